@@ -1,0 +1,145 @@
+// Package app wires configuration, the database, the domain services and the HTTP server
+// into one runnable program. Tests start the real thing through New and Run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/maintainuk/maintainuk/internal/config"
+	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/httpapi"
+	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
+	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// App is the assembled program.
+type App struct {
+	Config      *config.Config
+	Logger      *slog.Logger
+	DB          *database.DB
+	Identity    *identity.Service
+	Estate      *estate.Service
+	Contractors *contractors.Service
+	API         *httpapi.Server
+	Jobs        *jobs.Client
+	idempotency *idempotency.Store
+}
+
+// New connects to the database (cfg.DatabaseURL, the application role) and builds the
+// services and the API.
+func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("app: DATABASE_URL is not set (for a local run with its own database use `maintainuk dev`)")
+	}
+	if cfg.AppSecret == "" {
+		return nil, errors.New("app: APP_SECRET is not set")
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	a, err := assemble(cfg, logger, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
+	signer, err := identity.NewSigner(cfg.AppSecret, cfg.AccessTokenTTL, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := identity.NewService(db, signer, identity.Settings{
+		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, LoginPerMinute: cfg.LoginRateLimit, BaseURL: cfg.BaseURL,
+	}, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Logger: logger, DB: db, Identity: ids, Estate: estate.NewService(db), Contractors: contractors.NewService(db),
+		idempotency: idempotency.NewStore(db, time.Now)}
+	a.API = httpapi.New(httpapi.Deps{
+		Logger: logger, DB: db, Identity: ids, Estate: a.Estate, Contractors: a.Contractors,
+		Timeline: timeline.NewService(db), Idempotency: a.idempotency,
+		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready,
+	})
+	a.Jobs, err = jobs.NewClient(db, jobs.Options{
+		Logger: logger, Work: true, Register: a.registerWorkers,
+		Periodic: []*river.PeriodicJob{jobs.RetentionPeriodic()}, JobTimeout: time.Minute,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) registerWorkers(w *river.Workers) {
+	river.AddWorker(w, &jobs.RetentionWorker{OrgIDs: a.Identity.OrganisationIDs, Purgers: []jobs.Purger{a.Identity, a.idempotency}})
+}
+
+// ready checks the database answers and the job queue's tables are usable.
+func (a *App) ready(ctx context.Context) error {
+	var ok bool
+	return a.DB.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM river_job WHERE false)`).Scan(&ok)
+}
+
+// Run serves HTTP on ln and works jobs until ctx is cancelled, then stops both within the
+// shutdown timeout: HTTP first (no new work arrives), then the workers.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan error, 1)
+	go func() { jobsDone <- jobs.Run(jobsCtx, a.Jobs, a.Config.ShutdownTimeout, a.Logger) }()
+	httpErr := a.Serve(ctx, ln)
+	stopJobs()
+	return errors.Join(httpErr, <-jobsDone)
+}
+
+// Work works jobs until ctx is cancelled (the worker command).
+func (a *App) Work(ctx context.Context) error {
+	a.Logger.Info("job workers started")
+	return jobs.Run(ctx, a.Jobs, a.Config.ShutdownTimeout, a.Logger)
+}
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish
+// within the shutdown timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.API,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Logger.Info("http listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: http: %w", err)
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down http", "timeout", a.Config.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("app: http shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database pool.
+func (a *App) Close() { a.DB.Close() }

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/maintainuk/maintainuk/internal/app"
+	"github.com/maintainuk/maintainuk/internal/config"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/demo"
+	"github.com/maintainuk/maintainuk/internal/pgcluster"
+)
+
+// devPostgresPort is the private cluster's port: fixed, so its URL is the same every run,
+// and away from a system PostgreSQL on 5432.
+const devPostgresPort = 54329
+
+// dev is the zero-configuration local run: the private cluster (unless DATABASE_URL is
+// set), migrations, demo data, then serve until Ctrl-C, and stop the cluster cleanly.
+func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	if !cfg.IsDevelopment() {
+		return errors.New("dev runs only with APP_ENV=development")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", filepath.Join(cfg.DataDir, "postgres"))
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{
+			Dir: filepath.Join(cfg.DataDir, "postgres"), Port: devPostgresPort,
+			Logf: func(format string, args ...any) { fmt.Fprintf(out, "  "+format+"\n", args...) },
+		})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Fprintln(out, "Stopping PostgreSQL …")
+			if err := cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintf(out, "  %v\n", err)
+			}
+		}()
+		cfg.DatabaseURL = cluster.AppURL("")
+		cfg.MigrationDatabaseURL = cluster.OwnerURL("")
+	}
+	if cfg.AppSecret == "" {
+		secret, err := devSecret(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.AppSecret = secret
+	}
+	if err := database.Migrate(ctx, cfg.MigrationDatabaseURL, log); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := demo.Seed(ctx, demo.Services{Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors}); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (HTTP_ADDR): %w; is another maintainuk running?", cfg.HTTPAddr, err)
+	}
+	printWelcome(out, cfg.BaseURL)
+	return a.Run(ctx, ln)
+}
+
+// devSecret returns the development signing secret, creating it on first use. It lives
+// under DATA_DIR so sessions survive restarts; production must set APP_SECRET.
+func devSecret(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "app-secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return secret, nil
+}
+
+func printWelcome(out io.Writer, baseURL string) {
+	fmt.Fprintf(out, "\nMaintainUK is running at %s  (API docs: %s/docs, Ctrl-C to stop)\n\n", baseURL, baseURL)
+	fmt.Fprintf(out, "Demo logins (organisation \"Demo Lettings\"), password %q:\n", demo.Password)
+	for _, l := range demo.Logins {
+		fmt.Fprintf(out, "  %-12s %s\n", l.Role, l.Email)
+	}
+	fmt.Fprintf(out, "\nTry:\n  curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n\n",
+		baseURL, demo.Logins[0].Email, demo.Password)
+}

@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/maintainuk/maintainuk/internal/app"
+	"github.com/maintainuk/maintainuk/internal/config"
+	"github.com/maintainuk/maintainuk/internal/demo"
+)
+
+func seedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	created, err := demo.Seed(ctx, demo.Services{Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors})
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintln(out, "Created the Demo Lettings organisation.")
+	} else {
+		fmt.Fprintln(out, "Demo Lettings already exists; nothing to do.")
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+// Package config reads MaintainUK's settings from the environment.
+//
+// Every variable is declared once in the options table below, with its default, a
+// description (used to generate docs/configuration.md) and a validator. An invalid value
+// stops start-up with an error naming the variable; secrets are never echoed back.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment names.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is the validated configuration. The zero value is not useful: build it with Load.
+type Config struct {
+	AppEnv string
+	// DatabaseURL is the application's connection (a role subject to row-level security).
+	// Empty means: start the private development cluster under DataDir.
+	DatabaseURL string
+	// MigrationDatabaseURL is the connection used for migrations (the schema owner).
+	// Empty means DatabaseURL.
+	MigrationDatabaseURL string
+	HTTPAddr             string
+	BaseURL              string
+	// AppSecret signs access tokens. In development it is generated and kept under DataDir.
+	AppSecret       string
+	DataDir         string
+	LogLevel        string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	InvitationTTL   time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+	// TrustProxyHeaders makes the client IP come from X-Forwarded-For (set it only behind a
+	// proxy that overwrites the header).
+	TrustProxyHeaders bool
+	LoginRateLimit    int
+	DBMaxConns        int
+}
+
+// IsDevelopment reports whether the app runs in development mode.
+func (c *Config) IsDevelopment() bool { return c.AppEnv == EnvDevelopment }
+
+// Option describes one environment variable.
+type Option struct {
+	Name        string
+	Default     string
+	Description string
+	Secret      bool
+	apply       func(c *Config, v string) error
+}
+
+// Options is the table of every variable MaintainUK reads.
+func Options() []Option {
+	return []Option{
+		{Name: "APP_ENV", Default: EnvDevelopment, Description: "`development` or `production`. Production requires DATABASE_URL and APP_SECRET and turns off development helpers.",
+			apply: func(c *Config, v string) error {
+				if v != EnvDevelopment && v != EnvProduction {
+					return fmt.Errorf("must be %q or %q", EnvDevelopment, EnvProduction)
+				}
+				c.AppEnv = v
+				return nil
+			}},
+		{Name: "DATABASE_URL", Description: "PostgreSQL URL the application connects with; the role must not be a superuser nor bypass row-level security. Empty in development: a private cluster is started under DATA_DIR.", Secret: true,
+			apply: func(c *Config, v string) error { c.DatabaseURL = v; return validatePostgresURL(v) }},
+		{Name: "MIGRATION_DATABASE_URL", Description: "PostgreSQL URL used by `migrate` (the schema owner). Defaults to DATABASE_URL.", Secret: true,
+			apply: func(c *Config, v string) error { c.MigrationDatabaseURL = v; return validatePostgresURL(v) }},
+		{Name: "HTTP_ADDR", Default: ":8080", Description: "Address the HTTP server listens on.",
+			apply: func(c *Config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return errors.New("must be host:port, e.g. :8080")
+				}
+				c.HTTPAddr = v
+				return nil
+			}},
+		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails).",
+			apply: func(c *Config, v string) error {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return errors.New("must be an absolute http(s) URL")
+				}
+				c.BaseURL = strings.TrimRight(v, "/")
+				return nil
+			}},
+		{Name: "APP_SECRET", Description: "Secret (at least 32 bytes) that signs access tokens. Generated and kept under DATA_DIR in development; required in production.", Secret: true,
+			apply: func(c *Config, v string) error {
+				if v != "" && len(v) < 32 {
+					return errors.New("must be at least 32 characters")
+				}
+				c.AppSecret = v
+				return nil
+			}},
+		{Name: "DATA_DIR", Default: ".data", Description: "Directory for local state: the development PostgreSQL cluster, the generated secret, uploaded files.",
+			apply: func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
+		{Name: "LOG_LEVEL", Default: "info", Description: "`debug`, `info`, `warn` or `error`.",
+			apply: func(c *Config, v string) error {
+				switch v {
+				case "debug", "info", "warn", "error":
+					c.LogLevel = v
+					return nil
+				}
+				return errors.New("must be debug, info, warn or error")
+			}},
+		{Name: "ACCESS_TOKEN_TTL", Default: "15m", Description: "Lifetime of a JWT access token.",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.AccessTokenTTL }, time.Minute, time.Hour)},
+		{Name: "REFRESH_TOKEN_TTL", Default: "720h", Description: "Lifetime of a refresh token (30 days).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.RefreshTokenTTL }, time.Hour, 90*24*time.Hour)},
+		{Name: "INVITATION_TTL", Default: "168h", Description: "How long a member invitation can be accepted (7 days).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.InvitationTTL }, time.Hour, 30*24*time.Hour)},
+		{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Description: "How long in-flight requests and jobs get to finish on SIGINT/SIGTERM.",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 10*time.Minute)},
+		{Name: "MAX_BODY_BYTES", Default: "1048576", Description: "Largest JSON request body accepted (bytes); larger answers 413.",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 1024 || n > 64<<20 {
+					return errors.New("must be a whole number of bytes from 1024 to 67108864")
+				}
+				c.MaxBodyBytes = n
+				return nil
+			}},
+		{Name: "TRUST_PROXY_HEADERS", Default: "false", Description: "Take the client IP from X-Forwarded-For. Set only behind a proxy that overwrites it.",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.TrustProxyHeaders = b
+				return nil
+			}},
+		{Name: "LOGIN_RATE_LIMIT", Default: "5", Description: "Login attempts allowed per minute per IP address and per account.",
+			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
+		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
+			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
+	}
+}
+
+// Load reads the environment through getenv (os.Getenv in production, a map in tests).
+// It reports every invalid variable at once.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	for _, o := range Options() {
+		v := strings.TrimSpace(getenv(o.Name))
+		if v == "" {
+			v = o.Default
+		}
+		if err := o.apply(c, v); err != nil {
+			shown := fmt.Sprintf("%q", v)
+			if o.Secret {
+				shown = "(hidden)"
+			}
+			errs = append(errs, fmt.Errorf("config: %s=%s: %w", o.Name, shown, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if c.MigrationDatabaseURL == "" {
+		c.MigrationDatabaseURL = c.DatabaseURL
+	}
+	if c.AppEnv == EnvProduction {
+		if c.DatabaseURL == "" {
+			errs = append(errs, errors.New("config: DATABASE_URL is required when APP_ENV=production"))
+		}
+		if c.AppSecret == "" {
+			errs = append(errs, errors.New("config: APP_SECRET is required when APP_ENV=production"))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func nonEmpty(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func validatePostgresURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return errors.New("must be a postgres:// URL")
+	}
+	return nil
+}
+
+func durationBetween(get func(*Config) *time.Duration, lo, hi time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a duration from %s to %s, e.g. 15m", lo, hi)
+		}
+		*get(c) = d
+		return nil
+	}
+}
+
+func intBetween(get func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+		}
+		*get(c) = n
+		return nil
+	}
+}

@@ -1,0 +1,266 @@
+// Package contractors is the organisation's approved contractor companies: their trades,
+// contact details and insurance. CONTRACTOR members are linked to one company and see only
+// its work orders.
+package contractors
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/contractors/contractorsdb"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/validate"
+)
+
+// Trades a contractor can cover; they match the ticket categories.
+var Trades = []string{"PLUMBING", "ELECTRICAL", "HVAC", "APPLIANCE", "STRUCTURAL", "PEST_CONTROL", "GENERAL"}
+
+// Contractor is a contractor company.
+type Contractor struct {
+	ID                 uuid.UUID `json:"id"`
+	CompanyName        string    `json:"companyName"`
+	Trades             []string  `json:"trades"`
+	Email              string    `json:"email"`
+	Phone              string    `json:"phone"`
+	InsuranceExpiresOn *string   `json:"insuranceExpiresOn" doc:"Date (YYYY-MM-DD) the public liability insurance expires."`
+	Notes              string    `json:"notes"`
+	Active             bool      `json:"active"`
+	CreatedAt          time.Time `json:"createdAt"`
+	UpdatedAt          time.Time `json:"updatedAt"`
+}
+
+func fromRow(r contractorsdb.Contractor) Contractor {
+	c := Contractor{ID: r.ID, CompanyName: r.CompanyName, Trades: r.Trades, Email: r.Email, Phone: r.Phone,
+		Notes: r.Notes, Active: r.Active, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if c.Trades == nil {
+		c.Trades = []string{}
+	}
+	if r.InsuranceExpiresOn != nil {
+		d := r.InsuranceExpiresOn.Format(time.DateOnly)
+		c.InsuranceExpiresOn = &d
+	}
+	return c
+}
+
+// Input creates a contractor; Patch changes the fields that are not nil.
+type Input struct {
+	CompanyName        string
+	Trades             []string
+	Email              string
+	Phone              string
+	InsuranceExpiresOn *string
+	Notes              string
+}
+
+// Patch changes the fields that are not nil.
+type Patch struct {
+	CompanyName        *string
+	Trades             *[]string
+	Email              *string
+	Phone              *string
+	InsuranceExpiresOn *string // "" clears it
+	Notes              *string
+	Active             *bool
+}
+
+// Service manages contractors.
+type Service struct {
+	db *database.DB
+	q  *contractorsdb.Queries
+}
+
+// NewService returns the contractors service.
+func NewService(db *database.DB) *Service { return &Service{db: db, q: contractorsdb.New()} }
+
+type validated struct {
+	companyName, email, phone, notes string
+	trades                           []string
+	insurance                        *time.Time
+}
+
+func (in Input) validate() (validated, error) {
+	var v validated
+	var f apperr.Fields
+	var err error
+	if v.companyName, err = validate.Text(in.CompanyName, 1, 200); err != nil {
+		f.Add("companyName", err.Error())
+	}
+	if v.email, err = validate.Email(in.Email); err != nil {
+		f.Add("email", err.Error())
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		if v.phone, err = validate.Phone(in.Phone); err != nil {
+			f.Add("phone", err.Error())
+		}
+	}
+	if v.notes, err = validate.Text(in.Notes, 0, 2000); err != nil {
+		f.Add("notes", err.Error())
+	}
+	v.trades = []string{}
+	for _, t := range in.Trades {
+		t = strings.ToUpper(strings.TrimSpace(t))
+		if !slices.Contains(Trades, t) {
+			f.Add("trades", "each must be one of "+strings.Join(Trades, ", "))
+			break
+		}
+		if !slices.Contains(v.trades, t) {
+			v.trades = append(v.trades, t)
+		}
+	}
+	if in.InsuranceExpiresOn != nil && *in.InsuranceExpiresOn != "" {
+		d, err := time.Parse(time.DateOnly, *in.InsuranceExpiresOn)
+		if err != nil {
+			f.Add("insuranceExpiresOn", "must be a date like 2027-03-31")
+		} else {
+			v.insurance = &d
+		}
+	}
+	return v, f.Err()
+}
+
+// Create adds a contractor (staff only).
+func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (*Contractor, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	v, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	var out Contractor
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.InsertContractor(ctx, tx, contractorsdb.InsertContractorParams{
+			OrgID: actor.OrgID, CompanyName: v.companyName, Trades: v.trades, Email: v.email, Phone: v.phone,
+			InsuranceExpiresOn: v.insurance, Notes: v.notes,
+		})
+		if err != nil {
+			return err
+		}
+		out = fromRow(row)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityContractor, EntityID: row.ID, Action: "created", After: out})
+	})
+	return &out, err
+}
+
+// Get returns one contractor: staff see any, a CONTRACTOR member only their own company.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Contractor, error) {
+	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+		return nil, err
+	}
+	if actor.Role == access.Contractor && actor.ContractorID != id {
+		return nil, apperr.NotFoundf("contractor")
+	}
+	var out Contractor
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.GetContractor(ctx, tx, contractorsdb.GetContractorParams{OrgID: actor.OrgID, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("contractor")
+		}
+		out = fromRow(row)
+		return err
+	})
+	return &out, err
+}
+
+// Update applies a patch (staff only).
+func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, p Patch) (*Contractor, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	var out Contractor
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.GetContractorForUpdate(ctx, tx, contractorsdb.GetContractorForUpdateParams{OrgID: actor.OrgID, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("contractor")
+		}
+		if err != nil {
+			return err
+		}
+		before := fromRow(row)
+		in := Input{CompanyName: row.CompanyName, Trades: row.Trades, Email: row.Email, Phone: row.Phone, Notes: row.Notes, InsuranceExpiresOn: before.InsuranceExpiresOn}
+		setIf(&in.CompanyName, p.CompanyName)
+		setIf(&in.Email, p.Email)
+		setIf(&in.Phone, p.Phone)
+		setIf(&in.Notes, p.Notes)
+		if p.Trades != nil {
+			in.Trades = *p.Trades
+		}
+		if p.InsuranceExpiresOn != nil {
+			in.InsuranceExpiresOn = p.InsuranceExpiresOn
+		}
+		active := row.Active
+		if p.Active != nil {
+			active = *p.Active
+		}
+		v, err := in.validate()
+		if err != nil {
+			return err
+		}
+		row, err = s.q.UpdateContractor(ctx, tx, contractorsdb.UpdateContractorParams{
+			OrgID: actor.OrgID, ID: id, CompanyName: v.companyName, Trades: v.trades, Email: v.email, Phone: v.phone,
+			InsuranceExpiresOn: v.insurance, Notes: v.notes, Active: active,
+		})
+		if err != nil {
+			return err
+		}
+		out = fromRow(row)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityContractor, EntityID: id, Action: "updated", Before: before, After: out})
+	})
+	return &out, err
+}
+
+// ListFilter narrows a contractor list.
+type ListFilter struct {
+	Trade  string
+	Active *bool
+}
+
+// List pages through contractors (staff only).
+func (s *Service) List(ctx context.Context, actor access.Actor, filter ListFilter, req page.Request) (page.Result[Contractor], error) {
+	var res page.Result[Contractor]
+	if err := actor.RequireStaff(); err != nil {
+		return res, err
+	}
+	limit, after, err := req.Parse()
+	if err != nil {
+		return res, err
+	}
+	var trade *string
+	if filter.Trade != "" {
+		t := strings.ToUpper(filter.Trade)
+		if !slices.Contains(Trades, t) {
+			var f apperr.Fields
+			f.Add("trade", "must be one of "+strings.Join(Trades, ", "))
+			return res, f.Err()
+		}
+		trade = &t
+	}
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		rows, err := s.q.ListContractors(ctx, tx, contractorsdb.ListContractorsParams{
+			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, Trade: trade, Active: filter.Active, RowLimit: int32(limit + 1),
+		})
+		items := make([]Contractor, len(rows))
+		for i, r := range rows {
+			items[i] = fromRow(r)
+		}
+		res = page.Build(items, limit, func(c Contractor) page.Key { return page.Key{CreatedAt: c.CreatedAt, ID: c.ID} })
+		return err
+	})
+	return res, err
+}
+
+func setIf(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}

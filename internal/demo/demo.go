@@ -1,0 +1,129 @@
+// Package demo creates the "Demo Lettings" organisation that `make run` shows: one user
+// per role, three properties with ten units, and four contractors. It goes through the
+// same services as the API, so the demo data obeys every rule real data does.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/identity"
+)
+
+// Password is every demo user's password. Demo data is for local use only.
+const Password = "maintain-demo-2026"
+
+// Login is one demo user.
+type Login struct {
+	Role  access.Role
+	Email string
+	Name  string
+}
+
+// Logins are the demo users, one per role.
+var Logins = []Login{
+	{access.Admin, "admin@demo-lettings.test", "Alex Admin"},
+	{access.Coordinator, "coordinator@demo-lettings.test", "Chris Coordinator"},
+	{access.Contractor, "contractor@demo-lettings.test", "Sam Plumber"},
+	{access.Tenant, "tenant@demo-lettings.test", "Taylor Tenant"},
+}
+
+// Services are what seeding uses.
+type Services struct {
+	Identity    *identity.Service
+	Estate      *estate.Service
+	Contractors *contractors.Service
+}
+
+// Seed creates the demo organisation unless its admin can already log in. It reports
+// whether it created anything.
+func Seed(ctx context.Context, s Services) (created bool, err error) {
+	admin := Logins[0]
+	if _, err := s.Identity.Login(ctx, admin.Email, Password, "seed-demo"); err == nil {
+		return false, nil
+	} else if !apperr.Is(err, apperr.Unauthenticated) {
+		return false, err
+	}
+	sess, err := s.Identity.Register(ctx, identity.RegisterInput{OrgName: "Demo Lettings", Name: admin.Name, Email: admin.Email, Password: Password})
+	if err != nil {
+		return false, fmt.Errorf("demo: register: %w", err)
+	}
+	actor := access.Actor{UserID: sess.User.ID, OrgID: sess.Org.ID, Role: access.Admin}
+
+	var firstContractor contractors.Contractor
+	for i, c := range demoContractors {
+		expiry := c.insurance
+		made, err := s.Contractors.Create(ctx, actor, contractors.Input{CompanyName: c.name, Trades: c.trades, Email: c.email, Phone: c.phone, InsuranceExpiresOn: &expiry})
+		if err != nil {
+			return false, fmt.Errorf("demo: contractor %s: %w", c.name, err)
+		}
+		if i == 0 {
+			firstContractor = *made
+		}
+	}
+
+	var firstUnit estate.Unit
+	for _, p := range demoProperties {
+		prop, err := s.Estate.CreateProperty(ctx, actor, estate.PropertyInput{Name: p.name, AddressLine1: p.line1, Town: p.town, Postcode: p.postcode})
+		if err != nil {
+			return false, fmt.Errorf("demo: property %s: %w", p.name, err)
+		}
+		for i, label := range p.units {
+			u, err := s.Estate.CreateUnit(ctx, actor, prop.ID, estate.UnitInput{Label: label, Reference: fmt.Sprintf("%s-%d", p.prefix, i+1)})
+			if err != nil {
+				return false, fmt.Errorf("demo: unit %s: %w", label, err)
+			}
+			if firstUnit.ID == [16]byte{} {
+				firstUnit = *u
+			}
+		}
+	}
+
+	for _, l := range Logins[1:] {
+		in := identity.InviteInput{Email: l.Email, Role: l.Role}
+		if l.Role == access.Contractor {
+			in.ContractorID = &firstContractor.ID
+		}
+		inv, err := s.Identity.Invite(ctx, actor, in)
+		if err != nil {
+			return false, fmt.Errorf("demo: invite %s: %w", l.Email, err)
+		}
+		joined, err := s.Identity.AcceptInvitation(ctx, identity.AcceptInput{Token: inv.Token, Name: l.Name, Password: Password})
+		if err != nil {
+			return false, fmt.Errorf("demo: accept %s: %w", l.Email, err)
+		}
+		if l.Role == access.Tenant {
+			if _, err := s.Estate.AddOccupant(ctx, actor, firstUnit.ID, joined.User.ID); err != nil {
+				return false, fmt.Errorf("demo: occupant: %w", err)
+			}
+		}
+	}
+	return true, nil
+}
+
+type demoProperty struct {
+	name, line1, town, postcode, prefix string
+	units                               []string
+}
+
+var demoProperties = []demoProperty{
+	{"Riverside House", "12 Riverside Walk", "Manchester", "M3 4LZ", "RH", []string{"Flat 1", "Flat 2", "Flat 3", "Flat 4"}},
+	{"Albert Court", "48 Albert Road", "Leeds", "LS6 4AB", "AC", []string{"Flat A", "Flat B", "Flat C", "Flat D"}},
+	{"Ivy Cottage", "3 Church Lane", "York", "YO1 7HH", "IC", []string{"Ground floor", "First floor"}},
+}
+
+type demoContractor struct {
+	name, email, phone, insurance string
+	trades                        []string
+}
+
+var demoContractors = []demoContractor{
+	{"Swift Plumbing Ltd", "jobs@swiftplumbing.test", "07911 123456", "2027-06-30", []string{"PLUMBING", "HVAC"}},
+	{"Brightspark Electrical", "office@brightspark.test", "0161 496 0123", "2027-03-31", []string{"ELECTRICAL"}},
+	{"Northern Pest Control", "help@northernpest.test", "0113 496 0456", "2026-12-31", []string{"PEST_CONTROL"}},
+	{"Handy Maintenance Co", "team@handymaint.test", "01904 123456", "2027-09-30", []string{"GENERAL", "STRUCTURAL", "APPLIANCE"}},
+}

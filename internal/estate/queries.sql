@@ -1,0 +1,59 @@
+-- name: InsertProperty :one
+INSERT INTO properties (org_id, name, address_line1, address_line2, town, postcode)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING *;
+
+-- name: GetProperty :one
+SELECT * FROM properties WHERE org_id = $1 AND id = $2;
+
+-- name: GetPropertyForUpdate :one
+SELECT * FROM properties WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: UpdateProperty :one
+UPDATE properties
+SET name = $3, address_line1 = $4, address_line2 = $5, town = $6, postcode = $7
+WHERE org_id = $1 AND id = $2
+RETURNING *;
+
+-- name: ListProperties :many
+SELECT * FROM properties
+WHERE org_id = @org_id
+  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
+  AND (sqlc.narg(postcode)::text IS NULL OR postcode = sqlc.narg(postcode))
+ORDER BY created_at, id
+LIMIT @row_limit;
+
+-- name: InsertUnit :one
+INSERT INTO units (org_id, property_id, label, reference, bedrooms)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING *;
+
+-- name: GetUnit :one
+SELECT * FROM units WHERE org_id = $1 AND id = $2;
+
+-- name: ListUnits :many
+SELECT * FROM units
+WHERE org_id = @org_id AND property_id = @property_id
+  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
+ORDER BY created_at, id
+LIMIT @row_limit;
+
+-- name: InsertOccupant :one
+INSERT INTO unit_occupants (org_id, unit_id, user_id) VALUES ($1, $2, $3) RETURNING *;
+
+-- name: ListOccupants :many
+SELECT o.*, u.name, u.email
+FROM unit_occupants o JOIN users u ON u.id = o.user_id
+WHERE o.org_id = $1 AND o.unit_id = $2
+ORDER BY o.created_at;
+
+-- name: IsOccupant :one
+SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3);
+
+-- name: GetMemberRole :one
+SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
+
+-- name: GetOccupant :one
+SELECT o.*, u.name, u.email
+FROM unit_occupants o JOIN users u ON u.id = o.user_id
+WHERE o.org_id = $1 AND o.id = $2;

@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
+)
+
+// Failure is the `error` member of a failed response.
+type Failure struct {
+	Code    apperr.Code         `json:"code" example:"VALIDATION_FAILED"`
+	Message string              `json:"message"`
+	Fields  []apperr.FieldError `json:"fields,omitempty"`
+}
+
+// ErrorEnvelope is the body of every failed response: {"data": null, "error": {…}, "traceId": …}.
+type ErrorEnvelope struct {
+	status     int
+	retryAfter int
+	Data       *struct{} `json:"data" doc:"Always null on failure."`
+	Err        Failure   `json:"error"`
+	TraceID    string    `json:"traceId"`
+}
+
+func (e *ErrorEnvelope) Error() string  { return string(e.Err.Code) + ": " + e.Err.Message }
+func (e *ErrorEnvelope) GetStatus() int { return e.status }
+
+// GetHeaders adds Retry-After to 429 answers.
+func (e *ErrorEnvelope) GetHeaders() http.Header {
+	if e.retryAfter > 0 {
+		return http.Header{"Retry-After": {strconv.Itoa(e.retryAfter)}}
+	}
+	return nil
+}
+
+// statusOf is the one table from domain error code to HTTP status.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.BadRequest:      http.StatusBadRequest,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.UnsupportedType: http.StatusUnsupportedMediaType,
+	apperr.RateLimited:     http.StatusTooManyRequests,
+	apperr.Internal:        http.StatusInternalServerError,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// codeOf is the reverse, for errors huma itself raises (malformed JSON, validation, size).
+func codeOf(status int) apperr.Code {
+	switch status {
+	case http.StatusBadRequest:
+		return apperr.BadRequest
+	case http.StatusUnauthorized:
+		return apperr.Unauthenticated
+	case http.StatusForbidden:
+		return apperr.Forbidden
+	case http.StatusNotFound:
+		return apperr.NotFound
+	case http.StatusConflict:
+		return apperr.Conflict
+	case http.StatusRequestEntityTooLarge:
+		return apperr.TooLarge
+	case http.StatusUnsupportedMediaType:
+		return apperr.UnsupportedType
+	case http.StatusUnprocessableEntity:
+		return apperr.Invalid
+	case http.StatusTooManyRequests:
+		return apperr.RateLimited
+	case http.StatusServiceUnavailable:
+		return apperr.Unavailable
+	}
+	if status >= 500 {
+		return apperr.Internal
+	}
+	return apperr.BadRequest
+}
+
+// newErrorEnvelope turns any error into the API's failure envelope. Domain errors keep
+// their code and message; anything else becomes a 500 whose details go to the log only.
+func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg string, errs ...error) *ErrorEnvelope {
+	env := &ErrorEnvelope{TraceID: traceID(ctx)}
+	for _, err := range errs {
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			env.status = statusOf[ae.Code]
+			env.Err = Failure{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}
+			if ae.RetryAfter > 0 {
+				env.retryAfter = int(math.Ceil(ae.RetryAfter.Seconds()))
+			}
+			if env.status >= 500 {
+				logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", err)
+			}
+			return env
+		}
+	}
+	env.status = status
+	env.Err = Failure{Code: codeOf(status), Message: msg}
+	if status >= 500 {
+		logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", errors.Join(errs...))
+		env.Err.Message = "something went wrong on our side; quote the trace id if you contact support"
+		return env
+	}
+	for _, err := range errs {
+		var d *huma.ErrorDetail
+		if errors.As(err, &d) {
+			env.Err.Fields = append(env.Err.Fields, apperr.FieldError{Field: fieldName(d.Location), Message: d.Message})
+		}
+	}
+	if status == http.StatusUnprocessableEntity {
+		env.Err.Message = "some fields are not valid"
+	}
+	return env
+}
+
+// fieldName turns huma's "body.address.postcode" into "address.postcode" and
+// "query.limit" into "limit".
+func fieldName(location string) string {
+	for _, prefix := range []string{"body.", "query.", "path.", "header."} {
+		if rest, ok := strings.CutPrefix(location, prefix); ok {
+			return rest
+		}
+	}
+	if location == "body" {
+		return ""
+	}
+	return location
+}

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+type healthOut struct {
+	Status int `json:"-"`
+	Body   struct {
+		Status string `json:"status" example:"ok"`
+	}
+}
+
+func health(status int, word string) *healthOut {
+	out := &healthOut{Status: status}
+	out.Body.Status = word
+	return out
+}
+
+func (s *Server) healthRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "live", Method: http.MethodGet, Path: "/health/live", Tags: []string{"Health"},
+		Summary: "The process is up"},
+		func(ctx context.Context, _ *struct{}) (*healthOut, error) { return health(http.StatusOK, "ok"), nil })
+
+	huma.Register(s.api, huma.Operation{OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Health"},
+		Summary: "The database and the job queue answer", Description: "503 when a dependency does not answer within 2 seconds."},
+		func(ctx context.Context, _ *struct{}) (*healthOut, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			if err := s.ready(ctx); err != nil {
+				loggerFrom(ctx).WarnContext(ctx, "not ready", "error", err)
+				return health(http.StatusServiceUnavailable, "unavailable"), nil
+			}
+			return health(http.StatusOK, "ok"), nil
+		})
+}
+
+func (s *Server) ready(ctx context.Context) error {
+	if s.deps.Ready != nil {
+		return s.deps.Ready(ctx)
+	}
+	return s.deps.DB.Pool.Ping(ctx)
+}

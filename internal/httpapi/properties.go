@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/estate"
+)
+
+type propertyBody struct {
+	Name         string `json:"name,omitempty" maxLength:"200" doc:"Optional name, e.g. Riverside House."`
+	AddressLine1 string `json:"addressLine1" maxLength:"200"`
+	AddressLine2 string `json:"addressLine2,omitempty" maxLength:"200"`
+	Town         string `json:"town" maxLength:"100"`
+	Postcode     string `json:"postcode" maxLength:"10" doc:"UK postcode, e.g. SW1A 1AA."`
+}
+
+type createPropertyIn struct {
+	Body propertyBody
+}
+
+type patchPropertyIn struct {
+	ID   uuid.UUID `path:"id"`
+	Body struct {
+		Name         *string `json:"name,omitempty" maxLength:"200"`
+		AddressLine1 *string `json:"addressLine1,omitempty" maxLength:"200"`
+		AddressLine2 *string `json:"addressLine2,omitempty" maxLength:"200"`
+		Town         *string `json:"town,omitempty" maxLength:"100"`
+		Postcode     *string `json:"postcode,omitempty" maxLength:"10"`
+	}
+}
+
+type idIn struct {
+	ID uuid.UUID `path:"id"`
+}
+
+type listPropertiesIn struct {
+	PageQuery
+	Postcode string `query:"postcode" maxLength:"10" doc:"Only properties at this postcode."`
+}
+
+type createUnitIn struct {
+	ID   uuid.UUID `path:"id" doc:"The property."`
+	Body struct {
+		Label     string `json:"label" maxLength:"100" doc:"e.g. Flat 2."`
+		Reference string `json:"reference" maxLength:"31" doc:"Unique within the organisation; residents quote it, e.g. DL-12B."`
+		Bedrooms  *int32 `json:"bedrooms,omitempty" minimum:"0" maximum:"50"`
+	}
+}
+
+type listUnitsIn struct {
+	ID uuid.UUID `path:"id" doc:"The property."`
+	PageQuery
+}
+
+type addOccupantIn struct {
+	ID   uuid.UUID `path:"id" doc:"The unit."`
+	Body struct {
+		UserID uuid.UUID `json:"userId" doc:"A TENANT member of the organisation."`
+	}
+}
+
+func (s *Server) propertyRoutes() {
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/properties", "listProperties", "Properties", "List properties", true),
+		func(ctx context.Context, in *listPropertiesIn) (*ListOut[estate.Property], error) {
+			res, err := s.deps.Estate.ListProperties(ctx, actorOf(ctx), in.Postcode, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return list(ctx, res), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/properties", "createProperty", "Properties", "Add a property", true),
+		func(ctx context.Context, in *createPropertyIn) (*Created[estate.Property], error) {
+			b := in.Body
+			p, err := s.deps.Estate.CreateProperty(ctx, actorOf(ctx), estate.PropertyInput{Name: b.Name, AddressLine1: b.AddressLine1, AddressLine2: b.AddressLine2, Town: b.Town, Postcode: b.Postcode})
+			if err != nil {
+				return nil, err
+			}
+			return created(ctx, *p), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/properties/{id}", "getProperty", "Properties", "Get a property", true),
+		func(ctx context.Context, in *idIn) (*Out[estate.Property], error) {
+			p, err := s.deps.Estate.GetProperty(ctx, actorOf(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, *p), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodPatch, "/api/v1/properties/{id}", "updateProperty", "Properties", "Change a property", true),
+		func(ctx context.Context, in *patchPropertyIn) (*Out[estate.Property], error) {
+			b := in.Body
+			p, err := s.deps.Estate.UpdateProperty(ctx, actorOf(ctx), in.ID, estate.PropertyPatch{Name: b.Name, AddressLine1: b.AddressLine1, AddressLine2: b.AddressLine2, Town: b.Town, Postcode: b.Postcode})
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, *p), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/properties/{id}/units", "listUnits", "Properties", "List a property's units", true),
+		func(ctx context.Context, in *listUnitsIn) (*ListOut[estate.Unit], error) {
+			res, err := s.deps.Estate.ListUnits(ctx, actorOf(ctx), in.ID, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return list(ctx, res), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/properties/{id}/units", "createUnit", "Properties", "Add a unit to a property", true),
+		func(ctx context.Context, in *createUnitIn) (*Created[estate.Unit], error) {
+			u, err := s.deps.Estate.CreateUnit(ctx, actorOf(ctx), in.ID, estate.UnitInput{Label: in.Body.Label, Reference: in.Body.Reference, Bedrooms: in.Body.Bedrooms})
+			if err != nil {
+				return nil, err
+			}
+			return created(ctx, *u), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/units/{id}", "getUnit", "Properties", "Get a unit", true),
+		func(ctx context.Context, in *idIn) (*Out[estate.Unit], error) {
+			u, err := s.deps.Estate.GetUnit(ctx, actorOf(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, *u), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/units/{id}/occupants", "listOccupants", "Properties", "List a unit's residents", true),
+		func(ctx context.Context, in *idIn) (*Out[[]estate.Occupant], error) {
+			o, err := s.deps.Estate.ListOccupants(ctx, actorOf(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, o), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/units/{id}/occupants", "addOccupant", "Properties", "Link a TENANT member to a unit", true),
+		func(ctx context.Context, in *addOccupantIn) (*Created[estate.Occupant], error) {
+			o, err := s.deps.Estate.AddOccupant(ctx, actorOf(ctx), in.ID, in.Body.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return created(ctx, *o), nil
+		})
+}

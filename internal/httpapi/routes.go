@@ -1,0 +1,11 @@
+package httpapi
+
+// routes registers every operation. One file per resource holds its handlers.
+func (s *Server) routes() {
+	s.healthRoutes()
+	s.authRoutes()
+	s.memberRoutes()
+	s.propertyRoutes()
+	s.contractorRoutes()
+	s.timelineRoutes()
+}

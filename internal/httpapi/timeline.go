@@ -1,0 +1,28 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+type timelineIn struct {
+	Entity string    `query:"entity" required:"true" enum:"organisation,member,invitation,property,unit,contractor" doc:"The kind of entity."`
+	ID     uuid.UUID `query:"id" required:"true" doc:"The entity's id."`
+	PageQuery
+}
+
+func (s *Server) timelineRoutes() {
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/timeline", "getTimeline", "Timeline", "The audit trail of one entity, oldest first", true),
+		func(ctx context.Context, in *timelineIn) (*ListOut[timeline.Event], error) {
+			res, err := s.deps.Timeline.List(ctx, actorOf(ctx), in.Entity, in.ID, in.request())
+			if err != nil {
+				return nil, err
+			}
+			return list(ctx, res), nil
+		})
+}

@@ -1,0 +1,96 @@
+// Package identity is who people are and what they belong to: organisations, users,
+// memberships with roles, invitations, and the tokens that prove a session.
+package identity
+
+import (
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
+	"github.com/maintainuk/maintainuk/internal/ratelimit"
+)
+
+// Settings are the identity rules taken from configuration.
+type Settings struct {
+	RefreshTTL     time.Duration
+	InvitationTTL  time.Duration
+	LoginPerMinute int
+	BaseURL        string
+}
+
+// Service implements registration, login, sessions and membership management.
+type Service struct {
+	db       *database.DB
+	q        *identitydb.Queries
+	signer   *Signer
+	settings Settings
+	now      func() time.Time
+	byIP     *ratelimit.Limiter
+	byEmail  *ratelimit.Limiter
+	// dummyHash is verified against when an email is unknown, so a login takes as long
+	// for an unknown address as for a wrong password.
+	dummyHash string
+}
+
+// NewService wires the service; now is time.Now outside tests.
+func NewService(db *database.DB, signer *Signer, settings Settings, now func() time.Time) (*Service, error) {
+	dummy, err := HashPassword(uuid.NewString())
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		db: db, q: identitydb.New(), signer: signer, settings: settings, now: now,
+		byIP:      ratelimit.New(settings.LoginPerMinute, time.Minute, now),
+		byEmail:   ratelimit.New(settings.LoginPerMinute, time.Minute, now),
+		dummyHash: dummy,
+	}, nil
+}
+
+// User is a person's public profile.
+type User struct {
+	ID              uuid.UUID `json:"id"`
+	Email           string    `json:"email"`
+	Name            string    `json:"name"`
+	IsPlatformAdmin bool      `json:"isPlatformAdmin"`
+}
+
+// Org is an organisation as its members see it in a session.
+type Org struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+	Slug string    `json:"slug"`
+}
+
+// Session is what login, refresh, register, accept-invitation and switch-org return.
+type Session struct {
+	AccessToken  string      `json:"accessToken"`
+	RefreshToken string      `json:"refreshToken"`
+	ExpiresIn    int         `json:"expiresIn" doc:"Seconds until the access token expires."`
+	TokenType    string      `json:"tokenType" example:"Bearer"`
+	User         User        `json:"user"`
+	Org          Org         `json:"org"`
+	Role         access.Role `json:"role"`
+}
+
+func userFromRow(u identitydb.User) User {
+	return User{ID: u.ID, Email: u.Email, Name: u.Name, IsPlatformAdmin: u.IsPlatformAdmin}
+}
+
+func orgFromRow(o identitydb.Organisation) Org { return Org{ID: o.ID, Name: o.Name, Slug: o.Slug} }
+
+// errUnauthenticated is the one answer for every failed credential check, so the reason
+// (unknown email, wrong password, revoked token) never leaks.
+func errUnauthenticated(msg string) error { return apperr.New(apperr.Unauthenticated, "%s", msg) }
+
+func notFound(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}

@@ -1,0 +1,88 @@
+// Package jobs runs background work on River: PostgreSQL's own job table is the queue
+// (and, with the messaging issue, the outbox), so a job is inserted in the same
+// transaction as the change that causes it, and LISTEN/NOTIFY wakes workers at once.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/maintainuk/maintainuk/internal/database"
+)
+
+// Queue names (SPEC section 5). Each gets its worker count here.
+const (
+	QueueEmail       = "email"
+	QueueSMS         = "sms"
+	QueueWhatsApp    = "whatsapp"
+	QueueAI          = "ai"
+	QueueBilling     = "billing"
+	QueueWebhooks    = "webhooks"
+	QueueMaintenance = "maintenance"
+)
+
+// MaxAttempts is how often a job is tried before it is kept as discarded.
+const MaxAttempts = 5
+
+// Client is the River client for the application's pool.
+type Client = river.Client[pgx.Tx]
+
+// Options configures the client.
+type Options struct {
+	Logger *slog.Logger
+	// Work makes the client claim and work jobs; without it the client only inserts.
+	Work       bool
+	Register   func(*river.Workers)
+	Periodic   []*river.PeriodicJob
+	JobTimeout time.Duration
+}
+
+// NewClient returns a River client on db's pool.
+func NewClient(db *database.DB, opts Options) (*Client, error) {
+	cfg := &river.Config{
+		Logger:       opts.Logger,
+		MaxAttempts:  MaxAttempts,
+		JobTimeout:   opts.JobTimeout,
+		PeriodicJobs: opts.Periodic,
+	}
+	if opts.Work {
+		workers := river.NewWorkers()
+		if opts.Register != nil {
+			opts.Register(workers)
+		}
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{
+			QueueMaintenance: {MaxWorkers: 2},
+		}
+	}
+	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	return client, nil
+}
+
+// Run works jobs until ctx is cancelled, then stops softly (in-flight jobs finish) and,
+// after timeout, hard (their contexts are cancelled and River hands them back).
+func Run(ctx context.Context, client *Client, timeout time.Duration, logger *slog.Logger) error {
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	<-ctx.Done()
+	logger.Info("stopping job workers", "timeout", timeout)
+	soft, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := client.Stop(soft); err == nil {
+		return nil
+	}
+	logger.Warn("job workers did not finish in time; cancelling in-flight jobs")
+	hard, cancelHard := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelHard()
+	return client.StopAndCancel(hard)
+}

@@ -1,0 +1,89 @@
+// Package timeline is the append-only audit trail. Every change to the organisation's
+// data records an event here in the same transaction as the change itself, so the trail
+// has an entry if and only if the change committed.
+package timeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/timeline/timelinedb"
+)
+
+// Entity types.
+const (
+	EntityOrganisation = "organisation"
+	EntityMember       = "member"
+	EntityInvitation   = "invitation"
+	EntityProperty     = "property"
+	EntityUnit         = "unit"
+	EntityContractor   = "contractor"
+)
+
+// Event is one entry of the trail.
+type Event struct {
+	ID         uuid.UUID       `json:"id"`
+	EntityType string          `json:"entityType"`
+	EntityID   uuid.UUID       `json:"entityId"`
+	Action     string          `json:"action"`
+	ActorID    *uuid.UUID      `json:"actorId"`
+	ActorRole  string          `json:"actorRole,omitempty"`
+	Before     json.RawMessage `json:"before,omitempty"`
+	After      json.RawMessage `json:"after,omitempty"`
+	OccurredAt time.Time       `json:"occurredAt"`
+	Seq        int64           `json:"-"`
+}
+
+// Change describes what to record; Before and After are marshalled to JSON (nil for none).
+type Change struct {
+	EntityType string
+	EntityID   uuid.UUID
+	Action     string
+	Before     any
+	After      any
+}
+
+// Record appends an event in tx for actor's organisation. A zero actor.UserID records a
+// system action (a job, a public form).
+func Record(ctx context.Context, tx database.Querier, actor access.Actor, c Change) error {
+	before, err := marshalOrNil(c.Before)
+	if err != nil {
+		return err
+	}
+	after, err := marshalOrNil(c.After)
+	if err != nil {
+		return err
+	}
+	var actorID *uuid.UUID
+	var role *string
+	if actor.UserID != uuid.Nil {
+		actorID = &actor.UserID
+		r := string(actor.Role)
+		role = &r
+	}
+	err = timelinedb.New().InsertEvent(ctx, tx, timelinedb.InsertEventParams{
+		OrgID: actor.OrgID, EntityType: c.EntityType, EntityID: c.EntityID, Action: c.Action,
+		ActorID: actorID, ActorRole: role, Before: before, After: after,
+	})
+	if err != nil {
+		return fmt.Errorf("timeline: record %s %s: %w", c.EntityType, c.Action, err)
+	}
+	return nil
+}
+
+func marshalOrNil(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: marshal: %w", err)
+	}
+	return b, nil
+}

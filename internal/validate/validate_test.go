@@ -1,0 +1,88 @@
+package validate
+
+import "testing"
+
+func TestPostcode(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"SW1A 1AA", "SW1A 1AA", true},
+		{"sw1a1aa", "SW1A 1AA", true},
+		{" m1  1ae ", "M1 1AE", true},
+		{"B33 8TH", "B33 8TH", true},
+		{"CR2 6XH", "CR2 6XH", true},
+		{"DN55 1PT", "DN55 1PT", true},
+		{"EC1A 1BB", "EC1A 1BB", true},
+		{"GIR 0AA", "GIR 0AA", true},
+		{"", "", false},
+		{"12345", "", false},
+		{"SW1A", "", false},
+		{"QA1 1AA", "", false}, // Q is never a first letter
+		{"SW1A 1AAA", "", false},
+		{"SW1A 1CA", "", false}, // C is never in the inward letters
+	}
+	for _, tt := range tests {
+		got, err := Postcode(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Postcode(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestPhone(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"07911 123456", "+447911123456", true},
+		{"+44 7911 123456", "+447911123456", true},
+		{"020 7946 0018", "+442079460018", true},
+		{"+1 202 555 0143", "+12025550143", true},
+		{"", "", false},
+		{"12", "", false},
+		{"not a phone", "", false},
+	}
+	for _, tt := range tests {
+		got, err := Phone(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Phone(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestEmail(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Alice@Example.co.uk", "alice@example.co.uk", true},
+		{"  bob@example.com ", "bob@example.com", true},
+		{"", "", false},
+		{"bob", "", false},
+		{"bob@localhost", "", false},
+		{"Bob <bob@example.com>", "", false},
+		{"a@b@example.com", "", false},
+	}
+	for _, tt := range tests {
+		got, err := Email(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Email(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	if got, err := Text("  Flat 1 ", 1, 10); err != nil || got != "Flat 1" {
+		t.Fatalf("Text trims: %q %v", got, err)
+	}
+	if _, err := Text("   ", 1, 10); err == nil {
+		t.Fatal("blank text accepted")
+	}
+	if _, err := Text("ééééééééééé", 1, 10); err == nil {
+		t.Fatal("11 characters accepted for max 10")
+	}
+	if _, err := Text("éééééééééé", 1, 10); err != nil {
+		t.Fatal("10 multi-byte characters refused for max 10")
+	}
+}
