@@ -60,6 +60,9 @@ func Main(ctx context.Context, env Env) int {
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error { return dev(ctx, cfg, log, env.Stdout) })
 	case "with-postgres":
 		err = withPostgres(ctx, args, env)
+	case "config-doc":
+		configDoc(env.Stdout)
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0
@@ -96,4 +99,3 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 	_ = l.UnmarshalText([]byte(strings.ToUpper(level)))
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
-

@@ -10,10 +10,9 @@ import (
 	"github.com/maintainuk/maintainuk/internal/pgcluster"
 )
 
-// withPostgres runs a command against a throwaway cluster: TEST_DATABASE_URL (the schema
-// owner, who may create the per-test databases) and TEST_APP_DATABASE_URL (the role the
-// application connects as, subject to row-level security) are set for it. The cluster and
-// its files are gone when the command ends.
+// withPostgres runs a command against a throwaway cluster whose superuser URL it passes as
+// TEST_DATABASE_URL (the test harness creates its own owner and application roles from it).
+// The cluster and its files are gone when the command ends.
 func withPostgres(ctx context.Context, args []string, env Env) error {
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
@@ -46,8 +45,7 @@ func withPostgres(ctx context.Context, args []string, env Env) error {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
 	cmd.Env = append(os.Environ(),
-		"TEST_DATABASE_URL="+cluster.OwnerURL(""),
-		"TEST_APP_DATABASE_URL="+cluster.AppURL(""),
+		"TEST_DATABASE_URL="+cluster.SuperuserURL(""),
 	)
 	err = cmd.Run()
 	var exitErr *exec.ExitError

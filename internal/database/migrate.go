@@ -2,7 +2,7 @@ package database
 
 import (
 	"context"
-		"embed"
+	"embed"
 	"fmt"
 	"log/slog"
 

@@ -8,9 +8,9 @@ import (
 
 // Envelope is the success body of every API response: {"data": …, "error": null, "traceId": …}.
 type Envelope[T any] struct {
-	Data    T       `json:"data"`
+	Data    T        `json:"data"`
 	Error   *Failure `json:"error" doc:"Always null on success."`
-	TraceID string  `json:"traceId"`
+	TraceID string   `json:"traceId"`
 }
 
 // ListEnvelope is Envelope for a page of a list, with the cursor of the next page.

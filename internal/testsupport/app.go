@@ -1,0 +1,64 @@
+package testsupport
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/maintainuk/maintainuk/internal/app"
+	"github.com/maintainuk/maintainuk/internal/config"
+)
+
+// App is the real application on a test's own database, served by an httptest server.
+type App struct {
+	*app.App
+	DBs    Databases
+	Server *httptest.Server
+	t      testing.TB
+}
+
+// NewApp starts the application for t. env overrides configuration variables.
+func NewApp(t testing.TB, env map[string]string) *App {
+	t.Helper()
+	dbs := NewDatabases(t)
+	vars := map[string]string{
+		"APP_SECRET":       "test-secret-that-is-at-least-32-characters-long",
+		"DATABASE_URL":     dbs.AppURL,
+		"LOGIN_RATE_LIMIT": "1000",
+		"LOG_LEVEL":        "error",
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	a, err := app.New(context.Background(), cfg, testLogger(t))
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	srv := httptest.NewServer(a.API)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &App{App: a, DBs: dbs, Server: srv, t: t}
+}
+
+// testLogger sends warnings and errors to the test log, so a failing test shows why.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+var _ io.Writer = testWriter{}
