@@ -97,7 +97,10 @@ func (c *Client) Patch(path string, body any) *Response {
 	c.App.t.Helper()
 	return c.Do(http.MethodPatch, path, body)
 }
-func (c *Client) Delete(path string) *Response { c.App.t.Helper(); return c.Do(http.MethodDelete, path, nil) }
+func (c *Client) Delete(path string) *Response {
+	c.App.t.Helper()
+	return c.Do(http.MethodDelete, path, nil)
+}
 
 // Expect fails the test unless the status is want, and returns the response.
 func (r *Response) Expect(want int) *Response {
