@@ -179,8 +179,7 @@ func installPostgres(ctx context.Context, logf func(string, ...any)) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
 	defer cancel()
 	logf("PostgreSQL not found; installing it with apt-get install -y postgresql (this can take a few minutes)")
-	out, err := aptGet(ctx, "install", "-y", "postgresql")
-	if err == nil {
+	if _, err := aptGet(ctx, "install", "-y", "postgresql"); err == nil {
 		logf("PostgreSQL installed")
 		return nil
 	}
@@ -191,7 +190,7 @@ func installPostgres(ctx context.Context, logf func(string, ...any)) error {
 	if out, err := aptGet(ctx, "update"); err != nil {
 		return fmt.Errorf("pgcluster: apt-get update failed: %v\n%s", err, lastLines(out, 20))
 	}
-	if out, err = aptGet(ctx, "install", "-y", "postgresql"); err != nil {
+	if out, err := aptGet(ctx, "install", "-y", "postgresql"); err != nil {
 		return fmt.Errorf("pgcluster: apt-get install -y postgresql failed: %v\n%s", err, lastLines(out, 20))
 	}
 	logf("PostgreSQL installed")
