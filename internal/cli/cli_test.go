@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), Env{Args: args, Getenv: func(k string) string { return env[k] }, Stdout: &stdout, Stderr: &stderr})
+	return code, stdout.String(), stderr.String()
+}
+
+func TestMain_commands(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"help", nil, []string{"help"}, 0, "Commands:", ""},
+		{"unknown command", nil, []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"invalid config names the variable", map[string]string{"HTTP_ADDR": "8080"}, []string{"serve"}, 1, "", "HTTP_ADDR"},
+		{"secret value never printed", map[string]string{"APP_SECRET": "short-secret-value"}, []string{"serve"}, 1, "", "APP_SECRET=(hidden)"},
+		{"serve without a database", nil, []string{"serve"}, 1, "", "DATABASE_URL is not set"},
+		{"migrate without a database", nil, []string{"migrate"}, 1, "", "DATABASE_URL must be set"},
+		{"production needs a secret", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db"}, []string{"serve"}, 1, "", "APP_SECRET is required"},
+		{"dev refuses production", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db", "APP_SECRET": strings.Repeat("x", 32)}, []string{"dev"}, 1, "", "APP_ENV=development"},
+		{"with-postgres needs a command", nil, []string{"with-postgres", "--"}, 1, "", "usage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := run(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.inStdout) || !strings.Contains(stderr, tt.inStderr) {
+				t.Fatalf("code %d, stdout %q, stderr %q; want code %d with %q / %q", code, stdout, stderr, tt.code, tt.inStdout, tt.inStderr)
+			}
+			if strings.Contains(stderr, "short-secret-value") {
+				t.Fatal("a secret was printed")
+			}
+		})
+	}
+}
+
+func TestDevSecretIsKept(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first, err := devSecret(dir)
+	if err != nil || len(first) < 32 {
+		t.Fatalf("devSecret: %q %v", first, err)
+	}
+	second, err := devSecret(dir)
+	if err != nil || second != first {
+		t.Fatalf("second call gave a different secret")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "app-secret"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode %v, %v; want 0600", fi.Mode(), err)
+	}
+}
+
+func TestConfigDocListsEveryVariable(t *testing.T) {
+	t.Parallel()
+	code, out, _ := run(t, nil, "config-doc")
+	if code != 0 {
+		t.Fatal("config-doc failed")
+	}
+	committed, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(committed) != out {
+		t.Fatal("docs/configuration.md is stale: run `make generate`")
+	}
+}
