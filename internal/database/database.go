@@ -29,6 +29,9 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "maintainuk"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// List queries carry optional filters as "($n IS NULL OR col = $n)"; a custom plan per
+	// execution folds away the absent ones so each list uses its index (docs/decisions/0005).
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: connect: %w", err)

@@ -24,6 +24,10 @@ const (
 	EntityProperty     = "property"
 	EntityUnit         = "unit"
 	EntityContractor   = "contractor"
+	EntityTicket       = "ticket"
+	EntityWorkOrder    = "work_order"
+	EntityQuote        = "quote"
+	EntityInvoice      = "invoice"
 )
 
 // Event is one entry of the trail.

@@ -1,0 +1,174 @@
+// Package orgsettings holds the rules each organisation sets for itself: SLA windows per
+// priority, the bank-holiday calendar they count in, and the quote approval threshold
+// above which only an ADMIN may approve.
+package orgsettings
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/orgsettings/orgsettingsdb"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/ukcalendar"
+)
+
+// Window is how long a priority allows: calendar hours or UK working days (one of them).
+type Window struct {
+	Hours       int `json:"hours,omitempty" minimum:"0" maximum:"8760"`
+	WorkingDays int `json:"workingDays,omitempty" minimum:"0" maximum:"365"`
+}
+
+// Settings are one organisation's rules.
+type Settings struct {
+	ApprovalThresholdPence int64             `json:"approvalThresholdPence" doc:"Quotes above this total (pence, incl. VAT) need an ADMIN to approve."`
+	SLA                    map[string]Window `json:"sla" doc:"Response window per priority: EMERGENCY, URGENT, ROUTINE."`
+	HolidayRegion          ukcalendar.Region `json:"holidayRegion" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND" doc:"Whose bank holidays working days skip."`
+}
+
+// Defaults are common UK social-housing response times.
+func Defaults() Settings {
+	return Settings{
+		ApprovalThresholdPence: 50000,
+		SLA: map[string]Window{
+			"EMERGENCY": {Hours: 24},
+			"URGENT":    {WorkingDays: 7},
+			"ROUTINE":   {WorkingDays: 28},
+		},
+		HolidayRegion: ukcalendar.EnglandWales,
+	}
+}
+
+// stored is the shape of organisations.settings (the threshold has its own column).
+type stored struct {
+	SLA           map[string]Window `json:"sla,omitempty"`
+	HolidayRegion string            `json:"holidayRegion,omitempty"`
+}
+
+var q = orgsettingsdb.New()
+
+// Load reads an organisation's settings inside tx, filling gaps with the defaults.
+func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, error) {
+	row, err := q.GetSettings(ctx, tx, orgID)
+	if err != nil {
+		return Settings{}, fmt.Errorf("orgsettings: load: %w", err)
+	}
+	s := Defaults()
+	s.ApprovalThresholdPence = row.ApprovalThresholdPence
+	var st stored
+	if len(row.Settings) > 0 {
+		if err := json.Unmarshal(row.Settings, &st); err != nil {
+			return Settings{}, fmt.Errorf("orgsettings: decode: %w", err)
+		}
+	}
+	for p, w := range st.SLA {
+		s.SLA[p] = w
+	}
+	if r := ukcalendar.Region(st.HolidayRegion); r.Valid() {
+		s.HolidayRegion = r
+	}
+	return s, nil
+}
+
+// DueAt is when a ticket of priority reported at reportedAt must be dealt with.
+func (s Settings) DueAt(priority string, reportedAt time.Time, cal func(ukcalendar.Region) *ukcalendar.Calendar) time.Time {
+	w, ok := s.SLA[priority]
+	if !ok {
+		w = Defaults().SLA[priority]
+	}
+	if w.WorkingDays > 0 {
+		return cal(s.HolidayRegion).AddWorkingDays(reportedAt, w.WorkingDays)
+	}
+	return reportedAt.Add(time.Duration(w.Hours) * time.Hour).UTC()
+}
+
+// Service reads and changes settings through the API.
+type Service struct{ db *database.DB }
+
+// NewService returns the settings service.
+func NewService(db *database.DB) *Service { return &Service{db: db} }
+
+// Get returns the actor's organisation's settings (staff).
+func (s *Service) Get(ctx context.Context, actor access.Actor) (Settings, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return Settings{}, err
+	}
+	var out Settings
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		var err error
+		out, err = Load(ctx, tx, actor.OrgID)
+		return err
+	})
+	return out, err
+}
+
+// Patch changes the given settings (ADMIN only). SLA windows for tickets already open are
+// not recomputed; they change when a ticket's priority does.
+type Patch struct {
+	ApprovalThresholdPence *int64
+	SLA                    map[string]Window
+	HolidayRegion          *ukcalendar.Region
+}
+
+// Update applies a patch (ADMIN only) and records it on the organisation's timeline.
+func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Settings, error) {
+	if err := actor.Require(access.Admin); err != nil {
+		return Settings{}, err
+	}
+	var f apperr.Fields
+	if p.ApprovalThresholdPence != nil && (*p.ApprovalThresholdPence < 0 || *p.ApprovalThresholdPence > 100_000_000_00) {
+		f.Add("approvalThresholdPence", "must be from 0 to 10000000000")
+	}
+	for prio, w := range p.SLA {
+		if _, known := Defaults().SLA[prio]; !known {
+			f.Add("sla."+prio, "must be EMERGENCY, URGENT or ROUTINE")
+		} else if (w.Hours > 0) == (w.WorkingDays > 0) {
+			f.Add("sla."+prio, "give exactly one of hours or workingDays, above zero")
+		}
+	}
+	if p.HolidayRegion != nil && !p.HolidayRegion.Valid() {
+		f.Add("holidayRegion", "must be ENGLAND_WALES, SCOTLAND or NORTHERN_IRELAND")
+	}
+	if err := f.Err(); err != nil {
+		return Settings{}, err
+	}
+	var out Settings
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		before, err := Load(ctx, tx, actor.OrgID)
+		if err != nil {
+			return err
+		}
+		out = before
+		out.SLA = map[string]Window{}
+		for k, v := range before.SLA {
+			out.SLA[k] = v
+		}
+		if p.ApprovalThresholdPence != nil {
+			out.ApprovalThresholdPence = *p.ApprovalThresholdPence
+		}
+		for k, v := range p.SLA {
+			out.SLA[k] = v
+		}
+		if p.HolidayRegion != nil {
+			out.HolidayRegion = *p.HolidayRegion
+		}
+		raw, err := json.Marshal(stored{SLA: out.SLA, HolidayRegion: string(out.HolidayRegion)})
+		if err != nil {
+			return err
+		}
+		if err := q.UpdateSettings(ctx, tx, orgsettingsdb.UpdateSettingsParams{ID: actor.OrgID, ApprovalThresholdPence: out.ApprovalThresholdPence, Settings: raw}); err != nil {
+			return err
+		}
+		return timeline.Record(ctx, tx, actor, timeline.Change{
+			EntityType: timeline.EntityOrganisation, EntityID: actor.OrgID, Action: "settings_changed", Before: before, After: out,
+		})
+	})
+	return out, err
+}

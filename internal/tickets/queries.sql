@@ -1,0 +1,105 @@
+-- name: NextTicketNumber :one
+-- Locks the organisation's counter row until the creating transaction ends, so numbers
+-- are gapless and unique under concurrent creates.
+INSERT INTO ticket_counters (org_id, last_number) VALUES ($1, 1)
+ON CONFLICT (org_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+RETURNING last_number;
+
+-- name: InsertTicket :one
+INSERT INTO tickets (
+    org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, created_at
+) VALUES (
+    @org_id, @number, @unit_id, @property_id, @category, @priority, 'NEW', @title, @description, @source,
+    @reported_by_user_id, @reported_by_name, @reported_by_phone, @reported_by_email, @reported_address,
+    @assignee_user_id, @sla_due_at, @created_at
+)
+RETURNING *;
+
+-- name: GetTicket :one
+SELECT * FROM tickets WHERE org_id = $1 AND id = $2;
+
+-- name: GetTicketForUpdate :one
+SELECT * FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: UpdateTicket :one
+UPDATE tickets SET
+    category = @category, priority = @priority, title = @title, description = @description,
+    assignee_user_id = @assignee_user_id, unit_id = @unit_id, property_id = @property_id, sla_due_at = @sla_due_at
+WHERE org_id = @org_id AND id = @id
+RETURNING *;
+
+-- name: SetTicketStatus :one
+UPDATE tickets SET status = @status, resolved_at = @resolved_at, closed_at = @closed_at
+WHERE org_id = @org_id AND id = @id
+RETURNING *;
+
+-- name: ListTickets :many
+-- Optional filters are NULL when absent; the pool plans each execution with its actual
+-- values (plan_cache_mode = force_custom_plan), so absent ones fold away and the index of
+-- the present one is used. TENANT and CONTRACTOR viewers are narrowed to what they may see.
+SELECT t.* FROM tickets t
+WHERE t.org_id = @org_id
+  AND (sqlc.narg(status)::text IS NULL OR t.status = sqlc.narg(status))
+  AND (sqlc.narg(priority)::text IS NULL OR t.priority = sqlc.narg(priority))
+  AND (sqlc.narg(category)::text IS NULL OR t.category = sqlc.narg(category))
+  AND (sqlc.narg(unit_id)::uuid IS NULL OR t.unit_id = sqlc.narg(unit_id))
+  AND (sqlc.narg(property_id)::uuid IS NULL OR t.property_id = sqlc.narg(property_id))
+  AND (sqlc.narg(assignee_user_id)::uuid IS NULL OR t.assignee_user_id = sqlc.narg(assignee_user_id))
+  AND (NOT @overdue::boolean OR (t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS') AND t.sla_due_at < @now::timestamptz))
+  AND (sqlc.narg(query)::text IS NULL OR ticket_search_vector(t.title, t.description) @@ websearch_to_tsquery('english', sqlc.narg(query)))
+  AND (sqlc.narg(tenant_user_id)::uuid IS NULL
+       OR t.reported_by_user_id = sqlc.narg(tenant_user_id)
+       OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = @org_id AND o.user_id = sqlc.narg(tenant_user_id)))
+  AND (sqlc.narg(contractor_id)::uuid IS NULL
+       OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = @org_id AND w.ticket_id = t.id AND w.contractor_id = sqlc.narg(contractor_id)))
+  AND (t.created_at, t.id) < (@before_created_at::timestamptz, @before_id::uuid)
+ORDER BY t.created_at DESC, t.id DESC
+LIMIT @row_limit;
+
+-- name: TenantCanSee :one
+SELECT EXISTS (
+    SELECT 1 FROM tickets t
+    WHERE t.org_id = @org_id AND t.id = @ticket_id
+      AND (t.reported_by_user_id = @user_id::uuid
+           OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = @org_id AND o.user_id = @user_id::uuid))
+);
+
+-- name: ContractorCanSee :one
+SELECT EXISTS (
+    SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.ticket_id = $2 AND w.contractor_id = $3
+);
+
+-- name: GetUnitProperty :one
+SELECT property_id FROM units WHERE org_id = $1 AND id = $2;
+
+-- name: IsOccupant :one
+SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3);
+
+-- name: GetMemberRole :one
+SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
+
+-- name: GetReporter :one
+SELECT name, email FROM users WHERE id = $1;
+
+-- name: InsertComment :one
+INSERT INTO ticket_comments (org_id, ticket_id, author_id, body, visibility)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING *;
+
+-- name: ListComments :many
+SELECT sqlc.embed(c), coalesce(u.name, '') AS author_name
+FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+WHERE c.org_id = @org_id AND c.ticket_id = @ticket_id
+  AND (NOT @resident_only::boolean OR c.visibility = 'RESIDENT')
+ORDER BY c.created_at, c.id;
+
+-- name: TicketExists :one
+SELECT EXISTS (SELECT 1 FROM tickets WHERE org_id = $1 AND id = $2);
+
+-- name: CountWorkOrdersByState :one
+SELECT
+    count(*) FILTER (WHERE status IN ('ASSIGNED', 'ACCEPTED', 'SCHEDULED', 'IN_PROGRESS')) AS live,
+    count(*) FILTER (WHERE status = 'COMPLETED') AS completed
+FROM work_orders WHERE org_id = $1 AND ticket_id = $2;

@@ -1,0 +1,183 @@
+package tickets
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// Visible reports whether actor may see the ticket: staff see every ticket, a TENANT the
+// ones they reported or that concern a unit they live in, a CONTRACTOR the ones their
+// company has a work order for. Callers answer 404 when it is false, so a ticket's
+// existence never leaks.
+func (s *Service) Visible(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID) (bool, error) {
+	switch actor.Role {
+	case access.Admin, access.Coordinator:
+		return s.q.TicketExists(ctx, tx, ticketsdb.TicketExistsParams{OrgID: actor.OrgID, ID: ticketID})
+	case access.Tenant:
+		return s.q.TenantCanSee(ctx, tx, ticketsdb.TenantCanSeeParams{OrgID: actor.OrgID, TicketID: ticketID, UserID: actor.UserID})
+	case access.Contractor:
+		return s.q.ContractorCanSee(ctx, tx, ticketsdb.ContractorCanSeeParams{OrgID: actor.OrgID, TicketID: ticketID, ContractorID: actor.ContractorID})
+	}
+	return false, nil
+}
+
+// Comment is a note on a ticket.
+type Comment struct {
+	ID         uuid.UUID  `json:"id"`
+	AuthorID   *uuid.UUID `json:"authorId"`
+	AuthorName string     `json:"authorName"`
+	Body       string     `json:"body"`
+	Visibility string     `json:"visibility" enum:"INTERNAL,RESIDENT"`
+	CreatedAt  time.Time  `json:"createdAt"`
+}
+
+// Detail is a ticket with what happened to it.
+type Detail struct {
+	Ticket
+	Comments []Comment       `json:"comments"`
+	Timeline []timeline.Event `json:"timeline"`
+}
+
+// residentActions are the timeline entries a resident sees: what happened, not who
+// discussed it internally.
+var residentActions = []string{"created", "status_changed", "comment_added"}
+
+// Get returns a ticket with its comments and timeline, as far as actor may see them.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Detail, error) {
+	var out Detail
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		if ok, err := s.Visible(ctx, tx, actor, id); err != nil || !ok {
+			return orNotFound(err)
+		}
+		row, err := s.q.GetTicket(ctx, tx, ticketsdb.GetTicketParams{OrgID: actor.OrgID, ID: id})
+		if err != nil {
+			return notFound(err)
+		}
+		out.Ticket = fromRow(row, s.now())
+		resident := actor.Role == access.Tenant
+		comments, err := s.q.ListComments(ctx, tx, ticketsdb.ListCommentsParams{OrgID: actor.OrgID, TicketID: id, ResidentOnly: resident})
+		if err != nil {
+			return err
+		}
+		out.Comments = make([]Comment, len(comments))
+		for i, c := range comments {
+			out.Comments[i] = commentFromRow(c.TicketComment, c.AuthorName)
+		}
+		events, err := timeline.List(ctx, tx, actor, timeline.EntityTicket, id, 0, 1000)
+		if err != nil {
+			return err
+		}
+		out.Timeline = make([]timeline.Event, 0, len(events))
+		for _, e := range events {
+			if resident && (!slices.Contains(residentActions, e.Action) || isInternalComment(e)) {
+				continue
+			}
+			if resident {
+				e.Before, e.After = nil, nil // internal fields (assignees, notes) stay internal
+			}
+			out.Timeline = append(out.Timeline, e)
+		}
+		return nil
+	})
+	return &out, err
+}
+
+func isInternalComment(e timeline.Event) bool {
+	return e.Action == "comment_added" && strings.Contains(string(e.After), `"visibility":"INTERNAL"`)
+}
+
+func commentFromRow(c ticketsdb.TicketComment, author string) Comment {
+	return Comment{ID: c.ID, AuthorID: c.AuthorID, AuthorName: author, Body: c.Body, Visibility: c.Visibility, CreatedAt: c.CreatedAt}
+}
+
+func orNotFound(err error) error {
+	if err != nil {
+		return err
+	}
+	return apperr.NotFoundf("ticket")
+}
+
+// Filter narrows a ticket list; empty fields do not filter.
+type Filter struct {
+	Status, Priority, Category string
+	UnitID, PropertyID         *uuid.UUID
+	AssigneeUserID             *uuid.UUID
+	Overdue                    bool
+	Query                      string
+}
+
+// endOfTime sorts after every ticket: the start key of a newest-first list.
+var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
+
+// List pages through the tickets actor may see, newest first.
+func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[Ticket], error) {
+	var res page.Result[Ticket]
+	var f apperr.Fields
+	p := ticketsdb.ListTicketsParams{OrgID: actor.OrgID, Overdue: filter.Overdue, Now: s.now(),
+		UnitID: filter.UnitID, PropertyID: filter.PropertyID, AssigneeUserID: filter.AssigneeUserID}
+	optionalEnum := func(field, v string, allowed []string) *string {
+		if v == "" {
+			return nil
+		}
+		checkEnum(&f, field, v, allowed)
+		return &v
+	}
+	p.Status = optionalEnum("status", filter.Status, statusStrings())
+	p.Priority = optionalEnum("priority", filter.Priority, Priorities)
+	p.Category = optionalEnum("category", filter.Category, Categories)
+	if q := strings.TrimSpace(filter.Query); q != "" {
+		if len(q) > 200 {
+			f.Add("q", "must be at most 200 characters")
+		}
+		p.Query = &q
+	}
+	limit, err := page.Limit(req)
+	if err != nil {
+		return res, err
+	}
+	after, err := page.After(req, endOfTime)
+	if err != nil {
+		return res, err
+	}
+	if err := f.Err(); err != nil {
+		return res, err
+	}
+	p.BeforeCreatedAt, p.BeforeID, p.RowLimit = after.CreatedAt, after.ID, int32(limit+1)
+	switch actor.Role {
+	case access.Tenant:
+		p.TenantUserID = &actor.UserID
+	case access.Contractor:
+		p.ContractorID = &actor.ContractorID
+	}
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		rows, err := s.q.ListTickets(ctx, tx, p)
+		now := s.now()
+		items := make([]Ticket, len(rows))
+		for i, r := range rows {
+			items[i] = fromRow(r, now)
+		}
+		res = page.Build(items, limit, func(t Ticket) page.Key { return page.Key{CreatedAt: t.CreatedAt, ID: t.ID} })
+		return err
+	})
+	return res, err
+}
+
+func statusStrings() []string {
+	out := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		out[i] = string(s)
+	}
+	return out
+}

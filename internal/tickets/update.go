@@ -1,0 +1,256 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/validate"
+)
+
+// Patch changes the fields that are set. Unassign clears the assignee; UnitID links a
+// public report to the unit it concerns.
+type Patch struct {
+	Category       *string
+	Priority       *string
+	Title          *string
+	Description    *string
+	AssigneeUserID *uuid.UUID
+	Unassign       bool
+	UnitID         *uuid.UUID
+}
+
+// Update applies a patch (staff only). A priority change recomputes the SLA due time from
+// when the ticket was reported.
+func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, p Patch) (*Ticket, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	var out Ticket
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.GetTicketForUpdate(ctx, tx, ticketsdb.GetTicketForUpdateParams{OrgID: actor.OrgID, ID: id})
+		if err != nil {
+			return notFound(err)
+		}
+		before := fromRow(row, s.now())
+		if !before.Status.Open() && before.Status != Resolved {
+			return apperr.New(apperr.Conflict, "a %s ticket cannot be changed", before.Status)
+		}
+		var f apperr.Fields
+		upd := ticketsdb.UpdateTicketParams{OrgID: actor.OrgID, ID: id, Category: row.Category, Priority: row.Priority,
+			Title: row.Title, Description: row.Description, AssigneeUserID: row.AssigneeUserID,
+			UnitID: row.UnitID, PropertyID: row.PropertyID, SlaDueAt: row.SlaDueAt}
+		if p.Category != nil {
+			upd.Category = strings.ToUpper(*p.Category)
+			checkEnum(&f, "category", upd.Category, Categories)
+		}
+		if p.Priority != nil {
+			upd.Priority = strings.ToUpper(*p.Priority)
+			checkEnum(&f, "priority", upd.Priority, Priorities)
+		}
+		if p.Title != nil {
+			if upd.Title, err = validate.Text(*p.Title, 1, 200); err != nil {
+				f.Add("title", err.Error())
+			}
+		}
+		if p.Description != nil {
+			if upd.Description, err = validate.Text(*p.Description, 0, 2000); err != nil {
+				f.Add("description", err.Error())
+			}
+		}
+		if p.Unassign && p.AssigneeUserID != nil {
+			f.Add("unassign", "cannot be combined with assigneeUserId")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		if p.AssigneeUserID != nil {
+			if err := s.checkAssignee(ctx, tx, actor.OrgID, p.AssigneeUserID); err != nil {
+				return err
+			}
+			upd.AssigneeUserID = p.AssigneeUserID
+		}
+		if p.Unassign {
+			upd.AssigneeUserID = nil
+		}
+		if p.UnitID != nil {
+			propertyID, err := s.q.GetUnitProperty(ctx, tx, ticketsdb.GetUnitPropertyParams{OrgID: actor.OrgID, ID: *p.UnitID})
+			if errors.Is(err, pgx.ErrNoRows) {
+				var f apperr.Fields
+				f.Add("unitId", "no such unit in this organisation")
+				return f.Err()
+			}
+			if err != nil {
+				return err
+			}
+			upd.UnitID, upd.PropertyID = p.UnitID, &propertyID
+		}
+		if upd.Priority != row.Priority {
+			settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
+			if err != nil {
+				return err
+			}
+			upd.SlaDueAt = settings.DueAt(upd.Priority, row.CreatedAt, s.calendar)
+		}
+		updated, err := s.q.UpdateTicket(ctx, tx, upd)
+		if err != nil {
+			return err
+		}
+		out = fromRow(updated, s.now())
+		action := "updated"
+		if !sameUUID(row.AssigneeUserID, updated.AssigneeUserID) && row.Category == updated.Category &&
+			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description {
+			action = "assigned"
+		}
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: id, Action: action, Before: before, After: out})
+	})
+	return &out, err
+}
+
+func sameUUID(a, b *uuid.UUID) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// Transition changes a ticket's status by hand (staff only). Illegal changes answer 409
+// and change nothing; cancelling and reopening need a reason.
+func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UUID, to Status, reason string) (*Ticket, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) > 1000 {
+		var f apperr.Fields
+		f.Add("reason", "must be at most 1000 characters")
+		return nil, f.Err()
+	}
+	var out Ticket
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.GetTicketForUpdate(ctx, tx, ticketsdb.GetTicketForUpdateParams{OrgID: actor.OrgID, ID: id})
+		if err != nil {
+			return notFound(err)
+		}
+		from := Status(row.Status)
+		if !CanTransition(from, to) {
+			return apperr.IllegalTransition("ticket", string(from), string(to))
+		}
+		if needsReason(from, to) && reason == "" {
+			var f apperr.Fields
+			f.Add("reason", "is required to cancel or reopen a ticket")
+			return f.Err()
+		}
+		if to == Resolved {
+			counts, err := s.q.CountWorkOrdersByState(ctx, tx, ticketsdb.CountWorkOrdersByStateParams{OrgID: actor.OrgID, TicketID: id})
+			if err != nil {
+				return err
+			}
+			if counts.Live > 0 {
+				return apperr.New(apperr.Conflict, "the ticket has work orders still open: complete or cancel them first")
+			}
+		}
+		out, err = s.setStatus(ctx, tx, actor, row, to, reason)
+		return err
+	})
+	return &out, err
+}
+
+// setStatus writes the new status and its timestamps and records the change.
+func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, row ticketsdb.Ticket, to Status, reason string) (Ticket, error) {
+	now := s.now().UTC()
+	resolvedAt, closedAt := row.ResolvedAt, row.ClosedAt
+	switch to {
+	case Resolved:
+		resolvedAt = &now
+	case Closed, Cancelled:
+		closedAt = &now
+	case InProgress:
+		resolvedAt = nil // reopened
+	}
+	updated, err := s.q.SetTicketStatus(ctx, tx, ticketsdb.SetTicketStatusParams{OrgID: actor.OrgID, ID: row.ID, Status: string(to), ResolvedAt: resolvedAt, ClosedAt: closedAt})
+	if err != nil {
+		return Ticket{}, err
+	}
+	t := fromRow(updated, now)
+	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, Action: "status_changed",
+		Before: map[string]any{"status": row.Status},
+		After:  map[string]any{"status": to, "reason": reason}})
+}
+
+// FollowWorkOrders moves a ticket along with its work orders, inside the caller's
+// transaction: the first live work order puts it IN_PROGRESS (from NEW, TRIAGED, or
+// RESOLVED, which reopens it), and when none is live and at least one is complete it is
+// RESOLVED. reason is recorded on the timeline.
+func (s *Service) FollowWorkOrders(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, reason string) error {
+	row, err := s.q.GetTicketForUpdate(ctx, tx, ticketsdb.GetTicketForUpdateParams{OrgID: actor.OrgID, ID: ticketID})
+	if err != nil {
+		return notFound(err)
+	}
+	counts, err := s.q.CountWorkOrdersByState(ctx, tx, ticketsdb.CountWorkOrdersByStateParams{OrgID: actor.OrgID, TicketID: ticketID})
+	if err != nil {
+		return err
+	}
+	from := Status(row.Status)
+	switch {
+	case counts.Live > 0 && (from == New || from == Triaged || from == Resolved):
+		_, err = s.setStatus(ctx, tx, actor, row, InProgress, reason)
+	case counts.Live == 0 && counts.Completed > 0 && from == InProgress:
+		_, err = s.setStatus(ctx, tx, actor, row, Resolved, reason)
+	}
+	return err
+}
+
+// CommentInput adds a comment. Visibility defaults to INTERNAL for staff and contractors
+// and is always RESIDENT for residents.
+type CommentInput struct {
+	Body       string
+	Visibility string
+}
+
+// AddComment adds a comment to a ticket the actor can see.
+func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID uuid.UUID, in CommentInput) (*Comment, error) {
+	var f apperr.Fields
+	body, err := validate.Text(in.Body, 1, 5000)
+	if err != nil {
+		f.Add("body", err.Error())
+	}
+	visibility := strings.ToUpper(strings.TrimSpace(in.Visibility))
+	switch {
+	case actor.Role == access.Tenant && visibility == "INTERNAL":
+		f.Add("visibility", "residents' comments are always visible to them")
+	case actor.Role == access.Tenant || visibility == "RESIDENT":
+		visibility = "RESIDENT"
+	case visibility == "" || visibility == "INTERNAL":
+		visibility = "INTERNAL"
+	default:
+		f.Add("visibility", "must be INTERNAL or RESIDENT")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var out Comment
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		if ok, err := s.Visible(ctx, tx, actor, ticketID); err != nil || !ok {
+			return orNotFound(err)
+		}
+		c, err := s.q.InsertComment(ctx, tx, ticketsdb.InsertCommentParams{OrgID: actor.OrgID, TicketID: ticketID, AuthorID: &actor.UserID, Body: body, Visibility: visibility})
+		if err != nil {
+			return err
+		}
+		me, err := s.q.GetReporter(ctx, tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		out = commentFromRow(c, me.Name)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, Action: "comment_added",
+			After: map[string]any{"commentId": c.ID, "visibility": visibility}})
+	})
+	return &out, err
+}
+
