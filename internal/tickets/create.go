@@ -161,7 +161,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 		return Ticket{}, err
 	}
 	t := fromRow(row, now)
-	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, Action: "created", After: t})
+	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t})
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

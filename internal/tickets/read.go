@@ -75,7 +75,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 		for i, c := range comments {
 			out.Comments[i] = commentFromRow(c.TicketComment, c.AuthorName)
 		}
-		events, err := timeline.List(ctx, tx, actor, timeline.EntityTicket, id, 0, 1000)
+		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000)
 		if err != nil {
 			return err
 		}

@@ -110,7 +110,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description {
 			action = "assigned"
 		}
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: id, Action: action, Before: before, After: out})
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: id, TicketID: &id, Action: action, Before: before, After: out})
 	})
 	return &out, err
 }
@@ -178,15 +178,16 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 		return Ticket{}, err
 	}
 	t := fromRow(updated, now)
-	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, Action: "status_changed",
+	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, TicketID: &row.ID, Action: "status_changed",
 		Before: map[string]any{"status": row.Status},
 		After:  map[string]any{"status": to, "reason": reason}})
 }
 
 // FollowWorkOrders moves a ticket along with its work orders, inside the caller's
 // transaction: the first live work order puts it IN_PROGRESS (from NEW, TRIAGED, or
-// RESOLVED, which reopens it), and when none is live and at least one is complete it is
-// RESOLVED. reason is recorded on the timeline.
+// RESOLVED, which reopens it); when none is live it is RESOLVED if one was completed, and
+// back to TRIAGED (needing another contractor) if every one was declined or cancelled.
+// reason is recorded on the timeline.
 func (s *Service) FollowWorkOrders(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, reason string) error {
 	row, err := s.q.GetTicketForUpdate(ctx, tx, ticketsdb.GetTicketForUpdateParams{OrgID: actor.OrgID, ID: ticketID})
 	if err != nil {
@@ -202,6 +203,8 @@ func (s *Service) FollowWorkOrders(ctx context.Context, tx pgx.Tx, actor access.
 		_, err = s.setStatus(ctx, tx, actor, row, InProgress, reason)
 	case counts.Live == 0 && counts.Completed > 0 && from == InProgress:
 		_, err = s.setStatus(ctx, tx, actor, row, Resolved, reason)
+	case counts.Live == 0 && counts.Completed == 0 && from == InProgress:
+		_, err = s.setStatus(ctx, tx, actor, row, Triaged, reason)
 	}
 	return err
 }
@@ -248,9 +251,19 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 			return err
 		}
 		out = commentFromRow(c, me.Name)
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, Action: "comment_added",
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID, Action: "comment_added",
 			After: map[string]any{"commentId": c.ID, "visibility": visibility}})
 	})
 	return &out, err
 }
 
+
+// Lock reads a ticket FOR UPDATE in the caller's transaction, for work that changes
+// things under it (raising a work order).
+func (s *Service) Lock(ctx context.Context, tx pgx.Tx, actor access.Actor, id uuid.UUID) (Ticket, error) {
+	row, err := s.q.GetTicketForUpdate(ctx, tx, ticketsdb.GetTicketForUpdateParams{OrgID: actor.OrgID, ID: id})
+	if err != nil {
+		return Ticket{}, notFound(err)
+	}
+	return fromRow(row, s.now()), nil
+}

@@ -45,12 +45,15 @@ type Event struct {
 }
 
 // Change describes what to record; Before and After are marshalled to JSON (nil for none).
+// TicketID names the ticket the change concerns (for tickets and everything under them),
+// so the ticket's trail includes its work orders, quotes, invoices and files.
 type Change struct {
 	EntityType string
 	EntityID   uuid.UUID
 	Action     string
 	Before     any
 	After      any
+	TicketID   *uuid.UUID
 }
 
 // Record appends an event in tx for actor's organisation. A zero actor.UserID records a
@@ -73,7 +76,7 @@ func Record(ctx context.Context, tx database.Querier, actor access.Actor, c Chan
 	}
 	err = timelinedb.New().InsertEvent(ctx, tx, timelinedb.InsertEventParams{
 		OrgID: actor.OrgID, EntityType: c.EntityType, EntityID: c.EntityID, Action: c.Action,
-		ActorID: actorID, ActorRole: role, Before: before, After: after,
+		ActorID: actorID, ActorRole: role, Before: before, After: after, TicketID: c.TicketID,
 	})
 	if err != nil {
 		return fmt.Errorf("timeline: record %s %s: %w", c.EntityType, c.Action, err)
@@ -90,4 +93,28 @@ func marshalOrNil(v any) ([]byte, error) {
 		return nil, fmt.Errorf("timeline: marshal: %w", err)
 	}
 	return b, nil
+}
+
+// ListForTicket returns everything that happened to a ticket and the work orders, quotes,
+// invoices and files under it, oldest first. Visibility is the caller's to check.
+func ListForTicket(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID, afterSeq int64, limit int) ([]Event, error) {
+	rows, err := timelinedb.New().ListTicketEvents(ctx, tx, timelinedb.ListTicketEventsParams{
+		OrgID: actor.OrgID, TicketID: &ticketID, AfterSeq: afterSeq, RowLimit: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("timeline: list ticket: %w", err)
+	}
+	events := make([]Event, len(rows))
+	for i, r := range rows {
+		events[i] = eventFromRow(r)
+	}
+	return events, nil
+}
+
+func eventFromRow(r timelinedb.TimelineEvent) Event {
+	return Event{
+		ID: r.ID, EntityType: r.EntityType, EntityID: r.EntityID, Action: r.Action,
+		ActorID: r.ActorID, ActorRole: deref(r.ActorRole), Before: r.Before, After: r.After,
+		OccurredAt: r.OccurredAt, Seq: r.Seq,
+	}
 }

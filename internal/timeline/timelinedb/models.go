@@ -22,4 +22,5 @@ type TimelineEvent struct {
 	After      []byte
 	OccurredAt time.Time
 	Seq        int64
+	TicketID   *uuid.UUID
 }

@@ -12,8 +12,8 @@ import (
 )
 
 const insertEvent = `-- name: InsertEvent :exec
-INSERT INTO timeline_events (org_id, entity_type, entity_id, action, actor_id, actor_role, before, after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO timeline_events (org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, ticket_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 `
 
 type InsertEventParams struct {
@@ -25,6 +25,7 @@ type InsertEventParams struct {
 	ActorRole  *string
 	Before     []byte
 	After      []byte
+	TicketID   *uuid.UUID
 }
 
 func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParams) error {
@@ -37,12 +38,13 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 		arg.ActorRole,
 		arg.Before,
 		arg.After,
+		arg.TicketID,
 	)
 	return err
 }
 
 const listEvents = `-- name: ListEvents :many
-SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq FROM timeline_events
+SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
 WHERE org_id = $1 AND entity_type = $2 AND entity_id = $3 AND seq > $4
 ORDER BY seq
 LIMIT $5
@@ -83,6 +85,60 @@ func (q *Queries) ListEvents(ctx context.Context, db DBTX, arg ListEventsParams)
 			&i.After,
 			&i.OccurredAt,
 			&i.Seq,
+			&i.TicketID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTicketEvents = `-- name: ListTicketEvents :many
+SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
+WHERE org_id = $1 AND ticket_id = $2 AND seq > $3
+ORDER BY seq
+LIMIT $4
+`
+
+type ListTicketEventsParams struct {
+	OrgID    uuid.UUID
+	TicketID *uuid.UUID
+	AfterSeq int64
+	RowLimit int32
+}
+
+// Everything that happened to a ticket and its work orders, quotes, invoices and files.
+func (q *Queries) ListTicketEvents(ctx context.Context, db DBTX, arg ListTicketEventsParams) ([]TimelineEvent, error) {
+	rows, err := db.Query(ctx, listTicketEvents,
+		arg.OrgID,
+		arg.TicketID,
+		arg.AfterSeq,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TimelineEvent
+	for rows.Next() {
+		var i TimelineEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.EntityType,
+			&i.EntityID,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorRole,
+			&i.Before,
+			&i.After,
+			&i.OccurredAt,
+			&i.Seq,
+			&i.TicketID,
 		); err != nil {
 			return nil, err
 		}
