@@ -1,0 +1,114 @@
+package invoices
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/invoices/invoicesdb"
+	"github.com/maintainuk/maintainuk/internal/money"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// OverQuoteTolerancePercent is how far an invoice may exceed the approved quote before an
+// ADMIN must approve it.
+const OverQuoteTolerancePercent = 10
+
+// Approve accepts an invoice (staff). More than 10% over the approved quote needs an
+// ADMIN; with no approved quote, the organisation's approval threshold applies instead.
+func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID) (*Invoice, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, Submitted, "approved", func(tx pgx.Tx, inv invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+		if actor.Role != access.Admin {
+			quoted, err := s.q.ApprovedQuoteTotal(ctx, tx, invoicesdb.ApprovedQuoteTotalParams{OrgID: actor.OrgID, WorkOrderID: inv.WorkOrderID})
+			switch {
+			case err == nil:
+				// total > quoted × 1.1, in integers: total × 100 > quoted × 110.
+				if inv.TotalPence*100 > quoted*(100+OverQuoteTolerancePercent) {
+					return inv, apperr.New(apperr.Forbidden, "this invoice (%s) is more than %d%% over the approved quote (%s): an ADMIN must approve it",
+						money.Format(inv.TotalPence), OverQuoteTolerancePercent, money.Format(quoted))
+				}
+			case errors.Is(err, pgx.ErrNoRows):
+				threshold, err := s.q.ApprovalThreshold(ctx, tx, actor.OrgID)
+				if err != nil {
+					return inv, err
+				}
+				if inv.TotalPence > threshold {
+					return inv, apperr.New(apperr.Forbidden, "this invoice (%s) has no approved quote and is over the approval threshold of %s: an ADMIN must approve it",
+						money.Format(inv.TotalPence), money.Format(threshold))
+				}
+			default:
+				return inv, err
+			}
+		}
+		return s.q.ApproveInvoice(ctx, tx, invoicesdb.ApproveInvoiceParams{OrgID: actor.OrgID, ID: id, ApprovedBy: &actor.UserID})
+	})
+}
+
+// Reject turns an invoice down with a reason (staff only); the contractor may submit a
+// corrected one.
+func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, reason string) (*Invoice, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 1000 {
+		var f apperr.Fields
+		f.Add("reason", "is required (at most 1000 characters)")
+		return nil, f.Err()
+	}
+	return s.decide(ctx, actor, id, Submitted, "rejected", func(tx pgx.Tx, _ invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+		return s.q.RejectInvoice(ctx, tx, invoicesdb.RejectInvoiceParams{OrgID: actor.OrgID, ID: id, RejectionReason: reason})
+	})
+}
+
+// MarkPaid records payment of an approved invoice (staff only).
+func (s *Service) MarkPaid(ctx context.Context, actor access.Actor, id uuid.UUID, paymentReference string) (*Invoice, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	paymentReference = strings.TrimSpace(paymentReference)
+	if len(paymentReference) > 100 {
+		var f apperr.Fields
+		f.Add("paymentReference", "must be at most 100 characters")
+		return nil, f.Err()
+	}
+	return s.decide(ctx, actor, id, Approved, "paid", func(tx pgx.Tx, _ invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+		return s.q.MarkInvoicePaid(ctx, tx, invoicesdb.MarkInvoicePaidParams{OrgID: actor.OrgID, ID: id, PaymentReference: paymentReference})
+	})
+}
+
+// decide locks an invoice in status from, applies the change and records it.
+func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID, from Status, action string,
+	apply func(pgx.Tx, invoicesdb.Invoice) (invoicesdb.Invoice, error)) (*Invoice, error) {
+	var out Invoice
+	err := s.read(ctx, actor, id, func(tx pgx.Tx, _ invoicesdb.Invoice, ticketID uuid.UUID) error {
+		inv, err := s.q.GetInvoiceForUpdate(ctx, tx, invoicesdb.GetInvoiceForUpdateParams{OrgID: actor.OrgID, ID: id})
+		if err != nil {
+			return err
+		}
+		if Status(inv.Status) != from {
+			return apperr.New(apperr.Conflict, "a %s invoice cannot be %s", inv.Status, action)
+		}
+		updated, err := apply(tx, inv)
+		if err != nil {
+			return err
+		}
+		lines, err := s.q.InvoiceLines(ctx, tx, invoicesdb.InvoiceLinesParams{OrgID: actor.OrgID, InvoiceID: &id})
+		if err != nil {
+			return err
+		}
+		out = fromRow(updated, lines)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: id, TicketID: &ticketID, Action: action,
+			Before: map[string]any{"status": inv.Status},
+			After:  map[string]any{"status": out.Status, "reason": out.RejectionReason, "paymentReference": out.PaymentReference, "totalPence": out.TotalPence}})
+	})
+	return &out, err
+}

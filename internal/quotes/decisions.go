@@ -1,0 +1,124 @@
+package quotes
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/money"
+	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// Approve accepts a quote (staff; an ADMIN above the organisation's approval threshold)
+// and rejects the work order's other open quotes in the same transaction. The work order
+// is locked first, so of two people approving sibling quotes at once exactly one wins and
+// the other gets 409.
+func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID) (*Quote, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, func(tx pgx.Tx, q quotesdb.Quote, ticketID uuid.UUID) (quotesdb.Quote, error) {
+		if q.ValidUntil.Before(s.today()) {
+			return q, apperr.New(apperr.Conflict, "this quote expired on %s: ask the contractor for a new one", q.ValidUntil.Format("2 January 2006"))
+		}
+		threshold, err := s.q.ApprovalThreshold(ctx, tx, actor.OrgID)
+		if err != nil {
+			return q, err
+		}
+		if q.TotalPence > threshold && actor.Role != access.Admin {
+			return q, apperr.New(apperr.Forbidden, "this quote (%s) is over the approval threshold of %s: an ADMIN must approve it",
+				money.Format(q.TotalPence), money.Format(threshold))
+		}
+		approved, err := s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Approved), DecidedBy: &actor.UserID})
+		if err != nil {
+			return q, err
+		}
+		siblings, err := s.q.RejectSiblingQuotes(ctx, tx, quotesdb.RejectSiblingQuotesParams{OrgID: actor.OrgID, WorkOrderID: q.WorkOrderID, ApprovedID: id, DecidedBy: &actor.UserID})
+		if err != nil {
+			return q, err
+		}
+		for _, sib := range siblings {
+			if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: sib, TicketID: &ticketID,
+				Action: "rejected", After: map[string]any{"status": Rejected, "reason": "another quote for this work order was approved", "approvedQuoteId": id}}); err != nil {
+				return q, err
+			}
+		}
+		return approved, nil
+	}, "approved")
+}
+
+// Reject turns a quote down with a reason (staff only).
+func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, reason string) (*Quote, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 1000 {
+		var f apperr.Fields
+		f.Add("reason", "is required (at most 1000 characters)")
+		return nil, f.Err()
+	}
+	return s.decide(ctx, actor, id, func(tx pgx.Tx, q quotesdb.Quote, _ uuid.UUID) (quotesdb.Quote, error) {
+		return s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Rejected), DecidedBy: &actor.UserID, DecisionReason: reason})
+	}, "rejected")
+}
+
+// Withdraw takes a submitted quote back (its CONTRACTOR, or staff on their behalf).
+func (s *Service) Withdraw(ctx context.Context, actor access.Actor, id uuid.UUID) (*Quote, error) {
+	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, func(tx pgx.Tx, q quotesdb.Quote, _ uuid.UUID) (quotesdb.Quote, error) {
+		return s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Withdrawn), DecidedBy: &actor.UserID})
+	}, "withdrawn")
+}
+
+// decide locks the work order, then the quote, checks the quote is still SUBMITTED, and
+// applies the decision, recording it.
+func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
+	apply func(pgx.Tx, quotesdb.Quote, uuid.UUID) (quotesdb.Quote, error), action string) (*Quote, error) {
+	var out Quote
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		found, err := s.q.GetQuote(ctx, tx, quotesdb.GetQuoteParams{OrgID: actor.OrgID, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && actor.Role == access.Contractor && found.Quote.ContractorID != actor.ContractorID) {
+			return apperr.NotFoundf("quote")
+		}
+		if err != nil {
+			return err
+		}
+		wo, err := s.lockWorkOrder(ctx, tx, actor, found.Quote.WorkOrderID)
+		if err != nil {
+			return err
+		}
+		q, err := s.q.GetQuoteForUpdate(ctx, tx, quotesdb.GetQuoteForUpdateParams{OrgID: actor.OrgID, ID: id})
+		if err != nil {
+			return err
+		}
+		if Status(q.Status) != Submitted {
+			return apperr.New(apperr.Conflict, "this quote is already %s", strings.ToLower(q.Status))
+		}
+		if action == "approved" && !contains(quotableStatuses, wo.Status) {
+			return apperr.New(apperr.Conflict, "the work order is %s: a quote for it cannot be approved", wo.Status)
+		}
+		before := fromRow(q, nil)
+		decided, err := apply(tx, q, wo.TicketID)
+		if err != nil {
+			return err
+		}
+		lines, err := s.q.QuoteLines(ctx, tx, quotesdb.QuoteLinesParams{OrgID: actor.OrgID, QuoteID: &id})
+		if err != nil {
+			return err
+		}
+		out = fromRow(decided, lines)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: action,
+			Before: map[string]any{"status": before.Status},
+			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence}})
+	})
+	return &out, err
+}

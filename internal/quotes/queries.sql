@@ -1,0 +1,47 @@
+-- name: LockWorkOrder :one
+-- Approvals lock the work order first, so two people approving sibling quotes at once
+-- are serialised and the second sees the first's decision.
+SELECT id, ticket_id, contractor_id, status FROM work_orders WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: InsertQuote :one
+INSERT INTO quotes (org_id, work_order_id, contractor_id, status, valid_until, notes, net_pence, vat_pence, total_pence, submitted_by)
+VALUES ($1, $2, $3, 'SUBMITTED', $4, $5, $6, $7, $8, $9)
+RETURNING *;
+
+-- name: InsertQuoteLine :exec
+INSERT INTO line_items (org_id, quote_id, position, description, quantity_milli, unit_price_pence, vat_rate_percent, net_pence, vat_pence)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+
+-- name: GetQuote :one
+SELECT sqlc.embed(q), w.ticket_id FROM quotes q JOIN work_orders w ON w.org_id = q.org_id AND w.id = q.work_order_id
+WHERE q.org_id = $1 AND q.id = $2;
+
+-- name: GetQuoteForUpdate :one
+SELECT * FROM quotes WHERE org_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: QuoteLines :many
+SELECT * FROM line_items WHERE org_id = $1 AND quote_id = $2 ORDER BY position;
+
+-- name: DecideQuote :one
+UPDATE quotes SET status = @status, decided_by = @decided_by, decided_at = now(), decision_reason = @decision_reason
+WHERE org_id = @org_id AND id = @id
+RETURNING *;
+
+-- name: RejectSiblingQuotes :many
+UPDATE quotes SET status = 'REJECTED', decided_by = @decided_by, decided_at = now(),
+    decision_reason = 'another quote for this work order was approved'
+WHERE org_id = @org_id AND work_order_id = @work_order_id AND id <> @approved_id AND status = 'SUBMITTED'
+RETURNING id;
+
+-- name: ListQuotes :many
+SELECT * FROM quotes
+WHERE org_id = @org_id
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
+  AND (sqlc.narg(work_order_id)::uuid IS NULL OR work_order_id = sqlc.narg(work_order_id))
+  AND (sqlc.narg(contractor_id)::uuid IS NULL OR contractor_id = sqlc.narg(contractor_id))
+  AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit;
+
+-- name: ApprovalThreshold :one
+SELECT approval_threshold_pence FROM organisations WHERE id = $1;

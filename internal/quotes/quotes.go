@@ -1,0 +1,233 @@
+// Package quotes is contractors' prices for work orders and the decisions on them.
+// Approving a quote rejects its siblings in the same transaction; quotes above the
+// organisation's approval threshold need an ADMIN (a human in the loop for big spends).
+package quotes
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/money"
+	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/ukcalendar"
+)
+
+// Status of a quote.
+type Status string
+
+const (
+	Submitted Status = "SUBMITTED"
+	Approved  Status = "APPROVED"
+	Rejected  Status = "REJECTED"
+	Withdrawn Status = "WITHDRAWN"
+)
+
+// Quote is a contractor's price for a work order.
+type Quote struct {
+	ID             uuid.UUID    `json:"id"`
+	WorkOrderID    uuid.UUID    `json:"workOrderId"`
+	ContractorID   uuid.UUID    `json:"contractorId"`
+	Status         Status       `json:"status"`
+	ValidUntil     string       `json:"validUntil" doc:"Last day the price holds (YYYY-MM-DD)."`
+	Notes          string       `json:"notes"`
+	Lines          []money.Line `json:"lines"`
+	NetPence       int64        `json:"netPence"`
+	VATPence       int64        `json:"vatPence"`
+	TotalPence     int64        `json:"totalPence"`
+	DecidedBy      *uuid.UUID   `json:"decidedBy"`
+	DecidedAt      *time.Time   `json:"decidedAt"`
+	DecisionReason string       `json:"decisionReason"`
+	CreatedAt      time.Time    `json:"createdAt"`
+	UpdatedAt      time.Time    `json:"updatedAt"`
+}
+
+func fromRow(r quotesdb.Quote, lines []quotesdb.LineItem) Quote {
+	q := Quote{ID: r.ID, WorkOrderID: r.WorkOrderID, ContractorID: r.ContractorID, Status: Status(r.Status),
+		ValidUntil: r.ValidUntil.Format(time.DateOnly), Notes: r.Notes, NetPence: r.NetPence, VATPence: r.VatPence,
+		TotalPence: r.TotalPence, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, DecisionReason: r.DecisionReason,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Lines: make([]money.Line, len(lines))}
+	for i, l := range lines {
+		q.Lines[i] = money.FromStored(l.Description, l.QuantityMilli, l.UnitPricePence, l.VatRatePercent, l.NetPence, l.VatPence)
+	}
+	return q
+}
+
+// Service manages quotes.
+type Service struct {
+	db  *database.DB
+	q   *quotesdb.Queries
+	now func() time.Time
+}
+
+// NewService returns the quotes service.
+func NewService(db *database.DB, now func() time.Time) *Service {
+	return &Service{db: db, q: quotesdb.New(), now: now}
+}
+
+// SubmitInput is a quote as the contractor sends it.
+type SubmitInput struct {
+	Lines      []money.LineInput
+	ValidUntil string
+	Notes      string
+}
+
+// quotableStatuses are the work-order statuses a quote may be submitted in.
+var quotableStatuses = []string{"ASSIGNED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS"}
+
+// Submit records a quote for a work order: by the work order's CONTRACTOR, or by staff
+// entering one received on paper.
+func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uuid.UUID, in SubmitInput) (*Quote, error) {
+	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+		return nil, err
+	}
+	var f apperr.Fields
+	lines, totals, err := money.Price(in.Lines)
+	if err != nil {
+		f = append(f, err.(*apperr.Error).Fields...)
+	}
+	validUntil, err := time.Parse(time.DateOnly, in.ValidUntil)
+	today := s.today()
+	if err != nil {
+		f.Add("validUntil", "must be a date like 2027-01-31")
+	} else if validUntil.Before(today) {
+		f.Add("validUntil", "must not be in the past")
+	}
+	notes := strings.TrimSpace(in.Notes)
+	if len([]rune(notes)) > 2000 {
+		f.Add("notes", "must be at most 2000 characters")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var out Quote
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		wo, err := s.lockWorkOrder(ctx, tx, actor, workOrderID)
+		if err != nil {
+			return err
+		}
+		if !contains(quotableStatuses, wo.Status) {
+			return apperr.New(apperr.Conflict, "a %s work order cannot be quoted for", wo.Status)
+		}
+		row, err := s.q.InsertQuote(ctx, tx, quotesdb.InsertQuoteParams{
+			OrgID: actor.OrgID, WorkOrderID: workOrderID, ContractorID: wo.ContractorID, ValidUntil: validUntil, Notes: notes,
+			NetPence: totals.NetPence, VatPence: totals.VATPence, TotalPence: totals.TotalPence, SubmittedBy: &actor.UserID,
+		})
+		if err != nil {
+			return err
+		}
+		stored := make([]quotesdb.LineItem, len(lines))
+		for i, l := range lines {
+			p := quotesdb.InsertQuoteLineParams{OrgID: actor.OrgID, QuoteID: &row.ID, Position: int32(i), Description: l.Description,
+				QuantityMilli: l.QuantityMilli, UnitPricePence: l.UnitPricePence, VatRatePercent: int32(l.VATRatePercent), NetPence: l.NetPence, VatPence: l.VATPence}
+			if err := s.q.InsertQuoteLine(ctx, tx, p); err != nil {
+				return err
+			}
+			stored[i] = quotesdb.LineItem{Description: p.Description, QuantityMilli: p.QuantityMilli, UnitPricePence: p.UnitPricePence,
+				VatRatePercent: p.VatRatePercent, NetPence: p.NetPence, VatPence: p.VatPence}
+		}
+		out = fromRow(row, stored)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: row.ID, TicketID: &wo.TicketID,
+			Action: "submitted", After: out})
+	})
+	return &out, err
+}
+
+// lockWorkOrder locks a work order the actor may act on (staff: any; CONTRACTOR: their
+// company's); others answer 404.
+func (s *Service) lockWorkOrder(ctx context.Context, tx pgx.Tx, actor access.Actor, id uuid.UUID) (quotesdb.LockWorkOrderRow, error) {
+	wo, err := s.q.LockWorkOrder(ctx, tx, quotesdb.LockWorkOrderParams{OrgID: actor.OrgID, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && actor.Role == access.Contractor && wo.ContractorID != actor.ContractorID) {
+		return wo, apperr.NotFoundf("work order")
+	}
+	return wo, err
+}
+
+// today is the current date in London, the day quotes' validity is counted in.
+func (s *Service) today() time.Time {
+	y, m, d := s.now().In(ukcalendar.London).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns a quote: staff see any, a CONTRACTOR their company's.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Quote, error) {
+	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+		return nil, err
+	}
+	var out Quote
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		row, err := s.q.GetQuote(ctx, tx, quotesdb.GetQuoteParams{OrgID: actor.OrgID, ID: id})
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && actor.Role == access.Contractor && row.Quote.ContractorID != actor.ContractorID) {
+			return apperr.NotFoundf("quote")
+		}
+		if err != nil {
+			return err
+		}
+		lines, err := s.q.QuoteLines(ctx, tx, quotesdb.QuoteLinesParams{OrgID: actor.OrgID, QuoteID: &id})
+		out = fromRow(row.Quote, lines)
+		return err
+	})
+	return &out, err
+}
+
+// Filter narrows a quote list.
+type Filter struct {
+	Status       string
+	WorkOrderID  *uuid.UUID
+	ContractorID *uuid.UUID
+}
+
+var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
+
+// List pages through quotes, newest first; a CONTRACTOR sees their company's. Lines are
+// left out of lists; GET /quotes/{id} has them.
+func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[Quote], error) {
+	var res page.Result[Quote]
+	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+		return res, err
+	}
+	limit, err := page.Limit(req)
+	if err != nil {
+		return res, err
+	}
+	after, err := page.After(req, endOfTime)
+	if err != nil {
+		return res, err
+	}
+	p := quotesdb.ListQuotesParams{OrgID: actor.OrgID, WorkOrderID: filter.WorkOrderID, ContractorID: filter.ContractorID,
+		BeforeCreatedAt: after.CreatedAt, BeforeID: after.ID, RowLimit: int32(limit + 1)}
+	if filter.Status != "" {
+		p.Status = &filter.Status
+	}
+	if actor.Role == access.Contractor {
+		p.ContractorID = &actor.ContractorID
+	}
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		rows, err := s.q.ListQuotes(ctx, tx, p)
+		items := make([]Quote, len(rows))
+		for i, r := range rows {
+			items[i] = fromRow(r, nil)
+		}
+		res = page.Build(items, limit, func(q Quote) page.Key { return page.Key{CreatedAt: q.CreatedAt, ID: q.ID} })
+		return err
+	})
+	return res, err
+}
