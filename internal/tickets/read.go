@@ -46,7 +46,7 @@ type Comment struct {
 // Detail is a ticket with what happened to it.
 type Detail struct {
 	Ticket
-	Comments []Comment       `json:"comments"`
+	Comments []Comment        `json:"comments"`
 	Timeline []timeline.Event `json:"timeline"`
 }
 

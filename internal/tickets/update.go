@@ -257,7 +257,6 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 	return &out, err
 }
 
-
 // Lock reads a ticket FOR UPDATE in the caller's transaction, for work that changes
 // things under it (raising a work order).
 func (s *Service) Lock(ctx context.Context, tx pgx.Tx, actor access.Actor, id uuid.UUID) (Ticket, error) {

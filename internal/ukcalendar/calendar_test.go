@@ -46,12 +46,12 @@ func TestAddWorkingDays(t *testing.T) {
 		n    int
 		want string
 	}{
-		{"2026-11-27 10:00", 1, "2026-11-30 10:00"}, // Friday → Monday
-		{"2026-11-28 10:00", 1, "2026-11-30 10:00"}, // Saturday → Monday
-		{"2026-11-23 09:30", 7, "2026-12-02 09:30"}, // Monday + 7
-		{"2026-12-23 12:00", 3, "2026-12-30 12:00"}, // over Christmas and the Boxing Day substitute
+		{"2026-11-27 10:00", 1, "2026-11-30 10:00"},  // Friday → Monday
+		{"2026-11-28 10:00", 1, "2026-11-30 10:00"},  // Saturday → Monday
+		{"2026-11-23 09:30", 7, "2026-12-02 09:30"},  // Monday + 7
+		{"2026-12-23 12:00", 3, "2026-12-30 12:00"},  // over Christmas and the Boxing Day substitute
 		{"2026-03-27 08:00", 28, "2026-05-11 08:00"}, // over Easter and the early May holiday
-		{"2026-10-23 17:00", 1, "2026-10-26 17:00"}, // across the clocks going back: same wall time
+		{"2026-10-23 17:00", 1, "2026-10-26 17:00"},  // across the clocks going back: same wall time
 		{"2026-11-27 10:00", 0, "2026-11-27 10:00"},
 	}
 	for _, tt := range tests {
