@@ -21,6 +21,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
@@ -32,6 +33,7 @@ type App struct {
 	Identity    *identity.Service
 	Estate      *estate.Service
 	Contractors *contractors.Service
+	Tickets     *tickets.Service
 	API         *httpapi.Server
 	Jobs        *jobs.Client
 	idempotency *idempotency.Store
@@ -70,10 +72,10 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	a := &App{Config: cfg, Logger: logger, DB: db, Identity: ids, Estate: estate.NewService(db), Contractors: contractors.NewService(db),
-		idempotency: idempotency.NewStore(db, time.Now)}
+		Tickets: tickets.NewService(db, time.Now, cfg.PublicReportsPerHour), idempotency: idempotency.NewStore(db, time.Now)}
 	a.API = httpapi.New(httpapi.Deps{
 		Logger: logger, DB: db, Identity: ids, Estate: a.Estate, Contractors: a.Contractors,
-		Timeline: timeline.NewService(db), Idempotency: a.idempotency,
+		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{

@@ -206,6 +206,10 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		if err != nil {
 			return err
 		}
+		if unchanged(row, v, active) {
+			out = before // nothing changed: no write, no audit noise
+			return nil
+		}
 		row, err = s.q.UpdateContractor(ctx, tx, contractorsdb.UpdateContractorParams{
 			OrgID: actor.OrgID, ID: id, CompanyName: v.companyName, Trades: v.trades, Email: v.email, Phone: v.phone,
 			InsuranceExpiresOn: v.insurance, Notes: v.notes, Active: active,
@@ -263,4 +267,12 @@ func setIf(dst *string, v *string) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// unchanged reports whether validated input v would leave row as it is.
+func unchanged(row contractorsdb.Contractor, v validated, active bool) bool {
+	sameDate := (row.InsuranceExpiresOn == nil && v.insurance == nil) ||
+		(row.InsuranceExpiresOn != nil && v.insurance != nil && row.InsuranceExpiresOn.Equal(*v.insurance))
+	return row.CompanyName == v.companyName && row.Email == v.email && row.Phone == v.phone && row.Notes == v.notes &&
+		row.Active == active && sameDate && slices.Equal(row.Trades, v.trades)
 }

@@ -110,6 +110,10 @@ func (s *Service) UpdateProperty(ctx context.Context, actor access.Actor, id uui
 		if err := in.validate(); err != nil {
 			return err
 		}
+		if in == (PropertyInput{Name: row.Name, AddressLine1: row.AddressLine1, AddressLine2: row.AddressLine2, Town: row.Town, Postcode: row.Postcode}) {
+			out = before // nothing changed: no write, no audit noise
+			return nil
+		}
 		row, err = s.q.UpdateProperty(ctx, tx, estatedb.UpdatePropertyParams{
 			OrgID: actor.OrgID, ID: id, Name: in.Name, AddressLine1: in.AddressLine1, AddressLine2: in.AddressLine2, Town: in.Town, Postcode: in.Postcode,
 		})

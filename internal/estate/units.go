@@ -2,6 +2,7 @@ package estate
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 
@@ -119,6 +120,9 @@ func (s *Service) AddOccupant(ctx context.Context, actor access.Actor, unitID, u
 			return notFound(err, "unit")
 		}
 		role, err := s.q.GetMemberRole(ctx, tx, estatedb.GetMemberRoleParams{OrgID: actor.OrgID, UserID: userID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
 		if err != nil || access.Role(role) != access.Tenant {
 			var f apperr.Fields
 			f.Add("userId", "must be a TENANT member of this organisation")

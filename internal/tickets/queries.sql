@@ -103,3 +103,10 @@ SELECT
     count(*) FILTER (WHERE status IN ('ASSIGNED', 'ACCEPTED', 'SCHEDULED', 'IN_PROGRESS')) AS live,
     count(*) FILTER (WHERE status = 'COMPLETED') AS completed
 FROM work_orders WHERE org_id = $1 AND ticket_id = $2;
+
+-- name: OrgIDBySlug :one
+-- Runs in the scope app.org_slug, which admits only that organisation's row.
+SELECT id FROM organisations WHERE slug = $1;
+
+-- name: UnitByReference :one
+SELECT id, property_id FROM units WHERE org_id = $1 AND reference = $2;

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -50,10 +49,6 @@ type Detail struct {
 	Timeline []timeline.Event `json:"timeline"`
 }
 
-// residentActions are the timeline entries a resident sees: what happened, not who
-// discussed it internally.
-var residentActions = []string{"created", "status_changed", "comment_added"}
-
 // Get returns a ticket with its comments and timeline, as far as actor may see them.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Detail, error) {
 	var out Detail
@@ -79,23 +74,13 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 		if err != nil {
 			return err
 		}
-		out.Timeline = make([]timeline.Event, 0, len(events))
-		for _, e := range events {
-			if resident && (!slices.Contains(residentActions, e.Action) || isInternalComment(e)) {
-				continue
-			}
-			if resident {
-				e.Before, e.After = nil, nil // internal fields (assignees, notes) stay internal
-			}
-			out.Timeline = append(out.Timeline, e)
+		if resident {
+			events = timeline.ForResident(events)
 		}
+		out.Timeline = events
 		return nil
 	})
 	return &out, err
-}
-
-func isInternalComment(e timeline.Event) bool {
-	return e.Action == "comment_added" && strings.Contains(string(e.After), `"visibility":"INTERNAL"`)
 }
 
 func commentFromRow(c ticketsdb.TicketComment, author string) Comment {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
@@ -94,11 +95,14 @@ type Service struct {
 	q         *ticketsdb.Queries
 	now       func() time.Time
 	calendars map[ukcalendar.Region]*ukcalendar.Calendar
+	// publicByIP limits public repair reports per client IP and hour.
+	publicByIP *ratelimit.Limiter
 }
 
-// NewService returns the tickets service; now is time.Now outside tests.
-func NewService(db *database.DB, now func() time.Time) *Service {
-	return &Service{db: db, q: ticketsdb.New(), now: now, calendars: map[ukcalendar.Region]*ukcalendar.Calendar{
+// NewService returns the tickets service; now is time.Now outside tests, and
+// publicPerHour is how many public reports one IP address may send an hour.
+func NewService(db *database.DB, now func() time.Time, publicPerHour int) *Service {
+	return &Service{db: db, q: ticketsdb.New(), now: now, publicByIP: ratelimit.New(publicPerHour, time.Hour, now), calendars: map[ukcalendar.Region]*ukcalendar.Calendar{
 		ukcalendar.EnglandWales:    ukcalendar.New(ukcalendar.EnglandWales),
 		ukcalendar.Scotland:        ukcalendar.New(ukcalendar.Scotland),
 		ukcalendar.NorthernIreland: ukcalendar.New(ukcalendar.NorthernIreland),

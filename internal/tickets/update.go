@@ -93,6 +93,11 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			}
 			upd.UnitID, upd.PropertyID = p.UnitID, &propertyID
 		}
+		if upd.Category == row.Category && upd.Priority == row.Priority && upd.Title == row.Title && upd.Description == row.Description &&
+			sameUUID(upd.AssigneeUserID, row.AssigneeUserID) && sameUUID(upd.UnitID, row.UnitID) {
+			out = before // nothing changed: no write, no audit noise
+			return nil
+		}
 		if upd.Priority != row.Priority {
 			settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
 			if err != nil {

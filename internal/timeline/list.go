@@ -3,6 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -44,17 +45,43 @@ func deref(s *string) string {
 // Service answers timeline queries with the visibility rules of each entity type.
 type Service struct {
 	db *database.DB
+	// TicketVisible says whether an actor may see a ticket (the tickets package decides;
+	// it is passed in because tickets imports this package).
+	TicketVisible func(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID) (bool, error)
 }
 
 // NewService returns the timeline service.
-func NewService(db *database.DB) *Service { return &Service{db: db} }
+func NewService(db *database.DB, ticketVisible func(context.Context, database.Querier, access.Actor, uuid.UUID) (bool, error)) *Service {
+	return &Service{db: db, TicketVisible: ticketVisible}
+}
 
-// List returns one page of an entity's trail. Staff see every entity; a CONTRACTOR sees
-// their own company's; other entities answer 404 so their existence does not leak.
+// List returns one page of an entity's trail, oldest first:
+//   - organisation, member and invitation trails (emails, roles): ADMIN only;
+//   - property, unit, work order, quote and invoice trails: staff;
+//   - a contractor's trail: staff, and that company's CONTRACTOR members;
+//   - a ticket's trail (with its work orders, quotes, invoices and files): whoever may
+//     see the ticket, residents only the entries meant for them.
+//
+// Another role answers 403; an entity the actor may not see, 404.
 func (s *Service) List(ctx context.Context, actor access.Actor, entityType string, entityID uuid.UUID, req page.Request) (page.Result[Event], error) {
 	var res page.Result[Event]
-	if !actor.Role.IsStaff() && !(actor.Role == access.Contractor && entityType == EntityContractor && entityID == actor.ContractorID) {
-		return res, apperr.NotFoundf(entityType)
+	switch entityType {
+	case EntityOrganisation, EntityMember, EntityInvitation:
+		if err := actor.Require(access.Admin); err != nil {
+			return res, err
+		}
+	case EntityContractor:
+		if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
+			return res, err
+		}
+		if actor.Role == access.Contractor && entityID != actor.ContractorID {
+			return res, apperr.NotFoundf(entityType)
+		}
+	case EntityTicket:
+	default:
+		if err := actor.RequireStaff(); err != nil {
+			return res, err
+		}
 	}
 	limit, err := page.Limit(req)
 	if err != nil {
@@ -65,9 +92,45 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 		return res, err
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		events, err := List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1)
+		var events []Event
+		if entityType == EntityTicket {
+			ok, err := s.TicketVisible(ctx, tx, actor, entityID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apperr.NotFoundf("ticket")
+			}
+			if events, err = ListForTicket(ctx, tx, actor, entityID, afterSeq, limit+1); err != nil {
+				return err
+			}
+			if actor.Role == access.Tenant {
+				events = ForResident(events)
+			}
+		} else if events, err = List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1); err != nil {
+			return err
+		}
 		res = page.Build(events, limit, func(e Event) int64 { return e.Seq })
-		return err
+		return nil
 	})
 	return res, err
+}
+
+// residentActions are the ticket events a resident sees: what happened to their report,
+// not the team's internal discussion, assignments or money.
+var residentActions = map[string]bool{"created": true, "status_changed": true, "comment_added": true, "attachment_added": true}
+
+// ForResident keeps the ticket events a resident may see, without their before/after
+// detail (which holds internal fields), and drops internal comments.
+func ForResident(events []Event) []Event {
+	out := make([]Event, 0, len(events))
+	for _, e := range events {
+		if e.EntityType != EntityTicket || !residentActions[e.Action] ||
+			(e.Action == "comment_added" && strings.Contains(string(e.After), `"visibility":"INTERNAL"`)) {
+			continue
+		}
+		e.Before, e.After = nil, nil
+		out = append(out, e)
+	}
+	return out
 }

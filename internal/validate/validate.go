@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
@@ -54,6 +55,10 @@ func Phone(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", errors.New("is required")
+	}
+	if strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+		// phonenumbers would read letters as keypad digits ("0800 FLOWERS").
+		return "", errors.New("must be a valid phone number, e.g. 07911 123456 or +44 7911 123456")
 	}
 	n, err := phonenumbers.Parse(s, "GB")
 	if err != nil || !phonenumbers.IsValidNumber(n) {

@@ -42,6 +42,7 @@ func TestPhone(t *testing.T) {
 		{"", "", false},
 		{"12", "", false},
 		{"not a phone", "", false},
+		{"07911 ABCDEF", "", false},
 	}
 	for _, tt := range tests {
 		got, err := Phone(tt.in)

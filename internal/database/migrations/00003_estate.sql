@@ -71,8 +71,8 @@ CREATE TRIGGER contractors_updated_at BEFORE UPDATE ON contractors
 ALTER TABLE memberships ADD FOREIGN KEY (org_id, contractor_id) REFERENCES contractors (org_id, id);
 ALTER TABLE invitations ADD FOREIGN KEY (org_id, contractor_id) REFERENCES contractors (org_id, id);
 
--- The audit trail is append-only: the application role may only insert and read, and a
--- trigger refuses updates and deletes from anyone else short of dropping the table.
+-- The audit trail is append-only: the application role may only insert and read, and
+-- triggers refuse updates, deletes and truncation from anyone else short of dropping them.
 CREATE TABLE timeline_events (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     org_id      uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
@@ -100,6 +100,8 @@ $$;
 -- +goose StatementEnd
 CREATE TRIGGER timeline_events_append_only BEFORE UPDATE OR DELETE ON timeline_events
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER timeline_events_no_truncate BEFORE TRUNCATE ON timeline_events
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- Idempotency-Key replay: one row per (org, user, key); the first request claims the key,
 -- later ones with the same body get the stored answer for 24 hours.

@@ -478,6 +478,18 @@ func (q *Queries) NextTicketNumber(ctx context.Context, db DBTX, orgID uuid.UUID
 	return last_number, err
 }
 
+const orgIDBySlug = `-- name: OrgIDBySlug :one
+SELECT id FROM organisations WHERE slug = $1
+`
+
+// Runs in the scope app.org_slug, which admits only that organisation's row.
+func (q *Queries) OrgIDBySlug(ctx context.Context, db DBTX, slug string) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, orgIDBySlug, slug)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const setTicketStatus = `-- name: SetTicketStatus :one
 UPDATE tickets SET status = $1, resolved_at = $2, closed_at = $3
 WHERE org_id = $4 AND id = $5
@@ -564,6 +576,27 @@ func (q *Queries) TicketExists(ctx context.Context, db DBTX, arg TicketExistsPar
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const unitByReference = `-- name: UnitByReference :one
+SELECT id, property_id FROM units WHERE org_id = $1 AND reference = $2
+`
+
+type UnitByReferenceParams struct {
+	OrgID     uuid.UUID
+	Reference string
+}
+
+type UnitByReferenceRow struct {
+	ID         uuid.UUID
+	PropertyID uuid.UUID
+}
+
+func (q *Queries) UnitByReference(ctx context.Context, db DBTX, arg UnitByReferenceParams) (UnitByReferenceRow, error) {
+	row := db.QueryRow(ctx, unitByReference, arg.OrgID, arg.Reference)
+	var i UnitByReferenceRow
+	err := row.Scan(&i.ID, &i.PropertyID)
+	return i, err
 }
 
 const updateTicket = `-- name: UpdateTicket :one

@@ -1,0 +1,23 @@
+-- name: InsertAttachment :one
+INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, filename, uploaded_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING *;
+
+-- name: BlobStored :one
+SELECT EXISTS (SELECT 1 FROM attachments WHERE org_id = $1 AND sha256 = $2);
+
+-- name: GetAttachment :one
+SELECT * FROM attachments WHERE org_id = $1 AND id = $2;
+
+-- name: ListTicketAttachments :many
+SELECT * FROM attachments WHERE org_id = $1 AND ticket_id = $2 ORDER BY created_at, id;
+
+-- name: AddUsage :exec
+-- Gauge metrics such as stored bytes keep one row per organisation, dated 1970-01-01.
+INSERT INTO usage_meters (org_id, metric, period_start, quantity)
+VALUES (@org_id, @metric, @period_start, @quantity)
+ON CONFLICT (org_id, metric, period_start)
+DO UPDATE SET quantity = usage_meters.quantity + EXCLUDED.quantity, updated_at = now();
+
+-- name: GetUsage :one
+SELECT quantity FROM usage_meters WHERE org_id = $1 AND metric = $2 AND period_start = $3;
