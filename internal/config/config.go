@@ -46,6 +46,8 @@ type Config struct {
 	TrustProxyHeaders bool
 	LoginRateLimit    int
 	DBMaxConns        int
+	// PublicReportsPerHour limits the public repair form per client IP.
+	PublicReportsPerHour int
 }
 
 // IsDevelopment reports whether the app runs in development mode.
@@ -77,8 +79,12 @@ func Options() []Option {
 			apply: func(c *Config, v string) error { c.MigrationDatabaseURL = v; return validatePostgresURL(v) }},
 		{Name: "HTTP_ADDR", Default: ":8080", Description: "Address the HTTP server listens on.",
 			apply: func(c *Config, v string) error {
-				if _, _, err := net.SplitHostPort(v); err != nil {
+				_, port, err := net.SplitHostPort(v)
+				if err != nil {
 					return errors.New("must be host:port, e.g. :8080")
+				}
+				if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+					return errors.New("must be host:port with a port from 0 to 65535, e.g. :8080")
 				}
 				c.HTTPAddr = v
 				return nil
@@ -139,6 +145,8 @@ func Options() []Option {
 			}},
 		{Name: "LOGIN_RATE_LIMIT", Default: "5", Description: "Login attempts allowed per minute per IP address and per account.",
 			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
+		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
+			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
 	}
@@ -176,7 +184,10 @@ func Load(getenv func(string) string) (*Config, error) {
 			errs = append(errs, errors.New("config: APP_SECRET is required when APP_ENV=production"))
 		}
 	}
-	return c, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...) // like an invalid value: no half-usable config
+	}
+	return c, nil
 }
 
 func nonEmpty(v string) error {
