@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -20,9 +22,13 @@ import (
 	"github.com/maintainuk/maintainuk/internal/httpapi"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // App is the assembled program.
@@ -34,6 +40,10 @@ type App struct {
 	Estate      *estate.Service
 	Contractors *contractors.Service
 	Tickets     *tickets.Service
+	Attachments *attachments.Service
+	WorkOrders  *workorders.Service
+	Quotes      *quotes.Service
+	Invoices    *invoices.Service
 	API         *httpapi.Server
 	Jobs        *jobs.Client
 	idempotency *idempotency.Store
@@ -73,9 +83,16 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	}
 	a := &App{Config: cfg, Logger: logger, DB: db, Identity: ids, Estate: estate.NewService(db), Contractors: contractors.NewService(db),
 		Tickets: tickets.NewService(db, time.Now, cfg.PublicReportsPerHour), idempotency: idempotency.NewStore(db, time.Now)}
+	a.Attachments = attachments.NewService(db, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")},
+		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
+	a.WorkOrders = workorders.NewService(db, a.Tickets, time.Now)
+	a.Quotes = quotes.NewService(db, time.Now)
+	a.Invoices = invoices.NewService(db, time.Now)
 	a.API = httpapi.New(httpapi.Deps{
 		Logger: logger, DB: db, Identity: ids, Estate: a.Estate, Contractors: a.Contractors,
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
+		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
+		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{

@@ -51,7 +51,7 @@ type loggedOut struct {
 }
 
 func (s *Server) authRoutes() {
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/auth/register", "register", "Auth", "Register an organisation and its first ADMIN", false),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/auth/register", "register", "Auth", "Register an organisation and its first ADMIN", false)),
 		func(ctx context.Context, in *registerIn) (*Created[identity.Session], error) {
 			sess, err := s.deps.Identity.Register(ctx, identity.RegisterInput{OrgName: in.Body.OrgName, Name: in.Body.Name, Email: in.Body.Email, Password: in.Body.Password})
 			if err != nil {

@@ -55,7 +55,7 @@ func (s *Server) contractorRoutes() {
 			return list(ctx, res), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/contractors", "createContractor", "Contractors", "Add a contractor company", true),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/contractors", "createContractor", "Contractors", "Add a contractor company", true)),
 		func(ctx context.Context, in *createContractorIn) (*Created[contractors.Contractor], error) {
 			b := in.Body
 			c, err := s.deps.Contractors.Create(ctx, actorOf(ctx), contractors.Input{

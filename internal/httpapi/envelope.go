@@ -8,17 +8,24 @@ import (
 
 // Envelope is the success body of every API response: {"data": …, "error": null, "traceId": …}.
 type Envelope[T any] struct {
-	Data    T        `json:"data"`
-	Error   *Failure `json:"error" doc:"Always null on success."`
-	TraceID string   `json:"traceId"`
+	Data    T      `json:"data"`
+	Error   *Null  `json:"error" doc:"Always null on success."`
+	TraceID string `json:"traceId"`
 }
 
 // ListEnvelope is Envelope for a page of a list, with the cursor of the next page.
 type ListEnvelope[T any] struct {
 	Data    []T      `json:"data"`
-	Error   *Failure `json:"error" doc:"Always null on success."`
+	Error   *Null    `json:"error" doc:"Always null on success."`
 	TraceID string   `json:"traceId"`
 	Meta    ListMeta `json:"meta"`
+}
+
+// Null is an envelope member that is always null (error on success, data on failure).
+// A nil *Null encodes as null and its schema admits null, so answers validate against
+// the OpenAPI document (a nil *Failure would be documented as a required object).
+type Null struct {
+	_ struct{} `nullable:"true" additionalProperties:"false"`
 }
 
 // ListMeta carries pagination details.
@@ -36,10 +43,9 @@ type ListOut[T any] struct {
 	Body ListEnvelope[T]
 }
 
-// Created is Out with status 201.
+// Created is Out for operations that answer 201 (registered with creates(op)).
 type Created[T any] struct {
-	Status int `json:"-"`
-	Body   Envelope[T]
+	Body Envelope[T]
 }
 
 func ok[T any](ctx context.Context, v T) *Out[T] {
@@ -47,7 +53,7 @@ func ok[T any](ctx context.Context, v T) *Out[T] {
 }
 
 func created[T any](ctx context.Context, v T) *Created[T] {
-	return &Created[T]{Status: 201, Body: Envelope[T]{Data: v, TraceID: traceID(ctx)}}
+	return &Created[T]{Body: Envelope[T]{Data: v, TraceID: traceID(ctx)}}
 }
 
 func list[T any](ctx context.Context, p page.Result[T]) *ListOut[T] {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 )
@@ -25,9 +27,9 @@ type Failure struct {
 type ErrorEnvelope struct {
 	status     int
 	retryAfter int
-	Data       *struct{} `json:"data" doc:"Always null on failure."`
-	Err        Failure   `json:"error"`
-	TraceID    string    `json:"traceId"`
+	Data       *Null   `json:"data" doc:"Always null on failure."`
+	Err        Failure `json:"error"`
+	TraceID    string  `json:"traceId"`
 }
 
 func (e *ErrorEnvelope) Error() string  { return string(e.Err.Code) + ": " + e.Err.Message }
@@ -86,6 +88,8 @@ func codeOf(status int) apperr.Code {
 	return apperr.BadRequest
 }
 
+const internalMessage = "something went wrong on our side; quote the trace id if you contact support"
+
 // newErrorEnvelope turns any error into the API's failure envelope. Domain errors keep
 // their code and message; anything else becomes a 500 whose details go to the log only.
 func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg string, errs ...error) *ErrorEnvelope {
@@ -95,6 +99,10 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 		if errors.As(err, &ae) {
 			env.status = statusOf[ae.Code]
 			env.Err = Failure{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}
+			if env.status == 0 { // a code missing from statusOf: never WriteHeader(0), never its message
+				env.status = http.StatusInternalServerError
+				env.Err = Failure{Code: apperr.Internal, Message: internalMessage}
+			}
 			if ae.RetryAfter > 0 {
 				env.retryAfter = int(math.Ceil(ae.RetryAfter.Seconds()))
 			}
@@ -108,19 +116,41 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 	env.Err = Failure{Code: codeOf(status), Message: msg}
 	if status >= 500 {
 		logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", errors.Join(errs...))
-		env.Err.Message = "something went wrong on our side; quote the trace id if you contact support"
+		env.Err.Message = internalMessage
 		return env
 	}
 	for _, err := range errs {
 		var d *huma.ErrorDetail
 		if errors.As(err, &d) {
-			env.Err.Fields = append(env.Err.Fields, apperr.FieldError{Field: fieldName(d.Location), Message: d.Message})
+			env.Err.Fields = append(env.Err.Fields, apperr.FieldError{Field: detailField(d), Message: d.Message})
 		}
 	}
 	if status == http.StatusUnprocessableEntity {
 		env.Err.Message = "some fields are not valid"
 	}
+	if n := infoFrom(ctx).maxBodyBytes; status == http.StatusRequestEntityTooLarge && n > 0 {
+		// huma's own message states its internal limit, one more than the configured one
+		// (operation sets it so that a body of exactly MAX_BODY_BYTES is accepted).
+		env.Err.Message = fmt.Sprintf("request body is larger than the limit of %d bytes", n)
+	}
 	return env
+}
+
+// detailField names the field a huma validation error is about. huma reports a missing
+// required property at its parent ("body"), naming it only in the message, so the name
+// is taken from there: {"field": "addressLine1"}, not {"field": ""}.
+func detailField(d *huma.ErrorDetail) string {
+	field := fieldName(d.Location)
+	prefix, suffix, _ := strings.Cut(validation.MsgExpectedRequiredProperty, "%s")
+	if rest, ok := strings.CutPrefix(d.Message, prefix); ok {
+		if name, ok := strings.CutSuffix(rest, suffix); ok && name != "" && !strings.Contains(name, " ") {
+			if field == "" {
+				return name
+			}
+			return field + "." + name
+		}
+	}
+	return field
 }
 
 // fieldName turns huma's "body.address.postcode" into "address.postcode" and

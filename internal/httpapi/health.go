@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -10,9 +11,11 @@ import (
 
 type healthOut struct {
 	Status int `json:"-"`
-	Body   struct {
-		Status string `json:"status" example:"ok"`
-	}
+	Body   healthBody
+}
+
+type healthBody struct {
+	Status string `json:"status" example:"ok"`
 }
 
 func health(status int, word string) *healthOut {
@@ -26,8 +29,11 @@ func (s *Server) healthRoutes() {
 		Summary: "The process is up"},
 		func(ctx context.Context, _ *struct{}) (*healthOut, error) { return health(http.StatusOK, "ok"), nil })
 
+	bodySchema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[healthBody](), true, "HealthBody")
 	huma.Register(s.api, huma.Operation{OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Health"},
-		Summary: "The database and the job queue answer", Description: "503 when a dependency does not answer within 2 seconds."},
+		Summary: "The database and the job queue answer", Description: "503 when a dependency does not answer within 2 seconds.",
+		Responses: map[string]*huma.Response{"503": {Description: "A dependency does not answer: {\"status\": \"unavailable\"}.",
+			Content: map[string]*huma.MediaType{"application/json": {Schema: bodySchema}}}}},
 		func(ctx context.Context, _ *struct{}) (*healthOut, error) {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()

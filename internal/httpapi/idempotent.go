@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"io"
 	"net/http"
@@ -15,12 +16,14 @@ const idempotencyHeader = "Idempotency-Key"
 
 // idempotent replays the stored answer to an authenticated POST that repeats an
 // Idempotency-Key (for 24 hours). Answers of 5xx are not stored, so a retry after a
-// failure on our side runs again. Requests without the header pass straight through.
+// failure on our side runs again. Requests without the header pass straight through, and
+// so do /auth/ requests: their answers carry tokens, which are never stored in clear.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		keyValue := r.Header.Get(idempotencyHeader)
 		actor := infoFrom(r.Context()).actor
-		if r.Method != http.MethodPost || keyValue == "" || actor == nil || s.deps.Idempotency == nil {
+		if r.Method != http.MethodPost || keyValue == "" || actor == nil || s.deps.Idempotency == nil ||
+			strings.HasPrefix(r.URL.Path, "/api/v1/auth/") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -56,16 +59,28 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 
-		rec := &recordingWriter{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		if rec.status >= 500 || rec.status == 0 {
-			if err := s.deps.Idempotency.Release(r.Context(), key); err != nil {
+		release := func() {
+			if err := s.deps.Idempotency.Release(context.WithoutCancel(r.Context()), key); err != nil {
 				loggerFrom(r.Context()).ErrorContext(r.Context(), "idempotency release failed", "error", err)
 			}
+		}
+		rec := &recordingWriter{ResponseWriter: w}
+		defer func() {
+			// A panic is answered 500 by observe: give the key up as for any 5xx, or a
+			// retry would be told "still being processed" until the claim is abandoned.
+			if p := recover(); p != nil {
+				release()
+				panic(p)
+			}
+		}()
+		next.ServeHTTP(rec, r)
+		if rec.status >= 500 || rec.status == 0 {
+			release()
 			return
 		}
 		answer := idempotency.Stored{Status: rec.status, Body: rec.body.Bytes(), ContentType: rec.Header().Get("Content-Type")}
-		if err := s.deps.Idempotency.Complete(r.Context(), key, answer); err != nil {
+		// Without the request's cancellation: a client that hung up is the one that will retry.
+		if err := s.deps.Idempotency.Complete(context.WithoutCancel(r.Context()), key, answer); err != nil {
 			loggerFrom(r.Context()).ErrorContext(r.Context(), "idempotency store failed", "error", err)
 		}
 	})

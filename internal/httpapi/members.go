@@ -49,7 +49,7 @@ func (s *Server) memberRoutes() {
 			return list(ctx, res), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/members", "inviteMember", "Members", "Invite someone by email with a role (ADMIN)", true),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/members", "inviteMember", "Members", "Invite someone by email with a role (ADMIN)", true)),
 		func(ctx context.Context, in *inviteIn) (*Created[identity.Invitation], error) {
 			inv, err := s.deps.Identity.Invite(ctx, actorOf(ctx), identity.InviteInput{Email: in.Body.Email, Role: in.Body.Role, ContractorID: in.Body.ContractorID})
 			if err != nil {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
 )
 
 // statusRecorder remembers the status a handler wrote, for the access log.
@@ -38,7 +40,8 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{traceID: newTraceID(r), clientIP: clientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger}
+		info := &requestInfo{traceID: newTraceID(r), clientIP: clientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
+			maxBodyBytes: s.deps.MaxBodyBytes}
 		r = r.WithContext(withRequestInfo(r.Context(), info))
 		rec := &statusRecorder{ResponseWriter: w}
 		rec.Header().Set("X-Trace-Id", info.traceID)
@@ -89,13 +92,20 @@ func securityHeaders(next http.Handler) http.Handler {
 // still works with a stale token in the header.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if found && strings.HasPrefix(r.URL.Path, "/api/") {
+		// The scheme is case-insensitive (RFC 9110 §11.1): "bearer x" is "Bearer x".
+		scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " ")
+		if found && strings.EqualFold(scheme, "Bearer") && strings.HasPrefix(r.URL.Path, "/api/") {
 			info := infoFrom(r.Context())
 			actor, err := s.deps.Identity.Authenticate(r.Context(), strings.TrimSpace(token))
-			if err != nil {
+			switch {
+			case err != nil && !apperr.Is(err, apperr.Unauthenticated):
+				// The token could not be checked (the database is down): that is our
+				// failure, not the client's, so no 401 that would make it drop its tokens.
+				writeEnvelope(w, newErrorEnvelope(r.Context(), loggerFrom(r.Context()), http.StatusInternalServerError, "internal error", err))
+				return
+			case err != nil:
 				info.authErr = err
-			} else {
+			default:
 				info.actor = &actor
 			}
 		}

@@ -73,7 +73,7 @@ func (s *Server) propertyRoutes() {
 			return list(ctx, res), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/properties", "createProperty", "Properties", "Add a property", true),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/properties", "createProperty", "Properties", "Add a property", true)),
 		func(ctx context.Context, in *createPropertyIn) (*Created[estate.Property], error) {
 			b := in.Body
 			p, err := s.deps.Estate.CreateProperty(ctx, actorOf(ctx), estate.PropertyInput{Name: b.Name, AddressLine1: b.AddressLine1, AddressLine2: b.AddressLine2, Town: b.Town, Postcode: b.Postcode})
@@ -111,7 +111,7 @@ func (s *Server) propertyRoutes() {
 			return list(ctx, res), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/properties/{id}/units", "createUnit", "Properties", "Add a unit to a property", true),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/properties/{id}/units", "createUnit", "Properties", "Add a unit to a property", true)),
 		func(ctx context.Context, in *createUnitIn) (*Created[estate.Unit], error) {
 			u, err := s.deps.Estate.CreateUnit(ctx, actorOf(ctx), in.ID, estate.UnitInput{Label: in.Body.Label, Reference: in.Body.Reference, Bedrooms: in.Body.Bedrooms})
 			if err != nil {
@@ -138,7 +138,7 @@ func (s *Server) propertyRoutes() {
 			return ok(ctx, o), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/units/{id}/occupants", "addOccupant", "Properties", "Link a TENANT member to a unit", true),
+	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/units/{id}/occupants", "addOccupant", "Properties", "Link a TENANT member to a unit", true)),
 		func(ctx context.Context, in *addOccupantIn) (*Created[estate.Occupant], error) {
 			o, err := s.deps.Estate.AddOccupant(ctx, actorOf(ctx), in.ID, in.Body.UserID)
 			if err != nil {

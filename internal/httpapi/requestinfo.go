@@ -20,6 +20,8 @@ type requestInfo struct {
 	actor    *access.Actor
 	authErr  error // a bearer token was sent but did not verify
 	logger   *slog.Logger
+	// maxBodyBytes is the configured body limit, for the 413 message.
+	maxBodyBytes int64
 }
 
 type requestInfoKey struct{}
@@ -49,7 +51,8 @@ func loggerFrom(ctx context.Context) *slog.Logger {
 func newTraceID(r *http.Request) string {
 	if tp := r.Header.Get("Traceparent"); len(tp) == 55 && tp[2] == '-' && tp[35] == '-' {
 		id := tp[3:35]
-		if _, err := hex.DecodeString(id); err == nil && id != strings.Repeat("0", 32) {
+		// W3C Trace Context: lowercase hex only, not all zeros; anything else is ignored.
+		if _, err := hex.DecodeString(id); err == nil && id == strings.ToLower(id) && id != strings.Repeat("0", 32) {
 			return id
 		}
 	}

@@ -8,4 +8,11 @@ func (s *Server) routes() {
 	s.propertyRoutes()
 	s.contractorRoutes()
 	s.timelineRoutes()
+	s.settingsRoutes()
+	s.ticketRoutes()
+	s.attachmentRoutes()
+	s.publicRoutes()
+	s.workOrderRoutes()
+	s.quoteRoutes()
+	s.invoiceRoutes()
 }

@@ -8,18 +8,25 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Deps is what the API needs from the rest of the program.
@@ -31,6 +38,12 @@ type Deps struct {
 	Contractors       *contractors.Service
 	Timeline          *timeline.Service
 	Idempotency       *idempotency.Store
+	Settings          *orgsettings.Service
+	Tickets           *tickets.Service
+	Attachments       *attachments.Service
+	WorkOrders        *workorders.Service
+	Quotes            *quotes.Service
+	Invoices          *invoices.Service
 	MaxBodyBytes      int64
 	TrustProxyHeaders bool
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
@@ -69,6 +82,7 @@ func New(deps Deps) *Server {
 	s := &Server{deps: deps, api: api}
 	api.UseMiddleware(s.requireAuth)
 	s.routes()
+	mux.Handle("/api/", noRoute(mux))
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s
 }
@@ -88,7 +102,17 @@ func installErrorEnvelope() {
 		if hctx != nil {
 			ctx = hctx.Context()
 		}
-		return newErrorEnvelope(ctx, loggerFrom(ctx), status, msg, errs...)
+		env := newErrorEnvelope(ctx, loggerFrom(ctx), status, msg, errs...)
+		if hctx != nil {
+			// huma sends the headers of an error only when the handler's own error
+			// carries them; a domain error (429 with RetryAfter) becomes this envelope.
+			for k, values := range env.GetHeaders() {
+				for _, v := range values {
+					hctx.SetHeader(k, v)
+				}
+			}
+		}
+		return env
 	}
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 		return huma.NewErrorWithContext(nil, status, msg, errs...)
@@ -108,6 +132,7 @@ func (s *Server) requireAuth(hctx huma.Context, next func(huma.Context)) {
 		if info.authErr != nil {
 			msg = "access token is not valid or has expired; refresh it or log in again"
 		}
+		hctx.SetHeader("WWW-Authenticate", `Bearer realm="maintainuk"`) // RFC 9110 §11.6.1: a 401 carries a challenge
 		_ = huma.WriteErr(s.api, hctx, http.StatusUnauthorized, msg)
 		return
 	}
@@ -122,20 +147,69 @@ func actorOf(ctx context.Context) access.Actor {
 	return access.Actor{}
 }
 
+// creates marks an operation that answers 201 Created (outputs of type Created[T]).
+func creates(op huma.Operation) huma.Operation {
+	op.DefaultStatus = http.StatusCreated
+	return op
+}
+
 // operation describes one route; secured routes need a bearer token.
 func (s *Server) operation(method, path, id, tag, summary string, secured bool) huma.Operation {
 	op := huma.Operation{
 		OperationID: id, Method: method, Path: path, Tags: []string{tag}, Summary: summary,
-		MaxBodyBytes: s.deps.MaxBodyBytes,
+	}
+	if s.deps.MaxBodyBytes > 0 {
+		// huma refuses a body of exactly MaxBodyBytes; MAX_BODY_BYTES is the largest accepted.
+		op.MaxBodyBytes = s.deps.MaxBodyBytes + 1
 	}
 	if method == http.MethodPost && !secured {
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
+	}
+	if method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+		// What huma itself answers for a body: malformed, too large, not JSON.
+		op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	}
+	if method == http.MethodPost && secured {
+		// The idempotent middleware reads this header, so huma cannot document it from
+		// an input struct: declare it here, with the 409 of a key still in flight.
+		maxKey := 255
+		op.Parameters = append(op.Parameters, &huma.Param{
+			Name: idempotencyHeader, In: "header",
+			Description: "Optional. Repeating a request with the same key (per user, 24 hours) replays the first answer " +
+				"with header Idempotent-Replayed: true; the same key with a different body answers 422, and 409 while the first is still running.",
+			Schema: &huma.Schema{Type: huma.TypeString, MaxLength: &maxKey},
+		})
+		op.Errors = append(op.Errors, http.StatusConflict)
 	}
 	if secured {
 		op.Security = []map[string][]string{{bearerScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
 	return op
+}
+
+// noRoute answers, as failure envelopes, the /api/ requests no operation matches: 405
+// with Allow when the path exists for other methods, 404 otherwise (http.ServeMux's own
+// answers are plain text).
+func noRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allowed []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+				allowed = append(allowed, m)
+			}
+		}
+		ctx := r.Context()
+		if len(allowed) == 0 {
+			writeEnvelope(w, newErrorEnvelope(ctx, loggerFrom(ctx), http.StatusNotFound, "no such endpoint: "+r.URL.Path+"; see /docs"))
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeEnvelope(w, newErrorEnvelope(ctx, loggerFrom(ctx), http.StatusMethodNotAllowed,
+			r.Method+" is not allowed here; use "+strings.Join(allowed, ", ")))
+	})
 }
 
 func writeEnvelope(w http.ResponseWriter, env *ErrorEnvelope) {

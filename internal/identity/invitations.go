@@ -193,6 +193,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*Sessio
 func (s *Service) invitedUser(ctx context.Context, tx pgx.Tx, inv identitydb.Invitation, in AcceptInput) (identitydb.User, error) {
 	existing, err := s.q.GetUserByEmail(ctx, tx, inv.Email)
 	if err == nil {
+		// This is a password check like login's and shares its per-account budget: any
+		// organisation's admin can invite an address and would otherwise guess unlimited.
+		if ok, retry := s.byEmail.Allow("email:" + existing.Email); !ok {
+			return existing, &apperr.Error{Code: apperr.RateLimited, Message: "too many login attempts; try again shortly", RetryAfter: retry}
+		}
 		ok, err := VerifyPassword(existing.PasswordHash, in.Password)
 		if err != nil {
 			return existing, err

@@ -131,11 +131,14 @@ func (s *Service) RemoveMember(ctx context.Context, actor access.Actor, memberID
 	})
 }
 
-// keepAnAdmin refuses a change that would leave the organisation without an ADMIN. It is
-// called with the member row already read in the same transaction; two admins demoting
-// each other at once are serialised by the row locks their updates take.
+// keepAnAdmin refuses a change that would leave the organisation without an ADMIN. It
+// locks the ADMIN memberships (in id order, so concurrent callers queue rather than
+// deadlock) while counting them: a plain count under READ COMMITTED lets two admins who
+// step down at once each see the other and both succeed.
 func (s *Service) keepAnAdmin(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) error {
-	n, err := s.q.CountAdmins(ctx, tx, orgID)
+	var n int64
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM (
+		SELECT 1 FROM memberships WHERE org_id = $1 AND role = 'ADMIN' ORDER BY id FOR UPDATE) AS admins`, orgID).Scan(&n)
 	if err != nil {
 		return err
 	}

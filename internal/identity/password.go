@@ -20,6 +20,10 @@ const (
 	argonThreads   = 1
 	argonKeyLen    = 32
 	argonSaltLen   = 16
+
+	// The shortest salt (RFC 9106) and key VerifyPassword accepts in a stored hash.
+	minSaltLen = 8
+	minKeyLen  = 16
 )
 
 // HashPassword returns an argon2id hash in the PHC string format.
@@ -46,16 +50,18 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	}
 	var mem, iters uint32
 	var threads uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
+	// argon2.IDKey panics on zero passes or lanes.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil || iters < 1 || threads < 1 {
 		return false, errors.New("identity: bad argon2 parameters")
 	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
+	if err != nil || len(salt) < minSaltLen {
 		return false, errors.New("identity: bad argon2 salt")
 	}
+	// A missing or truncated key would panic or compare only a few bytes.
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) < minKeyLen {
 		return false, errors.New("identity: bad argon2 key")
 	}
 	got := argon2.IDKey([]byte(password), salt, iters, mem, threads, uint32(len(want)))

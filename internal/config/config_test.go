@@ -1,0 +1,261 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maintainuk/maintainuk/internal/config"
+)
+
+func load(env map[string]string) (*config.Config, error) {
+	return config.Load(func(k string) string { return env[k] })
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := load(nil)
+	if err != nil {
+		t.Fatalf("defaults do not load: %v", err)
+	}
+	// Field by field, so an option added later needs no change here.
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"AppEnv", c.AppEnv, config.EnvDevelopment},
+		{"DatabaseURL", c.DatabaseURL, ""},
+		{"MigrationDatabaseURL", c.MigrationDatabaseURL, ""},
+		{"HTTPAddr", c.HTTPAddr, ":8080"},
+		{"BaseURL", c.BaseURL, "http://localhost:8080"},
+		{"AppSecret", c.AppSecret, ""},
+		{"DataDir", c.DataDir, ".data"},
+		{"LogLevel", c.LogLevel, "info"},
+		{"AccessTokenTTL", c.AccessTokenTTL, 15 * time.Minute},
+		{"RefreshTokenTTL", c.RefreshTokenTTL, 30 * 24 * time.Hour},
+		{"InvitationTTL", c.InvitationTTL, 7 * 24 * time.Hour},
+		{"ShutdownTimeout", c.ShutdownTimeout, 20 * time.Second},
+		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
+		{"TrustProxyHeaders", c.TrustProxyHeaders, false},
+		{"LoginRateLimit", c.LoginRateLimit, 5},
+		{"DBMaxConns", c.DBMaxConns, 20},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("default %s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+	if !c.IsDevelopment() {
+		t.Fatal("default is not development")
+	}
+}
+
+// TestOptionsTable checks the table docs/configuration.md is generated from: every
+// variable documented once, every default valid on its own.
+func TestOptionsTable(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, o := range config.Options() {
+		if seen[o.Name] || o.Description == "" || o.Name != strings.ToUpper(o.Name) {
+			t.Errorf("option %q: duplicate, undocumented or not upper case", o.Name)
+		}
+		seen[o.Name] = true
+		if o.Secret && o.Default != "" {
+			t.Errorf("secret %s has a default", o.Name)
+		}
+	}
+	for _, name := range []string{"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "APP_SECRET"} {
+		if !seen[name] {
+			t.Errorf("SPEC variable %s is not an option", name)
+		}
+	}
+}
+
+func TestValidValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(c *config.Config) bool
+	}{
+		{"production with its requirements", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app:pw@db/maintainuk", "APP_SECRET": strings.Repeat("s", 32)},
+			func(c *config.Config) bool { return !c.IsDevelopment() && c.AppEnv == config.EnvProduction }},
+		{"postgresql scheme", map[string]string{"DATABASE_URL": "postgresql://app@db/maintainuk"},
+			func(c *config.Config) bool { return c.DatabaseURL == "postgresql://app@db/maintainuk" }},
+		{"migration URL defaults to DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://app@db/m"},
+			func(c *config.Config) bool { return c.MigrationDatabaseURL == "postgres://app@db/m" }},
+		{"migration URL kept when set", map[string]string{"DATABASE_URL": "postgres://app@db/m", "MIGRATION_DATABASE_URL": "postgres://owner@db/m"},
+			func(c *config.Config) bool {
+				return c.MigrationDatabaseURL == "postgres://owner@db/m" && c.DatabaseURL == "postgres://app@db/m"
+			}},
+		{"BASE_URL loses its trailing slash", map[string]string{"BASE_URL": "https://maintain.example.co.uk/"},
+			func(c *config.Config) bool { return c.BaseURL == "https://maintain.example.co.uk" }},
+		{"values are trimmed", map[string]string{"LOG_LEVEL": " debug ", "HTTP_ADDR": " 127.0.0.1:9000\n"},
+			func(c *config.Config) bool { return c.LogLevel == "debug" && c.HTTPAddr == "127.0.0.1:9000" }},
+		{"durations", map[string]string{"ACCESS_TOKEN_TTL": "1h", "REFRESH_TOKEN_TTL": "1h", "SHUTDOWN_TIMEOUT": "1s"},
+			func(c *config.Config) bool { return c.AccessTokenTTL == time.Hour && c.ShutdownTimeout == time.Second }},
+		{"bounds are inclusive", map[string]string{"MAX_BODY_BYTES": "1024", "LOGIN_RATE_LIMIT": "1", "DB_MAX_CONNS": "500"},
+			func(c *config.Config) bool {
+				return c.MaxBodyBytes == 1024 && c.LoginRateLimit == 1 && c.DBMaxConns == 500
+			}},
+		{"booleans", map[string]string{"TRUST_PROXY_HEADERS": "true"}, func(c *config.Config) bool { return c.TrustProxyHeaders }},
+		{"IPv6 listen address", map[string]string{"HTTP_ADDR": "[::1]:8080"}, func(c *config.Config) bool { return c.HTTPAddr == "[::1]:8080" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(tc.env)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if !tc.check(c) {
+				t.Fatalf("unexpected config %+v", *c)
+			}
+		})
+	}
+}
+
+func TestInvalidValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, value string
+	}{
+		{"APP_ENV", "staging"},
+		{"APP_ENV", "Production"},
+		{"HTTP_ADDR", "8080"},
+		{"HTTP_ADDR", ":99999"},
+		{"HTTP_ADDR", "localhost:"},
+		{"HTTP_ADDR", ":http-ish"},
+		{"BASE_URL", "ftp://x"},
+		{"BASE_URL", "localhost:8080"},
+		{"BASE_URL", "https://"},
+		{"APP_SECRET", "short"},
+		{"LOG_LEVEL", "loud"},
+		{"ACCESS_TOKEN_TTL", "5s"},
+		{"ACCESS_TOKEN_TTL", "2h"},
+		{"ACCESS_TOKEN_TTL", "15"},
+		{"REFRESH_TOKEN_TTL", "100000h"},
+		{"INVITATION_TTL", "1m"},
+		{"SHUTDOWN_TIMEOUT", "0s"},
+		{"MAX_BODY_BYTES", "abc"},
+		{"MAX_BODY_BYTES", "1023"},
+		{"MAX_BODY_BYTES", "1MB"},
+		{"DATABASE_URL", "mysql://x"},
+		{"DATABASE_URL", "db.example.com:5432"},
+		{"MIGRATION_DATABASE_URL", "sqlite:///tmp/x.db"},
+		{"TRUST_PROXY_HEADERS", "maybe"},
+		{"LOGIN_RATE_LIMIT", "0"},
+		{"LOGIN_RATE_LIMIT", "-5"},
+		{"DB_MAX_CONNS", "1"},
+		{"DATA_DIR", " "}, // blank falls back to the default, so this one is valid
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(map[string]string{tc.name: tc.value})
+			if tc.name == "DATA_DIR" {
+				if err != nil || c.DataDir != ".data" {
+					t.Fatalf("blank DATA_DIR: %v %+v", err, c)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("%s=%q accepted: %+v", tc.name, tc.value, *c)
+			}
+			if c != nil {
+				t.Fatalf("an invalid configuration was returned with the error: %+v", *c)
+			}
+			if !strings.Contains(err.Error(), tc.name+"=") {
+				t.Fatalf("error does not name %s: %v", tc.name, err)
+			}
+			if strings.Count(err.Error(), "config: ") != 1 {
+				t.Fatalf("one bad variable, several errors: %v", err)
+			}
+		})
+	}
+}
+
+func TestSeveralInvalidReportedTogether(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"APP_ENV": "staging", "HTTP_ADDR": "8080", "LOG_LEVEL": "loud", "MAX_BODY_BYTES": "abc",
+		"APP_SECRET": "short", "DATABASE_URL": "mysql://x", "LOGIN_RATE_LIMIT": "0",
+	}
+	_, err := load(env)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for name := range env {
+		if !strings.Contains(err.Error(), name+"=") {
+			t.Errorf("error does not report %s: %v", name, err)
+		}
+	}
+}
+
+func TestSecretsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		env    map[string]string
+		secret string
+	}{
+		{"short APP_SECRET", map[string]string{"APP_SECRET": "hunter2-secret"}, "hunter2-secret"},
+		{"DATABASE_URL with a password", map[string]string{"DATABASE_URL": "mysql://app:s3cr3t-pw@db/app"}, "s3cr3t-pw"},
+		{"MIGRATION_DATABASE_URL with a password", map[string]string{"MIGRATION_DATABASE_URL": "mongodb://owner:0wn3r-pw@db/app"}, "0wn3r-pw"},
+		{"unparseable DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://app:p%zzw0rd@db/app"}, "p%zzw0rd"},
+		{"secret among other errors", map[string]string{"APP_SECRET": "tiny-secret", "LOG_LEVEL": "loud", "APP_ENV": "production"}, "tiny-secret"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(tc.env)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if strings.Contains(err.Error(), tc.secret) {
+				t.Fatalf("error echoes the secret: %v", err)
+			}
+			if !strings.Contains(err.Error(), "(hidden)") {
+				t.Fatalf("error should say the value is hidden: %v", err)
+			}
+		})
+	}
+}
+
+func TestProductionRequirements(t *testing.T) {
+	t.Parallel()
+	secret := strings.Repeat("x", 40)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		missing []string
+	}{
+		{"no DATABASE_URL", map[string]string{"APP_ENV": "production", "APP_SECRET": secret}, []string{"DATABASE_URL"}},
+		{"no APP_SECRET", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app@db/m"}, []string{"APP_SECRET"}},
+		{"neither", map[string]string{"APP_ENV": "production"}, []string{"DATABASE_URL", "APP_SECRET"}},
+		{"blank values count as missing", map[string]string{"APP_ENV": "production", "DATABASE_URL": "  ", "APP_SECRET": "\t"}, []string{"DATABASE_URL", "APP_SECRET"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(tc.env)
+			if err == nil {
+				t.Fatalf("production started without %v", tc.missing)
+			}
+			if c != nil {
+				t.Fatalf("an unusable configuration was returned with the error: %+v", *c)
+			}
+			for _, name := range tc.missing {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("error does not name %s: %v", name, err)
+				}
+			}
+		})
+	}
+	t.Run("development needs neither", func(t *testing.T) {
+		t.Parallel()
+		if _, err := load(map[string]string{"APP_ENV": "development"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/attachments"
+)
+
+// uploadBodyBytes allows one 10 MB file plus the multipart framing.
+const uploadBodyBytes = attachments.MaxBytes + 64<<10
+
+type uploadIn struct {
+	ID      uuid.UUID `path:"id" doc:"The ticket."`
+	RawBody huma.MultipartFormFiles[struct {
+		File huma.FormFile `form:"file" required:"true" doc:"A JPEG, PNG or HEIC photo or a PDF, at most 10 MB. The type is read from the content."`
+	}]
+}
+
+type attachmentOut struct {
+	ContentType           string `header:"Content-Type"`
+	ContentDisposition    string `header:"Content-Disposition"`
+	ContentSecurityPolicy string `header:"Content-Security-Policy"`
+	CacheControl          string `header:"Cache-Control"`
+	Body                  []byte
+}
+
+func (s *Server) attachmentRoutes() {
+	op := creates(s.operation(http.MethodPost, "/api/v1/tickets/{id}/attachments", "uploadAttachment", "Attachments", "Attach a photo or PDF to a ticket", true))
+	op.MaxBodyBytes = uploadBodyBytes
+	op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	huma.Register(s.api, op, func(ctx context.Context, in *uploadIn) (*Created[attachments.Attachment], error) {
+		file := in.RawBody.Data().File
+		defer file.Close()
+		a, err := s.deps.Attachments.Upload(ctx, actorOf(ctx), in.ID, file.Filename, file)
+		if err != nil {
+			return nil, err
+		}
+		return created(ctx, *a), nil
+	})
+
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/tickets/{id}/attachments", "listAttachments", "Attachments", "List a ticket's attachments", true),
+		func(ctx context.Context, in *idIn) (*Out[[]attachments.Attachment], error) {
+			list, err := s.deps.Attachments.ListForTicket(ctx, actorOf(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, list), nil
+		})
+
+	get := s.operation(http.MethodGet, "/api/v1/attachments/{id}", "downloadAttachment", "Attachments", "Download an attachment", true)
+	get.Responses = map[string]*huma.Response{"200": {Description: "The file, with its sniffed content type", Content: map[string]*huma.MediaType{
+		"image/jpeg": {}, "image/png": {}, "image/heic": {}, "application/pdf": {},
+	}}}
+	huma.Register(s.api, get, func(ctx context.Context, in *idIn) (*attachmentOut, error) {
+		a, rc, err := s.deps.Attachments.Open(ctx, actorOf(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		body, err := io.ReadAll(io.LimitReader(rc, attachments.MaxBytes+1))
+		if err != nil {
+			return nil, err
+		}
+		// Photos may show inline; PDFs always download. The sandbox CSP stops any active
+		// content from running with this site's origin.
+		disposition := "attachment"
+		if strings.HasPrefix(a.ContentType, "image/") {
+			disposition = "inline"
+		}
+		return &attachmentOut{
+			ContentType: a.ContentType, ContentDisposition: disposition + `; filename="` + a.Filename + `"`,
+			ContentSecurityPolicy: "sandbox; default-src 'none'", CacheControl: "private, max-age=300", Body: body,
+		}, nil
+	})
+}

@@ -1,0 +1,567 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// The mx helpers below are shared by the role-matrix, cross-tenant, estate, contractor,
+// member and timeline tests. They take the caller's t, so a subtest that shares its
+// parent's App fails itself (the harness's Expect would call FailNow on the parent).
+
+// mxEnvelope is any API answer.
+type mxEnvelope struct {
+	Data    json.RawMessage      `json:"data"`
+	Error   *testsupport.Failure `json:"error"`
+	TraceID string               `json:"traceId"`
+	Meta    *struct {
+		NextCursor string `json:"nextCursor"`
+	} `json:"meta"`
+}
+
+func mxDecode(t testing.TB, r *testsupport.Response) mxEnvelope {
+	t.Helper()
+	var env mxEnvelope
+	if err := json.Unmarshal(r.Body, &env); err != nil {
+		t.Fatalf("decode envelope: %v; status %d; body: %s", err, r.Status, r.Body)
+	}
+	return env
+}
+
+// mxOK checks a success answer with status want and decodes its data into v (when not nil).
+func mxOK(t testing.TB, r *testsupport.Response, want int, v any) mxEnvelope {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, want, r.Body)
+	}
+	env := mxDecode(t, r)
+	if env.Error != nil || env.TraceID == "" {
+		t.Fatalf("not a success envelope: %s", r.Body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(env.Data, v); err != nil {
+			t.Fatalf("decode data: %v; body: %s", err, r.Body)
+		}
+	}
+	return env
+}
+
+// mxFail checks a failure answer: status, code, data null, a trace id, and that every
+// field in fields has a field error.
+func mxFail(t testing.TB, r *testsupport.Response, status int, code apperr.Code, fields ...string) testsupport.Failure {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	env := mxDecode(t, r)
+	if env.Error == nil || string(env.Data) != "null" || env.TraceID == "" {
+		t.Fatalf("not a failure envelope: %s", r.Body)
+	}
+	if env.Error.Code != string(code) {
+		t.Fatalf("error code %s, want %s; body: %s", env.Error.Code, code, r.Body)
+	}
+	for _, want := range fields {
+		if !slices.ContainsFunc(env.Error.Fields, func(f apperr.FieldError) bool { return f.Field == want }) {
+			t.Fatalf("no field error for %q; body: %s", want, r.Body)
+		}
+	}
+	return *env.Error
+}
+
+// mxPage gets one page of a list.
+func mxPage[T any](t testing.TB, c *testsupport.Client, path string) (items []T, next string) {
+	t.Helper()
+	env := mxOK(t, c.Get(path), http.StatusOK, &items)
+	if env.Meta == nil {
+		t.Fatalf("GET %s: list without meta: %s", path, env.Data)
+	}
+	if items == nil {
+		t.Fatalf("GET %s: data is not an array: %s", path, env.Data)
+	}
+	return items, env.Meta.NextCursor
+}
+
+// mxAll gets every page of a list, 200 at a time.
+func mxAll[T any](t testing.TB, c *testsupport.Client, path string) []T {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var all []T
+	cursor := ""
+	for range 100 {
+		p := path + sep + "limit=200"
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		items, next := mxPage[T](t, c, p)
+		all = append(all, items...)
+		if next == "" {
+			return all
+		}
+		cursor = next
+	}
+	t.Fatalf("GET %s: more than 100 pages", path)
+	return nil
+}
+
+// mxRow is the identifying part of any listed row.
+type mxRow struct {
+	ID       uuid.UUID `json:"id"`
+	UserID   uuid.UUID `json:"userId"`
+	EntityID uuid.UUID `json:"entityId"`
+}
+
+func mxIDs(rows []mxRow) []uuid.UUID {
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+var mxSeq atomic.Int64
+
+// mxMarker is a unique, upper-case marker usable as a unit reference, a name or (lower
+// cased) the local part of an email address.
+func mxMarker(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, mxSeq.Add(1))
+}
+
+func mxEmail(marker string) string { return strings.ToLower(marker) + "@example.com" }
+
+// mxEstate is an organisation with a member of every role and a little estate: a property
+// with a unit that the team's TENANT occupies, the CONTRACTOR member's company and another
+// company nobody belongs to.
+type mxEstate struct {
+	testsupport.Team
+	PropertyID        uuid.UUID
+	UnitID            uuid.UUID
+	ContractorID      uuid.UUID // the team CONTRACTOR's company
+	OtherContractorID uuid.UUID
+	MemberID          map[uuid.UUID]uuid.UUID // user id → membership id
+	InvitationID      uuid.UUID               // an open invitation
+}
+
+// mxNewEstate builds an mxEstate; postcode and reference may repeat across organisations.
+func mxNewEstate(t *testing.T, app *testsupport.App, name, postcode, reference string) *mxEstate {
+	t.Helper()
+	e := &mxEstate{Team: app.NewTeam(name), MemberID: map[uuid.UUID]uuid.UUID{}}
+	a := e.Admin
+	e.PropertyID = a.Post("/api/v1/properties", map[string]any{
+		"name": name + " House", "addressLine1": "1 " + name + " Street", "town": "Leeds", "postcode": postcode,
+	}).Expect(http.StatusCreated).ID()
+	e.UnitID = a.Post(testsupport.Path("/api/v1/properties/%s/units", e.PropertyID), map[string]any{
+		"label": "Flat 1", "reference": reference, "bedrooms": 2,
+	}).Expect(http.StatusCreated).ID()
+	a.Post(testsupport.Path("/api/v1/units/%s/occupants", e.UnitID), map[string]any{"userId": e.Tenant.UserID}).Expect(http.StatusCreated)
+	e.OtherContractorID = a.Post("/api/v1/contractors", map[string]any{
+		"companyName": name + " Sparks Ltd", "email": "sparks@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com",
+		"trades": []string{"ELECTRICAL", "PLUMBING"},
+	}).Expect(http.StatusCreated).ID()
+	e.InvitationID = a.Post("/api/v1/members", map[string]any{"email": mxEmail(mxMarker("OPEN")), "role": "COORDINATOR"}).
+		Expect(http.StatusCreated).ID()
+	for _, m := range mxAll[identity.Member](t, a, "/api/v1/members") {
+		e.MemberID[m.UserID] = m.ID
+		if m.UserID == e.Contractor.UserID && m.ContractorID != nil {
+			e.ContractorID = *m.ContractorID
+		}
+	}
+	if e.ContractorID == uuid.Nil || len(e.MemberID) != 4 {
+		t.Fatalf("estate %s: contractor company %s, %d members", name, e.ContractorID, len(e.MemberID))
+	}
+	return e
+}
+
+// mxAttempt is one role's try at an endpoint.
+type mxAttempt struct {
+	path string
+	body any
+	// unchanged is a staff read showing that a refused write changed nothing.
+	unchanged func(t *testing.T)
+	// changed checks what an allowed request answered or did.
+	changed func(t *testing.T, r *testsupport.Response)
+}
+
+// mxAnonymous stands for a request without a token in the role matrix.
+const mxAnonymous access.Role = "ANONYMOUS"
+
+func mxStaffOnly(status int) map[access.Role]int {
+	return map[access.Role]int{access.Admin: status, access.Coordinator: status, access.Contractor: http.StatusForbidden, access.Tenant: http.StatusForbidden}
+}
+
+func mxAdminOnly(status int) map[access.Role]int {
+	return map[access.Role]int{access.Admin: status, access.Coordinator: http.StatusForbidden, access.Contractor: http.StatusForbidden, access.Tenant: http.StatusForbidden}
+}
+
+// TestRoleMatrix calls every tenant-scoped endpoint as each role (and without a token) and
+// checks the answer: allowed (2xx), 403 FORBIDDEN for a wrong role, or 404 where the rule
+// is visibility rather than role. A refused write must leave the data as it was.
+func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	e := mxNewEstate(t, app, "Matrix Homes", "LS1 4AP", "MX-1")
+	admin := e.Admin
+	// Spare members the ADMIN may change and remove.
+	toChange := app.AddMember(admin, access.Tenant)
+	toRemove := app.AddMember(admin, access.Tenant)
+	changeID, removeID := mxMemberID(t, admin, toChange.UserID), mxMemberID(t, admin, toRemove.UserID)
+
+	members := func(t *testing.T) map[uuid.UUID]identity.Member {
+		out := map[uuid.UUID]identity.Member{}
+		for _, m := range mxAll[identity.Member](t, admin, "/api/v1/members") {
+			out[m.UserID] = m
+		}
+		return out
+	}
+	invitedEmails := func(t *testing.T) []string {
+		var invs []identity.Invitation
+		mxOK(t, admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
+		emails := make([]string, len(invs))
+		for i, inv := range invs {
+			if inv.Token != "" {
+				t.Fatalf("GET /invitations shows a token: %+v", inv)
+			}
+			emails[i] = inv.Email
+		}
+		return emails
+	}
+	getProperty := func(t *testing.T) estate.Property {
+		var p estate.Property
+		mxOK(t, admin.Get("/api/v1/properties/"+e.PropertyID.String()), http.StatusOK, &p)
+		return p
+	}
+	propertyEvents := func(t *testing.T) int {
+		return len(mxAll[timeline.Event](t, admin, "/api/v1/timeline?entity=property&id="+e.PropertyID.String()))
+	}
+	getContractor := func(t *testing.T, id uuid.UUID) contractors.Contractor {
+		var c contractors.Contractor
+		mxOK(t, admin.Get("/api/v1/contractors/"+id.String()), http.StatusOK, &c)
+		return c
+	}
+	listHas := func(path string, match func(json.RawMessage) bool) func(t *testing.T) bool {
+		return func(t *testing.T) bool {
+			return slices.ContainsFunc(mxAll[json.RawMessage](t, admin, path), match)
+		}
+	}
+	fieldIs := func(field, want string) func(json.RawMessage) bool {
+		return func(raw json.RawMessage) bool {
+			var m map[string]any
+			_ = json.Unmarshal(raw, &m)
+			return m[field] == want
+		}
+	}
+	readIncludes := func(id uuid.UUID) func(t *testing.T, r *testsupport.Response) {
+		return func(t *testing.T, r *testsupport.Response) {
+			var rows []mxRow
+			mxOK(t, r, http.StatusOK, &rows)
+			if !slices.ContainsFunc(rows, func(row mxRow) bool { return row.ID == id || row.UserID == id || row.EntityID == id }) {
+				t.Fatalf("list does not include %s: %s", id, r.Body)
+			}
+		}
+	}
+	readIs := func(id uuid.UUID) func(t *testing.T, r *testsupport.Response) {
+		return func(t *testing.T, r *testsupport.Response) {
+			if got := mxDecodeID(t, r); got != id {
+				t.Fatalf("read %s, want %s", got, id)
+			}
+		}
+	}
+	timelineOf := func(entity string, id uuid.UUID) func(*testing.T, access.Role, string) mxAttempt {
+		return func(*testing.T, access.Role, string) mxAttempt {
+			return mxAttempt{path: "/api/v1/timeline?entity=" + entity + "&id=" + id.String(), changed: func(t *testing.T, r *testsupport.Response) {
+				var events []timeline.Event
+				mxOK(t, r, http.StatusOK, &events)
+				if len(events) == 0 || events[0].Action != "created" || events[0].EntityID != id {
+					t.Fatalf("timeline of %s %s: %s", entity, id, r.Body)
+				}
+			}}
+		}
+	}
+	read := func(path string, changed func(*testing.T, *testsupport.Response)) func(*testing.T, access.Role, string) mxAttempt {
+		return func(*testing.T, access.Role, string) mxAttempt { return mxAttempt{path: path, changed: changed} }
+	}
+	prop, unit := e.PropertyID.String(), e.UnitID.String()
+
+	cases := []struct {
+		name    string
+		method  string
+		want    map[access.Role]int
+		attempt func(t *testing.T, role access.Role, marker string) mxAttempt
+	}{
+		{"list members", http.MethodGet, mxAdminOnly(200), read("/api/v1/members", readIncludes(e.Tenant.UserID))},
+		{"invite member", http.MethodPost, mxAdminOnly(201), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			email := mxEmail(marker)
+			return mxAttempt{
+				path: "/api/v1/members", body: map[string]any{"email": email, "role": "ADMIN"},
+				unchanged: func(t *testing.T) {
+					if slices.Contains(invitedEmails(t), email) {
+						t.Fatalf("refused invitation of %s exists", email)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					var inv identity.Invitation
+					mxOK(t, r, http.StatusCreated, &inv)
+					if inv.Token == "" || !slices.Contains(invitedEmails(t), email) {
+						t.Fatalf("invitation not made: %s", r.Body)
+					}
+				},
+			}
+		}},
+		{"list invitations", http.MethodGet, mxAdminOnly(200), read("/api/v1/invitations", readIncludes(e.InvitationID))},
+		{"change member role", http.MethodPatch, mxAdminOnly(200), func(t *testing.T, role access.Role, _ string) mxAttempt {
+			if role == access.Admin {
+				return mxAttempt{
+					path: "/api/v1/members/" + changeID.String(), body: map[string]any{"role": "COORDINATOR"},
+					changed: func(t *testing.T, r *testsupport.Response) {
+						mxOK(t, r, http.StatusOK, nil)
+						if got := members(t)[toChange.UserID].Role; got != access.Coordinator {
+							t.Fatalf("role is %s after change to COORDINATOR", got)
+						}
+					},
+				}
+			}
+			// Everyone else tries to make themselves ADMIN (or, without a token, the spare member).
+			target, userID := changeID, toChange.UserID
+			if c := e.ByRole(role); role != mxAnonymous {
+				target, userID = e.MemberID[c.UserID], c.UserID
+			}
+			before := members(t)[userID]
+			return mxAttempt{
+				path: "/api/v1/members/" + target.String(), body: map[string]any{"role": "ADMIN"},
+				unchanged: func(t *testing.T) {
+					if after := members(t)[userID]; after.Role != before.Role {
+						t.Fatalf("refused role change took effect: %s → %s", before.Role, after.Role)
+					}
+				},
+			}
+		}},
+		{"remove member", http.MethodDelete, mxAdminOnly(200), func(t *testing.T, role access.Role, _ string) mxAttempt {
+			return mxAttempt{
+				path: "/api/v1/members/" + removeID.String(),
+				unchanged: func(t *testing.T) {
+					if _, ok := members(t)[toRemove.UserID]; !ok {
+						t.Fatal("refused removal removed the member")
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					mxOK(t, r, http.StatusOK, nil)
+					if _, ok := members(t)[toRemove.UserID]; ok {
+						t.Fatal("member still listed after removal")
+					}
+				},
+			}
+		}},
+		{"list properties", http.MethodGet, mxStaffOnly(200), read("/api/v1/properties", readIncludes(e.PropertyID))},
+		{"create property", http.MethodPost, mxStaffOnly(201), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			exists := listHas("/api/v1/properties", fieldIs("addressLine1", marker))
+			return mxAttempt{
+				path: "/api/v1/properties", body: map[string]any{"addressLine1": marker, "town": "Leeds", "postcode": "LS1 4AP"},
+				unchanged: func(t *testing.T) {
+					if exists(t) {
+						t.Fatalf("refused property %s exists", marker)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+						t.Fatalf("property %s not listed", marker)
+					}
+				},
+			}
+		}},
+		{"get property", http.MethodGet, mxStaffOnly(200), read("/api/v1/properties/"+prop, readIs(e.PropertyID))},
+		{"patch property", http.MethodPatch, mxStaffOnly(200), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			before, events := getProperty(t), propertyEvents(t)
+			return mxAttempt{
+				path: "/api/v1/properties/" + prop, body: map[string]any{"name": marker, "town": "Hacked"},
+				unchanged: func(t *testing.T) {
+					if after := getProperty(t); after != before {
+						t.Fatalf("refused patch changed the property: %+v → %+v", before, after)
+					}
+					if n := propertyEvents(t); n != events {
+						t.Fatalf("refused patch wrote a timeline event: %d → %d", events, n)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					mxOK(t, r, http.StatusOK, nil)
+					if after := getProperty(t); after.Name != marker || after.Town != "Hacked" {
+						t.Fatalf("patch not applied: %+v", after)
+					}
+					// Put the town back so later attempts see a normal property.
+					mxOK(t, admin.Patch("/api/v1/properties/"+prop, map[string]any{"town": "Leeds"}), http.StatusOK, nil)
+				},
+			}
+		}},
+		{"list units", http.MethodGet, mxStaffOnly(200), read("/api/v1/properties/"+prop+"/units", readIncludes(e.UnitID))},
+		{"create unit", http.MethodPost, mxStaffOnly(201), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			exists := listHas("/api/v1/properties/"+prop+"/units", fieldIs("reference", marker))
+			return mxAttempt{
+				path: "/api/v1/properties/" + prop + "/units", body: map[string]any{"label": "Flat " + marker, "reference": marker},
+				unchanged: func(t *testing.T) {
+					if exists(t) {
+						t.Fatalf("refused unit %s exists", marker)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+						t.Fatalf("unit %s not listed", marker)
+					}
+				},
+			}
+		}},
+		{"get unit", http.MethodGet, mxStaffOnly(200), read("/api/v1/units/"+unit, readIs(e.UnitID))},
+		{"list occupants", http.MethodGet, mxStaffOnly(200), read("/api/v1/units/"+unit+"/occupants", readIncludes(e.Tenant.UserID))},
+		{"add occupant", http.MethodPost, mxStaffOnly(201), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			// A fresh unit each time, so every allowed role can link the team's TENANT.
+			unitID := admin.Post("/api/v1/properties/"+prop+"/units", map[string]any{"label": "Flat", "reference": marker}).Expect(http.StatusCreated).ID()
+			occupants := func(t *testing.T) []estate.Occupant {
+				var o []estate.Occupant
+				mxOK(t, admin.Get("/api/v1/units/"+unitID.String()+"/occupants"), http.StatusOK, &o)
+				return o
+			}
+			return mxAttempt{
+				path: "/api/v1/units/" + unitID.String() + "/occupants", body: map[string]any{"userId": e.Tenant.UserID},
+				unchanged: func(t *testing.T) {
+					if o := occupants(t); len(o) != 0 {
+						t.Fatalf("refused link made occupants %+v", o)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					mxOK(t, r, http.StatusCreated, nil)
+					if o := occupants(t); len(o) != 1 || o[0].UserID != e.Tenant.UserID {
+						t.Fatalf("occupants %+v", o)
+					}
+				},
+			}
+		}},
+		{"list contractors", http.MethodGet, mxStaffOnly(200), read("/api/v1/contractors", readIncludes(e.OtherContractorID))},
+		{"create contractor", http.MethodPost, mxStaffOnly(201), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			exists := listHas("/api/v1/contractors", fieldIs("companyName", marker))
+			return mxAttempt{
+				path: "/api/v1/contractors", body: map[string]any{"companyName": marker, "email": mxEmail(marker), "trades": []string{"HVAC"}},
+				unchanged: func(t *testing.T) {
+					if exists(t) {
+						t.Fatalf("refused contractor %s exists", marker)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+						t.Fatalf("contractor %s not listed", marker)
+					}
+				},
+			}
+		}},
+		{"get own contractor company", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 200, access.Tenant: 403},
+			read("/api/v1/contractors/"+e.ContractorID.String(), readIs(e.ContractorID))},
+		{"get another contractor company", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 404, access.Tenant: 403},
+			read("/api/v1/contractors/"+e.OtherContractorID.String(), readIs(e.OtherContractorID))},
+		{"patch contractor company", http.MethodPatch, mxStaffOnly(200), func(t *testing.T, _ access.Role, marker string) mxAttempt {
+			// The CONTRACTOR tries their own company: reading it does not mean editing it.
+			before := getContractor(t, e.ContractorID)
+			return mxAttempt{
+				path: "/api/v1/contractors/" + e.ContractorID.String(), body: map[string]any{"notes": marker, "insuranceExpiresOn": "2099-12-31"},
+				unchanged: func(t *testing.T) {
+					after := getContractor(t, e.ContractorID)
+					if after.Notes != before.Notes || !after.UpdatedAt.Equal(before.UpdatedAt) {
+						t.Fatalf("refused patch changed the contractor: %+v → %+v", before, after)
+					}
+				},
+				changed: func(t *testing.T, r *testsupport.Response) {
+					mxOK(t, r, http.StatusOK, nil)
+					if after := getContractor(t, e.ContractorID); after.Notes != marker {
+						t.Fatalf("patch not applied: %+v", after)
+					}
+				},
+			}
+		}},
+		// Roles that never see an entity type get 403; a CONTRACTOR asking about another
+		// company gets 404, as for GET /contractors/{id}.
+		{"timeline of a property", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 403, access.Tenant: 403},
+			timelineOf("property", e.PropertyID)},
+		{"timeline of a unit", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 403, access.Tenant: 403},
+			timelineOf("unit", e.UnitID)},
+		{"timeline of own contractor company", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 200, access.Tenant: 403},
+			timelineOf("contractor", e.ContractorID)},
+		{"timeline of another contractor company", http.MethodGet,
+			map[access.Role]int{access.Admin: 200, access.Coordinator: 200, access.Contractor: 404, access.Tenant: 403},
+			timelineOf("contractor", e.OtherContractorID)},
+	}
+
+	// ADMIN goes last, so the others' refused writes meet the data the ADMIN then changes.
+	order := []access.Role{access.Coordinator, access.Contractor, access.Tenant, mxAnonymous, access.Admin}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, role := range order {
+				t.Run(string(role), func(t *testing.T) {
+					client, want := app.Anonymous(), http.StatusUnauthorized
+					if role != mxAnonymous {
+						client, want = e.ByRole(role), tc.want[role]
+					}
+					a := tc.attempt(t, role, mxMarker("MX-"+string(role)))
+					r := client.Do(tc.method, a.path, a.body)
+					switch want {
+					case http.StatusUnauthorized:
+						mxFail(t, r, want, apperr.Unauthenticated)
+					case http.StatusForbidden:
+						mxFail(t, r, want, apperr.Forbidden)
+					case http.StatusNotFound:
+						mxFail(t, r, want, apperr.NotFound)
+					default:
+						if a.changed != nil {
+							a.changed(t, r)
+						} else {
+							mxOK(t, r, want, nil)
+						}
+						return
+					}
+					if a.unchanged != nil {
+						a.unchanged(t)
+					}
+				})
+			}
+		})
+	}
+}
+
+// mxDecodeID returns data.id of a 200 answer.
+func mxDecodeID(t testing.TB, r *testsupport.Response) uuid.UUID {
+	t.Helper()
+	var v struct {
+		ID uuid.UUID `json:"id"`
+	}
+	mxOK(t, r, http.StatusOK, &v)
+	return v.ID
+}
+
+// mxMemberID is the membership id of userID in admin's organisation.
+func mxMemberID(t testing.TB, admin *testsupport.Client, userID uuid.UUID) uuid.UUID {
+	t.Helper()
+	for _, m := range mxAll[identity.Member](t, admin, "/api/v1/members") {
+		if m.UserID == userID {
+			return m.ID
+		}
+	}
+	t.Fatalf("user %s is not a member", userID)
+	return uuid.Nil
+}
