@@ -24,6 +24,23 @@ type Client struct {
 	OrgID        uuid.UUID
 	Role         access.Role
 	Email        string
+	// t, when set by With, is the test that failures are reported to.
+	t testing.TB
+}
+
+// With returns a copy of the client that reports failures to t: use it inside subtests,
+// since failing the app's own test from a subtest's goroutine is not allowed.
+func (c *Client) With(t testing.TB) *Client {
+	cp := *c
+	cp.t = t
+	return &cp
+}
+
+func (c *Client) test() testing.TB {
+	if c.t != nil {
+		return c.t
+	}
+	return c.App.t
 }
 
 // Anonymous returns a client with no token.
@@ -46,7 +63,7 @@ type Failure struct {
 
 // Do sends a request; body is marshalled to JSON unless it is a string or []byte (sent as is).
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
-	t := c.App.t
+	t := c.test()
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -88,17 +105,17 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 }
 
 // Get, Post, Patch and Delete are Do for each method.
-func (c *Client) Get(path string) *Response { c.App.t.Helper(); return c.Do(http.MethodGet, path, nil) }
+func (c *Client) Get(path string) *Response { c.test().Helper(); return c.Do(http.MethodGet, path, nil) }
 func (c *Client) Post(path string, body any, headers ...string) *Response {
-	c.App.t.Helper()
+	c.test().Helper()
 	return c.Do(http.MethodPost, path, body, headers...)
 }
 func (c *Client) Patch(path string, body any) *Response {
-	c.App.t.Helper()
+	c.test().Helper()
 	return c.Do(http.MethodPatch, path, body)
 }
 func (c *Client) Delete(path string) *Response {
-	c.App.t.Helper()
+	c.test().Helper()
 	return c.Do(http.MethodDelete, path, nil)
 }
 
