@@ -21,15 +21,15 @@ type publicReportIn struct {
 	Slug    string `path:"orgSlug" maxLength:"60" doc:"The organisation's slug, as in its public form's address."`
 	RawBody huma.MultipartFormFiles[struct {
 		Name          string          `form:"name" maxLength:"200" doc:"Your name."`
-		Email         string          `form:"email" maxLength:"254" doc:"Email and/or phone is required."`
-		Phone         string          `form:"phone" maxLength:"32"`
-		UnitReference string          `form:"unitReference" maxLength:"31" doc:"The reference on your tenancy paperwork, e.g. RH-2. Unit reference and/or address is required."`
-		Address       string          `form:"address" maxLength:"500"`
+		Email         string          `form:"email" required:"false" maxLength:"254" doc:"Email and/or phone is required."`
+		Phone         string          `form:"phone" required:"false" maxLength:"32"`
+		UnitReference string          `form:"unitReference" required:"false" maxLength:"31" doc:"The reference on your tenancy paperwork, e.g. RH-2. Unit reference and/or address is required."`
+		Address       string          `form:"address" required:"false" maxLength:"500"`
 		Title         string          `form:"title" maxLength:"200" doc:"What is wrong, in a few words."`
-		Description   string          `form:"description" maxLength:"2000"`
-		Category      string          `form:"category" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER,"`
-		Priority      string          `form:"priority" enum:"ROUTINE,URGENT,EMERGENCY,"`
-		Photos        []huma.FormFile `form:"photos" doc:"Up to 5 photos (JPEG, PNG, HEIC) or PDFs, 10 MB each."`
+		Description   string          `form:"description" required:"false" maxLength:"2000"`
+		Category      string          `form:"category" required:"false" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER,"`
+		Priority      string          `form:"priority" required:"false" enum:"ROUTINE,URGENT,EMERGENCY,"`
+		Photos        []huma.FormFile `form:"photos" required:"false" doc:"Up to 5 photos (JPEG, PNG, HEIC) or PDFs, 10 MB each."`
 	}]
 }
 

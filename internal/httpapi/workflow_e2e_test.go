@@ -1,0 +1,172 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+)
+
+// TestWholeJob walks one repair through the HTTP API from the resident's report to the
+// contractor being paid, then reads the ticket's trail back and checks every step is there,
+// in order.
+func TestWholeJob(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, map[string]string{"DATA_DIR": t.TempDir()})
+	team := app.NewTeam("Whole Job Lettings")
+	admin, coordinator, contractor := team.Admin, team.Coordinator, team.Contractor
+
+	var me struct {
+		Org struct {
+			Slug string `json:"slug"`
+		} `json:"org"`
+	}
+	admin.Get("/api/v1/auth/me").Expect(http.StatusOK).Data(&me)
+	property := admin.Post("/api/v1/properties", map[string]any{"addressLine1": "7 Mill Lane", "town": "Sheffield", "postcode": "S1 2HE"}).Expect(http.StatusCreated).ID()
+	unit := admin.Post("/api/v1/properties/"+property.String()+"/units", map[string]any{"label": "Flat 3", "reference": "ML-3"}).Expect(http.StatusCreated).ID()
+	contractorID := contractorOf(t, admin, contractor.UserID)
+
+	// 1. A resident without an account reports a leak through the public form.
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	for k, v := range map[string]string{
+		"name": "Pat Resident", "email": "pat@example.com", "phone": "07911 123456", "unitReference": "ml-3",
+		"title": "Water leaking through kitchen ceiling", "description": "Started this morning, dripping onto the cooker.",
+	} {
+		_ = w.WriteField(k, v)
+	}
+	_ = w.Close()
+	var receipt struct {
+		TicketID     uuid.UUID `json:"ticketId"`
+		TicketNumber string    `json:"ticketNumber"`
+		Matched      bool      `json:"matchedUnit"`
+	}
+	app.Anonymous().Do(http.MethodPost, "/api/v1/public/"+me.Org.Slug+"/reports", form.Bytes(), "Content-Type", w.FormDataContentType()).
+		Expect(http.StatusCreated).Data(&receipt)
+	if receipt.TicketNumber != "MT-000001" || !receipt.Matched {
+		t.Fatalf("receipt %+v: want MT-000001 matched to ML-3", receipt)
+	}
+	ticket := "/api/v1/tickets/" + receipt.TicketID.String()
+	var tk struct {
+		Status string    `json:"status"`
+		UnitID uuid.UUID `json:"unitId"`
+	}
+	coordinator.Get(ticket).Expect(http.StatusOK).Data(&tk)
+	if tk.Status != "NEW" || tk.UnitID != unit {
+		t.Fatalf("reported ticket %+v", tk)
+	}
+
+	// 2. The coordinator triages it.
+	coordinator.Patch(ticket, map[string]any{"category": "PLUMBING", "priority": "URGENT", "assigneeUserId": coordinator.UserID}).Expect(http.StatusOK)
+	coordinator.Post(ticket+"/transition", map[string]any{"to": "TRIAGED"}).Expect(http.StatusOK)
+
+	// 3. … and sends the contractor.
+	wo := coordinator.Post("/api/v1/work-orders", map[string]any{"ticketId": receipt.TicketID, "contractorId": contractorID, "description": "Trace and fix the leak above the kitchen"}).
+		Expect(http.StatusCreated).ID()
+	woPath := "/api/v1/work-orders/" + wo.String()
+	expectTicketStatus(t, coordinator, ticket, "IN_PROGRESS")
+
+	// 4. The contractor accepts and quotes.
+	contractor.Post(woPath+"/transition", map[string]any{"action": "accept"}).Expect(http.StatusOK)
+	var quote struct {
+		ID         uuid.UUID `json:"id"`
+		TotalPence int64     `json:"totalPence"`
+	}
+	contractor.Post(woPath+"/quotes", map[string]any{
+		"validUntil": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),
+		"lines": []map[string]any{
+			{"description": "Labour (hours)", "quantity": 2, "unitPricePence": 4500},
+			{"description": "Compression fittings", "quantity": 2, "unitPricePence": 350},
+		},
+	}).Expect(http.StatusCreated).Data(&quote)
+	if quote.TotalPence != (9000+700)*120/100 {
+		t.Fatalf("quote total %d, want %d", quote.TotalPence, (9000+700)*120/100)
+	}
+
+	// 5. The coordinator approves it (under the £500 threshold).
+	coordinator.Post("/api/v1/quotes/"+quote.ID.String()+"/approve", nil).Expect(http.StatusOK)
+
+	// 6. The contractor schedules, starts and completes the job; the ticket resolves.
+	contractor.Post(woPath+"/transition", map[string]any{"action": "schedule", "scheduledFor": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}).Expect(http.StatusOK)
+	contractor.Post(woPath+"/transition", map[string]any{"action": "start"}).Expect(http.StatusOK)
+	contractor.Post(woPath+"/transition", map[string]any{"action": "complete", "notes": "Replaced a failed joint; ceiling drying."}).Expect(http.StatusOK)
+	expectTicketStatus(t, coordinator, ticket, "RESOLVED")
+
+	// 7. The contractor invoices; the coordinator approves and marks it paid.
+	invoice := contractor.Post(woPath+"/invoices", map[string]any{
+		"reference": "SP-1042",
+		"lines":     []map[string]any{{"description": "Leak repair as quoted", "quantity": 1, "unitPricePence": 9700}},
+	}).Expect(http.StatusCreated).ID()
+	invoicePath := "/api/v1/invoices/" + invoice.String()
+	coordinator.Post(invoicePath+"/approve", nil).Expect(http.StatusOK)
+	coordinator.Post(invoicePath+"/mark-paid", map[string]any{"paymentReference": "BACS 0042"}).Expect(http.StatusOK)
+	pdf := coordinator.Get(invoicePath + "/pdf").Expect(http.StatusOK)
+	if !bytes.HasPrefix(pdf.Body, []byte("%PDF-")) {
+		t.Fatal("the invoice PDF is not a PDF")
+	}
+	coordinator.Post(ticket+"/transition", map[string]any{"to": "CLOSED"}).Expect(http.StatusOK)
+
+	// 8. The trail tells the whole story in order.
+	var trail []timeline.Event
+	coordinator.Get("/api/v1/timeline?entity=ticket&limit=200&id=" + receipt.TicketID.String()).Expect(http.StatusOK).Data(&trail)
+	want := []string{
+		"ticket created", "ticket updated", "ticket status_changed", // report, triage edits, TRIAGED
+		"work_order created", "ticket status_changed", // raised; ticket IN_PROGRESS
+		"work_order status_changed", "quote submitted", "quote approved", // accepted, quoted, approved
+		"work_order status_changed", "work_order status_changed", "work_order status_changed", // scheduled, started, completed
+		"ticket status_changed",                                 // ticket RESOLVED
+		"invoice submitted", "invoice approved", "invoice paid", // billing
+		"ticket status_changed", // CLOSED
+	}
+	var got []string
+	for _, e := range trail {
+		got = append(got, e.EntityType+" "+e.Action)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("trail has %d steps, want %d:\n got %q\nwant %q", len(got), len(want), got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("step %d is %q, want %q\n got %q", i, got[i], want[i], got)
+		}
+	}
+	for i := 1; i < len(trail); i++ {
+		if trail[i].OccurredAt.Before(trail[i-1].OccurredAt) {
+			t.Fatalf("step %d happened before step %d", i, i-1)
+		}
+	}
+}
+
+// contractorOf returns the contractor company a CONTRACTOR member is linked to.
+func contractorOf(t *testing.T, admin *testsupport.Client, userID uuid.UUID) uuid.UUID {
+	t.Helper()
+	var members []struct {
+		UserID       uuid.UUID  `json:"userId"`
+		ContractorID *uuid.UUID `json:"contractorId"`
+	}
+	admin.Get("/api/v1/members").Expect(http.StatusOK).Data(&members)
+	for _, m := range members {
+		if m.UserID == userID && m.ContractorID != nil {
+			return *m.ContractorID
+		}
+	}
+	t.Fatalf("no contractor company for user %s", userID)
+	return uuid.Nil
+}
+
+func expectTicketStatus(t *testing.T, c *testsupport.Client, path, want string) {
+	t.Helper()
+	var tk struct {
+		Status string `json:"status"`
+	}
+	c.Get(path).Expect(http.StatusOK).Data(&tk)
+	if tk.Status != want {
+		t.Fatalf("ticket status %s, want %s", tk.Status, want)
+	}
+}
