@@ -34,7 +34,7 @@ type refreshIn struct {
 
 type switchOrgIn struct {
 	Body struct {
-		OrgID uuid.UUID `json:"orgId"`
+		OrgID uuid.UUID `json:"orgId" format:"uuid"`
 	}
 }
 

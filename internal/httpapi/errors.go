@@ -156,7 +156,7 @@ func detailField(d *huma.ErrorDetail) string {
 // fieldName turns huma's "body.address.postcode" into "address.postcode" and
 // "query.limit" into "limit".
 func fieldName(location string) string {
-	for _, prefix := range []string{"body.", "query.", "path.", "header."} {
+	for _, prefix := range []string{"body.", "query.", "path.", "header.", "form."} {
 		if rest, ok := strings.CutPrefix(location, prefix); ok {
 			return rest
 		}

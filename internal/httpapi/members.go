@@ -15,7 +15,7 @@ type inviteIn struct {
 	Body struct {
 		Email        string      `json:"email" maxLength:"254"`
 		Role         access.Role `json:"role" enum:"ADMIN,COORDINATOR,CONTRACTOR,TENANT"`
-		ContractorID *uuid.UUID  `json:"contractorId,omitempty" doc:"Required for CONTRACTOR: their company."`
+		ContractorID *uuid.UUID  `json:"contractorId,omitempty" format:"uuid" doc:"Required for CONTRACTOR: their company."`
 	}
 }
 
@@ -27,7 +27,7 @@ type changeRoleIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
 		Role         access.Role `json:"role" enum:"ADMIN,COORDINATOR,CONTRACTOR,TENANT"`
-		ContractorID *uuid.UUID  `json:"contractorId,omitempty"`
+		ContractorID *uuid.UUID  `json:"contractorId,omitempty" format:"uuid"`
 	}
 }
 

@@ -59,7 +59,7 @@ type listUnitsIn struct {
 type addOccupantIn struct {
 	ID   uuid.UUID `path:"id" doc:"The unit."`
 	Body struct {
-		UserID uuid.UUID `json:"userId" doc:"A TENANT member of the organisation."`
+		UserID uuid.UUID `json:"userId" format:"uuid" doc:"A TENANT member of the organisation."`
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 type createTicketIn struct {
 	Body struct {
-		UnitID          uuid.UUID  `json:"unitId"`
+		UnitID          uuid.UUID  `json:"unitId" format:"uuid"`
 		Category        string     `json:"category,omitempty" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER" doc:"Defaults to OTHER."`
 		Priority        string     `json:"priority,omitempty" enum:"ROUTINE,URGENT,EMERGENCY" doc:"Defaults to ROUTINE."`
 		Title           string     `json:"title" maxLength:"200"`
@@ -20,7 +20,7 @@ type createTicketIn struct {
 		ReportedByName  string     `json:"reportedByName,omitempty" maxLength:"200" doc:"Defaults to the reporting user."`
 		ReportedByPhone string     `json:"reportedByPhone,omitempty" maxLength:"32" doc:"UK numbers may omit +44."`
 		ReportedByEmail string     `json:"reportedByEmail,omitempty" maxLength:"254"`
-		AssigneeUserID  *uuid.UUID `json:"assigneeUserId,omitempty" doc:"A staff member (not for residents)."`
+		AssigneeUserID  *uuid.UUID `json:"assigneeUserId,omitempty" format:"uuid" doc:"A staff member (not for residents)."`
 	}
 }
 
@@ -43,9 +43,9 @@ type patchTicketIn struct {
 		Priority       *string    `json:"priority,omitempty" enum:"ROUTINE,URGENT,EMERGENCY"`
 		Title          *string    `json:"title,omitempty" maxLength:"200"`
 		Description    *string    `json:"description,omitempty" maxLength:"2000"`
-		AssigneeUserID *uuid.UUID `json:"assigneeUserId,omitempty"`
+		AssigneeUserID *uuid.UUID `json:"assigneeUserId,omitempty" format:"uuid"`
 		Unassign       bool       `json:"unassign,omitempty" doc:"Clear the assignee."`
-		UnitID         *uuid.UUID `json:"unitId,omitempty" doc:"Link a public report to the unit it concerns."`
+		UnitID         *uuid.UUID `json:"unitId,omitempty" format:"uuid" doc:"Link a public report to the unit it concerns."`
 	}
 }
 

@@ -159,7 +159,7 @@ func TestTimeline(t *testing.T) {
 			mxFail(t, admin.Get(base+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 		}
 		for _, tc := range []struct{ query, field string }{
-			{"?entity=property", "id"}, {"?id=" + q.ID.String(), "entity"}, {"?entity=ticket&id=" + q.ID.String(), "entity"},
+			{"?entity=property", "id"}, {"?id=" + q.ID.String(), "entity"}, {"?entity=bicycle&id=" + q.ID.String(), "entity"},
 			{"?entity=property&id=nope", "id"},
 		} {
 			mxFail(t, admin.Get("/api/v1/timeline"+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)

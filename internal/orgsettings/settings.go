@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -158,6 +159,9 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 		}
 		if p.HolidayRegion != nil {
 			out.HolidayRegion = *p.HolidayRegion
+		}
+		if reflect.DeepEqual(out, before) {
+			return nil // nothing changed: no write, no audit noise
 		}
 		raw, err := json.Marshal(stored{SLA: out.SLA, HolidayRegion: string(out.HolidayRegion)})
 		if err != nil {

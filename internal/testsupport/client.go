@@ -105,7 +105,10 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 }
 
 // Get, Post, Patch and Delete are Do for each method.
-func (c *Client) Get(path string) *Response { c.test().Helper(); return c.Do(http.MethodGet, path, nil) }
+func (c *Client) Get(path string) *Response {
+	c.test().Helper()
+	return c.Do(http.MethodGet, path, nil)
+}
 func (c *Client) Post(path string, body any, headers ...string) *Response {
 	c.test().Helper()
 	return c.Do(http.MethodPost, path, body, headers...)

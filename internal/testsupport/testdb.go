@@ -80,8 +80,10 @@ func ensureRoles(adminURL string) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	// One transaction: the lock is held until the roles are committed.
 	_, err = conn.Exec(ctx, `
-SELECT pg_advisory_lock(727274);
+BEGIN;
+SELECT pg_advisory_xact_lock(727274);
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'maintainuk_app') THEN
@@ -92,7 +94,7 @@ BEGIN
     END IF;
 END
 $$;
-SELECT pg_advisory_unlock(727274);`)
+COMMIT;`)
 	return err
 }
 

@@ -47,8 +47,13 @@ func (s *Service) ReportPublic(ctx context.Context, slug, clientIP string, in Pu
 	}
 	var f apperr.Fields
 	v := validateContent(&f, in.Category, in.Priority, in.Title, in.Description)
-	validateContact(&f, &v, in.Name, in.Phone, in.Email)
-	if v.name == "" {
+	var contact apperr.Fields
+	validateContact(&contact, &v, in.Name, in.Phone, in.Email)
+	// Errors name the form's fields (name, phone, email), not the ticket's reportedBy… ones.
+	for _, e := range contact {
+		f.Add(strings.ToLower(strings.TrimPrefix(e.Field, "reportedBy")), e.Message)
+	}
+	if strings.TrimSpace(in.Name) == "" {
 		f.Add("name", "is required")
 	}
 	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -74,10 +75,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 		if err != nil {
 			return err
 		}
-		if resident {
-			events = timeline.ForResident(events)
-		}
-		out.Timeline = events
+		out.Timeline = timeline.ForViewer(events, actor)
 		return nil
 	})
 	return &out, err
@@ -123,7 +121,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 	p.Priority = optionalEnum("priority", filter.Priority, Priorities)
 	p.Category = optionalEnum("category", filter.Category, Categories)
 	if q := strings.TrimSpace(filter.Query); q != "" {
-		if len(q) > 200 {
+		if utf8.RuneCountInString(q) > 200 {
 			f.Add("q", "must be at most 200 characters")
 		}
 		p.Query = &q

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -112,7 +113,8 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		out = fromRow(updated, s.now())
 		action := "updated"
 		if !sameUUID(row.AssigneeUserID, updated.AssigneeUserID) && row.Category == updated.Category &&
-			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description {
+			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description &&
+			sameUUID(row.UnitID, updated.UnitID) {
 			action = "assigned"
 		}
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: id, TicketID: &id, Action: action, Before: before, After: out})
@@ -125,13 +127,14 @@ func sameUUID(a, b *uuid.UUID) bool {
 }
 
 // Transition changes a ticket's status by hand (staff only). Illegal changes answer 409
-// and change nothing; cancelling and reopening need a reason.
+// and change nothing, as does resolving or cancelling while a work order is live;
+// cancelling and reopening need a reason.
 func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UUID, to Status, reason string) (*Ticket, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if len(reason) > 1000 {
+	if utf8.RuneCountInString(reason) > 1000 {
 		var f apperr.Fields
 		f.Add("reason", "must be at most 1000 characters")
 		return nil, f.Err()
@@ -151,7 +154,9 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 			f.Add("reason", "is required to cancel or reopen a ticket")
 			return f.Err()
 		}
-		if to == Resolved {
+		// Resolving or cancelling a ticket with a contractor still on the job would leave
+		// a live work order under a finished ticket (which FollowWorkOrders then ignores).
+		if to == Resolved || to == Cancelled {
 			counts, err := s.q.CountWorkOrdersByState(ctx, tx, ticketsdb.CountWorkOrdersByStateParams{OrgID: actor.OrgID, TicketID: id})
 			if err != nil {
 				return err

@@ -2,8 +2,8 @@ package timeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -104,9 +104,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 			if events, err = ListForTicket(ctx, tx, actor, entityID, afterSeq, limit+1); err != nil {
 				return err
 			}
-			if actor.Role == access.Tenant {
-				events = ForResident(events)
-			}
+			events = ForViewer(events, actor)
 		} else if events, err = List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1); err != nil {
 			return err
 		}
@@ -126,11 +124,52 @@ func ForResident(events []Event) []Event {
 	out := make([]Event, 0, len(events))
 	for _, e := range events {
 		if e.EntityType != EntityTicket || !residentActions[e.Action] ||
-			(e.Action == "comment_added" && strings.Contains(string(e.After), `"visibility":"INTERNAL"`)) {
+			(e.Action == "comment_added" && field(e.After, "visibility") != "RESIDENT") {
 			continue
 		}
 		e.Before, e.After = nil, nil
 		out = append(out, e)
 	}
 	return out
+}
+
+// ForContractor keeps the ticket events a contractor may see: the ticket's own, and those
+// of work orders, quotes and invoices of their company (a ticket may have several
+// contractors, who must not see each other's jobs and prices).
+func ForContractor(events []Event, contractorID uuid.UUID) []Event {
+	out := make([]Event, 0, len(events))
+	for _, e := range events {
+		if e.EntityType != EntityTicket {
+			c := field(e.After, "contractorId")
+			if c == "" {
+				c = field(e.Before, "contractorId")
+			}
+			if c != contractorID.String() {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// field reads a top-level string field of an event's JSON detail.
+func field(raw json.RawMessage, name string) string {
+	var m map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	v, _ := m[name].(string)
+	return v
+}
+
+// ForViewer narrows a ticket's trail to what actor may see.
+func ForViewer(events []Event, actor access.Actor) []Event {
+	switch actor.Role {
+	case access.Tenant:
+		return ForResident(events)
+	case access.Contractor:
+		return ForContractor(events, actor.ContractorID)
+	}
+	return events
 }
