@@ -89,8 +89,12 @@ func TestWholeJob(t *testing.T) {
 		t.Fatalf("quote total %d, want %d", quote.TotalPence, (9000+700)*120/100)
 	}
 
-	// 5. The coordinator approves it (under the £500 threshold).
+	// 5. The coordinator approves it (under the £500 threshold); no further quotes then.
 	coordinator.Post("/api/v1/quotes/"+quote.ID.String()+"/approve", nil).Expect(http.StatusOK)
+	contractor.Post(woPath+"/quotes", map[string]any{
+		"validUntil": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),
+		"lines":      []map[string]any{{"description": "Second thoughts", "quantity": 1, "unitPricePence": 100}},
+	}).Expect(http.StatusConflict)
 
 	// 6. The contractor schedules, starts and completes the job; the ticket resolves.
 	contractor.Post(woPath+"/transition", map[string]any{"action": "schedule", "scheduledFor": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}).Expect(http.StatusOK)
@@ -168,5 +172,46 @@ func expectTicketStatus(t *testing.T, c *testsupport.Client, path, want string) 
 	c.Get(path).Expect(http.StatusOK).Data(&tk)
 	if tk.Status != want {
 		t.Fatalf("ticket status %s, want %s", tk.Status, want)
+	}
+}
+
+// TestTicketTrailPerContractor: two companies sent to one ticket each see their own work
+// order and quote on its trail, never the other's (jobs and prices are private).
+func TestTicketTrailPerContractor(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	team := app.NewTeam("Two Trades Lettings")
+	other := app.AddMember(team.Admin, "CONTRACTOR")
+	property := team.Admin.Post("/api/v1/properties", map[string]any{"addressLine1": "1 Dock Road", "town": "Hull", "postcode": "HU1 1AA"}).Expect(http.StatusCreated).ID()
+	unit := team.Admin.Post("/api/v1/properties/"+property.String()+"/units", map[string]any{"label": "Flat 1", "reference": "DR-1"}).Expect(http.StatusCreated).ID()
+	ticket := team.Admin.Post("/api/v1/tickets", map[string]any{"unitId": unit, "title": "Damp and a broken socket"}).Expect(http.StatusCreated).ID()
+
+	quoteFor := func(c *testsupport.Client) uuid.UUID {
+		wo := team.Admin.Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": contractorOf(t, team.Admin, c.UserID), "description": "Have a look"}).
+			Expect(http.StatusCreated).ID()
+		c.Post("/api/v1/work-orders/"+wo.String()+"/quotes", map[string]any{
+			"validUntil": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),
+			"lines":      []map[string]any{{"description": "Visit", "quantity": 1, "unitPricePence": 5000}},
+		}).Expect(http.StatusCreated)
+		return wo
+	}
+	mine, theirs := quoteFor(team.Contractor), quoteFor(other)
+
+	var trail []timeline.Event
+	team.Contractor.Get("/api/v1/timeline?entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&trail)
+	sawMine := false
+	for _, e := range trail {
+		if e.EntityID == theirs || bytes.Contains(e.After, []byte(theirs.String())) {
+			t.Fatalf("contractor sees another company's job: %s %s", e.EntityType, e.Action)
+		}
+		sawMine = sawMine || e.EntityID == mine
+	}
+	if !sawMine {
+		t.Fatalf("contractor does not see their own work order on the trail: %+v", trail)
+	}
+	var all []timeline.Event
+	team.Admin.Get("/api/v1/timeline?entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&all)
+	if len(all) <= len(trail) {
+		t.Fatalf("staff see %d events, the contractor %d: staff should see both companies'", len(all), len(trail))
 	}
 }

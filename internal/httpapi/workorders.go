@@ -13,8 +13,8 @@ import (
 
 type raiseWorkOrderIn struct {
 	Body struct {
-		TicketID     uuid.UUID `json:"ticketId"`
-		ContractorID uuid.UUID `json:"contractorId"`
+		TicketID     uuid.UUID `json:"ticketId" format:"uuid"`
+		ContractorID uuid.UUID `json:"contractorId" format:"uuid"`
 		Description  string    `json:"description" maxLength:"2000" doc:"What the contractor should do."`
 	}
 }

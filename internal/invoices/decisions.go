@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -59,7 +60,7 @@ func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 1000 {
+	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
 		var f apperr.Fields
 		f.Add("reason", "is required (at most 1000 characters)")
 		return nil, f.Err()
@@ -75,7 +76,7 @@ func (s *Service) MarkPaid(ctx context.Context, actor access.Actor, id uuid.UUID
 		return nil, err
 	}
 	paymentReference = strings.TrimSpace(paymentReference)
-	if len(paymentReference) > 100 {
+	if utf8.RuneCountInString(paymentReference) > 100 {
 		var f apperr.Fields
 		f.Add("paymentReference", "must be at most 100 characters")
 		return nil, f.Err()
@@ -108,7 +109,8 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		out = fromRow(updated, lines)
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: id, TicketID: &ticketID, Action: action,
 			Before: map[string]any{"status": inv.Status},
-			After:  map[string]any{"status": out.Status, "reason": out.RejectionReason, "paymentReference": out.PaymentReference, "totalPence": out.TotalPence}})
+			After: map[string]any{"status": out.Status, "reason": out.RejectionReason, "paymentReference": out.PaymentReference,
+				"totalPence": out.TotalPence, "contractorId": out.ContractorID}})
 	})
 	return &out, err
 }

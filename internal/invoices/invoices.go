@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -93,7 +94,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 		f = append(f, err.(*apperr.Error).Fields...)
 	}
 	ref := strings.TrimSpace(in.Reference)
-	if ref == "" || len(ref) > 50 {
+	if ref == "" || utf8.RuneCountInString(ref) > 50 {
 		f.Add("reference", "is required: your invoice number (at most 50 characters)")
 	}
 	notes := strings.TrimSpace(in.Notes)
@@ -126,6 +127,9 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 			OrgID: actor.OrgID, WorkOrderID: workOrderID, ContractorID: wo.ContractorID, Reference: ref, Notes: notes,
 			NetPence: totals.NetPence, VatPence: totals.VATPence, TotalPence: totals.TotalPence, SubmittedBy: &actor.UserID,
 		})
+		if database.IsUniqueViolation(err, "invoices_one_open_idx") {
+			return apperr.New(apperr.Conflict, "this work order already has an invoice; a new one can follow only if it is rejected")
+		}
 		if err != nil {
 			return err
 		}

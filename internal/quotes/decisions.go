@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -36,6 +38,10 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 				money.Format(q.TotalPence), money.Format(threshold))
 		}
 		approved, err := s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Approved), DecidedBy: &actor.UserID})
+		if database.IsUniqueViolation(err, "quotes_one_approved_idx") {
+			// A quote submitted after another was approved cannot be approved beside it.
+			return q, apperr.New(apperr.Conflict, "another quote for this work order is already approved")
+		}
 		if err != nil {
 			return q, err
 		}
@@ -44,8 +50,9 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 			return q, err
 		}
 		for _, sib := range siblings {
-			if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: sib, TicketID: &ticketID,
-				Action: "rejected", After: map[string]any{"status": Rejected, "reason": "another quote for this work order was approved", "approvedQuoteId": id}}); err != nil {
+			if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: sib.ID, TicketID: &ticketID,
+				Action: "rejected", After: map[string]any{"status": Rejected, "reason": "another quote for this work order was approved",
+					"approvedQuoteId": id, "contractorId": sib.ContractorID}}); err != nil {
 				return q, err
 			}
 		}
@@ -59,7 +66,7 @@ func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len(reason) > 1000 {
+	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
 		var f apperr.Fields
 		f.Add("reason", "is required (at most 1000 characters)")
 		return nil, f.Err()
@@ -118,7 +125,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 		out = fromRow(decided, lines)
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: action,
 			Before: map[string]any{"status": before.Status},
-			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence}})
+			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence, "contractorId": out.ContractorID}})
 	})
 	return &out, err
 }

@@ -31,7 +31,7 @@ RETURNING *;
 UPDATE quotes SET status = 'REJECTED', decided_by = @decided_by, decided_at = now(),
     decision_reason = 'another quote for this work order was approved'
 WHERE org_id = @org_id AND work_order_id = @work_order_id AND id <> @approved_id AND status = 'SUBMITTED'
-RETURNING id;
+RETURNING id, contractor_id;
 
 -- name: ListQuotes :many
 SELECT * FROM quotes
@@ -45,3 +45,6 @@ LIMIT @row_limit;
 
 -- name: ApprovalThreshold :one
 SELECT approval_threshold_pence FROM organisations WHERE id = $1;
+
+-- name: ApprovedQuoteExists :one
+SELECT EXISTS (SELECT 1 FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED');

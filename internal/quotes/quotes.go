@@ -118,6 +118,13 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 		if !contains(quotableStatuses, wo.Status) {
 			return apperr.New(apperr.Conflict, "a %s work order cannot be quoted for", wo.Status)
 		}
+		approved, err := s.q.ApprovedQuoteExists(ctx, tx, quotesdb.ApprovedQuoteExistsParams{OrgID: actor.OrgID, WorkOrderID: workOrderID})
+		if err != nil {
+			return err
+		}
+		if approved {
+			return apperr.New(apperr.Conflict, "this work order already has an approved quote")
+		}
 		row, err := s.q.InsertQuote(ctx, tx, quotesdb.InsertQuoteParams{
 			OrgID: actor.OrgID, WorkOrderID: workOrderID, ContractorID: wo.ContractorID, ValidUntil: validUntil, Notes: notes,
 			NetPence: totals.NetPence, VatPence: totals.VATPence, TotalPence: totals.TotalPence, SubmittedBy: &actor.UserID,

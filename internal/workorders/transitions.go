@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -85,10 +86,10 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 	case in.Action == Schedule && in.ScheduledFor.Before(s.now().Add(-time.Hour)):
 		f.Add("scheduledFor", "must not be in the past")
 	}
-	if len(in.Reason) > 1000 {
+	if utf8.RuneCountInString(in.Reason) > 1000 {
 		f.Add("reason", "must be at most 1000 characters")
 	}
-	if len(in.Notes) > 2000 {
+	if utf8.RuneCountInString(in.Notes) > 2000 {
 		f.Add("notes", "must be at most 2000 characters")
 	}
 	if err := f.Err(); err != nil {

@@ -160,6 +160,8 @@ CREATE TABLE invoices (
     FOREIGN KEY (org_id, contractor_id) REFERENCES contractors (org_id, id)
 );
 CREATE INDEX invoices_work_order_idx ON invoices (org_id, work_order_id, created_at);
+-- At most one invoice per work order that is not rejected.
+CREATE UNIQUE INDEX invoices_one_open_idx ON invoices (org_id, work_order_id) WHERE status <> 'REJECTED';
 CREATE INDEX invoices_org_created_idx ON invoices (org_id, created_at DESC, id DESC);
 CREATE INDEX invoices_org_status_idx ON invoices (org_id, status, created_at DESC, id DESC);
 CREATE INDEX invoices_contractor_idx ON invoices (org_id, contractor_id, created_at DESC, id DESC);

@@ -23,6 +23,22 @@ func (q *Queries) ApprovalThreshold(ctx context.Context, db DBTX, id uuid.UUID) 
 	return approval_threshold_pence, err
 }
 
+const approvedQuoteExists = `-- name: ApprovedQuoteExists :one
+SELECT EXISTS (SELECT 1 FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED')
+`
+
+type ApprovedQuoteExistsParams struct {
+	OrgID       uuid.UUID
+	WorkOrderID uuid.UUID
+}
+
+func (q *Queries) ApprovedQuoteExists(ctx context.Context, db DBTX, arg ApprovedQuoteExistsParams) (bool, error) {
+	row := db.QueryRow(ctx, approvedQuoteExists, arg.OrgID, arg.WorkOrderID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const decideQuote = `-- name: DecideQuote :one
 UPDATE quotes SET status = $1, decided_by = $2, decided_at = now(), decision_reason = $3
 WHERE org_id = $4 AND id = $5
@@ -365,7 +381,7 @@ const rejectSiblingQuotes = `-- name: RejectSiblingQuotes :many
 UPDATE quotes SET status = 'REJECTED', decided_by = $1, decided_at = now(),
     decision_reason = 'another quote for this work order was approved'
 WHERE org_id = $2 AND work_order_id = $3 AND id <> $4 AND status = 'SUBMITTED'
-RETURNING id
+RETURNING id, contractor_id
 `
 
 type RejectSiblingQuotesParams struct {
@@ -375,7 +391,12 @@ type RejectSiblingQuotesParams struct {
 	ApprovedID  uuid.UUID
 }
 
-func (q *Queries) RejectSiblingQuotes(ctx context.Context, db DBTX, arg RejectSiblingQuotesParams) ([]uuid.UUID, error) {
+type RejectSiblingQuotesRow struct {
+	ID           uuid.UUID
+	ContractorID uuid.UUID
+}
+
+func (q *Queries) RejectSiblingQuotes(ctx context.Context, db DBTX, arg RejectSiblingQuotesParams) ([]RejectSiblingQuotesRow, error) {
 	rows, err := db.Query(ctx, rejectSiblingQuotes,
 		arg.DecidedBy,
 		arg.OrgID,
@@ -386,13 +407,13 @@ func (q *Queries) RejectSiblingQuotes(ctx context.Context, db DBTX, arg RejectSi
 		return nil, err
 	}
 	defer rows.Close()
-	var items []uuid.UUID
+	var items []RejectSiblingQuotesRow
 	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
+		var i RejectSiblingQuotesRow
+		if err := rows.Scan(&i.ID, &i.ContractorID); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

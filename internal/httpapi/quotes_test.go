@@ -1,0 +1,722 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/ukcalendar"
+	"github.com/maintainuk/maintainuk/internal/workorders"
+)
+
+// qtDate is the London date days from today, as validUntil wants it.
+func qtDate(days int) string {
+	return time.Now().In(ukcalendar.London).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+func qtLine(desc string, qty float64, unitPence int64, vat *int) map[string]any {
+	l := map[string]any{"description": desc, "quantity": qty, "unitPricePence": unitPence}
+	if vat != nil {
+		l["vatRatePercent"] = *vat
+	}
+	return l
+}
+
+func vat(v int) *int { return &v }
+
+func qtPost(t *testing.T, c *testsupport.Client, woID uuid.UUID, body map[string]any) *testsupport.Response {
+	t.Helper()
+	return c.With(t).Post("/api/v1/work-orders/"+woID.String()+"/quotes", body)
+}
+
+// qtFlat submits a one-line, zero-rated quote for exactly totalPence, valid for 30 days.
+func qtFlat(t *testing.T, c *testsupport.Client, woID uuid.UUID, totalPence int64) quotes.Quote {
+	t.Helper()
+	var q quotes.Quote
+	mxOK(t, qtPost(t, c, woID, map[string]any{"validUntil": qtDate(30), "lines": []any{qtLine("Works as described", 1, totalPence, vat(0))}}), http.StatusCreated, &q)
+	if q.Status != quotes.Submitted || q.TotalPence != totalPence || q.WorkOrderID != woID {
+		t.Fatalf("submitted quote %+v", q)
+	}
+	return q
+}
+
+func qtGet(t *testing.T, c *testsupport.Client, id uuid.UUID) quotes.Quote {
+	t.Helper()
+	var q quotes.Quote
+	mxOK(t, c.With(t).Get("/api/v1/quotes/"+id.String()), http.StatusOK, &q)
+	return q
+}
+
+// qtDecide posts a decision (approve, reject with a reason, withdraw) on a quote.
+func qtDecide(t *testing.T, c *testsupport.Client, id uuid.UUID, decision string) *testsupport.Response {
+	t.Helper()
+	var body any
+	if decision == "reject" {
+		body = map[string]any{"reason": "Too dear"}
+	}
+	return c.With(t).Post("/api/v1/quotes/"+id.String()+"/"+decision, body)
+}
+
+var qtDecisions = []string{"approve", "reject", "withdraw"}
+
+// qtIDs lists the ids a client sees at path.
+func qtIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
+	t.Helper()
+	return mxIDs(mxAll[mxRow](t, c.With(t), path))
+}
+
+// testQuoteSubmit: totals computed line by line (VAT per line, rounded half up), stored
+// and returned with the lines; invalid input names the field; only live work orders take
+// quotes.
+func testQuoteSubmit(t *testing.T, e *wfEnv) {
+
+	t.Run("totals", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Accepted)
+		lines := []any{
+			qtLine("Labour (hours)", 2.5, 4500, nil),        // 11250 + 2250 (20% by default)
+			qtLine("Washers", 3, 33, vat(20)),               // 99 + 19.8 → 20
+			qtLine("Energy-saving valve", 1, 1010, vat(5)),  // 1010 + 50.5 → 51 (half up, not to even)
+			qtLine("Zero-rated item", 0.333, 1000, vat(0)),  // 333 + 0
+			qtLine("Half a penny of net", 1.5, 33, vat(20)), // 49.5 → 50, + 10
+			qtLine("Half a penny of VAT", 1, 10, vat(5)),    // 10 + 0.5 → 1
+			qtLine("Eighth of a unit", 0.125, 999, vat(20)), // 124.875 → 125, + 25
+		}
+		wantNet := []int64{11250, 99, 1010, 333, 50, 10, 125}
+		wantVAT := []int64{2250, 20, 51, 0, 10, 1, 25}
+		wantQty := []float64{2.5, 3, 1, 0.333, 1.5, 1, 0.125}
+		wantRate := []int{20, 20, 5, 0, 20, 5, 20}
+		var submitted quotes.Quote
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(14), "notes": "  Parts in stock  ", "lines": lines}), http.StatusCreated, &submitted)
+		stored := qtGet(t, e.Coordinator, submitted.ID)
+		for _, q := range []quotes.Quote{submitted, stored} {
+			// Rounding each line's VAT gives 2357; rounding the sum of exact VAT (2355.8) would give 2356.
+			if q.NetPence != 12877 || q.VATPence != 2357 || q.TotalPence != 15234 {
+				t.Fatalf("totals net %d vat %d total %d, want 12877 2357 15234", q.NetPence, q.VATPence, q.TotalPence)
+			}
+			if q.Status != quotes.Submitted || q.ValidUntil != qtDate(14) || q.Notes != "Parts in stock" ||
+				q.WorkOrderID != wo.ID || q.ContractorID != e.ContractorID || q.DecidedAt != nil {
+				t.Fatalf("quote %+v", q)
+			}
+			if len(q.Lines) != len(lines) {
+				t.Fatalf("%d lines, want %d", len(q.Lines), len(lines))
+			}
+			for i, l := range q.Lines {
+				if l.NetPence != wantNet[i] || l.VATPence != wantVAT[i] || l.Quantity != wantQty[i] || l.VATRatePercent != wantRate[i] ||
+					l.Description != lines[i].(map[string]any)["description"] {
+					t.Errorf("line %d: %+v, want net %d vat %d qty %v rate %d", i, l, wantNet[i], wantVAT[i], wantQty[i], wantRate[i])
+				}
+			}
+		}
+		// Lists leave lines out but carry the totals.
+		var listed []quotes.Quote
+		mxOK(t, e.Admin.With(t).Get("/api/v1/quotes?workOrderId="+wo.ID.String()), http.StatusOK, &listed)
+		if len(listed) != 1 || listed[0].ID != submitted.ID || listed[0].TotalPence != 15234 {
+			t.Fatalf("listed %+v", listed)
+		}
+	})
+
+	t.Run("validation", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Assigned)
+		good := qtLine("Labour", 1, 1000, nil)
+		cases := []struct {
+			name  string
+			body  map[string]any
+			field string
+		}{
+			{"no lines", map[string]any{"validUntil": qtDate(7), "lines": []any{}}, "lines"},
+			{"lines missing", map[string]any{"validUntil": qtDate(7)}, "lines"},
+			{"quantity with 4 decimals", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1.0005, 100, nil)}}, "lines[0].quantity"},
+			{"second line's quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{good, qtLine("x", 2.1234, 100, nil)}}, "lines[1].quantity"},
+			{"zero quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 0, 100, nil)}}, "lines[0].quantity"},
+			{"negative quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", -1, 100, nil)}}, "lines[0].quantity"},
+			{"negative price", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, -1, nil)}}, "lines[0].unitPricePence"},
+			{"VAT 17", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
+			{"blank description", map[string]any{"validUntil": qtDate(7), "lines": []any{good, qtLine("  ", 1, 100, nil)}}, "lines[1].description"},
+			{"validUntil yesterday", map[string]any{"validUntil": qtDate(-1), "lines": []any{good}}, "validUntil"},
+			{"validUntil not a date", map[string]any{"validUntil": "31/12/2030", "lines": []any{good}}, "validUntil"},
+			{"validUntil missing", map[string]any{"lines": []any{good}}, "validUntil"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				mxFail(t, qtPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+			})
+		}
+		if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); len(ids) != 0 {
+			t.Fatalf("refused quotes were stored: %v", ids)
+		}
+		// Valid until today is fine: the last day the price holds.
+		var q quotes.Quote
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(0), "lines": []any{good}}), http.StatusCreated, &q)
+		if q.ValidUntil != qtDate(0) {
+			t.Fatalf("validUntil %s, want %s", q.ValidUntil, qtDate(0))
+		}
+	})
+
+	t.Run("work order status", func(t *testing.T) {
+		t.Parallel()
+		for _, status := range wfStatuses {
+			wo := wfNewWO(t, e, status)
+			r := qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}})
+			if status.Live() {
+				mxOK(t, r, http.StatusCreated, nil)
+				continue
+			}
+			mxFail(t, r, http.StatusConflict, apperr.Conflict)
+			mxFail(t, qtPost(t, e.Admin, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}), http.StatusConflict, apperr.Conflict)
+			if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); len(ids) != 0 {
+				t.Fatalf("a %s work order has quotes %v", status, ids)
+			}
+		}
+	})
+}
+
+// testQuoteDecisions: approving one quote rejects its open siblings; decisions are taken
+// only on SUBMITTED quotes; roles.
+func testQuoteDecisions(t *testing.T, e *wfEnv) {
+
+	t.Run("approve rejects the siblings", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Accepted)
+		chosen := qtFlat(t, e.Contractor, wo.ID, 12000)
+		sibling := qtFlat(t, e.Contractor, wo.ID, 15000)
+		paper := qtFlat(t, e.Coordinator, wo.ID, 9000) // entered by staff
+		withdrawn := qtFlat(t, e.Contractor, wo.ID, 11000)
+		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
+		elsewhere := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, 8000)
+
+		start := time.Now().Add(-time.Minute)
+		var approved quotes.Quote
+		mxOK(t, qtDecide(t, e.Coordinator, chosen.ID, "approve"), http.StatusOK, &approved)
+		if approved.Status != quotes.Approved || approved.DecidedBy == nil || *approved.DecidedBy != e.Coordinator.UserID ||
+			approved.DecidedAt == nil || approved.DecidedAt.Before(start) || len(approved.Lines) != 1 {
+			t.Fatalf("approved %+v", approved)
+		}
+		for _, id := range []uuid.UUID{sibling.ID, paper.ID} {
+			q := qtGet(t, e.Admin, id)
+			if q.Status != quotes.Rejected || q.DecisionReason == "" || q.DecidedAt == nil || q.DecidedBy == nil || *q.DecidedBy != e.Coordinator.UserID {
+				t.Fatalf("sibling %+v, want REJECTED with a reason", q)
+			}
+			if !strings.Contains(q.DecisionReason, "another quote") {
+				t.Errorf("sibling's reason %q does not say another quote was approved", q.DecisionReason)
+			}
+		}
+		if q := qtGet(t, e.Admin, withdrawn.ID); q.Status != quotes.Withdrawn {
+			t.Fatalf("withdrawn sibling became %s", q.Status)
+		}
+		if q := qtGet(t, e.Admin, elsewhere.ID); q.Status != quotes.Submitted {
+			t.Fatalf("another work order's quote became %s", q.Status)
+		}
+		if q := qtGet(t, e.Admin, chosen.ID); q.Status != quotes.Approved {
+			t.Fatalf("stored status %s", q.Status)
+		}
+		// Each sibling's rejection is on the ticket's trail.
+		events := wfGetTicket(t, e.Admin, wo.TicketID).Timeline
+		for _, id := range []uuid.UUID{sibling.ID, paper.ID} {
+			if !slices.ContainsFunc(events, func(ev timeline.Event) bool { return ev.EntityID == id && ev.Action == "rejected" }) {
+				t.Errorf("no rejected event for sibling %s", id)
+			}
+		}
+	})
+
+	t.Run("no quote can follow an approved one", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Accepted)
+		first := qtFlat(t, e.Contractor, wo.ID, 10000)
+		mxOK(t, qtDecide(t, e.Admin, first.ID, "approve"), http.StatusOK, nil)
+		// A revised quote after the approval is refused at submission (the partial unique
+		// index quotes_one_approved_idx would refuse a second approval anyway).
+		late := e.Contractor.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/quotes", map[string]any{
+			"validUntil": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),
+			"lines":      []map[string]any{{"description": "Revised", "quantity": 1, "unitPricePence": 9000}},
+		})
+		mxFail(t, late, http.StatusConflict, apperr.Conflict)
+		var list []quotes.Quote
+		e.Admin.With(t).Get("/api/v1/quotes?workOrderId=" + wo.ID.String()).Expect(http.StatusOK).Data(&list)
+		if len(list) != 1 {
+			t.Fatalf("%d quotes on the work order, want the approved one only", len(list))
+		}
+		if q := qtGet(t, e.Admin, first.ID); q.Status != quotes.Approved {
+			t.Fatalf("first quote became %s", q.Status)
+		}
+	})
+
+	t.Run("decisions only from SUBMITTED", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Accepted)
+		rejected := qtFlat(t, e.Contractor, wo.ID, 5000)
+		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
+		withdrawn := qtFlat(t, e.Contractor, wo.ID, 5000)
+		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
+		approved := qtFlat(t, e.Contractor, wo.ID, 5000)
+		mxOK(t, qtDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
+		for _, q := range []quotes.Quote{rejected, withdrawn, approved} {
+			before := wfJSON(t, qtGet(t, e.Admin, q.ID))
+			for _, d := range qtDecisions {
+				f := mxFail(t, qtDecide(t, e.Admin, q.ID, d), http.StatusConflict, apperr.Conflict)
+				if !strings.Contains(strings.ToUpper(f.Message), string(qtGet(t, e.Admin, q.ID).Status)) {
+					t.Errorf("409 message %q does not name the status", f.Message)
+				}
+			}
+			mxFail(t, qtDecide(t, e.Contractor, q.ID, "withdraw"), http.StatusConflict, apperr.Conflict)
+			if after := wfJSON(t, qtGet(t, e.Admin, q.ID)); after != before {
+				t.Fatalf("refused decisions changed the quote:\nbefore %s\nafter  %s", before, after)
+			}
+		}
+	})
+
+	t.Run("reject needs a reason and keeps it", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Assigned)
+		q := qtFlat(t, e.Contractor, wo.ID, 5000)
+		for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}} {
+			mxFail(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+		}
+		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
+			t.Fatalf("refused rejection made it %s", got.Status)
+		}
+		var got quotes.Quote
+		mxOK(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", map[string]any{"reason": " Labour rate too high "}), http.StatusOK, &got)
+		if stored := qtGet(t, e.Admin, q.ID); got.Status != quotes.Rejected || stored.Status != quotes.Rejected || stored.DecisionReason != "Labour rate too high" {
+			t.Fatalf("rejected %+v, stored %+v", got, stored)
+		}
+	})
+
+	t.Run("a reason of 1000 characters fits", func(t *testing.T) {
+		t.Parallel()
+		q := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 5000)
+		long := strings.Repeat("é", 1000) // 2000 bytes
+		path := "/api/v1/quotes/" + q.ID.String() + "/reject"
+		mxFail(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+		mxOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long}), http.StatusOK, nil)
+		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Rejected || got.DecisionReason != long {
+			t.Fatalf("rejected with a long reason: %s, %d characters", got.Status, len([]rune(got.DecisionReason)))
+		}
+	})
+
+	t.Run("no approval once the work order is finished", func(t *testing.T) {
+		t.Parallel()
+		for _, finish := range []string{"cancel", "complete"} {
+			wo := wfNewWO(t, e, workorders.InProgress)
+			q := qtFlat(t, e.Contractor, wo.ID, 5000)
+			mxOK(t, wfAct(t, e.Admin, wo.ID, finish), http.StatusOK, nil)
+			mxFail(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusConflict, apperr.Conflict)
+			if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
+				t.Fatalf("quote on a %sd work order became %s", finish, got.Status)
+			}
+		}
+	})
+
+	t.Run("roles", func(t *testing.T) {
+		t.Parallel()
+		wo := wfNewWO(t, e, workorders.Accepted)
+		otherWO := wfRaise(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
+		own := qtFlat(t, e.Contractor, wo.ID, 7000)
+		other := qtFlat(t, e.Admin, otherWO.ID, 7000) // a paper quote from the other company
+		if other.ContractorID != e.OtherContractorID {
+			t.Fatalf("staff-entered quote belongs to %s, want the work order's contractor %s", other.ContractorID, e.OtherContractorID)
+		}
+		snapshot := func(t *testing.T) string {
+			return wfJSON(t, []quotes.Quote{qtGet(t, e.Admin, own.ID), qtGet(t, e.Admin, other.ID)})
+		}
+		before := snapshot(t)
+
+		// CONTRACTOR: submits for their own company's work orders only; never decides.
+		body := map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}
+		mxFail(t, qtPost(t, e.Contractor, otherWO.ID, body), http.StatusNotFound, apperr.NotFound)
+		mxFail(t, qtPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
+		for _, d := range []string{"approve", "reject"} {
+			mxFail(t, qtDecide(t, e.Contractor, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+			mxFail(t, qtDecide(t, e.Rival, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+		}
+		missing := mxFail(t, e.Rival.With(t).Get("/api/v1/quotes/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		if got := mxFail(t, e.Rival.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
+			t.Fatalf("message %q for another company's quote, %q for a missing one", got.Message, missing.Message)
+		}
+		mxFail(t, e.Contractor.With(t).Get("/api/v1/quotes/"+other.ID.String()), http.StatusNotFound, apperr.NotFound)
+		mxFail(t, qtDecide(t, e.Rival, own.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
+		mxFail(t, qtDecide(t, e.Contractor, other.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
+
+		// TENANT: nothing.
+		mxFail(t, qtPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
+		mxFail(t, e.Tenant.With(t).Get("/api/v1/quotes"), http.StatusForbidden, apperr.Forbidden)
+		mxFail(t, e.Tenant.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusForbidden, apperr.Forbidden)
+		for _, d := range qtDecisions {
+			mxFail(t, qtDecide(t, e.Tenant, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+		}
+		if after := snapshot(t); after != before {
+			t.Fatalf("refused requests changed quotes:\nbefore %s\nafter  %s", before, after)
+		}
+		if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); !slices.Equal(ids, []uuid.UUID{own.ID}) {
+			t.Fatalf("work order's quotes %v", ids)
+		}
+
+		// Lists: a contractor sees their company's quotes only, whatever they filter by.
+		for _, path := range []string{"/api/v1/quotes", "/api/v1/quotes?contractorId=" + e.OtherContractorID.String(), "/api/v1/quotes?workOrderId=" + otherWO.ID.String()} {
+			ids := qtIDs(t, e.Contractor, path)
+			if slices.Contains(ids, other.ID) {
+				t.Fatalf("GET %s as the contractor shows another company's quote", path)
+			}
+			if path == "/api/v1/quotes" && !slices.Contains(ids, own.ID) {
+				t.Fatalf("GET %s as the contractor misses their own quote", path)
+			}
+		}
+		if ids := qtIDs(t, e.Rival, "/api/v1/quotes"); len(ids) != 0 {
+			t.Fatalf("a contractor with no quotes sees %v", ids)
+		}
+		for _, c := range []*testsupport.Client{e.Admin, e.Coordinator} {
+			ids := qtIDs(t, c, "/api/v1/quotes")
+			if !slices.Contains(ids, own.ID) || !slices.Contains(ids, other.ID) {
+				t.Fatalf("staff list misses quotes")
+			}
+		}
+		if ids := qtIDs(t, e.Admin, "/api/v1/quotes?contractorId="+e.OtherContractorID.String()+"&status=SUBMITTED"); !slices.Contains(ids, other.ID) || slices.Contains(ids, own.ID) {
+			t.Fatalf("contractor filter: %v", ids)
+		}
+
+		// The contractor withdraws their own quote.
+		var got quotes.Quote
+		mxOK(t, qtDecide(t, e.Contractor, own.ID, "withdraw"), http.StatusOK, &got)
+		if got.Status != quotes.Withdrawn || qtGet(t, e.Contractor, own.ID).Status != quotes.Withdrawn {
+			t.Fatalf("withdrawn %+v", got)
+		}
+		if ids := qtIDs(t, e.Admin, "/api/v1/quotes?status=WITHDRAWN"); !slices.Contains(ids, own.ID) || slices.Contains(ids, other.ID) {
+			t.Fatalf("status filter: %v", ids)
+		}
+	})
+}
+
+// testQuoteThreshold: a quote over the organisation's approval threshold needs an ADMIN;
+// exactly at the threshold a COORDINATOR may approve; the threshold is the organisation's
+// setting.
+func testQuoteThreshold(t *testing.T, e *wfEnv) {
+	check := func(t *testing.T, threshold int64) {
+		t.Helper()
+		over := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold+1)
+		f := mxFail(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
+		for _, amount := range []string{fmtPounds(threshold + 1), fmtPounds(threshold)} {
+			if !strings.Contains(f.Message, amount) {
+				t.Errorf("403 message %q does not name %s", f.Message, amount)
+			}
+		}
+		if q := qtGet(t, e.Admin, over.ID); q.Status != quotes.Submitted || q.DecidedAt != nil {
+			t.Fatalf("refused approval changed the quote: %+v", q)
+		}
+		mxOK(t, qtDecide(t, e.Admin, over.ID, "approve"), http.StatusOK, nil)
+		if q := qtGet(t, e.Admin, over.ID); q.Status != quotes.Approved || *q.DecidedBy != e.Admin.UserID {
+			t.Fatalf("ADMIN approval: %+v", q)
+		}
+		at := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold)
+		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
+		// Rejecting and withdrawing are not approvals: no threshold.
+		big := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold*10+1)
+		mxOK(t, qtDecide(t, e.Coordinator, big.ID, "reject"), http.StatusOK, nil)
+	}
+	t.Run("default £500", func(t *testing.T) { check(t, 50000) })
+	t.Run("changed to £200", func(t *testing.T) {
+		var st struct {
+			ApprovalThresholdPence int64 `json:"approvalThresholdPence"`
+		}
+		mxFail(t, e.Coordinator.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusForbidden, apperr.Forbidden)
+		mxOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusOK, &st)
+		if st.ApprovalThresholdPence != 20000 {
+			t.Fatalf("threshold %d", st.ApprovalThresholdPence)
+		}
+		check(t, 20000)
+	})
+	t.Run("VAT counts", func(t *testing.T) {
+		// £200 threshold: £166.67 + 20% VAT = £200.00 is at it; £166.68 + VAT = £200.02 is over.
+		wo := wfNewWO(t, e, workorders.Accepted)
+		var at, over quotes.Quote
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("Labour", 1, 16667, nil)}}), http.StatusCreated, &at)
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("Labour", 1, 16668, nil)}}), http.StatusCreated, &over)
+		if at.TotalPence != 20000 || over.TotalPence != 20002 {
+			t.Fatalf("totals %d and %d, want 20000 and 20002", at.TotalPence, over.TotalPence)
+		}
+		mxFail(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
+		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
+	})
+}
+
+// fmtPounds renders pence as the API's messages do: £1,234.56.
+func fmtPounds(pence int64) string {
+	pounds := fmt.Sprint(pence / 100)
+	var b strings.Builder
+	for i, r := range pounds {
+		if i > 0 && (len(pounds)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("£%s.%02d", b.String(), pence%100)
+}
+
+// testQuoteExpiry: a quote can be approved up to and including its validUntil day in
+// London, and not after (409). The API cannot travel in time, so the service is driven
+// with a fake clock on the app's database. The dates are in British Summer Time, when
+// London's date runs an hour ahead of UTC's.
+func testQuoteExpiry(t *testing.T, e *wfEnv) {
+	app := e.App
+	validUntil := time.Date(time.Now().Year()+1, time.July, 15, 0, 0, 0, 0, time.UTC)
+	submit := func(t *testing.T) quotes.Quote {
+		var q quotes.Quote
+		mxOK(t, qtPost(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, map[string]any{
+			"validUntil": validUntil.Format(time.DateOnly), "lines": []any{qtLine("Labour", 1, 10000, nil)},
+		}), http.StatusCreated, &q)
+		return q
+	}
+	var clock time.Time
+	svc := quotes.NewService(app.DB, func() time.Time { return clock })
+	admin := access.Actor{UserID: e.Admin.UserID, OrgID: e.Admin.OrgID, Role: access.Admin}
+	ctx := context.Background()
+	// 00:30 on 16 July in London is 23:30 on 15 July in UTC: already expired in London.
+	dayAfter := time.Date(validUntil.Year(), time.July, 16, 0, 30, 0, 0, ukcalendar.London)
+	lastMinute := time.Date(validUntil.Year(), time.July, 15, 23, 59, 0, 0, ukcalendar.London)
+
+	t.Run("expired", func(t *testing.T) {
+		q := submit(t)
+		clock = dayAfter
+		_, err := svc.Approve(ctx, admin, q.ID)
+		if apperr.CodeOf(err) != apperr.Conflict {
+			t.Fatalf("approving an expired quote: %v, want CONFLICT", err)
+		}
+		if !strings.Contains(err.Error(), "expired") {
+			t.Errorf("message %q does not say the quote expired", err)
+		}
+		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
+			t.Fatalf("refused approval made it %s", got.Status)
+		}
+		// An expired quote may still be withdrawn or rejected.
+		if w, err := svc.Withdraw(ctx, access.Actor{UserID: e.Contractor.UserID, OrgID: e.Contractor.OrgID, Role: access.Contractor, ContractorID: e.ContractorID}, q.ID); err != nil || w.Status != quotes.Withdrawn {
+			t.Fatalf("withdrawing an expired quote: %+v, %v", w, err)
+		}
+		// And on its last day it could have been approved.
+		q = submit(t)
+		clock = lastMinute
+		got, err := svc.Approve(ctx, admin, q.ID)
+		if err != nil || got.Status != quotes.Approved {
+			t.Fatalf("approving on the last day: %+v, %v", got, err)
+		}
+		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Approved {
+			t.Fatalf("stored status %s", got.Status)
+		}
+	})
+}
+
+// qtRawPost posts (a JSON body, or none) from any goroutine (the harness's client reports
+// transport failures with t.Fatal, which only the test's own goroutine may call).
+func qtRawPost(c *testsupport.Client, path string, jsonBody []byte) (int, []byte, error) {
+	var body io.Reader
+	if jsonBody != nil {
+		body = bytes.NewReader(jsonBody)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.App.Server.URL+path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if jsonBody != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	resp, err := c.App.Server.Client().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
+}
+
+// qtApprovedCount counts a work order's approved quotes in the database itself.
+func qtApprovedCount(t *testing.T, app *testsupport.App, c *testsupport.Client, woID uuid.UUID) int {
+	t.Helper()
+	var n int
+	err := app.DB.InOrg(context.Background(), c.OrgID, c.UserID, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT count(*) FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED'`, c.OrgID, woID).Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// testQuoteApprovalRace: two staff approve sibling quotes (or the same quote) at the same
+// moment, each with their own client. Exactly one wins, the other gets 409, and the
+// database holds exactly one approved quote, which its partial unique index guarantees.
+func testQuoteApprovalRace(t *testing.T, e *wfEnv) {
+	app := e.App
+	if e.Coordinator2 == nil {
+		t.Fatal("the race needs a second COORDINATOR")
+	}
+	approvers := []*testsupport.Client{e.Coordinator, e.Coordinator2}
+	for round := range 7 {
+		same := round >= 5 // the last rounds race on one quote
+		t.Run(fmt.Sprintf("round %d same=%v", round, same), func(t *testing.T) {
+			wo := wfNewWO(t, e, workorders.Accepted)
+			qs := []quotes.Quote{qtFlat(t, e.Contractor, wo.ID, 10000+int64(round)), qtFlat(t, e.Contractor, wo.ID, 20000+int64(round))}
+			if same {
+				qs[1] = qs[0]
+			}
+			type answer struct {
+				status int
+				body   []byte
+				err    error
+			}
+			answers := make([]answer, 2)
+			ready := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range 2 {
+				wg.Go(func() {
+					<-ready
+					s, b, err := qtRawPost(approvers[i], "/api/v1/quotes/"+qs[i].ID.String()+"/approve", nil)
+					answers[i] = answer{s, b, err}
+				})
+			}
+			close(ready)
+			wg.Wait()
+			winner := -1
+			for i, a := range answers {
+				if a.err != nil {
+					t.Fatalf("request %d: %v", i, a.err)
+				}
+				switch a.status {
+				case http.StatusOK:
+					if winner >= 0 {
+						t.Fatalf("both approvals succeeded: %s / %s", answers[0].body, answers[1].body)
+					}
+					winner = i
+				case http.StatusConflict:
+					if !strings.Contains(string(a.body), `"CONFLICT"`) {
+						t.Fatalf("409 without CONFLICT: %s", a.body)
+					}
+				default:
+					t.Fatalf("request %d: status %d: %s", i, a.status, a.body)
+				}
+			}
+			if winner < 0 {
+				t.Fatalf("no approval succeeded: %s / %s", answers[0].body, answers[1].body)
+			}
+			if got := qtGet(t, e.Admin, qs[winner].ID); got.Status != quotes.Approved {
+				t.Fatalf("winner's quote is %s", got.Status)
+			}
+			if !same {
+				if got := qtGet(t, e.Admin, qs[1-winner].ID); got.Status != quotes.Rejected {
+					t.Fatalf("loser's quote is %s, want REJECTED", got.Status)
+				}
+			}
+			if n := qtApprovedCount(t, app, e.Admin, wo.ID); n != 1 {
+				t.Fatalf("%d approved quotes in the database", n)
+			}
+			if !same {
+				// The database itself refuses a second approved quote for the work order.
+				err := app.DB.InOrg(context.Background(), e.Admin.OrgID, e.Admin.UserID, func(tx pgx.Tx) error {
+					_, err := tx.Exec(context.Background(), `UPDATE quotes SET status = 'APPROVED' WHERE org_id = $1 AND id = $2`, e.Admin.OrgID, qs[1-winner].ID)
+					return err
+				})
+				if !database.IsUniqueViolation(err, "quotes_one_approved_idx") {
+					t.Fatalf("second approved quote written directly: %v, want a violation of quotes_one_approved_idx", err)
+				}
+			}
+		})
+	}
+}
+
+// testQuoteCrossTenant: every quote endpoint answers another organisation's ids as
+// missing ones, changes nothing, and lists never show them.
+func testQuoteCrossTenant(t *testing.T, a, b *wfEnv) {
+	bWO := wfNewWO(t, b, workorders.Accepted)
+	bQuote := qtFlat(t, b.Contractor, bWO.ID, 4000)
+	bDecided := qtFlat(t, b.Contractor, wfNewWO(t, b, workorders.Accepted).ID, 4000)
+	mxOK(t, qtDecide(t, b.Admin, bDecided.ID, "approve"), http.StatusOK, nil)
+	snapshot := func(t *testing.T) string {
+		return wfJSON(t, []any{qtGet(t, b.Admin, bQuote.ID), qtGet(t, b.Admin, bDecided.ID),
+			qtIDs(t, b.Admin, "/api/v1/quotes?workOrderId="+bWO.ID.String())})
+	}
+	submit := map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}
+	endpoints := []struct {
+		name, method, path string // %s: the id
+		id                 uuid.UUID
+		body               any
+	}{
+		{"get", http.MethodGet, "/api/v1/quotes/%s", bQuote.ID, nil},
+		{"approve", http.MethodPost, "/api/v1/quotes/%s/approve", bQuote.ID, nil},
+		{"reject", http.MethodPost, "/api/v1/quotes/%s/reject", bQuote.ID, map[string]any{"reason": "Nope"}},
+		{"withdraw", http.MethodPost, "/api/v1/quotes/%s/withdraw", bQuote.ID, nil},
+		{"get decided", http.MethodGet, "/api/v1/quotes/%s", bDecided.ID, nil},
+		{"withdraw decided", http.MethodPost, "/api/v1/quotes/%s/withdraw", bDecided.ID, nil},
+		{"submit", http.MethodPost, "/api/v1/work-orders/%s/quotes", bWO.ID, submit},
+	}
+	for _, actor := range []struct {
+		name string
+		c    *testsupport.Client
+	}{{"admin", a.Admin}, {"coordinator", a.Coordinator}, {"contractor", a.Contractor}} {
+		for _, ep := range endpoints {
+			if actor.c.Role == access.Contractor && (ep.name == "approve" || ep.name == "reject") {
+				continue // a role refusal (403) comes first for contractors
+			}
+			t.Run(actor.name+" "+ep.name, func(t *testing.T) {
+				before := snapshot(t)
+				got := mxFail(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, ep.id), ep.body), http.StatusNotFound, apperr.NotFound)
+				missing := mxFail(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, uuid.New()), ep.body), http.StatusNotFound, apperr.NotFound)
+				if got.Message != missing.Message {
+					t.Fatalf("message %q for another org's id, %q for a missing one", got.Message, missing.Message)
+				}
+				if after := snapshot(t); after != before {
+					t.Fatalf("the other org's quotes changed:\nbefore %s\nafter  %s", before, after)
+				}
+			})
+		}
+		t.Run(actor.name+" lists", func(t *testing.T) {
+			for _, path := range []string{"/api/v1/quotes", "/api/v1/quotes?workOrderId=" + bWO.ID.String(), "/api/v1/quotes?contractorId=" + b.ContractorID.String()} {
+				ids := qtIDs(t, actor.c, path)
+				if slices.Contains(ids, bQuote.ID) || slices.Contains(ids, bDecided.ID) {
+					t.Fatalf("GET %s shows the other org's quotes", path)
+				}
+			}
+		})
+	}
+}
+
+// TestQuotes runs the quote tests in parallel on one application. The threshold test
+// changes its organisation's settings, so it has an organisation of its own.
+func TestQuotes(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	e := wfNewEnv(t, app, "Quote Lets")
+	e.Coordinator2 = app.AddMember(e.Admin, access.Coordinator)
+	other := wfNewEnv(t, app, "Bravo Quotes")
+	threshold := wfNewEnv(t, app, "Threshold Lets")
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"Submit", func(t *testing.T) { testQuoteSubmit(t, e) }},
+		{"Decisions", func(t *testing.T) { testQuoteDecisions(t, e) }},
+		{"Threshold", func(t *testing.T) { testQuoteThreshold(t, threshold) }},
+		{"Expiry", func(t *testing.T) { testQuoteExpiry(t, e) }},
+		{"ApprovalRace", func(t *testing.T) { testQuoteApprovalRace(t, e) }},
+		{"CrossTenant", func(t *testing.T) { testQuoteCrossTenant(t, e, other) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t)
+		})
+	}
+}
