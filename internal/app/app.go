@@ -67,6 +67,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 		db.Close()
 		return nil, err
 	}
+	a.checkSearchIndexUsable(ctx)
 	return a, nil
 }
 
@@ -107,6 +108,17 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 
 func (a *App) registerWorkers(w *river.Workers) {
 	river.AddWorker(w, &jobs.RetentionWorker{OrgIDs: a.Identity.OrganisationIDs, Purgers: []jobs.Purger{a.Identity, a.idempotency}})
+}
+
+// checkSearchIndexUsable warns when ticket search cannot use its index under row-level
+// security (docs/database.md): searches still work, scanning the organisation's tickets.
+func (a *App) checkSearchIndexUsable(ctx context.Context) {
+	var leakproof bool
+	err := a.DB.Pool.QueryRow(ctx, `SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure`).Scan(&leakproof)
+	if err == nil && !leakproof {
+		a.Logger.Warn("ticket search cannot use its index under row-level security; as a superuser run " +
+			"ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF (see docs/database.md)")
+	}
 }
 
 // ready checks the database answers and the job queue's tables are usable.

@@ -86,16 +86,14 @@ func (s *Service) Stage(ctx context.Context, orgID uuid.UUID, filename string, r
 	}
 	defer os.Remove(path) // gone after a rename; removed if refused
 	if size > MaxBytes {
-		return Staged{}, apperr.New(apperr.TooLarge, "files may be at most 10 MB")
+		return Staged{}, errTooLarge()
 	}
 	if size == 0 {
-		var f apperr.Fields
-		f.Add("file", "is empty")
-		return Staged{}, f.Err()
+		return Staged{}, errEmpty("file")
 	}
 	contentType := Sniff(head)
 	if contentType == "" {
-		return Staged{}, apperr.New(apperr.UnsupportedType, "only JPEG, PNG, HEIC photos and PDF documents can be attached")
+		return Staged{}, errUnsupported()
 	}
 	if err := s.store.Put(ctx, orgID, sum, path); err != nil {
 		return Staged{}, err
@@ -103,11 +101,49 @@ func (s *Service) Stage(ctx context.Context, orgID uuid.UUID, filename string, r
 	return Staged{Filename: cleanName(filename, contentType), ContentType: contentType, Size: size, SHA256: sum}, nil
 }
 
+// Check refuses, as Stage would, a file of size bytes that is too large, empty or not an
+// accepted type, reading only its first bytes and storing nothing. A form with several
+// files checks them all before staging any, so one refused file leaves no others stored.
+// field names the form field in the error for an empty file.
+func Check(field string, f io.ReaderAt, size int64) error {
+	if size > MaxBytes {
+		return errTooLarge()
+	}
+	if size <= 0 {
+		return errEmpty(field)
+	}
+	head := make([]byte, min(size, 512))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("attachments: read upload: %w", err)
+	}
+	if Sniff(head) == "" {
+		return errUnsupported()
+	}
+	return nil
+}
+
+func errTooLarge() error { return apperr.New(apperr.TooLarge, "files may be at most 10 MB") }
+
+func errUnsupported() error {
+	return apperr.New(apperr.UnsupportedType, "only JPEG, PNG, HEIC photos and PDF documents can be attached")
+}
+
+func errEmpty(field string) error {
+	var f apperr.Fields
+	f.Add(field, "is empty")
+	return f.Err()
+}
+
 // Attach records staged files on a ticket inside tx, adds their bytes to the storage
 // meter (once per distinct file) and to the ticket's timeline.
 func (s *Service) Attach(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, files []Staged) ([]Attachment, error) {
 	out := make([]Attachment, 0, len(files))
 	for _, f := range files {
+		// Held to the end of tx: a concurrent first upload of the same file waits, then
+		// sees this one's row and does not count the bytes again.
+		if err := s.q.LockBlob(ctx, tx, attachmentsdb.LockBlobParams{OrgID: actor.OrgID, Sha256: f.SHA256}); err != nil {
+			return nil, err
+		}
 		known, err := s.q.BlobStored(ctx, tx, attachmentsdb.BlobStoredParams{OrgID: actor.OrgID, Sha256: f.SHA256})
 		if err != nil {
 			return nil, err

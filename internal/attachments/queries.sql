@@ -3,6 +3,11 @@ INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, fi
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
+-- name: LockBlob :exec
+-- Serialises recording the same content in one organisation until the transaction ends,
+-- so two first uploads of a file at once cannot both add its bytes to the storage meter.
+SELECT pg_advisory_xact_lock(hashtextextended(CAST(@org_id::uuid AS text) || '/' || @sha256::text, 0));
+
 -- name: BlobStored :one
 SELECT EXISTS (SELECT 1 FROM attachments WHERE org_id = $1 AND sha256 = $2);
 

@@ -2,13 +2,16 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
+	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 )
 
@@ -33,6 +36,7 @@ type attachmentOut struct {
 func (s *Server) attachmentRoutes() {
 	op := creates(s.operation(http.MethodPost, "/api/v1/tickets/{id}/attachments", "uploadAttachment", "Attachments", "Attach a photo or PDF to a ticket", true))
 	op.MaxBodyBytes = uploadBodyBytes
+	op.Middlewares = append(op.Middlewares, s.limitMultipart(uploadBodyBytes))
 	op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	huma.Register(s.api, op, func(ctx context.Context, in *uploadIn) (*Created[attachments.Attachment], error) {
 		file := in.RawBody.Data().File
@@ -78,4 +82,30 @@ func (s *Server) attachmentRoutes() {
 			ContentSecurityPolicy: "sandbox; default-src 'none'", CacheControl: "private, max-age=300", Body: body,
 		}, nil
 	})
+}
+
+// limitMultipart refuses a multipart body over limit bytes with 413 before huma parses it:
+// huma applies MaxBodyBytes only to bodies it reads itself, and parses a multipart form
+// (spooling its files to disk) without any limit.
+func (s *Server) limitMultipart(limit int64) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		tooLarge := func() {
+			_ = huma.WriteErr(s.api, hctx, http.StatusRequestEntityTooLarge, "",
+				apperr.New(apperr.TooLarge, "the upload is larger than the limit of %d bytes", limit))
+		}
+		r, w := humago.Unwrap(hctx)
+		if r.ContentLength > limit {
+			tooLarge()
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		// Parse here, where the limit can be told apart; huma then uses the parsed form.
+		if err := r.ParseMultipartForm(humago.MultipartMaxMemory); err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				tooLarge()
+				return
+			}
+		}
+		next(hctx)
+	}
 }

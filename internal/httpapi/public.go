@@ -36,6 +36,7 @@ type publicReportIn struct {
 func (s *Server) publicRoutes() {
 	op := s.operation(http.MethodPost, "/api/v1/public/{orgSlug}/reports", "publicReport", "Public", "Report a repair without an account", false)
 	op.MaxBodyBytes = maxPublicPhotos*attachments.MaxBytes + 256<<10
+	op.Middlewares = append(op.Middlewares, s.limitMultipart(op.MaxBodyBytes))
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	op.DefaultStatus = http.StatusCreated
 	huma.Register(s.api, op, func(ctx context.Context, in *publicReportIn) (*Created[tickets.Receipt], error) {
@@ -54,6 +55,13 @@ func (s *Server) publicRoutes() {
 		// refused photo (type or size) fails the report and nothing is created.
 		var staged []attachments.Staged
 		attach := func(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID) error {
+			// Check every photo before storing any: staging stores the file, and a later
+			// refusal would leave the earlier photos on disk with no row to account for them.
+			for _, p := range form.Photos {
+				if err := attachments.Check("photos", p, p.Size); err != nil {
+					return err
+				}
+			}
 			for _, p := range form.Photos {
 				st, err := s.deps.Attachments.Stage(ctx, actor.OrgID, p.Filename, p)
 				if err != nil {

@@ -39,7 +39,33 @@ func (c *Cluster) ensureRolesAndDatabase(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.ensureDatabase(ctx, conn)
+	if err := c.ensureDatabase(ctx, conn); err != nil {
+		return err
+	}
+	// template1 first, so databases created later (tests') inherit it, then ours.
+	for _, db := range []string{"template1", DatabaseName} {
+		if err := MarkSearchLeakproof(ctx, c.SuperuserURL(db)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkSearchLeakproof lets row-level-secured queries use full-text indexes: PostgreSQL
+// uses an index under RLS only for LEAKPROOF operators, and the text-search match
+// operator's function (ts_match_vq) is not marked so by default. It only compares a
+// document with a query and raises no data-dependent errors. Needs a superuser, once per
+// database (docs/database.md, docs/decisions/0006).
+func MarkSearchLeakproof(ctx context.Context, superuserURL string) error {
+	conn, err := pgx.Connect(ctx, superuserURL)
+	if err != nil {
+		return fmt.Errorf("pgcluster: connecting as superuser: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF`); err != nil {
+		return fmt.Errorf("pgcluster: mark ts_match_vq leakproof: %w", err)
+	}
+	return nil
 }
 
 func ensureRole(ctx context.Context, conn *pgx.Conn, r roleSpec) error {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,7 @@ import (
 	"github.com/peterldowns/pgtestdb"
 
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/pgcluster"
 )
 
 // Databases is a test's own database, reachable as the owner and as the application role.
@@ -53,8 +55,8 @@ func NewDatabases(t testing.TB) Databases {
 	if err != nil {
 		t.Fatalf("TEST_DATABASE_URL: %v", err)
 	}
-	if err := ensureRoles(adminURL); err != nil {
-		t.Fatalf("test roles: %v", err)
+	if err := prepareCluster(adminURL); err != nil {
+		t.Fatalf("test cluster: %v", err)
 	}
 	password, _ := admin.User.Password()
 	conf := pgtestdb.Config{
@@ -68,6 +70,26 @@ func NewDatabases(t testing.TB) Databases {
 	app.User = url.UserPassword(testAppRole, testPassword)
 	app.Path = "/" + instance.Database
 	return Databases{OwnerURL: instance.URL(), AppURL: app.String()}
+}
+
+// prepareCluster runs once per test binary: the roles, and the search operator marked
+// LEAKPROOF in template1 (which pgtestdb's templates are created from) as the operations
+// guide asks of production (docs/database.md), so tests see production's plans.
+var clusterOnce sync.Map // admin URL → func() error
+
+func prepareCluster(adminURL string) error {
+	once, _ := clusterOnce.LoadOrStore(adminURL, sync.OnceValue(func() error {
+		if err := ensureRoles(adminURL); err != nil {
+			return err
+		}
+		tpl, err := url.Parse(adminURL)
+		if err != nil {
+			return err
+		}
+		tpl.Path = "/template1"
+		return pgcluster.MarkSearchLeakproof(context.Background(), tpl.String())
+	}))
+	return once.(func() error)()
 }
 
 // ensureRoles creates the application group role (which migrations grant to) and a login

@@ -48,12 +48,16 @@ WHERE t.org_id = @org_id
   AND (sqlc.narg(property_id)::uuid IS NULL OR t.property_id = sqlc.narg(property_id))
   AND (sqlc.narg(assignee_user_id)::uuid IS NULL OR t.assignee_user_id = sqlc.narg(assignee_user_id))
   AND (NOT @overdue::boolean OR (t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS') AND t.sla_due_at < @now::timestamptz))
-  AND (sqlc.narg(query)::text IS NULL OR ticket_search_vector(t.title, t.description) @@ websearch_to_tsquery('english', sqlc.narg(query)))
-  AND (sqlc.narg(tenant_user_id)::uuid IS NULL
-       OR t.reported_by_user_id = sqlc.narg(tenant_user_id)
-       OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = @org_id AND o.user_id = sqlc.narg(tenant_user_id)))
-  AND (sqlc.narg(contractor_id)::uuid IS NULL
-       OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = @org_id AND w.ticket_id = t.id AND w.contractor_id = sqlc.narg(contractor_id)))
+  AND (sqlc.narg(query)::text IS NULL OR t.search @@ websearch_to_tsquery('english', sqlc.narg(query)))
+  -- Visibility is computed as a set of ticket ids first (indexed lookups), so a resident or
+  -- contractor page never walks the organisation's tickets checking each one.
+  AND (sqlc.narg(tenant_user_id)::uuid IS NULL OR t.id = ANY (ARRAY(
+       SELECT r.id FROM tickets r WHERE r.org_id = @org_id AND r.reported_by_user_id = sqlc.narg(tenant_user_id)
+       UNION
+       SELECT u.id FROM unit_occupants o JOIN tickets u ON u.org_id = o.org_id AND u.unit_id = o.unit_id
+       WHERE o.org_id = @org_id AND o.user_id = sqlc.narg(tenant_user_id))))
+  AND (sqlc.narg(contractor_id)::uuid IS NULL OR t.id = ANY (ARRAY(
+       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = @org_id AND w.contractor_id = sqlc.narg(contractor_id))))
   AND (t.created_at, t.id) < (@before_created_at::timestamptz, @before_id::uuid)
 ORDER BY t.created_at DESC, t.id DESC
 LIMIT @row_limit;

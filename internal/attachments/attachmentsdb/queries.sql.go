@@ -181,3 +181,19 @@ func (q *Queries) ListTicketAttachments(ctx context.Context, db DBTX, arg ListTi
 	}
 	return items, nil
 }
+
+const lockBlob = `-- name: LockBlob :exec
+SELECT pg_advisory_xact_lock(hashtextextended(CAST($1::uuid AS text) || '/' || $2::text, 0))
+`
+
+type LockBlobParams struct {
+	OrgID  uuid.UUID
+	Sha256 string
+}
+
+// Serialises recording the same content in one organisation until the transaction ends,
+// so two first uploads of a file at once cannot both add its bytes to the storage meter.
+func (q *Queries) LockBlob(ctx context.Context, db DBTX, arg LockBlobParams) error {
+	_, err := db.Exec(ctx, lockBlob, arg.OrgID, arg.Sha256)
+	return err
+}

@@ -33,6 +33,7 @@ type Ticket struct {
 	ClosedAt         *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	Search           interface{}
 }
 
 type TicketComment struct {

@@ -88,7 +88,7 @@ func (q *Queries) GetReporter(ctx context.Context, db DBTX, id uuid.UUID) (GetRe
 }
 
 const getTicket = `-- name: GetTicket :one
-SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at FROM tickets WHERE org_id = $1 AND id = $2
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search FROM tickets WHERE org_id = $1 AND id = $2
 `
 
 type GetTicketParams struct {
@@ -122,12 +122,13 @@ func (q *Queries) GetTicket(ctx context.Context, db DBTX, arg GetTicketParams) (
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Search,
 	)
 	return i, err
 }
 
 const getTicketForUpdate = `-- name: GetTicketForUpdate :one
-SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetTicketForUpdateParams struct {
@@ -161,6 +162,7 @@ func (q *Queries) GetTicketForUpdate(ctx context.Context, db DBTX, arg GetTicket
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Search,
 	)
 	return i, err
 }
@@ -226,7 +228,7 @@ INSERT INTO tickets (
     $10, $11, $12, $13, $14,
     $15, $16, $17
 )
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
 `
 
 type InsertTicketParams struct {
@@ -293,6 +295,7 @@ func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketPar
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Search,
 	)
 	return i, err
 }
@@ -363,7 +366,7 @@ func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsPar
 }
 
 const listTickets = `-- name: ListTickets :many
-SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source, t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address, t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at FROM tickets t
+SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source, t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address, t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at, t.search FROM tickets t
 WHERE t.org_id = $1
   AND ($2::text IS NULL OR t.status = $2)
   AND ($3::text IS NULL OR t.priority = $3)
@@ -372,12 +375,16 @@ WHERE t.org_id = $1
   AND ($6::uuid IS NULL OR t.property_id = $6)
   AND ($7::uuid IS NULL OR t.assignee_user_id = $7)
   AND (NOT $8::boolean OR (t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS') AND t.sla_due_at < $9::timestamptz))
-  AND ($10::text IS NULL OR ticket_search_vector(t.title, t.description) @@ websearch_to_tsquery('english', $10))
-  AND ($11::uuid IS NULL
-       OR t.reported_by_user_id = $11
-       OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = $1 AND o.user_id = $11))
-  AND ($12::uuid IS NULL
-       OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.ticket_id = t.id AND w.contractor_id = $12))
+  AND ($10::text IS NULL OR t.search @@ websearch_to_tsquery('english', $10))
+  -- Visibility is computed as a set of ticket ids first (indexed lookups), so a resident or
+  -- contractor page never walks the organisation's tickets checking each one.
+  AND ($11::uuid IS NULL OR t.id = ANY (ARRAY(
+       SELECT r.id FROM tickets r WHERE r.org_id = $1 AND r.reported_by_user_id = $11
+       UNION
+       SELECT u.id FROM unit_occupants o JOIN tickets u ON u.org_id = o.org_id AND u.unit_id = o.unit_id
+       WHERE o.org_id = $1 AND o.user_id = $11)))
+  AND ($12::uuid IS NULL OR t.id = ANY (ARRAY(
+       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = $1 AND w.contractor_id = $12)))
   AND (t.created_at, t.id) < ($13::timestamptz, $14::uuid)
 ORDER BY t.created_at DESC, t.id DESC
 LIMIT $15
@@ -452,6 +459,7 @@ func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParam
 			&i.ClosedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Search,
 		); err != nil {
 			return nil, err
 		}
@@ -493,7 +501,7 @@ func (q *Queries) OrgIDBySlug(ctx context.Context, db DBTX, slug string) (uuid.U
 const setTicketStatus = `-- name: SetTicketStatus :one
 UPDATE tickets SET status = $1, resolved_at = $2, closed_at = $3
 WHERE org_id = $4 AND id = $5
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
 `
 
 type SetTicketStatusParams struct {
@@ -536,6 +544,7 @@ func (q *Queries) SetTicketStatus(ctx context.Context, db DBTX, arg SetTicketSta
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Search,
 	)
 	return i, err
 }
@@ -604,7 +613,7 @@ UPDATE tickets SET
     category = $1, priority = $2, title = $3, description = $4,
     assignee_user_id = $5, unit_id = $6, property_id = $7, sla_due_at = $8
 WHERE org_id = $9 AND id = $10
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
 `
 
 type UpdateTicketParams struct {
@@ -657,6 +666,7 @@ func (q *Queries) UpdateTicket(ctx context.Context, db DBTX, arg UpdateTicketPar
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Search,
 	)
 	return i, err
 }
