@@ -1,0 +1,187 @@
+package events
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func init() {
+	register[TicketCreated]()
+	register[TicketClassify]()
+	register[WorkOrderAssigned]()
+	register[QuoteSubmitted]()
+	register[QuoteApproved]()
+	register[InvoiceSubmitted]()
+	register[InvoiceApproved]()
+	register[InvoicePaid]()
+	register[SLAWarning]()
+	register[SLABreached]()
+	register[QuoteChaser]()
+	register[InsuranceExpiring]()
+	register[MemberInvited]()
+}
+
+// TicketCreated: a repair was reported. The reporter gets an acknowledgement.
+type TicketCreated struct {
+	TicketID uuid.UUID `json:"ticketId"`
+	Number   string    `json:"number"`
+	Title    string    `json:"title"`
+	Priority string    `json:"priority"`
+	SLADueAt time.Time `json:"slaDueAt"`
+	Reporter Recipient `json:"reporter"`
+}
+
+func (TicketCreated) Name() string { return "ticket.created" }
+func (TicketCreated) Version() int { return 1 }
+
+// TicketClassify asks the AI assistant to suggest a category and priority (AI issue).
+type TicketClassify struct {
+	TicketID    uuid.UUID `json:"ticketId"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+}
+
+func (TicketClassify) Name() string { return "ticket.classify" }
+func (TicketClassify) Version() int { return 1 }
+
+// WorkOrderAssigned: a contractor company was sent to a ticket.
+type WorkOrderAssigned struct {
+	WorkOrderID  uuid.UUID `json:"workOrderId"`
+	TicketID     uuid.UUID `json:"ticketId"`
+	TicketNumber string    `json:"ticketNumber"`
+	TicketTitle  string    `json:"ticketTitle"`
+	Address      string    `json:"address"`
+	Description  string    `json:"description"`
+	Contractor   Recipient `json:"contractor"`
+}
+
+func (WorkOrderAssigned) Name() string { return "work_order.assigned" }
+func (WorkOrderAssigned) Version() int { return 1 }
+
+// QuoteSubmitted: a contractor priced a work order; staff decide.
+type QuoteSubmitted struct {
+	QuoteID      uuid.UUID   `json:"quoteId"`
+	WorkOrderID  uuid.UUID   `json:"workOrderId"`
+	TicketNumber string      `json:"ticketNumber"`
+	Contractor   string      `json:"contractor"`
+	TotalPence   int64       `json:"totalPence"`
+	ValidUntil   string      `json:"validUntil"`
+	Staff        []Recipient `json:"staff"`
+}
+
+func (QuoteSubmitted) Name() string { return "quote.submitted" }
+func (QuoteSubmitted) Version() int { return 1 }
+
+// QuoteApproved: staff accepted a quote; the contractor may go ahead.
+type QuoteApproved struct {
+	QuoteID      uuid.UUID `json:"quoteId"`
+	WorkOrderID  uuid.UUID `json:"workOrderId"`
+	TicketNumber string    `json:"ticketNumber"`
+	TotalPence   int64     `json:"totalPence"`
+	Contractor   Recipient `json:"contractor"`
+}
+
+func (QuoteApproved) Name() string { return "quote.approved" }
+func (QuoteApproved) Version() int { return 1 }
+
+// InvoiceSubmitted: a contractor billed a completed work order; staff approve.
+type InvoiceSubmitted struct {
+	InvoiceID    uuid.UUID   `json:"invoiceId"`
+	Reference    string      `json:"reference"`
+	TicketNumber string      `json:"ticketNumber"`
+	Contractor   string      `json:"contractor"`
+	TotalPence   int64       `json:"totalPence"`
+	Staff        []Recipient `json:"staff"`
+}
+
+func (InvoiceSubmitted) Name() string { return "invoice.submitted" }
+func (InvoiceSubmitted) Version() int { return 1 }
+
+// InvoiceApproved: staff approved an invoice for payment.
+type InvoiceApproved struct {
+	InvoiceID  uuid.UUID `json:"invoiceId"`
+	Reference  string    `json:"reference"`
+	TotalPence int64     `json:"totalPence"`
+	Contractor Recipient `json:"contractor"`
+}
+
+func (InvoiceApproved) Name() string { return "invoice.approved" }
+func (InvoiceApproved) Version() int { return 1 }
+
+// InvoicePaid: an invoice was paid.
+type InvoicePaid struct {
+	InvoiceID        uuid.UUID `json:"invoiceId"`
+	Reference        string    `json:"reference"`
+	TotalPence       int64     `json:"totalPence"`
+	PaymentReference string    `json:"paymentReference"`
+	Contractor       Recipient `json:"contractor"`
+}
+
+func (InvoicePaid) Name() string { return "invoice.paid" }
+func (InvoicePaid) Version() int { return 1 }
+
+// SLAWarning: an open ticket has used 75% of its response window.
+type SLAWarning struct {
+	TicketID uuid.UUID   `json:"ticketId"`
+	Number   string      `json:"number"`
+	Title    string      `json:"title"`
+	Priority string      `json:"priority"`
+	SLADueAt time.Time   `json:"slaDueAt"`
+	To       []Recipient `json:"to"`
+}
+
+func (SLAWarning) Name() string { return "sla.warning" }
+func (SLAWarning) Version() int { return 1 }
+
+// SLABreached: an open ticket passed its due time.
+type SLABreached struct {
+	TicketID uuid.UUID   `json:"ticketId"`
+	Number   string      `json:"number"`
+	Title    string      `json:"title"`
+	Priority string      `json:"priority"`
+	SLADueAt time.Time   `json:"slaDueAt"`
+	To       []Recipient `json:"to"`
+}
+
+func (SLABreached) Name() string { return "sla.breached" }
+func (SLABreached) Version() int { return 1 }
+
+// QuoteChaser: a contractor has not quoted for a work order 3 working days after it was
+// assigned.
+type QuoteChaser struct {
+	WorkOrderID  uuid.UUID `json:"workOrderId"`
+	TicketNumber string    `json:"ticketNumber"`
+	Description  string    `json:"description"`
+	AssignedAt   time.Time `json:"assignedAt"`
+	Contractor   Recipient `json:"contractor"`
+}
+
+func (QuoteChaser) Name() string { return "quote.chaser" }
+func (QuoteChaser) Version() int { return 1 }
+
+// InsuranceExpiring: a contractor's insurance expires in DaysLeft days (30 or 7).
+type InsuranceExpiring struct {
+	ContractorID uuid.UUID   `json:"contractorId"`
+	Company      string      `json:"company"`
+	ExpiresOn    string      `json:"expiresOn"`
+	DaysLeft     int         `json:"daysLeft"`
+	Contractor   Recipient   `json:"contractor"`
+	Staff        []Recipient `json:"staff"`
+}
+
+func (InsuranceExpiring) Name() string { return "contractor.insurance_expiring" }
+func (InsuranceExpiring) Version() int { return 1 }
+
+// MemberInvited: someone was invited to join an organisation.
+type MemberInvited struct {
+	InvitationID uuid.UUID `json:"invitationId"`
+	Role         string    `json:"role"`
+	InvitedBy    string    `json:"invitedBy"`
+	AcceptURL    string    `json:"acceptUrl"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	Invitee      Recipient `json:"invitee"`
+}
+
+func (MemberInvited) Name() string { return "member.invited" }
+func (MemberInvited) Version() int { return 1 }

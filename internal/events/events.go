@@ -1,0 +1,87 @@
+// Package events defines every domain event MaintainUK publishes: one typed, versioned
+// struct per event, listed in docs/events.md with who receives what. Events are facts in
+// the past tense; channels (email, SMS, webhooks, AI) decide what to do with them.
+//
+// A payload carries what its receivers need, captured in the publishing transaction, so a
+// worker never reads data that changed after the fact (an email says what was true when
+// the quote was submitted). Changing a payload's meaning means a new Version.
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Event is one domain event.
+type Event interface {
+	// Name is the event's stable name, e.g. "ticket.created".
+	Name() string
+	// Version is the payload's version; receivers decode by (Name, Version).
+	Version() int
+}
+
+// Recipient is someone a message goes to.
+type Recipient struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Envelope is an event as it travels through the queue: its name and version, the
+// organisation, when it happened, and the JSON payload.
+type Envelope struct {
+	ID         uuid.UUID       `json:"id"`
+	Name       string          `json:"name"`
+	Version    int             `json:"version"`
+	OrgID      uuid.UUID       `json:"orgId"`
+	OccurredAt time.Time       `json:"occurredAt"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+// Key is "name.vN", the registry key of an envelope's payload type.
+func (e Envelope) Key() string { return fmt.Sprintf("%s.v%d", e.Name, e.Version) }
+
+// Wrap puts an event in an envelope.
+func Wrap(orgID uuid.UUID, at time.Time, ev Event) (Envelope, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("events: marshal %s: %w", ev.Name(), err)
+	}
+	return Envelope{ID: uuid.New(), Name: ev.Name(), Version: ev.Version(), OrgID: orgID, OccurredAt: at.UTC(), Payload: payload}, nil
+}
+
+// Decode returns the typed event of an envelope.
+func Decode(e Envelope) (Event, error) {
+	newEvent, ok := registry[e.Key()]
+	if !ok {
+		return nil, fmt.Errorf("events: unknown event %s", e.Key())
+	}
+	ev := newEvent()
+	if err := json.Unmarshal(e.Payload, ev); err != nil {
+		return nil, fmt.Errorf("events: decode %s: %w", e.Key(), err)
+	}
+	return ev, nil
+}
+
+// registry maps "name.vN" to a constructor of its payload type.
+var registry = map[string]func() Event{}
+
+func register[T any, P interface {
+	*T
+	Event
+}]() {
+	var zero T
+	ev := P(&zero)
+	registry[fmt.Sprintf("%s.v%d", ev.Name(), ev.Version())] = func() Event { return P(new(T)) }
+}
+
+// Names lists every registered event key, for documentation and tests.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	return out
+}
