@@ -4,7 +4,7 @@ BIN     := bin/maintainuk
 TOOL    := $(GO) tool -modfile=tools/go.mod
 PKGS    := ./...
 
-.PHONY: run test build lint vet fmt-check staticcheck generate check-generated docs clean
+.PHONY: run test build lint vet fmt-check staticcheck generate check-generated docs clean bench-queue
 
 ## run: build and start everything locally (private PostgreSQL under ./.data, demo org, :8080)
 run: build
@@ -15,8 +15,16 @@ build:
 	$(GO) build -o $(BIN) ./cmd/maintainuk
 
 ## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
-test: build lint
-	./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+test: build lint bin/mailpit
+	MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+
+## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
+bin/mailpit: tools/go.mod tools/go.sum
+	$(GO) build -modfile=tools/go.mod -o bin/mailpit github.com/axllent/mailpit
+
+## bench-queue: River beside a re-creation of the seed's 5 s polled outbox, ~90 s (docs/benchmarks.md)
+bench-queue: build
+	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
 
 ## lint: go vet, gofmt and staticcheck
 lint: vet fmt-check staticcheck

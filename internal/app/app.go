@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"riverqueue.com/riverui"
 
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/email"
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/httpapi"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
@@ -25,9 +27,12 @@ import (
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/jobs"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/reminders"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/webhooks"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -44,6 +49,7 @@ type App struct {
 	WorkOrders  *workorders.Service
 	Quotes      *quotes.Service
 	Invoices    *invoices.Service
+	Webhooks    *webhooks.Service
 	API         *httpapi.Server
 	Jobs        *jobs.Client
 	idempotency *idempotency.Store
@@ -72,42 +78,97 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 }
 
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
+	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
+
+	// The River client comes first: its job table is the outbox the services publish to.
+	// Workers are registered now and given the services they use once those exist.
+	sender, err := newEmailSender(cfg.Email)
+	if err != nil {
+		return nil, err
+	}
+	templates, err := email.LoadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	retention := &jobs.RetentionWorker{}
+	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.IsDevelopment()})
+	a.Jobs, err = jobs.NewClient(db, jobs.Options{
+		Logger: logger, Work: true, JobTimeout: time.Minute,
+		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),
+		Register: func(w *river.Workers) {
+			river.AddWorker(w, retention)
+			a.Webhooks.Register(w)
+			// Reminders publish through the River client working their job (a.Jobs).
+			reminders.Register(w, reminders.Deps{DB: db, Now: time.Now, Logger: logger})
+			river.AddWorker(w, &email.Worker{DB: db, Sender: sender, Templates: templates, Logger: logger,
+				Config: email.Config{FromName: cfg.Email.FromName, From: cfg.Email.FromAddress, BaseURL: cfg.BaseURL}})
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	pub := outbox.NewPublisher(a.Jobs, time.Now)
+	a.Webhooks.SetInserter(a.Jobs)
+
 	signer, err := identity.NewSigner(cfg.AppSecret, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := identity.NewService(db, signer, identity.Settings{
+	a.Identity, err = identity.NewService(db, signer, identity.Settings{
 		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, LoginPerMinute: cfg.LoginRateLimit, BaseURL: cfg.BaseURL,
 	}, time.Now)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Logger: logger, DB: db, Identity: ids, Estate: estate.NewService(db), Contractors: contractors.NewService(db),
-		Tickets: tickets.NewService(db, time.Now, cfg.PublicReportsPerHour), idempotency: idempotency.NewStore(db, time.Now)}
+	a.Identity.Publisher = pub
+	a.Estate, a.Contractors = estate.NewService(db), contractors.NewService(db)
+	a.Tickets = tickets.NewService(db, time.Now, cfg.PublicReportsPerHour)
+	a.Tickets.Publisher = pub
 	a.Attachments = attachments.NewService(db, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")},
 		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
 	a.WorkOrders = workorders.NewService(db, a.Tickets, time.Now)
+	a.WorkOrders.Publisher = pub
 	a.Quotes = quotes.NewService(db, time.Now)
+	a.Quotes.Publisher = pub
 	a.Invoices = invoices.NewService(db, time.Now)
-	a.API = httpapi.New(httpapi.Deps{
-		Logger: logger, DB: db, Identity: ids, Estate: a.Estate, Contractors: a.Contractors,
+	a.Invoices.Publisher = pub
+	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency}
+
+	deps := httpapi.Deps{
+		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
-		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
+		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready,
-	})
-	a.Jobs, err = jobs.NewClient(db, jobs.Options{
-		Logger: logger, Work: true, Register: a.registerWorkers,
-		Periodic: []*river.PeriodicJob{jobs.RetentionPeriodic()}, JobTimeout: time.Minute,
+	}
+	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints: riverui.NewEndpoints(a.Jobs, nil), Logger: logger, Prefix: "/admin/jobs", JobListHideArgsByDefault: true,
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("app: job dashboard: %w", err)
 	}
+	if err := dashboard.Start(context.Background()); err != nil {
+		return nil, fmt.Errorf("app: job dashboard: %w", err)
+	}
+	deps.AdminJobs = dashboard
+	if cfg.IsDevelopment() {
+		deps.DevMailbox = email.Mailbox(db, a.Identity.OrganisationIDs)
+	}
+	a.API = httpapi.New(deps)
 	return a, nil
 }
 
-func (a *App) registerWorkers(w *river.Workers) {
-	river.AddWorker(w, &jobs.RetentionWorker{OrgIDs: a.Identity.OrganisationIDs, Purgers: []jobs.Purger{a.Identity, a.idempotency}})
+// newEmailSender is the configured email provider.
+func newEmailSender(c config.Email) (email.Sender, error) {
+	switch c.Provider {
+	case "smtp":
+		return email.NewSMTPSender(email.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword, TLS: c.SMTPTLS}), nil
+	case "resend":
+		return email.NewResendSender(c.ResendAPIKey, c.ResendBaseURL), nil
+	case "dev":
+		return email.DevSender{}, nil
+	}
+	return nil, fmt.Errorf("app: unknown email provider %q", c.Provider)
 }
 
 // checkSearchIndexUsable warns when ticket search cannot use its index under row-level

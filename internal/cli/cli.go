@@ -23,6 +23,8 @@ Commands:
   worker      job workers only, for scaling out
   migrate     apply database migrations (as the schema owner)
   seed-demo   create the "Demo Lettings" organisation with demo users and data
+  platform-admin EMAIL [--remove]
+              let a user open the job dashboard at /admin/jobs (or stop them)
   dev         zero-config local run: private PostgreSQL under DATA_DIR, migrate, seed, serve
   with-postgres -- CMD [ARGS…]
               run CMD against a throwaway PostgreSQL cluster (TEST_DATABASE_URL is set for it);
@@ -58,6 +60,10 @@ func Main(ctx context.Context, env Env) int {
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error { return seedDemo(ctx, cfg, log, env.Stdout) })
 	case "dev":
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error { return dev(ctx, cfg, log, env.Stdout) })
+	case "platform-admin":
+		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error {
+			return platformAdmin(ctx, cfg, log, args, env.Stdout)
+		})
 	case "with-postgres":
 		err = withPostgres(ctx, args, env)
 	case "config-doc":

@@ -33,7 +33,11 @@ func TestMain_commands(t *testing.T) {
 		{"serve without a database", nil, []string{"serve"}, 1, "", "DATABASE_URL is not set"},
 		{"migrate without a database", nil, []string{"migrate"}, 1, "", "DATABASE_URL must be set"},
 		{"production needs a secret", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db"}, []string{"serve"}, 1, "", "APP_SECRET is required"},
-		{"dev refuses production", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db", "APP_SECRET": strings.Repeat("x", 32)}, []string{"dev"}, 1, "", "APP_ENV=development"},
+		{"dev refuses production", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db", "APP_SECRET": strings.Repeat("x", 32),
+			"EMAIL_PROVIDER": "smtp", "SMTP_HOST": "smtp.example.com"}, []string{"dev"}, 1, "", "APP_ENV=development"},
+		{"production refuses the dev mailbox", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x@localhost/db", "APP_SECRET": strings.Repeat("x", 32)},
+			[]string{"serve"}, 1, "", "EMAIL_PROVIDER=dev delivers nothing"},
+		{"smtp needs a host", map[string]string{"EMAIL_PROVIDER": "smtp"}, []string{"serve"}, 1, "", "SMTP_HOST is required"},
 		{"with-postgres needs a command", nil, []string{"with-postgres", "--"}, 1, "", "usage"},
 	}
 	for _, tt := range tests {

@@ -48,6 +48,21 @@ type Config struct {
 	DBMaxConns        int
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
+	Email                Email
+}
+
+// Email is how emails leave.
+type Email struct {
+	Provider      string // dev, smtp or resend
+	FromName      string
+	FromAddress   string
+	SMTPHost      string
+	SMTPPort      int
+	SMTPUsername  string
+	SMTPPassword  string
+	SMTPTLS       string // none, starttls or tls
+	ResendAPIKey  string
+	ResendBaseURL string
 }
 
 // IsDevelopment reports whether the app runs in development mode.
@@ -147,6 +162,45 @@ func Options() []Option {
 			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
 		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
 			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
+		{Name: "EMAIL_PROVIDER", Default: "dev", Description: "`dev` (kept in the database, readable at /dev/mailbox in development), `smtp` or `resend`.",
+			apply: func(c *Config, v string) error {
+				if v != "dev" && v != "smtp" && v != "resend" {
+					return errors.New("must be dev, smtp or resend")
+				}
+				c.Email.Provider = v
+				return nil
+			}},
+		{Name: "EMAIL_FROM_NAME", Default: "MaintainUK", Description: "Sender name on emails.",
+			apply: func(c *Config, v string) error { c.Email.FromName = v; return nonEmpty(v) }},
+		{Name: "EMAIL_FROM_ADDRESS", Default: "no-reply@maintainuk.localhost", Description: "Sender address on emails.",
+			apply: func(c *Config, v string) error { c.Email.FromAddress = v; return nonEmpty(v) }},
+		{Name: "SMTP_HOST", Description: "SMTP relay host (EMAIL_PROVIDER=smtp).",
+			apply: func(c *Config, v string) error { c.Email.SMTPHost = v; return nil }},
+		{Name: "SMTP_PORT", Default: "587", Description: "SMTP relay port.",
+			apply: intBetween(func(c *Config) *int { return &c.Email.SMTPPort }, 1, 65535)},
+		{Name: "SMTP_USERNAME", Description: "SMTP user name; empty for no authentication.",
+			apply: func(c *Config, v string) error { c.Email.SMTPUsername = v; return nil }},
+		{Name: "SMTP_PASSWORD", Description: "SMTP password.", Secret: true,
+			apply: func(c *Config, v string) error { c.Email.SMTPPassword = v; return nil }},
+		{Name: "SMTP_TLS", Default: "starttls", Description: "`starttls` (required), `tls` (implicit, port 465) or `none` (local relays only).",
+			apply: func(c *Config, v string) error {
+				if v != "starttls" && v != "tls" && v != "none" {
+					return errors.New("must be starttls, tls or none")
+				}
+				c.Email.SMTPTLS = v
+				return nil
+			}},
+		{Name: "RESEND_API_KEY", Description: "Resend API key (EMAIL_PROVIDER=resend).", Secret: true,
+			apply: func(c *Config, v string) error { c.Email.ResendAPIKey = v; return nil }},
+		{Name: "RESEND_BASE_URL", Default: "https://api.resend.com", Description: "Resend API base URL.",
+			apply: func(c *Config, v string) error {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return errors.New("must be an absolute http(s) URL")
+				}
+				c.Email.ResendBaseURL = v
+				return nil
+			}},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
 	}
@@ -175,6 +229,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.MigrationDatabaseURL == "" {
 		c.MigrationDatabaseURL = c.DatabaseURL
+	}
+	switch {
+	case c.Email.Provider == "smtp" && c.Email.SMTPHost == "":
+		errs = append(errs, errors.New("config: SMTP_HOST is required when EMAIL_PROVIDER=smtp"))
+	case c.Email.Provider == "resend" && c.Email.ResendAPIKey == "":
+		errs = append(errs, errors.New("config: RESEND_API_KEY is required when EMAIL_PROVIDER=resend"))
+	case c.Email.Provider == "dev" && c.AppEnv == EnvProduction:
+		errs = append(errs, errors.New("config: EMAIL_PROVIDER=dev delivers nothing; choose smtp or resend when APP_ENV=production"))
 	}
 	if c.AppEnv == EnvProduction {
 		if c.DatabaseURL == "" {

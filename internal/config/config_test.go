@@ -78,10 +78,15 @@ func TestValidValues(t *testing.T) {
 		env   map[string]string
 		check func(c *config.Config) bool
 	}{
-		{"production with its requirements", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app:pw@db/maintainuk", "APP_SECRET": strings.Repeat("s", 32)},
+		{"production with its requirements", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app:pw@db/maintainuk", "APP_SECRET": strings.Repeat("s", 32),
+			"EMAIL_PROVIDER": "smtp", "SMTP_HOST": "smtp.example.com"},
 			func(c *config.Config) bool { return !c.IsDevelopment() && c.AppEnv == config.EnvProduction }},
 		{"postgresql scheme", map[string]string{"DATABASE_URL": "postgresql://app@db/maintainuk"},
 			func(c *config.Config) bool { return c.DatabaseURL == "postgresql://app@db/maintainuk" }},
+		{"resend with its key", map[string]string{"EMAIL_PROVIDER": "resend", "RESEND_API_KEY": "re_123"},
+			func(c *config.Config) bool {
+				return c.Email.Provider == "resend" && c.Email.ResendBaseURL == "https://api.resend.com"
+			}},
 		{"migration URL defaults to DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://app@db/m"},
 			func(c *config.Config) bool { return c.MigrationDatabaseURL == "postgres://app@db/m" }},
 		{"migration URL kept when set", map[string]string{"DATABASE_URL": "postgres://app@db/m", "MIGRATION_DATABASE_URL": "postgres://owner@db/m"},

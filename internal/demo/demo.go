@@ -53,6 +53,10 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 		return false, fmt.Errorf("demo: register: %w", err)
 	}
 	actor := access.Actor{UserID: sess.User.ID, OrgID: sess.Org.ID, Role: access.Admin}
+	// The demo admin also operates the platform, so the job dashboard can be tried.
+	if err := s.Identity.SetPlatformAdmin(ctx, admin.Email, true); err != nil {
+		return false, fmt.Errorf("demo: platform admin: %w", err)
+	}
 
 	var firstContractor contractors.Contractor
 	for i, c := range demoContractors {

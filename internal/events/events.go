@@ -8,11 +8,13 @@
 package events
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // Event is one domain event.
@@ -84,4 +86,28 @@ func Names() []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Publisher publishes events in the caller's transaction (internal/outbox implements it;
+// domain services take this interface so they do not depend on the queue).
+type Publisher interface {
+	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	PublishSms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	PublishAiJob(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+}
+
+// EmailAndWebhooks publishes ev to email (when it emails anyone) and to the organisation's
+// webhooks. A nil publisher publishes nothing: domain tests that do not look at messages
+// construct services without one; the app always sets it.
+func EmailAndWebhooks(ctx context.Context, p Publisher, tx pgx.Tx, orgID uuid.UUID, ev Event, emails bool) error {
+	if p == nil {
+		return nil
+	}
+	if emails {
+		if err := p.PublishEmail(ctx, tx, orgID, ev); err != nil {
+			return err
+		}
+	}
+	return p.PublishGeneric(ctx, tx, orgID, ev)
 }

@@ -81,6 +81,13 @@ var specRoutes = map[route]bool{
 	{"GET", "/api/v1/invoices/{id}/pdf"}:            false,
 	{"GET", "/api/v1/settings"}:                     false,
 	{"PATCH", "/api/v1/settings"}:                   false,
+	{"GET", "/api/v1/webhooks"}:                     false,
+	{"POST", "/api/v1/webhooks"}:                    false,
+	{"GET", "/api/v1/webhooks/{id}"}:                false,
+	{"PATCH", "/api/v1/webhooks/{id}"}:              false,
+	{"DELETE", "/api/v1/webhooks/{id}"}:             false,
+	{"GET", "/api/v1/webhooks/{id}/deliveries"}:     false,
+	{"POST", "/api/v1/webhooks/{id}/test"}:          false,
 	{"GET", "/health/live"}:                         true,
 	{"GET", "/health/ready"}:                        true,
 }
@@ -149,6 +156,8 @@ var createdRoutes = map[route]bool{
 	{"POST", "/api/v1/work-orders"}:               true,
 	{"POST", "/api/v1/work-orders/{id}/quotes"}:   true,
 	{"POST", "/api/v1/work-orders/{id}/invoices"}: true,
+	{"POST", "/api/v1/webhooks"}:                  true,
+	{"POST", "/api/v1/webhooks/{id}/test"}:        true,
 }
 
 // knownUndocumented201 are routes that answer 201 while documenting 200 (none now: every

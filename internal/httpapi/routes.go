@@ -15,4 +15,5 @@ func (s *Server) routes() {
 	s.workOrderRoutes()
 	s.quoteRoutes()
 	s.invoiceRoutes()
+	s.webhookRoutes()
 }

@@ -26,24 +26,31 @@ import (
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/webhooks"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Deps is what the API needs from the rest of the program.
 type Deps struct {
-	Logger            *slog.Logger
-	DB                *database.DB
-	Identity          *identity.Service
-	Estate            *estate.Service
-	Contractors       *contractors.Service
-	Timeline          *timeline.Service
-	Idempotency       *idempotency.Store
-	Settings          *orgsettings.Service
-	Tickets           *tickets.Service
-	Attachments       *attachments.Service
-	WorkOrders        *workorders.Service
-	Quotes            *quotes.Service
-	Invoices          *invoices.Service
+	Logger      *slog.Logger
+	DB          *database.DB
+	Identity    *identity.Service
+	Estate      *estate.Service
+	Contractors *contractors.Service
+	Timeline    *timeline.Service
+	Idempotency *idempotency.Store
+	Settings    *orgsettings.Service
+	Tickets     *tickets.Service
+	Attachments *attachments.Service
+	WorkOrders  *workorders.Service
+	Quotes      *quotes.Service
+	Invoices    *invoices.Service
+	Webhooks    *webhooks.Service
+	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
+	// operators only; nil serves nothing there.
+	AdminJobs http.Handler
+	// DevMailbox lists sent emails at /dev/mailbox; set only in development.
+	DevMailbox        http.Handler
 	MaxBodyBytes      int64
 	TrustProxyHeaders bool
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
@@ -83,6 +90,13 @@ func New(deps Deps) *Server {
 	api.UseMiddleware(s.requireAuth)
 	s.routes()
 	mux.Handle("/api/", noRoute(mux))
+	if deps.AdminJobs != nil {
+		mux.Handle("/admin/jobs/", s.platformAdminOnly(deps.AdminJobs))
+		mux.Handle("GET /admin/jobs", http.RedirectHandler("/admin/jobs/", http.StatusMovedPermanently))
+	}
+	if deps.DevMailbox != nil {
+		mux.Handle("GET /dev/mailbox", deps.DevMailbox)
+	}
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s
 }

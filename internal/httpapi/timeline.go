@@ -11,7 +11,7 @@ import (
 )
 
 type timelineIn struct {
-	Entity string    `query:"entity" required:"true" enum:"organisation,member,invitation,property,unit,contractor,ticket,work_order,quote,invoice" doc:"The kind of entity. A ticket's trail includes its work orders, quotes, invoices and files."`
+	Entity string    `query:"entity" required:"true" enum:"organisation,member,invitation,property,unit,contractor,ticket,work_order,quote,invoice,webhook_endpoint" doc:"The kind of entity. A ticket's trail includes its work orders, quotes, invoices and files."`
 	ID     uuid.UUID `query:"id" required:"true" doc:"The entity's id."`
 	PageQuery
 }

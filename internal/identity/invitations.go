@@ -11,6 +11,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/validate"
@@ -85,16 +86,29 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 			return err
 		}
 		out = invitationFromRow(row)
-		return timeline.Record(ctx, tx, actor, timeline.Change{
+		out.Token = token
+		out.AcceptURL = s.settings.BaseURL + "/accept-invitation?token=" + token
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{
 			EntityType: timeline.EntityInvitation, EntityID: row.ID, Action: "created",
 			After: map[string]any{"email": email, "role": in.Role, "contractorId": in.ContractorID},
+		}); err != nil {
+			return err
+		}
+		if s.Publisher == nil {
+			return nil
+		}
+		inviter, err := s.q.GetUser(ctx, tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		return s.Publisher.PublishEmail(ctx, tx, actor.OrgID, &events.MemberInvited{
+			InvitationID: row.ID, Role: string(in.Role), InvitedBy: inviter.Name, AcceptURL: out.AcceptURL,
+			ExpiresAt: row.ExpiresAt, Invitee: events.Recipient{Email: email},
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out.Token = token
-	out.AcceptURL = s.settings.BaseURL + "/accept-invitation?token=" + token
 	return &out, nil
 }
 

@@ -106,3 +106,6 @@ DELETE FROM refresh_tokens WHERE org_id = $1 AND expires_at < $2;
 
 -- name: DeleteExpiredInvitations :execrows
 DELETE FROM invitations WHERE org_id = $1 AND expires_at < $2 AND accepted_at IS NULL;
+
+-- name: SetPlatformAdmin :exec
+UPDATE users SET is_platform_admin = $2 WHERE id = $1;

@@ -12,6 +12,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 )
@@ -33,6 +34,8 @@ type Service struct {
 	now      func() time.Time
 	byIP     *ratelimit.Limiter
 	byEmail  *ratelimit.Limiter
+	// Publisher receives member.invited (the invitation email).
+	Publisher events.Publisher
 	// dummyHash is verified against when an email is unknown, so a login takes as long
 	// for an unknown address as for a wrong password.
 	dummyHash string

@@ -107,10 +107,13 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			return err
 		}
 		out = fromRow(updated, lines)
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: id, TicketID: &ticketID, Action: action,
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: id, TicketID: &ticketID, Action: action,
 			Before: map[string]any{"status": inv.Status},
 			After: map[string]any{"status": out.Status, "reason": out.RejectionReason, "paymentReference": out.PaymentReference,
-				"totalPence": out.TotalPence, "contractorId": out.ContractorID}})
+				"totalPence": out.TotalPence, "contractorId": out.ContractorID}}); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, actor, out, ticketID)
 	})
 	return &out, err
 }

@@ -15,9 +15,11 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/invoices/invoicesdb"
 	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/recipients"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
@@ -68,6 +70,8 @@ type Service struct {
 	db  *database.DB
 	q   *invoicesdb.Queries
 	now func() time.Time
+	// Publisher receives invoice.submitted, invoice.approved and invoice.paid.
+	Publisher events.Publisher
 }
 
 // NewService returns the invoices service.
@@ -144,7 +148,10 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 				VatRatePercent: p.VatRatePercent, NetPence: p.NetPence, VatPence: p.VatPence}
 		}
 		out = fromRow(row, stored)
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: row.ID, TicketID: &wo.TicketID, Action: "submitted", After: out})
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityInvoice, EntityID: row.ID, TicketID: &wo.TicketID, Action: "submitted", After: out}); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, actor, out, wo.TicketID)
 	})
 	return &out, err
 }
@@ -218,4 +225,36 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		return err
 	})
 	return res, err
+}
+
+// publish announces an invoice's new status: SUBMITTED to staff, APPROVED and PAID to the
+// contractor (REJECTED reaches them through webhooks and the API only).
+func (s *Service) publish(ctx context.Context, tx pgx.Tx, actor access.Actor, inv Invoice, ticketID uuid.UUID) error {
+	if s.Publisher == nil {
+		return nil
+	}
+	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, inv.ContractorID)
+	if err != nil {
+		return err
+	}
+	var ev events.Event
+	switch inv.Status {
+	case Submitted:
+		staff, err := recipients.Staff(ctx, tx, actor.OrgID)
+		if err != nil {
+			return err
+		}
+		t, err := recipients.Ticket(ctx, tx, actor.OrgID, ticketID)
+		if err != nil {
+			return err
+		}
+		ev = &events.InvoiceSubmitted{InvoiceID: inv.ID, Reference: inv.Reference, TicketNumber: t.Number, Contractor: contractor.Name, TotalPence: inv.TotalPence, Staff: staff}
+	case Approved:
+		ev = &events.InvoiceApproved{InvoiceID: inv.ID, Reference: inv.Reference, TotalPence: inv.TotalPence, Contractor: contractor}
+	case Paid:
+		ev = &events.InvoicePaid{InvoiceID: inv.ID, Reference: inv.Reference, TotalPence: inv.TotalPence, PaymentReference: inv.PaymentReference, Contractor: contractor}
+	default:
+		return nil
+	}
+	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
 }

@@ -46,10 +46,14 @@ type Options struct {
 // NewClient returns a River client on db's pool.
 func NewClient(db *database.DB, opts Options) (*Client, error) {
 	cfg := &river.Config{
-		Logger:       opts.Logger,
-		MaxAttempts:  MaxAttempts,
-		JobTimeout:   opts.JobTimeout,
-		PeriodicJobs: opts.Periodic,
+		// River fetches at most once per FetchCooldown per queue (default 100 ms), which
+		// bounds both dispatch latency and a queue's rate (MaxWorkers per cooldown);
+		// docs/benchmarks.md measures it. 10 ms keeps dispatch in milliseconds.
+		FetchCooldown: 10 * time.Millisecond,
+		Logger:        opts.Logger,
+		MaxAttempts:   MaxAttempts,
+		JobTimeout:    opts.JobTimeout,
+		PeriodicJobs:  opts.Periodic,
 	}
 	if opts.Work {
 		workers := river.NewWorkers()
@@ -58,6 +62,8 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
+			QueueEmail:       {MaxWorkers: 10},
+			QueueWebhooks:    {MaxWorkers: 10},
 			QueueMaintenance: {MaxWorkers: 2},
 		}
 	}

@@ -56,7 +56,7 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 				return q, err
 			}
 		}
-		return approved, nil
+		return approved, s.publishApproved(ctx, tx, actor, approved, ticketID)
 	}, "approved")
 }
 

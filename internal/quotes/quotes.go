@@ -15,9 +15,11 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
+	"github.com/maintainuk/maintainuk/internal/recipients"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
@@ -67,6 +69,8 @@ type Service struct {
 	db  *database.DB
 	q   *quotesdb.Queries
 	now func() time.Time
+	// Publisher receives quote.submitted and quote.approved.
+	Publisher events.Publisher
 }
 
 // NewService returns the quotes service.
@@ -143,8 +147,11 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 				VatRatePercent: p.VatRatePercent, NetPence: p.NetPence, VatPence: p.VatPence}
 		}
 		out = fromRow(row, stored)
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: row.ID, TicketID: &wo.TicketID,
-			Action: "submitted", After: out})
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: row.ID, TicketID: &wo.TicketID,
+			Action: "submitted", After: out}); err != nil {
+			return err
+		}
+		return s.publishSubmitted(ctx, tx, actor, out, wo.TicketID)
 	})
 	return &out, err
 }
@@ -237,4 +244,43 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		return err
 	})
 	return res, err
+}
+
+// publishSubmitted tells the organisation's staff a quote awaits a decision.
+func (s *Service) publishSubmitted(ctx context.Context, tx pgx.Tx, actor access.Actor, q Quote, ticketID uuid.UUID) error {
+	if s.Publisher == nil {
+		return nil
+	}
+	staff, err := recipients.Staff(ctx, tx, actor.OrgID)
+	if err != nil {
+		return err
+	}
+	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, q.ContractorID)
+	if err != nil {
+		return err
+	}
+	t, err := recipients.Ticket(ctx, tx, actor.OrgID, ticketID)
+	if err != nil {
+		return err
+	}
+	ev := &events.QuoteSubmitted{QuoteID: q.ID, WorkOrderID: q.WorkOrderID, TicketNumber: t.Number, Contractor: contractor.Name,
+		TotalPence: q.TotalPence, ValidUntil: q.ValidUntil, Staff: staff}
+	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
+}
+
+// publishApproved tells the contractor to go ahead.
+func (s *Service) publishApproved(ctx context.Context, tx pgx.Tx, actor access.Actor, q quotesdb.Quote, ticketID uuid.UUID) error {
+	if s.Publisher == nil {
+		return nil
+	}
+	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, q.ContractorID)
+	if err != nil {
+		return err
+	}
+	t, err := recipients.Ticket(ctx, tx, actor.OrgID, ticketID)
+	if err != nil {
+		return err
+	}
+	ev := &events.QuoteApproved{QuoteID: q.ID, WorkOrderID: q.WorkOrderID, TicketNumber: t.Number, TotalPence: q.TotalPence, Contractor: contractor}
+	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
 }

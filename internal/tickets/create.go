@@ -10,6 +10,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -161,7 +162,12 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 		return Ticket{}, err
 	}
 	t := fromRow(row, now)
-	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t})
+	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t}); err != nil {
+		return t, err
+	}
+	ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
+		Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
+	return t, events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, t.ReportedByEmail != "")
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
@@ -97,6 +98,8 @@ type Service struct {
 	calendars map[ukcalendar.Region]*ukcalendar.Calendar
 	// publicByIP limits public repair reports per client IP and hour.
 	publicByIP *ratelimit.Limiter
+	// Publisher receives ticket.created (acknowledgement email, webhooks).
+	Publisher events.Publisher
 }
 
 // NewService returns the tickets service; now is time.Now outside tests, and

@@ -56,7 +56,8 @@ func NewService(db *database.DB, ticketVisible func(context.Context, database.Qu
 }
 
 // List returns one page of an entity's trail, oldest first:
-//   - organisation, member and invitation trails (emails, roles): ADMIN only;
+//   - organisation, member, invitation and webhook endpoint trails (emails, roles,
+//     integration URLs): ADMIN only;
 //   - property, unit, work order, quote and invoice trails: staff;
 //   - a contractor's trail: staff, and that company's CONTRACTOR members;
 //   - a ticket's trail (with its work orders, quotes, invoices and files): whoever may
@@ -66,7 +67,7 @@ func NewService(db *database.DB, ticketVisible func(context.Context, database.Qu
 func (s *Service) List(ctx context.Context, actor access.Actor, entityType string, entityID uuid.UUID, req page.Request) (page.Result[Event], error) {
 	var res page.Result[Event]
 	switch entityType {
-	case EntityOrganisation, EntityMember, EntityInvitation:
+	case EntityOrganisation, EntityMember, EntityInvitation, EntityWebhookEndpoint:
 		if err := actor.Require(access.Admin); err != nil {
 			return res, err
 		}

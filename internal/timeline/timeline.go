@@ -28,6 +28,8 @@ const (
 	EntityWorkOrder    = "work_order"
 	EntityQuote        = "quote"
 	EntityInvoice      = "invoice"
+	// EntityWebhookEndpoint is written by internal/webhooks.
+	EntityWebhookEndpoint = "webhook_endpoint"
 )
 
 // Event is one entry of the trail.

@@ -14,7 +14,9 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/recipients"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/validate"
@@ -66,6 +68,8 @@ type Service struct {
 	q       *workordersdb.Queries
 	tickets *tickets.Service
 	now     func() time.Time
+	// Publisher receives work_order.assigned.
+	Publisher events.Publisher
 }
 
 // NewService returns the work orders service.
@@ -121,6 +125,9 @@ func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) 
 		}
 		out = fromRow(row)
 		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityWorkOrder, EntityID: row.ID, TicketID: &row.TicketID, Action: "created", After: out}); err != nil {
+			return err
+		}
+		if err := s.publishAssigned(ctx, tx, actor, out); err != nil {
 			return err
 		}
 		return s.tickets.FollowWorkOrders(ctx, tx, actor, row.TicketID, "work order raised")
@@ -201,4 +208,22 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		return err
 	})
 	return res, err
+}
+
+// publishAssigned tells the contractor company about the job (email, webhooks).
+func (s *Service) publishAssigned(ctx context.Context, tx pgx.Tx, actor access.Actor, wo WorkOrder) error {
+	if s.Publisher == nil {
+		return nil
+	}
+	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, wo.ContractorID)
+	if err != nil {
+		return err
+	}
+	t, err := recipients.Ticket(ctx, tx, actor.OrgID, wo.TicketID)
+	if err != nil {
+		return err
+	}
+	ev := &events.WorkOrderAssigned{WorkOrderID: wo.ID, TicketID: wo.TicketID, TicketNumber: t.Number, TicketTitle: t.Title,
+		Address: t.Address, Description: wo.Description, Contractor: contractor}
+	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
 }

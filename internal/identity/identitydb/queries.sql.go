@@ -684,6 +684,20 @@ func (q *Queries) RevokeUserRefreshTokens(ctx context.Context, db DBTX, arg Revo
 	return err
 }
 
+const setPlatformAdmin = `-- name: SetPlatformAdmin :exec
+UPDATE users SET is_platform_admin = $2 WHERE id = $1
+`
+
+type SetPlatformAdminParams struct {
+	ID              uuid.UUID
+	IsPlatformAdmin bool
+}
+
+func (q *Queries) SetPlatformAdmin(ctx context.Context, db DBTX, arg SetPlatformAdminParams) error {
+	_, err := db.Exec(ctx, setPlatformAdmin, arg.ID, arg.IsPlatformAdmin)
+	return err
+}
+
 const updateMembershipRole = `-- name: UpdateMembershipRole :one
 UPDATE memberships SET role = $3, contractor_id = $4
 WHERE org_id = $1 AND id = $2
