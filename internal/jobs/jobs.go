@@ -41,6 +41,12 @@ type Options struct {
 	Register   func(*river.Workers)
 	Periodic   []*river.PeriodicJob
 	JobTimeout time.Duration
+	// RetryPolicy decides when a failed job runs again; nil is River's exponential
+	// backoff with jitter (tests use a fast one).
+	RetryPolicy river.ClientRetryPolicy
+	// RescueStuckJobsAfter is how long a job may stay running (its worker's process
+	// gone) before another process runs it again; 0 is River's default (1 hour).
+	RescueStuckJobsAfter time.Duration
 }
 
 // NewClient returns a River client on db's pool.
@@ -49,11 +55,13 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 		// River fetches at most once per FetchCooldown per queue (default 100 ms), which
 		// bounds both dispatch latency and a queue's rate (MaxWorkers per cooldown);
 		// docs/benchmarks.md measures it. 10 ms keeps dispatch in milliseconds.
-		FetchCooldown: 10 * time.Millisecond,
-		Logger:        opts.Logger,
-		MaxAttempts:   MaxAttempts,
-		JobTimeout:    opts.JobTimeout,
-		PeriodicJobs:  opts.Periodic,
+		FetchCooldown:        10 * time.Millisecond,
+		Logger:               opts.Logger,
+		MaxAttempts:          MaxAttempts,
+		JobTimeout:           opts.JobTimeout,
+		RetryPolicy:          opts.RetryPolicy,
+		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
+		PeriodicJobs:         opts.Periodic,
 	}
 	if opts.Work {
 		workers := river.NewWorkers()
