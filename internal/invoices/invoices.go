@@ -191,19 +191,13 @@ type Filter struct {
 	ContractorID *uuid.UUID
 }
 
-var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
-
 // List pages through invoices, newest first; a CONTRACTOR sees their company's.
 func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[Invoice], error) {
 	var res page.Result[Invoice]
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return res, err
 	}
-	limit, err := page.Limit(req)
-	if err != nil {
-		return res, err
-	}
-	after, err := page.After(req, endOfTime)
+	limit, after, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}

@@ -89,3 +89,16 @@ func Build[T, K any](rows []T, limit int, keyOf func(T) K) Result[T] {
 	raw, _ := json.Marshal(keyOf(rows[limit-1]))
 	return Result[T]{Items: rows, NextCursor: base64.RawURLEncoding.EncodeToString(raw)}
 }
+
+// EndOfTime sorts after every row: where a newest-first list starts.
+var EndOfTime = Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
+
+// ParseNewest validates the request for a newest-first list sorted by Key, returning the
+// limit and the key to continue before.
+func (r Request) ParseNewest() (limit int, before Key, err error) {
+	if limit, err = Limit(r); err != nil {
+		return 0, Key{}, err
+	}
+	before, err = After(r, EndOfTime)
+	return limit, before, err
+}

@@ -209,8 +209,6 @@ type Filter struct {
 	ContractorID *uuid.UUID
 }
 
-var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
-
 // List pages through quotes, newest first; a CONTRACTOR sees their company's. Lines are
 // left out of lists; GET /quotes/{id} has them.
 func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[Quote], error) {
@@ -218,11 +216,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return res, err
 	}
-	limit, err := page.Limit(req)
-	if err != nil {
-		return res, err
-	}
-	after, err := page.After(req, endOfTime)
+	limit, after, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}

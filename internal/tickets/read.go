@@ -101,9 +101,6 @@ type Filter struct {
 	Query                      string
 }
 
-// endOfTime sorts after every ticket: the start key of a newest-first list.
-var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
-
 // List pages through the tickets actor may see, newest first.
 func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[Ticket], error) {
 	var res page.Result[Ticket]
@@ -130,7 +127,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 	if err != nil {
 		return res, err
 	}
-	after, err := page.After(req, endOfTime)
+	after, err := page.After(req, page.EndOfTime)
 	if err != nil {
 		return res, err
 	}

@@ -174,19 +174,13 @@ type Filter struct {
 	ContractorID *uuid.UUID
 }
 
-var endOfTime = page.Key{CreatedAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: uuid.Max}
-
 // List pages through work orders, newest first; a CONTRACTOR sees only their company's.
 func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, req page.Request) (page.Result[WorkOrder], error) {
 	var res page.Result[WorkOrder]
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return res, err
 	}
-	limit, err := page.Limit(req)
-	if err != nil {
-		return res, err
-	}
-	after, err := page.After(req, endOfTime)
+	limit, after, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
