@@ -30,6 +30,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/reminders"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/webhooks"
@@ -50,9 +51,11 @@ type App struct {
 	Quotes      *quotes.Service
 	Invoices    *invoices.Service
 	Webhooks    *webhooks.Service
-	API         *httpapi.Server
-	Jobs        *jobs.Client
-	idempotency *idempotency.Store
+	// stopDashboard ends the job dashboard's background work.
+	stopDashboard context.CancelFunc
+	API           *httpapi.Server
+	Jobs          *jobs.Client
+	idempotency   *idempotency.Store
 }
 
 // New connects to the database (cfg.DatabaseURL, the application role) and builds the
@@ -90,6 +93,10 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
+	links, err := secretbox.New(cfg.AppSecret, "invitation link")
+	if err != nil {
+		return nil, err
+	}
 	retention := &jobs.RetentionWorker{}
 	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.IsDevelopment()})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
@@ -101,7 +108,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 			// Reminders publish through the River client working their job (a.Jobs).
 			reminders.Register(w, reminders.Deps{DB: db, Now: time.Now, Logger: logger})
 			river.AddWorker(w, &email.Worker{DB: db, Sender: sender, Templates: templates, Logger: logger,
-				Config: email.Config{FromName: cfg.Email.FromName, From: cfg.Email.FromAddress, BaseURL: cfg.BaseURL}})
+				Config: email.Config{FromName: cfg.Email.FromName, From: cfg.Email.FromAddress, BaseURL: cfg.BaseURL, Links: links}})
 		},
 	})
 	if err != nil {
@@ -120,7 +127,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.Identity.Publisher = pub
+	a.Identity.Publisher, a.Identity.Links = pub, links
 	a.Estate, a.Contractors = estate.NewService(db), contractors.NewService(db)
 	a.Tickets = tickets.NewService(db, time.Now, cfg.PublicReportsPerHour)
 	a.Tickets.Publisher = pub
@@ -147,7 +154,9 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, fmt.Errorf("app: job dashboard: %w", err)
 	}
-	if err := dashboard.Start(context.Background()); err != nil {
+	dashCtx, stopDashboard := context.WithCancel(context.Background())
+	a.stopDashboard = stopDashboard
+	if err := dashboard.Start(dashCtx); err != nil {
 		return nil, fmt.Errorf("app: job dashboard: %w", err)
 	}
 	deps.AdminJobs = dashboard
@@ -233,5 +242,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database pool.
-func (a *App) Close() { a.DB.Close() }
+// Close stops the job dashboard and releases the database pool.
+func (a *App) Close() {
+	if a.stopDashboard != nil {
+		a.stopDashboard()
+	}
+	a.DB.Close()
+}

@@ -149,7 +149,7 @@ func Options() []Option {
 				c.MaxBodyBytes = n
 				return nil
 			}},
-		{Name: "TRUST_PROXY_HEADERS", Default: "false", Description: "Take the client IP from X-Forwarded-For. Set only behind a proxy that overwrites it.",
+		{Name: "TRUST_PROXY_HEADERS", Default: "false", Description: "Take the client IP from the last X-Forwarded-For entry (the one your proxy appends). Set only behind such a proxy.",
 			apply: func(c *Config, v string) error {
 				b, err := strconv.ParseBool(v)
 				if err != nil {

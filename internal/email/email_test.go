@@ -21,6 +21,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/email"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/outbox"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -211,10 +212,10 @@ func TestResendRequestAndIdempotency(t *testing.T) {
 	if _, err := uuid.Parse(h.Get("Idempotency-Key")); err != nil {
 		t.Fatalf("Idempotency-Key %q is not the message id", h.Get("Idempotency-Key"))
 	}
-	if b["from"] != "Kestrel via MaintainUK <no-reply@maintainuk.test>" || b["subject"] != "We've received your repair report MT-000042" {
+	if b["from"] != `"Kestrel via MaintainUK" <no-reply@maintainuk.test>` || b["subject"] != "We've received your repair report MT-000042" {
 		t.Fatalf("body %v", b)
 	}
-	if to, _ := b["to"].([]any); len(to) != 1 || to[0] != "Pat Resident <pat@example.com>" {
+	if to, _ := b["to"].([]any); len(to) != 1 || to[0] != `"Pat Resident" <pat@example.com>` {
 		t.Fatalf("to %v", b["to"])
 	}
 	if !strings.Contains(b["text"].(string), "MT-000042") || !strings.Contains(b["html"].(string), "<strong>MT-000042</strong>") {
@@ -340,5 +341,50 @@ func TestEveryEmailedEventRenders(t *testing.T) {
 	out, _ = tpl.Render("sla.warning", email.Data{Org: "K", Recipient: r, E: samples[7]})
 	if !strings.Contains(out.Text, "15:30 on Wednesday 1 July 2026") {
 		t.Errorf("London time: %q", out.Text)
+	}
+}
+
+// TestInvitationLinkIsSentButNotKept: the invitation's token travels sealed, reaches the
+// invitee's inbox, and is in neither the job's arguments nor the stored copy.
+func TestInvitationLinkIsSentButNotKept(t *testing.T) {
+	t.Parallel()
+	mp := startMailpit(t)
+	f := newFixture(t)
+	box, err := secretbox.New("test-secret-that-is-at-least-32-characters-long", "invitation link")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "minv_s3cr3t-t0ken"
+	sealed, err := box.Seal(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, TLS: "none"}))
+	w.Config.Links = box
+	job := f.job(t, &events.MemberInvited{Role: "COORDINATOR", InvitedBy: "Ada Admin", SealedToken: sealed,
+		ExpiresAt: time.Now().Add(7 * 24 * time.Hour), Invitee: events.Recipient{Email: "new.member@example.com"}}, 1)
+	if raw, _ := json.Marshal(job.Args); strings.Contains(string(raw), token) {
+		t.Fatalf("job arguments carry the token: %s", raw)
+	}
+	if err := w.Work(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	msgs := mp.messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	sent := mp.message(t, msgs[0].ID)
+	if !strings.Contains(sent.Text, "https://app.maintainuk.test/accept-invitation?token="+token) {
+		t.Fatalf("the sent email lacks the accept link:\n%s", sent.Text)
+	}
+	var stored string
+	err = f.app.DB.InOrg(context.Background(), f.orgID, uuid.Nil, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT body_text || body_html FROM messages`).Scan(&stored)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored, token) || !strings.Contains(stored, "link withheld") {
+		t.Fatalf("stored copy:\n%s", stored)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -38,14 +39,9 @@ type resendRequest struct {
 // Send posts the message with the message id as Resend's Idempotency-Key, so a retry
 // after a lost answer does not send twice. 4xx answers other than 429 are permanent.
 func (r *ResendSender) Send(ctx context.Context, m Message) (string, error) {
-	from := m.From
-	if m.FromName != "" {
-		from = fmt.Sprintf("%s <%s>", strings.ReplaceAll(m.FromName, `"`, ""), m.From)
-	}
-	to := m.To
-	if m.ToName != "" {
-		to = fmt.Sprintf("%s <%s>", strings.ReplaceAll(m.ToName, `"`, ""), m.To)
-	}
+	// RFC 5322 formatting quotes or encodes names with commas, angle brackets or accents.
+	from := (&mail.Address{Name: m.FromName, Address: m.From}).String()
+	to := (&mail.Address{Name: m.ToName, Address: m.To}).String()
 	body, err := json.Marshal(resendRequest{From: from, To: []string{to}, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 	if err != nil {
 		return "", err

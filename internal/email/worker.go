@@ -14,6 +14,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/email/emaildb"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/outbox"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/validate"
 )
 
@@ -22,7 +23,12 @@ type Config struct {
 	FromName string
 	From     string
 	BaseURL  string
+	// Links opens the sealed invitation token of member.invited.
+	Links *secretbox.Box
 }
+
+// withheld replaces a one-time link in the stored copy of an email.
+const withheld = "(link withheld: it was sent once and is not kept)"
 
 // Worker sends the emails of outbox.EmailArgs jobs. Each (event, recipient) is one row in
 // messages, written before sending: a retried job skips what was sent or refused, so the
@@ -70,15 +76,16 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.EmailArgs]) err
 func (w *Worker) sendOne(ctx context.Context, env events.Envelope, ev events.Event, org string, r events.Recipient, lastAttempt bool) error {
 	q := emaildb.New()
 	key := fmt.Sprintf("%s:%s", env.ID, r.Email)
-	rendered, err := w.Templates.Render(env.Name, Data{Org: org, BaseURL: w.Config.BaseURL, Recipient: r, E: ev})
+	// The stored copy of an invitation leaves out its one-time link; the sent one has it.
+	stored, rendered, err := w.render(env, ev, org, r)
 	if err != nil {
-		return err
+		return river.JobCancel(err) // a template that fails now fails on every retry
 	}
 	var msg emaildb.Message
 	err = w.DB.InOrg(ctx, env.OrgID, uuid.Nil, func(tx pgx.Tx) error {
 		msg, err = q.ClaimMessage(ctx, tx, emaildb.ClaimMessageParams{
 			OrgID: env.OrgID, Event: env.Key(), DedupeKey: key, Recipient: r.Email,
-			Subject: rendered.Subject, BodyText: rendered.Text, BodyHtml: rendered.HTML, Provider: w.Sender.Name(),
+			Subject: stored.Subject, BodyText: stored.Text, BodyHtml: stored.HTML, Provider: w.Sender.Name(),
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			msg, err = q.GetMessageByKey(ctx, tx, emaildb.GetMessageByKeyParams{OrgID: env.OrgID, DedupeKey: key})
@@ -99,7 +106,7 @@ func (w *Worker) sendOne(ctx context.Context, env events.Envelope, ev events.Eve
 	}
 	providerID, sendErr := w.Sender.Send(ctx, Message{
 		ID: msg.ID.String(), FromName: w.Config.FromName, From: w.Config.From, ToName: r.Name, To: r.Email,
-		Subject: msg.Subject, Text: msg.BodyText, HTML: msg.BodyHtml,
+		Subject: rendered.Subject, Text: rendered.Text, HTML: rendered.HTML,
 	})
 	switch {
 	case sendErr == nil:
@@ -120,4 +127,33 @@ func (w *Worker) sendOne(ctx context.Context, env events.Envelope, ev events.Eve
 		}
 		return sendErr
 	}
+}
+
+// render produces the copy to store and the copy to send: the same, except that a
+// member.invited email's accept link is opened from its seal for sending only.
+func (w *Worker) render(env events.Envelope, ev events.Event, org string, r events.Recipient) (stored, sent Rendered, err error) {
+	data := Data{Org: org, BaseURL: w.Config.BaseURL, Recipient: r, E: ev}
+	invited, ok := ev.(*events.MemberInvited)
+	if !ok {
+		sent, err = w.Templates.Render(env.Name, data)
+		return sent, sent, err
+	}
+	if w.Config.Links == nil {
+		return stored, sent, fmt.Errorf("email: no key to open invitation links")
+	}
+	token, err := w.Config.Links.Open(invited.SealedToken)
+	if err != nil {
+		return stored, sent, fmt.Errorf("email: invitation link: %w", err)
+	}
+	redacted := *invited
+	redacted.AcceptURL = withheld
+	data.E = &redacted
+	if stored, err = w.Templates.Render(env.Name, data); err != nil {
+		return stored, sent, err
+	}
+	link := *invited
+	link.AcceptURL = w.Config.BaseURL + "/accept-invitation?token=" + token
+	data.E = &link
+	sent, err = w.Templates.Render(env.Name, data)
+	return stored, sent, err
 }

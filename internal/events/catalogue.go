@@ -173,15 +173,78 @@ type InsuranceExpiring struct {
 func (InsuranceExpiring) Name() string { return "contractor.insurance_expiring" }
 func (InsuranceExpiring) Version() int { return 1 }
 
-// MemberInvited: someone was invited to join an organisation.
+// MemberInvited: someone was invited to join an organisation. The invitation token
+// travels sealed (internal/secretbox, a key derived from APP_SECRET): the job table, the
+// dashboard and the stored email never hold it readable. AcceptURL is filled in by the
+// email worker when it opens the seal, and never serialised.
 type MemberInvited struct {
 	InvitationID uuid.UUID `json:"invitationId"`
 	Role         string    `json:"role"`
 	InvitedBy    string    `json:"invitedBy"`
-	AcceptURL    string    `json:"acceptUrl"`
+	SealedToken  string    `json:"sealedToken"`
+	AcceptURL    string    `json:"-"`
 	ExpiresAt    time.Time `json:"expiresAt"`
 	Invitee      Recipient `json:"invitee"`
 }
 
 func (MemberInvited) Name() string { return "member.invited" }
 func (MemberInvited) Version() int { return 1 }
+
+func init() {
+	register[TicketStatusChanged]()
+	register[WorkOrderStatusChanged]()
+	register[QuoteDecided]()
+	register[InvoiceRejected]()
+}
+
+// TicketStatusChanged: a ticket moved between statuses (by hand or following its work
+// orders). Webhooks only.
+type TicketStatusChanged struct {
+	TicketID uuid.UUID `json:"ticketId"`
+	Number   string    `json:"number"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Reason   string    `json:"reason"`
+}
+
+func (TicketStatusChanged) Name() string { return "ticket.status_changed" }
+func (TicketStatusChanged) Version() int { return 1 }
+
+// WorkOrderStatusChanged: a work order was accepted, declined, scheduled, started,
+// completed or cancelled. Webhooks only.
+type WorkOrderStatusChanged struct {
+	WorkOrderID  uuid.UUID  `json:"workOrderId"`
+	TicketID     uuid.UUID  `json:"ticketId"`
+	ContractorID uuid.UUID  `json:"contractorId"`
+	From         string     `json:"from"`
+	To           string     `json:"to"`
+	Reason       string     `json:"reason"`
+	ScheduledFor *time.Time `json:"scheduledFor"`
+}
+
+func (WorkOrderStatusChanged) Name() string { return "work_order.status_changed" }
+func (WorkOrderStatusChanged) Version() int { return 1 }
+
+// QuoteDecided: a quote was rejected or withdrawn (approval has quote.approved).
+// Webhooks only.
+type QuoteDecided struct {
+	QuoteID      uuid.UUID `json:"quoteId"`
+	WorkOrderID  uuid.UUID `json:"workOrderId"`
+	ContractorID uuid.UUID `json:"contractorId"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason"`
+}
+
+func (QuoteDecided) Name() string { return "quote.decided" }
+func (QuoteDecided) Version() int { return 1 }
+
+// InvoiceRejected: staff rejected an invoice with a reason. Webhooks only.
+type InvoiceRejected struct {
+	InvoiceID    uuid.UUID `json:"invoiceId"`
+	Reference    string    `json:"reference"`
+	ContractorID uuid.UUID `json:"contractorId"`
+	Reason       string    `json:"reason"`
+}
+
+func (InvoiceRejected) Name() string { return "invoice.rejected" }
+func (InvoiceRejected) Version() int { return 1 }

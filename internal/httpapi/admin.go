@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/sha256"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -22,7 +23,18 @@ func (s *Server) platformAdminOnly(next http.Handler) http.Handler {
 			return
 		}
 		key := sha256.Sum256([]byte(email + "\x00" + password))
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+			// Browsers resend Basic credentials on cross-site requests: refuse forged writes.
+			http.Error(w, "cross-site request refused", http.StatusForbidden)
+			return
+		}
 		mu.Lock()
+		now := time.Now()
+		for k, t := range verified {
+			if now.After(t) {
+				delete(verified, k)
+			}
+		}
 		until, cached := verified[key]
 		mu.Unlock()
 		if !cached || time.Now().After(until) {
@@ -47,4 +59,15 @@ func (s *Server) platformAdminOnly(next http.Handler) http.Handler {
 func challenge(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", `Basic realm="MaintainUK jobs", charset="UTF-8"`)
 	http.Error(w, "platform operators only", http.StatusUnauthorized)
+}
+
+// sameOrigin reports whether a request comes from a page of this site (Origin, or Referer
+// when a browser sends no Origin).
+func sameOrigin(r *http.Request) bool {
+	source := r.Header.Get("Origin")
+	if source == "" {
+		source = r.Header.Get("Referer")
+	}
+	u, err := url.Parse(source)
+	return err == nil && source != "" && u.Host == r.Host
 }

@@ -87,6 +87,12 @@ func TestEmailFromAPIToMailbox(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = app.Jobs.Stop(context.Background()) })
 	admin := app.Register("Mailbox Lettings")
+	if err := app.Identity.SetPlatformAdmin(context.Background(), admin.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := basicGet(t, app, "/dev/mailbox", "", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("mailbox without credentials: %d", resp.StatusCode)
+	}
 	property := admin.Post("/api/v1/properties", map[string]any{"addressLine1": "2 Quay St", "town": "Bristol", "postcode": "BS1 4DJ"}).Expect(http.StatusCreated).ID()
 	unit := admin.Post("/api/v1/properties/"+property.String()+"/units", map[string]any{"label": "Flat 2", "reference": "QS-2"}).Expect(http.StatusCreated).ID()
 	admin.Post("/api/v1/tickets", map[string]any{"unitId": unit, "title": "Front door lock jammed", "reportedByName": "Jo Resident", "reportedByEmail": "jo@example.com"}).
@@ -94,7 +100,7 @@ func TestEmailFromAPIToMailbox(t *testing.T) {
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		_, body := basicGet(t, app, "/dev/mailbox", "", "")
+		_, body := basicGet(t, app, "/dev/mailbox", admin.Email, testsupport.Password)
 		if strings.Contains(body, "jo@example.com") && strings.Contains(body, "SENT") {
 			if !strings.Contains(body, "We&#39;ve received your repair report MT-000001") || !strings.Contains(body, "Front door lock jammed") {
 				t.Fatalf("mailbox shows the wrong email:\n%s", body)

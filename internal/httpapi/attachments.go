@@ -100,6 +100,13 @@ func (s *Server) limitMultipart(limit int64) func(huma.Context, func(huma.Contex
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		// Parse here, where the limit can be told apart; huma then uses the parsed form.
+		// The files spill to temporary files, which net/http removes only for the request
+		// it created (not this copy): remove them when the operation is done.
+		defer func() {
+			if r.MultipartForm != nil {
+				_ = r.MultipartForm.RemoveAll()
+			}
+		}()
 		if err := r.ParseMultipartForm(humago.MultipartMaxMemory); err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 				tooLarge()

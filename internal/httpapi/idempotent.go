@@ -15,15 +15,15 @@ import (
 const idempotencyHeader = "Idempotency-Key"
 
 // idempotent replays the stored answer to an authenticated POST that repeats an
-// Idempotency-Key (for 24 hours). Answers of 5xx are not stored, so a retry after a
-// failure on our side runs again. Requests without the header pass straight through, and
-// so do /auth/ requests: their answers carry tokens, which are never stored in clear.
+// Idempotency-Key (for 24 hours). Answers of 5xx, 409 and 429 are not stored, so a retry
+// after a failure on our side, a conflict or a rate limit runs again. Requests without the
+// header pass straight through, and so do those whose answers carry secrets (session
+// tokens, invitation links, webhook signing secrets), which are never stored in clear.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		keyValue := r.Header.Get(idempotencyHeader)
 		actor := infoFrom(r.Context()).actor
-		if r.Method != http.MethodPost || keyValue == "" || actor == nil || s.deps.Idempotency == nil ||
-			strings.HasPrefix(r.URL.Path, "/api/v1/auth/") {
+		if r.Method != http.MethodPost || keyValue == "" || actor == nil || s.deps.Idempotency == nil || answersWithSecrets(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -74,7 +74,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(rec, r)
-		if rec.status >= 500 || rec.status == 0 {
+		if rec.status >= 500 || rec.status == 0 || rec.status == http.StatusConflict || rec.status == http.StatusTooManyRequests {
 			release()
 			return
 		}
@@ -106,4 +106,9 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 	}
 	w.body.Write(b)
 	return w.ResponseWriter.Write(b)
+}
+
+// answersWithSecrets reports whether a POST's answer carries a secret shown only once.
+func answersWithSecrets(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/auth/") || path == "/api/v1/members" || path == "/api/v1/webhooks"
 }

@@ -61,13 +61,14 @@ func newTraceID(r *http.Request) string {
 	return hex.EncodeToString(b[:])
 }
 
-// clientIP is the peer address, or the first X-Forwarded-For entry when the service is
-// configured to trust its proxy.
+// clientIP is the peer address, or, when the service is configured to trust its proxy, the
+// last X-Forwarded-For entry: the address our proxy appended (entries before it come from
+// the client and can be anything).
 func clientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+			last := xff[strings.LastIndexByte(xff, ',')+1:]
+			if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
 				return ip.String()
 			}
 		}

@@ -95,7 +95,8 @@ func New(deps Deps) *Server {
 		mux.Handle("GET /admin/jobs", http.RedirectHandler("/admin/jobs/", http.StatusMovedPermanently))
 	}
 	if deps.DevMailbox != nil {
-		mux.Handle("GET /dev/mailbox", deps.DevMailbox)
+		// Every organisation's emails: for platform operators only, even in development.
+		mux.Handle("GET /dev/mailbox", s.platformAdminOnly(deps.DevMailbox))
 	}
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s

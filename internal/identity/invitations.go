@@ -94,15 +94,19 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 		}); err != nil {
 			return err
 		}
-		if s.Publisher == nil {
+		if s.Publisher == nil || s.Links == nil {
 			return nil
 		}
 		inviter, err := s.q.GetUser(ctx, tx, actor.UserID)
 		if err != nil {
 			return err
 		}
+		sealed, err := s.Links.Seal(token)
+		if err != nil {
+			return err
+		}
 		return s.Publisher.PublishEmail(ctx, tx, actor.OrgID, &events.MemberInvited{
-			InvitationID: row.ID, Role: string(in.Role), InvitedBy: inviter.Name, AcceptURL: out.AcceptURL,
+			InvitationID: row.ID, Role: string(in.Role), InvitedBy: inviter.Name, SealedToken: sealed,
 			ExpiresAt: row.ExpiresAt, Invitee: events.Recipient{Email: email},
 		})
 	})

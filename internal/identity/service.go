@@ -15,6 +15,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 )
 
 // Settings are the identity rules taken from configuration.
@@ -34,8 +35,10 @@ type Service struct {
 	now      func() time.Time
 	byIP     *ratelimit.Limiter
 	byEmail  *ratelimit.Limiter
-	// Publisher receives member.invited (the invitation email).
+	// Publisher receives member.invited (the invitation email); Links seals the
+	// invitation token it carries. Both are set by the app.
 	Publisher events.Publisher
+	Links     *secretbox.Box
 	// dummyHash is verified against when an email is unknown, so a login takes as long
 	// for an unknown address as for a wrong password.
 	dummyHash string

@@ -222,7 +222,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 }
 
 // publish announces an invoice's new status: SUBMITTED to staff, APPROVED and PAID to the
-// contractor (REJECTED reaches them through webhooks and the API only).
+// contractor by email; REJECTED to webhooks (and the API).
 func (s *Service) publish(ctx context.Context, tx pgx.Tx, actor access.Actor, inv Invoice, ticketID uuid.UUID) error {
 	if s.Publisher == nil {
 		return nil
@@ -247,6 +247,9 @@ func (s *Service) publish(ctx context.Context, tx pgx.Tx, actor access.Actor, in
 		ev = &events.InvoiceApproved{InvoiceID: inv.ID, Reference: inv.Reference, TotalPence: inv.TotalPence, Contractor: contractor}
 	case Paid:
 		ev = &events.InvoicePaid{InvoiceID: inv.ID, Reference: inv.Reference, TotalPence: inv.TotalPence, PaymentReference: inv.PaymentReference, Contractor: contractor}
+	case Rejected:
+		return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.InvoiceRejected{
+			InvoiceID: inv.ID, Reference: inv.Reference, ContractorID: inv.ContractorID, Reason: inv.RejectionReason}, false)
 	default:
 		return nil
 	}

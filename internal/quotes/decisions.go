@@ -12,6 +12,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -53,6 +54,10 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 			if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: sib.ID, TicketID: &ticketID,
 				Action: "rejected", After: map[string]any{"status": Rejected, "reason": "another quote for this work order was approved",
 					"approvedQuoteId": id, "contractorId": sib.ContractorID}}); err != nil {
+				return q, err
+			}
+			if err := events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.QuoteDecided{QuoteID: sib.ID, WorkOrderID: q.WorkOrderID,
+				ContractorID: sib.ContractorID, Status: string(Rejected), Reason: "another quote for this work order was approved"}, false); err != nil {
 				return q, err
 			}
 		}
@@ -123,9 +128,17 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 			return err
 		}
 		out = fromRow(decided, lines)
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: action,
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: action,
 			Before: map[string]any{"status": before.Status},
-			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence, "contractorId": out.ContractorID}})
+			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence, "contractorId": out.ContractorID}}); err != nil {
+			return err
+		}
+		if action == "approved" {
+			return nil // quote.approved is published by Approve
+		}
+		return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.QuoteDecided{
+			QuoteID: id, WorkOrderID: out.WorkOrderID, ContractorID: out.ContractorID, Status: string(out.Status), Reason: out.DecisionReason,
+		}, false)
 	})
 	return &out, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -188,9 +189,13 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 		return Ticket{}, err
 	}
 	t := fromRow(updated, now)
-	return t, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, TicketID: &row.ID, Action: "status_changed",
+	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, TicketID: &row.ID, Action: "status_changed",
 		Before: map[string]any{"status": row.Status},
-		After:  map[string]any{"status": to, "reason": reason}})
+		After:  map[string]any{"status": to, "reason": reason}}); err != nil {
+		return t, err
+	}
+	ev := &events.TicketStatusChanged{TicketID: t.ID, Number: t.Number, From: row.Status, To: string(to), Reason: reason}
+	return t, events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, false)
 }
 
 // FollowWorkOrders moves a ticket along with its work orders, inside the caller's

@@ -13,6 +13,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/workorders/workordersdb"
 )
@@ -132,6 +133,11 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 		out = fromRow(updated)
 		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityWorkOrder, EntityID: id, TicketID: &row.TicketID,
 			Action: "status_changed", Before: before, After: out}); err != nil {
+			return err
+		}
+		ev := &events.WorkOrderStatusChanged{WorkOrderID: id, TicketID: row.TicketID, ContractorID: row.ContractorID,
+			From: string(from), To: string(to), Reason: out.StatusReason, ScheduledFor: out.ScheduledFor}
+		if err := events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, false); err != nil {
 			return err
 		}
 		if from.Live() == to.Live() {
