@@ -230,6 +230,10 @@ func TestPublicReport(t *testing.T) {
 		}
 	})
 
+	t.Run("the slug is not case-sensitive", func(t *testing.T) {
+		pubReceipt(t, pubReport(t, app, strings.ToUpper(a.slug), pubValid("RH-2"), nil))
+	})
+
 	t.Run("two photos are attached to the ticket", func(t *testing.T) {
 		jpeg, heic := atJPEG("public-jpeg", 5000), atHEIC("public-heic")
 		meter := atMeter(t, app, a.orgID)

@@ -42,6 +42,7 @@ type Receipt struct {
 // runs inside the same transaction (to record photos). clientIP is rate-limited.
 func (s *Service) ReportPublic(ctx context.Context, slug, clientIP string, in PublicReport,
 	attach func(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID) error) (*Receipt, error) {
+	slug = strings.ToLower(strings.TrimSpace(slug)) // slugs are lower case; a printed address may not be
 	if ok, retry := s.publicByIP.Allow(clientIP); !ok {
 		return nil, &apperr.Error{Code: apperr.RateLimited, Message: "too many reports from your connection; try again later or phone us", RetryAfter: retry}
 	}
