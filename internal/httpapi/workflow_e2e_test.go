@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,6 +146,43 @@ func TestWholeJob(t *testing.T) {
 		if trail[i].OccurredAt.Before(trail[i-1].OccurredAt) {
 			t.Fatalf("step %d happened before step %d", i, i-1)
 		}
+	}
+
+	// 9. Each step published its messages (docs/events.md), in order: emails to the
+	// people concerned, and every event to webhooks.
+	rows, err := app.DB.Pool.Query(context.Background(),
+		`SELECT kind || ' ' || (args->'event'->>'name') FROM river_job WHERE kind IN ('email.send', 'event.publish') ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var published []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(s, "member.invited") { // the team's set-up, not the job
+			published = append(published, s)
+		}
+	}
+	wantPublished := []string{
+		"email.send ticket.created", "event.publish ticket.created",
+		"event.publish ticket.status_changed", // TRIAGED
+		"email.send work_order.assigned", "event.publish work_order.assigned",
+		"event.publish ticket.status_changed",     // IN_PROGRESS
+		"event.publish work_order.status_changed", // accepted
+		"email.send quote.submitted", "event.publish quote.submitted",
+		"email.send quote.approved", "event.publish quote.approved",
+		"event.publish work_order.status_changed", "event.publish work_order.status_changed", // scheduled, started
+		"event.publish work_order.status_changed", "event.publish ticket.status_changed", // completed; RESOLVED
+		"email.send invoice.submitted", "event.publish invoice.submitted",
+		"email.send invoice.approved", "event.publish invoice.approved",
+		"email.send invoice.paid", "event.publish invoice.paid",
+		"event.publish ticket.status_changed", // CLOSED
+	}
+	if strings.Join(published, "\n") != strings.Join(wantPublished, "\n") {
+		t.Fatalf("published:\n%s\nwant:\n%s", strings.Join(published, "\n"), strings.Join(wantPublished, "\n"))
 	}
 }
 
