@@ -122,7 +122,9 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	a.Identity, err = identity.NewService(db, signer, identity.Settings{
-		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, LoginPerMinute: cfg.LoginRateLimit, BaseURL: cfg.BaseURL,
+		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, BaseURL: cfg.BaseURL,
+		LoginPerMinute: cfg.LoginRateLimit, FailuresPerClient: cfg.LoginFailuresPerClient,
+		HashMemoryBytes: cfg.PasswordHashMemory, HashWait: cfg.PasswordHashWait,
 	}, time.Now)
 	if err != nil {
 		return nil, err

@@ -45,7 +45,14 @@ type Config struct {
 	// proxy that overwrites the header).
 	TrustProxyHeaders bool
 	LoginRateLimit    int
-	DBMaxConns        int
+	// LoginFailuresPerClient limits failed credential checks from one client (IPv4
+	// address or IPv6 /64) across accounts.
+	LoginFailuresPerClient int
+	// PasswordHashMemory is the memory (bytes) all concurrent password hashes may use;
+	// PasswordHashWait how long a request waits for its turn before answering 503.
+	PasswordHashMemory int64
+	PasswordHashWait   time.Duration
+	DBMaxConns         int
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
 	Email                Email
@@ -158,8 +165,21 @@ func Options() []Option {
 				c.TrustProxyHeaders = b
 				return nil
 			}},
-		{Name: "LOGIN_RATE_LIMIT", Default: "5", Description: "Login attempts allowed per minute per IP address and per account.",
+		{Name: "LOGIN_RATE_LIMIT", Default: "5", Description: "Failed password checks (login, registration, job dashboard) allowed per minute for one account from one client (an IPv4 address or an IPv6 /64). Successes are never counted, and failures from one client never block another.",
 			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
+		{Name: "LOGIN_FAILURES_PER_CLIENT", Default: "20", Description: "Failed password checks allowed per minute from one client across all accounts.",
+			apply: intBetween(func(c *Config) *int { return &c.LoginFailuresPerClient }, 1, 100000)},
+		{Name: "PASSWORD_HASH_MEMORY_MIB", Default: "64", Description: "Memory (MiB) that concurrent password hashes may use together; each argon2id hash takes 19 MiB, so the default allows 3 at once. Further logins and registrations wait their turn.",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 19 || n > 65536 {
+					return errors.New("must be a whole number of MiB from 19 (one hash) to 65536")
+				}
+				c.PasswordHashMemory = int64(n) << 20
+				return nil
+			}},
+		{Name: "PASSWORD_HASH_WAIT", Default: "5s", Description: "How long a login or registration waits for a password-hashing turn before answering 503 with Retry-After.",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.PasswordHashWait }, 100*time.Millisecond, time.Minute)},
 		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
 			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
 		{Name: "EMAIL_PROVIDER", Default: "dev", Description: "`dev` (kept in the database, readable at /dev/mailbox in development), `smtp` or `resend`.",

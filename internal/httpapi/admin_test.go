@@ -2,12 +2,14 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -64,14 +66,38 @@ func TestJobDashboardIsForPlatformOperators(t *testing.T) {
 	if resp, body := basicGet(t, app, "/admin/jobs/api/jobs?state=available", operator.Email, testsupport.Password); resp.StatusCode != http.StatusOK || !strings.Contains(body, "data") {
 		t.Fatalf("dashboard API for the operator: %d %s", resp.StatusCode, body)
 	}
-	// Removing the right takes effect (after the short verification cache, which a new
-	// password-free request cannot use).
+	// Removing the right takes effect at the next request, even with the password the
+	// dashboard has just verified and remembers.
 	if err := app.Identity.SetPlatformAdmin(context.Background(), operator.Email, false); err != nil {
 		t.Fatal(err)
 	}
-	if resp, _ := basicGet(t, app, "/admin/jobs/", operator.Email, "another-guess-123"); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("former operator with a wrong password: %d", resp.StatusCode)
+	for _, path := range []string{"/admin/jobs/", "/admin/jobs/api/jobs?state=available", "/dev/mailbox"} {
+		if resp, _ := basicGet(t, app, path, operator.Email, testsupport.Password); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("%s for a former operator with the remembered password: %d", path, resp.StatusCode)
+		}
 	}
+}
+
+// The dashboard's Basic-auth login is a password check like the API's login: it shares
+// its failure limits, so it cannot be used to guess passwords without limit.
+func TestJobDashboardLoginIsLimited(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, map[string]string{"LOGIN_RATE_LIMIT": "3"})
+	operator := app.Register("Operator Ltd")
+	if err := app.Identity.SetPlatformAdmin(context.Background(), operator.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if resp, _ := basicGet(t, app, "/admin/jobs/", operator.Email, fmt.Sprintf("guess-number-%d", i)); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	resp, _ := basicGet(t, app, "/admin/jobs/", operator.Email, testsupport.Password)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 3 wrong passwords: status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// The same budget as the API's login: the dashboard's failures count there too.
+	wantFailure(t, login(app, operator.Email, testsupport.Password), http.StatusTooManyRequests, apperr.RateLimited)
 }
 
 // TestEmailFromAPIToMailbox follows one email end to end: a ticket reported through the

@@ -50,17 +50,26 @@ type loggedOut struct {
 	LoggedOut bool `json:"loggedOut"`
 }
 
+// hashes marks an operation that checks or sets a password: it can answer 503 with
+// Retry-After when every password-hashing turn is taken (PASSWORD_HASH_MEMORY_MIB).
+func hashes(op huma.Operation) huma.Operation {
+	op.Errors = append(op.Errors, http.StatusServiceUnavailable)
+	return op
+}
+
 func (s *Server) authRoutes() {
-	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/auth/register", "register", "Auth", "Register an organisation and its first ADMIN", false)),
+	huma.Register(s.api, hashes(creates(s.operation(http.MethodPost, "/api/v1/auth/register", "register", "Auth", "Register an organisation and its first ADMIN", false))),
 		func(ctx context.Context, in *registerIn) (*Created[identity.Session], error) {
-			sess, err := s.deps.Identity.Register(ctx, identity.RegisterInput{OrgName: in.Body.OrgName, Name: in.Body.Name, Email: in.Body.Email, Password: in.Body.Password})
+			sess, err := s.deps.Identity.Register(ctx, identity.RegisterInput{
+				OrgName: in.Body.OrgName, Name: in.Body.Name, Email: in.Body.Email, Password: in.Body.Password, ClientIP: infoFrom(ctx).clientIP,
+			})
 			if err != nil {
 				return nil, err
 			}
 			return created(ctx, *sess), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/auth/login", "login", "Auth", "Log in with email and password", false),
+	huma.Register(s.api, hashes(s.operation(http.MethodPost, "/api/v1/auth/login", "login", "Auth", "Log in with email and password", false)),
 		func(ctx context.Context, in *loginIn) (*Out[identity.Session], error) {
 			sess, err := s.deps.Identity.Login(ctx, in.Body.Email, in.Body.Password, infoFrom(ctx).clientIP)
 			if err != nil {
@@ -104,9 +113,11 @@ func (s *Server) authRoutes() {
 			return ok(ctx, *sess), nil
 		})
 
-	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/auth/accept-invitation", "acceptInvitation", "Auth", "Accept a member invitation", false),
+	huma.Register(s.api, hashes(s.operation(http.MethodPost, "/api/v1/auth/accept-invitation", "acceptInvitation", "Auth", "Accept a member invitation", false)),
 		func(ctx context.Context, in *acceptInvitationIn) (*Out[identity.Session], error) {
-			sess, err := s.deps.Identity.AcceptInvitation(ctx, identity.AcceptInput{Token: in.Body.Token, Name: in.Body.Name, Password: in.Body.Password})
+			sess, err := s.deps.Identity.AcceptInvitation(ctx, identity.AcceptInput{
+				Token: in.Body.Token, Name: in.Body.Name, Password: in.Body.Password, ClientIP: infoFrom(ctx).clientIP,
+			})
 			if err != nil {
 				return nil, err
 			}

@@ -106,7 +106,7 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 			if ae.RetryAfter > 0 {
 				env.retryAfter = int(math.Ceil(ae.RetryAfter.Seconds()))
 			}
-			if env.status >= 500 {
+			if env.status >= 500 && ae.Code != apperr.Unavailable { // busy is not a fault
 				logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", err)
 			}
 			return env

@@ -64,7 +64,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				attrs = append(attrs, "org_id", info.actor.OrgID, "user_id", info.actor.UserID)
 			}
 			level := slog.LevelInfo
-			if rec.status >= 500 {
+			switch {
+			case rec.status == http.StatusServiceUnavailable: // busy (Retry-After), not broken
+				level = slog.LevelWarn
+			case rec.status >= 500:
 				level = slog.LevelError
 			}
 			s.deps.Logger.Log(r.Context(), level, "request", attrs...)

@@ -139,6 +139,8 @@ type AcceptInput struct {
 	Token    string
 	Name     string
 	Password string
+	// ClientIP counts a wrong password for an existing account like a failed login.
+	ClientIP string
 }
 
 const badInvitation = "invitation not found or no longer valid"
@@ -211,18 +213,20 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (*Sessio
 func (s *Service) invitedUser(ctx context.Context, tx pgx.Tx, inv identitydb.Invitation, in AcceptInput) (identitydb.User, error) {
 	existing, err := s.q.GetUserByEmail(ctx, tx, inv.Email)
 	if err == nil {
-		// This is a password check like login's and shares its per-account budget: any
+		// This is a password check like login's and shares its failure budget: any
 		// organisation's admin can invite an address and would otherwise guess unlimited.
-		if ok, retry := s.byEmail.Allow("email:" + existing.Email); !ok {
-			return existing, &apperr.Error{Code: apperr.RateLimited, Message: "too many login attempts; try again shortly", RetryAfter: retry}
+		if err := s.failures.check(existing.Email, in.ClientIP); err != nil {
+			return existing, err
 		}
-		ok, err := VerifyPassword(existing.PasswordHash, in.Password)
+		ok, err := s.verifyPassword(ctx, existing.PasswordHash, in.Password)
 		if err != nil {
 			return existing, err
 		}
 		if !ok {
+			s.failures.failed(existing.Email, in.ClientIP)
 			return existing, errUnauthenticated("you already have an account: enter its password to accept")
 		}
+		s.failures.succeeded(existing.Email, in.ClientIP)
 		return existing, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
@@ -237,7 +241,7 @@ func (s *Service) invitedUser(ctx context.Context, tx pgx.Tx, inv identitydb.Inv
 	if err := f.Err(); err != nil {
 		return existing, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return existing, err
 	}

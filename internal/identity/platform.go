@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
@@ -13,35 +14,33 @@ import (
 )
 
 // PlatformAdmin checks the credentials of a platform operator (the job dashboard's
-// users). It is limited like login, and answers alike for an unknown email, a wrong
-// password and an account that is not a platform operator.
-func (s *Service) PlatformAdmin(ctx context.Context, email, password, clientIP string) error {
-	normalised, err := validate.Email(email)
-	if ok, retry := s.byIP.Allow("ip:" + clientIP); !ok {
-		return &apperr.Error{Code: apperr.RateLimited, Message: "too many attempts; try again shortly", RetryAfter: retry}
-	}
+// users) and returns their user id. It is limited like login (the same failure counts),
+// and answers alike for an unknown email, a wrong password and an account that is not a
+// platform operator.
+func (s *Service) PlatformAdmin(ctx context.Context, email, password, clientIP string) (uuid.UUID, error) {
+	user, err := s.checkCredentials(ctx, email, password, clientIP)
 	if err != nil {
-		return errUnauthenticated(badCredentials)
+		return uuid.Nil, err
 	}
-	if ok, retry := s.byEmail.Allow("email:" + normalised); !ok {
-		return &apperr.Error{Code: apperr.RateLimited, Message: "too many attempts; try again shortly", RetryAfter: retry}
+	if !user.IsPlatformAdmin {
+		return uuid.Nil, errUnauthenticated(badCredentials)
 	}
+	return user.ID, nil
+}
+
+// IsPlatformAdmin reports whether the user is a platform operator now. The dashboard asks
+// on every request, so revoking the right takes effect at once.
+func (s *Service) IsPlatformAdmin(ctx context.Context, userID uuid.UUID) (bool, error) {
 	var user identitydb.User
-	err = s.db.InTx(ctx, database.Scope{LoginEmail: normalised}, func(tx pgx.Tx) error {
-		user, err = s.q.GetUserByEmail(ctx, tx, normalised)
+	err := s.db.InTx(ctx, database.Scope{UserID: userID}, func(tx pgx.Tx) error {
+		var err error
+		user, err = s.q.GetUser(ctx, tx, userID)
 		return err
 	})
-	hash := s.dummyHash
-	if err == nil {
-		hash = user.PasswordHash
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return err
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
 	}
-	ok, verr := VerifyPassword(hash, password)
-	if verr != nil || !ok || err != nil || !user.IsPlatformAdmin {
-		return errUnauthenticated(badCredentials)
-	}
-	return nil
+	return err == nil && user.IsPlatformAdmin, err
 }
 
 // SetPlatformAdmin grants or removes platform-operator rights (the CLI's

@@ -24,6 +24,8 @@ type RegisterInput struct {
 	Name     string
 	Email    string
 	Password string
+	// ClientIP is checked against the failure limits before any hashing.
+	ClientIP string
 }
 
 // Password rules follow NCSC guidance: length over composition rules.
@@ -42,8 +44,23 @@ func checkPassword(f *apperr.Fields, field, password string) {
 }
 
 // Register creates the organisation, the user and an ADMIN membership in one transaction
-// and starts a session.
+// and starts a session. A client whose registrations keep failing (invalid input, an
+// address already registered: probing which emails have accounts) is refused before any
+// password is hashed, like a failing login; successful registrations are not counted
+// (SPEC §10), and the hash gate bounds what a flood of them costs.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*Session, error) {
+	account := strings.ToLower(strings.TrimSpace(in.Email))
+	if err := s.failures.check(account, in.ClientIP); err != nil {
+		return nil, err
+	}
+	session, err := s.register(ctx, in)
+	if code := apperr.CodeOf(err); code == apperr.Invalid || code == apperr.Conflict {
+		s.failures.failed(account, in.ClientIP)
+	}
+	return session, err
+}
+
+func (s *Service) register(ctx context.Context, in RegisterInput) (*Session, error) {
 	var f apperr.Fields
 	orgName, err := validate.Text(in.OrgName, 1, 200)
 	if err != nil {
@@ -61,7 +78,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Session, err
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}

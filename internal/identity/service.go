@@ -14,16 +14,22 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
-	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/secretbox"
 )
 
 // Settings are the identity rules taken from configuration.
 type Settings struct {
-	RefreshTTL     time.Duration
-	InvitationTTL  time.Duration
-	LoginPerMinute int
-	BaseURL        string
+	RefreshTTL    time.Duration
+	InvitationTTL time.Duration
+	// LoginPerMinute is the failed credential checks allowed per minute per (account,
+	// client); FailuresPerClient per client across accounts.
+	LoginPerMinute    int
+	FailuresPerClient int
+	// HashMemoryBytes is the memory all concurrent password hashes may use together;
+	// HashWait is how long a request waits for its turn before answering 503.
+	HashMemoryBytes int64
+	HashWait        time.Duration
+	BaseURL         string
 }
 
 // Service implements registration, login, sessions and membership management.
@@ -33,8 +39,8 @@ type Service struct {
 	signer   *Signer
 	settings Settings
 	now      func() time.Time
-	byIP     *ratelimit.Limiter
-	byEmail  *ratelimit.Limiter
+	failures failureGuard
+	hashes   *hashGate
 	// Publisher receives member.invited (the invitation email); Links seals the
 	// invitation token it carries. Both are set by the app.
 	Publisher events.Publisher
@@ -46,16 +52,34 @@ type Service struct {
 
 // NewService wires the service; now is time.Now outside tests.
 func NewService(db *database.DB, signer *Signer, settings Settings, now func() time.Time) (*Service, error) {
+	settings = settings.withDefaults()
 	dummy, err := HashPassword(uuid.NewString())
 	if err != nil {
 		return nil, err
 	}
 	return &Service{
 		db: db, q: identitydb.New(), signer: signer, settings: settings, now: now,
-		byIP:      ratelimit.New(settings.LoginPerMinute, time.Minute, now),
-		byEmail:   ratelimit.New(settings.LoginPerMinute, time.Minute, now),
+		failures:  newFailureGuard(settings.LoginPerMinute, settings.FailuresPerClient, now),
+		hashes:    newHashGate(settings.HashMemoryBytes, settings.HashWait),
 		dummyHash: dummy,
 	}, nil
+}
+
+// withDefaults fills the limits a caller left zero (tests that build the service directly).
+func (s Settings) withDefaults() Settings {
+	if s.LoginPerMinute <= 0 {
+		s.LoginPerMinute = 5
+	}
+	if s.FailuresPerClient <= 0 {
+		s.FailuresPerClient = 4 * s.LoginPerMinute
+	}
+	if s.HashMemoryBytes <= 0 {
+		s.HashMemoryBytes = 64 << 20
+	}
+	if s.HashWait <= 0 {
+		s.HashWait = 5 * time.Second
+	}
+	return s
 }
 
 // User is a person's public profile.

@@ -1,11 +1,12 @@
 // Package ratelimit counts requests per key in fixed windows, in memory.
 //
 // Each replica counts on its own, so with N replicas a client gets up to N times the
-// limit; for login (5/min per IP and per account) that still stops password guessing at
-// scale. A shared limiter (PostgreSQL or Redis) can implement the same method when needed.
+// limit; for login (5 failures a minute per account and client) that still stops password
+// guessing at scale. A shared limiter (PostgreSQL or Redis) can implement the same method when needed.
 package ratelimit
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -62,4 +63,58 @@ func (l *Limiter) evictStale(now time.Time) {
 			delete(l.counts, k)
 		}
 	}
+}
+
+// Blocked reports, without recording anything, whether key has used up its window;
+// when it has, retryAfter says when the window ends. With Hit it counts only some events
+// (failed logins) while checking every attempt.
+func (l *Limiter) Blocked(key string) (blocked bool, retryAfter time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.counts[key]
+	if b == nil || now.Sub(b.start) >= l.window || b.n < l.limit {
+		return false, 0
+	}
+	return true, b.start.Add(l.window).Sub(now)
+}
+
+// Hit records an event for key without checking the limit.
+func (l *Limiter) Hit(key string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.evictStale(now)
+	b := l.counts[key]
+	if b == nil || now.Sub(b.start) >= l.window {
+		b = &bucket{start: now}
+		l.counts[key] = b
+	}
+	b.n++
+}
+
+// Reset forgets key's events (a correct password clears that account's failures).
+func (l *Limiter) Reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.counts, key)
+}
+
+// ClientKey is the key for a client address: an IPv4 address as it is, an IPv6 address by
+// its /64 network, since one household or server is usually given a whole /64 and could
+// otherwise rotate through 2^64 addresses. Anything that is not an IP is used as it is.
+func ClientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	prefix, err := addr.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return prefix.String()
 }

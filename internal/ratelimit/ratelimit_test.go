@@ -33,3 +33,48 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("a finished window was not evicted")
 	}
 }
+
+func TestBlockedCountsOnlyHits(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	l := New(2, time.Minute, func() time.Time { return now })
+	for range 5 {
+		if blocked, _ := l.Blocked("a"); blocked {
+			t.Fatal("checking alone used up the window")
+		}
+	}
+	l.Hit("a")
+	l.Hit("a")
+	blocked, retry := l.Blocked("a")
+	if !blocked || retry != time.Minute {
+		t.Fatalf("after two hits: blocked=%v retry=%s, want true 1m", blocked, retry)
+	}
+	if blocked, _ := l.Blocked("b"); blocked {
+		t.Fatal("another key was blocked")
+	}
+	l.Reset("a")
+	if blocked, _ := l.Blocked("a"); blocked {
+		t.Fatal("reset did not clear the key")
+	}
+	l.Hit("a")
+	l.Hit("a")
+	now = now.Add(time.Minute)
+	if blocked, _ := l.Blocked("a"); blocked {
+		t.Fatal("a new window did not clear the count")
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ ip, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::ffff", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not-an-ip", "not-an-ip"},
+	} {
+		if got := ClientKey(tc.ip); got != tc.want {
+			t.Errorf("ClientKey(%q) = %q, want %q", tc.ip, got, tc.want)
+		}
+	}
+}
