@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -71,6 +72,10 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRole(ctx, cfg, logger, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a, err := assemble(cfg, logger, db)
 	if err != nil {
 		db.Close()
@@ -98,7 +103,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	retention := &jobs.RetentionWorker{}
-	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.IsDevelopment()})
+	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
 		Logger: logger, Work: true, JobTimeout: time.Minute,
 		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),
@@ -141,7 +146,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.Quotes.Publisher = pub
 	a.Invoices = invoices.NewService(db, time.Now)
 	a.Invoices.Publisher = pub
-	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency}
+	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}
 
 	deps := httpapi.Deps{
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
@@ -180,6 +185,26 @@ func newEmailSender(c config.Email) (email.Sender, error) {
 		return email.DevSender{}, nil
 	}
 	return nil, fmt.Errorf("app: unknown email provider %q", c.Provider)
+}
+
+// checkRole refuses, in production, a database role that would switch row-level security
+// off (superuser, BYPASSRLS, owner of tenant tables): every tenant's rows would be visible
+// to every query. In development it logs the same as an error, loudly, and carries on.
+func checkRole(ctx context.Context, cfg *config.Config, logger *slog.Logger, db *database.DB) error {
+	problems, err := db.RoleProblems(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	msg := "DATABASE_URL connects as a role that bypasses row-level security, so tenant isolation rests on the queries alone: " +
+		strings.Join(problems, "; ") + ". Connect as a member of maintainuk_app (docs/database.md)"
+	if !cfg.IsDevelopment() {
+		return errors.New("app: " + msg)
+	}
+	logger.Error("**************** " + msg + " ****************")
+	return nil
 }
 
 // checkSearchIndexUsable warns when ticket search cannot use its index under row-level

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +42,7 @@ func (s *syncBuffer) String() string {
 func TestRunServesLogsAndStops(t *testing.T) {
 	t.Parallel()
 	dbs := testsupport.NewDatabases(t)
-	vars := map[string]string{"DATABASE_URL": dbs.AppURL, "APP_SECRET": strings.Repeat("s", 40), "SHUTDOWN_TIMEOUT": "5s"}
+	vars := map[string]string{"APP_ENV": "development", "DATABASE_URL": dbs.AppURL, "APP_SECRET": strings.Repeat("s", 40), "SHUTDOWN_TIMEOUT": "5s"}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -120,5 +122,60 @@ func TestRunServesLogsAndStops(t *testing.T) {
 	}
 	if !sawAuthenticated {
 		t.Fatalf("no request log line with org_id and user_id for /auth/me:\n%s", out)
+	}
+}
+
+// The service refuses, in production, to connect as a role that switches row-level
+// security off; in development it says so loudly in its log and starts (issue 7, item 5).
+func TestDatabaseRoleThatBypassesRLS(t *testing.T) {
+	t.Parallel()
+	dbs := testsupport.NewDatabases(t)
+	superuser, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := url.Parse(dbs.OwnerURL)
+	superuser.Path = owner.Path // the test's own database, as the cluster's superuser
+	tests := []struct {
+		name, databaseURL, problem string
+	}{
+		{"the application role", dbs.AppURL, ""},
+		{"the schema owner", dbs.OwnerURL, "owns (or may become the owner of) tenant tables: attachments"},
+		{"a superuser", superuser.String(), "is a superuser"},
+	}
+	for _, tc := range tests {
+		for _, env := range []string{config.EnvProduction, config.EnvDevelopment} {
+			t.Run(tc.name+" in "+env, func(t *testing.T) {
+				t.Parallel()
+				vars := map[string]string{"APP_ENV": env, "DATABASE_URL": tc.databaseURL, "MIGRATION_DATABASE_URL": dbs.OwnerURL + "&application_name=migrate",
+					"APP_SECRET": strings.Repeat("s", 40), "EMAIL_PROVIDER": "smtp", "SMTP_HOST": "127.0.0.1"}
+				cfg, err := config.Load(func(k string) string { return vars[k] })
+				if err != nil {
+					t.Fatal(err)
+				}
+				var logs syncBuffer
+				a, err := app.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+				if a != nil {
+					defer a.Close()
+				}
+				switch {
+				case tc.problem == "":
+					if err != nil || strings.Contains(logs.String(), "row-level security") {
+						t.Fatalf("the application role was refused: %v %s", err, logs.String())
+					}
+				case env == config.EnvProduction:
+					if err == nil || !strings.Contains(err.Error(), tc.problem) || !strings.Contains(err.Error(), "bypasses row-level security") {
+						t.Fatalf("started in production as %s: %v", tc.name, err)
+					}
+				default:
+					if err != nil {
+						t.Fatalf("development refused to start: %v", err)
+					}
+					if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), tc.problem) {
+						t.Fatalf("no error banner in the log: %s", logs.String())
+					}
+				}
+			})
+		}
 	}
 }

@@ -23,6 +23,7 @@ Commands:
   worker      job workers only, for scaling out
   migrate     apply database migrations (as the schema owner)
   seed-demo   create the "Demo Lettings" organisation with demo users and data
+              (APP_ENV=development only)
   platform-admin EMAIL [--remove]
               let a user open the job dashboard at /admin/jobs (or stop them)
   dev         zero-config local run: private PostgreSQL under DATA_DIR, migrate, seed, serve
@@ -30,7 +31,8 @@ Commands:
               run CMD against a throwaway PostgreSQL cluster (TEST_DATABASE_URL is set for it);
               'make test' uses this
 
-Configuration comes from the environment; see docs/configuration.md.
+Configuration comes from the environment; see docs/configuration.md. Every command runs
+in production mode (APP_ENV=production) unless told otherwise, except dev.
 `
 
 // Env is what a command needs from the process.
@@ -59,7 +61,9 @@ func Main(ctx context.Context, env Env) int {
 	case "seed-demo":
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error { return seedDemo(ctx, cfg, log, env.Stdout) })
 	case "dev":
-		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error { return dev(ctx, cfg, log, env.Stdout) })
+		devEnv := env
+		devEnv.Getenv = config.DevelopmentDefaults(env.Getenv)
+		err = withConfig(devEnv, func(cfg *config.Config, log *slog.Logger) error { return dev(ctx, cfg, log, env.Stdout) })
 	case "platform-admin":
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error {
 			return platformAdmin(ctx, cfg, log, args, env.Stdout)

@@ -7,22 +7,21 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/maintainuk/maintainuk/internal/app"
 	"github.com/maintainuk/maintainuk/internal/config"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/identity"
 )
 
 // platformAdmin grants or removes platform-operator rights: the only way to get them.
-func platformAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+func platformAdmin(ctx context.Context, cfg *config.Config, _ *slog.Logger, args []string, out io.Writer) error {
 	if len(args) < 1 || len(args) > 2 || (len(args) == 2 && args[1] != "--remove") {
 		return errors.New("usage: maintainuk platform-admin EMAIL [--remove]")
 	}
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		return err
+	if cfg.MigrationDatabaseURL == "" {
+		return errors.New("MIGRATION_DATABASE_URL must be set: only the schema owner may grant platform-operator rights")
 	}
-	defer a.Close()
 	on := len(args) == 1
-	if err := a.Identity.SetPlatformAdmin(ctx, args[0], on); err != nil {
+	if err := setPlatformAdmin(ctx, cfg, args[0], on); err != nil {
 		return err
 	}
 	if on {
@@ -31,4 +30,24 @@ func platformAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, ar
 		fmt.Fprintf(out, "%s is no longer a platform operator\n", args[0])
 	}
 	return nil
+}
+
+// setPlatformAdmin connects as the schema owner (MIGRATION_DATABASE_URL): the
+// application's role may not write the operator flag.
+func setPlatformAdmin(ctx context.Context, cfg *config.Config, email string, on bool) error {
+	owner, err := database.Open(ctx, cfg.MigrationDatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	return identity.SetPlatformAdmin(ctx, owner, email, on)
+}
+
+// grantAsOwner is the demo seed's way to make its admin a platform operator: only in
+// development, where the demo password is public anyway, and only with an owner URL.
+func grantAsOwner(cfg *config.Config) func(context.Context, string) error {
+	if !cfg.IsDevelopment() || cfg.MigrationDatabaseURL == "" || cfg.MigrationDatabaseURL == cfg.DatabaseURL {
+		return nil // no schema owner's connection: the demo admin is not an operator
+	}
+	return func(ctx context.Context, email string) error { return setPlatformAdmin(ctx, cfg, email, true) }
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,13 +12,20 @@ import (
 	"github.com/maintainuk/maintainuk/internal/demo"
 )
 
+// seedDemo creates the demo organisation, whose logins and password are public: never in
+// production.
 func seedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	if !cfg.IsDevelopment() {
+		return errors.New("seed-demo runs only with APP_ENV=development: the demo logins and password are published")
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	created, err := demo.Seed(ctx, demo.Services{Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors})
+	created, err := demo.Seed(ctx, demo.Services{
+		Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors, GrantPlatformOperator: grantAsOwner(cfg),
+	})
 	if err != nil {
 		return err
 	}

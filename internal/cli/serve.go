@@ -36,6 +36,9 @@ func worker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if cfg.MigrationDatabaseURL == "" {
+		if !cfg.IsDevelopment() {
+			return fmt.Errorf("MIGRATION_DATABASE_URL must be set: migrations run as the schema owner, a role the application never uses (for the private development cluster use `maintainuk dev`)")
+		}
 		return fmt.Errorf("MIGRATION_DATABASE_URL or DATABASE_URL must be set (for the private development cluster use `maintainuk dev`)")
 	}
 	return database.Migrate(ctx, cfg.MigrationDatabaseURL, log)

@@ -28,7 +28,7 @@ type Config struct {
 	// Empty means: start the private development cluster under DataDir.
 	DatabaseURL string
 	// MigrationDatabaseURL is the connection used for migrations (the schema owner).
-	// Empty means DatabaseURL.
+	// In development empty means DatabaseURL; production requires its own.
 	MigrationDatabaseURL string
 	HTTPAddr             string
 	BaseURL              string
@@ -55,7 +55,10 @@ type Config struct {
 	DBMaxConns         int
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
-	Email                Email
+	// AllowPrivateWebhookTargets lets webhook endpoints use plain http and private or
+	// loopback addresses; only `maintainuk dev` turns it on by default.
+	AllowPrivateWebhookTargets bool
+	Email                      Email
 }
 
 // Email is how emails leave.
@@ -87,7 +90,7 @@ type Option struct {
 // Options is the table of every variable MaintainUK reads.
 func Options() []Option {
 	return []Option{
-		{Name: "APP_ENV", Default: EnvDevelopment, Description: "`development` or `production`. Production requires DATABASE_URL and APP_SECRET and turns off development helpers.",
+		{Name: "APP_ENV", Default: EnvProduction, Description: "`production` or `development`. Every command defaults to production except `maintainuk dev`, which defaults to development. Production requires DATABASE_URL, MIGRATION_DATABASE_URL (for `migrate`), APP_SECRET and a real email provider, refuses a database role that bypasses row-level security, and turns off development helpers.",
 			apply: func(c *Config, v string) error {
 				if v != EnvDevelopment && v != EnvProduction {
 					return fmt.Errorf("must be %q or %q", EnvDevelopment, EnvProduction)
@@ -97,7 +100,7 @@ func Options() []Option {
 			}},
 		{Name: "DATABASE_URL", Description: "PostgreSQL URL the application connects with; the role must not be a superuser nor bypass row-level security. Empty in development: a private cluster is started under DATA_DIR.", Secret: true,
 			apply: func(c *Config, v string) error { c.DatabaseURL = v; return validatePostgresURL(v) }},
-		{Name: "MIGRATION_DATABASE_URL", Description: "PostgreSQL URL used by `migrate` (the schema owner). Defaults to DATABASE_URL.", Secret: true,
+		{Name: "MIGRATION_DATABASE_URL", Description: "PostgreSQL URL used by `migrate` (the schema owner). Required in production, and must differ from DATABASE_URL; in development it defaults to DATABASE_URL.", Secret: true,
 			apply: func(c *Config, v string) error { c.MigrationDatabaseURL = v; return validatePostgresURL(v) }},
 		{Name: "HTTP_ADDR", Default: ":8080", Description: "Address the HTTP server listens on.",
 			apply: func(c *Config, v string) error {
@@ -182,6 +185,15 @@ func Options() []Option {
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.PasswordHashWait }, 100*time.Millisecond, time.Minute)},
 		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
 			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
+		{Name: "ALLOW_PRIVATE_WEBHOOK_TARGETS", Default: "false", Description: "Let webhook endpoints use plain http and private, loopback or link-local addresses (for local receivers). `maintainuk dev` turns it on; never set it in production, where it would let an organisation reach your internal network.",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.AllowPrivateWebhookTargets = b
+				return nil
+			}},
 		{Name: "EMAIL_PROVIDER", Default: "dev", Description: "`dev` (kept in the database, readable at /dev/mailbox in development), `smtp` or `resend`.",
 			apply: func(c *Config, v string) error {
 				if v != "dev" && v != "smtp" && v != "resend" {
@@ -226,6 +238,24 @@ func Options() []Option {
 	}
 }
 
+// DevelopmentDefaults wraps getenv for `maintainuk dev`: APP_ENV defaults to development
+// and private webhook targets are allowed, unless the environment says otherwise.
+func DevelopmentDefaults(getenv func(string) string) func(string) string {
+	return func(name string) string {
+		v := getenv(name)
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+		switch name {
+		case "APP_ENV":
+			return EnvDevelopment
+		case "ALLOW_PRIVATE_WEBHOOK_TARGETS":
+			return "true"
+		}
+		return v
+	}
+}
+
 // Load reads the environment through getenv (os.Getenv in production, a map in tests).
 // It reports every invalid variable at once.
 func Load(getenv func(string) string) (*Config, error) {
@@ -247,7 +277,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if c.MigrationDatabaseURL == "" {
+	if c.MigrationDatabaseURL == "" && c.AppEnv == EnvDevelopment {
 		c.MigrationDatabaseURL = c.DatabaseURL
 	}
 	switch {
@@ -264,6 +294,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		if c.AppSecret == "" {
 			errs = append(errs, errors.New("config: APP_SECRET is required when APP_ENV=production"))
+		}
+		if c.MigrationDatabaseURL != "" && c.MigrationDatabaseURL == c.DatabaseURL {
+			// The migrator owns the tables, and a table's owner bypasses row-level security.
+			errs = append(errs, errors.New("config: MIGRATION_DATABASE_URL must differ from DATABASE_URL when APP_ENV=production: the application must not connect as the schema owner"))
 		}
 	}
 	if len(errs) > 0 {

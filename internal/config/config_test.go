@@ -8,8 +8,42 @@ import (
 	"github.com/maintainuk/maintainuk/internal/config"
 )
 
+// load reads env as `maintainuk dev` does (development unless APP_ENV says otherwise);
+// TestProductionIsTheDefault covers every other command.
 func load(env map[string]string) (*config.Config, error) {
-	return config.Load(func(k string) string { return env[k] })
+	return config.Load(config.DevelopmentDefaults(func(k string) string { return env[k] }))
+}
+
+func TestProductionIsTheDefault(t *testing.T) {
+	t.Parallel()
+	_, err := config.Load(func(string) string { return "" })
+	if err == nil {
+		t.Fatal("an empty environment loaded: it should be production, which needs a database, a secret and an email provider")
+	}
+	for _, name := range []string{"DATABASE_URL", "APP_SECRET", "EMAIL_PROVIDER"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+	prod := map[string]string{"DATABASE_URL": "postgres://app@db/m", "APP_SECRET": strings.Repeat("s", 32),
+		"EMAIL_PROVIDER": "smtp", "SMTP_HOST": "smtp.example.com"}
+	c, err := config.Load(func(k string) string { return prod[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AppEnv != config.EnvProduction || c.AllowPrivateWebhookTargets || c.MigrationDatabaseURL != "" {
+		t.Fatalf("production defaults: env %s, private webhooks %v, migration URL %q; want production, false and no fallback to DATABASE_URL",
+			c.AppEnv, c.AllowPrivateWebhookTargets, c.MigrationDatabaseURL)
+	}
+	prod["MIGRATION_DATABASE_URL"] = prod["DATABASE_URL"]
+	if _, err := config.Load(func(k string) string { return prod[k] }); err == nil || !strings.Contains(err.Error(), "MIGRATION_DATABASE_URL must differ") {
+		t.Fatalf("the schema owner's URL as the application's was accepted in production: %v", err)
+	}
+	prod["ALLOW_PRIVATE_WEBHOOK_TARGETS"] = "true" // an explicit choice is honoured
+	prod["MIGRATION_DATABASE_URL"] = "postgres://owner@db/m"
+	if c, err := config.Load(func(k string) string { return prod[k] }); err != nil || !c.AllowPrivateWebhookTargets {
+		t.Fatalf("explicit ALLOW_PRIVATE_WEBHOOK_TARGETS: %v", err)
+	}
 }
 
 func TestDefaults(t *testing.T) {
@@ -39,6 +73,9 @@ func TestDefaults(t *testing.T) {
 		{"TrustProxyHeaders", c.TrustProxyHeaders, false},
 		{"LoginRateLimit", c.LoginRateLimit, 5},
 		{"DBMaxConns", c.DBMaxConns, 20},
+		{"AllowPrivateWebhookTargets", c.AllowPrivateWebhookTargets, true},
+		{"LoginFailuresPerClient", c.LoginFailuresPerClient, 20},
+		{"PasswordHashMemory", c.PasswordHashMemory, int64(64 << 20)},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {

@@ -37,6 +37,9 @@ type Services struct {
 	Identity    *identity.Service
 	Estate      *estate.Service
 	Contractors *contractors.Service
+	// GrantPlatformOperator, when set (development only), makes the demo admin a platform
+	// operator so the job dashboard can be tried.
+	GrantPlatformOperator func(ctx context.Context, email string) error
 }
 
 // Seed creates the demo organisation unless its admin can already log in. It reports
@@ -53,9 +56,12 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 		return false, fmt.Errorf("demo: register: %w", err)
 	}
 	actor := access.Actor{UserID: sess.User.ID, OrgID: sess.Org.ID, Role: access.Admin}
-	// The demo admin also operates the platform, so the job dashboard can be tried.
-	if err := s.Identity.SetPlatformAdmin(ctx, admin.Email, true); err != nil {
-		return false, fmt.Errorf("demo: platform admin: %w", err)
+	// In development the demo admin also operates the platform, so the job dashboard can
+	// be tried; its password is public, so never elsewhere.
+	if s.GrantPlatformOperator != nil {
+		if err := s.GrantPlatformOperator(ctx, admin.Email); err != nil {
+			return false, fmt.Errorf("demo: platform admin: %w", err)
+		}
 	}
 
 	var firstContractor contractors.Contractor

@@ -54,7 +54,10 @@ func (f fixture) job(t *testing.T, ev events.Event, attempt int) *river.Job[outb
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &river.Job[outbox.EmailArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: attempt, MaxAttempts: 5}, Args: outbox.EmailArgs{Event: env}}
+	if err := f.app.DB.InOrg(context.Background(), f.orgID, uuid.Nil, func(tx pgx.Tx) error { return outbox.Store(context.Background(), tx, env) }); err != nil {
+		t.Fatal(err)
+	}
+	return &river.Job[outbox.EmailArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: attempt, MaxAttempts: 5}, Args: outbox.EmailArgs{Event: env.Ref()}}
 }
 
 type row struct {

@@ -45,7 +45,13 @@ type Worker struct {
 
 // Work sends one event's emails.
 func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.EmailArgs]) error {
-	env := job.Args.Event
+	env, err := outbox.Load(ctx, w.DB, job.Args.Event)
+	if errors.Is(err, outbox.ErrGone) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
 	ev, err := events.Decode(env)
 	if err != nil {
 		return river.JobCancel(err) // an unknown event will not become known by retrying

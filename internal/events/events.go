@@ -42,6 +42,21 @@ type Envelope struct {
 	Payload    json.RawMessage `json:"payload"`
 }
 
+// Ref is how an event travels in a job's arguments: its ids and name, nothing else. The
+// payload, which may hold names, email addresses and ticket text, is kept in the
+// organisation's outbox_events row under row-level security (internal/outbox), so the
+// job table, which workers and the job dashboard read across organisations, holds no
+// personal data.
+type Ref struct {
+	ID      uuid.UUID `json:"id"`
+	Name    string    `json:"name"`
+	Version int       `json:"version"`
+	OrgID   uuid.UUID `json:"orgId"`
+}
+
+// Ref is the envelope's reference.
+func (e Envelope) Ref() Ref { return Ref{ID: e.ID, Name: e.Name, Version: e.Version, OrgID: e.OrgID} }
+
 // Key is "name.vN", the registry key of an envelope's payload type.
 func (e Envelope) Key() string { return fmt.Sprintf("%s.v%d", e.Name, e.Version) }
 
@@ -51,7 +66,8 @@ func Wrap(orgID uuid.UUID, at time.Time, ev Event) (Envelope, error) {
 	if err != nil {
 		return Envelope{}, fmt.Errorf("events: marshal %s: %w", ev.Name(), err)
 	}
-	return Envelope{ID: uuid.New(), Name: ev.Name(), Version: ev.Version(), OrgID: orgID, OccurredAt: at.UTC(), Payload: payload}, nil
+	// Microseconds: what PostgreSQL keeps, so a stored envelope reads back as it was made.
+	return Envelope{ID: uuid.New(), Name: ev.Name(), Version: ev.Version(), OrgID: orgID, OccurredAt: at.UTC().Truncate(time.Microsecond), Payload: payload}, nil
 }
 
 // Decode returns the typed event of an envelope.

@@ -35,7 +35,7 @@ func TestJobDashboardIsForPlatformOperators(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	admin := app.Register("Dashboard Lettings")
 	operator := app.Register("Operator Ltd")
-	if err := app.Identity.SetPlatformAdmin(context.Background(), operator.Email, true); err != nil {
+	if err := app.SetPlatformAdmin(operator.Email, true); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -68,7 +68,7 @@ func TestJobDashboardIsForPlatformOperators(t *testing.T) {
 	}
 	// Removing the right takes effect at the next request, even with the password the
 	// dashboard has just verified and remembers.
-	if err := app.Identity.SetPlatformAdmin(context.Background(), operator.Email, false); err != nil {
+	if err := app.SetPlatformAdmin(operator.Email, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/admin/jobs/", "/admin/jobs/api/jobs?state=available", "/dev/mailbox"} {
@@ -84,7 +84,7 @@ func TestJobDashboardLoginIsLimited(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, map[string]string{"LOGIN_RATE_LIMIT": "3"})
 	operator := app.Register("Operator Ltd")
-	if err := app.Identity.SetPlatformAdmin(context.Background(), operator.Email, true); err != nil {
+	if err := app.SetPlatformAdmin(operator.Email, true); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
@@ -113,7 +113,7 @@ func TestEmailFromAPIToMailbox(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = app.Jobs.Stop(context.Background()) })
 	admin := app.Register("Mailbox Lettings")
-	if err := app.Identity.SetPlatformAdmin(context.Background(), admin.Email, true); err != nil {
+	if err := app.SetPlatformAdmin(admin.Email, true); err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := basicGet(t, app, "/dev/mailbox", "", ""); resp.StatusCode != http.StatusUnauthorized {

@@ -43,15 +43,18 @@ func (s *Service) IsPlatformAdmin(ctx context.Context, userID uuid.UUID) (bool, 
 	return err == nil && user.IsPlatformAdmin, err
 }
 
-// SetPlatformAdmin grants or removes platform-operator rights (the CLI's
-// `platform-admin` command; there is deliberately no API for it).
-func (s *Service) SetPlatformAdmin(ctx context.Context, email string, on bool) error {
+// SetPlatformAdmin grants or removes platform-operator rights: the CLI's `platform-admin`
+// command, and the demo admin in development. There is deliberately no API for it, and
+// the application's own role may not write the column (migration 00006): owner is a
+// connection as the schema owner (MIGRATION_DATABASE_URL).
+func SetPlatformAdmin(ctx context.Context, owner *database.DB, email string, on bool) error {
 	normalised, err := validate.Email(email)
 	if err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, database.Scope{LoginEmail: normalised}, func(tx pgx.Tx) error {
-		user, err := s.q.GetUserByEmail(ctx, tx, normalised)
+	q := identitydb.New()
+	return owner.InTx(ctx, database.Scope{LoginEmail: normalised}, func(tx pgx.Tx) error {
+		user, err := q.GetUserByEmail(ctx, tx, normalised)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.NotFoundf("user")
 		}
@@ -61,6 +64,6 @@ func (s *Service) SetPlatformAdmin(ctx context.Context, email string, on bool) e
 		if err := database.Rescope(ctx, tx, database.Scope{UserID: user.ID}); err != nil {
 			return err
 		}
-		return s.q.SetPlatformAdmin(ctx, tx, identitydb.SetPlatformAdminParams{ID: user.ID, IsPlatformAdmin: on})
+		return q.SetPlatformAdmin(ctx, tx, identitydb.SetPlatformAdminParams{ID: user.ID, IsPlatformAdmin: on})
 	})
 }

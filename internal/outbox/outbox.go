@@ -3,11 +3,15 @@
 // on LISTEN/NOTIFY within milliseconds (the seed polled an outbox table every 5 seconds).
 //
 // The four methods are the seed's IOutboxPublisher. Each channel has one job kind whose
-// arguments carry the typed, versioned event in an envelope.
+// arguments carry a reference to the event (events.Ref: ids only); the typed, versioned
+// payload is written beside it, in the same transaction, to the organisation's
+// outbox_events row, where row-level security keeps it, and workers Load it from there.
+// The job table and the job dashboard therefore hold no names, emails or ticket text.
 package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,13 +19,15 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/outbox/outboxdb"
 )
 
 // EmailArgs asks the email worker to send the emails an event calls for.
 type EmailArgs struct {
-	Event events.Envelope `json:"event"`
+	Event events.Ref `json:"event"`
 }
 
 // Kind is the job kind.
@@ -32,7 +38,7 @@ func (EmailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: 
 
 // SMSArgs asks the SMS worker (SMS issue) to send the texts an event calls for.
 type SMSArgs struct {
-	Event events.Envelope `json:"event"`
+	Event events.Ref `json:"event"`
 }
 
 // Kind is the job kind.
@@ -43,7 +49,7 @@ func (SMSArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jo
 
 // AIArgs asks the AI worker (AI issue) to run the assistance an event calls for.
 type AIArgs struct {
-	Event events.Envelope `json:"event"`
+	Event events.Ref `json:"event"`
 }
 
 // Kind is the job kind.
@@ -54,7 +60,7 @@ func (AIArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: job
 
 // GenericArgs fans an event out to the organisation's webhook endpoints.
 type GenericArgs struct {
-	Event events.Envelope `json:"event"`
+	Event events.Ref `json:"event"`
 }
 
 // Kind is the job kind.
@@ -76,33 +82,90 @@ func NewPublisher(client *jobs.Client, now func() time.Time) *Publisher {
 
 // PublishEmail queues the emails ev calls for, in tx.
 func (p *Publisher) PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Envelope) river.JobArgs { return EmailArgs{Event: e} })
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return EmailArgs{Event: e} })
 }
 
 // PublishSms queues the texts ev calls for, in tx. Nothing in production calls it until
 // the SMS worker exists (no job may wait for a worker that is not there).
 func (p *Publisher) PublishSms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Envelope) river.JobArgs { return SMSArgs{Event: e} })
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return SMSArgs{Event: e} })
 }
 
 // PublishAiJob queues AI assistance for ev, in tx; like PublishSms, unused until the AI
 // worker exists.
 func (p *Publisher) PublishAiJob(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Envelope) river.JobArgs { return AIArgs{Event: e} })
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return AIArgs{Event: e} })
 }
 
 // PublishGeneric queues ev for the organisation's webhook endpoints, in tx.
 func (p *Publisher) PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Envelope) river.JobArgs { return GenericArgs{Event: e} })
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return GenericArgs{Event: e} })
 }
 
-func (p *Publisher) insert(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event, args func(events.Envelope) river.JobArgs) error {
+func (p *Publisher) insert(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event, args func(events.Ref) river.JobArgs) error {
 	env, err := events.Wrap(orgID, p.now(), ev)
 	if err != nil {
 		return err
 	}
-	if _, err := p.client.InsertTx(ctx, tx, args(env), nil); err != nil {
+	if err := Store(ctx, tx, env); err != nil {
+		return err
+	}
+	if _, err := p.client.InsertTx(ctx, tx, args(env.Ref()), nil); err != nil {
 		return fmt.Errorf("outbox: publish %s: %w", env.Key(), err)
 	}
 	return nil
+}
+
+// Store writes an event's payload in tx, in its organisation, for its jobs to Load.
+func Store(ctx context.Context, tx pgx.Tx, env events.Envelope) error {
+	if err := outboxdb.New().InsertEvent(ctx, tx, outboxdb.InsertEventParams{
+		OrgID: env.OrgID, ID: env.ID, Name: env.Name, Version: int32(env.Version), OccurredAt: env.OccurredAt, Payload: env.Payload,
+	}); err != nil {
+		return fmt.Errorf("outbox: store %s: %w", env.Key(), err)
+	}
+	return nil
+}
+
+// ErrGone is returned by Load for an event no longer kept (the retention clean-up removes
+// events older than Retention, long after their jobs have run or been discarded).
+var ErrGone = errors.New("outbox: event no longer kept")
+
+// Retention is how long an event's payload is kept for its jobs: 5 attempts with River's
+// backoff finish within a day, and discarded jobs can be retried from the dashboard for a
+// while after.
+const Retention = 14 * 24 * time.Hour
+
+// Load returns the event a job refers to, read in its organisation's scope.
+func Load(ctx context.Context, db *database.DB, ref events.Ref) (events.Envelope, error) {
+	if ref.OrgID == uuid.Nil || ref.ID == uuid.Nil {
+		return events.Envelope{}, fmt.Errorf("outbox: event %q without organisation or id", ref.Name)
+	}
+	var row outboxdb.OutboxEvent
+	err := db.InTx(ctx, database.Scope{OrgID: ref.OrgID}, func(tx pgx.Tx) error {
+		var err error
+		row, err = outboxdb.New().GetEvent(ctx, tx, outboxdb.GetEventParams{OrgID: ref.OrgID, ID: ref.ID})
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return events.Envelope{}, ErrGone
+	}
+	if err != nil {
+		return events.Envelope{}, fmt.Errorf("outbox: load event: %w", err)
+	}
+	return events.Envelope{ID: row.ID, Name: row.Name, Version: int(row.Version), OrgID: row.OrgID, OccurredAt: row.OccurredAt.UTC(), Payload: row.Payload}, nil
+}
+
+// Purger deletes an organisation's events older than Retention (a jobs.Purger).
+type Purger struct {
+	DB  *database.DB
+	Now func() time.Time
+}
+
+// PurgeExpired deletes one organisation's expired events.
+func (p Purger) PurgeExpired(ctx context.Context, orgID uuid.UUID) (n int64, err error) {
+	err = p.DB.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+		n, err = outboxdb.New().DeleteEventsBefore(ctx, tx, outboxdb.DeleteEventsBeforeParams{OrgID: orgID, OccurredAt: p.Now().Add(-Retention)})
+		return err
+	})
+	return n, err
 }

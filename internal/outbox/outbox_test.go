@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,8 @@ func setup(t *testing.T) (*testsupport.App, *outbox.Publisher, uuid.UUID, func()
 var ev = &events.TicketCreated{TicketID: uuid.New(), Number: "MT-000007", Title: "Leak", Reporter: events.Recipient{Name: "Jo", Email: "jo@example.com"}}
 
 // TestMessageExistsIffWriteCommits: a rolled-back business transaction leaves no job; a
-// committed one leaves exactly one, with the event in its envelope.
+// committed one leaves exactly one, referring to the event stored beside it. The job's
+// arguments carry ids only: no name, email or ticket text reaches the job table.
 func TestMessageExistsIffWriteCommits(t *testing.T) {
 	t.Parallel()
 	app, pub, org, list := setup(t)
@@ -93,9 +95,18 @@ func TestMessageExistsIffWriteCommits(t *testing.T) {
 	if err := json.Unmarshal(got[0].Args, &args); err != nil {
 		t.Fatal(err)
 	}
-	decoded, err := events.Decode(args.Event)
-	if err != nil || args.Event.OrgID != org || args.Event.Key() != "ticket.created.v1" {
-		t.Fatalf("envelope %+v: %v", args.Event, err)
+	for _, personal := range []string{"jo@example.com", `"Jo"`, "Leak", "MT-000007"} {
+		if strings.Contains(string(got[0].Args), personal) {
+			t.Fatalf("job arguments carry %s: %s", personal, got[0].Args)
+		}
+	}
+	env, err := outbox.Load(ctx, app.DB, args.Event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := events.Decode(env)
+	if err != nil || env.OrgID != org || env.Key() != "ticket.created.v1" || args.Event.Name != "ticket.created" {
+		t.Fatalf("envelope %+v (ref %+v): %v", env, args.Event, err)
 	}
 	if tc := decoded.(*events.TicketCreated); tc.Number != "MT-000007" || tc.Reporter.Email != "jo@example.com" {
 		t.Fatalf("decoded %+v", tc)

@@ -205,6 +205,7 @@ func (f *fixture) jobs() []job {
 	}
 	defer rows.Close() // before any Fatal: an open result holds a connection the pool's Close waits for
 	var out []job
+	var refs []events.Ref
 	for rows.Next() {
 		var j job
 		var args []byte
@@ -212,19 +213,27 @@ func (f *fixture) jobs() []job {
 			f.t.Fatal(err)
 		}
 		var a struct {
-			Event events.Envelope `json:"event"`
+			Event events.Ref `json:"event"`
 		}
 		if err := json.Unmarshal(args, &a); err != nil {
 			f.t.Fatalf("args %s: %v", args, err)
 		}
-		j.Env = a.Event
-		if j.Event, err = events.Decode(a.Event); err != nil {
-			f.t.Fatal(err)
-		}
+		refs = append(refs, a.Event)
 		out = append(out, j)
 	}
 	if err := rows.Err(); err != nil {
 		f.t.Fatal(err)
+	}
+	rows.Close()
+	for i, ref := range refs {
+		env, err := outbox.Load(f.ctx, f.db, ref)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out[i].Env = env
+		if out[i].Event, err = events.Decode(env); err != nil {
+			f.t.Fatal(err)
+		}
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/app"
 	"github.com/maintainuk/maintainuk/internal/config"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/identity"
 )
 
 // App is the real application on a test's own database, served by an httptest server.
@@ -24,10 +26,13 @@ func NewApp(t testing.TB, env map[string]string) *App {
 	t.Helper()
 	dbs := NewDatabases(t)
 	vars := map[string]string{
-		"APP_SECRET":       "test-secret-that-is-at-least-32-characters-long",
-		"DATABASE_URL":     dbs.AppURL,
-		"LOGIN_RATE_LIMIT": "1000",
-		"LOG_LEVEL":        "error",
+		// Tests run as `maintainuk dev` does; production-mode behaviour has its own tests.
+		"APP_ENV":                       "development",
+		"ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+		"APP_SECRET":                    "test-secret-that-is-at-least-32-characters-long",
+		"DATABASE_URL":                  dbs.AppURL,
+		"LOGIN_RATE_LIMIT":              "1000",
+		"LOG_LEVEL":                     "error",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -62,3 +67,14 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = testWriter{}
+
+// SetPlatformAdmin grants or removes platform-operator rights as `maintainuk
+// platform-admin` does: through the schema owner, since the application's role may not.
+func (a *App) SetPlatformAdmin(email string, on bool) error {
+	owner, err := database.Open(context.Background(), a.DBs.OwnerURL, 2)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	return identity.SetPlatformAdmin(context.Background(), owner, email, on)
+}

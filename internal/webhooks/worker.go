@@ -74,9 +74,16 @@ type FanOutWorker struct {
 // delivery job for each enabled endpoint subscribed to the event. A retried fan-out finds
 // the rows (unique per endpoint and message id) and queues nothing twice.
 func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[outbox.GenericArgs]) error {
-	env := job.Args.Event
-	if env.OrgID == uuid.Nil || env.ID == uuid.Nil || env.Name == "" {
-		return river.JobCancel(fmt.Errorf("webhooks: event %q without organisation or id", env.Name))
+	ref := job.Args.Event
+	if ref.OrgID == uuid.Nil || ref.ID == uuid.Nil || ref.Name == "" {
+		return river.JobCancel(fmt.Errorf("webhooks: event %q without organisation or id", ref.Name))
+	}
+	env, err := outbox.Load(ctx, w.s.db, ref)
+	if errors.Is(err, outbox.ErrGone) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
 	}
 	ins, err := w.s.inserterFor(ctx)
 	if err != nil {
