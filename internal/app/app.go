@@ -122,7 +122,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	a.Identity, err = identity.NewService(db, signer, identity.Settings{
-		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, LoginPerMinute: cfg.LoginRateLimit, BaseURL: cfg.BaseURL,
+		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, RefreshMaxAge: cfg.RefreshMaxAge, LoginPerMinute: cfg.LoginRateLimit, BaseURL: cfg.BaseURL,
 	}, time.Now)
 	if err != nil {
 		return nil, err

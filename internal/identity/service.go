@@ -24,6 +24,8 @@ type Settings struct {
 	InvitationTTL  time.Duration
 	LoginPerMinute int
 	BaseURL        string
+	// RefreshMaxAge is a login's absolute lifetime (REFRESH_TOKEN_MAX_AGE; 90 days if 0).
+	RefreshMaxAge time.Duration
 }
 
 // Service implements registration, login, sessions and membership management.
@@ -35,6 +37,7 @@ type Service struct {
 	now      func() time.Time
 	byIP     *ratelimit.Limiter
 	byEmail  *ratelimit.Limiter
+	accounts accountLimits
 	// Publisher receives member.invited (the invitation email); Links seals the
 	// invitation token it carries. Both are set by the app.
 	Publisher events.Publisher
