@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -34,6 +35,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/webhooks"
+	"github.com/maintainuk/maintainuk/internal/webpages"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -163,6 +165,13 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if cfg.IsDevelopment() {
 		deps.DevMailbox = email.Mailbox(db, a.Identity.OrganisationIDs)
 	}
+	pages, err := webpages.New(a.Identity, webpages.Config{
+		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	deps.Pages = pages
 	a.API = httpapi.New(deps)
 	return a, nil
 }

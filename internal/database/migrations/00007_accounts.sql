@@ -6,7 +6,6 @@
 -- carries it, so the family's age is known even after its older tokens are purged.
 -- Families that exist already count from this migration.
 ALTER TABLE refresh_tokens ADD COLUMN family_started_at timestamptz NOT NULL DEFAULT now();
-ALTER TABLE refresh_tokens ALTER COLUMN family_started_at DROP DEFAULT;
 
 -- A password reset requested by email. Users belong to no organisation, but the email
 -- goes out through one: the organisation of the user's first membership, whose id the
