@@ -35,6 +35,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/webhooks"
+	"github.com/maintainuk/maintainuk/internal/webpages"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -127,7 +128,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	a.Identity, err = identity.NewService(db, signer, identity.Settings{
-		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, BaseURL: cfg.BaseURL,
+		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, RefreshMaxAge: cfg.RefreshMaxAge, BaseURL: cfg.BaseURL,
 		LoginPerMinute: cfg.LoginRateLimit, FailuresPerClient: cfg.LoginFailuresPerClient,
 		HashMemoryBytes: cfg.PasswordHashMemory, HashWait: cfg.PasswordHashWait,
 	}, time.Now)
@@ -170,6 +171,14 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if cfg.IsDevelopment() {
 		deps.DevMailbox = email.Mailbox(db, a.Identity.OrganisationIDs)
 	}
+	pages, err := webpages.New(a.Identity, webpages.Config{
+		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
+		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	deps.Pages = pages
 	a.API = httpapi.New(deps)
 	return a, nil
 }

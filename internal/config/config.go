@@ -39,6 +39,7 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	InvitationTTL   time.Duration
+	RefreshMaxAge   time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	// TrustProxyHeaders makes the client IP come from X-Forwarded-For (set it only behind a
@@ -148,6 +149,8 @@ func Options() []Option {
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.RefreshTokenTTL }, time.Hour, 90*24*time.Hour)},
 		{Name: "INVITATION_TTL", Default: "168h", Description: "How long a member invitation can be accepted (7 days).",
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.InvitationTTL }, time.Hour, 30*24*time.Hour)},
+		{Name: "REFRESH_TOKEN_MAX_AGE", Default: "2160h", Description: "Absolute lifetime of a login's refresh-token family (90 days): past it, refreshing is refused however recently the family was used, and the user logs in again.",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.RefreshMaxAge }, time.Hour, 365*24*time.Hour)},
 		{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Description: "How long in-flight requests and jobs get to finish on SIGINT/SIGTERM.",
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 10*time.Minute)},
 		{Name: "MAX_BODY_BYTES", Default: "1048576", Description: "Largest JSON request body accepted (bytes); larger answers 413.",

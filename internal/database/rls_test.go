@@ -22,6 +22,7 @@ import (
 var tenantTables = map[string]int{
 	"memberships": 2, "invitations": 1, "refresh_tokens": 1, "properties": 1, "units": 1,
 	"unit_occupants": 1, "contractors": 1, "timeline_events": 1, "idempotency_keys": 1,
+	"password_resets": 1,
 }
 
 // tenant is one organisation of the fixture: an ADMIN and a TENANT living in its one unit.
@@ -90,6 +91,7 @@ func seed(t *testing.T, db *database.DB, name string) tenant {
 			{`INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, gen_random_uuid(), $3, now() + interval '1 day')`, []any{x.org, x.admin, randomBytes()}},
 			{`INSERT INTO invitations (org_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, 'new@example.com', 'COORDINATOR', $2, $3, now() + interval '1 day')`, []any{x.org, randomBytes(), x.admin}},
 			{`INSERT INTO idempotency_keys (org_id, user_id, key, method, path, request_hash) VALUES ($1, $2, 'k1', 'POST', '/api/v1/properties', '\x00')`, []any{x.org, x.admin}},
+			{`INSERT INTO password_resets (org_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '30 minutes')`, []any{x.org, x.admin, randomBytes()}},
 		} {
 			if err := exec(st.sql, st.args...); err != nil {
 				return err
@@ -226,6 +228,7 @@ func TestRLSIsolation(t *testing.T) {
 			{"refresh_tokens", `INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, gen_random_uuid(), $3, now())`, []any{b.org, b.admin, randomBytes()}},
 			{"invitations", `INSERT INTO invitations (org_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, 'x@example.com', 'ADMIN', $2, $3, now())`, []any{b.org, randomBytes(), a.admin}},
 			{"idempotency_keys", `INSERT INTO idempotency_keys (org_id, user_id, key, method, path, request_hash) VALUES ($1, $2, 'evil', 'POST', '/', '\x00')`, []any{b.org, b.admin}},
+			{"password_resets", `INSERT INTO password_resets (org_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, now())`, []any{b.org, b.admin, randomBytes()}},
 			{"organisations: another id", `INSERT INTO organisations (id, name, slug) VALUES ($1, 'Evil', $2)`, []any{uuid.New(), "evil-" + uuid.NewString()[:8]}},
 			{"users: another id", `INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, 'Evil', 'x')`, []any{uuid.New(), uuid.NewString()[:8] + "@example.com"}},
 			{"move own property to B", `UPDATE properties SET org_id = $1 WHERE id = $2`, []any{b.org, a.property}},
@@ -273,6 +276,8 @@ func TestRLSIsolation(t *testing.T) {
 			{"delete refresh_tokens", `DELETE FROM refresh_tokens WHERE org_id = $1`, []any{b.org}},
 			{"update invitations", `UPDATE invitations SET revoked_at = now() WHERE org_id = $1`, []any{b.org}},
 			{"delete invitations", `DELETE FROM invitations WHERE org_id = $1`, []any{b.org}},
+			{"update password_resets", `UPDATE password_resets SET used_at = now() WHERE org_id = $1`, []any{b.org}},
+			{"delete password_resets", `DELETE FROM password_resets WHERE org_id = $1`, []any{b.org}},
 			{"update idempotency_keys", `UPDATE idempotency_keys SET status_code = 200 WHERE org_id = $1`, []any{b.org}},
 			{"delete idempotency_keys", `DELETE FROM idempotency_keys WHERE org_id = $1`, []any{b.org}},
 			{"update organisations", `UPDATE organisations SET name = 'Hacked' WHERE id = $1`, []any{b.org}},

@@ -98,11 +98,11 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 		if l.Role == access.Contractor {
 			in.ContractorID = &firstContractor.ID
 		}
-		inv, err := s.Identity.Invite(ctx, actor, in)
+		_, token, err := s.Identity.InviteWithToken(ctx, actor, in)
 		if err != nil {
 			return false, fmt.Errorf("demo: invite %s: %w", l.Email, err)
 		}
-		joined, err := s.Identity.AcceptInvitation(ctx, identity.AcceptInput{Token: inv.Token, Name: l.Name, Password: Password})
+		joined, err := s.Identity.AcceptInvitation(ctx, identity.AcceptInput{Token: token, Name: l.Name, Password: Password})
 		if err != nil {
 			return false, fmt.Errorf("demo: accept %s: %w", l.Email, err)
 		}

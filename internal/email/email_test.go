@@ -321,6 +321,7 @@ func TestEveryEmailedEventRenders(t *testing.T) {
 		&events.QuoteChaser{TicketNumber: "MT-000001", Description: "Fix the leak", AssignedAt: due, Contractor: r},
 		&events.InsuranceExpiring{Company: "Swift", ExpiresOn: "2026-08-01", DaysLeft: 30, Contractor: r, Staff: []events.Recipient{r}},
 		&events.MemberInvited{Role: "PEST_CONTROL", InvitedBy: "Ada", AcceptURL: "https://app/accept?token=x", ExpiresAt: due, Invitee: events.Recipient{Email: "new@example.com"}},
+		&events.PasswordResetRequested{ResetURL: "https://app/reset-password?token=x", ExpiresAt: due, User: r},
 	}
 	for _, ev := range samples {
 		if len(email.Recipients(ev)) == 0 {

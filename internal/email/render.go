@@ -86,7 +86,7 @@ func (t *Templates) Render(name string, d Data) (Rendered, error) {
 var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
 	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
-	"contractor.insurance_expiring", "member.invited",
+	"contractor.insurance_expiring", "member.invited", "password.reset_requested",
 }
 
 // Recipients says who an event emails.
@@ -116,6 +116,8 @@ func Recipients(ev events.Event) []events.Recipient {
 		return append(one(e.Contractor), e.Staff...)
 	case *events.MemberInvited:
 		return one(e.Invitee)
+	case *events.PasswordResetRequested:
+		return one(e.User)
 	}
 	return nil
 }

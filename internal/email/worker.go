@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -23,7 +24,7 @@ type Config struct {
 	FromName string
 	From     string
 	BaseURL  string
-	// Links opens the sealed invitation token of member.invited.
+	// Links opens the sealed token of member.invited and password.reset_requested.
 	Links *secretbox.Box
 }
 
@@ -82,7 +83,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.EmailArgs]) err
 func (w *Worker) sendOne(ctx context.Context, env events.Envelope, ev events.Event, org string, r events.Recipient, lastAttempt bool) error {
 	q := emaildb.New()
 	key := fmt.Sprintf("%s:%s", env.ID, r.Email)
-	// The stored copy of an invitation leaves out its one-time link; the sent one has it.
+	// The stored copy of an invitation or reset leaves out its one-time link; the sent one has it.
 	stored, rendered, err := w.render(env, ev, org, r)
 	if err != nil {
 		return river.JobCancel(err) // a template that fails now fails on every retry
@@ -135,31 +136,41 @@ func (w *Worker) sendOne(ctx context.Context, env events.Envelope, ev events.Eve
 	}
 }
 
-// render produces the copy to store and the copy to send: the same, except that a
-// member.invited email's accept link is opened from its seal for sending only.
+// render produces the copy to store and the copy to send: the same, except that the
+// one-time link of member.invited and password.reset_requested is opened from its seal for
+// sending only. With the development provider nothing leaves the machine and the stored
+// copy is what /dev/mailbox shows, so there it keeps the link (production refuses that
+// provider).
 func (w *Worker) render(env events.Envelope, ev events.Event, org string, r events.Recipient) (stored, sent Rendered, err error) {
 	data := Data{Org: org, BaseURL: w.Config.BaseURL, Recipient: r, E: ev}
-	invited, ok := ev.(*events.MemberInvited)
-	if !ok {
+	var sealed, path string
+	var withLink func(url string) events.Event
+	switch e := ev.(type) {
+	case *events.MemberInvited:
+		sealed, path = e.SealedToken, "/accept-invitation"
+		withLink = func(url string) events.Event { c := *e; c.AcceptURL = url; return &c }
+	case *events.PasswordResetRequested:
+		sealed, path = e.SealedToken, "/reset-password"
+		withLink = func(url string) events.Event { c := *e; c.ResetURL = url; return &c }
+	default:
 		sent, err = w.Templates.Render(env.Name, data)
 		return sent, sent, err
 	}
 	if w.Config.Links == nil {
-		return stored, sent, fmt.Errorf("email: no key to open invitation links")
+		return stored, sent, fmt.Errorf("email: no key to open one-time links")
 	}
-	token, err := w.Config.Links.Open(invited.SealedToken)
+	token, err := w.Config.Links.Open(sealed)
 	if err != nil {
-		return stored, sent, fmt.Errorf("email: invitation link: %w", err)
+		return stored, sent, fmt.Errorf("email: %s link: %w", env.Name, err)
 	}
-	redacted := *invited
-	redacted.AcceptURL = withheld
-	data.E = &redacted
-	if stored, err = w.Templates.Render(env.Name, data); err != nil {
+	data.E = withLink(w.Config.BaseURL + path + "?token=" + url.QueryEscape(token))
+	if sent, err = w.Templates.Render(env.Name, data); err != nil {
 		return stored, sent, err
 	}
-	link := *invited
-	link.AcceptURL = w.Config.BaseURL + "/accept-invitation?token=" + token
-	data.E = &link
-	sent, err = w.Templates.Render(env.Name, data)
+	if _, dev := w.Sender.(DevSender); dev {
+		return sent, sent, nil
+	}
+	data.E = withLink(withheld)
+	stored, err = w.Templates.Render(env.Name, data)
 	return stored, sent, err
 }

@@ -61,10 +61,10 @@ func newTraceID(r *http.Request) string {
 	return hex.EncodeToString(b[:])
 }
 
-// clientIP is the peer address, or, when the service is configured to trust its proxy, the
+// ClientIP is the peer address, or, when the service is configured to trust its proxy, the
 // last X-Forwarded-For entry: the address our proxy appended (entries before it come from
 // the client and can be anything).
-func clientIP(r *http.Request, trustProxy bool) string {
+func ClientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			last := xff[strings.LastIndexByte(xff, ',')+1:]

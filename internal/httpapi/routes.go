@@ -4,6 +4,7 @@ package httpapi
 func (s *Server) routes() {
 	s.healthRoutes()
 	s.authRoutes()
+	s.accountRoutes()
 	s.memberRoutes()
 	s.propertyRoutes()
 	s.contractorRoutes()

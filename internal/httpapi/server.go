@@ -56,6 +56,9 @@ type Deps struct {
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
 	// database ping alone.
 	Ready func(context.Context) error
+	// Pages serves the server-rendered pages emailed links open (internal/webpages) at
+	// /accept-invitation and /reset-password; nil serves nothing there.
+	Pages http.Handler
 }
 
 // Server is the HTTP API.
@@ -97,6 +100,10 @@ func New(deps Deps) *Server {
 	if deps.DevMailbox != nil {
 		// Every organisation's emails: for platform operators only, even in development.
 		mux.Handle("GET /dev/mailbox", s.platformAdminOnly(deps.DevMailbox))
+	}
+	if deps.Pages != nil {
+		mux.Handle("/accept-invitation", deps.Pages)
+		mux.Handle("/reset-password", deps.Pages)
 	}
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s

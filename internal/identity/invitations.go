@@ -24,9 +24,9 @@ type InviteInput struct {
 	ContractorID *uuid.UUID
 }
 
-// Invitation is an open invitation. Token is only ever returned when it is created: it is
-// stored as a hash. Until email sending lands (the messaging issue) the inviting ADMIN
-// passes the accept link on themselves.
+// Invitation is an open invitation. Its token is stored only as a hash and reaches
+// nobody but the invitee, in the member.invited email (in development, readable at
+// /dev/mailbox): the inviting ADMIN never sees it, so cannot accept in the invitee's name.
 type Invitation struct {
 	ID           uuid.UUID   `json:"id"`
 	Email        string      `json:"email"`
@@ -34,19 +34,25 @@ type Invitation struct {
 	ContractorID *uuid.UUID  `json:"contractorId"`
 	ExpiresAt    time.Time   `json:"expiresAt"`
 	CreatedAt    time.Time   `json:"createdAt"`
-	Token        string      `json:"token,omitempty" doc:"Only in the response that creates the invitation."`
-	AcceptURL    string      `json:"acceptUrl,omitempty" doc:"Only in the response that creates the invitation."`
 }
 
 func invitationFromRow(r identitydb.Invitation) Invitation {
 	return Invitation{ID: r.ID, Email: r.Email, Role: access.Role(r.Role), ContractorID: r.ContractorID, ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt}
 }
 
-// Invite creates an invitation (ADMIN only). Inviting the same address again replaces the
-// open invitation; inviting an existing member answers 409.
+// Invite creates an invitation (ADMIN only) and emails its link to the invitee. Inviting
+// the same address again replaces the open invitation; inviting an existing member
+// answers 409.
 func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput) (*Invitation, error) {
+	inv, _, err := s.InviteWithToken(ctx, actor, in)
+	return inv, err
+}
+
+// InviteWithToken is Invite that also returns the raw token, for in-process callers that
+// accept on the invitee's behalf (the demo seed); no API answer carries it.
+func (s *Service) InviteWithToken(ctx context.Context, actor access.Actor, in InviteInput) (*Invitation, string, error) {
 	if err := actor.Require(access.Admin); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var f apperr.Fields
 	email, err := validate.Email(in.Email)
@@ -57,11 +63,11 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 		f = append(f, err.(*apperr.Error).Fields...)
 	}
 	if err := f.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	token, hash, err := newOpaqueToken(invitationPrefix, actor.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var out Invitation
 	scope := database.Scope{OrgID: actor.OrgID, UserID: actor.UserID, LoginEmail: email}
@@ -86,8 +92,6 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 			return err
 		}
 		out = invitationFromRow(row)
-		out.Token = token
-		out.AcceptURL = s.settings.BaseURL + "/accept-invitation?token=" + token
 		if err := timeline.Record(ctx, tx, actor, timeline.Change{
 			EntityType: timeline.EntityInvitation, EntityID: row.ID, Action: "created",
 			After: map[string]any{"email": email, "role": in.Role, "contractorId": in.ContractorID},
@@ -111,9 +115,9 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 		})
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return &out, nil
+	return &out, token, nil
 }
 
 // ListInvitations lists open, unexpired invitations (ADMIN only).

@@ -57,8 +57,8 @@ DELETE FROM memberships WHERE org_id = $1 AND id = $2;
 SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'ADMIN';
 
 -- name: InsertRefreshToken :exec
-INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at)
-VALUES ($1, $2, $3, $4, $5);
+INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at, family_started_at)
+VALUES ($1, $2, $3, $4, $5, $6);
 
 -- name: GetRefreshTokenForUpdate :one
 SELECT * FROM refresh_tokens WHERE org_id = $1 AND token_hash = $2 FOR UPDATE;
@@ -109,3 +109,20 @@ DELETE FROM invitations WHERE org_id = $1 AND expires_at < $2 AND accepted_at IS
 
 -- name: SetPlatformAdmin :exec
 UPDATE users SET is_platform_admin = $2 WHERE id = $1;
+
+-- name: SetPasswordHash :exec
+UPDATE users SET password_hash = $2 WHERE id = $1;
+
+-- name: InsertPasswordReset :exec
+INSERT INTO password_resets (org_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4);
+
+-- name: GetPasswordResetForUpdate :one
+SELECT * FROM password_resets WHERE org_id = $1 AND token_hash = $2 FOR UPDATE;
+
+-- name: UsePasswordResets :exec
+-- Spends every open reset of the user in the organisation (the one used and any other).
+UPDATE password_resets SET used_at = now()
+WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL;
+
+-- name: DeleteExpiredPasswordResets :execrows
+DELETE FROM password_resets WHERE org_id = $1 AND expires_at < $2;

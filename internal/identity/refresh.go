@@ -43,6 +43,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
 			return revoke()
 		case !s.now().Before(rt.ExpiresAt):
 			return errUnauthenticated(badRefresh)
+		case !s.now().Before(rt.FamilyStartedAt.Add(s.refreshMaxAge())):
+			// However recently it was used, a login lasts at most RefreshMaxAge.
+			return errUnauthenticated(badRefresh)
 		}
 		m, err := s.q.GetMembershipForUser(ctx, tx, identitydb.GetMembershipForUserParams{OrgID: orgID, UserID: rt.UserID})
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -63,7 +66,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
 		if err != nil {
 			return err
 		}
-		session, err = s.continueSession(ctx, tx, user, org, access.Role(m.Role), rt.FamilyID)
+		session, err = s.continueSession(ctx, tx, user, org, access.Role(m.Role), rt.FamilyID, rt.FamilyStartedAt)
 		return err
 	})
 	if err != nil {

@@ -24,8 +24,8 @@ func (s *Service) OrganisationIDs(ctx context.Context) ([]uuid.UUID, error) {
 }
 
 // PurgeExpired deletes one organisation's refresh tokens that expired over a day ago
-// (kept a day so reuse of a just-expired token is still recognised) and invitations that
-// expired unaccepted over 30 days ago.
+// (kept a day so reuse of a just-expired token is still recognised), invitations that
+// expired unaccepted over 30 days ago, and password resets that expired over a day ago.
 func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, error) {
 	var n int64
 	now := s.now()
@@ -35,7 +35,11 @@ func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, err
 			return err
 		}
 		invitations, err := s.q.DeleteExpiredInvitations(ctx, tx, identitydb.DeleteExpiredInvitationsParams{OrgID: orgID, ExpiresAt: now.Add(-30 * 24 * time.Hour)})
-		n = tokens + invitations
+		if err != nil {
+			return err
+		}
+		resets, err := s.q.DeleteExpiredPasswordResets(ctx, tx, identitydb.DeleteExpiredPasswordResetsParams{OrgID: orgID, ExpiresAt: now.Add(-24 * time.Hour)})
+		n = tokens + invitations + resets
 		return err
 	})
 	return n, err

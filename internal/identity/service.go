@@ -30,6 +30,8 @@ type Settings struct {
 	HashMemoryBytes int64
 	HashWait        time.Duration
 	BaseURL         string
+	// RefreshMaxAge is a login's absolute lifetime (REFRESH_TOKEN_MAX_AGE; 90 days if 0).
+	RefreshMaxAge time.Duration
 }
 
 // Service implements registration, login, sessions and membership management.
@@ -41,6 +43,7 @@ type Service struct {
 	now      func() time.Time
 	failures failureGuard
 	hashes   *hashGate
+	accounts accountLimits
 	// Publisher receives member.invited (the invitation email); Links seals the
 	// invitation token it carries. Both are set by the app.
 	Publisher events.Publisher

@@ -46,11 +46,13 @@ func NewApp(t testing.TB, env map[string]string) *App {
 		t.Fatalf("app: %v", err)
 	}
 	srv := httptest.NewServer(a.API)
+	ta := &App{App: a, DBs: dbs, Server: srv, t: t}
+	ta.recordLinks()
 	t.Cleanup(func() {
 		srv.Close()
 		a.Close()
 	})
-	return &App{App: a, DBs: dbs, Server: srv, t: t}
+	return ta
 }
 
 // testLogger sends warnings and errors to the test log, so a failing test shows why.

@@ -52,13 +52,10 @@ func (a *App) AddMember(admin *Client, role access.Role) *Client {
 			"companyName": "Test Contractor " + email, "email": email, "trades": []string{"PLUMBING"},
 		}).Expect(http.StatusCreated).ID()
 	}
-	var inv struct {
-		Token string `json:"token"`
-	}
-	admin.Post("/api/v1/members", body).Expect(http.StatusCreated).Data(&inv)
+	admin.Post("/api/v1/members", body).Expect(http.StatusCreated)
 	var s session
 	a.Anonymous().Post("/api/v1/auth/accept-invitation", map[string]string{
-		"token": inv.Token, "name": "Member " + string(role), "password": Password,
+		"token": a.InvitationToken(email), "name": "Member " + string(role), "password": Password,
 	}).Expect(http.StatusOK).Data(&s)
 	return a.clientFor(s)
 }

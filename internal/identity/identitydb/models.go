@@ -48,16 +48,27 @@ type Organisation struct {
 	UpdatedAt              time.Time
 }
 
-type RefreshToken struct {
+type PasswordReset struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID
 	UserID    uuid.UUID
-	FamilyID  uuid.UUID
 	TokenHash []byte
 	ExpiresAt time.Time
-	RotatedAt *time.Time
-	RevokedAt *time.Time
+	UsedAt    *time.Time
 	CreatedAt time.Time
+}
+
+type RefreshToken struct {
+	ID              uuid.UUID
+	OrgID           uuid.UUID
+	UserID          uuid.UUID
+	FamilyID        uuid.UUID
+	TokenHash       []byte
+	ExpiresAt       time.Time
+	RotatedAt       *time.Time
+	RevokedAt       *time.Time
+	CreatedAt       time.Time
+	FamilyStartedAt time.Time
 }
 
 type User struct {

@@ -56,6 +56,23 @@ func (q *Queries) DeleteExpiredInvitations(ctx context.Context, db DBTX, arg Del
 	return result.RowsAffected(), nil
 }
 
+const deleteExpiredPasswordResets = `-- name: DeleteExpiredPasswordResets :execrows
+DELETE FROM password_resets WHERE org_id = $1 AND expires_at < $2
+`
+
+type DeleteExpiredPasswordResetsParams struct {
+	OrgID     uuid.UUID
+	ExpiresAt time.Time
+}
+
+func (q *Queries) DeleteExpiredPasswordResets(ctx context.Context, db DBTX, arg DeleteExpiredPasswordResetsParams) (int64, error) {
+	result, err := db.Exec(ctx, deleteExpiredPasswordResets, arg.OrgID, arg.ExpiresAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteExpiredRefreshTokens = `-- name: DeleteExpiredRefreshTokens :execrows
 DELETE FROM refresh_tokens WHERE org_id = $1 AND expires_at < $2
 `
@@ -222,8 +239,32 @@ func (q *Queries) GetOrganisationBySlug(ctx context.Context, db DBTX, slug strin
 	return i, err
 }
 
+const getPasswordResetForUpdate = `-- name: GetPasswordResetForUpdate :one
+SELECT id, org_id, user_id, token_hash, expires_at, used_at, created_at FROM password_resets WHERE org_id = $1 AND token_hash = $2 FOR UPDATE
+`
+
+type GetPasswordResetForUpdateParams struct {
+	OrgID     uuid.UUID
+	TokenHash []byte
+}
+
+func (q *Queries) GetPasswordResetForUpdate(ctx context.Context, db DBTX, arg GetPasswordResetForUpdateParams) (PasswordReset, error) {
+	row := db.QueryRow(ctx, getPasswordResetForUpdate, arg.OrgID, arg.TokenHash)
+	var i PasswordReset
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.UserID,
+		&i.TokenHash,
+		&i.ExpiresAt,
+		&i.UsedAt,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getRefreshTokenForUpdate = `-- name: GetRefreshTokenForUpdate :one
-SELECT id, org_id, user_id, family_id, token_hash, expires_at, rotated_at, revoked_at, created_at FROM refresh_tokens WHERE org_id = $1 AND token_hash = $2 FOR UPDATE
+SELECT id, org_id, user_id, family_id, token_hash, expires_at, rotated_at, revoked_at, created_at, family_started_at FROM refresh_tokens WHERE org_id = $1 AND token_hash = $2 FOR UPDATE
 `
 
 type GetRefreshTokenForUpdateParams struct {
@@ -244,6 +285,7 @@ func (q *Queries) GetRefreshTokenForUpdate(ctx context.Context, db DBTX, arg Get
 		&i.RotatedAt,
 		&i.RevokedAt,
 		&i.CreatedAt,
+		&i.FamilyStartedAt,
 	)
 	return i, err
 }
@@ -393,17 +435,39 @@ func (q *Queries) InsertOrganisation(ctx context.Context, db DBTX, arg InsertOrg
 	return i, err
 }
 
+const insertPasswordReset = `-- name: InsertPasswordReset :exec
+INSERT INTO password_resets (org_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)
+`
+
+type InsertPasswordResetParams struct {
+	OrgID     uuid.UUID
+	UserID    uuid.UUID
+	TokenHash []byte
+	ExpiresAt time.Time
+}
+
+func (q *Queries) InsertPasswordReset(ctx context.Context, db DBTX, arg InsertPasswordResetParams) error {
+	_, err := db.Exec(ctx, insertPasswordReset,
+		arg.OrgID,
+		arg.UserID,
+		arg.TokenHash,
+		arg.ExpiresAt,
+	)
+	return err
+}
+
 const insertRefreshToken = `-- name: InsertRefreshToken :exec
-INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO refresh_tokens (org_id, user_id, family_id, token_hash, expires_at, family_started_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 `
 
 type InsertRefreshTokenParams struct {
-	OrgID     uuid.UUID
-	UserID    uuid.UUID
-	FamilyID  uuid.UUID
-	TokenHash []byte
-	ExpiresAt time.Time
+	OrgID           uuid.UUID
+	UserID          uuid.UUID
+	FamilyID        uuid.UUID
+	TokenHash       []byte
+	ExpiresAt       time.Time
+	FamilyStartedAt time.Time
 }
 
 func (q *Queries) InsertRefreshToken(ctx context.Context, db DBTX, arg InsertRefreshTokenParams) error {
@@ -413,6 +477,7 @@ func (q *Queries) InsertRefreshToken(ctx context.Context, db DBTX, arg InsertRef
 		arg.FamilyID,
 		arg.TokenHash,
 		arg.ExpiresAt,
+		arg.FamilyStartedAt,
 	)
 	return err
 }
@@ -684,6 +749,20 @@ func (q *Queries) RevokeUserRefreshTokens(ctx context.Context, db DBTX, arg Revo
 	return err
 }
 
+const setPasswordHash = `-- name: SetPasswordHash :exec
+UPDATE users SET password_hash = $2 WHERE id = $1
+`
+
+type SetPasswordHashParams struct {
+	ID           uuid.UUID
+	PasswordHash string
+}
+
+func (q *Queries) SetPasswordHash(ctx context.Context, db DBTX, arg SetPasswordHashParams) error {
+	_, err := db.Exec(ctx, setPasswordHash, arg.ID, arg.PasswordHash)
+	return err
+}
+
 const setPlatformAdmin = `-- name: SetPlatformAdmin :exec
 UPDATE users SET is_platform_admin = $2 WHERE id = $1
 `
@@ -729,4 +808,20 @@ func (q *Queries) UpdateMembershipRole(ctx context.Context, db DBTX, arg UpdateM
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const usePasswordResets = `-- name: UsePasswordResets :exec
+UPDATE password_resets SET used_at = now()
+WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL
+`
+
+type UsePasswordResetsParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+// Spends every open reset of the user in the organisation (the one used and any other).
+func (q *Queries) UsePasswordResets(ctx context.Context, db DBTX, arg UsePasswordResetsParams) error {
+	_, err := db.Exec(ctx, usePasswordResets, arg.OrgID, arg.UserID)
+	return err
 }
