@@ -388,6 +388,9 @@ func TestOccupancyPeriods(t *testing.T) {
 	theirs := tkCreate(t, flatmate, map[string]any{"unitId": o.U2, "title": "Flatmate's broken lock", "reportedByPhone": "+447911123457"})
 	staffs := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Gas safety check", "reportedByName": "Agent Smith", "reportedByEmail": "agent@example.com"})
 
+	flatmateSays := tkComment(t, flatmate, theirs.ID, "It sticks when it rains", "")
+	staffSays := tkComment(t, o.Coordinator, theirs.ID, "A locksmith will call", "RESIDENT")
+
 	t.Run("each resident sees their own tenancy", func(t *testing.T) {
 		for _, tc := range []struct {
 			name    string
@@ -430,6 +433,23 @@ func TestOccupancyPeriods(t *testing.T) {
 		// Staff still see everything, with contact details.
 		if d := tkGet(t, admin, theirs.ID); d.ReportedByEmail != flatmate.Email || d.ReportedByPhone != "+447911123457" {
 			t.Fatalf("staff see %+v", d.Ticket)
+		}
+		// Another resident's comments come without their name; staff's and one's own with.
+		names := func(c *testsupport.Client) map[uuid.UUID]string {
+			out := map[uuid.UUID]string{}
+			for _, cm := range tkGet(t, c, theirs.ID).Comments {
+				out[cm.ID] = cm.AuthorName
+			}
+			return out
+		}
+		if got := names(current); got[flatmateSays.ID] != "" || got[staffSays.ID] != "Member COORDINATOR" || len(got) != 2 {
+			t.Fatalf("the current tenant sees comment authors %v", got)
+		}
+		if got := names(flatmate); got[flatmateSays.ID] != "Member TENANT" {
+			t.Fatalf("the flatmate sees comment authors %v", got)
+		}
+		if got := names(admin); got[flatmateSays.ID] != "Member TENANT" {
+			t.Fatalf("staff see comment authors %v", got)
 		}
 	})
 

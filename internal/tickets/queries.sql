@@ -112,8 +112,10 @@ RETURNING *;
 -- name: ListComments :many
 -- A resident sees RESIDENT comments; a contractor (contractor_id set) only its own
 -- company's and those staff shared with it.
-SELECT sqlc.embed(c), coalesce(u.name, '') AS author_name
-FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+SELECT sqlc.embed(c), coalesce(u.name, '') AS author_name, coalesce(m.role, '') AS author_role
+FROM ticket_comments c
+LEFT JOIN users u ON u.id = c.author_id
+LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = c.author_id
 WHERE c.org_id = @org_id AND c.ticket_id = @ticket_id
   AND (NOT @resident_only::boolean OR c.visibility = 'RESIDENT')
   AND (sqlc.narg(contractor_id)::uuid IS NULL

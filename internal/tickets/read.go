@@ -77,7 +77,11 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 		}
 		out.Comments = make([]Comment, len(comments))
 		for i, c := range comments {
-			out.Comments[i] = commentFromRow(c.TicketComment, c.AuthorName)
+			author := c.AuthorName
+			if actor.Role == access.Tenant && access.Role(c.AuthorRole) == access.Tenant && (c.TicketComment.AuthorID == nil || *c.TicketComment.AuthorID != actor.UserID) {
+				author = "" // another resident's name is theirs to give
+			}
+			out.Comments[i] = commentFromRow(c.TicketComment, author)
 		}
 		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000)
 		if err != nil {

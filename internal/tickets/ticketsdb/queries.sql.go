@@ -329,8 +329,10 @@ func (q *Queries) IsOccupant(ctx context.Context, db DBTX, arg IsOccupantParams)
 }
 
 const listComments = `-- name: ListComments :many
-SELECT c.id, c.org_id, c.ticket_id, c.author_id, c.body, c.visibility, c.created_at, c.contractor_id, c.shared_with_contractor_id, coalesce(u.name, '') AS author_name
-FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+SELECT c.id, c.org_id, c.ticket_id, c.author_id, c.body, c.visibility, c.created_at, c.contractor_id, c.shared_with_contractor_id, coalesce(u.name, '') AS author_name, coalesce(m.role, '') AS author_role
+FROM ticket_comments c
+LEFT JOIN users u ON u.id = c.author_id
+LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = c.author_id
 WHERE c.org_id = $1 AND c.ticket_id = $2
   AND (NOT $3::boolean OR c.visibility = 'RESIDENT')
   AND ($4::uuid IS NULL
@@ -348,6 +350,7 @@ type ListCommentsParams struct {
 type ListCommentsRow struct {
 	TicketComment TicketComment
 	AuthorName    string
+	AuthorRole    string
 }
 
 // A resident sees RESIDENT comments; a contractor (contractor_id set) only its own
@@ -377,6 +380,7 @@ func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsPar
 			&i.TicketComment.ContractorID,
 			&i.TicketComment.SharedWithContractorID,
 			&i.AuthorName,
+			&i.AuthorRole,
 		); err != nil {
 			return nil, err
 		}
