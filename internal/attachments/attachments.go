@@ -42,12 +42,28 @@ type Attachment struct {
 	SizeBytes   int64      `json:"sizeBytes"`
 	SHA256      string     `json:"sha256"`
 	UploadedBy  *uuid.UUID `json:"uploadedBy"`
-	CreatedAt   time.Time  `json:"createdAt"`
+	// ContractorID is the company of a CONTRACTOR uploader; SharedWithContractorID the one
+	// company staff shared the file with. A contractor sees only files with either set to
+	// its own company.
+	ContractorID           *uuid.UUID `json:"contractorId" doc:"The contractor company of a CONTRACTOR uploader; null for staff, residents and the public form."`
+	SharedWithContractorID *uuid.UUID `json:"sharedWithContractorId" doc:"The contractor company staff shared this file with; null if not shared. Contractors see only their own company's files and those shared with them."`
+	CreatedAt              time.Time  `json:"createdAt"`
 }
 
 func fromRow(r attachmentsdb.Attachment) Attachment {
 	return Attachment{ID: r.ID, TicketID: r.TicketID, Filename: r.Filename, ContentType: r.ContentType,
-		SizeBytes: r.SizeBytes, SHA256: r.Sha256, UploadedBy: r.UploadedBy, CreatedAt: r.CreatedAt}
+		SizeBytes: r.SizeBytes, SHA256: r.Sha256, UploadedBy: r.UploadedBy,
+		ContractorID: r.ContractorID, SharedWithContractorID: r.SharedWithContractorID, CreatedAt: r.CreatedAt}
+}
+
+// visibleTo reports whether actor, who may see the file's ticket, may see the file: a
+// contractor only its own company's files and those staff shared with it.
+func visibleTo(r attachmentsdb.Attachment, actor access.Actor) bool {
+	if actor.Role != access.Contractor {
+		return true
+	}
+	mine := func(id *uuid.UUID) bool { return id != nil && *id == actor.ContractorID }
+	return mine(r.ContractorID) || mine(r.SharedWithContractorID)
 }
 
 // Service stores and serves attachments.
@@ -135,8 +151,17 @@ func errEmpty(field string) error {
 }
 
 // Attach records staged files on a ticket inside tx, adds their bytes to the storage
-// meter (once per distinct file) and to the ticket's timeline.
+// meter (once per distinct file) and to the ticket's timeline. A CONTRACTOR's files
+// belong to its company.
 func (s *Service) Attach(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, files []Staged) ([]Attachment, error) {
+	return s.attach(ctx, tx, actor, ticketID, files, nil)
+}
+
+func (s *Service) attach(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, files []Staged, sharedWith *uuid.UUID) ([]Attachment, error) {
+	var company *uuid.UUID
+	if actor.Role == access.Contractor {
+		company = &actor.ContractorID
+	}
 	out := make([]Attachment, 0, len(files))
 	for _, f := range files {
 		// Held to the end of tx: a concurrent first upload of the same file waits, then
@@ -154,7 +179,7 @@ func (s *Service) Attach(ctx context.Context, tx pgx.Tx, actor access.Actor, tic
 		}
 		row, err := s.q.InsertAttachment(ctx, tx, attachmentsdb.InsertAttachmentParams{
 			OrgID: actor.OrgID, TicketID: &ticketID, Sha256: f.SHA256, SizeBytes: f.Size, ContentType: f.ContentType,
-			Filename: f.Filename, UploadedBy: uploader,
+			Filename: f.Filename, UploadedBy: uploader, ContractorID: company, SharedWithContractorID: sharedWith,
 		})
 		if err != nil {
 			return nil, err
@@ -166,7 +191,8 @@ func (s *Service) Attach(ctx context.Context, tx pgx.Tx, actor access.Actor, tic
 		}
 		a := fromRow(row)
 		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID,
-			Action: "attachment_added", After: map[string]any{"attachmentId": a.ID, "filename": a.Filename, "contentType": a.ContentType, "sizeBytes": a.SizeBytes}}); err != nil {
+			Action: "attachment_added", After: map[string]any{"attachmentId": a.ID, "filename": a.Filename, "contentType": a.ContentType, "sizeBytes": a.SizeBytes,
+				"contractorId": a.ContractorID, "sharedWithContractorId": a.SharedWithContractorID}}); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
@@ -174,13 +200,19 @@ func (s *Service) Attach(ctx context.Context, tx pgx.Tx, actor access.Actor, tic
 	return out, nil
 }
 
-// Upload adds one file to a ticket the actor can see.
-func (s *Service) Upload(ctx context.Context, actor access.Actor, ticketID uuid.UUID, filename string, r io.Reader) (*Attachment, error) {
+// Upload adds one file to a ticket the actor can see. Staff may share it with one
+// contractor company that has a live work order on the ticket (sharedWith, nil for none).
+func (s *Service) Upload(ctx context.Context, actor access.Actor, ticketID uuid.UUID, filename string, r io.Reader, sharedWith *uuid.UUID) (*Attachment, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor, access.Tenant); err != nil {
 		return nil, err
 	}
+	if sharedWith != nil && !actor.Role.IsStaff() {
+		var f apperr.Fields
+		f.Add("sharedWithContractorId", "only staff share files with a contractor")
+		return nil, f.Err()
+	}
 	// Check visibility before reading the body, so a stranger's upload stores nothing.
-	if err := s.visible(ctx, actor, ticketID); err != nil {
+	if err := s.visible(ctx, actor, ticketID, sharedWith); err != nil {
 		return nil, err
 	}
 	staged, err := s.Stage(ctx, actor.OrgID, filename, r)
@@ -192,7 +224,10 @@ func (s *Service) Upload(ctx context.Context, actor access.Actor, ticketID uuid.
 		if ok, err := s.tickets.Visible(ctx, tx, actor, ticketID); err != nil || !ok {
 			return orNotFound(err, "ticket")
 		}
-		out, err = s.Attach(ctx, tx, actor, ticketID, []Staged{staged})
+		if err := s.tickets.CheckShare(ctx, tx, actor, ticketID, sharedWith); err != nil {
+			return err
+		}
+		out, err = s.attach(ctx, tx, actor, ticketID, []Staged{staged}, sharedWith)
 		return err
 	})
 	if err != nil {
@@ -201,24 +236,29 @@ func (s *Service) Upload(ctx context.Context, actor access.Actor, ticketID uuid.
 	return &out[0], nil
 }
 
-func (s *Service) visible(ctx context.Context, actor access.Actor, ticketID uuid.UUID) error {
+func (s *Service) visible(ctx context.Context, actor access.Actor, ticketID uuid.UUID, sharedWith *uuid.UUID) error {
 	return s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		ok, err := s.tickets.Visible(ctx, tx, actor, ticketID)
 		if err != nil || !ok {
 			return orNotFound(err, "ticket")
 		}
-		return nil
+		return s.tickets.CheckShare(ctx, tx, actor, ticketID, sharedWith)
 	})
 }
 
-// ListForTicket lists a visible ticket's attachments.
+// ListForTicket lists a visible ticket's attachments (a contractor's: its own company's
+// and those shared with it).
 func (s *Service) ListForTicket(ctx context.Context, actor access.Actor, ticketID uuid.UUID) ([]Attachment, error) {
 	var out []Attachment
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		if ok, err := s.tickets.Visible(ctx, tx, actor, ticketID); err != nil || !ok {
 			return orNotFound(err, "ticket")
 		}
-		rows, err := s.q.ListTicketAttachments(ctx, tx, attachmentsdb.ListTicketAttachmentsParams{OrgID: actor.OrgID, TicketID: &ticketID})
+		p := attachmentsdb.ListTicketAttachmentsParams{OrgID: actor.OrgID, TicketID: &ticketID}
+		if actor.Role == access.Contractor {
+			p.ContractorID = &actor.ContractorID
+		}
+		rows, err := s.q.ListTicketAttachments(ctx, tx, p)
 		out = make([]Attachment, len(rows))
 		for i, r := range rows {
 			out[i] = fromRow(r)
@@ -241,7 +281,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, id uuid.UUID) (A
 			return err
 		}
 		ok, err := s.tickets.Visible(ctx, tx, actor, *row.TicketID)
-		if err != nil || !ok {
+		if err != nil || !ok || !visibleTo(row, actor) {
 			return orNotFound(err, "attachment")
 		}
 		a = fromRow(row)

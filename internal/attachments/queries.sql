@@ -1,6 +1,6 @@
 -- name: InsertAttachment :one
-INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, filename, uploaded_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, filename, uploaded_by, contractor_id, shared_with_contractor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING *;
 
 -- name: LockBlob :exec
@@ -15,7 +15,13 @@ SELECT EXISTS (SELECT 1 FROM attachments WHERE org_id = $1 AND sha256 = $2);
 SELECT * FROM attachments WHERE org_id = $1 AND id = $2;
 
 -- name: ListTicketAttachments :many
-SELECT * FROM attachments WHERE org_id = $1 AND ticket_id = $2 ORDER BY created_at, id;
+-- A contractor (contractor_id set) lists only its own company's files and those staff
+-- shared with it.
+SELECT * FROM attachments
+WHERE org_id = @org_id AND ticket_id = @ticket_id
+  AND (sqlc.narg(contractor_id)::uuid IS NULL
+       OR contractor_id = sqlc.narg(contractor_id) OR shared_with_contractor_id = sqlc.narg(contractor_id))
+ORDER BY created_at, id;
 
 -- name: AddUsage :exec
 -- Gauge metrics such as stored bytes keep one row per organisation, dated 1970-01-01.

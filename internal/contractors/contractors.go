@@ -33,7 +33,7 @@ type Contractor struct {
 	Email              string    `json:"email"`
 	Phone              string    `json:"phone"`
 	InsuranceExpiresOn *string   `json:"insuranceExpiresOn" doc:"Date (YYYY-MM-DD) the public liability insurance expires."`
-	Notes              string    `json:"notes"`
+	Notes              string    `json:"notes" doc:"Staff notes about the company; always empty when a CONTRACTOR reads its own company."`
 	Active             bool      `json:"active"`
 	CreatedAt          time.Time `json:"createdAt"`
 	UpdatedAt          time.Time `json:"updatedAt"`
@@ -152,7 +152,8 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (*Co
 	return &out, err
 }
 
-// Get returns one contractor: staff see any, a CONTRACTOR member only their own company.
+// Get returns one contractor: staff see any, a CONTRACTOR member only their own company,
+// without staff notes.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Contractor, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return nil, err
@@ -167,6 +168,9 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*C
 			return apperr.NotFoundf("contractor")
 		}
 		out = fromRow(row)
+		if actor.Role == access.Contractor {
+			out.Notes = "" // staff notes are never shown to the company they are about
+		}
 		return err
 	})
 	return &out, err

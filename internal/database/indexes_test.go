@@ -190,13 +190,14 @@ func ixFill(t *testing.T, ctx context.Context, ownerURL string) ixSeed {
 		if err := org(tx, s.orgA, "alpha", []uuid.UUID{s.staff1, s.staff2, s.tenant, s.newTenant}, ixTicketsA); err != nil {
 			return fmt.Errorf("A: %w", err)
 		}
-		// In A: the tenant lives in one unit, the new tenant in a new unit; three contractors,
-		// one with 100 work orders, one with 100 others, one with none.
+		// In A: the tenant lives in one unit (since before every seeded ticket), the new
+		// tenant in a new unit; three contractors, one with 100 work orders, one with 100
+		// others, one with none.
 		for _, st := range []struct {
 			sql  string
 			args []any
 		}{
-			{`INSERT INTO unit_occupants (org_id, unit_id, user_id) SELECT org_id, id, $2 FROM units WHERE org_id = $1 AND reference = 'P7-3'`, []any{s.orgA, s.tenant}},
+			{`INSERT INTO unit_occupants (org_id, unit_id, user_id, starts_on) SELECT org_id, id, $2, DATE '2000-01-01' FROM units WHERE org_id = $1 AND reference = 'P7-3'`, []any{s.orgA, s.tenant}},
 			{`INSERT INTO units (org_id, property_id, label, reference) SELECT org_id, id, 'Flat 26', 'NEW-1' FROM properties WHERE org_id = $1 AND name = 'P1'`, []any{s.orgA}},
 			{`INSERT INTO unit_occupants (org_id, unit_id, user_id) SELECT org_id, id, $2 FROM units WHERE org_id = $1 AND reference = 'NEW-1'`, []any{s.orgA, s.newTenant}},
 			{`INSERT INTO contractors (id, org_id, company_name, email)

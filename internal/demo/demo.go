@@ -107,7 +107,7 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 			return false, fmt.Errorf("demo: accept %s: %w", l.Email, err)
 		}
 		if l.Role == access.Tenant {
-			if _, err := s.Estate.AddOccupant(ctx, actor, firstUnit.ID, joined.User.ID); err != nil {
+			if _, err := s.Estate.AddOccupant(ctx, actor, firstUnit.ID, joined.User.ID, ""); err != nil {
 				return false, fmt.Errorf("demo: occupant: %w", err)
 			}
 		}

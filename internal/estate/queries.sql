@@ -39,13 +39,22 @@ ORDER BY created_at, id
 LIMIT @row_limit;
 
 -- name: InsertOccupant :one
-INSERT INTO unit_occupants (org_id, unit_id, user_id) VALUES ($1, $2, $3) RETURNING *;
+-- starts_on defaults to today in Europe/London.
+INSERT INTO unit_occupants (org_id, unit_id, user_id, starts_on)
+VALUES (@org_id, @unit_id, @user_id, coalesce(sqlc.narg(starts_on)::date, (now() AT TIME ZONE 'Europe/London')::date))
+RETURNING *;
+
+-- name: GetOccupantForUpdate :one
+SELECT * FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND id = $3 FOR UPDATE;
+
+-- name: EndOccupancy :exec
+UPDATE unit_occupants SET ends_on = $3 WHERE org_id = $1 AND id = $2;
 
 -- name: ListOccupants :many
-SELECT o.*, u.name, u.email
+SELECT sqlc.embed(o), u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
 WHERE o.org_id = $1 AND o.unit_id = $2
-ORDER BY o.created_at;
+ORDER BY o.starts_on, o.created_at;
 
 -- name: IsOccupant :one
 SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3);
@@ -54,6 +63,6 @@ SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 A
 SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
 
 -- name: GetOccupant :one
-SELECT o.*, u.name, u.email
+SELECT sqlc.embed(o), u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
 WHERE o.org_id = $1 AND o.id = $2;

@@ -56,14 +56,27 @@ func unitFromRow(u estatedb.Unit) Unit {
 		Bedrooms: u.Bedrooms, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
-// Occupant links a TENANT member to a unit.
+// Occupant links a TENANT member to a unit for an occupancy (tenancy) from StartsOn to
+// EndsOn inclusive, dates in Europe/London.
 type Occupant struct {
 	ID        uuid.UUID `json:"id"`
 	UnitID    uuid.UUID `json:"unitId"`
 	UserID    uuid.UUID `json:"userId"`
 	Name      string    `json:"name"`
 	Email     string    `json:"email"`
+	StartsOn  string    `json:"startsOn" format:"date" example:"2026-12-01" doc:"First day of the occupancy (Europe/London)."`
+	EndsOn    *string   `json:"endsOn" format:"date" example:"2027-11-30" doc:"Last day of the occupancy (Europe/London), set at move-out; null while it runs. After it the resident no longer sees the unit's tickets nor reports for the unit."`
 	CreatedAt time.Time `json:"createdAt"`
+}
+
+func occupantFrom(o estatedb.UnitOccupant, name, email string) Occupant {
+	out := Occupant{ID: o.ID, UnitID: o.UnitID, UserID: o.UserID, Name: name, Email: email,
+		StartsOn: o.StartsOn.Format(time.DateOnly), CreatedAt: o.CreatedAt}
+	if o.EndsOn != nil {
+		d := o.EndsOn.Format(time.DateOnly)
+		out.EndsOn = &d
+	}
+	return out
 }
 
 func notFound(err error, what string) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -109,10 +110,19 @@ func (s *Service) ListUnits(ctx context.Context, actor access.Actor, propertyID 
 	return res, err
 }
 
-// AddOccupant links a TENANT member of the organisation to a unit (staff only).
-func (s *Service) AddOccupant(ctx context.Context, actor access.Actor, unitID, userID uuid.UUID) (*Occupant, error) {
+// AddOccupant links a TENANT member of the organisation to a unit (staff only), for an
+// occupancy starting on startsOn (YYYY-MM-DD; "" is today in Europe/London).
+func (s *Service) AddOccupant(ctx context.Context, actor access.Actor, unitID, userID uuid.UUID, startsOn string) (*Occupant, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
+	}
+	var start *time.Time
+	if startsOn != "" {
+		d, err := parseDate("startsOn", startsOn)
+		if err != nil {
+			return nil, err
+		}
+		start = &d
 	}
 	var out Occupant
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
@@ -128,7 +138,7 @@ func (s *Service) AddOccupant(ctx context.Context, actor access.Actor, unitID, u
 			f.Add("userId", "must be a TENANT member of this organisation")
 			return f.Err()
 		}
-		row, err := s.q.InsertOccupant(ctx, tx, estatedb.InsertOccupantParams{OrgID: actor.OrgID, UnitID: unitID, UserID: userID})
+		row, err := s.q.InsertOccupant(ctx, tx, estatedb.InsertOccupantParams{OrgID: actor.OrgID, UnitID: unitID, UserID: userID, StartsOn: start})
 		if database.IsUniqueViolation(err, "") {
 			return apperr.New(apperr.Conflict, "this resident already occupies the unit")
 		}
@@ -139,8 +149,9 @@ func (s *Service) AddOccupant(ctx context.Context, actor access.Actor, unitID, u
 		if err != nil {
 			return err
 		}
-		out = Occupant{ID: o.ID, UnitID: o.UnitID, UserID: o.UserID, Name: o.Name, Email: o.Email, CreatedAt: o.CreatedAt}
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityUnit, EntityID: unitID, Action: "occupant_added", After: map[string]any{"userId": userID}})
+		out = occupantFrom(o.UnitOccupant, o.Name, o.Email)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityUnit, EntityID: unitID, Action: "occupant_added",
+			After: map[string]any{"occupantId": o.UnitOccupant.ID, "userId": userID, "startsOn": out.StartsOn}})
 	})
 	return &out, err
 }
@@ -158,9 +169,63 @@ func (s *Service) ListOccupants(ctx context.Context, actor access.Actor, unitID 
 		rows, err := s.q.ListOccupants(ctx, tx, estatedb.ListOccupantsParams{OrgID: actor.OrgID, UnitID: unitID})
 		out = make([]Occupant, len(rows))
 		for i, r := range rows {
-			out[i] = Occupant{ID: r.ID, UnitID: r.UnitID, UserID: r.UserID, Name: r.Name, Email: r.Email, CreatedAt: r.CreatedAt}
+			out[i] = occupantFrom(r.UnitOccupant, r.Name, r.Email)
 		}
 		return err
 	})
 	return out, err
+}
+
+// EndOccupancy records a move-out (staff only): the occupancy's last day is endsOn
+// (YYYY-MM-DD, Europe/London), on or after its first. After that day the resident no
+// longer sees the unit's tickets nor reports for the unit. An ended occupancy answers 409;
+// another unit's occupant, or another organisation's, 404.
+func (s *Service) EndOccupancy(ctx context.Context, actor access.Actor, unitID, occupantID uuid.UUID, endsOn string) (*Occupant, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	end, err := parseDate("endsOn", endsOn)
+	if err != nil {
+		return nil, err
+	}
+	var out Occupant
+	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		if _, err := s.q.GetUnit(ctx, tx, estatedb.GetUnitParams{OrgID: actor.OrgID, ID: unitID}); err != nil {
+			return notFound(err, "unit")
+		}
+		row, err := s.q.GetOccupantForUpdate(ctx, tx, estatedb.GetOccupantForUpdateParams{OrgID: actor.OrgID, UnitID: unitID, ID: occupantID})
+		if err != nil {
+			return notFound(err, "occupant")
+		}
+		if row.EndsOn != nil {
+			return apperr.New(apperr.Conflict, "this occupancy has already ended")
+		}
+		if end.Before(row.StartsOn) {
+			var f apperr.Fields
+			f.Add("endsOn", "must be on or after the occupancy's start, "+row.StartsOn.Format(time.DateOnly))
+			return f.Err()
+		}
+		if err := s.q.EndOccupancy(ctx, tx, estatedb.EndOccupancyParams{OrgID: actor.OrgID, ID: occupantID, EndsOn: &end}); err != nil {
+			return err
+		}
+		o, err := s.q.GetOccupant(ctx, tx, estatedb.GetOccupantParams{OrgID: actor.OrgID, ID: occupantID})
+		if err != nil {
+			return err
+		}
+		out = occupantFrom(o.UnitOccupant, o.Name, o.Email)
+		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityUnit, EntityID: unitID, Action: "occupancy_ended",
+			After: map[string]any{"occupantId": occupantID, "userId": row.UserID, "startsOn": out.StartsOn, "endsOn": out.EndsOn}})
+	})
+	return &out, err
+}
+
+// parseDate reads a YYYY-MM-DD date for field.
+func parseDate(field, v string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		var f apperr.Fields
+		f.Add(field, "must be a date like 2027-03-31")
+		return time.Time{}, f.Err()
+	}
+	return d, nil
 }

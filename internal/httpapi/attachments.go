@@ -21,7 +21,8 @@ const uploadBodyBytes = attachments.MaxBytes + 64<<10
 type uploadIn struct {
 	ID      uuid.UUID `path:"id" doc:"The ticket."`
 	RawBody huma.MultipartFormFiles[struct {
-		File huma.FormFile `form:"file" required:"true" doc:"A JPEG, PNG or HEIC photo or a PDF, at most 10 MB. The type is read from the content."`
+		File                   huma.FormFile `form:"file" required:"true" doc:"A JPEG, PNG or HEIC photo or a PDF, at most 10 MB. The type is read from the content."`
+		SharedWithContractorID string        `form:"sharedWithContractorId" required:"false" format:"uuid" doc:"Staff only: share the file with this contractor company, which must have a live work order on the ticket. Contractors see only their own company's files and those shared with them."`
 	}]
 }
 
@@ -39,9 +40,20 @@ func (s *Server) attachmentRoutes() {
 	op.Middlewares = append(op.Middlewares, s.limitMultipart(uploadBodyBytes))
 	op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	huma.Register(s.api, op, func(ctx context.Context, in *uploadIn) (*Created[attachments.Attachment], error) {
-		file := in.RawBody.Data().File
+		form := in.RawBody.Data()
+		file := form.File
 		defer file.Close()
-		a, err := s.deps.Attachments.Upload(ctx, actorOf(ctx), in.ID, file.Filename, file)
+		var sharedWith *uuid.UUID
+		if v := form.SharedWithContractorID; v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				var f apperr.Fields
+				f.Add("sharedWithContractorId", "must be a contractor id")
+				return nil, f.Err()
+			}
+			sharedWith = &id
+		}
+		a, err := s.deps.Attachments.Upload(ctx, actorOf(ctx), in.ID, file.Filename, file, sharedWith)
 		if err != nil {
 			return nil, err
 		}

@@ -744,7 +744,18 @@ func TestAttachmentAccess(t *testing.T) {
 	t.Run("contractor with a work order on the ticket", func(t *testing.T) {
 		a.team.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": a.ticketID, "contractorId": a.contractorID, "description": "Fix the tap"}).
 			Expect(http.StatusCreated)
-		allowed(t, a.team.Contractor, "contractor")
+		// Of the ticket's files it sees only its own and those staff shared with it.
+		c := a.team.Contractor
+		atExpectFailure(t, atDownload(t, c, first.ID), http.StatusNotFound, apperr.NotFound)
+		shared := viUploaded(t, a.team.Admin, a.ticketID, "plan", &a.contractorID)
+		atDownload(t, c, shared.ID).Expect(http.StatusOK)
+		up := atUploaded(t, c, a.ticketID, "contractor.png", "image/png", atPNG("contractor"))
+		if up.UploadedBy == nil || *up.UploadedBy != c.UserID {
+			t.Errorf("uploadedBy %v, want %s", up.UploadedBy, c.UserID)
+		}
+		if got := viAttachmentIDs(atList(t, c, a.ticketID)); !slices.Equal(got, []uuid.UUID{shared.ID, up.ID}) {
+			t.Errorf("contractor's list %v, want %v", got, []uuid.UUID{shared.ID, up.ID})
+		}
 	})
 	t.Run("other organisation's admin", func(t *testing.T) { refused(t, b.team.Admin, a.ticketID, first.ID) })
 	t.Run("other organisation's coordinator", func(t *testing.T) { refused(t, b.team.Coordinator, a.ticketID, first.ID) })

@@ -101,7 +101,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			info := infoFrom(r.Context())
 			actor, err := s.deps.Identity.Authenticate(r.Context(), strings.TrimSpace(token))
 			switch {
-			case err != nil && !apperr.Is(err, apperr.Unauthenticated):
+			case err != nil && !apperr.Is(err, apperr.Unauthenticated) && !apperr.Is(err, apperr.Forbidden):
 				// The token could not be checked (the database is down): that is our
 				// failure, not the client's, so no 401 that would make it drop its tokens.
 				writeEnvelope(w, newErrorEnvelope(r.Context(), loggerFrom(r.Context()), http.StatusInternalServerError, "internal error", err))

@@ -59,7 +59,16 @@ type listUnitsIn struct {
 type addOccupantIn struct {
 	ID   uuid.UUID `path:"id" doc:"The unit."`
 	Body struct {
-		UserID uuid.UUID `json:"userId" format:"uuid" doc:"A TENANT member of the organisation."`
+		UserID   uuid.UUID `json:"userId" format:"uuid" doc:"A TENANT member of the organisation."`
+		StartsOn string    `json:"startsOn,omitempty" format:"date" example:"2026-12-01" doc:"First day of the occupancy (Europe/London); today if omitted. The resident sees the unit's tickets raised from this day."`
+	}
+}
+
+type endOccupancyIn struct {
+	ID         uuid.UUID `path:"id" doc:"The unit."`
+	OccupantID uuid.UUID `path:"occupantId" doc:"The occupancy (the id of GET /units/{id}/occupants)."`
+	Body       struct {
+		EndsOn string `json:"endsOn" format:"date" example:"2027-11-30" doc:"Last day of the occupancy (Europe/London), on or after its first; may be in the past or the future."`
 	}
 }
 
@@ -140,10 +149,19 @@ func (s *Server) propertyRoutes() {
 
 	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/units/{id}/occupants", "addOccupant", "Properties", "Link a TENANT member to a unit", true)),
 		func(ctx context.Context, in *addOccupantIn) (*Created[estate.Occupant], error) {
-			o, err := s.deps.Estate.AddOccupant(ctx, actorOf(ctx), in.ID, in.Body.UserID)
+			o, err := s.deps.Estate.AddOccupant(ctx, actorOf(ctx), in.ID, in.Body.UserID, in.Body.StartsOn)
 			if err != nil {
 				return nil, err
 			}
 			return created(ctx, *o), nil
+		})
+
+	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/units/{id}/occupants/{occupantId}/end", "endOccupancy", "Properties", "End an occupancy (move-out)", true),
+		func(ctx context.Context, in *endOccupancyIn) (*Out[estate.Occupant], error) {
+			o, err := s.deps.Estate.EndOccupancy(ctx, actorOf(ctx), in.ID, in.OccupantID, in.Body.EndsOn)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, *o), nil
 		})
 }

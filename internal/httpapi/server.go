@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -149,6 +150,11 @@ func (s *Server) requireAuth(hctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	info := infoFrom(hctx.Context())
+	if info.actor == nil && apperr.Is(info.authErr, apperr.Forbidden) {
+		// A valid token whose member is barred (a deactivated contractor company).
+		_ = huma.WriteErr(s.api, hctx, http.StatusForbidden, "your contractor company is no longer active with this organisation")
+		return
+	}
 	if info.actor == nil {
 		msg := "log in first: send an access token as 'Authorization: Bearer …'"
 		if info.authErr != nil {

@@ -60,8 +60,9 @@ type transitionTicketIn struct {
 type commentIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		Body       string `json:"body" maxLength:"5000"`
-		Visibility string `json:"visibility,omitempty" enum:"INTERNAL,RESIDENT" doc:"INTERNAL (default for staff and contractors) or RESIDENT (visible to the resident)."`
+		Body                   string     `json:"body" maxLength:"5000"`
+		Visibility             string     `json:"visibility,omitempty" enum:"INTERNAL,RESIDENT" doc:"INTERNAL (default for staff and contractors) or RESIDENT (visible to the resident)."`
+		SharedWithContractorID *uuid.UUID `json:"sharedWithContractorId,omitempty" doc:"Staff only: share the comment with this contractor company, which must have a live work order on the ticket. Contractors see only their own company's comments and those shared with them."`
 	}
 }
 
@@ -132,7 +133,7 @@ func (s *Server) ticketRoutes() {
 
 	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/tickets/{id}/comments", "commentOnTicket", "Tickets", "Comment on a ticket", true)),
 		func(ctx context.Context, in *commentIn) (*Created[tickets.Comment], error) {
-			c, err := s.deps.Tickets.AddComment(ctx, actorOf(ctx), in.ID, tickets.CommentInput{Body: in.Body.Body, Visibility: in.Body.Visibility})
+			c, err := s.deps.Tickets.AddComment(ctx, actorOf(ctx), in.ID, tickets.CommentInput{Body: in.Body.Body, Visibility: in.Body.Visibility, SharedWithContractorID: in.Body.SharedWithContractorID})
 			if err != nil {
 				return nil, err
 			}

@@ -26,6 +26,11 @@ INSERT INTO memberships (org_id, user_id, role, contractor_id) VALUES ($1, $2, $
 -- name: GetMembershipForUser :one
 SELECT * FROM memberships WHERE org_id = $1 AND user_id = $2;
 
+-- name: ContractorActive :one
+-- Whether a CONTRACTOR member's company is still active; a deactivated company's users
+-- are refused on every request.
+SELECT active FROM contractors WHERE org_id = $1 AND id = $2;
+
 -- name: GetMember :one
 SELECT sqlc.embed(m), u.email, u.name
 FROM memberships m JOIN users u ON u.id = m.user_id

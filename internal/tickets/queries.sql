@@ -55,31 +55,48 @@ WHERE t.org_id = @org_id
        SELECT r.id FROM tickets r WHERE r.org_id = @org_id AND r.reported_by_user_id = sqlc.narg(tenant_user_id)
        UNION
        SELECT u.id FROM unit_occupants o JOIN tickets u ON u.org_id = o.org_id AND u.unit_id = o.unit_id
-       WHERE o.org_id = @org_id AND o.user_id = sqlc.narg(tenant_user_id))))
+       WHERE o.org_id = @org_id AND o.user_id = sqlc.narg(tenant_user_id)
+         AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+         AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+         AND (u.created_at AT TIME ZONE 'Europe/London')::date >= o.starts_on
+         AND (o.ends_on IS NULL OR (u.created_at AT TIME ZONE 'Europe/London')::date <= o.ends_on))))
   AND (sqlc.narg(contractor_id)::uuid IS NULL OR t.id = ANY (ARRAY(
-       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = @org_id AND w.contractor_id = sqlc.narg(contractor_id))))
+       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = @org_id AND w.contractor_id = sqlc.narg(contractor_id)
+         AND w.status NOT IN ('DECLINED', 'CANCELLED'))))
   AND (t.created_at, t.id) < (@before_created_at::timestamptz, @before_id::uuid)
 ORDER BY t.created_at DESC, t.id DESC
 LIMIT @row_limit;
 
 -- name: TenantCanSee :one
+-- A resident sees what they reported, and their unit's tickets raised during their own
+-- occupancy while it lasts (dates in Europe/London, both ends inclusive).
 SELECT EXISTS (
     SELECT 1 FROM tickets t
     WHERE t.org_id = @org_id AND t.id = @ticket_id
       AND (t.reported_by_user_id = @user_id::uuid
-           OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = @org_id AND o.user_id = @user_id::uuid))
+           OR EXISTS (SELECT 1 FROM unit_occupants o
+                      WHERE o.org_id = @org_id AND o.user_id = @user_id::uuid AND o.unit_id = t.unit_id
+                        AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+                        AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+                        AND (t.created_at AT TIME ZONE 'Europe/London')::date >= o.starts_on
+                        AND (o.ends_on IS NULL OR (t.created_at AT TIME ZONE 'Europe/London')::date <= o.ends_on)))
 );
 
 -- name: ContractorCanSee :one
+-- Only a live work order (not declined or cancelled) opens a ticket to its contractor.
 SELECT EXISTS (
     SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.ticket_id = $2 AND w.contractor_id = $3
+      AND w.status NOT IN ('DECLINED', 'CANCELLED')
 );
 
 -- name: GetUnitProperty :one
 SELECT property_id FROM units WHERE org_id = $1 AND id = $2;
 
 -- name: IsOccupant :one
-SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3);
+-- Whether the resident's occupancy of the unit is current today (Europe/London).
+SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3
+    AND starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+    AND (ends_on IS NULL OR ends_on >= (now() AT TIME ZONE 'Europe/London')::date));
 
 -- name: GetMemberRole :one
 SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
@@ -88,16 +105,23 @@ SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
 SELECT name, email FROM users WHERE id = $1;
 
 -- name: InsertComment :one
-INSERT INTO ticket_comments (org_id, ticket_id, author_id, body, visibility)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO ticket_comments (org_id, ticket_id, author_id, body, visibility, contractor_id, shared_with_contractor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
 -- name: ListComments :many
-SELECT sqlc.embed(c), coalesce(u.name, '') AS author_name
-FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+-- A resident sees RESIDENT comments; a contractor (contractor_id set) only its own
+-- company's and those staff shared with it.
+SELECT sqlc.embed(c), coalesce(u.name, '') AS author_name, coalesce(m.role, '') AS author_role
+FROM ticket_comments c
+LEFT JOIN users u ON u.id = c.author_id
+LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = c.author_id
 WHERE c.org_id = @org_id AND c.ticket_id = @ticket_id
   AND (NOT @resident_only::boolean OR c.visibility = 'RESIDENT')
+  AND (sqlc.narg(contractor_id)::uuid IS NULL
+       OR c.contractor_id = sqlc.narg(contractor_id) OR c.shared_with_contractor_id = sqlc.narg(contractor_id))
 ORDER BY c.created_at, c.id;
+
 
 -- name: TicketExists :one
 SELECT EXISTS (SELECT 1 FROM tickets WHERE org_id = $1 AND id = $2);

@@ -18,8 +18,8 @@ import (
 )
 
 // Visible reports whether actor may see the ticket: staff see every ticket, a TENANT the
-// ones they reported or that concern a unit they live in, a CONTRACTOR the ones their
-// company has a work order for. Callers answer 404 when it is false, so a ticket's
+// ones they reported and their unit's tickets raised during their current occupancy, a
+// CONTRACTOR the ones their company has a live (not declined or cancelled) work order for. Callers answer 404 when it is false, so a ticket's
 // existence never leaks.
 func (s *Service) Visible(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID) (bool, error) {
 	switch actor.Role {
@@ -39,8 +39,13 @@ type Comment struct {
 	AuthorID   *uuid.UUID `json:"authorId"`
 	AuthorName string     `json:"authorName"`
 	Body       string     `json:"body"`
-	Visibility string     `json:"visibility" enum:"INTERNAL,RESIDENT"`
-	CreatedAt  time.Time  `json:"createdAt"`
+	Visibility string     `json:"visibility" enum:"INTERNAL,RESIDENT" doc:"INTERNAL: staff only (and contractors as below); RESIDENT: the resident sees it too."`
+	// ContractorID is the company of a CONTRACTOR author; SharedWithContractorID the one
+	// company staff shared the comment with. A contractor sees only comments with either
+	// set to its own company.
+	ContractorID           *uuid.UUID `json:"contractorId" doc:"The contractor company of a CONTRACTOR author; null for staff and residents."`
+	SharedWithContractorID *uuid.UUID `json:"sharedWithContractorId" doc:"The contractor company staff shared this comment with; null if not shared. Contractors see only their own company's comments and those shared with them."`
+	CreatedAt              time.Time  `json:"createdAt"`
 }
 
 // Detail is a ticket with what happened to it.
@@ -61,15 +66,22 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 		if err != nil {
 			return notFound(err)
 		}
-		out.Ticket = fromRow(row, s.now())
-		resident := actor.Role == access.Tenant
-		comments, err := s.q.ListComments(ctx, tx, ticketsdb.ListCommentsParams{OrgID: actor.OrgID, TicketID: id, ResidentOnly: resident})
+		out.Ticket = ForViewer(fromRow(row, s.now()), actor)
+		p := ticketsdb.ListCommentsParams{OrgID: actor.OrgID, TicketID: id, ResidentOnly: actor.Role == access.Tenant}
+		if actor.Role == access.Contractor {
+			p.ContractorID = &actor.ContractorID
+		}
+		comments, err := s.q.ListComments(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		out.Comments = make([]Comment, len(comments))
 		for i, c := range comments {
-			out.Comments[i] = commentFromRow(c.TicketComment, c.AuthorName)
+			author := c.AuthorName
+			if actor.Role == access.Tenant && access.Role(c.AuthorRole) == access.Tenant && (c.TicketComment.AuthorID == nil || *c.TicketComment.AuthorID != actor.UserID) {
+				author = "" // another resident's name is theirs to give
+			}
+			out.Comments[i] = commentFromRow(c.TicketComment, author)
 		}
 		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000)
 		if err != nil {
@@ -82,7 +94,17 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 }
 
 func commentFromRow(c ticketsdb.TicketComment, author string) Comment {
-	return Comment{ID: c.ID, AuthorID: c.AuthorID, AuthorName: author, Body: c.Body, Visibility: c.Visibility, CreatedAt: c.CreatedAt}
+	return Comment{ID: c.ID, AuthorID: c.AuthorID, AuthorName: author, Body: c.Body, Visibility: c.Visibility,
+		ContractorID: c.ContractorID, SharedWithContractorID: c.SharedWithContractorID, CreatedAt: c.CreatedAt}
+}
+
+// ForViewer hides from a resident the contact details of whoever reported a ticket they
+// did not report themselves (a co-resident, a previous tenant, a caller on the public form).
+func ForViewer(t Ticket, actor access.Actor) Ticket {
+	if actor.Role == access.Tenant && (t.ReportedByUserID == nil || *t.ReportedByUserID != actor.UserID) {
+		t.ReportedByName, t.ReportedByPhone, t.ReportedByEmail = "", "", ""
+	}
+	return t
 }
 
 func orNotFound(err error) error {
@@ -146,7 +168,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		now := s.now()
 		items := make([]Ticket, len(rows))
 		for i, r := range rows {
-			items[i] = fromRow(r, now)
+			items[i] = ForViewer(fromRow(r, now), actor)
 		}
 		res = page.Build(items, limit, func(t Ticket) page.Key { return page.Key{CreatedAt: t.CreatedAt, ID: t.ID} })
 		return err

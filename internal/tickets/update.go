@@ -11,6 +11,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
@@ -225,10 +226,13 @@ func (s *Service) FollowWorkOrders(ctx context.Context, tx pgx.Tx, actor access.
 }
 
 // CommentInput adds a comment. Visibility defaults to INTERNAL for staff and contractors
-// and is always RESIDENT for residents.
+// and is always RESIDENT for residents. Staff may share a comment with one contractor
+// company that has a live work order on the ticket; a contractor's comment belongs to its
+// company.
 type CommentInput struct {
-	Body       string
-	Visibility string
+	Body                   string
+	Visibility             string
+	SharedWithContractorID *uuid.UUID
 }
 
 // AddComment adds a comment to a ticket the actor can see.
@@ -249,15 +253,26 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 	default:
 		f.Add("visibility", "must be INTERNAL or RESIDENT")
 	}
+	if in.SharedWithContractorID != nil && !actor.Role.IsStaff() {
+		f.Add("sharedWithContractorId", "only staff share comments with a contractor")
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
+	}
+	var company *uuid.UUID
+	if actor.Role == access.Contractor {
+		company = &actor.ContractorID
 	}
 	var out Comment
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		if ok, err := s.Visible(ctx, tx, actor, ticketID); err != nil || !ok {
 			return orNotFound(err)
 		}
-		c, err := s.q.InsertComment(ctx, tx, ticketsdb.InsertCommentParams{OrgID: actor.OrgID, TicketID: ticketID, AuthorID: &actor.UserID, Body: body, Visibility: visibility})
+		if err := s.CheckShare(ctx, tx, actor, ticketID, in.SharedWithContractorID); err != nil {
+			return err
+		}
+		c, err := s.q.InsertComment(ctx, tx, ticketsdb.InsertCommentParams{OrgID: actor.OrgID, TicketID: ticketID, AuthorID: &actor.UserID, Body: body,
+			Visibility: visibility, ContractorID: company, SharedWithContractorID: in.SharedWithContractorID})
 		if err != nil {
 			return err
 		}
@@ -267,9 +282,27 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 		}
 		out = commentFromRow(c, me.Name)
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID, Action: "comment_added",
-			After: map[string]any{"commentId": c.ID, "visibility": visibility}})
+			After: map[string]any{"commentId": c.ID, "visibility": visibility, "contractorId": c.ContractorID, "sharedWithContractorId": c.SharedWithContractorID}})
 	})
 	return &out, err
+}
+
+// CheckShare refuses (422) sharing with a contractor company that has no live work order
+// on the ticket; nil shares with nobody.
+func (s *Service) CheckShare(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID, contractorID *uuid.UUID) error {
+	if contractorID == nil {
+		return nil
+	}
+	ok, err := s.q.ContractorCanSee(ctx, tx, ticketsdb.ContractorCanSeeParams{OrgID: actor.OrgID, TicketID: ticketID, ContractorID: *contractorID})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		var f apperr.Fields
+		f.Add("sharedWithContractorId", "must be a contractor with a live work order on this ticket")
+		return f.Err()
+	}
+	return nil
 }
 
 // Lock reads a ticket FOR UPDATE in the caller's transaction, for work that changes

@@ -59,11 +59,13 @@ func NewService(db *database.DB, ticketVisible func(context.Context, database.Qu
 //   - organisation, member, invitation and webhook endpoint trails (emails, roles,
 //     integration URLs): ADMIN only;
 //   - property, unit, work order, quote and invoice trails: staff;
-//   - a contractor's trail: staff, and that company's CONTRACTOR members;
+//   - a contractor's trail: staff, and that company's CONTRACTOR members (without staff
+//     notes);
 //   - a ticket's trail (with its work orders, quotes, invoices and files): whoever may
 //     see the ticket, residents only the entries meant for them.
 //
-// Another role answers 403; an entity the actor may not see, 404.
+// Another role answers 403; an entity the actor may not see, or that is not the
+// organisation's (another organisation's, or none at all), 404.
 func (s *Service) List(ctx context.Context, actor access.Actor, entityType string, entityID uuid.UUID, req page.Request) (page.Result[Event], error) {
 	var res page.Result[Event]
 	switch entityType {
@@ -106,8 +108,20 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 				return err
 			}
 			events = ForViewer(events, actor)
-		} else if events, err = List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1); err != nil {
-			return err
+		} else {
+			known, err := timelinedb.New().EntityKnown(ctx, tx, timelinedb.EntityKnownParams{OrgID: actor.OrgID, EntityType: entityType, EntityID: entityID})
+			if err != nil {
+				return err
+			}
+			if !known {
+				return apperr.NotFoundf(entityType)
+			}
+			if events, err = List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1); err != nil {
+				return err
+			}
+			if entityType == EntityContractor && actor.Role == access.Contractor {
+				events = withoutNotes(events)
+			}
 		}
 		res = page.Build(events, limit, func(e Event) int64 { return e.Seq })
 		return nil
@@ -136,10 +150,16 @@ func ForResident(events []Event) []Event {
 
 // ForContractor keeps the ticket events a contractor may see: the ticket's own, and those
 // of work orders, quotes and invoices of their company (a ticket may have several
-// contractors, who must not see each other's jobs and prices).
+// contractors, who must not see each other's jobs and prices). Of the comments and files
+// added, only their own company's and those staff shared with them.
 func ForContractor(events []Event, contractorID uuid.UUID) []Event {
 	out := make([]Event, 0, len(events))
 	for _, e := range events {
+		if e.EntityType == EntityTicket && (e.Action == "comment_added" || e.Action == "attachment_added") {
+			if field(e.After, "contractorId") != contractorID.String() && field(e.After, "sharedWithContractorId") != contractorID.String() {
+				continue
+			}
+		}
 		if e.EntityType != EntityTicket {
 			c := field(e.After, "contractorId")
 			if c == "" {
@@ -152,6 +172,30 @@ func ForContractor(events []Event, contractorID uuid.UUID) []Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// withoutNotes removes staff notes from a contractor's own trail: the company never sees
+// what staff wrote about it.
+func withoutNotes(events []Event) []Event {
+	strip := func(raw json.RawMessage) json.RawMessage {
+		var m map[string]any
+		if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+			return raw
+		}
+		if _, ok := m["notes"]; !ok {
+			return raw
+		}
+		delete(m, "notes")
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	for i := range events {
+		events[i].Before, events[i].After = strip(events[i].Before), strip(events[i].After)
+	}
+	return events
 }
 
 // field reads a top-level string field of an event's JSON detail.

@@ -14,3 +14,21 @@ SELECT * FROM timeline_events
 WHERE org_id = @org_id AND ticket_id = @ticket_id AND seq > @after_seq
 ORDER BY seq
 LIMIT @row_limit;
+
+-- name: EntityKnown :one
+-- Whether an entity is the organisation's: it exists in the organisation, or (once
+-- deleted) left a trail there. Another organisation's entity and a made-up id are not.
+SELECT (CASE @entity_type::text
+    WHEN 'organisation' THEN @entity_id::uuid = @org_id::uuid
+    WHEN 'member' THEN EXISTS (SELECT 1 FROM memberships WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'invitation' THEN EXISTS (SELECT 1 FROM invitations WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'property' THEN EXISTS (SELECT 1 FROM properties WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'unit' THEN EXISTS (SELECT 1 FROM units WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'contractor' THEN EXISTS (SELECT 1 FROM contractors WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'work_order' THEN EXISTS (SELECT 1 FROM work_orders WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'quote' THEN EXISTS (SELECT 1 FROM quotes WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'invoice' THEN EXISTS (SELECT 1 FROM invoices WHERE org_id = @org_id AND id = @entity_id)
+    WHEN 'webhook_endpoint' THEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE org_id = @org_id AND id = @entity_id)
+    ELSE false
+END OR EXISTS (SELECT 1 FROM timeline_events
+               WHERE org_id = @org_id AND entity_type = @entity_type AND entity_id = @entity_id))::boolean AS known;

@@ -11,15 +11,17 @@ import (
 )
 
 type Attachment struct {
-	ID          uuid.UUID
-	OrgID       uuid.UUID
-	TicketID    *uuid.UUID
-	QuoteID     *uuid.UUID
-	InvoiceID   *uuid.UUID
-	Sha256      string
-	SizeBytes   int64
-	ContentType string
-	Filename    string
-	UploadedBy  *uuid.UUID
-	CreatedAt   time.Time
+	ID                     uuid.UUID
+	OrgID                  uuid.UUID
+	TicketID               *uuid.UUID
+	QuoteID                *uuid.UUID
+	InvoiceID              *uuid.UUID
+	Sha256                 string
+	SizeBytes              int64
+	ContentType            string
+	Filename               string
+	UploadedBy             *uuid.UUID
+	CreatedAt              time.Time
+	ContractorID           *uuid.UUID
+	SharedWithContractorID *uuid.UUID
 }

@@ -54,7 +54,7 @@ func (q *Queries) BlobStored(ctx context.Context, db DBTX, arg BlobStoredParams)
 }
 
 const getAttachment = `-- name: GetAttachment :one
-SELECT id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at FROM attachments WHERE org_id = $1 AND id = $2
+SELECT id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at, contractor_id, shared_with_contractor_id FROM attachments WHERE org_id = $1 AND id = $2
 `
 
 type GetAttachmentParams struct {
@@ -77,6 +77,8 @@ func (q *Queries) GetAttachment(ctx context.Context, db DBTX, arg GetAttachmentP
 		&i.Filename,
 		&i.UploadedBy,
 		&i.CreatedAt,
+		&i.ContractorID,
+		&i.SharedWithContractorID,
 	)
 	return i, err
 }
@@ -99,19 +101,21 @@ func (q *Queries) GetUsage(ctx context.Context, db DBTX, arg GetUsageParams) (in
 }
 
 const insertAttachment = `-- name: InsertAttachment :one
-INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, filename, uploaded_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at
+INSERT INTO attachments (org_id, ticket_id, sha256, size_bytes, content_type, filename, uploaded_by, contractor_id, shared_with_contractor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at, contractor_id, shared_with_contractor_id
 `
 
 type InsertAttachmentParams struct {
-	OrgID       uuid.UUID
-	TicketID    *uuid.UUID
-	Sha256      string
-	SizeBytes   int64
-	ContentType string
-	Filename    string
-	UploadedBy  *uuid.UUID
+	OrgID                  uuid.UUID
+	TicketID               *uuid.UUID
+	Sha256                 string
+	SizeBytes              int64
+	ContentType            string
+	Filename               string
+	UploadedBy             *uuid.UUID
+	ContractorID           *uuid.UUID
+	SharedWithContractorID *uuid.UUID
 }
 
 func (q *Queries) InsertAttachment(ctx context.Context, db DBTX, arg InsertAttachmentParams) (Attachment, error) {
@@ -123,6 +127,8 @@ func (q *Queries) InsertAttachment(ctx context.Context, db DBTX, arg InsertAttac
 		arg.ContentType,
 		arg.Filename,
 		arg.UploadedBy,
+		arg.ContractorID,
+		arg.SharedWithContractorID,
 	)
 	var i Attachment
 	err := row.Scan(
@@ -137,21 +143,30 @@ func (q *Queries) InsertAttachment(ctx context.Context, db DBTX, arg InsertAttac
 		&i.Filename,
 		&i.UploadedBy,
 		&i.CreatedAt,
+		&i.ContractorID,
+		&i.SharedWithContractorID,
 	)
 	return i, err
 }
 
 const listTicketAttachments = `-- name: ListTicketAttachments :many
-SELECT id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at FROM attachments WHERE org_id = $1 AND ticket_id = $2 ORDER BY created_at, id
+SELECT id, org_id, ticket_id, quote_id, invoice_id, sha256, size_bytes, content_type, filename, uploaded_by, created_at, contractor_id, shared_with_contractor_id FROM attachments
+WHERE org_id = $1 AND ticket_id = $2
+  AND ($3::uuid IS NULL
+       OR contractor_id = $3 OR shared_with_contractor_id = $3)
+ORDER BY created_at, id
 `
 
 type ListTicketAttachmentsParams struct {
-	OrgID    uuid.UUID
-	TicketID *uuid.UUID
+	OrgID        uuid.UUID
+	TicketID     *uuid.UUID
+	ContractorID *uuid.UUID
 }
 
+// A contractor (contractor_id set) lists only its own company's files and those staff
+// shared with it.
 func (q *Queries) ListTicketAttachments(ctx context.Context, db DBTX, arg ListTicketAttachmentsParams) ([]Attachment, error) {
-	rows, err := db.Query(ctx, listTicketAttachments, arg.OrgID, arg.TicketID)
+	rows, err := db.Query(ctx, listTicketAttachments, arg.OrgID, arg.TicketID, arg.ContractorID)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +186,8 @@ func (q *Queries) ListTicketAttachments(ctx context.Context, db DBTX, arg ListTi
 			&i.Filename,
 			&i.UploadedBy,
 			&i.CreatedAt,
+			&i.ContractorID,
+			&i.SharedWithContractorID,
 		); err != nil {
 			return nil, err
 		}

@@ -39,4 +39,6 @@ type UnitOccupant struct {
 	UnitID    uuid.UUID
 	UserID    uuid.UUID
 	CreatedAt time.Time
+	StartsOn  time.Time
+	EndsOn    *time.Time
 }

@@ -12,6 +12,21 @@ import (
 	"github.com/google/uuid"
 )
 
+const endOccupancy = `-- name: EndOccupancy :exec
+UPDATE unit_occupants SET ends_on = $3 WHERE org_id = $1 AND id = $2
+`
+
+type EndOccupancyParams struct {
+	OrgID  uuid.UUID
+	ID     uuid.UUID
+	EndsOn *time.Time
+}
+
+func (q *Queries) EndOccupancy(ctx context.Context, db DBTX, arg EndOccupancyParams) error {
+	_, err := db.Exec(ctx, endOccupancy, arg.OrgID, arg.ID, arg.EndsOn)
+	return err
+}
+
 const getMemberRole = `-- name: GetMemberRole :one
 SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2
 `
@@ -29,7 +44,7 @@ func (q *Queries) GetMemberRole(ctx context.Context, db DBTX, arg GetMemberRoleP
 }
 
 const getOccupant = `-- name: GetOccupant :one
-SELECT o.id, o.org_id, o.unit_id, o.user_id, o.created_at, u.name, u.email
+SELECT o.id, o.org_id, o.unit_id, o.user_id, o.created_at, o.starts_on, o.ends_on, u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
 WHERE o.org_id = $1 AND o.id = $2
 `
@@ -40,26 +55,49 @@ type GetOccupantParams struct {
 }
 
 type GetOccupantRow struct {
-	ID        uuid.UUID
-	OrgID     uuid.UUID
-	UnitID    uuid.UUID
-	UserID    uuid.UUID
-	CreatedAt time.Time
-	Name      string
-	Email     string
+	UnitOccupant UnitOccupant
+	Name         string
+	Email        string
 }
 
 func (q *Queries) GetOccupant(ctx context.Context, db DBTX, arg GetOccupantParams) (GetOccupantRow, error) {
 	row := db.QueryRow(ctx, getOccupant, arg.OrgID, arg.ID)
 	var i GetOccupantRow
 	err := row.Scan(
+		&i.UnitOccupant.ID,
+		&i.UnitOccupant.OrgID,
+		&i.UnitOccupant.UnitID,
+		&i.UnitOccupant.UserID,
+		&i.UnitOccupant.CreatedAt,
+		&i.UnitOccupant.StartsOn,
+		&i.UnitOccupant.EndsOn,
+		&i.Name,
+		&i.Email,
+	)
+	return i, err
+}
+
+const getOccupantForUpdate = `-- name: GetOccupantForUpdate :one
+SELECT id, org_id, unit_id, user_id, created_at, starts_on, ends_on FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND id = $3 FOR UPDATE
+`
+
+type GetOccupantForUpdateParams struct {
+	OrgID  uuid.UUID
+	UnitID uuid.UUID
+	ID     uuid.UUID
+}
+
+func (q *Queries) GetOccupantForUpdate(ctx context.Context, db DBTX, arg GetOccupantForUpdateParams) (UnitOccupant, error) {
+	row := db.QueryRow(ctx, getOccupantForUpdate, arg.OrgID, arg.UnitID, arg.ID)
+	var i UnitOccupant
+	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
 		&i.UnitID,
 		&i.UserID,
 		&i.CreatedAt,
-		&i.Name,
-		&i.Email,
+		&i.StartsOn,
+		&i.EndsOn,
 	)
 	return i, err
 }
@@ -142,17 +180,26 @@ func (q *Queries) GetUnit(ctx context.Context, db DBTX, arg GetUnitParams) (Unit
 }
 
 const insertOccupant = `-- name: InsertOccupant :one
-INSERT INTO unit_occupants (org_id, unit_id, user_id) VALUES ($1, $2, $3) RETURNING id, org_id, unit_id, user_id, created_at
+INSERT INTO unit_occupants (org_id, unit_id, user_id, starts_on)
+VALUES ($1, $2, $3, coalesce($4::date, (now() AT TIME ZONE 'Europe/London')::date))
+RETURNING id, org_id, unit_id, user_id, created_at, starts_on, ends_on
 `
 
 type InsertOccupantParams struct {
-	OrgID  uuid.UUID
-	UnitID uuid.UUID
-	UserID uuid.UUID
+	OrgID    uuid.UUID
+	UnitID   uuid.UUID
+	UserID   uuid.UUID
+	StartsOn *time.Time
 }
 
+// starts_on defaults to today in Europe/London.
 func (q *Queries) InsertOccupant(ctx context.Context, db DBTX, arg InsertOccupantParams) (UnitOccupant, error) {
-	row := db.QueryRow(ctx, insertOccupant, arg.OrgID, arg.UnitID, arg.UserID)
+	row := db.QueryRow(ctx, insertOccupant,
+		arg.OrgID,
+		arg.UnitID,
+		arg.UserID,
+		arg.StartsOn,
+	)
 	var i UnitOccupant
 	err := row.Scan(
 		&i.ID,
@@ -160,6 +207,8 @@ func (q *Queries) InsertOccupant(ctx context.Context, db DBTX, arg InsertOccupan
 		&i.UnitID,
 		&i.UserID,
 		&i.CreatedAt,
+		&i.StartsOn,
+		&i.EndsOn,
 	)
 	return i, err
 }
@@ -257,10 +306,10 @@ func (q *Queries) IsOccupant(ctx context.Context, db DBTX, arg IsOccupantParams)
 }
 
 const listOccupants = `-- name: ListOccupants :many
-SELECT o.id, o.org_id, o.unit_id, o.user_id, o.created_at, u.name, u.email
+SELECT o.id, o.org_id, o.unit_id, o.user_id, o.created_at, o.starts_on, o.ends_on, u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
 WHERE o.org_id = $1 AND o.unit_id = $2
-ORDER BY o.created_at
+ORDER BY o.starts_on, o.created_at
 `
 
 type ListOccupantsParams struct {
@@ -269,13 +318,9 @@ type ListOccupantsParams struct {
 }
 
 type ListOccupantsRow struct {
-	ID        uuid.UUID
-	OrgID     uuid.UUID
-	UnitID    uuid.UUID
-	UserID    uuid.UUID
-	CreatedAt time.Time
-	Name      string
-	Email     string
+	UnitOccupant UnitOccupant
+	Name         string
+	Email        string
 }
 
 func (q *Queries) ListOccupants(ctx context.Context, db DBTX, arg ListOccupantsParams) ([]ListOccupantsRow, error) {
@@ -288,11 +333,13 @@ func (q *Queries) ListOccupants(ctx context.Context, db DBTX, arg ListOccupantsP
 	for rows.Next() {
 		var i ListOccupantsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
-			&i.UnitID,
-			&i.UserID,
-			&i.CreatedAt,
+			&i.UnitOccupant.ID,
+			&i.UnitOccupant.OrgID,
+			&i.UnitOccupant.UnitID,
+			&i.UnitOccupant.UserID,
+			&i.UnitOccupant.CreatedAt,
+			&i.UnitOccupant.StartsOn,
+			&i.UnitOccupant.EndsOn,
 			&i.Name,
 			&i.Email,
 		); err != nil {

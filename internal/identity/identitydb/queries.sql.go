@@ -12,6 +12,24 @@ import (
 	"github.com/google/uuid"
 )
 
+const contractorActive = `-- name: ContractorActive :one
+SELECT active FROM contractors WHERE org_id = $1 AND id = $2
+`
+
+type ContractorActiveParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+// Whether a CONTRACTOR member's company is still active; a deactivated company's users
+// are refused on every request.
+func (q *Queries) ContractorActive(ctx context.Context, db DBTX, arg ContractorActiveParams) (bool, error) {
+	row := db.QueryRow(ctx, contractorActive, arg.OrgID, arg.ID)
+	var active bool
+	err := row.Scan(&active)
+	return active, err
+}
+
 const contractorExists = `-- name: ContractorExists :one
 SELECT EXISTS (SELECT 1 FROM contractors WHERE org_id = $1 AND id = $2)
 `

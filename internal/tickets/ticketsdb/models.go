@@ -37,11 +37,13 @@ type Ticket struct {
 }
 
 type TicketComment struct {
-	ID         uuid.UUID
-	OrgID      uuid.UUID
-	TicketID   uuid.UUID
-	AuthorID   *uuid.UUID
-	Body       string
-	Visibility string
-	CreatedAt  time.Time
+	ID                     uuid.UUID
+	OrgID                  uuid.UUID
+	TicketID               uuid.UUID
+	AuthorID               *uuid.UUID
+	Body                   string
+	Visibility             string
+	CreatedAt              time.Time
+	ContractorID           *uuid.UUID
+	SharedWithContractorID *uuid.UUID
 }

@@ -15,6 +15,7 @@ import (
 const contractorCanSee = `-- name: ContractorCanSee :one
 SELECT EXISTS (
     SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.ticket_id = $2 AND w.contractor_id = $3
+      AND w.status NOT IN ('DECLINED', 'CANCELLED')
 )
 `
 
@@ -24,6 +25,7 @@ type ContractorCanSeeParams struct {
 	ContractorID uuid.UUID
 }
 
+// Only a live work order (not declined or cancelled) opens a ticket to its contractor.
 func (q *Queries) ContractorCanSee(ctx context.Context, db DBTX, arg ContractorCanSeeParams) (bool, error) {
 	row := db.QueryRow(ctx, contractorCanSee, arg.OrgID, arg.TicketID, arg.ContractorID)
 	var exists bool
@@ -184,17 +186,19 @@ func (q *Queries) GetUnitProperty(ctx context.Context, db DBTX, arg GetUnitPrope
 }
 
 const insertComment = `-- name: InsertComment :one
-INSERT INTO ticket_comments (org_id, ticket_id, author_id, body, visibility)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, org_id, ticket_id, author_id, body, visibility, created_at
+INSERT INTO ticket_comments (org_id, ticket_id, author_id, body, visibility, contractor_id, shared_with_contractor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, org_id, ticket_id, author_id, body, visibility, created_at, contractor_id, shared_with_contractor_id
 `
 
 type InsertCommentParams struct {
-	OrgID      uuid.UUID
-	TicketID   uuid.UUID
-	AuthorID   *uuid.UUID
-	Body       string
-	Visibility string
+	OrgID                  uuid.UUID
+	TicketID               uuid.UUID
+	AuthorID               *uuid.UUID
+	Body                   string
+	Visibility             string
+	ContractorID           *uuid.UUID
+	SharedWithContractorID *uuid.UUID
 }
 
 func (q *Queries) InsertComment(ctx context.Context, db DBTX, arg InsertCommentParams) (TicketComment, error) {
@@ -204,6 +208,8 @@ func (q *Queries) InsertComment(ctx context.Context, db DBTX, arg InsertCommentP
 		arg.AuthorID,
 		arg.Body,
 		arg.Visibility,
+		arg.ContractorID,
+		arg.SharedWithContractorID,
 	)
 	var i TicketComment
 	err := row.Scan(
@@ -214,6 +220,8 @@ func (q *Queries) InsertComment(ctx context.Context, db DBTX, arg InsertCommentP
 		&i.Body,
 		&i.Visibility,
 		&i.CreatedAt,
+		&i.ContractorID,
+		&i.SharedWithContractorID,
 	)
 	return i, err
 }
@@ -301,7 +309,9 @@ func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketPar
 }
 
 const isOccupant = `-- name: IsOccupant :one
-SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3)
+SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3
+    AND starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+    AND (ends_on IS NULL OR ends_on >= (now() AT TIME ZONE 'Europe/London')::date))
 `
 
 type IsOccupantParams struct {
@@ -310,6 +320,7 @@ type IsOccupantParams struct {
 	UserID uuid.UUID
 }
 
+// Whether the resident's occupancy of the unit is current today (Europe/London).
 func (q *Queries) IsOccupant(ctx context.Context, db DBTX, arg IsOccupantParams) (bool, error) {
 	row := db.QueryRow(ctx, isOccupant, arg.OrgID, arg.UnitID, arg.UserID)
 	var exists bool
@@ -318,10 +329,14 @@ func (q *Queries) IsOccupant(ctx context.Context, db DBTX, arg IsOccupantParams)
 }
 
 const listComments = `-- name: ListComments :many
-SELECT c.id, c.org_id, c.ticket_id, c.author_id, c.body, c.visibility, c.created_at, coalesce(u.name, '') AS author_name
-FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+SELECT c.id, c.org_id, c.ticket_id, c.author_id, c.body, c.visibility, c.created_at, c.contractor_id, c.shared_with_contractor_id, coalesce(u.name, '') AS author_name, coalesce(m.role, '') AS author_role
+FROM ticket_comments c
+LEFT JOIN users u ON u.id = c.author_id
+LEFT JOIN memberships m ON m.org_id = c.org_id AND m.user_id = c.author_id
 WHERE c.org_id = $1 AND c.ticket_id = $2
   AND (NOT $3::boolean OR c.visibility = 'RESIDENT')
+  AND ($4::uuid IS NULL
+       OR c.contractor_id = $4 OR c.shared_with_contractor_id = $4)
 ORDER BY c.created_at, c.id
 `
 
@@ -329,15 +344,24 @@ type ListCommentsParams struct {
 	OrgID        uuid.UUID
 	TicketID     uuid.UUID
 	ResidentOnly bool
+	ContractorID *uuid.UUID
 }
 
 type ListCommentsRow struct {
 	TicketComment TicketComment
 	AuthorName    string
+	AuthorRole    string
 }
 
+// A resident sees RESIDENT comments; a contractor (contractor_id set) only its own
+// company's and those staff shared with it.
 func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsParams) ([]ListCommentsRow, error) {
-	rows, err := db.Query(ctx, listComments, arg.OrgID, arg.TicketID, arg.ResidentOnly)
+	rows, err := db.Query(ctx, listComments,
+		arg.OrgID,
+		arg.TicketID,
+		arg.ResidentOnly,
+		arg.ContractorID,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +377,10 @@ func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsPar
 			&i.TicketComment.Body,
 			&i.TicketComment.Visibility,
 			&i.TicketComment.CreatedAt,
+			&i.TicketComment.ContractorID,
+			&i.TicketComment.SharedWithContractorID,
 			&i.AuthorName,
+			&i.AuthorRole,
 		); err != nil {
 			return nil, err
 		}
@@ -382,9 +409,14 @@ WHERE t.org_id = $1
        SELECT r.id FROM tickets r WHERE r.org_id = $1 AND r.reported_by_user_id = $11
        UNION
        SELECT u.id FROM unit_occupants o JOIN tickets u ON u.org_id = o.org_id AND u.unit_id = o.unit_id
-       WHERE o.org_id = $1 AND o.user_id = $11)))
+       WHERE o.org_id = $1 AND o.user_id = $11
+         AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+         AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+         AND (u.created_at AT TIME ZONE 'Europe/London')::date >= o.starts_on
+         AND (o.ends_on IS NULL OR (u.created_at AT TIME ZONE 'Europe/London')::date <= o.ends_on))))
   AND ($12::uuid IS NULL OR t.id = ANY (ARRAY(
-       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = $1 AND w.contractor_id = $12)))
+       SELECT w.ticket_id FROM work_orders w WHERE w.org_id = $1 AND w.contractor_id = $12
+         AND w.status NOT IN ('DECLINED', 'CANCELLED'))))
   AND (t.created_at, t.id) < ($13::timestamptz, $14::uuid)
 ORDER BY t.created_at DESC, t.id DESC
 LIMIT $15
@@ -554,7 +586,12 @@ SELECT EXISTS (
     SELECT 1 FROM tickets t
     WHERE t.org_id = $1 AND t.id = $2
       AND (t.reported_by_user_id = $3::uuid
-           OR t.unit_id IN (SELECT o.unit_id FROM unit_occupants o WHERE o.org_id = $1 AND o.user_id = $3::uuid))
+           OR EXISTS (SELECT 1 FROM unit_occupants o
+                      WHERE o.org_id = $1 AND o.user_id = $3::uuid AND o.unit_id = t.unit_id
+                        AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+                        AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+                        AND (t.created_at AT TIME ZONE 'Europe/London')::date >= o.starts_on
+                        AND (o.ends_on IS NULL OR (t.created_at AT TIME ZONE 'Europe/London')::date <= o.ends_on)))
 )
 `
 
@@ -564,6 +601,8 @@ type TenantCanSeeParams struct {
 	UserID   uuid.UUID
 }
 
+// A resident sees what they reported, and their unit's tickets raised during their own
+// occupancy while it lasts (dates in Europe/London, both ends inclusive).
 func (q *Queries) TenantCanSee(ctx context.Context, db DBTX, arg TenantCanSeeParams) (bool, error) {
 	row := db.QueryRow(ctx, tenantCanSee, arg.OrgID, arg.TicketID, arg.UserID)
 	var exists bool

@@ -11,6 +11,38 @@ import (
 	"github.com/google/uuid"
 )
 
+const entityKnown = `-- name: EntityKnown :one
+SELECT (CASE $1::text
+    WHEN 'organisation' THEN $2::uuid = $3::uuid
+    WHEN 'member' THEN EXISTS (SELECT 1 FROM memberships WHERE org_id = $3 AND id = $2)
+    WHEN 'invitation' THEN EXISTS (SELECT 1 FROM invitations WHERE org_id = $3 AND id = $2)
+    WHEN 'property' THEN EXISTS (SELECT 1 FROM properties WHERE org_id = $3 AND id = $2)
+    WHEN 'unit' THEN EXISTS (SELECT 1 FROM units WHERE org_id = $3 AND id = $2)
+    WHEN 'contractor' THEN EXISTS (SELECT 1 FROM contractors WHERE org_id = $3 AND id = $2)
+    WHEN 'work_order' THEN EXISTS (SELECT 1 FROM work_orders WHERE org_id = $3 AND id = $2)
+    WHEN 'quote' THEN EXISTS (SELECT 1 FROM quotes WHERE org_id = $3 AND id = $2)
+    WHEN 'invoice' THEN EXISTS (SELECT 1 FROM invoices WHERE org_id = $3 AND id = $2)
+    WHEN 'webhook_endpoint' THEN EXISTS (SELECT 1 FROM webhook_endpoints WHERE org_id = $3 AND id = $2)
+    ELSE false
+END OR EXISTS (SELECT 1 FROM timeline_events
+               WHERE org_id = $3 AND entity_type = $1 AND entity_id = $2))::boolean AS known
+`
+
+type EntityKnownParams struct {
+	EntityType string
+	EntityID   uuid.UUID
+	OrgID      uuid.UUID
+}
+
+// Whether an entity is the organisation's: it exists in the organisation, or (once
+// deleted) left a trail there. Another organisation's entity and a made-up id are not.
+func (q *Queries) EntityKnown(ctx context.Context, db DBTX, arg EntityKnownParams) (bool, error) {
+	row := db.QueryRow(ctx, entityKnown, arg.EntityType, arg.EntityID, arg.OrgID)
+	var known bool
+	err := row.Scan(&known)
+	return known, err
+}
+
 const insertEvent = `-- name: InsertEvent :exec
 INSERT INTO timeline_events (org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, ticket_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
