@@ -48,7 +48,10 @@ type Config struct {
 	DBMaxConns        int
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
-	Email                Email
+	// PublicUploadsPerOrgPerDay caps the photos the public form stores for one
+	// organisation per UTC day (0: the public form takes no photos).
+	PublicUploadsPerOrgPerDay int
+	Email                     Email
 }
 
 // Email is how emails leave.
@@ -162,6 +165,8 @@ func Options() []Option {
 			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
 		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
 			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
+		{Name: "PUBLIC_UPLOADS_PER_ORG_PER_DAY", Default: "200", Description: "Photos the public repair form stores for one organisation per UTC day, from all senders together; beyond it reports with photos answer 429 (0: the form takes no photos).",
+			apply: intBetween(func(c *Config) *int { return &c.PublicUploadsPerOrgPerDay }, 0, 100000)},
 		{Name: "EMAIL_PROVIDER", Default: "dev", Description: "`dev` (kept in the database, readable at /dev/mailbox in development), `smtp` or `resend`.",
 			apply: func(c *Config, v string) error {
 				if v != "dev" && v != "smtp" && v != "resend" {
