@@ -63,6 +63,9 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 	if ok, retry := s.publicByIP.Allow(clientIP); !ok {
 		return PublicOrg{}, &apperr.Error{Code: apperr.RateLimited, Message: "too many reports from your connection; try again later or phone us", RetryAfter: retry}
 	}
+	if !slugShape(slug) {
+		return PublicOrg{}, apperr.NotFoundf("organisation") // no organisation has it: no need to ask the database
+	}
 	var out PublicOrg
 	err := s.db.InTx(ctx, database.Scope{OrgSlug: slug}, func(tx pgx.Tx) error {
 		orgID, err := s.q.OrgIDBySlug(ctx, tx, slug)
@@ -83,6 +86,21 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 		return nil
 	})
 	return out, err
+}
+
+// slugShape reports whether slug could be an organisation's: lower-case letters, digits
+// and hyphens (identity.Slugify), at most 60 characters. This runs before the request's
+// own validation, so odd input (a NUL byte, say) must never reach the database.
+func slugShape(slug string) bool {
+	if slug == "" || len(slug) > 60 {
+		return false
+	}
+	for _, r := range slug {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // uploadDay is the UTC day public uploads count against.
