@@ -138,7 +138,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.Identity.Publisher, a.Identity.Links = pub, links
 	a.Estate, a.Contractors = estate.NewService(db), contractors.NewService(db)
 	a.Tickets = tickets.NewService(db, time.Now, cfg.PublicReportsPerHour)
-	a.Tickets.Publisher = pub
+	a.Tickets.Publisher, a.Tickets.PublicUploadsPerDay = pub, cfg.PublicUploadsPerOrgPerDay
 	a.Attachments = attachments.NewService(db, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")},
 		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
 	a.WorkOrders = workorders.NewService(db, a.Tickets, time.Now)

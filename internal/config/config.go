@@ -56,6 +56,9 @@ type Config struct {
 	DBMaxConns         int
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
+	// PublicUploadsPerOrgPerDay caps the photos the public form stores for one
+	// organisation per UTC day (0: the public form takes no photos).
+	PublicUploadsPerOrgPerDay int
 	// AllowPrivateWebhookTargets lets webhook endpoints use plain http and private or
 	// loopback addresses; only `maintainuk dev` turns it on by default.
 	AllowPrivateWebhookTargets bool
@@ -188,6 +191,8 @@ func Options() []Option {
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.PasswordHashWait }, 100*time.Millisecond, time.Minute)},
 		{Name: "PUBLIC_REPORTS_PER_HOUR", Default: "10", Description: "Public repair reports accepted per hour from one IP address.",
 			apply: intBetween(func(c *Config) *int { return &c.PublicReportsPerHour }, 1, 10000)},
+		{Name: "PUBLIC_UPLOADS_PER_ORG_PER_DAY", Default: "200", Description: "Photos the public repair form stores for one organisation per UTC day, from all senders together; beyond it reports with photos answer 429 (0: the form takes no photos).",
+			apply: intBetween(func(c *Config) *int { return &c.PublicUploadsPerOrgPerDay }, 0, 100000)},
 		{Name: "ALLOW_PRIVATE_WEBHOOK_TARGETS", Default: "false", Description: "Let webhook endpoints use plain http and private, loopback or link-local addresses (for local receivers). `maintainuk dev` turns it on; never set it in production, where it would let an organisation reach your internal network.",
 			apply: func(c *Config, v string) error {
 				b, err := strconv.ParseBool(v)

@@ -93,7 +93,9 @@ var emailedEvents = []string{
 func Recipients(ev events.Event) []events.Recipient {
 	switch e := ev.(type) {
 	case *events.TicketCreated:
-		return one(e.Reporter)
+		// Addressed without the name the reporter typed: the acknowledgement carries no
+		// reporter text, not even in its To header.
+		return one(events.Recipient{Email: e.Reporter.Email})
 	case *events.WorkOrderAssigned:
 		return one(e.Contractor)
 	case *events.QuoteSubmitted:

@@ -507,6 +507,11 @@ func TestOpenAPI(t *testing.T) {
 				if resp.Status != http.StatusOK {
 					t.Errorf("%s: %d", r, resp.Status)
 				}
+			case strings.HasPrefix(r.path, "/api/v1/public/"):
+				// The public form admits the organisation before reading any body.
+				if f := expectFailure(t, resp, http.StatusNotFound, apperr.NotFound); !strings.Contains(f.Message, "organisation") {
+					t.Errorf("%s: %s", r, f.Message)
+				}
 			default:
 				expectFailure(t, resp, http.StatusUnprocessableEntity, apperr.Invalid)
 			}

@@ -117,9 +117,6 @@ func TestPublicReport(t *testing.T) {
 	t.Run("unit reference matches whatever its case", func(t *testing.T) {
 		v := pubValid("  rh-2 ")
 		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
-		if !rc.Matched {
-			t.Fatalf("matchedUnit false for the unit's own reference: %+v", rc)
-		}
 		d := pubTicket(t, a.team.Admin, rc.TicketID)
 		if d.Number != rc.TicketNumber || d.Status != tickets.New || d.Source != tickets.SourcePublicForm {
 			t.Errorf("number %s status %s source %s; want %s NEW PUBLIC_FORM", d.Number, d.Status, d.Source, rc.TicketNumber)
@@ -152,9 +149,6 @@ func TestPublicReport(t *testing.T) {
 		v := pubValid("ZZ-404")
 		v["address"] = "Flat 3, 10 Mill Lane, Leeds LS2 7AB"
 		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
-		if rc.Matched {
-			t.Fatalf("matchedUnit true for an unknown reference")
-		}
 		d := pubTicket(t, a.team.Admin, rc.TicketID)
 		if d.UnitID != nil || d.PropertyID != nil || d.ReportedAddress != v["address"] || d.Status != tickets.New {
 			t.Errorf("unit %v property %v address %q status %s", d.UnitID, d.PropertyID, d.ReportedAddress, d.Status)
@@ -164,8 +158,8 @@ func TestPublicReport(t *testing.T) {
 	t.Run("unknown reference alone keeps the reference", func(t *testing.T) {
 		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("zz-405"), nil))
 		d := pubTicket(t, a.team.Admin, rc.TicketID)
-		if rc.Matched || d.UnitID != nil || !strings.Contains(d.ReportedAddress, "ZZ-405") {
-			t.Errorf("matched %v unit %v address %q, want unmatched with the reference kept", rc.Matched, d.UnitID, d.ReportedAddress)
+		if d.UnitID != nil || !strings.Contains(d.ReportedAddress, "ZZ-405") {
+			t.Errorf("unit %v address %q, want unmatched with the reference kept", d.UnitID, d.ReportedAddress)
 		}
 	})
 
@@ -173,8 +167,8 @@ func TestPublicReport(t *testing.T) {
 		v := map[string]string{"name": "Sam", "phone": "+44 7911 123457", "address": "2 Mill Lane, Leeds", "title": "Mice in the loft"}
 		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
 		d := pubTicket(t, a.team.Admin, rc.TicketID)
-		if rc.Matched || d.UnitID != nil || d.ReportedAddress != v["address"] || d.ReportedByPhone != "+447911123457" || d.ReportedByEmail != "" {
-			t.Errorf("matched %v unit %v address %q phone %q email %q", rc.Matched, d.UnitID, d.ReportedAddress, d.ReportedByPhone, d.ReportedByEmail)
+		if d.UnitID != nil || d.ReportedAddress != v["address"] || d.ReportedByPhone != "+447911123457" || d.ReportedByEmail != "" {
+			t.Errorf("unit %v address %q phone %q email %q", d.UnitID, d.ReportedAddress, d.ReportedByPhone, d.ReportedByEmail)
 		}
 		if d.Category != "OTHER" || d.Priority != "ROUTINE" {
 			t.Errorf("category %s priority %s, want the defaults OTHER ROUTINE", d.Category, d.Priority)
@@ -321,7 +315,7 @@ func TestPublicReport(t *testing.T) {
 		bMeter := atMeter(t, app, b.orgID)
 		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{{filename: "a.png", contentType: "image/png", data: atPNG("to-a")}}))
 		d := pubTicket(t, a.team.Admin, rc.TicketID)
-		if !rc.Matched || d.UnitID == nil || *d.UnitID != a.unitID {
+		if d.UnitID == nil || *d.UnitID != a.unitID {
 			t.Fatalf("matched to %v, want A's unit %s (B has the same reference)", d.UnitID, a.unitID)
 		}
 		if after, _ := pubTickets(t, app, b.orgID); after != bBefore {

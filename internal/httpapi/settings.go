@@ -15,11 +15,12 @@ type patchSettingsIn struct {
 		ApprovalThresholdPence *int64                        `json:"approvalThresholdPence,omitempty" minimum:"0"`
 		SLA                    map[string]orgsettings.Window `json:"sla,omitempty" doc:"Windows to change, by priority."`
 		HolidayRegion          *ukcalendar.Region            `json:"holidayRegion,omitempty" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND"`
+		SeparationOfDuties     *orgsettings.Duties           `json:"separationOfDuties,omitempty" enum:"AUTO,ON,OFF" doc:"AUTO (on with two or more staff), ON or OFF."`
 	}
 }
 
 func (s *Server) settingsRoutes() {
-	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/settings", "getSettings", "Settings", "The organisation's SLA windows, holiday calendar and approval threshold", true),
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/settings", "getSettings", "Settings", "The organisation's SLA windows, holiday calendar, approval threshold and separation of duties", true),
 		func(ctx context.Context, _ *struct{}) (*Out[orgsettings.Settings], error) {
 			st, err := s.deps.Settings.Get(ctx, actorOf(ctx))
 			if err != nil {
@@ -32,6 +33,7 @@ func (s *Server) settingsRoutes() {
 		func(ctx context.Context, in *patchSettingsIn) (*Out[orgsettings.Settings], error) {
 			st, err := s.deps.Settings.Update(ctx, actorOf(ctx), orgsettings.Patch{
 				ApprovalThresholdPence: in.Body.ApprovalThresholdPence, SLA: in.Body.SLA, HolidayRegion: in.Body.HolidayRegion,
+				SeparationOfDuties: in.Body.SeparationOfDuties,
 			})
 			if err != nil {
 				return nil, err

@@ -60,7 +60,8 @@ func TestSettings(t *testing.T) {
 		SLA: map[string]orgsettings.Window{
 			"EMERGENCY": {Hours: 24}, "URGENT": {WorkingDays: 7}, "ROUTINE": {WorkingDays: 28},
 		},
-		HolidayRegion: ukcalendar.EnglandWales,
+		HolidayRegion:      ukcalendar.EnglandWales,
+		SeparationOfDuties: orgsettings.DutiesAuto,
 	}
 
 	t.Run("defaults, read by staff only", func(t *testing.T) {
@@ -76,7 +77,8 @@ func TestSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		if string(raw.Data["holidayRegion"]) != `"ENGLAND_WALES"` || string(raw.Data["approvalThresholdPence"]) != "50000" ||
-			!strings.Contains(string(raw.Data["sla"]), `"URGENT":{"workingDays":7}`) || !strings.Contains(string(raw.Data["sla"]), `"EMERGENCY":{"hours":24}`) {
+			!strings.Contains(string(raw.Data["sla"]), `"URGENT":{"workingDays":7}`) || !strings.Contains(string(raw.Data["sla"]), `"EMERGENCY":{"hours":24}`) ||
+			string(raw.Data["separationOfDuties"]) != `"AUTO"` {
 			t.Fatalf("settings JSON: %s", r.Body)
 		}
 		for _, c := range []*testsupport.Client{team.Contractor, team.Tenant} {
@@ -123,6 +125,9 @@ func TestSettings(t *testing.T) {
 				func(s *orgsettings.Settings) {
 					s.ApprovalThresholdPence, s.HolidayRegion, s.SLA["EMERGENCY"] = 99, ukcalendar.Scotland, orgsettings.Window{Hours: 4}
 				}},
+			{"separation of duties off", map[string]any{"separationOfDuties": "OFF"}, func(s *orgsettings.Settings) { s.SeparationOfDuties = orgsettings.DutiesOff }},
+			{"separation of duties on", map[string]any{"separationOfDuties": "ON"}, func(s *orgsettings.Settings) { s.SeparationOfDuties = orgsettings.DutiesOn }},
+			{"separation of duties back to auto", map[string]any{"separationOfDuties": "AUTO"}, func(s *orgsettings.Settings) { s.SeparationOfDuties = orgsettings.DutiesAuto }},
 			{"largest values", map[string]any{"approvalThresholdPence": 10_000_000_000, "sla": map[string]any{"URGENT": map[string]any{"workingDays": 365}, "ROUTINE": map[string]any{"hours": 8760}}},
 				func(s *orgsettings.Settings) {
 					s.ApprovalThresholdPence, s.SLA["URGENT"], s.SLA["ROUTINE"] = 10_000_000_000, orgsettings.Window{WorkingDays: 365}, orgsettings.Window{Hours: 8760}
@@ -151,7 +156,8 @@ func TestSettings(t *testing.T) {
 	t.Run("no-op patches write nothing", func(t *testing.T) {
 		n := len(stTrail(t, admin))
 		for _, body := range []map[string]any{{}, {"holidayRegion": string(want.HolidayRegion)}, {"approvalThresholdPence": want.ApprovalThresholdPence},
-			{"sla": map[string]any{"URGENT": map[string]any{"workingDays": want.SLA["URGENT"].WorkingDays}}}, {"sla": map[string]any{}}} {
+			{"sla": map[string]any{"URGENT": map[string]any{"workingDays": want.SLA["URGENT"].WorkingDays}}}, {"sla": map[string]any{}},
+			{"separationOfDuties": string(want.SeparationOfDuties)}} {
 			tkSame(t, "answer to a no-op patch", want, stPatch(t, admin, body))
 		}
 		tkSame(t, "settings", want, stGet(t, admin))
@@ -180,6 +186,9 @@ func TestSettings(t *testing.T) {
 			{"sla not an object", map[string]any{"sla": "fast"}, "sla"},
 			{"unknown region", map[string]any{"holidayRegion": "WALES"}, "holidayRegion"},
 			{"empty region", map[string]any{"holidayRegion": ""}, "holidayRegion"},
+			{"unknown separation of duties", map[string]any{"separationOfDuties": "SOMETIMES"}, "separationOfDuties"},
+			{"lower-case separation of duties", map[string]any{"separationOfDuties": "on"}, "separationOfDuties"},
+			{"separation of duties as a boolean", map[string]any{"separationOfDuties": true}, "separationOfDuties"},
 			{"negative threshold", map[string]any{"approvalThresholdPence": -1}, "approvalThresholdPence"},
 			{"threshold over £100m", map[string]any{"approvalThresholdPence": 10_000_000_001}, "approvalThresholdPence"},
 			{"threshold in pounds", map[string]any{"approvalThresholdPence": 12.5}, "approvalThresholdPence"},

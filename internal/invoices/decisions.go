@@ -13,6 +13,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/invoices/invoicesdb"
 	"github.com/maintainuk/maintainuk/internal/money"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
@@ -22,11 +23,17 @@ const OverQuoteTolerancePercent = 10
 
 // Approve accepts an invoice (staff). More than 10% over the approved quote needs an
 // ADMIN; with no approved quote, the organisation's approval threshold applies instead.
+// With separation of duties in force, whoever entered the invoice cannot approve it.
 func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID) (*Invoice, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
 	}
 	return s.decide(ctx, actor, id, Submitted, "approved", func(tx pgx.Tx, inv invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+		if inv.SubmittedBy != nil && *inv.SubmittedBy == actor.UserID {
+			if err := s.separate(ctx, tx, actor, "you entered this invoice: separation of duties needs another member of staff to approve it"); err != nil {
+				return inv, err
+			}
+		}
 		if actor.Role != access.Admin {
 			quoted, err := s.q.ApprovedQuoteTotal(ctx, tx, invoicesdb.ApprovedQuoteTotalParams{OrgID: actor.OrgID, WorkOrderID: inv.WorkOrderID})
 			switch {
@@ -70,7 +77,8 @@ func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, 
 	})
 }
 
-// MarkPaid records payment of an approved invoice (staff only).
+// MarkPaid records payment of an approved invoice (staff only; with separation of duties
+// in force, not whoever approved it).
 func (s *Service) MarkPaid(ctx context.Context, actor access.Actor, id uuid.UUID, paymentReference string) (*Invoice, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
@@ -81,9 +89,27 @@ func (s *Service) MarkPaid(ctx context.Context, actor access.Actor, id uuid.UUID
 		f.Add("paymentReference", "must be at most 100 characters")
 		return nil, f.Err()
 	}
-	return s.decide(ctx, actor, id, Approved, "paid", func(tx pgx.Tx, _ invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+	return s.decide(ctx, actor, id, Approved, "paid", func(tx pgx.Tx, inv invoicesdb.Invoice) (invoicesdb.Invoice, error) {
+		if inv.ApprovedBy != nil && *inv.ApprovedBy == actor.UserID {
+			if err := s.separate(ctx, tx, actor, "you approved this invoice: separation of duties needs another member of staff to mark it paid"); err != nil {
+				return inv, err
+			}
+		}
 		return s.q.MarkInvoicePaid(ctx, tx, invoicesdb.MarkInvoicePaidParams{OrgID: actor.OrgID, ID: id, PaymentReference: paymentReference})
 	})
+}
+
+// separate refuses (403) when separation of duties is in force for the organisation; the
+// caller has found that the actor already handled the invoice.
+func (s *Service) separate(ctx context.Context, tx pgx.Tx, actor access.Actor, message string) error {
+	separated, err := orgsettings.DutiesSeparated(ctx, tx, actor.OrgID)
+	if err != nil {
+		return err
+	}
+	if separated {
+		return apperr.New(apperr.Forbidden, "%s", message)
+	}
+	return nil
 }
 
 // decide locks an invoice in status from, applies the change and records it.

@@ -1,6 +1,7 @@
 // Package orgsettings holds the rules each organisation sets for itself: SLA windows per
-// priority, the bank-holiday calendar they count in, and the quote approval threshold
-// above which only an ADMIN may approve.
+// priority, the bank-holiday calendar they count in, the quote approval threshold above
+// which only an ADMIN may approve, and whether money decisions need two people
+// (separation of duties).
 package orgsettings
 
 import (
@@ -32,7 +33,23 @@ type Settings struct {
 	ApprovalThresholdPence int64             `json:"approvalThresholdPence" doc:"Quotes above this total (pence, incl. VAT) need an ADMIN to approve."`
 	SLA                    map[string]Window `json:"sla" doc:"Response window per priority: EMERGENCY, URGENT, ROUTINE."`
 	HolidayRegion          ukcalendar.Region `json:"holidayRegion" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND" doc:"Whose bank holidays working days skip."`
+	SeparationOfDuties     Duties            `json:"separationOfDuties" enum:"AUTO,ON,OFF" doc:"Whether whoever entered a quote or invoice may approve it, and whoever approved an invoice may mark it paid. ON: never; OFF: they may; AUTO (default): ON while the organisation has two or more staff (ADMIN or COORDINATOR members), OFF with one."`
 }
+
+// Duties is the separation-of-duties setting.
+type Duties string
+
+const (
+	// DutiesAuto separates duties while the organisation has two or more staff.
+	DutiesAuto Duties = "AUTO"
+	// DutiesOn always separates duties.
+	DutiesOn Duties = "ON"
+	// DutiesOff never separates duties.
+	DutiesOff Duties = "OFF"
+)
+
+// Valid reports whether d is one of AUTO, ON and OFF.
+func (d Duties) Valid() bool { return d == DutiesAuto || d == DutiesOn || d == DutiesOff }
 
 // Defaults are common UK social-housing response times.
 func Defaults() Settings {
@@ -43,7 +60,8 @@ func Defaults() Settings {
 			"URGENT":    {WorkingDays: 7},
 			"ROUTINE":   {WorkingDays: 28},
 		},
-		HolidayRegion: ukcalendar.EnglandWales,
+		HolidayRegion:      ukcalendar.EnglandWales,
+		SeparationOfDuties: DutiesAuto,
 	}
 }
 
@@ -51,6 +69,8 @@ func Defaults() Settings {
 type stored struct {
 	SLA           map[string]Window `json:"sla,omitempty"`
 	HolidayRegion string            `json:"holidayRegion,omitempty"`
+	// SeparationOfDuties is absent for AUTO.
+	SeparationOfDuties string `json:"separationOfDuties,omitempty"`
 }
 
 var q = orgsettingsdb.New()
@@ -75,7 +95,30 @@ func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, 
 	if r := ukcalendar.Region(st.HolidayRegion); r.Valid() {
 		s.HolidayRegion = r
 	}
+	if d := Duties(st.SeparationOfDuties); d.Valid() {
+		s.SeparationOfDuties = d
+	}
 	return s, nil
+}
+
+// DutiesSeparated reports whether separation of duties is in force for the organisation
+// now: ON, or AUTO with two or more ADMIN or COORDINATOR members.
+func DutiesSeparated(ctx context.Context, tx database.Querier, orgID uuid.UUID) (bool, error) {
+	s, err := Load(ctx, tx, orgID)
+	if err != nil {
+		return false, err
+	}
+	switch s.SeparationOfDuties {
+	case DutiesOn:
+		return true, nil
+	case DutiesOff:
+		return false, nil
+	}
+	staff, err := q.CountStaff(ctx, tx, orgID)
+	if err != nil {
+		return false, fmt.Errorf("orgsettings: count staff: %w", err)
+	}
+	return staff >= 2, nil
 }
 
 // DueAt is when a ticket of priority reported at reportedAt must be dealt with.
@@ -116,6 +159,7 @@ type Patch struct {
 	ApprovalThresholdPence *int64
 	SLA                    map[string]Window
 	HolidayRegion          *ukcalendar.Region
+	SeparationOfDuties     *Duties
 }
 
 // Update applies a patch (ADMIN only) and records it on the organisation's timeline.
@@ -136,6 +180,9 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 	}
 	if p.HolidayRegion != nil && !p.HolidayRegion.Valid() {
 		f.Add("holidayRegion", "must be ENGLAND_WALES, SCOTLAND or NORTHERN_IRELAND")
+	}
+	if p.SeparationOfDuties != nil && !p.SeparationOfDuties.Valid() {
+		f.Add("separationOfDuties", "must be AUTO, ON or OFF")
 	}
 	if err := f.Err(); err != nil {
 		return Settings{}, err
@@ -160,10 +207,17 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 		if p.HolidayRegion != nil {
 			out.HolidayRegion = *p.HolidayRegion
 		}
+		if p.SeparationOfDuties != nil {
+			out.SeparationOfDuties = *p.SeparationOfDuties
+		}
 		if reflect.DeepEqual(out, before) {
 			return nil // nothing changed: no write, no audit noise
 		}
-		raw, err := json.Marshal(stored{SLA: out.SLA, HolidayRegion: string(out.HolidayRegion)})
+		st := stored{SLA: out.SLA, HolidayRegion: string(out.HolidayRegion)}
+		if out.SeparationOfDuties != DutiesAuto {
+			st.SeparationOfDuties = string(out.SeparationOfDuties)
+		}
+		raw, err := json.Marshal(st)
 		if err != nil {
 			return err
 		}

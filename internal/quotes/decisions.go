@@ -14,12 +14,14 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/money"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
-// Approve accepts a quote (staff; an ADMIN above the organisation's approval threshold)
-// and rejects the work order's other open quotes in the same transaction. The work order
+// Approve accepts a quote (staff; an ADMIN when the ticket's approved quotes, this one
+// included, would be above the organisation's approval threshold; with separation of
+// duties in force, not whoever entered the quote) and rejects the work order's other open quotes in the same transaction. The work order
 // is locked first, so of two people approving sibling quotes at once exactly one wins and
 // the other gets 409.
 func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID) (*Quote, error) {
@@ -30,6 +32,15 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 		if q.ValidUntil.Before(s.today()) {
 			return q, apperr.New(apperr.Conflict, "this quote expired on %s: ask the contractor for a new one", q.ValidUntil.Format("2 January 2006"))
 		}
+		if q.SubmittedBy != nil && *q.SubmittedBy == actor.UserID {
+			separated, err := orgsettings.DutiesSeparated(ctx, tx, actor.OrgID)
+			if err != nil {
+				return q, err
+			}
+			if separated {
+				return q, apperr.New(apperr.Forbidden, "you entered this quote: separation of duties needs another member of staff to approve it")
+			}
+		}
 		threshold, err := s.q.ApprovalThreshold(ctx, tx, actor.OrgID)
 		if err != nil {
 			return q, err
@@ -37,6 +48,21 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 		if q.TotalPence > threshold && actor.Role != access.Admin {
 			return q, apperr.New(apperr.Forbidden, "this quote (%s) is over the approval threshold of %s: an ADMIN must approve it",
 				money.Format(q.TotalPence), money.Format(threshold))
+		}
+		// The threshold is per ticket: what is already approved on any of its work orders
+		// counts too. Approvals for the ticket are serialised so two cannot both pass.
+		if err := s.q.LockTicketApprovals(ctx, tx, ticketID.String()); err != nil {
+			return q, err
+		}
+		if actor.Role != access.Admin {
+			already, err := s.q.ApprovedTotalForTicket(ctx, tx, quotesdb.ApprovedTotalForTicketParams{OrgID: actor.OrgID, TicketID: ticketID})
+			if err != nil {
+				return q, err
+			}
+			if already+q.TotalPence > threshold {
+				return q, apperr.New(apperr.Forbidden, "this quote (%s) would take the approved quotes for this ticket to %s, over the approval threshold of %s: an ADMIN must approve it",
+					money.Format(q.TotalPence), money.Format(already+q.TotalPence), money.Format(threshold))
+			}
 		}
 		approved, err := s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Approved), DecidedBy: &actor.UserID})
 		if database.IsUniqueViolation(err, "quotes_one_approved_idx") {

@@ -48,3 +48,15 @@ SELECT approval_threshold_pence FROM organisations WHERE id = $1;
 
 -- name: ApprovedQuoteExists :one
 SELECT EXISTS (SELECT 1 FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED');
+
+-- name: LockTicketApprovals :exec
+-- Serialises quote approvals for one ticket (taken after the work order's lock), so two
+-- approvals on different work orders of a ticket cannot both pass the threshold check.
+SELECT pg_advisory_xact_lock(hashtextextended('quote-approvals:' || sqlc.arg(ticket_key)::text, 0));
+
+-- name: ApprovedTotalForTicket :one
+-- What is already approved across all of a ticket's work orders: splitting a job into
+-- several work orders does not dodge the approval threshold.
+SELECT coalesce(sum(q.total_pence), 0)::bigint AS total_pence
+FROM quotes q JOIN work_orders w ON w.org_id = q.org_id AND w.id = q.work_order_id
+WHERE q.org_id = @org_id AND w.ticket_id = @ticket_id AND q.status = 'APPROVED';

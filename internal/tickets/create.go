@@ -77,7 +77,7 @@ func orDefault(v, def string) string {
 }
 
 // Create reports a repair for a unit: staff for any unit, a TENANT only for a unit they
-// occupy (and without choosing an assignee).
+// occupy (without choosing an assignee, and with no reportedByEmail but their own: 422).
 func (s *Service) Create(ctx context.Context, actor access.Actor, in CreateInput) (*Ticket, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Tenant); err != nil {
 		return nil, err
@@ -118,10 +118,17 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in CreateInput
 		if err := s.checkAssignee(ctx, tx, actor.OrgID, in.AssigneeUserID); err != nil {
 			return err
 		}
-		if v.name == "" || v.email == "" {
+		if v.name == "" || v.email == "" || actor.Role == access.Tenant {
 			me, err := s.q.GetReporter(ctx, tx, actor.UserID)
 			if err != nil {
 				return err
+			}
+			// A resident's report is acknowledged to them: they cannot have the
+			// acknowledgement sent to someone else's address.
+			if actor.Role == access.Tenant && v.email != "" && !strings.EqualFold(v.email, me.Email) {
+				var f apperr.Fields
+				f.Add("reportedByEmail", "must be your own email address (or leave it out)")
+				return f.Err()
 			}
 			v.name, v.email = orKeep(v.name, me.Name), orKeep(v.email, me.Email)
 		}

@@ -138,3 +138,16 @@ SELECT id FROM organisations WHERE slug = $1;
 
 -- name: UnitByReference :one
 SELECT id, property_id FROM units WHERE org_id = $1 AND reference = $2;
+
+-- name: PublicUploadsOn :one
+-- Photos the public form has stored for the organisation on a (UTC) day.
+SELECT coalesce((SELECT quantity FROM usage_meters
+    WHERE org_id = @org_id AND metric = 'public_uploads' AND period_start = @day), 0)::bigint AS quantity;
+
+-- name: AddPublicUploads :one
+-- Counts photos of a public report against the day's cap; the row lock serialises reports
+-- to one organisation, so the total returned is exact under concurrent reports.
+INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES (@org_id, 'public_uploads', @day, @photos)
+ON CONFLICT (org_id, metric, period_start)
+DO UPDATE SET quantity = usage_meters.quantity + EXCLUDED.quantity, updated_at = now()
+RETURNING quantity;

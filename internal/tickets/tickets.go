@@ -98,6 +98,9 @@ type Service struct {
 	calendars map[ukcalendar.Region]*ukcalendar.Calendar
 	// publicByIP limits public repair reports per client IP and hour.
 	publicByIP *ratelimit.Limiter
+	// PublicUploadsPerDay caps the photos the public form stores per organisation and UTC
+	// day (PUBLIC_UPLOADS_PER_ORG_PER_DAY; zero takes none).
+	PublicUploadsPerDay int
 	// Publisher receives ticket.created (acknowledgement email, webhooks).
 	Publisher events.Publisher
 }

@@ -11,6 +11,18 @@ import (
 	"github.com/google/uuid"
 )
 
+const countStaff = `-- name: CountStaff :one
+SELECT count(*) FROM memberships WHERE org_id = $1 AND role IN ('ADMIN', 'COORDINATOR')
+`
+
+// Separation of duties in AUTO is on from two staff members.
+func (q *Queries) CountStaff(ctx context.Context, db DBTX, orgID uuid.UUID) (int64, error) {
+	row := db.QueryRow(ctx, countStaff, orgID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const getSettings = `-- name: GetSettings :one
 SELECT approval_threshold_pence, settings FROM organisations WHERE id = $1
 `

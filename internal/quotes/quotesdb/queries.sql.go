@@ -39,6 +39,26 @@ func (q *Queries) ApprovedQuoteExists(ctx context.Context, db DBTX, arg Approved
 	return exists, err
 }
 
+const approvedTotalForTicket = `-- name: ApprovedTotalForTicket :one
+SELECT coalesce(sum(q.total_pence), 0)::bigint AS total_pence
+FROM quotes q JOIN work_orders w ON w.org_id = q.org_id AND w.id = q.work_order_id
+WHERE q.org_id = $1 AND w.ticket_id = $2 AND q.status = 'APPROVED'
+`
+
+type ApprovedTotalForTicketParams struct {
+	OrgID    uuid.UUID
+	TicketID uuid.UUID
+}
+
+// What is already approved across all of a ticket's work orders: splitting a job into
+// several work orders does not dodge the approval threshold.
+func (q *Queries) ApprovedTotalForTicket(ctx context.Context, db DBTX, arg ApprovedTotalForTicketParams) (int64, error) {
+	row := db.QueryRow(ctx, approvedTotalForTicket, arg.OrgID, arg.TicketID)
+	var total_pence int64
+	err := row.Scan(&total_pence)
+	return total_pence, err
+}
+
 const decideQuote = `-- name: DecideQuote :one
 UPDATE quotes SET status = $1, decided_by = $2, decided_at = now(), decision_reason = $3
 WHERE org_id = $4 AND id = $5
@@ -304,6 +324,17 @@ func (q *Queries) ListQuotes(ctx context.Context, db DBTX, arg ListQuotesParams)
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockTicketApprovals = `-- name: LockTicketApprovals :exec
+SELECT pg_advisory_xact_lock(hashtextextended('quote-approvals:' || $1::text, 0))
+`
+
+// Serialises quote approvals for one ticket (taken after the work order's lock), so two
+// approvals on different work orders of a ticket cannot both pass the threshold check.
+func (q *Queries) LockTicketApprovals(ctx context.Context, db DBTX, ticketKey string) error {
+	_, err := db.Exec(ctx, lockTicketApprovals, ticketKey)
+	return err
 }
 
 const lockWorkOrder = `-- name: LockWorkOrder :one

@@ -12,6 +12,28 @@ import (
 	"github.com/google/uuid"
 )
 
+const addPublicUploads = `-- name: AddPublicUploads :one
+INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES ($1, 'public_uploads', $2, $3)
+ON CONFLICT (org_id, metric, period_start)
+DO UPDATE SET quantity = usage_meters.quantity + EXCLUDED.quantity, updated_at = now()
+RETURNING quantity
+`
+
+type AddPublicUploadsParams struct {
+	OrgID  uuid.UUID
+	Day    time.Time
+	Photos int64
+}
+
+// Counts photos of a public report against the day's cap; the row lock serialises reports
+// to one organisation, so the total returned is exact under concurrent reports.
+func (q *Queries) AddPublicUploads(ctx context.Context, db DBTX, arg AddPublicUploadsParams) (int64, error) {
+	row := db.QueryRow(ctx, addPublicUploads, arg.OrgID, arg.Day, arg.Photos)
+	var quantity int64
+	err := row.Scan(&quantity)
+	return quantity, err
+}
+
 const contractorCanSee = `-- name: ContractorCanSee :one
 SELECT EXISTS (
     SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.ticket_id = $2 AND w.contractor_id = $3
@@ -528,6 +550,24 @@ func (q *Queries) OrgIDBySlug(ctx context.Context, db DBTX, slug string) (uuid.U
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const publicUploadsOn = `-- name: PublicUploadsOn :one
+SELECT coalesce((SELECT quantity FROM usage_meters
+    WHERE org_id = $1 AND metric = 'public_uploads' AND period_start = $2), 0)::bigint AS quantity
+`
+
+type PublicUploadsOnParams struct {
+	OrgID uuid.UUID
+	Day   time.Time
+}
+
+// Photos the public form has stored for the organisation on a (UTC) day.
+func (q *Queries) PublicUploadsOn(ctx context.Context, db DBTX, arg PublicUploadsOnParams) (int64, error) {
+	row := db.QueryRow(ctx, publicUploadsOn, arg.OrgID, arg.Day)
+	var quantity int64
+	err := row.Scan(&quantity)
+	return quantity, err
 }
 
 const setTicketStatus = `-- name: SetTicketStatus :one
