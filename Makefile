@@ -17,6 +17,9 @@ build:
 ## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
 test: build lint bin/mailpit
 	MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	# Fuzz the text checks briefly (~20 s): Go runs one -fuzz target per invocation.
+	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
+	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
 
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum

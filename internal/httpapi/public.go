@@ -37,6 +37,7 @@ func (s *Server) publicRoutes() {
 	op := s.operation(http.MethodPost, "/api/v1/public/{orgSlug}/reports", "publicReport", "Public", "Report a repair without an account", false)
 	op.MaxBodyBytes = maxPublicPhotos*attachments.MaxBytes + 256<<10
 	op.Middlewares = append(op.Middlewares, s.limitMultipart(op.MaxBodyBytes))
+	op.Middlewares = append(op.Middlewares, s.checkMultipartText)
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	op.DefaultStatus = http.StatusCreated
 	huma.Register(s.api, op, func(ctx context.Context, in *publicReportIn) (*Created[tickets.Receipt], error) {
