@@ -14,6 +14,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/tickets"
 )
 
 const replayedHeader = "Idempotent-Replayed"
@@ -282,4 +283,32 @@ func TestIdempotencyConcurrent(t *testing.T) {
 		}
 		t.Logf("round %d: 1 created, %d replayed, %d conflicts", round, replayed, conflicts)
 	}
+}
+
+// TestIdempotencyRetryAfterConflict: an Idempotency-Key request that answered 409 runs
+// afresh when retried with the same key and body once the conflict is resolved, and only
+// that successful answer is replayed afterwards.
+func TestIdempotencyRetryAfterConflict(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	o := tkNewOrg(t, app, "Idempotent Retry")
+	tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": "Boiler out"})
+	key := "resolve-" + uuid.NewString()
+	resolve := func() *testsupport.Response {
+		return o.Admin.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED"}, "Idempotency-Key", key)
+	}
+	first := resolve()
+	expectFailure(t, first, http.StatusConflict, apperr.Conflict)
+	expectFresh(t, first)
+	// The cause is fixed: the ticket is now in progress, so resolving is allowed.
+	tkMove(t, o.Admin, tk.ID, tickets.Triaged, tickets.InProgress)
+	retried := resolve()
+	if retried.Status != http.StatusOK {
+		t.Fatalf("retry after the conflict: %d %s, want 200 (run afresh)", retried.Status, retried.Body)
+	}
+	expectFresh(t, retried)
+	if got := tkGet(t, o.Admin, tk.ID); got.Status != tickets.Resolved {
+		t.Fatalf("ticket is %s after the retry, want RESOLVED", got.Status)
+	}
+	expectReplay(t, retried, resolve())
 }
