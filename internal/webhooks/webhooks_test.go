@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -503,9 +505,10 @@ func TestWebhookDialerRefusesInternalAddressAtDelivery(t *testing.T) {
 	recv.none(t)
 	d := deliveriesOf(t, prod, admin, ep.ID)[0]
 	if d.Status != webhooks.StatusPending || d.Attempts != 1 || d.ResponseStatus != nil ||
-		!strings.Contains(d.Error, "refused to connect") || !strings.Contains(d.Error, "loopback") {
+		d.Error != "blocked: address not allowed" {
 		t.Fatalf("refused delivery %+v", d)
 	}
+	expectNoAddress(t, d.Error, endpointOf(t, prod, admin, ep.ID).DisabledReason)
 
 	// The same delivery in development mode goes through (the receiver is real).
 	if err := dev.DeliveryWorker().Work(ctx, deliverJob(args, 2, 5)); err != nil {
@@ -513,5 +516,62 @@ func TestWebhookDialerRefusesInternalAddressAtDelivery(t *testing.T) {
 	}
 	if got := recv.next(t); got.Header.Get("webhook-id") != d.MessageID {
 		t.Fatalf("development delivery headers %v", got.Header)
+	}
+}
+
+var addressLike = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+|:\d+|\[[0-9a-f:]+\]`)
+
+// expectNoAddress fails when text the organisation sees names an IP address or a port.
+func expectNoAddress(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, leak := range []string{"127.0.0.1", "::1", "dial tcp", "localhost"} {
+			if strings.Contains(text, leak) {
+				t.Fatalf("%q shown to the organisation contains %q", text, leak)
+			}
+		}
+		if addressLike.MatchString(text) {
+			t.Fatalf("%q shown to the organisation names an address or port", text)
+		}
+	}
+}
+
+// A failed attempt is logged for the organisation as the kind of failure ("connection
+// refused", "HTTP 503"), never as the network error naming the resolved address.
+func TestWebhookDeliveryErrorsRevealNoAddress(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	admin := adminOf(app.Register("Quiet Errors Lettings"))
+	ins := &fakeInserter{}
+	dev := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true, Inserter: ins})
+	ctx := context.Background()
+
+	// Nothing listens on a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/hook"
+	_ = ln.Close()
+	recv := newReceiver(t, always(http.StatusServiceUnavailable, "down"))
+	tests := []struct {
+		url, want string
+	}{
+		{closed, "connection refused"},
+		{recv.URL, "HTTP 503"},
+	}
+	for _, tt := range tests {
+		ep := mustEndpoint(t, dev, admin, tt.url, "*")
+		if _, err := dev.SendTest(ctx, admin, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := dev.DeliveryWorker().Work(ctx, deliverJob(ins.last(t), 1, 5)); err == nil {
+			t.Fatalf("%s: delivery succeeded", tt.url)
+		}
+		d := deliveriesOf(t, dev, admin, ep.ID)[0]
+		if d.Error != tt.want {
+			t.Fatalf("%s: error %q, want %q", tt.url, d.Error, tt.want)
+		}
+		expectNoAddress(t, d.Error)
 	}
 }
