@@ -205,7 +205,7 @@ func TestTextInputsNewlines(t *testing.T) {
 // TestTextInputsMultipart: the public form's fields and an attachment's file name refuse
 // control characters with 422 naming the field.
 func TestTextInputsMultipart(t *testing.T) {
-	app := testsupport.NewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000"})
+	app, _ := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000"})
 	o := tkNewOrg(t, app, "Multipart Text")
 	ticketID := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": "Leak"}).ID
 	valid := map[string]string{"name": "Ann Resident", "email": "ann@example.com", "address": "1 Road", "title": "Leak", "description": "Drips"}

@@ -41,7 +41,12 @@ func TestWebhookDeliveryRequestIsSignedAndShaped(t *testing.T) {
 	now := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 	svc := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true, Now: func() time.Time { return now }})
 	recv := newReceiver(t, always(http.StatusOK, "thanks"))
-	ep := mustEndpoint(t, svc, admin, recv.URL+"/hooks/maintainuk?tenant=1", "ticket.created")
+	// Opted in to personal data: the payload arrives whole (minimisation has its own test).
+	ep, err := svc.Create(context.Background(), admin, webhooks.Input{URL: recv.URL + "/hooks/maintainuk?tenant=1",
+		EventTypes: []string{"ticket.created"}, IncludePersonalData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := startWorkers(t, app.DB, svc)
 
 	payload, _ := json.Marshal(events.TicketCreated{
@@ -573,5 +578,92 @@ func TestWebhookDeliveryErrorsRevealNoAddress(t *testing.T) {
 			t.Fatalf("%s: error %q, want %q", tt.url, d.Error, tt.want)
 		}
 		expectNoAddress(t, d.Error)
+	}
+}
+
+// Data minimisation: an endpoint that has not opted in receives (and its delivery log
+// shows) no resident or staff names, email addresses or phone numbers; one that opted in
+// receives them. A contractor's company name stays in both.
+func TestWebhookPayloadsCarryPersonalDataOnlyWhenOptedIn(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	orgClient := app.Register("Minimal Data Lettings")
+	admin := adminOf(orgClient)
+	svc := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true})
+	recv := newReceiver(t, always(204, ""))
+	minimal := mustEndpoint(t, svc, admin, recv.URL+"/minimal", "*")
+	full, err := svc.Create(context.Background(), admin, webhooks.Input{URL: recv.URL + "/full", EventTypes: []string{"*"}, IncludePersonalData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if minimal.IncludePersonalData || !full.IncludePersonalData {
+		t.Fatalf("includePersonalData: minimal %v, full %v", minimal.IncludePersonalData, full.IncludePersonalData)
+	}
+	w := startWorkers(t, app.DB, svc)
+	ctx := context.Background()
+	pub := outbox.NewPublisher(w.client, time.Now)
+	personal := []string{"Rita Resident", "rita@example.com", "Sam Staff", "sam@agency.example.com", "pipes@example.com", "+447911123456"}
+	evs := []events.Event{
+		events.TicketCreated{TicketID: uuid.New(), Number: "MT-000001", Title: "Boiler out", Priority: "EMERGENCY",
+			Reporter: events.Recipient{Name: "Rita Resident", Email: "rita@example.com"}},
+		events.QuoteSubmitted{QuoteID: uuid.New(), TicketNumber: "MT-000001", TotalPence: 12000,
+			Staff: []events.Recipient{{Name: "Sam Staff", Email: "sam@agency.example.com"}}},
+		events.WorkOrderAssigned{WorkOrderID: uuid.New(), TicketNumber: "MT-000001", TicketTitle: "Boiler out",
+			Contractor: events.Recipient{Name: "Pipes Ltd", Email: "pipes@example.com"}},
+		events.MemberInvited{InvitationID: uuid.New(), Role: "TENANT", InvitedBy: "Sam Staff",
+			Invitee: events.Recipient{Email: "rita@example.com"}},
+	}
+	for _, ev := range evs {
+		if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
+			return pub.PublishGeneric(ctx, tx, orgClient.OrgID, ev)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodies := map[string][]string{}
+	for range 2 * len(evs) {
+		got := recv.next(t)
+		bodies[got.Path] = append(bodies[got.Path], string(got.Body))
+	}
+	if len(bodies["/minimal"]) != len(evs) || len(bodies["/full"]) != len(evs) {
+		t.Fatalf("deliveries %d minimal, %d full; want %d each", len(bodies["/minimal"]), len(bodies["/full"]), len(evs))
+	}
+	minimalAll, fullAll := strings.Join(bodies["/minimal"], "\n"), strings.Join(bodies["/full"], "\n")
+	for _, p := range personal[:5] {
+		if strings.Contains(minimalAll, p) {
+			t.Errorf("endpoint without opt-in received %q:\n%s", p, minimalAll)
+		}
+		if !strings.Contains(fullAll, p) {
+			t.Errorf("endpoint that opted in did not receive %q:\n%s", p, fullAll)
+		}
+	}
+	for _, keep := range []string{"MT-000001", "Boiler out", "Pipes Ltd", "12000", `"type":"member.invited"`} {
+		if !strings.Contains(minimalAll, keep) {
+			t.Errorf("minimised payloads lost %q:\n%s", keep, minimalAll)
+		}
+	}
+	// The delivery log shows what was sent.
+	for _, d := range deliveriesOf(t, svc, admin, minimal.ID) {
+		for _, p := range personal {
+			if strings.Contains(string(d.Payload), p) {
+				t.Errorf("delivery log of the endpoint without opt-in shows %q: %s", p, d.Payload)
+			}
+		}
+	}
+
+	// Opting out later applies to the next event.
+	no := false
+	if ep, err := svc.Update(ctx, admin, full.ID, webhooks.Patch{IncludePersonalData: &no}); err != nil || ep.IncludePersonalData {
+		t.Fatalf("opt out: %+v, %v", ep, err)
+	}
+	if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
+		return pub.PublishGeneric(ctx, tx, orgClient.OrgID, evs[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := recv.next(t); strings.Contains(string(got.Body), "rita@example.com") {
+			t.Fatalf("%s received the reporter after opting out: %s", got.Path, got.Body)
+		}
 	}
 }

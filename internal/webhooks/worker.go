@@ -85,15 +85,20 @@ func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[outbox.GenericAr
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
 	}
-	msg := Message{Type: env.Name, Timestamp: env.OccurredAt.UTC(), Data: data}
 	msgID := "msg_" + env.ID.String()
 	return w.s.db.InTx(ctx, systemScope(env.OrgID), func(tx pgx.Tx) error {
-		ids, err := w.s.q.SubscribedEndpoints(ctx, tx, webhooksdb.SubscribedEndpointsParams{OrgID: env.OrgID, EventType: env.Name})
+		endpoints, err := w.s.q.SubscribedEndpoints(ctx, tx, webhooksdb.SubscribedEndpointsParams{OrgID: env.OrgID, EventType: env.Name})
 		if err != nil {
 			return fmt.Errorf("webhooks: subscribed endpoints: %w", err)
 		}
-		for _, id := range ids {
-			if _, _, err := w.s.queue(ctx, tx, ins, env.OrgID, id, msgID, msg); err != nil {
+		for _, ep := range endpoints {
+			// Personal data only to endpoints that opted in (minimise.go).
+			epData, err := payloadFor(data, ep.IncludePersonalData)
+			if err != nil {
+				return river.JobCancel(fmt.Errorf("webhooks: event %s payload: %w", env.ID, err))
+			}
+			msg := Message{Type: env.Name, Timestamp: env.OccurredAt.UTC(), Data: epData}
+			if _, _, err := w.s.queue(ctx, tx, ins, env.OrgID, ep.ID, msgID, msg); err != nil {
 				return err
 			}
 		}
