@@ -20,6 +20,9 @@ func Email(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("is required")
 	}
+	if err := Controls(s, false); err != nil {
+		return "", err
+	}
 	if len(s) > 254 {
 		return "", errors.New("must be at most 254 characters")
 	}

@@ -115,3 +115,11 @@ func TestTextControls(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailRefusesControlCharacters(t *testing.T) {
+	for _, s := range []string{"new\x00@example.com", "new\u009b@example.com", "new\x7f@example.com"} {
+		if got, err := Email(s); err == nil {
+			t.Errorf("Email(%q) = %q, want an error", s, got)
+		}
+	}
+}
