@@ -14,9 +14,12 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/maintainuk
 
-## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
+## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself,
+## then ~20 s of fuzzing of the text checks (Go runs one -fuzz target per invocation)
 test: build lint bin/mailpit
 	MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
+	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
 
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum

@@ -105,6 +105,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	}
 	retention := &jobs.RetentionWorker{}
 	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets})
+	a.Webhooks.SetLimits(cfg.WebhookMaxEndpoints, cfg.WebhookTestsPerMinute)
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
 		Logger: logger, Work: true, JobTimeout: time.Minute,
 		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),

@@ -63,6 +63,10 @@ type Config struct {
 	// loopback addresses; only `maintainuk dev` turns it on by default.
 	AllowPrivateWebhookTargets bool
 	Email                      Email
+	// WebhookMaxEndpoints caps an organisation's webhook endpoints.
+	WebhookMaxEndpoints int
+	// WebhookTestsPerMinute limits test sends (POST /webhooks/{id}/test) per organisation.
+	WebhookTestsPerMinute int
 }
 
 // Email is how emails leave.
@@ -243,6 +247,10 @@ func Options() []Option {
 			}},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
+		{Name: "WEBHOOK_MAX_ENDPOINTS", Default: "20", Description: "Most webhook endpoints one organisation may register.",
+			apply: intBetween(func(c *Config) *int { return &c.WebhookMaxEndpoints }, 1, 1000)},
+		{Name: "WEBHOOK_TESTS_PER_MINUTE", Default: "5", Description: "Webhook test sends allowed per minute per organisation.",
+			apply: intBetween(func(c *Config) *int { return &c.WebhookTestsPerMinute }, 1, 1000)},
 	}
 }
 

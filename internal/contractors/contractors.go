@@ -103,7 +103,7 @@ func (in Input) validate() (validated, error) {
 			f.Add("phone", err.Error())
 		}
 	}
-	if v.notes, err = validate.Text(in.Notes, 0, 2000); err != nil {
+	if v.notes, err = validate.LongText(in.Notes, 0, 2000); err != nil {
 		f.Add("notes", err.Error())
 	}
 	v.trades = []string{}

@@ -38,6 +38,7 @@ func (s *Server) attachmentRoutes() {
 	op := creates(s.operation(http.MethodPost, "/api/v1/tickets/{id}/attachments", "uploadAttachment", "Attachments", "Attach a photo or PDF to a ticket", true))
 	op.MaxBodyBytes = uploadBodyBytes
 	op.Middlewares = append(op.Middlewares, s.limitMultipart(uploadBodyBytes))
+	op.Middlewares = append(op.Middlewares, s.checkMultipartText)
 	op.Errors = append(op.Errors, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	huma.Register(s.api, op, func(ctx context.Context, in *uploadIn) (*Created[attachments.Attachment], error) {
 		form := in.RawBody.Data()

@@ -2,18 +2,26 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/webhooks"
 )
 
 const replayedHeader = "Idempotent-Replayed"
@@ -282,4 +290,97 @@ func TestIdempotencyConcurrent(t *testing.T) {
 		}
 		t.Logf("round %d: 1 created, %d replayed, %d conflicts", round, replayed, conflicts)
 	}
+}
+
+// TestIdempotencyRetryAfterConflict: an Idempotency-Key request that answered 409 runs
+// afresh when retried with the same key and body once the conflict is resolved, and only
+// that successful answer is replayed afterwards.
+func TestIdempotencyRetryAfterConflict(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	o := tkNewOrg(t, app, "Idempotent Retry")
+	tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": "Boiler out"})
+	key := "resolve-" + uuid.NewString()
+	resolve := func() *testsupport.Response {
+		return o.Admin.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED"}, "Idempotency-Key", key)
+	}
+	first := resolve()
+	expectFailure(t, first, http.StatusConflict, apperr.Conflict)
+	expectFresh(t, first)
+	// The cause is fixed: the ticket is now in progress, so resolving is allowed.
+	tkMove(t, o.Admin, tk.ID, tickets.Triaged, tickets.InProgress)
+	retried := resolve()
+	if retried.Status != http.StatusOK {
+		t.Fatalf("retry after the conflict: %d %s, want 200 (run afresh)", retried.Status, retried.Body)
+	}
+	expectFresh(t, retried)
+	if got := tkGet(t, o.Admin, tk.ID); got.Status != tickets.Resolved {
+		t.Fatalf("ticket is %s after the retry, want RESOLVED", got.Status)
+	}
+	expectReplay(t, retried, resolve())
+}
+
+// idFlakyInserter fails every job insert while broken, as a queue outage would.
+type idFlakyInserter struct {
+	next   webhooks.Inserter
+	mu     sync.Mutex
+	broken bool
+}
+
+func (f *idFlakyInserter) set(broken bool) { f.mu.Lock(); f.broken = broken; f.mu.Unlock() }
+
+func (f *idFlakyInserter) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	f.mu.Lock()
+	broken := f.broken
+	f.mu.Unlock()
+	if broken {
+		return nil, errors.New("queue unavailable")
+	}
+	return f.next.InsertTx(ctx, tx, args, opts)
+}
+
+// TestIdempotencyRetryAfterRateLimitAndServerError: a keyed request that answered 429, or
+// 500, runs afresh when retried with the same key once the limit has passed or the fault
+// is mended; the successful answer is then the one replayed.
+func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
+	t.Parallel()
+	clock := &tkClock{now: time.Now()}
+	flaky := &idFlakyInserter{}
+	app, svc := whNewApp(t, webhooks.Config{Now: clock.Now, Inserter: flaky, Resolver: whProduction.Resolver})
+	flaky.next = app.Jobs
+	svc.SetLimits(webhooks.DefaultMaxEndpoints, 1)
+	admin := app.Register("Retry Lettings")
+	ep := admin.With(t).Post("/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/in", "eventTypes": []string{"*"}}).Expect(http.StatusCreated).ID()
+	send := func(key string) *testsupport.Response {
+		return admin.With(t).Post("/api/v1/webhooks/"+ep.String()+"/test", nil, "Idempotency-Key", key)
+	}
+
+	t.Run("429", func(t *testing.T) {
+		send("first-" + uuid.NewString()).Expect(http.StatusCreated) // uses up the minute
+		key := "limited-" + uuid.NewString()
+		r := send(key)
+		expectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+		clock.Set(clock.Now().Add(61 * time.Second))
+		retried := send(key)
+		if retried.Status != http.StatusCreated {
+			t.Fatalf("retry after the limit passed: %d %s, want 201 (run afresh)", retried.Status, retried.Body)
+		}
+		expectFresh(t, retried)
+		expectReplay(t, retried, send(key))
+	})
+
+	t.Run("500", func(t *testing.T) {
+		clock.Set(clock.Now().Add(61 * time.Second))
+		flaky.set(true)
+		key := "broken-" + uuid.NewString()
+		expectFailure(t, send(key), http.StatusInternalServerError, apperr.Internal)
+		flaky.set(false)
+		clock.Set(clock.Now().Add(61 * time.Second)) // the failed send counted towards the limit
+		retried := send(key)
+		if retried.Status != http.StatusCreated {
+			t.Fatalf("retry after the fault was mended: %d %s, want 201 (run afresh)", retried.Status, retried.Body)
+		}
+		expectFresh(t, retried)
+		expectReplay(t, retried, send(key))
+	})
 }

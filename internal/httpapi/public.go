@@ -73,6 +73,7 @@ func (s *Server) publicRoutes() {
 	op.MaxBodyBytes = maxPublicPhotos*attachments.MaxBytes + publicTextBytes
 	// Admission (client limit, organisation, photo cap) comes before anything reads the body.
 	op.Middlewares = append(op.Middlewares, s.admitPublic, s.limitMultipart(op.MaxBodyBytes))
+	op.Middlewares = append(op.Middlewares, s.checkMultipartText)
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	op.Description = "Creates a NEW ticket. The answer does not say whether the unit reference matched a home. " +
 		"429 with Retry-After: too many reports from this client (PUBLIC_REPORTS_PER_HOUR), checked before the body is read, " +

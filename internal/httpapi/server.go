@@ -91,7 +91,7 @@ func New(deps Deps) *Server {
 	api := humago.New(mux, config)
 
 	s := &Server{deps: deps, api: api}
-	api.UseMiddleware(s.requireAuth)
+	api.UseMiddleware(s.requireAuth, s.checkText)
 	s.routes()
 	mux.Handle("/api/", noRoute(mux))
 	if deps.AdminJobs != nil {

@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -394,7 +396,7 @@ func TestTicketCreate(t *testing.T) {
 }
 
 // TestTicketNumbersConcurrent: parallel creates in one organisation take exactly
-// MT-000001…MT-000020 whatever fails alongside them (a create that fails after taking its
+// MT-000001…MT-000024 whatever fails alongside them (a create that fails after taking its
 // number gives it back), while another organisation numbers on its own.
 func TestTicketNumbersConcurrent(t *testing.T) {
 	t.Parallel()
@@ -422,43 +424,112 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 		got[org] = append(got[org], n)
 	}
 	errBoom := errors.New("photo store unavailable")
-	t.Run("in parallel", func(t *testing.T) {
-		for i := range 20 {
-			t.Run(fmt.Sprintf("create %d", i), func(t *testing.T) {
-				t.Parallel()
-				record(a.OrgID, tkCreate(t, a, map[string]any{"unitId": ua, "title": fmt.Sprintf("Parallel %d", i)}).Number)
-			})
+	// Plain goroutines, not t.Parallel subtests (which go test runs only GOMAXPROCS at a
+	// time: 2 on a small machine), all released at once by a start barrier. Holders take a
+	// number and keep their transaction open until release, so every other create reads
+	// the counter while numbers are taken but not yet committed: without the counter
+	// row's lock, duplicates (500s) are certain, not merely likely.
+	const creates, holders = 20, 4
+	start, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	var created []*testsupport.Response
+	var createdMu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+	}
+	post := func(c *testsupport.Client, body map[string]any) *testsupport.Response {
+		// Client.With(t) would call t.Fatal off the test goroutine: post directly.
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, c.App.Server.URL+"/api/v1/tickets", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+		resp, err := c.App.Server.Client().Do(req)
+		if err != nil {
+			fail("create: %v", err)
+			return &testsupport.Response{}
 		}
-		for i := range 5 {
-			t.Run(fmt.Sprintf("other org %d", i), func(t *testing.T) {
-				t.Parallel()
-				record(b.OrgID, tkCreate(t, b, map[string]any{"unitId": ub, "title": fmt.Sprintf("Other %d", i)}).Number)
-			})
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return &testsupport.Response{Status: resp.StatusCode, Body: b}
+	}
+	goAfterStart := func(f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f()
+		}()
+	}
+	for i := range creates {
+		goAfterStart(func() {
+			r := post(a, map[string]any{"unitId": ua, "title": fmt.Sprintf("Parallel %d", i)})
+			createdMu.Lock()
+			created = append(created, r)
+			createdMu.Unlock()
+		})
+	}
+	for i := range 5 {
+		goAfterStart(func() {
+			r := post(b, map[string]any{"unitId": ub, "title": fmt.Sprintf("Other %d", i)})
+			var tk tickets.Ticket
+			if r.Status != http.StatusCreated || json.Unmarshal(envelopeData(r.Body), &tk) != nil {
+				fail("other org create: %d %s", r.Status, r.Body)
+				return
+			}
+			record(b.OrgID, tk.Number)
+		})
+	}
+	for range 4 {
+		goAfterStart(func() {
+			if r := post(a, map[string]any{"unitId": ua, "title": "Refused", "assigneeUserId": aTenant.UserID}); r.Status != http.StatusUnprocessableEntity {
+				fail("refused assignee: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+	report := func(ip string, attach func() error) (*tickets.Receipt, error) {
+		return pubDirect(app, me.Org.Slug, ip, tickets.PublicReport{
+			Name: "Pat", Email: "pat@example.com", UnitReference: "NUM-1", Title: "Report",
+		}, func(context.Context, pgx.Tx, access.Actor, uuid.UUID) error { return attach() })
+	}
+	for i := range 4 {
+		// A public report whose photo fails after the ticket row (and its number) exist.
+		goAfterStart(func() {
+			if _, err := report(fmt.Sprintf("192.0.2.%d", i+1), func() error { return errBoom }); !errors.Is(err, errBoom) {
+				fail("doomed report: %v", err)
+			}
+		})
+	}
+	for i := range holders {
+		goAfterStart(func() {
+			receipt, err := report(fmt.Sprintf("198.51.100.%d", i+1), func() error { <-release; return nil })
+			if err != nil {
+				fail("holding report: %v", err)
+				return
+			}
+			record(a.OrgID, receipt.TicketNumber)
+		})
+	}
+	close(start)
+	time.Sleep(300 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	for _, r := range created {
+		var tk tickets.Ticket
+		if r.Status != http.StatusCreated || json.Unmarshal(envelopeData(r.Body), &tk) != nil {
+			t.Errorf("create: %d %s", r.Status, r.Body)
+			continue
 		}
-		for i := range 4 {
-			t.Run(fmt.Sprintf("refused assignee %d", i), func(t *testing.T) {
-				t.Parallel()
-				a.With(t).Post("/api/v1/tickets", map[string]any{"unitId": ua, "title": "Refused", "assigneeUserId": aTenant.UserID}).
-					ExpectFailure(422, apperr.Invalid, "assigneeUserId")
-			})
-		}
-		for i := range 4 {
-			// A public report whose photo fails after the ticket row (and its number) exist.
-			t.Run(fmt.Sprintf("fails after taking a number %d", i), func(t *testing.T) {
-				t.Parallel()
-				var inserted uuid.UUID
-				_, err := pubDirect(app, me.Org.Slug, fmt.Sprintf("192.0.2.%d", i+1), tickets.PublicReport{
-					Name: "Pat", Email: "pat@example.com", UnitReference: "NUM-1", Title: "Doomed report",
-				}, func(_ context.Context, _ pgx.Tx, _ access.Actor, id uuid.UUID) error {
-					inserted = id
-					return errBoom
-				})
-				if !errors.Is(err, errBoom) || inserted == uuid.Nil {
-					t.Errorf("report: %v (ticket %s)", err, inserted)
-				}
-			})
-		}
-	})
+		record(a.OrgID, tk.Number)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
 
 	check := func(t *testing.T, c *testsupport.Client, n int) {
 		t.Helper()
@@ -480,11 +551,11 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 			t.Fatalf("listed numbers %v, want %v", listed, want)
 		}
 	}
-	check(t, a, 20)
+	check(t, a, creates+holders)
 	check(t, b, 5)
 	// The numbers given back are reused: the next one follows on.
-	if tk := tkCreate(t, a, map[string]any{"unitId": ua, "title": "Next"}); tk.Number != "MT-000021" {
-		t.Fatalf("next number %s, want MT-000021", tk.Number)
+	if tk, want := tkCreate(t, a, map[string]any{"unitId": ua, "title": "Next"}), fmt.Sprintf("MT-%06d", creates+holders+1); tk.Number != want {
+		t.Fatalf("next number %s, want %s", tk.Number, want)
 	}
 }
 
@@ -1554,4 +1625,15 @@ func TestTicketTimeline(t *testing.T) {
 		other.Contractor.With(t).Get(trail).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		admin.With(t).Get("/api/v1/timeline?entity=ticket&id="+uuid.NewString()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	})
+}
+
+// envelopeData is the data member of a success envelope.
+func envelopeData(body []byte) []byte {
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return nil
+	}
+	return env.Data
 }

@@ -15,6 +15,8 @@ type createWebhookIn struct {
 		URL         string   `json:"url" maxLength:"2000" doc:"HTTPS URL the events are POSTed to; it must not point to an internal address."`
 		EventTypes  []string `json:"eventTypes" minItems:"1" maxItems:"50" doc:"Event names such as \"ticket.created\", \"quote.submitted\" or \"invoice.paid\" (without a version), or \"*\" for every event."`
 		Description string   `json:"description,omitempty" maxLength:"500"`
+		// Data minimisation (docs/webhooks.md): off unless asked for.
+		IncludePersonalData bool `json:"includePersonalData,omitempty" doc:"Send people's names, email addresses and phone numbers in payloads. Default false: they are left out."`
 	}
 }
 
@@ -25,6 +27,8 @@ type patchWebhookIn struct {
 		EventTypes  *[]string `json:"eventTypes,omitempty" minItems:"1" maxItems:"50" doc:"Event names such as \"ticket.created\" (without a version), or \"*\" for every event."`
 		Description *string   `json:"description,omitempty" maxLength:"500"`
 		Enabled     *bool     `json:"enabled,omitempty" doc:"Re-enabling clears the failure record."`
+		// Data minimisation (docs/webhooks.md).
+		IncludePersonalData *bool `json:"includePersonalData,omitempty" doc:"Send people's names, email addresses and phone numbers in payloads."`
 	}
 }
 
@@ -57,7 +61,8 @@ func (s *Server) webhookRoutes() {
 		"Register a webhook endpoint (ADMIN); the answer holds its signing secret, shown only once", true)),
 		func(ctx context.Context, in *createWebhookIn) (*Created[webhooks.CreatedWebhookEndpoint], error) {
 			b := in.Body
-			e, err := s.deps.Webhooks.Create(ctx, actorOf(ctx), webhooks.Input{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description})
+			e, err := s.deps.Webhooks.Create(ctx, actorOf(ctx), webhooks.Input{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description,
+				IncludePersonalData: b.IncludePersonalData})
 			if err != nil {
 				return nil, err
 			}
@@ -78,6 +83,7 @@ func (s *Server) webhookRoutes() {
 			b := in.Body
 			e, err := s.deps.Webhooks.Update(ctx, actorOf(ctx), in.ID, webhooks.Patch{
 				URL: b.URL, EventTypes: b.EventTypes, Description: b.Description, Enabled: b.Enabled,
+				IncludePersonalData: b.IncludePersonalData,
 			})
 			if err != nil {
 				return nil, err
@@ -102,8 +108,10 @@ func (s *Server) webhookRoutes() {
 			return list(ctx, res), nil
 		})
 
-	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/webhooks/{id}/test", "testWebhook", tag,
-		"Queue a \"webhook.test\" message to a webhook endpoint now (ADMIN); answers its delivery", true)),
+	testOp := creates(s.operation(http.MethodPost, "/api/v1/webhooks/{id}/test", "testWebhook", tag,
+		"Queue a \"webhook.test\" message to a webhook endpoint now (ADMIN); answers its delivery", true))
+	testOp.Errors = append(testOp.Errors, http.StatusTooManyRequests) // WEBHOOK_TESTS_PER_MINUTE
+	huma.Register(s.api, testOp,
 		func(ctx context.Context, in *idIn) (*Created[webhooks.WebhookDelivery], error) {
 			d, err := s.deps.Webhooks.SendTest(ctx, actorOf(ctx), in.ID)
 			if err != nil {

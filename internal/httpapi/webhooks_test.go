@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -579,5 +580,64 @@ func TestWebhookTestSendDelivers(t *testing.T) {
 	if len(log) != 1 || log[0].ID != d.ID || log[0].Status != "DELIVERED" || log[0].Attempts != 1 || log[0].ResponseStatus == nil ||
 		*log[0].ResponseStatus != 200 || log[0].ResponseBody != `{"ok":true}` || log[0].DeliveredAt == nil {
 		t.Fatalf("delivery log %+v", log)
+	}
+}
+
+// TestWebhookLimits: an organisation has at most WEBHOOK_MAX_ENDPOINTS endpoints (409
+// beyond, room again after a delete; another organisation counts on its own) and at most
+// WEBHOOK_TESTS_PER_MINUTE test sends a minute (429 with Retry-After beyond).
+// includePersonalData is off by default and set at create and update.
+func TestWebhookLimits(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, map[string]string{"WEBHOOK_MAX_ENDPOINTS": "3", "WEBHOOK_TESTS_PER_MINUTE": "2"})
+	admin, other := app.Register("Capped Lettings"), app.Register("Other Capped Lettings")
+	create := func(c *testsupport.Client, i int, personal bool) *testsupport.Response {
+		body := map[string]any{"url": "https://hooks.example.com/" + strconv.Itoa(i), "eventTypes": []string{"*"}}
+		if personal {
+			body["includePersonalData"] = true
+		}
+		return c.With(t).Post("/api/v1/webhooks", body)
+	}
+	var ids []uuid.UUID
+	for i := range 3 {
+		var ep webhooks.WebhookEndpoint
+		expectSuccessInto(t, create(admin, i, i == 1), http.StatusCreated, &ep)
+		if ep.IncludePersonalData != (i == 1) {
+			t.Fatalf("endpoint %d: includePersonalData %v", i, ep.IncludePersonalData)
+		}
+		ids = append(ids, ep.ID)
+	}
+	f := expectFailure(t, create(admin, 3, false), http.StatusConflict, apperr.Conflict)
+	if !strings.Contains(f.Message, "at most 3 webhook endpoints") {
+		t.Fatalf("cap message %q", f.Message)
+	}
+	create(other, 0, false).Expect(http.StatusCreated)
+	admin.With(t).Delete("/api/v1/webhooks/" + ids[0].String()).Expect(http.StatusOK)
+	create(admin, 4, false).Expect(http.StatusCreated)
+
+	var ep webhooks.WebhookEndpoint
+	expectSuccessInto(t, admin.With(t).Patch("/api/v1/webhooks/"+ids[1].String(), map[string]any{"includePersonalData": false}), http.StatusOK, &ep)
+	if ep.IncludePersonalData {
+		t.Fatal("includePersonalData still on after PATCH false")
+	}
+
+	test := func(c *testsupport.Client, id uuid.UUID) *testsupport.Response {
+		return c.With(t).Post("/api/v1/webhooks/"+id.String()+"/test", nil)
+	}
+	test(admin, ids[1]).Expect(http.StatusCreated)
+	test(admin, ids[2]).Expect(http.StatusCreated)
+	r := test(admin, ids[1])
+	expectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+	expectRetryAfter(t, r)
+	// Another organisation's test sends are counted apart.
+	var others []webhooks.WebhookEndpoint
+	other.With(t).Get("/api/v1/webhooks").Expect(http.StatusOK).Data(&others)
+	test(other, others[0].ID).Expect(http.StatusCreated)
+}
+
+func expectSuccessInto(t *testing.T, r *testsupport.Response, status int, v any) {
+	t.Helper()
+	if err := json.Unmarshal(expectSuccess(t, r, status), v); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -46,7 +46,7 @@ func validateContent(f *apperr.Fields, category, priority, title, description st
 	if v.title, err = validate.Text(title, 1, 200); err != nil {
 		f.Add("title", err.Error())
 	}
-	if v.description, err = validate.Text(description, 0, 2000); err != nil {
+	if v.description, err = validate.LongText(description, 0, 2000); err != nil {
 		f.Add("description", err.Error())
 	}
 	return v

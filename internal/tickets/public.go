@@ -140,7 +140,7 @@ func (s *Service) ReportPublic(ctx context.Context, org PublicOrg, in PublicRepo
 		f.Add("email", "give an email address or a phone number so we can reach you")
 	}
 	ref := strings.ToUpper(strings.TrimSpace(in.UnitReference))
-	address, err := validate.Text(in.Address, 0, 500)
+	address, err := validate.LongText(in.Address, 0, 500)
 	if err != nil {
 		f.Add("address", err.Error())
 	}

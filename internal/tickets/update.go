@@ -65,7 +65,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			}
 		}
 		if p.Description != nil {
-			if upd.Description, err = validate.Text(*p.Description, 0, 2000); err != nil {
+			if upd.Description, err = validate.LongText(*p.Description, 0, 2000); err != nil {
 				f.Add("description", err.Error())
 			}
 		}
@@ -238,7 +238,7 @@ type CommentInput struct {
 // AddComment adds a comment to a ticket the actor can see.
 func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID uuid.UUID, in CommentInput) (*Comment, error) {
 	var f apperr.Fields
-	body, err := validate.Text(in.Body, 1, 5000)
+	body, err := validate.LongText(in.Body, 1, 5000)
 	if err != nil {
 		f.Add("body", err.Error())
 	}

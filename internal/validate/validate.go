@@ -20,6 +20,9 @@ func Email(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("is required")
 	}
+	if err := Controls(s, false); err != nil {
+		return "", err
+	}
 	if len(s) > 254 {
 		return "", errors.New("must be at most 254 characters")
 	}
@@ -67,9 +70,47 @@ func Phone(s string) (string, error) {
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
-// Text trims s and checks its length in characters is within [min, max].
+// Text trims s and checks it is one line of text (no control characters at all, not
+// even newline or tab) whose length in characters is within [min, max].
 func Text(s string, min, max int) (string, error) {
-	s = strings.TrimSpace(s)
+	if err := Controls(s, false); err != nil {
+		return "", err
+	}
+	return length(strings.TrimSpace(s), min, max)
+}
+
+// LongText is Text for free text such as descriptions, comments and notes: newlines
+// (LF, CR) and tabs are kept; every other control character is refused.
+func LongText(s string, min, max int) (string, error) {
+	if err := Controls(s, true); err != nil {
+		return "", err
+	}
+	return length(strings.TrimSpace(s), min, max)
+}
+
+// Controls refuses text that is not valid UTF-8 or holds a control character (C0,
+// DEL, C1: NUL among them, which PostgreSQL cannot store); multiline allows newline
+// (LF and CR) and tab. The message is safe to show a client.
+func Controls(s string, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return errors.New("must be valid UTF-8 text")
+	}
+	for _, r := range s {
+		if !unicode.IsControl(r) {
+			continue
+		}
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if r == '\n' || r == '\r' || r == '\t' {
+			return errors.New("must be a single line without tabs")
+		}
+		return fmt.Errorf("must not contain control characters (found U+%04X)", r)
+	}
+	return nil
+}
+
+func length(s string, min, max int) (string, error) {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0 && min > 0:

@@ -87,3 +87,39 @@ func TestText(t *testing.T) {
 		t.Fatal("10 multi-byte characters refused for max 10")
 	}
 }
+
+func TestTextControls(t *testing.T) {
+	tests := []struct {
+		in           string
+		line, long   bool // accepted by Text, by LongText
+		wantLineText string
+	}{
+		{" Leaking tap ", true, true, "Leaking tap"},
+		{"a\x00b", false, false, ""},
+		{"esc\x1b[31m", false, false, ""},
+		{"del\x7f", false, false, ""},
+		{"c1\u0085", false, false, ""},
+		{"bad\xffutf8", false, false, ""},
+		{"two\nlines", false, true, ""},
+		{"crlf\r\nx", false, true, ""},
+		{"tab\there", false, true, ""},
+		{"Café Ünïcode ☂", true, true, "Café Ünïcode ☂"},
+	}
+	for _, tt := range tests {
+		got, err := Text(tt.in, 1, 100)
+		if (err == nil) != tt.line || got != tt.wantLineText {
+			t.Errorf("Text(%q) = %q, %v; want ok=%v", tt.in, got, err, tt.line)
+		}
+		if _, err := LongText(tt.in, 1, 100); (err == nil) != tt.long {
+			t.Errorf("LongText(%q): %v; want ok=%v", tt.in, err, tt.long)
+		}
+	}
+}
+
+func TestEmailRefusesControlCharacters(t *testing.T) {
+	for _, s := range []string{"new\x00@example.com", "new\u009b@example.com", "new\x7f@example.com"} {
+		if got, err := Email(s); err == nil {
+			t.Errorf("Email(%q) = %q, want an error", s, got)
+		}
+	}
+}

@@ -1,10 +1,18 @@
 -- name: InsertEndpoint :one
-INSERT INTO webhook_endpoints (org_id, url, description, event_types, secret)
-VALUES (@org_id, @url, @description, @event_types, @secret)
+INSERT INTO webhook_endpoints (org_id, url, description, event_types, secret, include_personal_data)
+VALUES (@org_id, @url, @description, @event_types, @secret, @include_personal_data)
 RETURNING *;
 
 -- name: GetEndpoint :one
 SELECT * FROM webhook_endpoints WHERE org_id = @org_id AND id = @id;
+
+-- name: LockOrgEndpoints :exec
+-- Serialises endpoint creation per organisation until the transaction ends, so two
+-- concurrent creates cannot both pass the cap.
+SELECT pg_advisory_xact_lock(7001, hashtext(sqlc.arg(org_id)::text));
+
+-- name: CountEndpoints :one
+SELECT count(*) FROM webhook_endpoints WHERE org_id = @org_id;
 
 -- name: GetEndpointForUpdate :one
 SELECT * FROM webhook_endpoints WHERE org_id = @org_id AND id = @id FOR UPDATE;
@@ -19,6 +27,7 @@ LIMIT @row_limit;
 -- name: UpdateEndpoint :one
 UPDATE webhook_endpoints
 SET url = @url, description = @description, event_types = @event_types, enabled = @enabled,
+    include_personal_data = @include_personal_data,
     disabled_reason = @disabled_reason, consecutive_failures = @consecutive_failures, failing_since = @failing_since
 WHERE org_id = @org_id AND id = @id
 RETURNING *;
@@ -28,7 +37,7 @@ DELETE FROM webhook_endpoints WHERE org_id = @org_id AND id = @id;
 
 -- name: SubscribedEndpoints :many
 -- The enabled endpoints that take an event: subscribed to its name or to everything.
-SELECT id FROM webhook_endpoints
+SELECT id, include_personal_data FROM webhook_endpoints
 WHERE org_id = @org_id AND enabled AND event_types && ARRAY[@event_type::text, '*']
 ORDER BY created_at, id;
 

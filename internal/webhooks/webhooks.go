@@ -104,6 +104,7 @@ type Service struct {
 	cfg      Config
 	client   *http.Client
 	inserter Inserter
+	limits
 }
 
 // NewService returns the webhooks service.
@@ -124,7 +125,9 @@ func NewService(db *database.DB, cfg Config) *Service {
 	if client == nil {
 		client = newHTTPClient(cfg.AllowPrivateNetworks)
 	}
-	return &Service{db: db, q: webhooksdb.New(), cfg: cfg, client: client, inserter: cfg.Inserter}
+	s := &Service{db: db, q: webhooksdb.New(), cfg: cfg, client: client, inserter: cfg.Inserter}
+	s.SetLimits(DefaultMaxEndpoints, DefaultTestsPerMinute)
+	return s
 }
 
 // SetInserter sets the job inserter when the River client is created after the service
@@ -141,6 +144,7 @@ type WebhookEndpoint struct {
 	DisabledReason      string     `json:"disabledReason" doc:"Why it was disabled, when it is."`
 	ConsecutiveFailures int        `json:"consecutiveFailures" doc:"Failed delivery attempts since the last success."`
 	FailingSince        *time.Time `json:"failingSince" doc:"When the current run of failures began."`
+	IncludePersonalData bool       `json:"includePersonalData" doc:"Whether payloads keep people's names, email addresses and phone numbers (see the webhooks guide)."`
 	CreatedAt           time.Time  `json:"createdAt"`
 	UpdatedAt           time.Time  `json:"updatedAt"`
 }
@@ -159,7 +163,7 @@ func endpointFromRow(r webhooksdb.WebhookEndpoint) WebhookEndpoint {
 	return WebhookEndpoint{
 		ID: r.ID, URL: r.Url, Description: r.Description, EventTypes: types, Enabled: r.Enabled,
 		DisabledReason: r.DisabledReason, ConsecutiveFailures: int(r.ConsecutiveFailures), FailingSince: r.FailingSince,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		IncludePersonalData: r.IncludePersonalData, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -223,14 +227,17 @@ type Input struct {
 	URL         string
 	EventTypes  []string
 	Description string
+	// IncludePersonalData opts in to people's names and contact details in payloads.
+	IncludePersonalData bool
 }
 
 // Patch changes the fields that are not nil.
 type Patch struct {
-	URL         *string
-	EventTypes  *[]string
-	Description *string
-	Enabled     *bool
+	URL                 *string
+	EventTypes          *[]string
+	Description         *string
+	Enabled             *bool
+	IncludePersonalData *bool
 }
 
 // checkURL validates an endpoint URL and returns it trimmed, or the problem with it.
@@ -341,8 +348,12 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (*Cr
 	}
 	out := CreatedWebhookEndpoint{Secret: newSecret()}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		if err := s.checkEndpointCap(ctx, tx, actor.OrgID); err != nil {
+			return err
+		}
 		row, err := s.q.InsertEndpoint(ctx, tx, webhooksdb.InsertEndpointParams{
 			OrgID: actor.OrgID, Url: v.url, Description: v.description, EventTypes: v.eventTypes, Secret: out.Secret,
+			IncludePersonalData: in.IncludePersonalData,
 		})
 		if err != nil {
 			return err
@@ -453,6 +464,10 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		params := webhooksdb.UpdateEndpointParams{
 			OrgID: actor.OrgID, ID: id, Url: row.Url, Description: row.Description, EventTypes: row.EventTypes,
 			Enabled: row.Enabled, DisabledReason: row.DisabledReason, ConsecutiveFailures: row.ConsecutiveFailures, FailingSince: row.FailingSince,
+			IncludePersonalData: row.IncludePersonalData,
+		}
+		if p.IncludePersonalData != nil {
+			params.IncludePersonalData = *p.IncludePersonalData
 		}
 		if p.URL != nil {
 			params.Url = newURL
@@ -472,7 +487,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			}
 		}
 		if params.Url == row.Url && params.Description == row.Description && slices.Equal(params.EventTypes, row.EventTypes) &&
-			params.Enabled == row.Enabled {
+			params.Enabled == row.Enabled && params.IncludePersonalData == row.IncludePersonalData {
 			out = before // nothing changed: no write, no audit noise
 			return nil
 		}
@@ -569,6 +584,10 @@ func (s *Service) SendTest(ctx context.Context, actor access.Actor, endpointID u
 		}
 		if !ep.Enabled {
 			return apperr.New(apperr.Conflict, "the endpoint is disabled; enable it before sending a test")
+		}
+		// Only sends that would go out count towards the limit.
+		if err := s.allowTestSend(actor.OrgID); err != nil {
+			return err
 		}
 		data, err := json.Marshal(map[string]any{
 			"endpointId": ep.ID, "message": "A test event from MaintainUK: this endpoint is receiving webhooks.",

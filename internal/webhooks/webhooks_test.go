@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +41,12 @@ func TestWebhookDeliveryRequestIsSignedAndShaped(t *testing.T) {
 	now := time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 	svc := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true, Now: func() time.Time { return now }})
 	recv := newReceiver(t, always(http.StatusOK, "thanks"))
-	ep := mustEndpoint(t, svc, admin, recv.URL+"/hooks/maintainuk?tenant=1", "ticket.created")
+	// Opted in to personal data: the payload arrives whole (minimisation has its own test).
+	ep, err := svc.Create(context.Background(), admin, webhooks.Input{URL: recv.URL + "/hooks/maintainuk?tenant=1",
+		EventTypes: []string{"ticket.created"}, IncludePersonalData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := startWorkers(t, app.DB, svc)
 
 	payload, _ := json.Marshal(events.TicketCreated{
@@ -503,9 +510,10 @@ func TestWebhookDialerRefusesInternalAddressAtDelivery(t *testing.T) {
 	recv.none(t)
 	d := deliveriesOf(t, prod, admin, ep.ID)[0]
 	if d.Status != webhooks.StatusPending || d.Attempts != 1 || d.ResponseStatus != nil ||
-		!strings.Contains(d.Error, "refused to connect") || !strings.Contains(d.Error, "loopback") {
+		d.Error != "blocked: address not allowed" {
 		t.Fatalf("refused delivery %+v", d)
 	}
+	expectNoAddress(t, d.Error, endpointOf(t, prod, admin, ep.ID).DisabledReason)
 
 	// The same delivery in development mode goes through (the receiver is real).
 	if err := dev.DeliveryWorker().Work(ctx, deliverJob(args, 2, 5)); err != nil {
@@ -513,5 +521,149 @@ func TestWebhookDialerRefusesInternalAddressAtDelivery(t *testing.T) {
 	}
 	if got := recv.next(t); got.Header.Get("webhook-id") != d.MessageID {
 		t.Fatalf("development delivery headers %v", got.Header)
+	}
+}
+
+var addressLike = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+|:\d+|\[[0-9a-f:]+\]`)
+
+// expectNoAddress fails when text the organisation sees names an IP address or a port.
+func expectNoAddress(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, leak := range []string{"127.0.0.1", "::1", "dial tcp", "localhost"} {
+			if strings.Contains(text, leak) {
+				t.Fatalf("%q shown to the organisation contains %q", text, leak)
+			}
+		}
+		if addressLike.MatchString(text) {
+			t.Fatalf("%q shown to the organisation names an address or port", text)
+		}
+	}
+}
+
+// A failed attempt is logged for the organisation as the kind of failure ("connection
+// refused", "HTTP 503"), never as the network error naming the resolved address.
+func TestWebhookDeliveryErrorsRevealNoAddress(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	admin := adminOf(app.Register("Quiet Errors Lettings"))
+	ins := &fakeInserter{}
+	dev := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true, Inserter: ins})
+	ctx := context.Background()
+
+	// Nothing listens on a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/hook"
+	_ = ln.Close()
+	recv := newReceiver(t, always(http.StatusServiceUnavailable, "down"))
+	tests := []struct {
+		url, want string
+	}{
+		{closed, "connection refused"},
+		{recv.URL, "HTTP 503"},
+	}
+	for _, tt := range tests {
+		ep := mustEndpoint(t, dev, admin, tt.url, "*")
+		if _, err := dev.SendTest(ctx, admin, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := dev.DeliveryWorker().Work(ctx, deliverJob(ins.last(t), 1, 5)); err == nil {
+			t.Fatalf("%s: delivery succeeded", tt.url)
+		}
+		d := deliveriesOf(t, dev, admin, ep.ID)[0]
+		if d.Error != tt.want {
+			t.Fatalf("%s: error %q, want %q", tt.url, d.Error, tt.want)
+		}
+		expectNoAddress(t, d.Error)
+	}
+}
+
+// Data minimisation: an endpoint that has not opted in receives (and its delivery log
+// shows) no resident or staff names, email addresses or phone numbers; one that opted in
+// receives them. A contractor's company name stays in both.
+func TestWebhookPayloadsCarryPersonalDataOnlyWhenOptedIn(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	orgClient := app.Register("Minimal Data Lettings")
+	admin := adminOf(orgClient)
+	svc := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true})
+	recv := newReceiver(t, always(204, ""))
+	minimal := mustEndpoint(t, svc, admin, recv.URL+"/minimal", "*")
+	full, err := svc.Create(context.Background(), admin, webhooks.Input{URL: recv.URL + "/full", EventTypes: []string{"*"}, IncludePersonalData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if minimal.IncludePersonalData || !full.IncludePersonalData {
+		t.Fatalf("includePersonalData: minimal %v, full %v", minimal.IncludePersonalData, full.IncludePersonalData)
+	}
+	w := startWorkers(t, app.DB, svc)
+	ctx := context.Background()
+	pub := outbox.NewPublisher(w.client, time.Now)
+	personal := []string{"Rita Resident", "rita@example.com", "Sam Staff", "sam@agency.example.com", "pipes@example.com", "+447911123456"}
+	evs := []events.Event{
+		events.TicketCreated{TicketID: uuid.New(), Number: "MT-000001", Title: "Boiler out", Priority: "EMERGENCY",
+			Reporter: events.Recipient{Name: "Rita Resident", Email: "rita@example.com"}},
+		events.QuoteSubmitted{QuoteID: uuid.New(), TicketNumber: "MT-000001", TotalPence: 12000,
+			Staff: []events.Recipient{{Name: "Sam Staff", Email: "sam@agency.example.com"}}},
+		events.WorkOrderAssigned{WorkOrderID: uuid.New(), TicketNumber: "MT-000001", TicketTitle: "Boiler out",
+			Contractor: events.Recipient{Name: "Pipes Ltd", Email: "pipes@example.com"}},
+		events.MemberInvited{InvitationID: uuid.New(), Role: "TENANT", InvitedBy: "Sam Staff",
+			Invitee: events.Recipient{Email: "rita@example.com"}},
+	}
+	for _, ev := range evs {
+		if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
+			return pub.PublishGeneric(ctx, tx, orgClient.OrgID, ev)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bodies := map[string][]string{}
+	for range 2 * len(evs) {
+		got := recv.next(t)
+		bodies[got.Path] = append(bodies[got.Path], string(got.Body))
+	}
+	if len(bodies["/minimal"]) != len(evs) || len(bodies["/full"]) != len(evs) {
+		t.Fatalf("deliveries %d minimal, %d full; want %d each", len(bodies["/minimal"]), len(bodies["/full"]), len(evs))
+	}
+	minimalAll, fullAll := strings.Join(bodies["/minimal"], "\n"), strings.Join(bodies["/full"], "\n")
+	for _, p := range personal[:5] {
+		if strings.Contains(minimalAll, p) {
+			t.Errorf("endpoint without opt-in received %q:\n%s", p, minimalAll)
+		}
+		if !strings.Contains(fullAll, p) {
+			t.Errorf("endpoint that opted in did not receive %q:\n%s", p, fullAll)
+		}
+	}
+	for _, keep := range []string{"MT-000001", "Boiler out", "Pipes Ltd", "12000", `"type":"member.invited"`} {
+		if !strings.Contains(minimalAll, keep) {
+			t.Errorf("minimised payloads lost %q:\n%s", keep, minimalAll)
+		}
+	}
+	// The delivery log shows what was sent.
+	for _, d := range deliveriesOf(t, svc, admin, minimal.ID) {
+		for _, p := range personal {
+			if strings.Contains(string(d.Payload), p) {
+				t.Errorf("delivery log of the endpoint without opt-in shows %q: %s", p, d.Payload)
+			}
+		}
+	}
+
+	// Opting out later applies to the next event.
+	no := false
+	if ep, err := svc.Update(ctx, admin, full.ID, webhooks.Patch{IncludePersonalData: &no}); err != nil || ep.IncludePersonalData {
+		t.Fatalf("opt out: %+v, %v", ep, err)
+	}
+	if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
+		return pub.PublishGeneric(ctx, tx, orgClient.OrgID, evs[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := recv.next(t); strings.Contains(string(got.Body), "rita@example.com") {
+			t.Fatalf("%s received the reporter after opting out: %s", got.Path, got.Body)
+		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -93,15 +92,20 @@ func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[outbox.GenericAr
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
 	}
-	msg := Message{Type: env.Name, Timestamp: env.OccurredAt.UTC(), Data: data}
 	msgID := "msg_" + env.ID.String()
 	return w.s.db.InTx(ctx, systemScope(env.OrgID), func(tx pgx.Tx) error {
-		ids, err := w.s.q.SubscribedEndpoints(ctx, tx, webhooksdb.SubscribedEndpointsParams{OrgID: env.OrgID, EventType: env.Name})
+		endpoints, err := w.s.q.SubscribedEndpoints(ctx, tx, webhooksdb.SubscribedEndpointsParams{OrgID: env.OrgID, EventType: env.Name})
 		if err != nil {
 			return fmt.Errorf("webhooks: subscribed endpoints: %w", err)
 		}
-		for _, id := range ids {
-			if _, _, err := w.s.queue(ctx, tx, ins, env.OrgID, id, msgID, msg); err != nil {
+		for _, ep := range endpoints {
+			// Personal data only to endpoints that opted in (minimise.go).
+			epData, err := payloadFor(data, ep.IncludePersonalData)
+			if err != nil {
+				return river.JobCancel(fmt.Errorf("webhooks: event %s payload: %w", env.ID, err))
+			}
+			msg := Message{Type: env.Name, Timestamp: env.OccurredAt.UTC(), Data: epData}
+			if _, _, err := w.s.queue(ctx, tx, ins, env.OrgID, ep.ID, msgID, msg); err != nil {
 				return err
 			}
 		}
@@ -171,21 +175,21 @@ func (w *DeliveryWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) 
 func (s *Service) post(ctx context.Context, t webhooksdb.GetDeliveryTargetRow) attempt {
 	var msg Message
 	if err := json.Unmarshal(t.Payload, &msg); err != nil {
-		return attempt{err: fmt.Errorf("webhooks: stored message: %w", err)}
+		return attempt{err: fmt.Errorf("%w: stored message: %w", errPrepare, err)}
 	}
 	// Re-encoding gives the same compact bytes on every attempt (jsonb does not keep them).
 	body, err := json.Marshal(msg)
 	if err != nil {
-		return attempt{err: fmt.Errorf("webhooks: encode message: %w", err)}
+		return attempt{err: fmt.Errorf("%w: encode message: %w", errPrepare, err)}
 	}
 	ts := s.cfg.Now().Unix()
 	signature, err := sign(t.Secret, t.MessageID, ts, body)
 	if err != nil {
-		return attempt{err: err}
+		return attempt{err: fmt.Errorf("%w: %w", errPrepare, err)}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Url, bytes.NewReader(body))
 	if err != nil {
-		return attempt{err: fmt.Errorf("webhooks: request: %w", err)}
+		return attempt{err: fmt.Errorf("%w: request: %w", errPrepare, err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
@@ -258,7 +262,8 @@ func (s *Service) record(ctx context.Context, args DeliverArgs, endpointID uuid.
 		if final {
 			deliveryStatus = StatusFailed
 		}
-		message := truncate(res.err.Error(), 1000)
+		// The log shows the kind of failure only; River keeps the detail for operators.
+		message := failureText(res.status, res.err)
 		if _, err := s.q.RecordAttempt(ctx, tx, webhooksdb.RecordAttemptParams{
 			OrgID: args.OrgID, ID: args.DeliveryID, Status: deliveryStatus, ResponseStatus: status,
 			ResponseBody: res.body, Error: message,
@@ -277,7 +282,7 @@ func (s *Service) record(ctx context.Context, args DeliverArgs, endpointID uuid.
 		}); err != nil {
 			return err
 		}
-		result = fmt.Errorf("webhooks: delivery %s failed: %s", args.DeliveryID, message)
+		result = fmt.Errorf("webhooks: delivery %s failed: %s: %w", args.DeliveryID, message, res.err)
 		if disable {
 			before := endpointFromRow(ep)
 			after := before
@@ -297,15 +302,4 @@ func (s *Service) record(ctx context.Context, args DeliverArgs, endpointID uuid.
 		return fmt.Errorf("webhooks: record attempt: %w", err)
 	}
 	return result
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
 }

@@ -90,7 +90,7 @@ func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) 
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
 	}
-	desc, err := validate.Text(in.Description, 1, 2000)
+	desc, err := validate.LongText(in.Description, 1, 2000)
 	if err != nil {
 		var f apperr.Fields
 		f.Add("description", err.Error())

@@ -40,4 +40,5 @@ type WebhookEndpoint struct {
 	FailingSince        *time.Time
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	IncludePersonalData bool
 }

@@ -32,6 +32,17 @@ func (q *Queries) AbandonDelivery(ctx context.Context, db DBTX, arg AbandonDeliv
 	return result.RowsAffected(), nil
 }
 
+const countEndpoints = `-- name: CountEndpoints :one
+SELECT count(*) FROM webhook_endpoints WHERE org_id = $1
+`
+
+func (q *Queries) CountEndpoints(ctx context.Context, db DBTX, orgID uuid.UUID) (int64, error) {
+	row := db.QueryRow(ctx, countEndpoints, orgID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const deleteEndpoint = `-- name: DeleteEndpoint :execrows
 DELETE FROM webhook_endpoints WHERE org_id = $1 AND id = $2
 `
@@ -126,7 +137,7 @@ func (q *Queries) GetDeliveryTarget(ctx context.Context, db DBTX, arg GetDeliver
 }
 
 const getEndpoint = `-- name: GetEndpoint :one
-SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at FROM webhook_endpoints WHERE org_id = $1 AND id = $2
+SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data FROM webhook_endpoints WHERE org_id = $1 AND id = $2
 `
 
 type GetEndpointParams struct {
@@ -150,12 +161,13 @@ func (q *Queries) GetEndpoint(ctx context.Context, db DBTX, arg GetEndpointParam
 		&i.FailingSince,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.IncludePersonalData,
 	)
 	return i, err
 }
 
 const getEndpointForUpdate = `-- name: GetEndpointForUpdate :one
-SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at FROM webhook_endpoints WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data FROM webhook_endpoints WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetEndpointForUpdateParams struct {
@@ -179,6 +191,7 @@ func (q *Queries) GetEndpointForUpdate(ctx context.Context, db DBTX, arg GetEndp
 		&i.FailingSince,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.IncludePersonalData,
 	)
 	return i, err
 }
@@ -229,17 +242,18 @@ func (q *Queries) InsertDelivery(ctx context.Context, db DBTX, arg InsertDeliver
 }
 
 const insertEndpoint = `-- name: InsertEndpoint :one
-INSERT INTO webhook_endpoints (org_id, url, description, event_types, secret)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at
+INSERT INTO webhook_endpoints (org_id, url, description, event_types, secret, include_personal_data)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data
 `
 
 type InsertEndpointParams struct {
-	OrgID       uuid.UUID
-	Url         string
-	Description string
-	EventTypes  []string
-	Secret      string
+	OrgID               uuid.UUID
+	Url                 string
+	Description         string
+	EventTypes          []string
+	Secret              string
+	IncludePersonalData bool
 }
 
 func (q *Queries) InsertEndpoint(ctx context.Context, db DBTX, arg InsertEndpointParams) (WebhookEndpoint, error) {
@@ -249,6 +263,7 @@ func (q *Queries) InsertEndpoint(ctx context.Context, db DBTX, arg InsertEndpoin
 		arg.Description,
 		arg.EventTypes,
 		arg.Secret,
+		arg.IncludePersonalData,
 	)
 	var i WebhookEndpoint
 	err := row.Scan(
@@ -264,6 +279,7 @@ func (q *Queries) InsertEndpoint(ctx context.Context, db DBTX, arg InsertEndpoin
 		&i.FailingSince,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.IncludePersonalData,
 	)
 	return i, err
 }
@@ -329,7 +345,7 @@ func (q *Queries) ListDeliveries(ctx context.Context, db DBTX, arg ListDeliverie
 }
 
 const listEndpoints = `-- name: ListEndpoints :many
-SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at FROM webhook_endpoints
+SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data FROM webhook_endpoints
 WHERE org_id = $1
   AND (created_at, id) > ($2::timestamptz, $3::uuid)
 ORDER BY created_at, id
@@ -370,6 +386,7 @@ func (q *Queries) ListEndpoints(ctx context.Context, db DBTX, arg ListEndpointsP
 			&i.FailingSince,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.IncludePersonalData,
 		); err != nil {
 			return nil, err
 		}
@@ -379,6 +396,17 @@ func (q *Queries) ListEndpoints(ctx context.Context, db DBTX, arg ListEndpointsP
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockOrgEndpoints = `-- name: LockOrgEndpoints :exec
+SELECT pg_advisory_xact_lock(7001, hashtext($1::text))
+`
+
+// Serialises endpoint creation per organisation until the transaction ends, so two
+// concurrent creates cannot both pass the cap.
+func (q *Queries) LockOrgEndpoints(ctx context.Context, db DBTX, orgID string) error {
+	_, err := db.Exec(ctx, lockOrgEndpoints, orgID)
+	return err
 }
 
 const recordAttempt = `-- name: RecordAttempt :one
@@ -474,7 +502,7 @@ func (q *Queries) SetEndpointHealth(ctx context.Context, db DBTX, arg SetEndpoin
 }
 
 const subscribedEndpoints = `-- name: SubscribedEndpoints :many
-SELECT id FROM webhook_endpoints
+SELECT id, include_personal_data FROM webhook_endpoints
 WHERE org_id = $1 AND enabled AND event_types && ARRAY[$2::text, '*']
 ORDER BY created_at, id
 `
@@ -484,20 +512,25 @@ type SubscribedEndpointsParams struct {
 	EventType string
 }
 
+type SubscribedEndpointsRow struct {
+	ID                  uuid.UUID
+	IncludePersonalData bool
+}
+
 // The enabled endpoints that take an event: subscribed to its name or to everything.
-func (q *Queries) SubscribedEndpoints(ctx context.Context, db DBTX, arg SubscribedEndpointsParams) ([]uuid.UUID, error) {
+func (q *Queries) SubscribedEndpoints(ctx context.Context, db DBTX, arg SubscribedEndpointsParams) ([]SubscribedEndpointsRow, error) {
 	rows, err := db.Query(ctx, subscribedEndpoints, arg.OrgID, arg.EventType)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []uuid.UUID
+	var items []SubscribedEndpointsRow
 	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
+		var i SubscribedEndpointsRow
+		if err := rows.Scan(&i.ID, &i.IncludePersonalData); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -508,9 +541,10 @@ func (q *Queries) SubscribedEndpoints(ctx context.Context, db DBTX, arg Subscrib
 const updateEndpoint = `-- name: UpdateEndpoint :one
 UPDATE webhook_endpoints
 SET url = $1, description = $2, event_types = $3, enabled = $4,
-    disabled_reason = $5, consecutive_failures = $6, failing_since = $7
-WHERE org_id = $8 AND id = $9
-RETURNING id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at
+    include_personal_data = $5,
+    disabled_reason = $6, consecutive_failures = $7, failing_since = $8
+WHERE org_id = $9 AND id = $10
+RETURNING id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data
 `
 
 type UpdateEndpointParams struct {
@@ -518,6 +552,7 @@ type UpdateEndpointParams struct {
 	Description         string
 	EventTypes          []string
 	Enabled             bool
+	IncludePersonalData bool
 	DisabledReason      string
 	ConsecutiveFailures int32
 	FailingSince        *time.Time
@@ -531,6 +566,7 @@ func (q *Queries) UpdateEndpoint(ctx context.Context, db DBTX, arg UpdateEndpoin
 		arg.Description,
 		arg.EventTypes,
 		arg.Enabled,
+		arg.IncludePersonalData,
 		arg.DisabledReason,
 		arg.ConsecutiveFailures,
 		arg.FailingSince,
@@ -551,6 +587,7 @@ func (q *Queries) UpdateEndpoint(ctx context.Context, db DBTX, arg UpdateEndpoin
 		&i.FailingSince,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.IncludePersonalData,
 	)
 	return i, err
 }
