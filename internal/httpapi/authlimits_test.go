@@ -183,10 +183,10 @@ func TestAuthHashingMemoryIsBounded(t *testing.T) {
 		t.Errorf("answers by status %v: nothing got through", counts)
 	}
 	// Live memory (as the garbage collector last marked it) holds at most the budget's
-	// worth of hashes beside the requests themselves; without the gate it is several
-	// hundred MiB.
+	// worth of hashes beside the 200 requests themselves (about 25 MiB of goroutines,
+	// buffers and database rows); without the gate it grows by well over 1 GiB.
 	growth := int64(peakLive.Load()) - int64(baseLive)
-	limit := int64(budgetMiB+24) << 20
+	limit := int64(budgetMiB+48) << 20
 	t.Logf("answers %v; live heap baseline %d MiB, peak growth %d MiB (limit %d MiB); all heap objects peak growth %d MiB",
 		counts, baseLive>>20, growth>>20, limit>>20, (int64(peak.Load())-int64(baseline))>>20)
 	if growth > limit {

@@ -384,3 +384,17 @@ func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
 		expectReplay(t, retried, send(key))
 	})
 }
+
+// An invitation's answer carries no secret any more, so a retried invitation with the same
+// key is replayed and does not invite twice (nor email twice).
+func TestIdempotencyInvitationReplayed(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	admin := app.Register("Replay Lettings")
+	body := map[string]any{"email": "new.colleague@example.com", "role": "COORDINATOR"}
+	first := admin.Post("/api/v1/members", body, "Idempotency-Key", "invite-1").Expect(http.StatusCreated)
+	again := admin.Post("/api/v1/members", body, "Idempotency-Key", "invite-1").Expect(http.StatusCreated)
+	if again.Header.Get(replayedHeader) != "true" || first.ID() != again.ID() {
+		t.Fatalf("second invitation: replayed %q, id %s vs %s", again.Header.Get(replayedHeader), again.ID(), first.ID())
+	}
+}

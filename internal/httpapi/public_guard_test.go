@@ -89,7 +89,8 @@ func TestPublicReportAdmissionBeforeBody(t *testing.T) {
 		// The first request from .10 is to an unknown organisation (it still counts).
 		{"unknown organisation", "no-such-lettings", "192.0.2.10", http.StatusNotFound, false},
 		{"client over its limit", org.slug, "192.0.2.10", http.StatusTooManyRequests, false},
-		{"a slug no organisation can have", "acme%00lettings", "192.0.2.12", http.StatusNotFound, false},
+		// A control character is refused (422 naming orgSlug) before any handler runs.
+		{"a slug no organisation can have", "acme%00lettings", "192.0.2.12", http.StatusUnprocessableEntity, false},
 		{"a slug too long", strings.Repeat("a", 61), "192.0.2.13", http.StatusNotFound, false},
 		{"admitted: the body is read", org.slug, "192.0.2.11", http.StatusCreated, true},
 	}

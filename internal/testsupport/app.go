@@ -30,6 +30,7 @@ func NewApp(t testing.TB, env map[string]string) *App {
 		"APP_ENV":                       "development",
 		"ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
 		"APP_SECRET":                    "test-secret-that-is-at-least-32-characters-long",
+		"DATA_DIR":                      t.TempDir(), // uploaded files, never in the source tree
 		"DATABASE_URL":                  dbs.AppURL,
 		"LOGIN_RATE_LIMIT":              "1000",
 		"LOG_LEVEL":                     "error",
