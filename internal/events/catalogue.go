@@ -8,7 +8,6 @@ import (
 
 func init() {
 	register[TicketCreated]()
-	register[TicketClassify]()
 	register[WorkOrderAssigned]()
 	register[QuoteSubmitted]()
 	register[QuoteApproved]()
@@ -34,16 +33,6 @@ type TicketCreated struct {
 
 func (TicketCreated) Name() string { return "ticket.created" }
 func (TicketCreated) Version() int { return 1 }
-
-// TicketClassify asks the AI assistant to suggest a category and priority (AI issue).
-type TicketClassify struct {
-	TicketID    uuid.UUID `json:"ticketId"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-}
-
-func (TicketClassify) Name() string { return "ticket.classify" }
-func (TicketClassify) Version() int { return 1 }
 
 // WorkOrderAssigned: a contractor company was sent to a ticket.
 type WorkOrderAssigned struct {

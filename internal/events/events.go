@@ -107,10 +107,10 @@ func Names() []string {
 // Publisher publishes events in the caller's transaction (internal/outbox implements it;
 // domain services take this interface so they do not depend on the queue).
 type Publisher interface {
+	// PublishEmail queues the emails ev calls for.
 	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
-	PublishSms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
-	PublishAiJob(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
-	PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	// PublishWebhooks queues ev for the organisation's webhook endpoints.
+	PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
 }
 
 // EmailAndWebhooks publishes ev to email (when it emails anyone) and to the organisation's
@@ -125,5 +125,5 @@ func EmailAndWebhooks(ctx context.Context, p Publisher, tx pgx.Tx, orgID uuid.UU
 			return err
 		}
 	}
-	return p.PublishGeneric(ctx, tx, orgID, ev)
+	return p.PublishWebhooks(ctx, tx, orgID, ev)
 }

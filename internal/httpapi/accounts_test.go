@@ -145,13 +145,7 @@ func (p *recordingPublisher) PublishEmail(_ context.Context, _ pgx.Tx, _ uuid.UU
 	p.emails = append(p.emails, ev)
 	return nil
 }
-func (*recordingPublisher) PublishSms(context.Context, pgx.Tx, uuid.UUID, events.Event) error {
-	return nil
-}
-func (*recordingPublisher) PublishAiJob(context.Context, pgx.Tx, uuid.UUID, events.Event) error {
-	return nil
-}
-func (*recordingPublisher) PublishGeneric(context.Context, pgx.Tx, uuid.UUID, events.Event) error {
+func (*recordingPublisher) PublishWebhooks(context.Context, pgx.Tx, uuid.UUID, events.Event) error {
 	return nil
 }
 

@@ -1,8 +1,10 @@
 // Package outbox publishes events in the caller's transaction: River's job table is the
 // outbox, so a message exists if and only if the business write commits, and workers wake
-// on LISTEN/NOTIFY within milliseconds (the seed polled an outbox table every 5 seconds).
+// on LISTEN/NOTIFY within milliseconds rather than polling a table.
 //
-// The four methods are the seed's IOutboxPublisher. Each channel has one job kind whose
+// There is one method per channel (email, webhooks); the SMS, WhatsApp and AI channels
+// add theirs with their workers, since River refuses a job kind no worker is registered
+// for and nothing may wait for a worker that does not exist. Each channel has one job kind whose
 // arguments carry a reference to the event (events.Ref: ids only); the typed, versioned
 // payload is written beside it, in the same transaction, to the organisation's
 // outbox_events row, where row-level security keeps it, and workers Load it from there.
@@ -36,38 +38,18 @@ func (EmailArgs) Kind() string { return "email.send" }
 // InsertOpts puts email on its queue.
 func (EmailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueEmail} }
 
-// SMSArgs asks the SMS worker (SMS issue) to send the texts an event calls for.
-type SMSArgs struct {
+// WebhooksArgs fans an event out to the organisation's webhook endpoints. Its kind keeps
+// the name it was first stored under, so jobs queued before a deploy still find their
+// worker.
+type WebhooksArgs struct {
 	Event events.Ref `json:"event"`
 }
 
 // Kind is the job kind.
-func (SMSArgs) Kind() string { return "sms.send" }
-
-// InsertOpts puts texts on their queue.
-func (SMSArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueSMS} }
-
-// AIArgs asks the AI worker (AI issue) to run the assistance an event calls for.
-type AIArgs struct {
-	Event events.Ref `json:"event"`
-}
-
-// Kind is the job kind.
-func (AIArgs) Kind() string { return "ai.run" }
-
-// InsertOpts puts AI work on its queue.
-func (AIArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueAI} }
-
-// GenericArgs fans an event out to the organisation's webhook endpoints.
-type GenericArgs struct {
-	Event events.Ref `json:"event"`
-}
-
-// Kind is the job kind.
-func (GenericArgs) Kind() string { return "event.publish" }
+func (WebhooksArgs) Kind() string { return "event.publish" }
 
 // InsertOpts puts fan-out on the webhooks queue.
-func (GenericArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueWebhooks} }
+func (WebhooksArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueWebhooks} }
 
 // Publisher inserts jobs in the caller's transaction.
 type Publisher struct {
@@ -85,21 +67,9 @@ func (p *Publisher) PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return EmailArgs{Event: e} })
 }
 
-// PublishSms queues the texts ev calls for, in tx. Nothing in production calls it until
-// the SMS worker exists (no job may wait for a worker that is not there).
-func (p *Publisher) PublishSms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return SMSArgs{Event: e} })
-}
-
-// PublishAiJob queues AI assistance for ev, in tx; like PublishSms, unused until the AI
-// worker exists.
-func (p *Publisher) PublishAiJob(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return AIArgs{Event: e} })
-}
-
-// PublishGeneric queues ev for the organisation's webhook endpoints, in tx.
-func (p *Publisher) PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
-	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return GenericArgs{Event: e} })
+// PublishWebhooks queues ev for the organisation's webhook endpoints, in tx.
+func (p *Publisher) PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return WebhooksArgs{Event: e} })
 }
 
 func (p *Publisher) insert(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event, args func(events.Ref) river.JobArgs) error {

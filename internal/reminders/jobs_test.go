@@ -31,11 +31,11 @@ func (p failingPublisher) PublishEmail(ctx context.Context, tx pgx.Tx, orgID uui
 	return p.real.PublishEmail(ctx, tx, orgID, ev)
 }
 
-func (p failingPublisher) PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
+func (p failingPublisher) PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
 	if p.failFor[orgID] {
 		return errors.New("webhook publish failed")
 	}
-	return p.real.PublishGeneric(ctx, tx, orgID, ev)
+	return p.real.PublishWebhooks(ctx, tx, orgID, ev)
 }
 
 func TestFailedPublishRecordsNothingAndOtherOrganisationsGoOn(t *testing.T) {
@@ -96,7 +96,7 @@ func TestWorkersPublishThroughTheirRiverClient(t *testing.T) {
 	workers := river.NewWorkers()
 	reminders.Register(workers, deps)
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.EmailArgs]) error { return nil }))
-	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.GenericArgs]) error { return nil }))
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.WebhooksArgs]) error { return nil }))
 	client, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{
 		Logger: slog.New(slog.DiscardHandler), Workers: workers,
 		Queues: map[string]river.QueueConfig{jobs.QueueMaintenance: {MaxWorkers: 1}},

@@ -33,7 +33,7 @@ import (
 // caller's transaction (outbox.Publisher satisfies it).
 type Publisher interface {
 	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
-	PublishGeneric(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
+	PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
 }
 
 // Deps are what the reminders need.
@@ -190,7 +190,7 @@ func (r *Reminders) notify(ctx context.Context, tx pgx.Tx, pub Publisher, orgID,
 	if err := pub.PublishEmail(ctx, tx, orgID, ev); err != nil {
 		return false, err
 	}
-	if err := pub.PublishGeneric(ctx, tx, orgID, ev); err != nil {
+	if err := pub.PublishWebhooks(ctx, tx, orgID, ev); err != nil {
 		return false, err
 	}
 	return true, nil

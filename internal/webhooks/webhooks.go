@@ -2,7 +2,7 @@
 // signed per the Standard Webhooks specification, with retries, a delivery log and an SSRF
 // guard.
 //
-// The flow: a business transaction publishes an event with outbox.PublishGeneric (a River
+// The flow: a business transaction publishes an event with outbox.PublishWebhooks (a River
 // job of kind "event.publish"). The fan-out worker finds the organisation's enabled
 // endpoints subscribed to the event and, in one transaction, writes one webhook_deliveries
 // row and one "webhook.deliver" job for each. The delivery worker POSTs the message,

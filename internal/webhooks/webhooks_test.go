@@ -55,7 +55,7 @@ func TestWebhookDeliveryRequestIsSignedAndShaped(t *testing.T) {
 	})
 	env := events.Envelope{ID: uuid.New(), Name: "ticket.created", Version: 1, OrgID: admin.OrgID,
 		OccurredAt: time.Date(2026, 3, 14, 9, 0, 0, 123456000, time.UTC), Payload: payload}
-	if _, err := w.client.Insert(context.Background(), outbox.GenericArgs{Event: stored(t, app.DB, env)}, nil); err != nil {
+	if _, err := w.client.Insert(context.Background(), outbox.WebhooksArgs{Event: stored(t, app.DB, env)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	req := recv.next(t)
@@ -149,7 +149,7 @@ func TestWebhookFanOutOnlyToSubscribedEnabledEndpointsOfTheOrg(t *testing.T) {
 	publish := func(org *testsupport.Client, ev events.Event) {
 		t.Helper()
 		if err := app.DB.InOrg(ctx, org.OrgID, org.UserID, func(tx pgx.Tx) error {
-			return pub.PublishGeneric(ctx, tx, org.OrgID, ev)
+			return pub.PublishWebhooks(ctx, tx, org.OrgID, ev)
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestWebhookFanOutOnlyToSubscribedEnabledEndpointsOfTheOrg(t *testing.T) {
 	}
 
 	// The same event fanned out again (a retried job): no new rows, no new jobs.
-	var args outbox.GenericArgs
+	var args outbox.WebhooksArgs
 	if err := json.Unmarshal(fanOut.Job.EncodedArgs, &args); err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestWebhookAlwaysFailingDeliveryFailsAndDisablesEndpoint(t *testing.T) {
 	// Disabled: an event no longer reaches it, and a test send is refused.
 	pub := outbox.NewPublisher(w.client, time.Now)
 	if err := app.DB.InOrg(context.Background(), admin.OrgID, admin.UserID, func(tx pgx.Tx) error {
-		return pub.PublishGeneric(context.Background(), tx, admin.OrgID, events.TicketCreated{TicketID: uuid.New(), Number: "MT-000002"})
+		return pub.PublishWebhooks(context.Background(), tx, admin.OrgID, events.TicketCreated{TicketID: uuid.New(), Number: "MT-000002"})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ func TestWebhookDeliveryJobIsTenantScoped(t *testing.T) {
 
 	// A fan-out of org B's event never reaches org A's endpoint.
 	env := events.Envelope{ID: uuid.New(), Name: "ticket.created", Version: 1, OrgID: b.OrgID, OccurredAt: time.Now(), Payload: json.RawMessage(`{}`)}
-	if err := svc.FanOutWorker().Work(ctx, &river.Job[outbox.GenericArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5}, Args: outbox.GenericArgs{Event: stored(t, app.DB, env)}}); err != nil {
+	if err := svc.FanOutWorker().Work(ctx, &river.Job[outbox.WebhooksArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5}, Args: outbox.WebhooksArgs{Event: stored(t, app.DB, env)}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(deliveriesOf(t, svc, a, ep.ID)); n != 1 {
@@ -466,8 +466,8 @@ func TestWebhookDeliveryJobIsTenantScoped(t *testing.T) {
 	recv.none(t)
 
 	// An envelope without an organisation is cancelled, not retried.
-	err := svc.FanOutWorker().Work(ctx, &river.Job[outbox.GenericArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5},
-		Args: outbox.GenericArgs{Event: events.Ref{ID: uuid.New(), Name: "ticket.created"}}})
+	err := svc.FanOutWorker().Work(ctx, &river.Job[outbox.WebhooksArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5},
+		Args: outbox.WebhooksArgs{Event: events.Ref{ID: uuid.New(), Name: "ticket.created"}}})
 	var cancel *river.JobCancelError
 	if !errors.As(err, &cancel) {
 		t.Fatalf("envelope without org: %v", err)
@@ -615,7 +615,7 @@ func TestWebhookPayloadsCarryPersonalDataOnlyWhenOptedIn(t *testing.T) {
 	}
 	for _, ev := range evs {
 		if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
-			return pub.PublishGeneric(ctx, tx, orgClient.OrgID, ev)
+			return pub.PublishWebhooks(ctx, tx, orgClient.OrgID, ev)
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -657,7 +657,7 @@ func TestWebhookPayloadsCarryPersonalDataOnlyWhenOptedIn(t *testing.T) {
 		t.Fatalf("opt out: %+v, %v", ep, err)
 	}
 	if err := app.DB.InOrg(ctx, orgClient.OrgID, orgClient.UserID, func(tx pgx.Tx) error {
-		return pub.PublishGeneric(ctx, tx, orgClient.OrgID, evs[0])
+		return pub.PublishWebhooks(ctx, tx, orgClient.OrgID, evs[0])
 	}); err != nil {
 		t.Fatal(err)
 	}

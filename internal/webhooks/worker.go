@@ -36,14 +36,14 @@ func (DeliverArgs) Kind() string { return "webhook.deliver" }
 // InsertOpts puts deliveries on the webhooks queue.
 func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueWebhooks} }
 
-// Register adds the fan-out worker (outbox.GenericArgs, "event.publish") and the delivery
+// Register adds the fan-out worker (outbox.WebhooksArgs, "event.publish") and the delivery
 // worker (DeliverArgs, "webhook.deliver") to w.
 func (s *Service) Register(w *river.Workers) {
 	river.AddWorker(w, s.FanOutWorker())
 	river.AddWorker(w, s.DeliveryWorker())
 }
 
-// FanOutWorker returns the worker of outbox.GenericArgs.
+// FanOutWorker returns the worker of outbox.WebhooksArgs.
 func (s *Service) FanOutWorker() *FanOutWorker { return &FanOutWorker{s: s} }
 
 // DeliveryWorker returns the worker of DeliverArgs.
@@ -65,14 +65,14 @@ func systemScope(orgID uuid.UUID) database.Scope { return database.Scope{OrgID: 
 
 // FanOutWorker turns one event into a delivery per subscribed endpoint.
 type FanOutWorker struct {
-	river.WorkerDefaults[outbox.GenericArgs]
+	river.WorkerDefaults[outbox.WebhooksArgs]
 	s *Service
 }
 
 // Work writes, in one transaction in the event's organisation, a delivery row and a
 // delivery job for each enabled endpoint subscribed to the event. A retried fan-out finds
 // the rows (unique per endpoint and message id) and queues nothing twice.
-func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[outbox.GenericArgs]) error {
+func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[outbox.WebhooksArgs]) error {
 	ref := job.Args.Event
 	if ref.OrgID == uuid.Nil || ref.ID == uuid.Nil || ref.Name == "" {
 		return river.JobCancel(fmt.Errorf("webhooks: event %q without organisation or id", ref.Name))
