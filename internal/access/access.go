@@ -27,8 +27,21 @@ var Roles = []Role{Admin, Coordinator, Contractor, Tenant}
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
+// StaffRoles run the organisation's operations. This is the one definition of "staff":
+// queries that look for staff take it as a parameter (StaffRoleNames).
+var StaffRoles = []Role{Admin, Coordinator}
+
 // IsStaff reports whether r runs the organisation's operations (ADMIN or COORDINATOR).
-func (r Role) IsStaff() bool { return r == Admin || r == Coordinator }
+func (r Role) IsStaff() bool { return slices.Contains(StaffRoles, r) }
+
+// StaffRoleNames is StaffRoles as strings, for SQL parameters.
+func StaffRoleNames() []string {
+	out := make([]string, len(StaffRoles))
+	for i, r := range StaffRoles {
+		out[i] = string(r)
+	}
+	return out
+}
 
 // Actor is the authenticated user acting within one organisation. The org always comes
 // from the verified token and the role from the current membership row, never from the

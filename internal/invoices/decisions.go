@@ -44,7 +44,7 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 						money.Format(inv.TotalPence), OverQuoteTolerancePercent, money.Format(quoted))
 				}
 			case errors.Is(err, pgx.ErrNoRows):
-				threshold, err := s.q.ApprovalThreshold(ctx, tx, actor.OrgID)
+				threshold, err := orgsettings.ApprovalThreshold(ctx, tx, actor.OrgID)
 				if err != nil {
 					return inv, err
 				}

@@ -21,6 +21,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/recipients"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Status of an invoice.
@@ -110,14 +111,11 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 	}
 	var out Invoice
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		wo, err := s.q.LockWorkOrder(ctx, tx, invoicesdb.LockWorkOrderParams{OrgID: actor.OrgID, ID: workOrderID})
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && actor.Role == access.Contractor && wo.ContractorID != actor.ContractorID) {
-			return apperr.NotFoundf("work order")
-		}
+		wo, err := workorders.Lock(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
 		}
-		if wo.Status != "COMPLETED" {
+		if wo.Status != workorders.Completed {
 			return apperr.New(apperr.Conflict, "invoices are for completed work orders; this one is %s", wo.Status)
 		}
 		open, err := s.q.OpenInvoiceExists(ctx, tx, invoicesdb.OpenInvoiceExistsParams{OrgID: actor.OrgID, WorkOrderID: workOrderID})

@@ -1,6 +1,3 @@
--- name: LockWorkOrder :one
-SELECT id, ticket_id, contractor_id, status FROM work_orders WHERE org_id = $1 AND id = $2 FOR UPDATE;
-
 -- name: OpenInvoiceExists :one
 SELECT EXISTS (SELECT 1 FROM invoices WHERE org_id = $1 AND work_order_id = $2 AND status <> 'REJECTED');
 
@@ -47,9 +44,6 @@ WHERE org_id = @org_id
   AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
-
--- name: ApprovalThreshold :one
-SELECT approval_threshold_pence FROM organisations WHERE id = $1;
 
 -- name: InvoiceParties :one
 -- What the PDF prints: the organisation, the contractor and the property.

@@ -6,4 +6,4 @@ UPDATE organisations SET approval_threshold_pence = $2, settings = $3 WHERE id =
 
 -- name: CountStaff :one
 -- Separation of duties in AUTO is on from two staff members.
-SELECT count(*) FROM memberships WHERE org_id = $1 AND role IN ('ADMIN', 'COORDINATOR');
+SELECT count(*) FROM memberships WHERE org_id = @org_id AND role = ANY(@staff_roles::text[]);

@@ -114,11 +114,21 @@ func DutiesSeparated(ctx context.Context, tx database.Querier, orgID uuid.UUID) 
 	case DutiesOff:
 		return false, nil
 	}
-	staff, err := q.CountStaff(ctx, tx, orgID)
+	staff, err := q.CountStaff(ctx, tx, orgsettingsdb.CountStaffParams{OrgID: orgID, StaffRoles: access.StaffRoleNames()})
 	if err != nil {
 		return false, fmt.Errorf("orgsettings: count staff: %w", err)
 	}
 	return staff >= 2, nil
+}
+
+// ApprovalThreshold is the organisation's approval threshold in pence: quotes above it
+// (counted per ticket) and invoices without a quote above it need an ADMIN.
+func ApprovalThreshold(ctx context.Context, tx database.Querier, orgID uuid.UUID) (int64, error) {
+	row, err := q.GetSettings(ctx, tx, orgID)
+	if err != nil {
+		return 0, fmt.Errorf("orgsettings: approval threshold: %w", err)
+	}
+	return row.ApprovalThresholdPence, nil
 }
 
 // DueAt is when a ticket of priority reported at reportedAt must be dealt with.

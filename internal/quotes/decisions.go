@@ -17,6 +17,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes/quotesdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Approve accepts a quote (staff; an ADMIN when the ticket's approved quotes, this one
@@ -41,7 +42,7 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 				return q, apperr.New(apperr.Forbidden, "you entered this quote: separation of duties needs another member of staff to approve it")
 			}
 		}
-		threshold, err := s.q.ApprovalThreshold(ctx, tx, actor.OrgID)
+		threshold, err := orgsettings.ApprovalThreshold(ctx, tx, actor.OrgID)
 		if err != nil {
 			return q, err
 		}
@@ -88,7 +89,7 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 			}
 		}
 		return approved, s.publishApproved(ctx, tx, actor, approved, ticketID)
-	}, "approved")
+	}, approved)
 }
 
 // Reject turns a quote down with a reason (staff only).
@@ -104,7 +105,7 @@ func (s *Service) Reject(ctx context.Context, actor access.Actor, id uuid.UUID, 
 	}
 	return s.decide(ctx, actor, id, func(tx pgx.Tx, q quotesdb.Quote, _ uuid.UUID) (quotesdb.Quote, error) {
 		return s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Rejected), DecidedBy: &actor.UserID, DecisionReason: reason})
-	}, "rejected")
+	}, rejected)
 }
 
 // Withdraw takes a submitted quote back (its CONTRACTOR, or staff on their behalf).
@@ -114,13 +115,22 @@ func (s *Service) Withdraw(ctx context.Context, actor access.Actor, id uuid.UUID
 	}
 	return s.decide(ctx, actor, id, func(tx pgx.Tx, q quotesdb.Quote, _ uuid.UUID) (quotesdb.Quote, error) {
 		return s.q.DecideQuote(ctx, tx, quotesdb.DecideQuoteParams{OrgID: actor.OrgID, ID: id, Status: string(Withdrawn), DecidedBy: &actor.UserID})
-	}, "withdrawn")
+	}, withdrawn)
 }
+
+// decision is what a decision does to a quote, as its timeline action says it.
+type decision string
+
+const (
+	approved  decision = "approved"
+	rejected  decision = "rejected"
+	withdrawn decision = "withdrawn"
+)
 
 // decide locks the work order, then the quote, checks the quote is still SUBMITTED, and
 // applies the decision, recording it.
 func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
-	apply func(pgx.Tx, quotesdb.Quote, uuid.UUID) (quotesdb.Quote, error), action string) (*Quote, error) {
+	apply func(pgx.Tx, quotesdb.Quote, uuid.UUID) (quotesdb.Quote, error), action decision) (*Quote, error) {
 	var out Quote
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		found, err := s.q.GetQuote(ctx, tx, quotesdb.GetQuoteParams{OrgID: actor.OrgID, ID: id})
@@ -130,7 +140,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 		if err != nil {
 			return err
 		}
-		wo, err := s.lockWorkOrder(ctx, tx, actor, found.Quote.WorkOrderID)
+		wo, err := workorders.Lock(ctx, tx, actor, found.Quote.WorkOrderID)
 		if err != nil {
 			return err
 		}
@@ -141,7 +151,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 		if Status(q.Status) != Submitted {
 			return apperr.New(apperr.Conflict, "this quote is already %s", strings.ToLower(q.Status))
 		}
-		if action == "approved" && !contains(quotableStatuses, wo.Status) {
+		if action == approved && !wo.Status.Quotable() {
 			return apperr.New(apperr.Conflict, "the work order is %s: a quote for it cannot be approved", wo.Status)
 		}
 		before := fromRow(q, nil)
@@ -154,12 +164,12 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 			return err
 		}
 		out = fromRow(decided, lines)
-		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: action,
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityQuote, EntityID: id, TicketID: &wo.TicketID, Action: string(action),
 			Before: map[string]any{"status": before.Status},
 			After:  map[string]any{"status": out.Status, "reason": out.DecisionReason, "totalPence": out.TotalPence, "contractorId": out.ContractorID}}); err != nil {
 			return err
 		}
-		if action == "approved" {
+		if action == approved {
 			return nil // quote.approved is published by Approve
 		}
 		return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.QuoteDecided{

@@ -1,8 +1,3 @@
--- name: LockWorkOrder :one
--- Approvals lock the work order first, so two people approving sibling quotes at once
--- are serialised and the second sees the first's decision.
-SELECT id, ticket_id, contractor_id, status FROM work_orders WHERE org_id = $1 AND id = $2 FOR UPDATE;
-
 -- name: InsertQuote :one
 INSERT INTO quotes (org_id, work_order_id, contractor_id, status, valid_until, notes, net_pence, vat_pence, total_pence, submitted_by)
 VALUES ($1, $2, $3, 'SUBMITTED', $4, $5, $6, $7, $8, $9)
@@ -42,9 +37,6 @@ WHERE org_id = @org_id
   AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
-
--- name: ApprovalThreshold :one
-SELECT approval_threshold_pence FROM organisations WHERE id = $1;
 
 -- name: ApprovedQuoteExists :one
 SELECT EXISTS (SELECT 1 FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED');

@@ -22,6 +22,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/recipients"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Status of a quote.
@@ -85,9 +86,6 @@ type SubmitInput struct {
 	Notes      string
 }
 
-// quotableStatuses are the work-order statuses a quote may be submitted in.
-var quotableStatuses = []string{"ASSIGNED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS"}
-
 // Submit records a quote for a work order: by the work order's CONTRACTOR, or by staff
 // entering one received on paper.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uuid.UUID, in SubmitInput) (*Quote, error) {
@@ -115,11 +113,11 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 	}
 	var out Quote
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		wo, err := s.lockWorkOrder(ctx, tx, actor, workOrderID)
+		wo, err := workorders.Lock(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
 		}
-		if !contains(quotableStatuses, wo.Status) {
+		if !wo.Status.Quotable() {
 			return apperr.New(apperr.Conflict, "a %s work order cannot be quoted for", wo.Status)
 		}
 		approved, err := s.q.ApprovedQuoteExists(ctx, tx, quotesdb.ApprovedQuoteExistsParams{OrgID: actor.OrgID, WorkOrderID: workOrderID})
@@ -156,29 +154,10 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 	return &out, err
 }
 
-// lockWorkOrder locks a work order the actor may act on (staff: any; CONTRACTOR: their
-// company's); others answer 404.
-func (s *Service) lockWorkOrder(ctx context.Context, tx pgx.Tx, actor access.Actor, id uuid.UUID) (quotesdb.LockWorkOrderRow, error) {
-	wo, err := s.q.LockWorkOrder(ctx, tx, quotesdb.LockWorkOrderParams{OrgID: actor.OrgID, ID: id})
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && actor.Role == access.Contractor && wo.ContractorID != actor.ContractorID) {
-		return wo, apperr.NotFoundf("work order")
-	}
-	return wo, err
-}
-
 // today is the current date in London, the day quotes' validity is counted in.
 func (s *Service) today() time.Time {
 	y, m, d := s.now().In(ukcalendar.London).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Get returns a quote: staff see any, a CONTRACTOR their company's.

@@ -1,6 +1,6 @@
 -- name: Staff :many
 SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.org_id = $1 AND m.role IN ('ADMIN', 'COORDINATOR')
+WHERE m.org_id = @org_id AND m.role = ANY(@staff_roles::text[])
 ORDER BY u.name, u.email;
 
 -- name: Contractor :one

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/recipients/recipientsdb"
@@ -19,7 +20,7 @@ var q = recipientsdb.New()
 
 // Staff are the organisation's ADMIN and COORDINATOR members.
 func Staff(ctx context.Context, tx database.Querier, orgID uuid.UUID) ([]events.Recipient, error) {
-	rows, err := q.Staff(ctx, tx, orgID)
+	rows, err := q.Staff(ctx, tx, recipientsdb.StaffParams{OrgID: orgID, StaffRoles: access.StaffRoleNames()})
 	out := make([]events.Recipient, len(rows))
 	for i, r := range rows {
 		out[i] = events.Recipient{Name: r.Name, Email: r.Email}

@@ -12,7 +12,7 @@ SELECT id FROM organisations ORDER BY id;
 SELECT u.name, u.email
 FROM memberships m
 JOIN users u ON u.id = m.user_id
-WHERE m.org_id = $1 AND m.role IN ('ADMIN', 'COORDINATOR')
+WHERE m.org_id = @org_id AND m.role = ANY(@staff_roles::text[])
 ORDER BY u.email;
 
 -- name: ListSLADue :many

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/outbox"
@@ -198,7 +199,7 @@ func (r *Reminders) notify(ctx context.Context, tx pgx.Tx, pub Publisher, orgID,
 
 // staff lists the organisation's ADMIN and COORDINATOR members as recipients.
 func (r *Reminders) staff(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) ([]events.Recipient, error) {
-	rows, err := r.q.ListStaff(ctx, tx, orgID)
+	rows, err := r.q.ListStaff(ctx, tx, remindersdb.ListStaffParams{OrgID: orgID, StaffRoles: access.StaffRoleNames()})
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}

@@ -12,17 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const approvalThreshold = `-- name: ApprovalThreshold :one
-SELECT approval_threshold_pence FROM organisations WHERE id = $1
-`
-
-func (q *Queries) ApprovalThreshold(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
-	row := db.QueryRow(ctx, approvalThreshold, id)
-	var approval_threshold_pence int64
-	err := row.Scan(&approval_threshold_pence)
-	return approval_threshold_pence, err
-}
-
 const approveInvoice = `-- name: ApproveInvoice :one
 UPDATE invoices SET status = 'APPROVED', approved_by = $3, approved_at = now()
 WHERE org_id = $1 AND id = $2 RETURNING id, org_id, work_order_id, contractor_id, reference, status, notes, net_pence, vat_pence, total_pence, submitted_by, approved_by, approved_at, rejection_reason, paid_at, payment_reference, created_at, updated_at
@@ -398,34 +387,6 @@ func (q *Queries) ListInvoices(ctx context.Context, db DBTX, arg ListInvoicesPar
 		return nil, err
 	}
 	return items, nil
-}
-
-const lockWorkOrder = `-- name: LockWorkOrder :one
-SELECT id, ticket_id, contractor_id, status FROM work_orders WHERE org_id = $1 AND id = $2 FOR UPDATE
-`
-
-type LockWorkOrderParams struct {
-	OrgID uuid.UUID
-	ID    uuid.UUID
-}
-
-type LockWorkOrderRow struct {
-	ID           uuid.UUID
-	TicketID     uuid.UUID
-	ContractorID uuid.UUID
-	Status       string
-}
-
-func (q *Queries) LockWorkOrder(ctx context.Context, db DBTX, arg LockWorkOrderParams) (LockWorkOrderRow, error) {
-	row := db.QueryRow(ctx, lockWorkOrder, arg.OrgID, arg.ID)
-	var i LockWorkOrderRow
-	err := row.Scan(
-		&i.ID,
-		&i.TicketID,
-		&i.ContractorID,
-		&i.Status,
-	)
-	return i, err
 }
 
 const markInvoicePaid = `-- name: MarkInvoicePaid :one

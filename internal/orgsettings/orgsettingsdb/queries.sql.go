@@ -12,12 +12,17 @@ import (
 )
 
 const countStaff = `-- name: CountStaff :one
-SELECT count(*) FROM memberships WHERE org_id = $1 AND role IN ('ADMIN', 'COORDINATOR')
+SELECT count(*) FROM memberships WHERE org_id = $1 AND role = ANY($2::text[])
 `
 
+type CountStaffParams struct {
+	OrgID      uuid.UUID
+	StaffRoles []string
+}
+
 // Separation of duties in AUTO is on from two staff members.
-func (q *Queries) CountStaff(ctx context.Context, db DBTX, orgID uuid.UUID) (int64, error) {
-	row := db.QueryRow(ctx, countStaff, orgID)
+func (q *Queries) CountStaff(ctx context.Context, db DBTX, arg CountStaffParams) (int64, error) {
+	row := db.QueryRow(ctx, countStaff, arg.OrgID, arg.StaffRoles)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -12,17 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const approvalThreshold = `-- name: ApprovalThreshold :one
-SELECT approval_threshold_pence FROM organisations WHERE id = $1
-`
-
-func (q *Queries) ApprovalThreshold(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
-	row := db.QueryRow(ctx, approvalThreshold, id)
-	var approval_threshold_pence int64
-	err := row.Scan(&approval_threshold_pence)
-	return approval_threshold_pence, err
-}
-
 const approvedQuoteExists = `-- name: ApprovedQuoteExists :one
 SELECT EXISTS (SELECT 1 FROM quotes WHERE org_id = $1 AND work_order_id = $2 AND status = 'APPROVED')
 `
@@ -335,36 +324,6 @@ SELECT pg_advisory_xact_lock(hashtextextended('quote-approvals:' || $1::text, 0)
 func (q *Queries) LockTicketApprovals(ctx context.Context, db DBTX, ticketKey string) error {
 	_, err := db.Exec(ctx, lockTicketApprovals, ticketKey)
 	return err
-}
-
-const lockWorkOrder = `-- name: LockWorkOrder :one
-SELECT id, ticket_id, contractor_id, status FROM work_orders WHERE org_id = $1 AND id = $2 FOR UPDATE
-`
-
-type LockWorkOrderParams struct {
-	OrgID uuid.UUID
-	ID    uuid.UUID
-}
-
-type LockWorkOrderRow struct {
-	ID           uuid.UUID
-	TicketID     uuid.UUID
-	ContractorID uuid.UUID
-	Status       string
-}
-
-// Approvals lock the work order first, so two people approving sibling quotes at once
-// are serialised and the second sees the first's decision.
-func (q *Queries) LockWorkOrder(ctx context.Context, db DBTX, arg LockWorkOrderParams) (LockWorkOrderRow, error) {
-	row := db.QueryRow(ctx, lockWorkOrder, arg.OrgID, arg.ID)
-	var i LockWorkOrderRow
-	err := row.Scan(
-		&i.ID,
-		&i.TicketID,
-		&i.ContractorID,
-		&i.Status,
-	)
-	return i, err
 }
 
 const quoteLines = `-- name: QuoteLines :many

@@ -34,17 +34,22 @@ func (q *Queries) Contractor(ctx context.Context, db DBTX, arg ContractorParams)
 
 const staff = `-- name: Staff :many
 SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.org_id = $1 AND m.role IN ('ADMIN', 'COORDINATOR')
+WHERE m.org_id = $1 AND m.role = ANY($2::text[])
 ORDER BY u.name, u.email
 `
+
+type StaffParams struct {
+	OrgID      uuid.UUID
+	StaffRoles []string
+}
 
 type StaffRow struct {
 	Name  string
 	Email string
 }
 
-func (q *Queries) Staff(ctx context.Context, db DBTX, orgID uuid.UUID) ([]StaffRow, error) {
-	rows, err := db.Query(ctx, staff, orgID)
+func (q *Queries) Staff(ctx context.Context, db DBTX, arg StaffParams) ([]StaffRow, error) {
+	rows, err := db.Query(ctx, staff, arg.OrgID, arg.StaffRoles)
 	if err != nil {
 		return nil, err
 	}

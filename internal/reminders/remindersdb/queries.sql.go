@@ -278,9 +278,14 @@ const listStaff = `-- name: ListStaff :many
 SELECT u.name, u.email
 FROM memberships m
 JOIN users u ON u.id = m.user_id
-WHERE m.org_id = $1 AND m.role IN ('ADMIN', 'COORDINATOR')
+WHERE m.org_id = $1 AND m.role = ANY($2::text[])
 ORDER BY u.email
 `
+
+type ListStaffParams struct {
+	OrgID      uuid.UUID
+	StaffRoles []string
+}
 
 type ListStaffRow struct {
 	Name  string
@@ -288,8 +293,8 @@ type ListStaffRow struct {
 }
 
 // The organisation's ADMIN and COORDINATOR members, who hear about what nobody owns.
-func (q *Queries) ListStaff(ctx context.Context, db DBTX, orgID uuid.UUID) ([]ListStaffRow, error) {
-	rows, err := db.Query(ctx, listStaff, orgID)
+func (q *Queries) ListStaff(ctx context.Context, db DBTX, arg ListStaffParams) ([]ListStaffRow, error) {
+	rows, err := db.Query(ctx, listStaff, arg.OrgID, arg.StaffRoles)
 	if err != nil {
 		return nil, err
 	}
