@@ -99,7 +99,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	links, err := secretbox.New(cfg.AppSecret, "invitation link")
+	links, err := secretbox.New(cfg.AppSecret, identity.LinkSealLabel)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.Identity, err = identity.NewService(db, signer, identity.Settings{
+	a.Identity, err = identity.NewService(db, signer, pub, links, identity.Settings{
 		RefreshTTL: cfg.RefreshTokenTTL, InvitationTTL: cfg.InvitationTTL, RefreshMaxAge: cfg.RefreshMaxAge, BaseURL: cfg.BaseURL,
 		LoginPerMinute: cfg.LoginRateLimit, FailuresPerClient: cfg.LoginFailuresPerClient,
 		HashMemoryBytes: cfg.PasswordHashMemory, HashWait: cfg.PasswordHashWait,
@@ -136,18 +136,15 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.Identity.Publisher, a.Identity.Links = pub, links
 	a.Estate, a.Contractors = estate.NewService(db), contractors.NewService(db)
-	a.Tickets = tickets.NewService(db, time.Now, cfg.PublicReportsPerHour)
-	a.Tickets.Publisher, a.Tickets.PublicUploadsPerDay = pub, cfg.PublicUploadsPerOrgPerDay
+	a.Tickets = tickets.NewService(db, pub, time.Now, tickets.PublicLimits{
+		ReportsPerHour: cfg.PublicReportsPerHour, UploadsPerDay: cfg.PublicUploadsPerOrgPerDay,
+	})
 	a.Attachments = attachments.NewService(db, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")},
 		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
-	a.WorkOrders = workorders.NewService(db, a.Tickets, time.Now)
-	a.WorkOrders.Publisher = pub
-	a.Quotes = quotes.NewService(db, time.Now)
-	a.Quotes.Publisher = pub
-	a.Invoices = invoices.NewService(db, time.Now)
-	a.Invoices.Publisher = pub
+	a.WorkOrders = workorders.NewService(db, a.Tickets, pub, time.Now)
+	a.Quotes = quotes.NewService(db, pub, time.Now)
+	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}
 
 	deps := httpapi.Deps{

@@ -18,6 +18,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -156,12 +157,15 @@ func clockedService(t *testing.T, app *testsupport.App, clk *clock, settings ide
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := identity.NewService(app.DB, signer, settings, clk.Now)
+	links, err := secretbox.New(app.Config.AppSecret, identity.LinkSealLabel)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub := &recordingPublisher{}
-	svc.Publisher, svc.Links = pub, app.Identity.Links
+	svc, err := identity.NewService(app.DB, signer, pub, links, settings, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return svc, pub
 }
 
@@ -187,7 +191,11 @@ func TestPasswordResetExpiryAndLimits(t *testing.T) {
 			if e.User.Email != "tim@example.com" || !e.ExpiresAt.Equal(t0.Add(identity.PasswordResetTTL)) {
 				t.Fatalf("event %+v", e)
 			}
-			token, err := app.Identity.Links.Open(e.SealedToken)
+			links, err := secretbox.New(app.Config.AppSecret, identity.LinkSealLabel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			token, err := links.Open(e.SealedToken)
 			if err != nil {
 				t.Fatal(err)
 			}

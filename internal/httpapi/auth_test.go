@@ -21,7 +21,9 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -873,7 +875,11 @@ func TestAuthExpiryWithClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := identity.NewService(app.DB, signer, identity.Settings{
+	links, err := secretbox.New(testSecret, identity.LinkSealLabel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := identity.NewService(app.DB, signer, events.Discard{}, links, identity.Settings{
 		RefreshTTL: refreshTTL, InvitationTTL: invitationTTL, LoginPerMinute: 100, BaseURL: "http://localhost",
 	}, clk.Now)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -483,7 +484,7 @@ func testQuoteExpiry(t *testing.T, e *wfEnv) {
 		return q
 	}
 	var clock time.Time
-	svc := quotes.NewService(app.DB, func() time.Time { return clock })
+	svc := quotes.NewService(app.DB, events.Discard{}, func() time.Time { return clock })
 	admin := access.Actor{UserID: e.Admin.UserID, OrgID: e.Admin.OrgID, Role: access.Admin}
 	ctx := context.Background()
 	// 00:30 on 16 July in London is 23:30 on 15 July in UTC: already expired in London.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -782,7 +783,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 	t.Run("overdue", func(t *testing.T) {
 		// Reported 40 days ago through a service whose clock says so.
 		clk := &tkClock{now: time.Now().Add(-40 * 24 * time.Hour)}
-		past := tickets.NewService(app.DB, clk.Now, 100)
+		past := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100})
 		mk := func(priority string, unit uuid.UUID, title string) uuid.UUID {
 			t.Helper()
 			clk.Set(clk.Now().Add(time.Minute))
@@ -874,7 +875,7 @@ func TestTicketListFilters(t *testing.T) {
 	// Two old tickets first, through a service whose clock is 60 days back: one still open
 	// (overdue), one resolved.
 	clk := &tkClock{now: time.Now().Add(-60 * 24 * time.Hour)}
-	past := tickets.NewService(app.DB, clk.Now, 100)
+	past := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100})
 	for _, f := range []tkFixture{
 		{priority: "EMERGENCY", category: "PEST_CONTROL", unit: o.U2, title: "Mice in the loft", description: "Droppings near the water tank", status: tickets.New, overdue: true},
 		{priority: "URGENT", category: "HVAC", unit: o.U, title: "Boiler pressure low", description: "Needs topping up weekly", status: tickets.Resolved},

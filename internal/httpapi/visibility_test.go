@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -364,7 +365,7 @@ func TestOccupancyPeriods(t *testing.T) {
 	}
 	// The previous tenant reported a leak 30 days ago (through a service whose clock says so).
 	clk := &tkClock{now: time.Now().Add(-30 * 24 * time.Hour)}
-	old, err := tickets.NewService(app.DB, clk.Now, 100).Create(context.Background(), tkActor(previous), tickets.CreateInput{UnitID: o.U2, Title: "Old leak"})
+	old, err := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100}).Create(context.Background(), tkActor(previous), tickets.CreateInput{UnitID: o.U2, Title: "Old leak"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,18 +98,15 @@ func (s *Service) InviteWithToken(ctx context.Context, actor access.Actor, in In
 		}); err != nil {
 			return err
 		}
-		if s.Publisher == nil || s.Links == nil {
-			return nil
-		}
 		inviter, err := s.q.GetUser(ctx, tx, actor.UserID)
 		if err != nil {
 			return err
 		}
-		sealed, err := s.Links.Seal(token)
+		sealed, err := s.links.Seal(token)
 		if err != nil {
 			return err
 		}
-		return s.Publisher.PublishEmail(ctx, tx, actor.OrgID, &events.MemberInvited{
+		return s.pub.PublishEmail(ctx, tx, actor.OrgID, &events.MemberInvited{
 			InvitationID: row.ID, Role: string(in.Role), InvitedBy: inviter.Name, SealedToken: sealed,
 			ExpiresAt: row.ExpiresAt, Invitee: events.Recipient{Email: email},
 		})

@@ -102,14 +102,11 @@ func (s *Service) ForgotPassword(ctx context.Context, email, clientIP string) er
 		}); err != nil {
 			return fmt.Errorf("identity: store password reset: %w", err)
 		}
-		if s.Publisher == nil || s.Links == nil {
-			return nil
-		}
-		sealed, err := s.Links.Seal(token)
+		sealed, err := s.links.Seal(token)
 		if err != nil {
 			return err
 		}
-		return s.Publisher.PublishEmail(ctx, tx, orgID, &events.PasswordResetRequested{
+		return s.pub.PublishEmail(ctx, tx, orgID, &events.PasswordResetRequested{
 			UserID: user.ID, SealedToken: sealed, ExpiresAt: expires,
 			User: events.Recipient{Name: user.Name, Email: user.Email},
 		})

@@ -44,24 +44,29 @@ type Service struct {
 	failures failureGuard
 	hashes   *hashGate
 	accounts accountLimits
-	// Publisher receives member.invited (the invitation email); Links seals the
-	// invitation token it carries. Both are set by the app.
-	Publisher events.Publisher
-	Links     *secretbox.Box
+	// pub receives member.invited and password.reset_requested (their emails); links
+	// seals the one-time token each carries.
+	pub   events.Publisher
+	links *secretbox.Box
 	// dummyHash is verified against when an email is unknown, so a login takes as long
 	// for an unknown address as for a wrong password.
 	dummyHash string
 }
 
-// NewService wires the service; now is time.Now outside tests.
-func NewService(db *database.DB, signer *Signer, settings Settings, now func() time.Time) (*Service, error) {
+// LinkSealLabel names the key (derived from APP_SECRET) that seals one-time link tokens
+// in the events that email them.
+const LinkSealLabel = "invitation link"
+
+// NewService wires the service: pub publishes its emails, whose one-time tokens links
+// seals; now is time.Now outside tests.
+func NewService(db *database.DB, signer *Signer, pub events.Publisher, links *secretbox.Box, settings Settings, now func() time.Time) (*Service, error) {
 	settings = settings.withDefaults()
 	dummy, err := HashPassword(uuid.NewString())
 	if err != nil {
 		return nil, err
 	}
 	return &Service{
-		db: db, q: identitydb.New(), signer: signer, settings: settings, now: now,
+		db: db, q: identitydb.New(), signer: signer, pub: pub, links: links, settings: settings, now: now,
 		failures:  newFailureGuard(settings.LoginPerMinute, settings.FailuresPerClient, now),
 		hashes:    newHashGate(settings.HashMemoryBytes, settings.HashWait),
 		dummyHash: dummy,

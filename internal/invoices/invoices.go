@@ -71,13 +71,13 @@ type Service struct {
 	db  *database.DB
 	q   *invoicesdb.Queries
 	now func() time.Time
-	// Publisher receives invoice.submitted, invoice.approved and invoice.paid.
-	Publisher events.Publisher
+	// pub receives invoice.submitted, invoice.approved, invoice.paid and rejections.
+	pub events.Publisher
 }
 
 // NewService returns the invoices service.
-func NewService(db *database.DB, now func() time.Time) *Service {
-	return &Service{db: db, q: invoicesdb.New(), now: now}
+func NewService(db *database.DB, pub events.Publisher, now func() time.Time) *Service {
+	return &Service{db: db, q: invoicesdb.New(), pub: pub, now: now}
 }
 
 // SubmitInput is an invoice as the contractor sends it.
@@ -222,9 +222,6 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 // publish announces an invoice's new status: SUBMITTED to staff, APPROVED and PAID to the
 // contractor by email; REJECTED to webhooks (and the API).
 func (s *Service) publish(ctx context.Context, tx pgx.Tx, actor access.Actor, inv Invoice, ticketID uuid.UUID) error {
-	if s.Publisher == nil {
-		return nil
-	}
 	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, inv.ContractorID)
 	if err != nil {
 		return err
@@ -246,10 +243,10 @@ func (s *Service) publish(ctx context.Context, tx pgx.Tx, actor access.Actor, in
 	case Paid:
 		ev = &events.InvoicePaid{InvoiceID: inv.ID, Reference: inv.Reference, TotalPence: inv.TotalPence, PaymentReference: inv.PaymentReference, Contractor: contractor}
 	case Rejected:
-		return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.InvoiceRejected{
+		return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, &events.InvoiceRejected{
 			InvoiceID: inv.ID, Reference: inv.Reference, ContractorID: inv.ContractorID, Reason: inv.RejectionReason}, false)
 	default:
 		return nil
 	}
-	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
+	return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, true)
 }

@@ -83,7 +83,7 @@ func (s *Service) Approve(ctx context.Context, actor access.Actor, id uuid.UUID)
 					"approvedQuoteId": id, "contractorId": sib.ContractorID}}); err != nil {
 				return q, err
 			}
-			if err := events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.QuoteDecided{QuoteID: sib.ID, WorkOrderID: q.WorkOrderID,
+			if err := events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, &events.QuoteDecided{QuoteID: sib.ID, WorkOrderID: q.WorkOrderID,
 				ContractorID: sib.ContractorID, Status: string(Rejected), Reason: "another quote for this work order was approved"}, false); err != nil {
 				return q, err
 			}
@@ -172,7 +172,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID,
 		if action == approved {
 			return nil // quote.approved is published by Approve
 		}
-		return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, &events.QuoteDecided{
+		return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, &events.QuoteDecided{
 			QuoteID: id, WorkOrderID: out.WorkOrderID, ContractorID: out.ContractorID, Status: string(out.Status), Reason: out.DecisionReason,
 		}, false)
 	})

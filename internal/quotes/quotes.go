@@ -70,13 +70,13 @@ type Service struct {
 	db  *database.DB
 	q   *quotesdb.Queries
 	now func() time.Time
-	// Publisher receives quote.submitted and quote.approved.
-	Publisher events.Publisher
+	// pub receives quote.submitted, quote.approved and the other decisions.
+	pub events.Publisher
 }
 
 // NewService returns the quotes service.
-func NewService(db *database.DB, now func() time.Time) *Service {
-	return &Service{db: db, q: quotesdb.New(), now: now}
+func NewService(db *database.DB, pub events.Publisher, now func() time.Time) *Service {
+	return &Service{db: db, q: quotesdb.New(), pub: pub, now: now}
 }
 
 // SubmitInput is a quote as the contractor sends it.
@@ -221,9 +221,6 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 
 // publishSubmitted tells the organisation's staff a quote awaits a decision.
 func (s *Service) publishSubmitted(ctx context.Context, tx pgx.Tx, actor access.Actor, q Quote, ticketID uuid.UUID) error {
-	if s.Publisher == nil {
-		return nil
-	}
 	staff, err := recipients.Staff(ctx, tx, actor.OrgID)
 	if err != nil {
 		return err
@@ -238,14 +235,11 @@ func (s *Service) publishSubmitted(ctx context.Context, tx pgx.Tx, actor access.
 	}
 	ev := &events.QuoteSubmitted{QuoteID: q.ID, WorkOrderID: q.WorkOrderID, TicketNumber: t.Number, Contractor: contractor.Name,
 		TotalPence: q.TotalPence, ValidUntil: q.ValidUntil, Staff: staff}
-	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
+	return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, true)
 }
 
 // publishApproved tells the contractor to go ahead.
 func (s *Service) publishApproved(ctx context.Context, tx pgx.Tx, actor access.Actor, q quotesdb.Quote, ticketID uuid.UUID) error {
-	if s.Publisher == nil {
-		return nil
-	}
 	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, q.ContractorID)
 	if err != nil {
 		return err
@@ -255,5 +249,5 @@ func (s *Service) publishApproved(ctx context.Context, tx pgx.Tx, actor access.A
 		return err
 	}
 	ev := &events.QuoteApproved{QuoteID: q.ID, WorkOrderID: q.WorkOrderID, TicketNumber: t.Number, TotalPence: q.TotalPence, Contractor: contractor}
-	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
+	return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, true)
 }

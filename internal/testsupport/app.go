@@ -48,7 +48,6 @@ func NewApp(t testing.TB, env map[string]string) *App {
 	}
 	srv := httptest.NewServer(a.API)
 	ta := &App{App: a, DBs: dbs, Server: srv, t: t}
-	ta.recordLinks()
 	t.Cleanup(func() {
 		srv.Close()
 		a.Close()

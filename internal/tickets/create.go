@@ -174,7 +174,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 	}
 	ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
 		Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
-	return t, events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, t.ReportedByEmail != "")
+	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, t.ReportedByEmail != "")
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

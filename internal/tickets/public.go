@@ -82,7 +82,7 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 		if err != nil {
 			return err
 		}
-		out = PublicOrg{id: orgID, photosFull: used >= int64(s.PublicUploadsPerDay)}
+		out = PublicOrg{id: orgID, photosFull: used >= int64(s.publicUploadsPerDay)}
 		return nil
 	})
 	return out, err
@@ -119,7 +119,7 @@ func (s *Service) PhotosRefused() error {
 // ReportPublic creates a NEW ticket in the organisation the form admitted, matched to a
 // unit when the reference matches one, otherwise unmatched for a coordinator to link.
 // attach runs inside the same transaction (to record photos), after the photos have been
-// counted against the organisation's daily cap (PublicUploadsPerDay).
+// counted against the organisation's daily cap (PUBLIC_UPLOADS_PER_ORG_PER_DAY).
 func (s *Service) ReportPublic(ctx context.Context, org PublicOrg, in PublicReport,
 	attach func(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID) error) (*Receipt, error) {
 	if org.id == uuid.Nil {
@@ -163,7 +163,7 @@ func (s *Service) ReportPublic(ctx context.Context, org PublicOrg, in PublicRepo
 			if err != nil {
 				return err
 			}
-			if total > int64(s.PublicUploadsPerDay) {
+			if total > int64(s.publicUploadsPerDay) {
 				return s.PhotosRefused()
 			}
 		}

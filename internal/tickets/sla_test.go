@@ -11,6 +11,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -51,7 +52,7 @@ func newSLAOrg(t *testing.T, app *testsupport.App, name string) *slaOrg {
 		Expect(http.StatusCreated).ID()
 	clk := &slaClock{now: london(2026, time.December, 18, 10, 0)}
 	return &slaOrg{
-		admin: admin, unitID: unit, clock: clk, svc: tickets.NewService(app.DB, clk.Now, 100),
+		admin: admin, unitID: unit, clock: clk, svc: tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100}),
 		actor: access.Actor{UserID: admin.UserID, OrgID: admin.OrgID, Role: access.Admin},
 	}
 }

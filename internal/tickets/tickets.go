@@ -98,21 +98,30 @@ type Service struct {
 	calendars map[ukcalendar.Region]*ukcalendar.Calendar
 	// publicByIP limits public repair reports per client IP and hour.
 	publicByIP *ratelimit.Limiter
-	// PublicUploadsPerDay caps the photos the public form stores per organisation and UTC
-	// day (PUBLIC_UPLOADS_PER_ORG_PER_DAY; zero takes none).
-	PublicUploadsPerDay int
-	// Publisher receives ticket.created (acknowledgement email, webhooks).
-	Publisher events.Publisher
+	// publicUploadsPerDay caps the photos the public form stores per organisation and UTC
+	// day (zero takes none).
+	publicUploadsPerDay int
+	// pub receives ticket.created (acknowledgement email, webhooks).
+	pub events.Publisher
 }
 
-// NewService returns the tickets service; now is time.Now outside tests, and
-// publicPerHour is how many public reports one IP address may send an hour.
-func NewService(db *database.DB, now func() time.Time, publicPerHour int) *Service {
-	return &Service{db: db, q: ticketsdb.New(), now: now, publicByIP: ratelimit.New(publicPerHour, time.Hour, now), calendars: map[ukcalendar.Region]*ukcalendar.Calendar{
-		ukcalendar.EnglandWales:    ukcalendar.New(ukcalendar.EnglandWales),
-		ukcalendar.Scotland:        ukcalendar.New(ukcalendar.Scotland),
-		ukcalendar.NorthernIreland: ukcalendar.New(ukcalendar.NorthernIreland),
-	}}
+// PublicLimits bound the public repair form.
+type PublicLimits struct {
+	// ReportsPerHour is how many public reports one client may send an hour.
+	ReportsPerHour int
+	// UploadsPerDay caps the photos stored for one organisation per UTC day.
+	UploadsPerDay int
+}
+
+// NewService returns the tickets service publishing through pub; now is time.Now outside
+// tests.
+func NewService(db *database.DB, pub events.Publisher, now func() time.Time, limits PublicLimits) *Service {
+	return &Service{db: db, q: ticketsdb.New(), pub: pub, now: now, publicUploadsPerDay: limits.UploadsPerDay,
+		publicByIP: ratelimit.New(limits.ReportsPerHour, time.Hour, now), calendars: map[ukcalendar.Region]*ukcalendar.Calendar{
+			ukcalendar.EnglandWales:    ukcalendar.New(ukcalendar.EnglandWales),
+			ukcalendar.Scotland:        ukcalendar.New(ukcalendar.Scotland),
+			ukcalendar.NorthernIreland: ukcalendar.New(ukcalendar.NorthernIreland),
+		}}
 }
 
 func (s *Service) calendar(r ukcalendar.Region) *ukcalendar.Calendar { return s.calendars[r] }

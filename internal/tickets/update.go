@@ -196,7 +196,7 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 		return t, err
 	}
 	ev := &events.TicketStatusChanged{TicketID: t.ID, Number: t.Number, From: row.Status, To: string(to), Reason: reason}
-	return t, events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, false)
+	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, false)
 }
 
 // FollowWorkOrders moves a ticket along with its work orders, inside the caller's

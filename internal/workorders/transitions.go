@@ -137,7 +137,7 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 		}
 		ev := &events.WorkOrderStatusChanged{WorkOrderID: id, TicketID: row.TicketID, ContractorID: row.ContractorID,
 			From: string(from), To: string(to), Reason: out.StatusReason, ScheduledFor: out.ScheduledFor}
-		if err := events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, false); err != nil {
+		if err := events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, false); err != nil {
 			return err
 		}
 		if from.Live() == to.Live() {

@@ -68,13 +68,13 @@ type Service struct {
 	q       *workordersdb.Queries
 	tickets *tickets.Service
 	now     func() time.Time
-	// Publisher receives work_order.assigned.
-	Publisher events.Publisher
+	// pub receives work_order.assigned and status changes.
+	pub events.Publisher
 }
 
 // NewService returns the work orders service.
-func NewService(db *database.DB, t *tickets.Service, now func() time.Time) *Service {
-	return &Service{db: db, q: workordersdb.New(), tickets: t, now: now}
+func NewService(db *database.DB, t *tickets.Service, pub events.Publisher, now func() time.Time) *Service {
+	return &Service{db: db, q: workordersdb.New(), tickets: t, pub: pub, now: now}
 }
 
 // RaiseInput sends a contractor to a ticket.
@@ -206,9 +206,6 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 
 // publishAssigned tells the contractor company about the job (email, webhooks).
 func (s *Service) publishAssigned(ctx context.Context, tx pgx.Tx, actor access.Actor, wo WorkOrder) error {
-	if s.Publisher == nil {
-		return nil
-	}
 	contractor, err := recipients.Contractor(ctx, tx, actor.OrgID, wo.ContractorID)
 	if err != nil {
 		return err
@@ -219,5 +216,5 @@ func (s *Service) publishAssigned(ctx context.Context, tx pgx.Tx, actor access.A
 	}
 	ev := &events.WorkOrderAssigned{WorkOrderID: wo.ID, TicketID: wo.TicketID, TicketNumber: t.Number, TicketTitle: t.Title,
 		Address: t.Address, Description: wo.Description, Contractor: contractor}
-	return events.EmailAndWebhooks(ctx, s.Publisher, tx, actor.OrgID, ev, true)
+	return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, true)
 }
