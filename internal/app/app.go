@@ -104,8 +104,9 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	retention := &jobs.RetentionWorker{}
-	a.Webhooks = webhooks.NewService(db, webhooks.Config{AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets})
-	a.Webhooks.SetLimits(cfg.WebhookMaxEndpoints, cfg.WebhookTestsPerMinute)
+	a.Webhooks = webhooks.NewService(db, webhooks.Config{
+		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
+	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
 		Logger: logger, Work: true, JobTimeout: time.Minute,
 		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),

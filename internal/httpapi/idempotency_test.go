@@ -346,9 +346,8 @@ func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
 	t.Parallel()
 	clock := &tkClock{now: time.Now()}
 	flaky := &idFlakyInserter{}
-	app, svc := whNewApp(t, webhooks.Config{Now: clock.Now, Inserter: flaky, Resolver: whProduction.Resolver})
+	app, _ := whNewApp(t, webhooks.Config{Now: clock.Now, Inserter: flaky, Resolver: whProduction.Resolver, TestsPerMinute: 1})
 	flaky.next = app.Jobs
-	svc.SetLimits(webhooks.DefaultMaxEndpoints, 1)
 	admin := app.Register("Retry Lettings")
 	ep := admin.With(t).Post("/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/in", "eventTypes": []string{"*"}}).Expect(http.StatusCreated).ID()
 	send := func(key string) *testsupport.Response {

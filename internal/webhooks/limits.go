@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -12,7 +11,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 )
 
-// Defaults for SetLimits (config WEBHOOK_MAX_ENDPOINTS, WEBHOOK_TESTS_PER_MINUTE).
+// Defaults of Config.MaxEndpoints and Config.TestsPerMinute (config WEBHOOK_MAX_ENDPOINTS, WEBHOOK_TESTS_PER_MINUTE).
 const (
 	DefaultMaxEndpoints   = 20
 	DefaultTestsPerMinute = 5
@@ -24,18 +23,6 @@ const (
 type limits struct {
 	maxEndpoints int
 	testSends    *ratelimit.Limiter
-}
-
-// SetLimits sets the endpoint cap per organisation and the test sends allowed per minute
-// per organisation. Call it before serving requests.
-func (s *Service) SetLimits(maxEndpoints, testsPerMinute int) {
-	if maxEndpoints <= 0 {
-		maxEndpoints = DefaultMaxEndpoints
-	}
-	if testsPerMinute <= 0 {
-		testsPerMinute = DefaultTestsPerMinute
-	}
-	s.limits = limits{maxEndpoints: maxEndpoints, testSends: ratelimit.New(testsPerMinute, time.Minute, s.cfg.Now)}
 }
 
 // checkEndpointCap refuses a new endpoint once the organisation has maxEndpoints; it

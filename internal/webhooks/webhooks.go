@@ -35,6 +35,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/validate"
 	"github.com/maintainuk/maintainuk/internal/webhooks/webhooksdb"
@@ -95,6 +96,10 @@ type Config struct {
 	Inserter Inserter
 	// Resolver resolves endpoint host names at registration (net.DefaultResolver when nil).
 	Resolver Resolver
+	// MaxEndpoints caps an organisation's endpoints (DefaultMaxEndpoints when 0);
+	// TestsPerMinute limits its test sends (DefaultTestsPerMinute when 0).
+	MaxEndpoints   int
+	TestsPerMinute int
 }
 
 // Service manages webhook endpoints and delivers events to them.
@@ -125,13 +130,19 @@ func NewService(db *database.DB, cfg Config) *Service {
 	if client == nil {
 		client = newHTTPClient(cfg.AllowPrivateNetworks)
 	}
-	s := &Service{db: db, q: webhooksdb.New(), cfg: cfg, client: client, inserter: cfg.Inserter}
-	s.SetLimits(DefaultMaxEndpoints, DefaultTestsPerMinute)
-	return s
+	if cfg.MaxEndpoints <= 0 {
+		cfg.MaxEndpoints = DefaultMaxEndpoints
+	}
+	if cfg.TestsPerMinute <= 0 {
+		cfg.TestsPerMinute = DefaultTestsPerMinute
+	}
+	return &Service{db: db, q: webhooksdb.New(), cfg: cfg, client: client, inserter: cfg.Inserter,
+		limits: limits{maxEndpoints: cfg.MaxEndpoints, testSends: ratelimit.New(cfg.TestsPerMinute, time.Minute, cfg.Now)}}
 }
 
-// SetInserter sets the job inserter when the River client is created after the service
-// (its workers must be registered first). Call it before serving requests.
+// SetInserter sets the job inserter when the River client is created after the service:
+// the client needs the service's workers registered before it exists, so this one
+// dependency cannot be a constructor argument. Call it before serving requests.
 func (s *Service) SetInserter(i Inserter) { s.inserter = i }
 
 // WebhookEndpoint is a registered webhook endpoint. Its signing secret is never part of it.
