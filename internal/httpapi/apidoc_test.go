@@ -156,11 +156,14 @@ func TestOperationDocs(t *testing.T) {
 				continue
 			}
 			mt := op.RequestBody.Content["application/json"]
-			if mt == nil {
-				continue // multipart forms: fields are described one by one
+			if form := op.RequestBody.Content["multipart/form-data"]; form != nil {
+				if len(form.Examples) == 0 {
+					t.Errorf("%s (%s) has a form body but no example", name, op.OperationID)
+				}
+				continue
 			}
-			if len(mt.Examples) == 0 {
-				t.Errorf("%s (%s) has a JSON body but no example", name, op.OperationID)
+			if mt == nil || len(mt.Examples) == 0 {
+				t.Errorf("%s (%s) has a body but no JSON example", name, op.OperationID)
 				continue
 			}
 			for key, ex := range mt.Examples {

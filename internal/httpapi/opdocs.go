@@ -9,11 +9,12 @@ import (
 )
 
 // opDoc is what the document says about one operation beyond its Go types: a description
-// and, for an operation with a JSON body, an example request. They live in one table,
+// and, for an operation with a body, an example request (for a multipart form, its text
+// fields). They live in one table,
 // keyed by operationId, so the per-resource files stay about behaviour.
 type opDoc struct {
 	description string
-	example     string // a JSON request body; empty for operations without one
+	example     string // the request body as JSON; empty for operations without one
 }
 
 // describeOperations fills every registered operation's description and request example
@@ -46,11 +47,11 @@ func describeOperations(doc *huma.OpenAPI) {
 			if err := json.Unmarshal([]byte(d.example), &example); err != nil {
 				panic(fmt.Sprintf("httpapi: example of %s: %v", op.OperationID, err))
 			}
-			if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
-				panic("httpapi: operation " + op.OperationID + " has an example but no JSON body")
+			if op.RequestBody == nil || len(op.RequestBody.Content) != 1 {
+				panic("httpapi: operation " + op.OperationID + " has an example but not one request body type")
 			}
-			op.RequestBody.Content["application/json"].Examples = map[string]*huma.Example{
-				"example": {Summary: "A typical request", Value: example},
+			for _, mt := range op.RequestBody.Content { // JSON, or a multipart form's fields
+				mt.Examples = map[string]*huma.Example{"example": {Summary: "A typical request", Value: example}}
 			}
 		}
 	}
@@ -246,14 +247,21 @@ var operationDocs = map[string]opDoc{
 	},
 
 	// Attachments
-	"uploadAttachment": {description: "Attaches a photo (JPEG, PNG, HEIC) or a PDF to a ticket, as multipart/form-data with the file in field file. The type is read from the content, not the name."},
-	"listAttachments":  {description: "The ticket's files the caller may see."},
+	"uploadAttachment": {
+		description: "Attaches a photo (JPEG, PNG, HEIC) or a PDF to a ticket, as multipart/form-data with the file in field file. The type is read from the content, not the name.",
+		example:     `{"file": "(the bytes of leak.jpg)", "sharedWithContractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}`,
+	},
+	"listAttachments": {description: "The ticket's files the caller may see."},
 	"downloadAttachment": {
 		description: "The file's bytes, with its content type and a download file name. A file the caller may not see answers 404.",
 	},
 
 	// Public form
-	"publicReport": {description: "The public repair form of an organisation, for residents and callers without an account (multipart/form-data, with up to 5 photos). Needs no token."},
+	"publicReport": {
+		description: "The public repair form of an organisation, for residents and callers without an account (multipart/form-data, with up to 5 photos). Needs no token.",
+		example: `{"name": "Sam Taylor", "email": "sam@example.co.uk", "unitReference": "DL-12B", "title": "No hot water", "description": "The boiler shows error F28 since Monday.", ` +
+			`"category": "PLUMBING", "priority": "URGENT"}`,
+	},
 
 	// Work orders
 	"raiseWorkOrder": {
