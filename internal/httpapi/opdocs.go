@@ -128,7 +128,7 @@ var operationDocs = map[string]opDoc{
 	// Auth
 	"register": {
 		description: "Creates an organisation, your account and your ADMIN membership in one step, and answers a session (access and refresh tokens). " +
-			"An email address already used by an account answers 409: log in and ask that organisation's ADMIN to invite you instead. Limited per client IP.",
+			"An email address already used by an account answers 409: log in and ask that organisation's ADMIN to invite you instead. A client whose registrations keep failing is refused for a while (429).",
 		example: `{"orgName": "Demo Lettings", "name": "Alex Morgan", "email": "alex@example.co.uk", "password": "correct-horse-battery"}`,
 	},
 	"login": {
@@ -180,14 +180,14 @@ var operationDocs = map[string]opDoc{
 	"removeMember": {description: "Ends a membership (ADMIN only); the user's sessions in this organisation stop working. Removing the last ADMIN answers 409."},
 
 	// Properties, units and occupancies
-	"listProperties": {description: "The organisation's properties, newest first (staff only); filter by postcode."},
+	"listProperties": {description: "The organisation's properties (staff only); filter by postcode."},
 	"createProperty": {
 		description: "Adds a property (staff only). The postcode is checked against the Royal Mail format and stored as upper case with one space.",
 		example:     `{"name": "Riverside House", "addressLine1": "12 Riverside Walk", "town": "Leeds", "postcode": "LS1 4DT"}`,
 	},
 	"getProperty":    {description: "One property (staff only)."},
 	"updateProperty": {description: "Changes the fields sent; the others keep their values (staff only).", example: `{"name": "Riverside Court"}`},
-	"listUnits":      {description: "The units of a property, newest first (staff only)."},
+	"listUnits":      {description: "The units of a property (staff only)."},
 	"createUnit": {
 		description: "Adds a unit (a flat, a house) to a property (staff only). Its reference is unique in the organisation (409 if taken) and is what residents " +
 			"quote on the public repair form.",
@@ -206,7 +206,7 @@ var operationDocs = map[string]opDoc{
 	},
 
 	// Contractors
-	"listContractors": {description: "Contractor companies, newest first (staff only); filter by trade or by active."},
+	"listContractors": {description: "Contractor companies (staff only); filter by trade or by active."},
 	"createContractor": {
 		description: "Adds a contractor company (staff only). Invite its people as CONTRACTOR members with its id.",
 		example:     `{"companyName": "Aire Plumbing Ltd", "trades": ["PLUMBING", "HVAC"], "email": "jobs@aireplumbing.co.uk", "phone": "0113 496 0000", "insuranceExpiresOn": "2027-03-31"}`,
@@ -220,7 +220,7 @@ var operationDocs = map[string]opDoc{
 	// Settings
 	"getSettings": {description: "The organisation's rules: SLA windows per priority, the bank-holiday calendar working days skip, the quote approval threshold and separation of duties."},
 	"updateSettings": {
-		description: "Changes the settings sent (ADMIN only). An SLA window is either clock hours or working days. New windows apply to tickets reported or re-prioritised afterwards.",
+		description: "Changes the settings sent (ADMIN only). An SLA window is either clock hours or working days, above zero.",
 		example:     `{"sla": {"EMERGENCY": {"hours": 12}, "URGENT": {"workingDays": 5}}, "holidayRegion": "SCOTLAND", "approvalThresholdPence": 50000}`,
 	},
 
@@ -317,5 +317,5 @@ var operationDocs = map[string]opDoc{
 	"updateWebhook":         {description: "Changes the fields sent (ADMIN only); re-enabling an endpoint clears its failure record.", example: `{"enabled": true}`},
 	"deleteWebhook":         {description: "Deletes the endpoint and its delivery log (ADMIN only); nothing more is sent to it."},
 	"listWebhookDeliveries": {description: "The endpoint's deliveries, newest first, with status, attempts and the last answer (ADMIN only)."},
-	"testWebhook":           {description: "Queues a webhook.test message to the endpoint now and answers its delivery (ADMIN only); limited per endpoint."},
+	"testWebhook":           {description: "Queues a webhook.test message to the endpoint now and answers its delivery (ADMIN only); test sends are limited per organisation."},
 }
