@@ -4,7 +4,7 @@ BIN     := bin/maintainuk
 TOOL    := $(GO) tool -modfile=tools/go.mod
 PKGS    := ./...
 
-.PHONY: run test build lint vet fmt-check staticcheck generate check-generated docs clean bench-queue
+.PHONY: run test build lint vet fmt-check staticcheck openapi-lint generate check-generated docs clean bench-queue
 
 ## run: build and start everything locally (private PostgreSQL under ./.data, demo org, :8080)
 run: build
@@ -29,8 +29,8 @@ bin/mailpit: tools/go.mod tools/go.sum
 bench-queue: build
 	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
 
-## lint: go vet, gofmt and staticcheck
-lint: vet fmt-check staticcheck
+## lint: go vet, gofmt, staticcheck and Redocly's recommended rules on the OpenAPI document
+lint: vet fmt-check staticcheck openapi-lint
 
 vet:
 	$(GO) vet $(PKGS)
@@ -41,6 +41,18 @@ fmt-check:
 
 staticcheck:
 	$(TOOL) staticcheck $(PKGS)
+
+## openapi-lint: Redocly CLI (pinned in tools/node/package-lock.json, installed once with
+## npm ci) lints the document `maintainuk openapi` prints; the lint itself uses no network
+REDOCLY := tools/node/node_modules/.bin/redocly
+
+$(REDOCLY): tools/node/package.json tools/node/package-lock.json
+	cd tools/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+openapi-lint: build $(REDOCLY)
+	./$(BIN) openapi > bin/openapi.json
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended --format=stylish bin/openapi.json
 
 ## generate: compile SQL with sqlc and regenerate docs/configuration.md
 generate:

@@ -27,6 +27,7 @@ Commands:
   platform-admin EMAIL [--remove]
               let a user open the job dashboard at /admin/jobs (or stop them)
   dev         zero-config local run: private PostgreSQL under DATA_DIR, migrate, seed, serve
+  openapi     print the OpenAPI 3.1 document (as served at /openapi.json; servers from BASE_URL)
   with-postgres -- CMD [ARGS…]
               run CMD against a throwaway PostgreSQL cluster (TEST_DATABASE_URL is set for it);
               'make test' uses this
@@ -73,6 +74,8 @@ func Main(ctx context.Context, env Env) int {
 	case "config-doc":
 		configDoc(env.Stdout)
 		return 0
+	case "openapi":
+		err = openAPI(env, env.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0

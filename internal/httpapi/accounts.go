@@ -11,21 +11,21 @@ import (
 
 type forgotPasswordIn struct {
 	Body struct {
-		Email string `json:"email" maxLength:"254"`
+		Email string `json:"email" maxLength:"254" format:"email" example:"sam@example.co.uk"`
 	}
 }
 
 type resetPasswordIn struct {
 	Body struct {
 		Token    string `json:"token" maxLength:"256" doc:"The token of the emailed link (/reset-password?token=…)."`
-		Password string `json:"password" maxLength:"128" doc:"The new password: at least 10 characters."`
+		Password string `json:"password" minLength:"10" maxLength:"128" doc:"The new password: 10 to 128 characters."`
 	}
 }
 
 type changePasswordIn struct {
 	Body struct {
-		CurrentPassword string `json:"currentPassword" maxLength:"1024"`
-		NewPassword     string `json:"newPassword" maxLength:"128" doc:"At least 10 characters."`
+		CurrentPassword string `json:"currentPassword" minLength:"1" maxLength:"1024"`
+		NewPassword     string `json:"newPassword" minLength:"10" maxLength:"128" doc:"10 to 128 characters."`
 	}
 }
 

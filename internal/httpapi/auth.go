@@ -12,10 +12,10 @@ import (
 
 type registerIn struct {
 	Body struct {
-		OrgName  string `json:"orgName" maxLength:"200" doc:"The organisation's name, e.g. Demo Lettings."`
-		Name     string `json:"name" maxLength:"200" doc:"Your name."`
-		Email    string `json:"email" maxLength:"254"`
-		Password string `json:"password" maxLength:"128" doc:"At least 10 characters."`
+		OrgName  string `json:"orgName" minLength:"1" maxLength:"200" doc:"The organisation's name, e.g. Demo Lettings."`
+		Name     string `json:"name" minLength:"1" maxLength:"200" doc:"Your name."`
+		Email    string `json:"email" maxLength:"254" format:"email" example:"sam@example.co.uk"`
+		Password string `json:"password" minLength:"10" maxLength:"128" doc:"10 to 128 characters."`
 	}
 }
 
@@ -40,9 +40,9 @@ type switchOrgIn struct {
 
 type acceptInvitationIn struct {
 	Body struct {
-		Token    string `json:"token" maxLength:"256"`
+		Token    string `json:"token" maxLength:"256" doc:"The token of the emailed link (/accept-invitation?token=…)."`
 		Name     string `json:"name,omitempty" maxLength:"200" doc:"Required for a new account."`
-		Password string `json:"password" maxLength:"128" doc:"A new password, or your existing one if you already have an account."`
+		Password string `json:"password" minLength:"1" maxLength:"128" doc:"A new password (10 to 128 characters), or your existing one if you already have an account."`
 	}
 }
 

@@ -12,11 +12,11 @@ import (
 
 type createContractorIn struct {
 	Body struct {
-		CompanyName        string   `json:"companyName" maxLength:"200"`
-		Trades             []string `json:"trades,omitempty" maxItems:"10" doc:"PLUMBING, ELECTRICAL, HVAC, APPLIANCE, STRUCTURAL, PEST_CONTROL, GENERAL."`
-		Email              string   `json:"email" maxLength:"254"`
-		Phone              string   `json:"phone,omitempty" maxLength:"32" doc:"UK numbers may omit +44."`
-		InsuranceExpiresOn *string  `json:"insuranceExpiresOn,omitempty" maxLength:"10" doc:"YYYY-MM-DD."`
+		CompanyName        string   `json:"companyName" minLength:"1" maxLength:"200"`
+		Trades             []string `json:"trades,omitempty" maxItems:"10" doc:"What the company does, each one of PLUMBING, ELECTRICAL, HVAC, APPLIANCE, STRUCTURAL, PEST_CONTROL, GENERAL (any case)."`
+		Email              string   `json:"email" maxLength:"254" format:"email" example:"sam@example.co.uk"`
+		Phone              string   `json:"phone,omitempty" maxLength:"32" example:"07911 123456" doc:"A UK number in national form (07911 123456, 020 7946 0000) or any number with its country code (+44 7911 123456); answered in E.164 (+447911123456)."`
+		InsuranceExpiresOn *string  `json:"insuranceExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" example:"2027-03-31" doc:"The date the company's insurance runs out (YYYY-MM-DD)."`
 		Notes              string   `json:"notes,omitempty" maxLength:"2000"`
 	}
 }
@@ -24,11 +24,11 @@ type createContractorIn struct {
 type patchContractorIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		CompanyName        *string   `json:"companyName,omitempty" maxLength:"200"`
-		Trades             *[]string `json:"trades,omitempty" maxItems:"10"`
-		Email              *string   `json:"email,omitempty" maxLength:"254"`
-		Phone              *string   `json:"phone,omitempty" maxLength:"32"`
-		InsuranceExpiresOn *string   `json:"insuranceExpiresOn,omitempty" maxLength:"10" doc:"YYYY-MM-DD, or empty to clear."`
+		CompanyName        *string   `json:"companyName,omitempty" minLength:"1" maxLength:"200"`
+		Trades             *[]string `json:"trades,omitempty" maxItems:"10" doc:"Replaces the list; values as when adding."`
+		Email              *string   `json:"email,omitempty" maxLength:"254" format:"email" example:"sam@example.co.uk"`
+		Phone              *string   `json:"phone,omitempty" maxLength:"32" example:"07911 123456" doc:"A UK number in national form (07911 123456, 020 7946 0000) or any number with its country code (+44 7911 123456); answered in E.164 (+447911123456). Empty to clear."`
+		InsuranceExpiresOn *string   `json:"insuranceExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" doc:"YYYY-MM-DD, or empty to clear."`
 		Notes              *string   `json:"notes,omitempty" maxLength:"2000"`
 		Active             *bool     `json:"active,omitempty"`
 	}

@@ -13,7 +13,7 @@ import (
 type submitInvoiceIn struct {
 	ID   uuid.UUID `path:"id" doc:"The completed work order."`
 	Body struct {
-		Reference string   `json:"reference" maxLength:"50" doc:"Your invoice number."`
+		Reference string   `json:"reference" minLength:"1" maxLength:"50" example:"INV-1042" doc:"Your invoice number."`
 		Lines     []lineIn `json:"lines" minItems:"1" maxItems:"100"`
 		Notes     string   `json:"notes,omitempty" maxLength:"2000"`
 	}

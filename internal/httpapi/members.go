@@ -13,7 +13,7 @@ import (
 
 type inviteIn struct {
 	Body struct {
-		Email        string      `json:"email" maxLength:"254"`
+		Email        string      `json:"email" maxLength:"254" format:"email" example:"sam@example.co.uk"`
 		Role         access.Role `json:"role" enum:"ADMIN,COORDINATOR,CONTRACTOR,TENANT"`
 		ContractorID *uuid.UUID  `json:"contractorId,omitempty" format:"uuid" doc:"Required for CONTRACTOR: their company."`
 	}

@@ -12,10 +12,10 @@ import (
 
 type propertyBody struct {
 	Name         string `json:"name,omitempty" maxLength:"200" doc:"Optional name, e.g. Riverside House."`
-	AddressLine1 string `json:"addressLine1" maxLength:"200"`
+	AddressLine1 string `json:"addressLine1" minLength:"1" maxLength:"200" example:"12 Riverside Walk"`
 	AddressLine2 string `json:"addressLine2,omitempty" maxLength:"200"`
-	Town         string `json:"town" maxLength:"100"`
-	Postcode     string `json:"postcode" maxLength:"10" doc:"UK postcode, e.g. SW1A 1AA."`
+	Town         string `json:"town" minLength:"1" maxLength:"100" example:"Leeds"`
+	Postcode     string `json:"postcode" minLength:"5" maxLength:"10" example:"LS1 4DT" doc:"UK postcode in any case and spacing (sw1a1aa); stored as upper case with one space (SW1A 1AA)."`
 }
 
 type createPropertyIn struct {
@@ -26,10 +26,10 @@ type patchPropertyIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
 		Name         *string `json:"name,omitempty" maxLength:"200"`
-		AddressLine1 *string `json:"addressLine1,omitempty" maxLength:"200"`
+		AddressLine1 *string `json:"addressLine1,omitempty" minLength:"1" maxLength:"200"`
 		AddressLine2 *string `json:"addressLine2,omitempty" maxLength:"200"`
-		Town         *string `json:"town,omitempty" maxLength:"100"`
-		Postcode     *string `json:"postcode,omitempty" maxLength:"10"`
+		Town         *string `json:"town,omitempty" minLength:"1" maxLength:"100"`
+		Postcode     *string `json:"postcode,omitempty" minLength:"5" maxLength:"10" example:"LS1 4DT" doc:"UK postcode in any case and spacing (sw1a1aa); stored as upper case with one space (SW1A 1AA)."`
 	}
 }
 
@@ -45,8 +45,8 @@ type listPropertiesIn struct {
 type createUnitIn struct {
 	ID   uuid.UUID `path:"id" doc:"The property."`
 	Body struct {
-		Label     string `json:"label" maxLength:"100" doc:"e.g. Flat 2."`
-		Reference string `json:"reference" maxLength:"31" doc:"Unique within the organisation; residents quote it, e.g. DL-12B."`
+		Label     string `json:"label" minLength:"1" maxLength:"100" example:"Flat 2" doc:"How the unit is known, e.g. Flat 2."`
+		Reference string `json:"reference" maxLength:"31" pattern:"^ *[A-Za-z0-9][A-Za-z0-9-]{1,30} *$" patternDescription:"2 to 31 letters, digits or hyphens, starting with a letter or digit" example:"DL-12B" doc:"Unique within the organisation; residents quote it on the public form. 2 to 31 letters, digits or hyphens, not starting with a hyphen; stored in upper case (dl-12b is DL-12B)."`
 		Bedrooms  *int32 `json:"bedrooms,omitempty" minimum:"0" maximum:"50"`
 	}
 }

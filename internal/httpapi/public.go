@@ -55,12 +55,12 @@ func (s *Server) admitPublic(hctx huma.Context, next func(huma.Context)) {
 type publicReportIn struct {
 	Slug    string `path:"orgSlug" maxLength:"60" doc:"The organisation's slug, as in its public form's address."`
 	RawBody huma.MultipartFormFiles[struct {
-		Name          string          `form:"name" maxLength:"200" doc:"Your name."`
-		Email         string          `form:"email" required:"false" maxLength:"254" doc:"Email and/or phone is required."`
-		Phone         string          `form:"phone" required:"false" maxLength:"32"`
+		Name          string          `form:"name" minLength:"1" maxLength:"200" doc:"Your name."`
+		Email         string          `form:"email" required:"false" maxLength:"254" example:"sam@example.co.uk" doc:"An email address like name@example.co.uk. Email and/or phone is required."`
+		Phone         string          `form:"phone" required:"false" maxLength:"32" example:"07911 123456" doc:"A UK number in national form (07911 123456, 020 7946 0000) or any number with its country code (+44 7911 123456); answered in E.164 (+447911123456)."`
 		UnitReference string          `form:"unitReference" required:"false" maxLength:"31" doc:"The reference on your tenancy paperwork, e.g. RH-2. Unit reference and/or address is required."`
 		Address       string          `form:"address" required:"false" maxLength:"500"`
-		Title         string          `form:"title" maxLength:"200" doc:"What is wrong, in a few words."`
+		Title         string          `form:"title" minLength:"1" maxLength:"200" doc:"What is wrong, in a few words."`
 		Description   string          `form:"description" required:"false" maxLength:"2000"`
 		Category      string          `form:"category" required:"false" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER,"`
 		Priority      string          `form:"priority" required:"false" enum:"ROUTINE,URGENT,EMERGENCY,"`

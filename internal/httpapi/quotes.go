@@ -13,7 +13,7 @@ import (
 
 // lineIn is a quote or invoice line as submitted.
 type lineIn struct {
-	Description    string  `json:"description" maxLength:"500"`
+	Description    string  `json:"description" minLength:"1" maxLength:"500" example:"Replace kitchen tap cartridge"`
 	Quantity       float64 `json:"quantity" exclusiveMinimum:"0" maximum:"100000" doc:"Up to three decimal places, e.g. 2.5 (hours)."`
 	UnitPricePence int64   `json:"unitPricePence" minimum:"0" maximum:"1000000000" doc:"Price per unit before VAT, in pence."`
 	VATRatePercent *int    `json:"vatRatePercent,omitempty" enum:"0,5,20" doc:"Defaults to 20."`
@@ -46,7 +46,7 @@ type listQuotesIn struct {
 type reasonIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		Reason string `json:"reason" maxLength:"1000"`
+		Reason string `json:"reason" minLength:"1" maxLength:"1000" doc:"Why; shown to the contractor."`
 	}
 }
 

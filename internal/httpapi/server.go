@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apidocs"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/contractors"
@@ -60,6 +61,8 @@ type Deps struct {
 	// Pages serves the server-rendered pages emailed links open (internal/webpages) at
 	// /accept-invitation and /reset-password; nil serves nothing there.
 	Pages http.Handler
+	// BaseURL (config BASE_URL) is the document's server; empty lists none.
+	BaseURL string
 }
 
 // Server is the HTTP API.
@@ -88,11 +91,19 @@ func New(deps Deps) *Server {
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	config.OpenAPIPath = "/openapi"
+	if deps.BaseURL != "" {
+		config.Servers = []*huma.Server{{URL: deps.BaseURL, Description: "This deployment (BASE_URL)."}}
+	}
+	config.DocsPath = "" // huma's page loads its renderer from a CDN; /docs is served below
 	api := humago.New(mux, config)
 
 	s := &Server{deps: deps, api: api}
 	api.UseMiddleware(s.requireAuth, s.checkText)
 	s.routes()
+	describeOperations(api.OpenAPI())
+	dropPatternDescriptions(api.OpenAPI())
+	mux.Handle("GET /docs", apidocs.Page("MaintainUK API Reference", config.OpenAPIPath+".json"))
+	mux.Handle("GET "+apidocs.AssetsPath, apidocs.Assets())
 	mux.Handle("/api/", noRoute(mux))
 	if deps.AdminJobs != nil {
 		mux.Handle("/admin/jobs/", s.platformAdminOnly(deps.AdminJobs))

@@ -15,11 +15,11 @@ type createTicketIn struct {
 		UnitID          uuid.UUID  `json:"unitId" format:"uuid"`
 		Category        string     `json:"category,omitempty" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER" doc:"Defaults to OTHER."`
 		Priority        string     `json:"priority,omitempty" enum:"ROUTINE,URGENT,EMERGENCY" doc:"Defaults to ROUTINE."`
-		Title           string     `json:"title" maxLength:"200"`
+		Title           string     `json:"title" minLength:"1" maxLength:"200" example:"Kitchen tap leaking" doc:"What is wrong, in a few words; not blank."`
 		Description     string     `json:"description,omitempty" maxLength:"2000"`
 		ReportedByName  string     `json:"reportedByName,omitempty" maxLength:"200" doc:"Defaults to the reporting user."`
-		ReportedByPhone string     `json:"reportedByPhone,omitempty" maxLength:"32" doc:"UK numbers may omit +44."`
-		ReportedByEmail string     `json:"reportedByEmail,omitempty" maxLength:"254"`
+		ReportedByPhone string     `json:"reportedByPhone,omitempty" maxLength:"32" example:"07911 123456" doc:"A UK number in national form (07911 123456, 020 7946 0000) or any number with its country code (+44 7911 123456); answered in E.164 (+447911123456)."`
+		ReportedByEmail string     `json:"reportedByEmail,omitempty" maxLength:"254" example:"sam@example.co.uk" doc:"An email address like name@example.co.uk. A TENANT may give only their own."`
 		AssigneeUserID  *uuid.UUID `json:"assigneeUserId,omitempty" format:"uuid" doc:"A staff member (not for residents)."`
 	}
 }
@@ -41,7 +41,7 @@ type patchTicketIn struct {
 	Body struct {
 		Category       *string    `json:"category,omitempty" enum:"PLUMBING,ELECTRICAL,HVAC,APPLIANCE,STRUCTURAL,PEST_CONTROL,OTHER"`
 		Priority       *string    `json:"priority,omitempty" enum:"ROUTINE,URGENT,EMERGENCY"`
-		Title          *string    `json:"title,omitempty" maxLength:"200"`
+		Title          *string    `json:"title,omitempty" minLength:"1" maxLength:"200"`
 		Description    *string    `json:"description,omitempty" maxLength:"2000"`
 		AssigneeUserID *uuid.UUID `json:"assigneeUserId,omitempty" format:"uuid"`
 		Unassign       bool       `json:"unassign,omitempty" doc:"Clear the assignee."`
@@ -60,7 +60,7 @@ type transitionTicketIn struct {
 type commentIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		Body                   string     `json:"body" maxLength:"5000"`
+		Body                   string     `json:"body" minLength:"1" maxLength:"5000"`
 		Visibility             string     `json:"visibility,omitempty" enum:"INTERNAL,RESIDENT" doc:"INTERNAL (default for staff and contractors) or RESIDENT (visible to the resident)."`
 		SharedWithContractorID *uuid.UUID `json:"sharedWithContractorId,omitempty" doc:"Staff only: share the comment with this contractor company, which must have a live work order on the ticket. Contractors see only their own company's comments and those shared with them."`
 	}

@@ -12,7 +12,7 @@ import (
 
 type createWebhookIn struct {
 	Body struct {
-		URL         string   `json:"url" maxLength:"2000" doc:"HTTPS URL the events are POSTed to; it must not point to an internal address."`
+		URL         string   `json:"url" maxLength:"2000" example:"https://example.co.uk/hooks/maintainuk" doc:"HTTPS URL the events are POSTed to; it must not point to an internal address."`
 		EventTypes  []string `json:"eventTypes" minItems:"1" maxItems:"50" doc:"Event names such as \"ticket.created\", \"quote.submitted\" or \"invoice.paid\" (without a version), or \"*\" for every event."`
 		Description string   `json:"description,omitempty" maxLength:"500"`
 		// Data minimisation (docs/webhooks.md): off unless asked for.
@@ -23,7 +23,7 @@ type createWebhookIn struct {
 type patchWebhookIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		URL         *string   `json:"url,omitempty" maxLength:"2000"`
+		URL         *string   `json:"url,omitempty" maxLength:"2000" doc:"HTTPS URL the events are POSTed to."`
 		EventTypes  *[]string `json:"eventTypes,omitempty" minItems:"1" maxItems:"50" doc:"Event names such as \"ticket.created\" (without a version), or \"*\" for every event."`
 		Description *string   `json:"description,omitempty" maxLength:"500"`
 		Enabled     *bool     `json:"enabled,omitempty" doc:"Re-enabling clears the failure record."`

@@ -15,7 +15,7 @@ type raiseWorkOrderIn struct {
 	Body struct {
 		TicketID     uuid.UUID `json:"ticketId" format:"uuid"`
 		ContractorID uuid.UUID `json:"contractorId" format:"uuid"`
-		Description  string    `json:"description" maxLength:"2000" doc:"What the contractor should do."`
+		Description  string    `json:"description" minLength:"1" maxLength:"2000" doc:"What the contractor should do."`
 	}
 }
 

@@ -1,0 +1,321 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// opDoc is what the document says about one operation beyond its Go types: a description
+// and, for an operation with a body, an example request (for a multipart form, its text
+// fields). They live in one table,
+// keyed by operationId, so the per-resource files stay about behaviour.
+type opDoc struct {
+	description string
+	example     string // the request body as JSON; empty for operations without one
+}
+
+// describeOperations fills every registered operation's description and request example
+// from operationDocs, and says `security: []` on operations that need no token (rather
+// than leaving security out, which readers and linters take as "not decided"). It panics
+// on an operation the table does not cover or an example that is not JSON, so a new
+// operation cannot be registered undocumented (TestOperationDocs checks the examples
+// against the schemas and that the table names no operation that does not exist).
+func describeOperations(doc *huma.OpenAPI) {
+	for _, path := range sortedPaths(doc) {
+		for _, op := range pathOperations(doc.Paths[path]) {
+			d, ok := operationDocs[op.OperationID]
+			if !ok {
+				panic("httpapi: operation " + op.OperationID + " has no entry in operationDocs")
+			}
+			if d.description != "" {
+				if op.Description != "" {
+					op.Description = d.description + "\n\n" + op.Description
+				} else {
+					op.Description = d.description
+				}
+			}
+			if op.Security == nil {
+				op.Security = []map[string][]string{}
+			}
+			if d.example == "" {
+				continue
+			}
+			var example any
+			if err := json.Unmarshal([]byte(d.example), &example); err != nil {
+				panic(fmt.Sprintf("httpapi: example of %s: %v", op.OperationID, err))
+			}
+			if op.RequestBody == nil || len(op.RequestBody.Content) != 1 {
+				panic("httpapi: operation " + op.OperationID + " has an example but not one request body type")
+			}
+			for _, mt := range op.RequestBody.Content { // JSON, or a multipart form's fields
+				mt.Examples = map[string]*huma.Example{"example": {Summary: "A typical request", Value: example}}
+			}
+		}
+	}
+}
+
+// dropPatternDescriptions removes huma's patternDescription keyword from every schema:
+// it is not JSON Schema (linters refuse it), and huma has already turned it into the
+// readable 422 message ("expected string to be 2 to 31 letters…") when the schema was
+// built, so the server's answers keep it. Call after every operation is registered.
+func dropPatternDescriptions(doc *huma.OpenAPI) {
+	seen := map[*huma.Schema]bool{}
+	var walk func(s *huma.Schema)
+	walk = func(s *huma.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		s.PatternDescription = ""
+		walk(s.Items)
+		walk(s.Not)
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		for _, list := range [][]*huma.Schema{s.OneOf, s.AnyOf, s.AllOf} {
+			for _, sub := range list {
+				walk(sub)
+			}
+		}
+		if extra, ok := s.AdditionalProperties.(*huma.Schema); ok {
+			walk(extra)
+		}
+	}
+	for _, s := range doc.Components.Schemas.Map() {
+		walk(s)
+	}
+	for _, path := range sortedPaths(doc) {
+		for _, op := range pathOperations(doc.Paths[path]) {
+			for _, p := range op.Parameters {
+				walk(p.Schema)
+			}
+			if op.RequestBody != nil {
+				for _, mt := range op.RequestBody.Content {
+					walk(mt.Schema)
+				}
+			}
+		}
+	}
+}
+
+func sortedPaths(doc *huma.OpenAPI) []string {
+	paths := make([]string, 0, len(doc.Paths))
+	for p := range doc.Paths {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
+func pathOperations(item *huma.PathItem) []*huma.Operation {
+	var ops []*huma.Operation
+	for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Options, item.Head, item.Patch, item.Trace} {
+		if op != nil {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+var operationDocs = map[string]opDoc{
+	// Health (outside /api/v1 and outside auth)
+	"live":  {description: "Answers 200 while the process runs; for a liveness probe. Needs no token and touches no dependency."},
+	"ready": {description: "Answers 200 when the database and the job queue answer; for a readiness probe or load balancer. Needs no token."},
+
+	// Auth
+	"register": {
+		description: "Creates an organisation, your account and your ADMIN membership in one step, and answers a session (access and refresh tokens). " +
+			"An email address already used by an account answers 409: log in and ask that organisation's ADMIN to invite you instead. A client whose registrations keep failing is refused for a while (429).",
+		example: `{"orgName": "Demo Lettings", "name": "Alex Morgan", "email": "alex@example.co.uk", "password": "correct-horse-battery"}`,
+	},
+	"login": {
+		description: "Answers a session: a 15-minute access token (send it as Authorization: Bearer …) and a refresh token. A wrong email or password answers 401 " +
+			"without saying which; repeated failures per account and per client IP answer 429 with Retry-After.",
+		example: `{"email": "alex@example.co.uk", "password": "correct-horse-battery"}`,
+	},
+	"refresh": {
+		description: "Exchanges a refresh token for a new access and refresh token. The old refresh token stops working; presenting it again revokes the whole " +
+			"session family (it was stolen or replayed). An unknown, expired or revoked token answers 401.",
+		example: `{"refreshToken": "rt_3q2-7Vn0bQm4y1kXo9sLzA"}`,
+	},
+	"logout": {
+		description: "Revokes the refresh token and every token rotated from the same login. The access token runs out by itself within ACCESS_TOKEN_TTL.",
+		example:     `{"refreshToken": "rt_3q2-7Vn0bQm4y1kXo9sLzA"}`,
+	},
+	"me":        {description: "Who the access token belongs to: the user, the organisation the token is for, the role there, and the other organisations the user belongs to."},
+	"switchOrg": {description: "Answers a new session in another organisation the user is a member of; 404 for one they are not in.", example: `{"orgId": "0b9a4c1e-6f3d-4e2a-9c57-2d8e1f6a7b30"}`},
+	"acceptInvitation": {
+		description: "Joins the organisation with the role the invitation gives, using the token of the emailed link, and answers a session. Someone without an account " +
+			"gives a name and a new password; someone with one gives their existing password. An unknown or expired invitation answers 404, a used one 409.",
+		example: `{"token": "inv_Jx8f2Kq0Vb7rT5mZ1wYc4A", "name": "Priya Shah", "password": "a-long-new-password"}`,
+	},
+	"forgotPassword": {
+		description: "Emails the account a link to set a new password.",
+		example:     `{"email": "alex@example.co.uk"}`,
+	},
+	"resetPassword": {
+		description: "Sets a new password with the token of the emailed link.",
+		example:     `{"token": "pr_Qm4y1kXo9sLzA3q2-7Vn0b", "password": "a-long-new-password"}`,
+	},
+	"changePassword": {
+		description: "Changes your own password; needs the current one.",
+		example:     `{"currentPassword": "correct-horse-battery", "newPassword": "a-long-new-password"}`,
+	},
+
+	// Members
+	"listMembers":     {description: "The organisation's members with their roles (ADMIN only)."},
+	"listInvitations": {description: "Invitations sent and not yet accepted or expired (ADMIN only). The token is never shown: it reaches only the invitee, by email."},
+	"inviteMember": {
+		description: "Emails an invitation to join with a role (ADMIN only). A CONTRACTOR invitation names their company (contractorId); other roles must not. " +
+			"The answer is the invitation without its token.",
+		example: `{"email": "priya@example.co.uk", "role": "COORDINATOR"}`,
+	},
+	"changeMemberRole": {
+		description: "Changes a member's role (ADMIN only). The organisation keeps at least one ADMIN: demoting the last one answers 409.",
+		example:     `{"role": "CONTRACTOR", "contractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}`,
+	},
+	"removeMember": {description: "Ends a membership (ADMIN only); the user's sessions in this organisation stop working. Removing the last ADMIN answers 409."},
+
+	// Properties, units and occupancies
+	"listProperties": {description: "The organisation's properties (staff only); filter by postcode."},
+	"createProperty": {
+		description: "Adds a property (staff only). The postcode is checked against the Royal Mail format and stored as upper case with one space.",
+		example:     `{"name": "Riverside House", "addressLine1": "12 Riverside Walk", "town": "Leeds", "postcode": "LS1 4DT"}`,
+	},
+	"getProperty":    {description: "One property (staff only)."},
+	"updateProperty": {description: "Changes the fields sent; the others keep their values (staff only).", example: `{"name": "Riverside Court"}`},
+	"listUnits":      {description: "The units of a property (staff only)."},
+	"createUnit": {
+		description: "Adds a unit (a flat, a house) to a property (staff only). Its reference is unique in the organisation (409 if taken) and is what residents " +
+			"quote on the public repair form.",
+		example: `{"label": "Flat 2", "reference": "DL-12B", "bedrooms": 2}`,
+	},
+	"getUnit":       {description: "One unit (staff only)."},
+	"listOccupants": {description: "The unit's occupancies, current and past (staff only)."},
+	"addOccupant": {
+		description: "Starts an occupancy: the TENANT member lives in the unit from startsOn and, while it runs, sees the unit's tickets raised from that day (staff only).",
+		example:     `{"userId": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "startsOn": "2026-12-01"}`,
+	},
+	"endOccupancy": {
+		description: "Records the move-out: after endsOn the resident no longer sees the unit's tickets nor reports for the unit, but still sees their own reports " +
+			"(staff only). An occupancy already ended answers 409.",
+		example: `{"endsOn": "2027-11-30"}`,
+	},
+
+	// Contractors
+	"listContractors": {description: "Contractor companies (staff only); filter by trade or by active."},
+	"createContractor": {
+		description: "Adds a contractor company (staff only). Invite its people as CONTRACTOR members with its id.",
+		example:     `{"companyName": "Aire Plumbing Ltd", "trades": ["PLUMBING", "HVAC"], "email": "jobs@aireplumbing.co.uk", "phone": "0113 496 0000", "insuranceExpiresOn": "2027-03-31"}`,
+	},
+	"getContractor": {description: "One contractor company. Staff see it all; its own CONTRACTOR members see it without the staff's notes."},
+	"updateContractor": {
+		description: "Changes the fields sent (staff only). Deactivating (active false) locks the company's CONTRACTOR members out at once (403 on every request) until it is reactivated.",
+		example:     `{"active": false}`,
+	},
+
+	// Settings
+	"getSettings": {description: "The organisation's rules: SLA windows per priority, the bank-holiday calendar working days skip, the quote approval threshold and separation of duties."},
+	"updateSettings": {
+		description: "Changes the settings sent (ADMIN only). An SLA window is either clock hours or working days, above zero.",
+		example:     `{"sla": {"EMERGENCY": {"hours": 12}, "URGENT": {"workingDays": 5}}, "holidayRegion": "SCOTLAND", "approvalThresholdPence": 50000}`,
+	},
+
+	// Tickets
+	"createTicket": {
+		description: "Reports a repair on a unit. Staff may set the reporter's details and the assignee; a TENANT reports for a unit they occupy, as themselves. " +
+			"The SLA due time follows from the priority. The ticket starts NEW.",
+		example: `{"unitId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "category": "PLUMBING", "priority": "URGENT", "title": "Kitchen tap leaking", "description": "Water drips from the base of the tap when it is on."}`,
+	},
+	"listTickets": {description: "Tickets the caller may see (staff: all; residents: their own and their unit's during their occupancy; contractors: those with their live work orders), with filters and full-text search."},
+	"getTicket":   {description: "One ticket with the comments the caller may see. Another organisation's ticket, or one the caller may not see, answers 404."},
+	"updateTicket": {
+		description: "Changes the fields sent (staff only). Changing the priority recomputes the SLA due time from the report time; unitId links a public report to its unit.",
+		example:     `{"priority": "EMERGENCY", "assigneeUserId": "9b2e8f3a-1c4d-4e5f-8a6b-7c8d9e0f1a2b"}`,
+	},
+	"transitionTicket": {
+		description: "Moves a ticket along NEW → TRIAGED → IN_PROGRESS → RESOLVED → CLOSED, or to CANCELLED (staff only). A move the workflow does not allow answers 409; " +
+			"cancelling and reopening need a reason.",
+		example: `{"to": "TRIAGED"}`,
+	},
+	"commentOnTicket": {
+		description: "Adds a comment. Staff and contractors write INTERNAL comments by default; RESIDENT ones are visible to the resident. Staff may share a comment with a contractor company working on the ticket.",
+		example:     `{"body": "Contractor booked for Tuesday morning.", "visibility": "RESIDENT"}`,
+	},
+
+	// Attachments
+	"uploadAttachment": {
+		description: "Attaches a photo (JPEG, PNG, HEIC) or a PDF to a ticket, as multipart/form-data with the file in field file. The type is read from the content, not the name.",
+		example:     `{"file": "(the bytes of leak.jpg)", "sharedWithContractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}`,
+	},
+	"listAttachments": {description: "The ticket's files the caller may see."},
+	"downloadAttachment": {
+		description: "The file's bytes, with its content type and a download file name. A file the caller may not see answers 404.",
+	},
+
+	// Public form
+	"publicReport": {
+		description: "The public repair form of an organisation, for residents and callers without an account (multipart/form-data, with up to 5 photos). Needs no token.",
+		example: `{"name": "Sam Taylor", "email": "sam@example.co.uk", "unitReference": "DL-12B", "title": "No hot water", "description": "The boiler shows error F28 since Monday.", ` +
+			`"category": "PLUMBING", "priority": "URGENT"}`,
+	},
+
+	// Work orders
+	"raiseWorkOrder": {
+		description: "Sends a contractor company to a ticket (staff only); the work order starts ASSIGNED and the ticket moves IN_PROGRESS. An inactive company answers 422.",
+		example:     `{"ticketId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "contractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "description": "Replace the kitchen tap cartridge."}`,
+	},
+	"listWorkOrders": {description: "Work orders, newest first; a contractor sees only their company's."},
+	"getWorkOrder":   {description: "One work order; another company's answers 404 to a contractor."},
+	"transitionWorkOrder": {
+		description: "Takes one step: accept, decline (reason), schedule (scheduledFor, not in the past), start, complete (notes) or cancel (reason, staff only). " +
+			"A step the work order's status does not allow answers 409.",
+		example: `{"action": "schedule", "scheduledFor": "2027-01-12T09:30:00Z"}`,
+	},
+
+	// Quotes
+	"submitQuote": {
+		description: "The contractor prices a work order: lines of quantity × unit price in pence with a UK VAT rate; totals are computed by the server.",
+		example:     `{"lines": [{"description": "Labour", "quantity": 2.5, "unitPricePence": 4500, "vatRatePercent": 20}, {"description": "Tap cartridge", "quantity": 1, "unitPricePence": 1899}], "validUntil": "2027-01-31", "notes": "Parts in stock."}`,
+	},
+	"listQuotes": {description: "Quotes, newest first; a contractor sees only their company's."},
+	"getQuote":   {description: "One quote with its lines and totals."},
+	"approveQuote": {
+		description: "Approves a submitted quote (staff only) and rejects the work order's other submitted quotes. Above the organisation's approval threshold only an ADMIN may " +
+			"approve; under separation of duties, not whoever entered it (403).",
+	},
+	"rejectQuote":   {description: "Rejects a submitted quote with a reason shown to the contractor (staff only).", example: `{"reason": "Over budget; please requote with a standard tap."}`},
+	"withdrawQuote": {description: "The contractor withdraws their own submitted quote."},
+
+	// Invoices
+	"submitInvoice": {
+		description: "The contractor bills a COMPLETED work order: their invoice number and lines in pence with UK VAT; totals are computed by the server.",
+		example:     `{"reference": "INV-1042", "lines": [{"description": "Labour", "quantity": 2.5, "unitPricePence": 4500}], "notes": "Thank you."}`,
+	},
+	"listInvoices": {description: "Invoices, newest first; a contractor sees only their company's."},
+	"getInvoice":   {description: "One invoice with its lines and totals."},
+	"approveInvoice": {
+		description: "Approves a submitted invoice for payment (staff only); under separation of duties not by whoever entered it (403).",
+	},
+	"rejectInvoice":   {description: "Rejects a submitted invoice with a reason shown to the contractor (staff only).", example: `{"reason": "The quantity does not match the quote."}`},
+	"markInvoicePaid": {description: "Records payment of an approved invoice (staff only); under separation of duties not by whoever approved it (403).", example: `{"paymentReference": "BACS 2027-01-15 MT-000042"}`},
+	"invoicePDF":      {description: "The invoice as a PDF document (application/pdf)."},
+
+	// Timeline
+	"getTimeline": {description: "Every recorded change to one entity, oldest first, with who made it and, for staff, the before and after values. A ticket's trail includes its work orders, quotes, invoices and files."},
+
+	// Webhooks
+	"listWebhooks": {description: "The organisation's webhook endpoints (ADMIN only), without their secrets."},
+	"createWebhook": {
+		description: "Registers an HTTPS endpoint to receive events as signed POSTs (ADMIN only). The answer holds the signing secret, shown only this once.",
+		example:     `{"url": "https://example.co.uk/hooks/maintainuk", "eventTypes": ["ticket.created", "invoice.paid"], "description": "Finance system"}`,
+	},
+	"getWebhook":            {description: "One webhook endpoint (ADMIN only), without its secret."},
+	"updateWebhook":         {description: "Changes the fields sent (ADMIN only); re-enabling an endpoint clears its failure record.", example: `{"enabled": true}`},
+	"deleteWebhook":         {description: "Deletes the endpoint and its delivery log (ADMIN only); nothing more is sent to it."},
+	"listWebhookDeliveries": {description: "The endpoint's deliveries, newest first, with status, attempts and the last answer (ADMIN only)."},
+	"testWebhook":           {description: "Queues a webhook.test message to the endpoint now and answers its delivery (ADMIN only); test sends are limited per organisation."},
+}
