@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"riverqueue.com/riverui"
 
 	"github.com/maintainuk/maintainuk/internal/attachments"
@@ -27,6 +28,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
@@ -58,6 +60,11 @@ type App struct {
 	API           *httpapi.Server
 	Jobs          *jobs.Client
 	idempotency   *idempotency.Store
+	// Metrics is served at /metrics: on the main listener to platform operators, and on
+	// METRICS_ADDR (ListenMetrics) to anyone who can reach that internal address.
+	Metrics *metrics.Metrics
+	// metricsLn is the METRICS_ADDR listener once ListenMetrics has opened it.
+	metricsLn net.Listener
 }
 
 // New connects to the database (cfg.DatabaseURL, the application role) and builds the
@@ -88,6 +95,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
 	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
+	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance}, logger)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
@@ -108,7 +116,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
-		Logger: logger, Work: true, JobTimeout: time.Minute,
+		Logger: logger, Work: true, JobTimeout: time.Minute, Middleware: []rivertype.Middleware{a.Metrics.JobMiddleware()},
 		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
@@ -154,6 +162,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
+		Metrics: a.Metrics,
 	}
 	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(a.Jobs, nil), Logger: logger, Prefix: "/admin/jobs", JobListHideArgsByDefault: true,
@@ -233,20 +242,87 @@ func (a *App) ready(ctx context.Context) error {
 }
 
 // Run serves HTTP on ln and works jobs until ctx is cancelled, then stops both within the
-// shutdown timeout: HTTP first (no new work arrives), then the workers.
+// shutdown timeout: HTTP first (no new work arrives), then the workers. With METRICS_ADDR
+// set it serves /metrics there too, until the workers have stopped.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	stopMetrics, err := a.serveMetrics()
+	if err != nil {
+		return err
+	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan error, 1)
 	go func() { jobsDone <- jobs.Run(jobsCtx, a.Jobs, a.Config.ShutdownTimeout, a.Logger) }()
 	httpErr := a.Serve(ctx, ln)
 	stopJobs()
-	return errors.Join(httpErr, <-jobsDone)
+	jobsErr := <-jobsDone
+	return errors.Join(httpErr, jobsErr, stopMetrics())
 }
 
-// Work works jobs until ctx is cancelled (the worker command).
+// Work works jobs until ctx is cancelled (the worker command), serving /metrics on
+// METRICS_ADDR when it is set.
 func (a *App) Work(ctx context.Context) error {
+	stopMetrics, err := a.serveMetrics()
+	if err != nil {
+		return err
+	}
 	a.Logger.Info("job workers started")
-	return jobs.Run(ctx, a.Jobs, a.Config.ShutdownTimeout, a.Logger)
+	return errors.Join(jobs.Run(ctx, a.Jobs, a.Config.ShutdownTimeout, a.Logger), stopMetrics())
+}
+
+// ListenMetrics opens the METRICS_ADDR listener, once; Run and Work call it. It does
+// nothing when METRICS_ADDR is empty. Tests call it first to learn the address.
+func (a *App) ListenMetrics() error {
+	if a.Config.MetricsAddr == "" || a.metricsLn != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (METRICS_ADDR): %w", a.Config.MetricsAddr, err)
+	}
+	a.metricsLn = ln
+	return nil
+}
+
+// MetricsAddr is the address the METRICS_ADDR listener is bound to, "" when there is none.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return a.metricsLn.Addr().String()
+}
+
+// serveMetrics serves GET /metrics, and nothing else, on the METRICS_ADDR listener; the
+// returned function stops it. Without METRICS_ADDR it serves nothing.
+func (a *App) serveMetrics() (stop func() error, err error) {
+	if err := a.ListenMetrics(); err != nil {
+		return nil, err
+	}
+	if a.metricsLn == nil {
+		return func() error { return nil }, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	ln := a.metricsLn
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Logger.Error("metrics listener stopped", "error", err)
+		}
+	}()
+	a.Logger.Info("metrics listening", "addr", ln.Addr().String())
+	return func() error {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("app: metrics shutdown: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish
@@ -281,6 +357,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 func (a *App) Close() {
 	if a.stopDashboard != nil {
 		a.stopDashboard()
+	}
+	if a.metricsLn != nil {
+		_ = a.metricsLn.Close() // when it was never served (Shutdown closes it otherwise)
 	}
 	a.DB.Close()
 }

@@ -31,6 +31,7 @@ type Config struct {
 	// In development empty means DatabaseURL; production requires its own.
 	MigrationDatabaseURL string
 	HTTPAddr             string
+	MetricsAddr          string // when set, a second listener serving only /metrics
 	BaseURL              string
 	// AppSecret signs access tokens. In development it is generated and kept under DataDir.
 	AppSecret       string
@@ -120,6 +121,20 @@ func Options() []Option {
 					return errors.New("must be host:port with a port from 0 to 65535, e.g. :8080")
 				}
 				c.HTTPAddr = v
+				return nil
+			}},
+		{Name: "METRICS_ADDR", Description: "Address of a second, internal listener serving only GET /metrics (Prometheus text), for `serve`, `worker` and `dev`; " +
+			"empty serves none. Keep it off the public network: it has no authentication. The main listener also serves /metrics, to platform operators only (docs/observability.md).",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				if _, port, err := net.SplitHostPort(v); err != nil {
+					return errors.New("must be host:port, e.g. 127.0.0.1:9090, or empty")
+				} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+					return errors.New("must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:9090, or empty")
+				}
+				c.MetricsAddr = v
 				return nil
 			}},
 		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails).",

@@ -142,6 +142,8 @@ func TestValidValues(t *testing.T) {
 			}},
 		{"booleans", map[string]string{"TRUST_PROXY_HEADERS": "true"}, func(c *config.Config) bool { return c.TrustProxyHeaders }},
 		{"IPv6 listen address", map[string]string{"HTTP_ADDR": "[::1]:8080"}, func(c *config.Config) bool { return c.HTTPAddr == "[::1]:8080" }},
+		{"no metrics listener by default", nil, func(c *config.Config) bool { return c.MetricsAddr == "" }},
+		{"metrics listener", map[string]string{"METRICS_ADDR": "127.0.0.1:9090"}, func(c *config.Config) bool { return c.MetricsAddr == "127.0.0.1:9090" }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,6 +170,8 @@ func TestInvalidValues(t *testing.T) {
 		{"HTTP_ADDR", ":99999"},
 		{"HTTP_ADDR", "localhost:"},
 		{"HTTP_ADDR", ":http-ish"},
+		{"METRICS_ADDR", "9090"},
+		{"METRICS_ADDR", ":99999"},
 		{"BASE_URL", "ftp://x"},
 		{"BASE_URL", "localhost:8080"},
 		{"BASE_URL", "https://"},

@@ -71,9 +71,23 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.deps.Logger.Log(r.Context(), level, "request", attrs...)
+			if s.deps.Metrics != nil {
+				s.deps.Metrics.ObserveRequest(r.Method, s.routePattern(r), rec.status, time.Since(start))
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// routePattern is the pattern of the route that serves r ("GET /api/v1/tickets/{ticketId}"),
+// the metrics' route label; "" when none does (the /api/ catch-all answering 404 or 405
+// counts as none), so a raw path with its ids never becomes a label.
+func (s *Server) routePattern(r *http.Request) string {
+	_, pattern := s.mux.Handler(r)
+	if pattern == "/api/" {
+		return ""
+	}
+	return pattern
 }
 
 // securityHeaders sets the headers every response carries.

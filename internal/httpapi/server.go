@@ -24,6 +24,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -63,12 +64,16 @@ type Deps struct {
 	Pages http.Handler
 	// BaseURL (config BASE_URL) is the document's server; empty lists none.
 	BaseURL string
+	// Metrics records every request by route pattern and is served at /metrics to
+	// platform operators only; nil records and serves nothing.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP API.
 type Server struct {
 	deps    Deps
 	api     huma.API
+	mux     *http.ServeMux
 	handler http.Handler
 }
 
@@ -97,7 +102,7 @@ func New(deps Deps) *Server {
 	config.DocsPath = "" // huma's page loads its renderer from a CDN; /docs is served below
 	api := humago.New(mux, config)
 
-	s := &Server{deps: deps, api: api}
+	s := &Server{deps: deps, api: api, mux: mux}
 	api.UseMiddleware(s.requireAuth, s.checkText)
 	s.routes()
 	describeOperations(api.OpenAPI())
@@ -112,6 +117,11 @@ func New(deps Deps) *Server {
 	if deps.DevMailbox != nil {
 		// Every organisation's emails: for platform operators only, even in development.
 		mux.Handle("GET /dev/mailbox", s.platformAdminOnly(deps.DevMailbox))
+	}
+	if deps.Metrics != nil {
+		// Not public: operators scrape it with Basic credentials here, or without any on
+		// the internal METRICS_ADDR listener.
+		mux.Handle("GET /metrics", s.platformAdminOnly(deps.Metrics.Handler()))
 	}
 	if deps.Pages != nil {
 		mux.Handle("/accept-invitation", deps.Pages)

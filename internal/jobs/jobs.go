@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/maintainuk/maintainuk/internal/database"
 )
@@ -47,6 +48,8 @@ type Options struct {
 	// RescueStuckJobsAfter is how long a job may stay running (its worker's process
 	// gone) before another process runs it again; 0 is River's default (1 hour).
 	RescueStuckJobsAfter time.Duration
+	// Middleware wraps job insertion and working (the metrics' job middleware).
+	Middleware []rivertype.Middleware
 }
 
 // NewClient returns a River client on db's pool.
@@ -62,6 +65,7 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 		RetryPolicy:          opts.RetryPolicy,
 		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
 		PeriodicJobs:         opts.Periodic,
+		Middleware:           opts.Middleware,
 	}
 	if opts.Work {
 		workers := river.NewWorkers()
