@@ -93,6 +93,7 @@ func New(deps Deps) *Server {
 	s := &Server{deps: deps, api: api}
 	api.UseMiddleware(s.requireAuth, s.checkText)
 	s.routes()
+	s.documentAnswers()
 	mux.Handle("/api/", noRoute(mux))
 	if deps.AdminJobs != nil {
 		mux.Handle("/admin/jobs/", s.platformAdminOnly(deps.AdminJobs))
@@ -213,6 +214,7 @@ func (s *Server) operation(method, path, id, tag, summary string, secured bool) 
 		op.Security = []map[string][]string{{bearerScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
+	op.Errors = append(op.Errors, extraAnswers[id]...)
 	return op
 }
 
