@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/maintainuk/maintainuk/internal/httpapi"
@@ -261,4 +263,50 @@ func TestConformanceCheck(t *testing.T) {
 	if c.operation("GET", "/docs") != nil || c.operation("GET", "/api/v1/tickets/x") == nil {
 		t.Fatal("operations are not matched by their path templates")
 	}
+}
+
+// TestPointersAreNullable covers what the recorded answers may miss: in every schema of
+// the document, a pointer field that is not omitted when nil is documented as nullable
+// (it answers null), so no answer outside the tests can break the contract that way.
+func TestPointersAreNullable(t *testing.T) {
+	t.Parallel()
+	reg := httpapi.New(httpapi.Deps{}).OpenAPI().Components.Schemas
+	checked := 0
+	var check func(name string, sc *huma.Schema, typ reflect.Type)
+	check = func(name string, sc *huma.Schema, typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			jsonName, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Anonymous && jsonName == "" && f.Type.Kind() == reflect.Struct {
+				check(name, sc, f.Type)
+				continue
+			}
+			if f.Type.Kind() != reflect.Pointer || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") || jsonName == "-" {
+				continue
+			}
+			if jsonName == "" {
+				jsonName = f.Name
+			}
+			prop := sc.Properties[jsonName]
+			if prop == nil {
+				continue
+			}
+			checked++
+			if prop.Ref != "" {
+				prop = reg.SchemaFromRef(prop.Ref) // a struct: nullable only if its own schema says so
+			}
+			if !prop.Nullable {
+				t.Errorf("%s.%s is a pointer that answers null, but its schema is not nullable", name, jsonName)
+			}
+		}
+	}
+	for name, sc := range reg.Map() {
+		if typ := reg.TypeFromRef("#/components/schemas/" + name); typ != nil && typ.Kind() == reflect.Struct && !strings.HasSuffix(name, "InBody") {
+			check(name, sc, typ)
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d nullable pointer fields found: the walk is broken", checked)
+	}
+	t.Logf("%d pointer fields are nullable", checked)
 }

@@ -54,6 +54,7 @@ var enumsByField = map[fieldOf][]string{
 	{reflect.TypeFor[tickets.Ticket](), "Priority"}:   tickets.Priorities,
 	{reflect.TypeFor[tickets.Ticket](), "Source"}:     tickets.Sources,
 	{reflect.TypeFor[timeline.Event](), "EntityType"}: timeline.EntityTypes,
+	{reflect.TypeFor[timeline.Event](), "ActorRole"}:  strs(access.Roles),
 }
 
 func strs[T ~string](values []T) []string {
@@ -137,7 +138,8 @@ func addHeader(resp *huma.Response, name, description string, schema *huma.Schem
 var uuidType = reflect.TypeFor[uuid.UUID]()
 
 // annotate sets, on the schema of struct type t, what huma cannot infer: a *uuid.UUID
-// (an array type, which huma treats as its element) answers null, and enum values.
+// (an array type, which huma treats as its element) answers null, ids are uuids, and
+// enum values.
 func annotate(sc *huma.Schema, t reflect.Type) {
 	if t.Kind() != reflect.Struct {
 		return
@@ -165,6 +167,9 @@ func annotate(sc *huma.Schema, t reflect.Type) {
 		omitted := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 		if f.Type.Kind() == reflect.Pointer && f.Type.Elem() == uuidType && !omitted {
 			prop.Nullable = true
+		}
+		if deref(f.Type) == uuidType && prop.Type == huma.TypeString && prop.Format == "" {
+			prop.Format = "uuid"
 		}
 		values := enumsByType[deref(f.Type)]
 		if v, ok := enumsByField[fieldOf{t, f.Name}]; ok {
