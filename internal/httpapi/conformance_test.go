@@ -95,6 +95,18 @@ func (c *contract) operation(method, path string) *docOperation {
 	return nil
 }
 
+// unseen lists the documented operations no recorded answer came from.
+func (c *contract) unseen(report conformance) []string {
+	var out []string
+	for _, op := range c.ops {
+		if name := op.method + " " + op.path; !report.operations[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // pointerToken escapes one JSON pointer reference token.
 func pointerToken(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
@@ -309,4 +321,31 @@ func TestPointersAreNullable(t *testing.T) {
 		t.Fatalf("only %d nullable pointer fields found: the walk is broken", checked)
 	}
 	t.Logf("%d pointer fields are nullable", checked)
+}
+
+// TestAnswerHeadersDocumented: every 429 and 503 an operation documents says Retry-After
+// comes with it, and every 401 the bearer challenge.
+func TestAnswerHeadersDocumented(t *testing.T) {
+	t.Parallel()
+	doc := httpapi.New(httpapi.Deps{}).OpenAPI()
+	want := map[string]string{"429": "Retry-After", "503": "Retry-After", "401": "WWW-Authenticate"}
+	seen := 0
+	for path, item := range doc.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			if op == nil {
+				continue
+			}
+			for code, header := range want {
+				if resp := op.Responses[code]; resp != nil {
+					seen++
+					if resp.Headers[header] == nil || resp.Headers[header].Schema == nil {
+						t.Errorf("%s %s: %s does not document %s", op.Method, path, code, header)
+					}
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no 401, 429 or 503 answers documented: the walk is broken")
+	}
 }

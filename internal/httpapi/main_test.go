@@ -18,12 +18,16 @@ func TestMain(m *testing.M) {
 	if code != 0 {
 		os.Exit(code)
 	}
+	answers := rec.Responses()
+	if len(answers) == 0 {
+		os.Exit(0) // a run of tests that call no API (-run, fuzzing)
+	}
 	c, err := newContract()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "schema conformance: %v\n", err)
 		os.Exit(1)
 	}
-	report := c.check(rec.Responses())
+	report := c.check(answers)
 	if len(report.problems) > 0 {
 		fmt.Fprintf(os.Stderr, "\nschema conformance: %d answers do not match /openapi.json:\n", report.mismatches)
 		for _, p := range report.problems {
@@ -34,6 +38,9 @@ func TestMain(m *testing.M) {
 	if testing.Verbose() {
 		fmt.Printf("schema conformance: %d answers of %d operations (%d operation/status pairs) match /openapi.json; %d other answers (not operations) skipped\n",
 			report.checked, len(report.operations), len(report.pairs), report.skipped)
+		if unseen := c.unseen(report); len(unseen) > 0 {
+			fmt.Printf("schema conformance: no test sees an answer of %v\n", unseen)
+		}
 	}
 	os.Exit(0)
 }
