@@ -278,7 +278,7 @@ func RunCheckingContract(m *testing.M) int {
 	if testing.Verbose() {
 		fmt.Printf("schema conformance: %d answers of %d operations (%d operation/status pairs) match /openapi.json; %d other answers (not operations) skipped\n",
 			report.Checked, len(report.Operations), len(report.Pairs), report.Skipped)
-		if unseen := c.Unseen(report); len(unseen) > 0 {
+		if unseen := c.Unseen(report); len(unseen) > 0 && len(unseen) <= 10 { // a package testing most of the API
 			fmt.Printf("schema conformance: no test sees an answer of %v\n", unseen)
 		}
 	}
