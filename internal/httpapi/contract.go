@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -66,7 +68,7 @@ func strs[T ~string](values []T) []string {
 }
 
 // documentAnswers completes the generated document once every operation is registered:
-// the headers of rate-limit, busy and unauthenticated answers, and, in every schema an
+// the headers of rate-limit, busy, unauthenticated and replayed answers, and, in every schema an
 // answer uses, the nullability huma misses and the enums of the fields above.
 func (s *Server) documentAnswers() {
 	doc := s.api.OpenAPI()
@@ -77,7 +79,13 @@ func (s *Server) documentAnswers() {
 			if op == nil {
 				continue
 			}
+			keyed := slices.ContainsFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == idempotencyHeader })
 			for code, resp := range op.Responses {
+				if status, _ := strconv.Atoi(code); keyed && status < 500 && status != http.StatusConflict && status != http.StatusTooManyRequests {
+					// What the idempotent middleware stores, and replays to a repeated key.
+					addHeader(resp, "Idempotent-Replayed", "Present, true, when this is the stored answer to an earlier request with the same Idempotency-Key.",
+						&huma.Schema{Type: huma.TypeString, Enum: []any{"true"}})
+				}
 				switch code {
 				case "429", "503":
 					addHeader(resp, "Retry-After", "Seconds to wait before trying again.", &huma.Schema{Type: huma.TypeInteger, Minimum: new(0.0)})
