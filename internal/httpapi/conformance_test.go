@@ -117,3 +117,48 @@ func TestAnswerHeadersDocumented(t *testing.T) {
 		t.Fatal("no 401, 429 or 503 answers documented: the walk is broken")
 	}
 }
+
+// TestNamedStringsHaveEnums: a field of one of the project's named string types (a
+// status, a role, an error code) is documented with its values in every schema.
+func TestNamedStringsHaveEnums(t *testing.T) {
+	t.Parallel()
+	reg := httpapi.New(httpapi.Deps{}).OpenAPI().Components.Schemas
+	checked := 0
+	var check func(name string, sc *huma.Schema, typ reflect.Type)
+	check = func(name string, sc *huma.Schema, typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Anonymous && jsonName == "" && f.Type.Kind() == reflect.Struct {
+				check(name, sc, f.Type)
+				continue
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() != reflect.String || !strings.HasPrefix(ft.PkgPath(), "github.com/maintainuk/") {
+				continue
+			}
+			if jsonName == "" {
+				jsonName = f.Name
+			}
+			prop := sc.Properties[jsonName]
+			if prop == nil {
+				continue
+			}
+			checked++
+			if len(prop.Enum) == 0 {
+				t.Errorf("%s.%s is a %s but its schema lists no values (add it to enumsByType in contract.go)", name, jsonName, ft)
+			}
+		}
+	}
+	for name, sc := range reg.Map() {
+		if typ := reg.TypeFromRef("#/components/schemas/" + name); typ != nil && typ.Kind() == reflect.Struct && !strings.HasSuffix(name, "InBody") {
+			check(name, sc, typ)
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d named string fields found: the walk is broken", checked)
+	}
+}

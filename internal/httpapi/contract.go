@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -43,6 +45,15 @@ var enumsByType = map[reflect.Type][]string{
 	reflect.TypeFor[workorders.Status](): strs(workorders.Statuses),
 	reflect.TypeFor[quotes.Status]():     strs(quotes.Statuses),
 	reflect.TypeFor[invoices.Status]():   strs(invoices.Statuses),
+	reflect.TypeFor[apperr.Code]():       slices.Sorted(maps.Keys(statusByCode())), // every code errors.go can answer
+}
+
+func statusByCode() map[string]int {
+	out := map[string]int{}
+	for code, status := range statusOf {
+		out[string(code)] = status
+	}
+	return out
 }
 
 // fieldOf names a plain string field whose values are one of a list.
