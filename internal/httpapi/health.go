@@ -15,7 +15,7 @@ type healthOut struct {
 }
 
 type healthBody struct {
-	Status string `json:"status" example:"ok"`
+	Status string `json:"status" enum:"ok,unavailable" example:"ok"`
 }
 
 func health(status int, word string) *healthOut {

@@ -105,6 +105,7 @@ func New(deps Deps) *Server {
 	s := &Server{deps: deps, api: api, mux: mux}
 	api.UseMiddleware(s.requireAuth, s.checkText)
 	s.routes()
+	s.documentAnswers()
 	describeOperations(api.OpenAPI())
 	dropPatternDescriptions(api.OpenAPI())
 	mux.Handle("GET /docs", apidocs.Page("MaintainUK API Reference", config.OpenAPIPath+".json"))
@@ -234,6 +235,7 @@ func (s *Server) operation(method, path, id, tag, summary string, secured bool) 
 		op.Security = []map[string][]string{{bearerScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
+	op.Errors = append(op.Errors, extraAnswers[id]...)
 	return op
 }
 

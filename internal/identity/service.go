@@ -110,7 +110,7 @@ type Session struct {
 	AccessToken  string      `json:"accessToken"`
 	RefreshToken string      `json:"refreshToken"`
 	ExpiresIn    int         `json:"expiresIn" doc:"Seconds until the access token expires."`
-	TokenType    string      `json:"tokenType" example:"Bearer"`
+	TokenType    string      `json:"tokenType" enum:"Bearer" example:"Bearer"`
 	User         User        `json:"user"`
 	Org          Org         `json:"org"`
 	Role         access.Role `json:"role"`

@@ -34,6 +34,9 @@ const (
 	Paid      Status = "PAID"
 )
 
+// Statuses lists every invoice status, for documentation.
+var Statuses = []Status{Submitted, Approved, Rejected, Paid}
+
 // Invoice is a contractor's bill for a completed work order.
 type Invoice struct {
 	ID               uuid.UUID    `json:"id"`

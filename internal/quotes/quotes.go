@@ -35,6 +35,9 @@ const (
 	Withdrawn Status = "WITHDRAWN"
 )
 
+// Statuses lists every quote status, for documentation.
+var Statuses = []Status{Submitted, Approved, Rejected, Withdrawn}
+
 // Quote is a contractor's price for a work order.
 type Quote struct {
 	ID             uuid.UUID    `json:"id"`

@@ -101,6 +101,9 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	if err != nil {
 		t.Fatalf("read body: %v", err)
 	}
+	if rec := activeRecorder(); rec != nil {
+		rec.add(Recorded{Test: t.Name(), Method: method, Path: req.URL.Path, Status: resp.StatusCode, Header: resp.Header, Body: raw})
+	}
 	return &Response{t: t, Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
 

@@ -50,6 +50,9 @@ const (
 	SourcePublicForm = "PUBLIC_FORM"
 )
 
+// Sources lists every source, for documentation.
+var Sources = []string{SourceStaff, SourceResident, SourcePublicForm}
+
 // Ticket is a repair report.
 type Ticket struct {
 	ID               uuid.UUID  `json:"id"`

@@ -32,6 +32,10 @@ const (
 	EntityWebhookEndpoint = "webhook_endpoint"
 )
 
+// EntityTypes lists every entity type the trail records, for documentation.
+var EntityTypes = []string{EntityOrganisation, EntityMember, EntityInvitation, EntityProperty, EntityUnit,
+	EntityContractor, EntityTicket, EntityWorkOrder, EntityQuote, EntityInvoice, EntityWebhookEndpoint}
+
 // Event is one entry of the trail.
 type Event struct {
 	ID         uuid.UUID       `json:"id"`

@@ -36,6 +36,9 @@ const (
 	Cancelled  Status = "CANCELLED"
 )
 
+// Statuses lists every work-order status, for documentation.
+var Statuses = []Status{Assigned, Accepted, Declined, Scheduled, InProgress, Completed, Cancelled}
+
 // Live reports whether the job is still going (the ticket stays IN_PROGRESS).
 func (s Status) Live() bool {
 	return s == Assigned || s == Accepted || s == Scheduled || s == InProgress
