@@ -67,9 +67,7 @@ func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 	defer a.Close()
-	if _, err := demo.Seed(ctx, demo.Services{
-		Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors, GrantPlatformOperator: grantAsOwner(cfg),
-	}); err != nil {
+	if _, err := demo.Seed(ctx, withOperator(demo.ServicesOf(a), cfg)); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
