@@ -37,11 +37,20 @@ func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 	if cfg.DatabaseURL == "" {
-		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", filepath.Join(cfg.DataDir, "postgres"))
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{
-			Dir: filepath.Join(cfg.DataDir, "postgres"), Port: devPostgresPort,
-			Logf: func(format string, args ...any) { fmt.Fprintf(out, "  "+format+"\n", args...) },
-		})
+		logf := func(format string, args ...any) { fmt.Fprintf(out, "  "+format+"\n", args...) }
+		// As root, PostgreSQL runs as an unprivileged user, which cannot reach a checkout
+		// under a private directory such as /root: the cluster then lives under
+		// /var/lib/maintainuk instead (the rest of DATA_DIR stays where it is).
+		dir, moved, err := pgcluster.DirFor(ctx, filepath.Join(cfg.DataDir, "postgres"), pgcluster.DefaultFallbackRoot, logf)
+		if err != nil {
+			return err
+		}
+		if moved {
+			fmt.Fprintf(out, "PostgreSQL runs as an unprivileged user, which cannot reach %s;\n  its data directory is %s instead (the same on every run of this checkout).\n",
+				cfg.DataDir, dir)
+		}
+		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", dir)
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: devPostgresPort, Logf: logf})
 		if err != nil {
 			return err
 		}
