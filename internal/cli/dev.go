@@ -46,8 +46,9 @@ func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 			return err
 		}
 		if moved {
+			abs, _ := filepath.Abs(cfg.DataDir)
 			fmt.Fprintf(out, "PostgreSQL runs as an unprivileged user, which cannot reach %s;\n  its data directory is %s instead (the same on every run of this checkout).\n",
-				cfg.DataDir, dir)
+				abs, dir)
 		}
 		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", dir)
 		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: devPostgresPort, Logf: logf})
