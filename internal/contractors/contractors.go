@@ -88,6 +88,13 @@ type validated struct {
 	insurance                        *time.Time
 }
 
+// Check applies the rules on the input alone, which Create applies first; the API runs it
+// beside schema validation so that one answer lists every field error.
+func (in Input) Check() error {
+	_, err := in.validate()
+	return err
+}
+
 func (in Input) validate() (validated, error) {
 	var v validated
 	var f apperr.Fields

@@ -32,6 +32,10 @@ type PropertyPatch struct {
 	Postcode     *string
 }
 
+// Check applies the rules on the input alone, which CreateProperty applies first; the API
+// runs it beside schema validation so that one answer lists every field error.
+func (in PropertyInput) Check() error { return in.validate() }
+
 func (in *PropertyInput) validate() error {
 	var f apperr.Fields
 	check := func(field string, v *string, min, max int) {

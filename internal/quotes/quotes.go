@@ -120,7 +120,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 			return err
 		}
 		if !contains(quotableStatuses, wo.Status) {
-			return apperr.New(apperr.Conflict, "a %s work order cannot be quoted for", wo.Status)
+			return apperr.New(apperr.Conflict, "%s work order cannot be quoted for", apperr.A(wo.Status))
 		}
 		approved, err := s.q.ApprovedQuoteExists(ctx, tx, quotesdb.ApprovedQuoteExistsParams{OrgID: actor.OrgID, WorkOrderID: workOrderID})
 		if err != nil {

@@ -69,6 +69,16 @@ func validateContact(f *apperr.Fields, v *fields, name, phone, email string) {
 	}
 }
 
+// Check applies the rules on the input alone (lengths, enums, phone and email shapes),
+// which Create applies first; the API runs it beside schema validation so that one answer
+// lists every field error.
+func (in CreateInput) Check() error {
+	var f apperr.Fields
+	v := validateContent(&f, in.Category, in.Priority, in.Title, in.Description)
+	validateContact(&f, &v, in.ReportedByName, in.ReportedByPhone, in.ReportedByEmail)
+	return f.Err()
+}
+
 func orDefault(v, def string) string {
 	if v = strings.ToUpper(strings.TrimSpace(v)); v == "" {
 		return def
