@@ -246,7 +246,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter ListFilte
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -262,7 +262,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter ListFilte
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListContractors(ctx, tx, contractorsdb.ListContractorsParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, Trade: trade, Active: filter.Active, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, Trade: trade, Active: filter.Active, RowLimit: int32(limit + 1),
 		})
 		items := make([]Contractor, len(rows))
 		for i, r := range rows {

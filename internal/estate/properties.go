@@ -136,7 +136,7 @@ func (s *Service) ListProperties(ctx context.Context, actor access.Actor, postco
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) ListProperties(ctx context.Context, actor access.Actor, postco
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListProperties(ctx, tx, estatedb.ListPropertiesParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, Postcode: pc, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, Postcode: pc, RowLimit: int32(limit + 1),
 		})
 		items := make([]Property, len(rows))
 		for i, r := range rows {

@@ -102,7 +102,7 @@ func (s *Service) ListUnits(ctx context.Context, actor access.Actor, propertyID 
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) ListUnits(ctx context.Context, actor access.Actor, propertyID 
 			return notFound(err, "property")
 		}
 		rows, err := s.q.ListUnits(ctx, tx, estatedb.ListUnitsParams{
-			OrgID: actor.OrgID, PropertyID: propertyID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, PropertyID: propertyID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, RowLimit: int32(limit + 1),
 		})
 		items := make([]Unit, len(rows))
 		for i, r := range rows {

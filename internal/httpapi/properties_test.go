@@ -167,6 +167,7 @@ func TestProperties(t *testing.T) {
 			mxOK(t, owner.Post("/api/v1/properties", map[string]any{"addressLine1": string(rune('A'+i)) + " Road", "town": "London", "postcode": pc}), http.StatusCreated, &p)
 			ids = append(ids, p.ID)
 		}
+		slices.Reverse(ids) // lists are newest first
 
 		t.Run("postcode filter", func(t *testing.T) {
 			for _, q := range []string{"SW1A 1AA", "sw1a1aa", " Sw1a 1aA "} {
@@ -181,7 +182,7 @@ func TestProperties(t *testing.T) {
 			mxFail(t, owner.Get("/api/v1/properties?postcode=ZZZ"), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
 		})
 
-		t.Run("limit=2 pages through all in creation order", func(t *testing.T) {
+		t.Run("limit=2 pages through all, newest first", func(t *testing.T) {
 			var got []uuid.UUID
 			var sizes []int
 			path := "/api/v1/properties?limit=2"
