@@ -139,7 +139,7 @@ func Options() []Option {
 				c.AppSecret = v
 				return nil
 			}},
-		{Name: "DATA_DIR", Default: ".data", Description: "Directory for local state: the development PostgreSQL cluster, the generated secret, uploaded files.",
+		{Name: "DATA_DIR", Default: ".data", Description: "Directory for local state: the development PostgreSQL cluster (run as root, it moves to /var/lib/maintainuk/<hash of this path> when PostgreSQL's unprivileged user cannot reach DATA_DIR), the generated secret, uploaded files.",
 			apply: func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
 		{Name: "LOG_LEVEL", Default: "info", Description: "`debug`, `info`, `warn` or `error`.",
 			apply: func(c *Config, v string) error {

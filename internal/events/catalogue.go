@@ -35,7 +35,8 @@ type TicketCreated struct {
 func (TicketCreated) Name() string { return "ticket.created" }
 func (TicketCreated) Version() int { return 1 }
 
-// TicketClassify asks the AI assistant to suggest a category and priority (AI issue).
+// TicketClassify asks the AI assistant to suggest a category and priority. Nothing
+// publishes it yet: the AI worker does not exist.
 type TicketClassify struct {
 	TicketID    uuid.UUID `json:"ticketId"`
 	Title       string    `json:"title"`

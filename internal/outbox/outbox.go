@@ -1,8 +1,8 @@
 // Package outbox publishes events in the caller's transaction: River's job table is the
 // outbox, so a message exists if and only if the business write commits, and workers wake
-// on LISTEN/NOTIFY within milliseconds (the seed polled an outbox table every 5 seconds).
+// on LISTEN/NOTIFY within milliseconds (no outbox table to poll; docs/benchmarks.md).
 //
-// The four methods are the seed's IOutboxPublisher. Each channel has one job kind whose
+// There is one method per channel (email, SMS, AI, webhooks). Each channel has one job kind whose
 // arguments carry a reference to the event (events.Ref: ids only); the typed, versioned
 // payload is written beside it, in the same transaction, to the organisation's
 // outbox_events row, where row-level security keeps it, and workers Load it from there.
@@ -36,7 +36,7 @@ func (EmailArgs) Kind() string { return "email.send" }
 // InsertOpts puts email on its queue.
 func (EmailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueEmail} }
 
-// SMSArgs asks the SMS worker (SMS issue) to send the texts an event calls for.
+// SMSArgs asks the SMS worker (not written yet) to send the texts an event calls for.
 type SMSArgs struct {
 	Event events.Ref `json:"event"`
 }
@@ -47,7 +47,7 @@ func (SMSArgs) Kind() string { return "sms.send" }
 // InsertOpts puts texts on their queue.
 func (SMSArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueSMS} }
 
-// AIArgs asks the AI worker (AI issue) to run the assistance an event calls for.
+// AIArgs asks the AI worker (not written yet) to run the assistance an event calls for.
 type AIArgs struct {
 	Event events.Ref `json:"event"`
 }
