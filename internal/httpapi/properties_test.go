@@ -341,7 +341,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 	t.Run("list and page units of one property", func(t *testing.T) {
 		mxOK(t, admin.Post("/api/v1/properties/"+otherPropertyID.String()+"/units", map[string]any{"label": "Elsewhere", "reference": "OTHER-1"}), http.StatusCreated, nil)
 		all := mxAll[estate.Unit](t, admin, unitsPath)
-		if len(all) != 4 || all[0].ID != unit.ID {
+		if len(all) != 4 || all[len(all)-1].ID != unit.ID { // newest first: DL-12B came first
 			t.Fatalf("units %+v, want DL-12B and three BED units", all)
 		}
 		for _, u := range all {
