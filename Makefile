@@ -14,10 +14,15 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/maintainuk
 
-## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself,
+## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
+## (or, when TEST_DATABASE_URL is given, against that server: a superuser URL),
 ## then ~20 s of fuzzing of the text checks (Go runs one -fuzz target per invocation)
 test: build lint bin/mailpit
+ifdef TEST_DATABASE_URL
+	MAILPIT_BIN=$(CURDIR)/bin/mailpit TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+else
 	MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+endif
 	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
 	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
 

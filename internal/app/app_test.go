@@ -126,7 +126,7 @@ func TestRunServesLogsAndStops(t *testing.T) {
 }
 
 // The service refuses, in production, to connect as a role that switches row-level
-// security off; in development it says so loudly in its log and starts (issue 7, item 5).
+// security off; in development it says so loudly in its log and starts (docs/security.md).
 func TestDatabaseRoleThatBypassesRLS(t *testing.T) {
 	t.Parallel()
 	dbs := testsupport.NewDatabases(t)

@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -69,7 +70,17 @@ func ForbiddenRole() *Error { return New(Forbidden, "your role does not allow th
 
 // IllegalTransition is the answer for a state change the state machine does not allow.
 func IllegalTransition(entity, from, to string) *Error {
-	return New(Conflict, "a %s cannot go from %s to %s", entity, from, to)
+	return New(Conflict, "%s cannot go from %s to %s", A(entity), from, to)
+}
+
+// A puts the indefinite article before a phrase: "an ASSIGNED work order", "an invoice",
+// "a SUBMITTED quote". It goes by the first letter, which is right for the statuses and
+// entity names used in messages.
+func A(phrase string) string {
+	if phrase != "" && strings.ContainsRune("AEIOUaeiou", rune(phrase[0])) {
+		return "an " + phrase
+	}
+	return "a " + phrase
 }
 
 // CodeOf returns err's code, or Internal for errors that carry none.

@@ -64,7 +64,9 @@ func Main(ctx context.Context, env Env) int {
 	case "dev":
 		devEnv := env
 		devEnv.Getenv = config.DevelopmentDefaults(env.Getenv)
-		err = withConfig(devEnv, func(cfg *config.Config, log *slog.Logger) error { return dev(ctx, cfg, log, env.Stdout) })
+		err = withConfig(devEnv, func(cfg *config.Config, log *slog.Logger) error {
+			return dev(ctx, cfg, log, env.Stdout, env.Getenv("BASE_URL") != "")
+		})
 	case "platform-admin":
 		err = withConfig(env, func(cfg *config.Config, log *slog.Logger) error {
 			return platformAdmin(ctx, cfg, log, args, env.Stdout)

@@ -33,6 +33,7 @@ This file is generated from `+"`internal/config/config.go`"+` by `+"`make genera
 	}
 	fmt.Fprint(out, `
 Tests read `+"`TEST_DATABASE_URL`"+`, a superuser connection to a PostgreSQL 15+ server the tests
-may create databases and roles in; `+"`make test`"+` sets it for its throwaway cluster.
+may create databases and roles in. `+"`make test`"+` starts a throwaway cluster and sets it, unless
+you give one: `+"`make test TEST_DATABASE_URL=postgres://…`"+` runs the suite against that server.
 `)
 }

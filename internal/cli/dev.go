@@ -27,7 +27,9 @@ const devPostgresPort = 54329
 
 // dev is the zero-configuration local run: the private cluster (unless DATABASE_URL is
 // set), migrations, demo data, then serve until Ctrl-C, and stop the cluster cleanly.
-func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+// baseURLSet says whether BASE_URL was given: if not, the links in emails and the printed
+// URL follow HTTP_ADDR.
+func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer, baseURLSet bool) error {
 	if !cfg.IsDevelopment() {
 		return errors.New("dev runs only with APP_ENV=development")
 	}
@@ -35,11 +37,21 @@ func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 	if cfg.DatabaseURL == "" {
-		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", filepath.Join(cfg.DataDir, "postgres"))
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{
-			Dir: filepath.Join(cfg.DataDir, "postgres"), Port: devPostgresPort,
-			Logf: func(format string, args ...any) { fmt.Fprintf(out, "  "+format+"\n", args...) },
-		})
+		logf := func(format string, args ...any) { fmt.Fprintf(out, "  "+format+"\n", args...) }
+		// As root, PostgreSQL runs as an unprivileged user, which cannot reach a checkout
+		// under a private directory such as /root: the cluster then lives under
+		// /var/lib/maintainuk instead (the rest of DATA_DIR stays where it is).
+		dir, moved, err := pgcluster.DirFor(ctx, filepath.Join(cfg.DataDir, "postgres"), pgcluster.DefaultFallbackRoot, logf)
+		if err != nil {
+			return err
+		}
+		if moved {
+			abs, _ := filepath.Abs(cfg.DataDir)
+			fmt.Fprintf(out, "PostgreSQL runs as an unprivileged user, which cannot reach %s;\n  its data directory is %s instead (the same on every run of this checkout).\n",
+				abs, dir)
+		}
+		fmt.Fprintf(out, "Starting the private PostgreSQL under %s …\n", dir)
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: devPostgresPort, Logf: logf})
 		if err != nil {
 			return err
 		}
@@ -62,19 +74,23 @@ func dev(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	if err := database.Migrate(ctx, cfg.MigrationDatabaseURL, log); err != nil {
 		return err
 	}
+	// Listen before building the application, so that BASE_URL (the links in emails and
+	// the URL printed below) can name the address actually served.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (HTTP_ADDR): %w; is another maintainuk running?", cfg.HTTPAddr, err)
+	}
+	defer ln.Close()
+	if !baseURLSet {
+		cfg.BaseURL = servedURL(cfg.HTTPAddr, ln.Addr())
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if _, err := demo.Seed(ctx, demo.Services{
-		Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors, GrantPlatformOperator: grantAsOwner(cfg),
-	}); err != nil {
+	if _, err := demo.Seed(ctx, withOperator(demo.ServicesOf(a), cfg)); err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (HTTP_ADDR): %w; is another maintainuk running?", cfg.HTTPAddr, err)
 	}
 	printWelcome(out, cfg.BaseURL)
 	return a.Run(ctx, ln)
@@ -100,6 +116,24 @@ func devSecret(dataDir string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
+}
+
+// servedURL is the http URL of a listener opened on httpAddr: its host as given (a
+// wildcard or empty host becomes localhost) and the port actually bound (which differs
+// from httpAddr's when that asks for port 0).
+func servedURL(httpAddr string, bound net.Addr) string {
+	host, _, _ := net.SplitHostPort(httpAddr)
+	switch host {
+	case "", "0.0.0.0", "::", "[::]":
+		host = "localhost"
+	}
+	port := ""
+	if tcp, ok := bound.(*net.TCPAddr); ok {
+		port = fmt.Sprint(tcp.Port)
+	} else if _, p, err := net.SplitHostPort(bound.String()); err == nil {
+		port = p
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func printWelcome(out io.Writer, baseURL string) {

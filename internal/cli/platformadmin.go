@@ -43,7 +43,7 @@ func setPlatformAdmin(ctx context.Context, cfg *config.Config, email string, on 
 	return identity.SetPlatformAdmin(ctx, owner, email, on)
 }
 
-// grantAsOwner is the demo seed's way to make its admin a platform operator: only in
+// grantAsOwner is how the demo data (internal/demo) gets to make its admin a platform operator: only in
 // development, where the demo password is public anyway, and only with an owner URL.
 func grantAsOwner(cfg *config.Config) func(context.Context, string) error {
 	if !cfg.IsDevelopment() || cfg.MigrationDatabaseURL == "" || cfg.MigrationDatabaseURL == cfg.DatabaseURL {

@@ -23,9 +23,7 @@ func seedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 		return err
 	}
 	defer a.Close()
-	created, err := demo.Seed(ctx, demo.Services{
-		Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors, GrantPlatformOperator: grantAsOwner(cfg),
-	})
+	created, err := demo.Seed(ctx, withOperator(demo.ServicesOf(a), cfg))
 	if err != nil {
 		return err
 	}
@@ -35,4 +33,10 @@ func seedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 		fmt.Fprintln(out, "Demo Lettings already exists; nothing to do.")
 	}
 	return nil
+}
+
+// withOperator lets seeding make the demo admin a platform operator (development only).
+func withOperator(s demo.Services, cfg *config.Config) demo.Services {
+	s.GrantPlatformOperator = grantAsOwner(cfg)
+	return s
 }

@@ -137,7 +137,7 @@ func Options() []Option {
 				c.MetricsAddr = v
 				return nil
 			}},
-		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails).",
+		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090).",
 			apply: func(c *Config, v string) error {
 				u, err := url.Parse(v)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -154,7 +154,7 @@ func Options() []Option {
 				c.AppSecret = v
 				return nil
 			}},
-		{Name: "DATA_DIR", Default: ".data", Description: "Directory for local state: the development PostgreSQL cluster, the generated secret, uploaded files.",
+		{Name: "DATA_DIR", Default: ".data", Description: "Directory for local state: the development PostgreSQL cluster (run as root, it moves to /var/lib/maintainuk/<hash of this path> when PostgreSQL's unprivileged user cannot reach DATA_DIR), the generated secret, uploaded files.",
 			apply: func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
 		{Name: "LOG_LEVEL", Default: "info", Description: "`debug`, `info`, `warn` or `error`.",
 			apply: func(c *Config, v string) error {

@@ -103,7 +103,7 @@ func TestOptionsTable(t *testing.T) {
 	}
 	for _, name := range []string{"DATABASE_URL", "HTTP_ADDR", "APP_ENV", "APP_SECRET"} {
 		if !seen[name] {
-			t.Errorf("SPEC variable %s is not an option", name)
+			t.Errorf("required variable %s is not an option", name)
 		}
 	}
 }

@@ -88,6 +88,13 @@ type validated struct {
 	insurance                        *time.Time
 }
 
+// Check applies the rules on the input alone, which Create applies first; the API runs it
+// beside schema validation so that one answer lists every field error.
+func (in Input) Check() error {
+	_, err := in.validate()
+	return err
+}
+
 func (in Input) validate() (validated, error) {
 	var v validated
 	var f apperr.Fields
@@ -239,7 +246,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter ListFilte
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -255,7 +262,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter ListFilte
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListContractors(ctx, tx, contractorsdb.ListContractorsParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, Trade: trade, Active: filter.Active, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, Trade: trade, Active: filter.Active, RowLimit: int32(limit + 1),
 		})
 		items := make([]Contractor, len(rows))
 		for i, r := range rows {

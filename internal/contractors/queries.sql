@@ -18,8 +18,8 @@ RETURNING *;
 -- name: ListContractors :many
 SELECT * FROM contractors
 WHERE org_id = @org_id
-  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
+  AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
   AND (sqlc.narg(trade)::text IS NULL OR sqlc.narg(trade)::text = ANY (trades))
   AND (sqlc.narg(active)::boolean IS NULL OR active = sqlc.narg(active))
-ORDER BY created_at, id
+ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;

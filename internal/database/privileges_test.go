@@ -12,8 +12,7 @@ import (
 )
 
 // The application's role cannot make anyone a platform operator nor change an
-// organisation's plan, subscription or Stripe ids, even in its own scope (issue 7, item
-// 13): a bug or an injected query in the app cannot escalate. The columns it needs stay
+// organisation's plan, subscription or Stripe ids, even in its own scope: a bug or an injected query in the app cannot escalate. The columns it needs stay
 // writable.
 func TestAppRoleLeastPrivilege(t *testing.T) {
 	t.Parallel()

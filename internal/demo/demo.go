@@ -1,6 +1,8 @@
 // Package demo creates the "Demo Lettings" organisation that `make run` shows: one user
-// per role, three properties with ten units, and four contractors. It goes through the
-// same services as the API, so the demo data obeys every rule real data does.
+// per role, three properties with ten units, four contractors, and a week's activity
+// (tickets in every status, work orders, quotes awaiting approval, invoices, comments;
+// see activity.go). It goes through the same services as the API, so the demo data
+// obeys every rule real data does.
 package demo
 
 import (
@@ -8,10 +10,15 @@ import (
 	"fmt"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/app"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/identity"
+	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // Password is every demo user's password. Demo data is for local use only.
@@ -37,30 +44,51 @@ type Services struct {
 	Identity    *identity.Service
 	Estate      *estate.Service
 	Contractors *contractors.Service
+	Tickets     *tickets.Service
+	WorkOrders  *workorders.Service
+	Quotes      *quotes.Service
+	Invoices    *invoices.Service
 	// GrantPlatformOperator, when set (development only), makes the demo admin a platform
 	// operator so the job dashboard can be tried.
 	GrantPlatformOperator func(ctx context.Context, email string) error
 }
 
-// Seed creates the demo organisation unless its admin can already log in. It reports
-// whether it created anything.
+// ServicesOf takes the services from a running application.
+func ServicesOf(a *app.App) Services {
+	return Services{Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
+		Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices}
+}
+
+// Seed creates the demo organisation unless its admin can already log in, then its
+// activity unless the organisation already has tickets; running it again does nothing.
+// It reports whether it created anything.
 func Seed(ctx context.Context, s Services) (created bool, err error) {
-	admin := Logins[0]
-	if _, err := s.Identity.Login(ctx, admin.Email, Password, "seed-demo"); err == nil {
-		return false, nil
+	if _, err := s.Identity.Login(ctx, Logins[0].Email, Password, "seed-demo"); err == nil {
+		// An organisation from an earlier version of the demo may have no activity yet.
 	} else if !apperr.Is(err, apperr.Unauthenticated) {
 		return false, err
+	} else if err := seedOrganisation(ctx, s); err != nil {
+		return false, err
+	} else {
+		created = true
 	}
+	made, err := seedActivity(ctx, s)
+	return created || made, err
+}
+
+// seedOrganisation registers Demo Lettings with its users, contractors and estate.
+func seedOrganisation(ctx context.Context, s Services) error {
+	admin := Logins[0]
 	sess, err := s.Identity.Register(ctx, identity.RegisterInput{OrgName: "Demo Lettings", Name: admin.Name, Email: admin.Email, Password: Password})
 	if err != nil {
-		return false, fmt.Errorf("demo: register: %w", err)
+		return fmt.Errorf("demo: register: %w", err)
 	}
 	actor := access.Actor{UserID: sess.User.ID, OrgID: sess.Org.ID, Role: access.Admin}
 	// In development the demo admin also operates the platform, so the job dashboard can
 	// be tried; its password is public, so never elsewhere.
 	if s.GrantPlatformOperator != nil {
 		if err := s.GrantPlatformOperator(ctx, admin.Email); err != nil {
-			return false, fmt.Errorf("demo: platform admin: %w", err)
+			return fmt.Errorf("demo: platform admin: %w", err)
 		}
 	}
 
@@ -69,7 +97,7 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 		expiry := c.insurance
 		made, err := s.Contractors.Create(ctx, actor, contractors.Input{CompanyName: c.name, Trades: c.trades, Email: c.email, Phone: c.phone, InsuranceExpiresOn: &expiry})
 		if err != nil {
-			return false, fmt.Errorf("demo: contractor %s: %w", c.name, err)
+			return fmt.Errorf("demo: contractor %s: %w", c.name, err)
 		}
 		if i == 0 {
 			firstContractor = *made
@@ -80,12 +108,12 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 	for _, p := range demoProperties {
 		prop, err := s.Estate.CreateProperty(ctx, actor, estate.PropertyInput{Name: p.name, AddressLine1: p.line1, Town: p.town, Postcode: p.postcode})
 		if err != nil {
-			return false, fmt.Errorf("demo: property %s: %w", p.name, err)
+			return fmt.Errorf("demo: property %s: %w", p.name, err)
 		}
 		for i, label := range p.units {
 			u, err := s.Estate.CreateUnit(ctx, actor, prop.ID, estate.UnitInput{Label: label, Reference: fmt.Sprintf("%s-%d", p.prefix, i+1)})
 			if err != nil {
-				return false, fmt.Errorf("demo: unit %s: %w", label, err)
+				return fmt.Errorf("demo: unit %s: %w", label, err)
 			}
 			if firstUnit.ID == [16]byte{} {
 				firstUnit = *u
@@ -100,19 +128,19 @@ func Seed(ctx context.Context, s Services) (created bool, err error) {
 		}
 		_, token, err := s.Identity.InviteWithToken(ctx, actor, in)
 		if err != nil {
-			return false, fmt.Errorf("demo: invite %s: %w", l.Email, err)
+			return fmt.Errorf("demo: invite %s: %w", l.Email, err)
 		}
 		joined, err := s.Identity.AcceptInvitation(ctx, identity.AcceptInput{Token: token, Name: l.Name, Password: Password})
 		if err != nil {
-			return false, fmt.Errorf("demo: accept %s: %w", l.Email, err)
+			return fmt.Errorf("demo: accept %s: %w", l.Email, err)
 		}
 		if l.Role == access.Tenant {
 			if _, err := s.Estate.AddOccupant(ctx, actor, firstUnit.ID, joined.User.ID, ""); err != nil {
-				return false, fmt.Errorf("demo: occupant: %w", err)
+				return fmt.Errorf("demo: occupant: %w", err)
 			}
 		}
 	}
-	return true, nil
+	return nil
 }
 
 type demoProperty struct {

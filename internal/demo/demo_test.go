@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -12,12 +13,18 @@ import (
 func TestSeed(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	services := demo.Services{Identity: app.Identity, Estate: app.Estate, Contractors: app.Contractors}
+	services := demo.ServicesOf(app.App)
 	ctx := context.Background()
 
-	created, err := demo.Seed(ctx, services)
+	// An organisation seeded before the demo had activity gets it on the next run.
+	orgOnly := demo.Services{Identity: app.Identity, Estate: app.Estate, Contractors: app.Contractors}
+	created, err := demo.Seed(ctx, orgOnly)
 	if err != nil || !created {
 		t.Fatalf("first seed: created=%v err=%v", created, err)
+	}
+	created, err = demo.Seed(ctx, services)
+	if err != nil || !created {
+		t.Fatalf("seed with activity: created=%v err=%v", created, err)
 	}
 	created, err = demo.Seed(ctx, services)
 	if err != nil || created {
@@ -76,5 +83,56 @@ func TestSeed(t *testing.T) {
 		if roles[r] != 1 {
 			t.Fatalf("members by role = %v, want one of each", roles)
 		}
+	}
+
+	// The first screen is not empty: a ticket in every status, work orders, quotes
+	// awaiting approval, invoices, and history on the timeline.
+	var tickets []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	admin.Get("/api/v1/tickets?limit=100").Expect(http.StatusOK).Data(&tickets)
+	statuses := map[string]int{}
+	for _, tk := range tickets {
+		statuses[tk.Status]++
+	}
+	for _, st := range []string{"NEW", "TRIAGED", "IN_PROGRESS", "RESOLVED", "CLOSED", "CANCELLED"} {
+		if statuses[st] == 0 {
+			t.Fatalf("tickets by status = %v: none %s", statuses, st)
+		}
+	}
+	count := func(c *testsupport.Client, path, field string) map[string]int {
+		var rows []map[string]any
+		c.Get(path).Expect(http.StatusOK).Data(&rows)
+		out := map[string]int{}
+		for _, r := range rows {
+			out[fmt.Sprint(r[field])]++
+		}
+		return out
+	}
+	if wo := count(admin, "/api/v1/work-orders?limit=100", "status"); wo["ASSIGNED"] == 0 || wo["ACCEPTED"] == 0 || wo["SCHEDULED"] == 0 || wo["COMPLETED"] < 2 {
+		t.Fatalf("work orders by status = %v", wo)
+	}
+	if q := count(admin, "/api/v1/quotes?limit=100", "status"); q["SUBMITTED"] < 2 {
+		t.Fatalf("quotes by status = %v, want two awaiting approval", q)
+	}
+	if inv := count(admin, "/api/v1/invoices?limit=100", "status"); inv["SUBMITTED"] != 1 || inv["PAID"] != 1 {
+		t.Fatalf("invoices by status = %v", inv)
+	}
+	// The contractor and the tenant see their share too.
+	if wo := count(clients["CONTRACTOR"], "/api/v1/work-orders?limit=100", "status"); len(wo) == 0 {
+		t.Fatal("the demo contractor has no work orders")
+	}
+	if mine := count(clients["TENANT"], "/api/v1/tickets?limit=100", "status"); mine["NEW"] == 0 {
+		t.Fatalf("the demo tenant's tickets = %v", mine)
+	}
+	var history []struct{}
+	for _, tk := range tickets {
+		if tk.Status == "CLOSED" {
+			admin.Get("/api/v1/timeline?entity=ticket&limit=100&id=" + tk.ID).Expect(http.StatusOK).Data(&history)
+		}
+	}
+	if len(history) < 3 {
+		t.Fatalf("the closed ticket's timeline has %d entries", len(history))
 	}
 }

@@ -32,6 +32,10 @@ type PropertyPatch struct {
 	Postcode     *string
 }
 
+// Check applies the rules on the input alone, which CreateProperty applies first; the API
+// runs it beside schema validation so that one answer lists every field error.
+func (in PropertyInput) Check() error { return in.validate() }
+
 func (in *PropertyInput) validate() error {
 	var f apperr.Fields
 	check := func(field string, v *string, min, max int) {
@@ -132,7 +136,7 @@ func (s *Service) ListProperties(ctx context.Context, actor access.Actor, postco
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -148,7 +152,7 @@ func (s *Service) ListProperties(ctx context.Context, actor access.Actor, postco
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListProperties(ctx, tx, estatedb.ListPropertiesParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, Postcode: pc, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, Postcode: pc, RowLimit: int32(limit + 1),
 		})
 		items := make([]Property, len(rows))
 		for i, r := range rows {

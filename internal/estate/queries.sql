@@ -18,9 +18,9 @@ RETURNING *;
 -- name: ListProperties :many
 SELECT * FROM properties
 WHERE org_id = @org_id
-  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
+  AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
   AND (sqlc.narg(postcode)::text IS NULL OR postcode = sqlc.narg(postcode))
-ORDER BY created_at, id
+ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
 
 -- name: InsertUnit :one
@@ -34,8 +34,8 @@ SELECT * FROM units WHERE org_id = $1 AND id = $2;
 -- name: ListUnits :many
 SELECT * FROM units
 WHERE org_id = @org_id AND property_id = @property_id
-  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
-ORDER BY created_at, id
+  AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
+ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
 
 -- name: InsertOccupant :one

@@ -28,25 +28,38 @@ type UnitInput struct {
 
 var referenceRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{1,30}$`)
 
-// CreateUnit adds a unit to a property (staff only). The reference is unique within the
-// organisation; residents quote it on the public repair form.
-func (s *Service) CreateUnit(ctx context.Context, actor access.Actor, propertyID uuid.UUID, in UnitInput) (*Unit, error) {
-	if err := actor.RequireStaff(); err != nil {
-		return nil, err
-	}
+// Check applies the rules on the input alone, which CreateUnit applies first; the API runs
+// it beside schema validation so that one answer lists every field error.
+func (in UnitInput) Check() error {
+	_, _, err := in.check()
+	return err
+}
+
+// check returns the cleaned label and reference.
+func (in UnitInput) check() (label, ref string, _ error) {
 	var f apperr.Fields
 	label, err := validate.Text(in.Label, 1, 100)
 	if err != nil {
 		f.Add("label", err.Error())
 	}
-	ref := strings.ToUpper(strings.TrimSpace(in.Reference))
+	ref = strings.ToUpper(strings.TrimSpace(in.Reference))
 	if !referenceRE.MatchString(ref) {
 		f.Add("reference", "must be 2 to 31 letters, digits or hyphens, e.g. DL-12B")
 	}
 	if in.Bedrooms != nil && (*in.Bedrooms < 0 || *in.Bedrooms > 50) {
 		f.Add("bedrooms", "must be from 0 to 50")
 	}
-	if err := f.Err(); err != nil {
+	return label, ref, f.Err()
+}
+
+// CreateUnit adds a unit to a property (staff only). The reference is unique within the
+// organisation; residents quote it on the public repair form.
+func (s *Service) CreateUnit(ctx context.Context, actor access.Actor, propertyID uuid.UUID, in UnitInput) (*Unit, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	label, ref, err := in.check()
+	if err != nil {
 		return nil, err
 	}
 	var out Unit
@@ -89,7 +102,7 @@ func (s *Service) ListUnits(ctx context.Context, actor access.Actor, propertyID 
 	if err := actor.RequireStaff(); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
@@ -98,7 +111,7 @@ func (s *Service) ListUnits(ctx context.Context, actor access.Actor, propertyID 
 			return notFound(err, "property")
 		}
 		rows, err := s.q.ListUnits(ctx, tx, estatedb.ListUnitsParams{
-			OrgID: actor.OrgID, PropertyID: propertyID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, PropertyID: propertyID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, RowLimit: int32(limit + 1),
 		})
 		items := make([]Unit, len(rows))
 		for i, r := range rows {

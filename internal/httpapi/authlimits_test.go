@@ -19,7 +19,7 @@ func from(ip string) []string { return []string{"X-Forwarded-For", ip} }
 
 // Login limits count failures per (account, client) and per client, never successes, so
 // an attacker cannot lock the owner out and an office logging in all at once is not
-// refused (issue 7, item 2). Each subtest uses its own accounts and addresses.
+// refused (docs/security.md). Each subtest uses its own accounts and addresses.
 func TestAuthLoginFailureLimits(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, map[string]string{
@@ -122,7 +122,7 @@ func TestAuthRegisterFailureLimit(t *testing.T) {
 
 // A flood of registrations and logins cannot grow memory without bound: password hashing
 // (19 MiB each) is limited to PASSWORD_HASH_MEMORY_MIB at once, and requests beyond what
-// can wait their turn answer 503 with Retry-After (issue 7, item 1). Not parallel: it
+// can wait their turn answer 503 with Retry-After (docs/security.md). Not parallel: it
 // reads the process's heap, which other tests would disturb.
 func TestAuthHashingMemoryIsBounded(t *testing.T) {
 	const budgetMiB = 38 // two hashes at once

@@ -16,6 +16,12 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 )
 
+func init() {
+	// huma's enum message quotes the whole list ("expected value to be one of \"A, B\"");
+	// say it the way the domain's messages do. Set before any schema precomputes it.
+	validation.MsgExpectedOneOf = "must be one of %s"
+}
+
 // Failure is the `error` member of a failed response.
 type Failure struct {
 	Code    apperr.Code         `json:"code" example:"VALIDATION_FAILED"`
@@ -119,12 +125,7 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 		env.Err.Message = internalMessage
 		return env
 	}
-	for _, err := range errs {
-		var d *huma.ErrorDetail
-		if errors.As(err, &d) {
-			env.Err.Fields = append(env.Err.Fields, apperr.FieldError{Field: detailField(d), Message: d.Message})
-		}
-	}
+	env.Err.Fields = mergeFieldErrors(status, errs)
 	if status == http.StatusUnprocessableEntity {
 		env.Err.Message = "some fields are not valid"
 	}

@@ -56,10 +56,10 @@ func TestMembers(t *testing.T) {
 			}
 		}
 		contractorID = *got[team.Contractor.UserID].ContractorID
-		// Oldest first, in pages.
+		// Newest first, in pages.
 		first, next := mxPage[identity.Member](t, admin, "/api/v1/members?limit=3")
 		rest, last := mxPage[identity.Member](t, admin, "/api/v1/members?limit=3&cursor="+url.QueryEscape(next))
-		if len(first) != 3 || len(rest) != 1 || last != "" || first[0].UserID != team.Admin.UserID || rest[0].UserID != team.Tenant.UserID {
+		if len(first) != 3 || len(rest) != 1 || last != "" || first[0].UserID != team.Tenant.UserID || rest[0].UserID != team.Admin.UserID {
 			t.Fatalf("pages %+v / %+v (next %q)", first, rest, last)
 		}
 		mxFail(t, admin.Get("/api/v1/members?limit=0"), http.StatusUnprocessableEntity, apperr.Invalid, "limit")

@@ -167,6 +167,7 @@ func TestProperties(t *testing.T) {
 			mxOK(t, owner.Post("/api/v1/properties", map[string]any{"addressLine1": string(rune('A'+i)) + " Road", "town": "London", "postcode": pc}), http.StatusCreated, &p)
 			ids = append(ids, p.ID)
 		}
+		slices.Reverse(ids) // lists are newest first
 
 		t.Run("postcode filter", func(t *testing.T) {
 			for _, q := range []string{"SW1A 1AA", "sw1a1aa", " Sw1a 1aA "} {
@@ -181,7 +182,7 @@ func TestProperties(t *testing.T) {
 			mxFail(t, owner.Get("/api/v1/properties?postcode=ZZZ"), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
 		})
 
-		t.Run("limit=2 pages through all in creation order", func(t *testing.T) {
+		t.Run("limit=2 pages through all, newest first", func(t *testing.T) {
 			var got []uuid.UUID
 			var sizes []int
 			path := "/api/v1/properties?limit=2"
@@ -340,7 +341,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 	t.Run("list and page units of one property", func(t *testing.T) {
 		mxOK(t, admin.Post("/api/v1/properties/"+otherPropertyID.String()+"/units", map[string]any{"label": "Elsewhere", "reference": "OTHER-1"}), http.StatusCreated, nil)
 		all := mxAll[estate.Unit](t, admin, unitsPath)
-		if len(all) != 4 || all[0].ID != unit.ID {
+		if len(all) != 4 || all[len(all)-1].ID != unit.ID { // newest first: DL-12B came first
 			t.Fatalf("units %+v, want DL-12B and three BED units", all)
 		}
 		for _, u := range all {

@@ -96,7 +96,7 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 		t.Fatalf("superuser sees tickets of %d organisations (%v), want 2", orgs, err)
 	}
 
-	far, none := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}
+	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	const limit = 1000
 	// Each get runs for its own organisation (found: the query works) and for the other
 	// one's id (not found).
@@ -170,11 +170,11 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 		want int                         // rows expected at least (0: B's parent, none)
 	}{
 		{"ListProperties", func() ([]uuid.UUID, error) {
-			rows, err := estatedb.New().ListProperties(ctx, db, estatedb.ListPropertiesParams{OrgID: a.ID, AfterCreatedAt: none, RowLimit: limit})
+			rows, err := estatedb.New().ListProperties(ctx, db, estatedb.ListPropertiesParams{OrgID: a.ID, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
 			return rbOrgs(rows, func(r estatedb.Property) uuid.UUID { return r.OrgID }), err
 		}, 1},
 		{"ListUnits of B's property", func() ([]uuid.UUID, error) {
-			rows, err := estatedb.New().ListUnits(ctx, db, estatedb.ListUnitsParams{OrgID: a.ID, PropertyID: b.Property, RowLimit: limit})
+			rows, err := estatedb.New().ListUnits(ctx, db, estatedb.ListUnitsParams{OrgID: a.ID, PropertyID: b.Property, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
 			return rbOrgs(rows, func(r estatedb.Unit) uuid.UUID { return r.OrgID }), err
 		}, 0},
 		{"ListOccupants of B's unit", func() ([]uuid.UUID, error) {
@@ -182,7 +182,7 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 			return rbOrgs(rows, func(r estatedb.ListOccupantsRow) uuid.UUID { return r.UnitOccupant.OrgID }), err
 		}, 0},
 		{"ListContractors", func() ([]uuid.UUID, error) {
-			rows, err := contractorsdb.New().ListContractors(ctx, db, contractorsdb.ListContractorsParams{OrgID: a.ID, RowLimit: limit})
+			rows, err := contractorsdb.New().ListContractors(ctx, db, contractorsdb.ListContractorsParams{OrgID: a.ID, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
 			return rbOrgs(rows, func(r contractorsdb.Contractor) uuid.UUID { return r.OrgID }), err
 		}, 1},
 		{"ListTickets", func() ([]uuid.UUID, error) {
@@ -210,11 +210,11 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 			return rbOrgs(rows, func(r attachmentsdb.Attachment) uuid.UUID { return r.OrgID }), err
 		}, 0},
 		{"ListMembers", func() ([]uuid.UUID, error) {
-			rows, err := identitydb.New().ListMembers(ctx, db, identitydb.ListMembersParams{OrgID: a.ID, RowLimit: limit})
+			rows, err := identitydb.New().ListMembers(ctx, db, identitydb.ListMembersParams{OrgID: a.ID, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
 			return rbOrgs(rows, func(r identitydb.ListMembersRow) uuid.UUID { return r.Membership.OrgID }), err
 		}, 1},
 		{"ListEndpoints", func() ([]uuid.UUID, error) {
-			rows, err := webhooksdb.New().ListEndpoints(ctx, db, webhooksdb.ListEndpointsParams{OrgID: a.ID, RowLimit: limit})
+			rows, err := webhooksdb.New().ListEndpoints(ctx, db, webhooksdb.ListEndpointsParams{OrgID: a.ID, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
 			return rbOrgs(rows, func(r webhooksdb.WebhookEndpoint) uuid.UUID { return r.OrgID }), err
 		}, 1},
 		{"ListDeliveries of B's endpoint", func() ([]uuid.UUID, error) {
@@ -251,7 +251,7 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 	if rows, err := webhooksdb.New().ListDeliveries(ctx, db, webhooksdb.ListDeliveriesParams{OrgID: a.ID, EndpointID: a.Endpoint, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit}); err != nil || len(rows) == 0 {
 		t.Errorf("ListDeliveries of A's own endpoint: %d rows, %v", len(rows), err)
 	}
-	if rows, err := estatedb.New().ListUnits(ctx, db, estatedb.ListUnitsParams{OrgID: a.ID, PropertyID: a.Property, RowLimit: limit}); err != nil || len(rows) == 0 {
+	if rows, err := estatedb.New().ListUnits(ctx, db, estatedb.ListUnitsParams{OrgID: a.ID, PropertyID: a.Property, BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit}); err != nil || len(rows) == 0 {
 		t.Errorf("ListUnits of A's own property: %d rows, %v", len(rows), err)
 	}
 	if rows, err := estatedb.New().ListOccupants(ctx, db, estatedb.ListOccupantsParams{OrgID: a.ID, UnitID: a.Unit}); err != nil || len(rows) == 0 {

@@ -325,14 +325,14 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		}
 	})
 
-	t.Run("list pages oldest first", func(t *testing.T) {
+	t.Run("list pages newest first", func(t *testing.T) {
 		all := mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")
-		if len(all) < 4 || all[0].ID != ep.ID {
+		if len(all) < 4 || all[len(all)-1].ID != ep.ID {
 			t.Fatalf("list %v", all)
 		}
 		for i := 1; i < len(all); i++ {
-			if all[i].CreatedAt.Before(all[i-1].CreatedAt) {
-				t.Fatal("list not oldest first")
+			if all[i].CreatedAt.After(all[i-1].CreatedAt) {
+				t.Fatal("list not newest first")
 			}
 		}
 		page1, next := mxPage[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks?limit=1")

@@ -49,7 +49,7 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, in InviteInput
 }
 
 // InviteWithToken is Invite that also returns the raw token, for in-process callers that
-// accept on the invitee's behalf (the demo seed); no API answer carries it.
+// accept on the invitee's behalf (the demo organisation, internal/demo); no API answer carries it.
 func (s *Service) InviteWithToken(ctx context.Context, actor access.Actor, in InviteInput) (*Invitation, string, error) {
 	if err := actor.Require(access.Admin); err != nil {
 		return nil, "", err

@@ -36,13 +36,13 @@ func (s *Service) ListMembers(ctx context.Context, actor access.Actor, req page.
 	if err := actor.Require(access.Admin); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListMembers(ctx, tx, identitydb.ListMembersParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, RowLimit: int32(limit + 1),
 		})
 		if err != nil {
 			return err

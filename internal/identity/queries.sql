@@ -46,8 +46,8 @@ ORDER BY o.name, o.id;
 SELECT sqlc.embed(m), u.email, u.name
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.org_id = @org_id
-  AND (m.created_at, m.id) > (@after_created_at::timestamptz, @after_id::uuid)
-ORDER BY m.created_at, m.id
+  AND (m.created_at, m.id) < (@before_created_at::timestamptz, @before_id::uuid)
+ORDER BY m.created_at DESC, m.id DESC
 LIMIT @row_limit;
 
 -- name: UpdateMembershipRole :one
@@ -93,7 +93,7 @@ UPDATE invitations SET accepted_at = now() WHERE org_id = $1 AND id = $2;
 -- name: ListOpenInvitations :many
 SELECT * FROM invitations
 WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-ORDER BY created_at DESC;
+ORDER BY created_at DESC, id DESC;
 
 -- name: RevokeOpenInvitation :exec
 UPDATE invitations SET revoked_at = now()

@@ -47,7 +47,8 @@ func checkPassword(f *apperr.Fields, field, password string) {
 // and starts a session. A client whose registrations keep failing (invalid input, an
 // address already registered: probing which emails have accounts) is refused before any
 // password is hashed, like a failing login; successful registrations are not counted
-// (SPEC §10), and the hash gate bounds what a flood of them costs.
+// (anyone may sign up a new organisation, and an office may register several in a row),
+// and the hash gate bounds what a flood of them costs.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*Session, error) {
 	account := strings.ToLower(strings.TrimSpace(in.Email))
 	if err := s.failures.check(account, in.ClientIP); err != nil {

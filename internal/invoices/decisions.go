@@ -122,7 +122,7 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			return err
 		}
 		if Status(inv.Status) != from {
-			return apperr.New(apperr.Conflict, "a %s invoice cannot be %s", inv.Status, action)
+			return apperr.New(apperr.Conflict, "%s invoice cannot be %s", apperr.A(string(inv.Status)), action)
 		}
 		updated, err := apply(tx, inv)
 		if err != nil {

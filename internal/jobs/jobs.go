@@ -1,9 +1,10 @@
 // Package jobs runs background work on River: PostgreSQL's own job table is the queue
-// (and, with the messaging issue, the outbox), so a job is inserted in the same
-// transaction as the change that causes it, and LISTEN/NOTIFY wakes workers at once.
+// and the outbox (internal/outbox), so a job is inserted in the same transaction as the
+// change that causes it, and LISTEN/NOTIFY wakes workers at once.
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,7 +18,9 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 )
 
-// Queue names (SPEC section 5). Each gets its worker count here.
+// Queue names: one per channel of work, so that a backlog in one (a burst of webhooks)
+// cannot delay another (emails). Each queue with workers gets its worker count in
+// NewClient; sms, whatsapp, ai and billing have no workers yet.
 const (
 	QueueEmail       = "email"
 	QueueSMS         = "sms"
@@ -46,11 +49,27 @@ type Options struct {
 	// backoff with jitter (tests use a fast one).
 	RetryPolicy river.ClientRetryPolicy
 	// RescueStuckJobsAfter is how long a job may stay running (its worker's process
-	// gone) before another process runs it again; 0 is River's default (1 hour).
+	// gone) before another process runs it again; 0 is DefaultRescueStuckJobsAfter.
 	RescueStuckJobsAfter time.Duration
 	// Middleware wraps job insertion and working (the metrics' job middleware).
 	Middleware []rivertype.Middleware
 }
+
+// DefaultRescueStuckJobsAfter is when a job whose worker was killed mid-job (its process
+// gone, the row left "running") is handed back to run again. River's rescuer checks
+// every 30 s or so and takes a job once it has been running longer than both this and
+// its kind's own timeout (a worker's Timeout method, else the client's JobTimeout), so
+// per queue it comes to:
+//
+//   - email, webhooks: JobTimeout (1 minute: a send or a delivery that takes longer is
+//     cancelled anyway) → rescued 5 minutes after it started;
+//   - maintenance: retention (1 minute) and the SLA scan (its interval less 30 s) → 5
+//     minutes; the quote chaser and insurance reminders (timeout 30 minutes) → 30 minutes.
+//
+// A job still genuinely working is never taken from under it: by 5 minutes its
+// context has long been cancelled by its timeout. River's own default, an hour, would
+// leave an email or a webhook an hour late after a crash.
+const DefaultRescueStuckJobsAfter = 5 * time.Minute
 
 // NewClient returns a River client on db's pool.
 func NewClient(db *database.DB, opts Options) (*Client, error) {
@@ -63,7 +82,7 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 		MaxAttempts:          MaxAttempts,
 		JobTimeout:           opts.JobTimeout,
 		RetryPolicy:          opts.RetryPolicy,
-		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
+		RescueStuckJobsAfter: cmp.Or(opts.RescueStuckJobsAfter, max(DefaultRescueStuckJobsAfter, opts.JobTimeout)),
 		PeriodicJobs:         opts.Periodic,
 		Middleware:           opts.Middleware,
 	}

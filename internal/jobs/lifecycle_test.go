@@ -192,3 +192,92 @@ func TestJobOfDeadWorkerIsRescued(t *testing.T) {
 		t.Fatalf("worker ran %d times, want once (after the rescue)", w.attempts.Load())
 	}
 }
+
+type longArgs struct{}
+
+func (longArgs) Kind() string { return "test.long" }
+func (longArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueMaintenance}
+}
+
+// longWorker is a kind with its own, longer timeout, like the reminder scans.
+type longWorker struct {
+	river.WorkerDefaults[longArgs]
+}
+
+func (longWorker) Work(context.Context, *river.Job[longArgs]) error { return nil }
+func (longWorker) Timeout(*river.Job[longArgs]) time.Duration       { return time.Hour }
+
+// TestRescueWaitsForTheKindsTimeout: the rescuer hands back a dead worker's job once it
+// has run longer than both RescueStuckJobsAfter and its kind's timeout. Two jobs left
+// running by a killed process a minute ago: the one with the client's timeout is rescued
+// and completes; in the same pass the one whose kind allows an hour is left alone.
+func TestRescueWaitsForTheKindsTimeout(t *testing.T) {
+	t.Parallel()
+	db := testsupport.NewDB(t)
+	probe := &probeWorker{started: make(chan struct{}, 1), work: func(context.Context) error { return nil }}
+	client, err := jobs.NewClient(db, jobs.Options{Logger: slog.New(slog.DiscardHandler), Work: true, RetryPolicy: immediateRetry{},
+		RescueStuckJobsAfter: time.Second, JobTimeout: 500 * time.Millisecond,
+		Register: func(ws *river.Workers) {
+			river.AddWorker(ws, probe)
+			river.AddWorker(ws, longWorker{})
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	short, err := client.Insert(ctx, probeArgs{Name: t.Name()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := client.Insert(ctx, longArgs{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Driver().GetExecutor().Exec(ctx,
+		`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '1 minute', attempted_by = '{dead-process}' WHERE id = ANY($1)`,
+		[]int64{short.Job.ID, long.Job.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	waitFor(t, "the short job to be rescued and complete", 90*time.Second, func() bool {
+		return jobState(t, client, short.Job.ID).State == rivertype.JobStateCompleted
+	})
+	if got := jobState(t, client, long.Job.ID); got.State != rivertype.JobStateRunning || got.Attempt != 1 {
+		t.Fatalf("the job whose kind allows an hour is %s (attempt %d), want still running", got.State, got.Attempt)
+	}
+}
+
+// TestDefaultRescueAfter: without RescueStuckJobsAfter, a dead worker's job is handed back
+// once it has been running DefaultRescueStuckJobsAfter (5 minutes), not River's hour. Of
+// two jobs a killed process left running, one for 6 minutes is rescued and completes; in
+// the same pass one running for 4 minutes is left alone.
+func TestDefaultRescueAfter(t *testing.T) {
+	t.Parallel()
+	w := &probeWorker{started: make(chan struct{}, 2), work: func(context.Context) error { return nil }}
+	client, insert := newClient(t, w, jobs.Options{RetryPolicy: immediateRetry{}, JobTimeout: 500 * time.Millisecond})
+	ctx := context.Background()
+	stuck, recent := insert(ctx), insert(ctx)
+	for _, j := range []struct {
+		id  int64
+		ago string
+	}{{stuck.ID, "6 minutes"}, {recent.ID, "4 minutes"}} {
+		if err := client.Driver().GetExecutor().Exec(ctx,
+			`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - $2::interval, attempted_by = '{dead-process}' WHERE id = $1`, j.id, j.ago); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	waitFor(t, "the job running for 6 minutes to be rescued and complete", 90*time.Second, func() bool {
+		return jobState(t, client, stuck.ID).State == rivertype.JobStateCompleted
+	})
+	if got := jobState(t, client, recent.ID); got.State != rivertype.JobStateRunning {
+		t.Fatalf("the job running for 4 minutes is %s, want still running", got.State)
+	}
+}

@@ -1,7 +1,8 @@
 package jobs_test
 
 // The queue benchmark (`make bench-queue`, docs/benchmarks.md): River beside a re-creation
-// of the seed's outbox (a table polled every 5 s with FOR UPDATE SKIP LOCKED), on fresh
+// of the seed's outbox ("the seed": the original design MaintainUK was rebuilt from, not
+// in this repository; a table polled every 5 s with FOR UPDATE SKIP LOCKED), on fresh
 // databases in one run. It measures commit-to-job-start latency under a steady insert rate
 // and jobs per second worked from a backlog, and prints a markdown report. It asserts no
 // timings: the numbers are for reading, and speed claims are ratios to the seed measured

@@ -19,7 +19,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
-// nopWorker stands in for the channel workers that arrive with later issues, so the
+// nopWorker stands in for the channel workers that are not written yet, so the
 // publisher's four methods can be tested now (River refuses kinds with no worker).
 type nopWorker[T river.JobArgs] struct{ river.WorkerDefaults[T] }
 

@@ -30,18 +30,6 @@ type Key struct {
 	ID        uuid.UUID `json:"i"`
 }
 
-// Start is the Key before every row.
-var Start = Key{CreatedAt: time.Unix(0, 0).UTC()}
-
-// Parse validates the request for a list sorted by Key.
-func (r Request) Parse() (limit int, after Key, err error) {
-	if limit, err = Limit(r); err != nil {
-		return 0, Key{}, err
-	}
-	after, err = After(r, Start)
-	return limit, after, err
-}
-
 // Limit validates the page size, defaulting to DefaultLimit.
 func Limit(r Request) (int, error) {
 	if r.Limit == 0 {

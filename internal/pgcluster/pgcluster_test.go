@@ -361,3 +361,51 @@ func TestParseVersion(t *testing.T) {
 		t.Error("compareVersions orders 9.6, 15, 16 wrongly")
 	}
 }
+
+// TestDirFor_unreachableCheckout is `make run` as root in a checkout under a 0700
+// directory (such as /root): the cluster moves to a directory PostgreSQL's user can
+// reach, the same one on every run, and starts there.
+func TestDirFor_unreachableCheckout(t *testing.T) {
+	requirePostgres(t)
+	locked := filepath.Join(tempDir(t), "locked")
+	if err := os.Mkdir(locked, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	wanted := filepath.Join(locked, "checkout", ".data", "postgres")
+	fallback := filepath.Join(tempDir(t), "var-lib-maintainuk")
+	dir, moved, err := DirFor(t.Context(), wanted, fallback, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		// Without root PostgreSQL runs as ourselves, who can reach our own directories.
+		if moved || dir != wanted {
+			t.Fatalf("DirFor(%s) = %s, %v; want it unchanged", wanted, dir, moved)
+		}
+		return
+	}
+	if !moved || !strings.HasPrefix(dir, fallback+string(filepath.Separator)) {
+		t.Fatalf("DirFor(%s) = %s, moved %v; want a directory under %s", wanted, dir, moved, fallback)
+	}
+	again, _, err := DirFor(t.Context(), wanted, fallback, t.Logf)
+	if err != nil || again != dir {
+		t.Fatalf("second DirFor = %s, %v; want the same %s", again, err, dir)
+	}
+	other, _, err := DirFor(t.Context(), filepath.Join(locked, "other", ".data", "postgres"), fallback, t.Logf)
+	if err != nil || other == dir {
+		t.Fatalf("another checkout got %s (%v), the same as the first", other, err)
+	}
+	c, err := Start(t.Context(), Options{Dir: dir, Ephemeral: true})
+	if err != nil {
+		t.Fatalf("start in %s: %v", dir, err)
+	}
+	if err := c.Stop(context.WithoutCancel(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+
+	// A reachable directory stays where it is.
+	open := filepath.Join(tempDir(t), "pg")
+	if dir, moved, err := DirFor(t.Context(), open, fallback, t.Logf); err != nil || moved || dir != open {
+		t.Fatalf("DirFor(%s) = %s, %v, %v; want it unchanged", open, dir, moved, err)
+	}
+}

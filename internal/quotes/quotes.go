@@ -121,7 +121,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 			return err
 		}
 		if !wo.Status.Quotable() {
-			return apperr.New(apperr.Conflict, "a %s work order cannot be quoted for", wo.Status)
+			return apperr.New(apperr.Conflict, "%s work order cannot be quoted for", apperr.A(string(wo.Status)))
 		}
 		approved, err := s.q.ApprovedQuoteExists(ctx, tx, quotesdb.ApprovedQuoteExistsParams{OrgID: actor.OrgID, WorkOrderID: workOrderID})
 		if err != nil {

@@ -1,5 +1,6 @@
-// Package reminders runs the periodic notices of SPEC section 5: SLA warnings and
-// breaches, quote chasers and contractor insurance expiry.
+// Package reminders runs the periodic notices on the maintenance queue: SLA warnings and
+// breaches, chasers for work orders still without a quote, and contractor insurance
+// expiry.
 //
 // Each scan lists the organisations in the system scope (which sees organisation rows and
 // nothing else), then works in each organisation's own scope, so row-level security keeps

@@ -69,6 +69,16 @@ func validateContact(f *apperr.Fields, v *fields, name, phone, email string) {
 	}
 }
 
+// Check applies the rules on the input alone (lengths, enums, phone and email shapes),
+// which Create applies first; the API runs it beside schema validation so that one answer
+// lists every field error.
+func (in CreateInput) Check() error {
+	var f apperr.Fields
+	v := validateContent(&f, in.Category, in.Priority, in.Title, in.Description)
+	validateContact(&f, &v, in.ReportedByName, in.ReportedByPhone, in.ReportedByEmail)
+	return f.Err()
+}
+
 func orDefault(v, def string) string {
 	if v = strings.ToUpper(strings.TrimSpace(v)); v == "" {
 		return def
@@ -118,22 +128,24 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in CreateInput
 		if err := s.checkAssignee(ctx, tx, actor.OrgID, in.AssigneeUserID); err != nil {
 			return err
 		}
-		if v.name == "" || v.email == "" || actor.Role == access.Tenant {
-			me, err := s.q.GetReporter(ctx, tx, actor.UserID)
-			if err != nil {
-				return err
-			}
-			// A resident's report is acknowledged to them: they cannot have the
-			// acknowledgement sent to someone else's address.
-			if actor.Role == access.Tenant && v.email != "" && !strings.EqualFold(v.email, me.Email) {
-				var f apperr.Fields
-				f.Add("reportedByEmail", "must be your own email address (or leave it out)")
-				return f.Err()
-			}
-			v.name, v.email = orKeep(v.name, me.Name), orKeep(v.email, me.Email)
+		me, err := s.q.GetReporter(ctx, tx, actor.UserID)
+		if err != nil {
+			return err
 		}
+		// A resident's report is acknowledged to them: they cannot have the
+		// acknowledgement sent to someone else's address.
+		if actor.Role == access.Tenant && v.email != "" && !strings.EqualFold(v.email, me.Email) {
+			var f apperr.Fields
+			f.Add("reportedByEmail", "must be your own email address (or leave it out)")
+			return f.Err()
+		}
+		// "We've received your repair report" goes to whoever reported the repair: the
+		// resident reporting their own, or the person whose address staff typed in while
+		// taking the report on the phone; never to the staff member entering it.
+		acknowledge := actor.Role == access.Tenant || (v.email != "" && !strings.EqualFold(v.email, me.Email))
+		v.name, v.email = orKeep(v.name, me.Name), orKeep(v.email, me.Email)
 		reporter := actor.UserID
-		out, err = s.insert(ctx, tx, actor, v, source, &in.UnitID, &propertyID, &reporter, in.AssigneeUserID)
+		out, err = s.insert(ctx, tx, actor, v, source, &in.UnitID, &propertyID, &reporter, in.AssigneeUserID, acknowledge)
 		return err
 	})
 	return &out, err
@@ -146,9 +158,10 @@ func orKeep(v, fallback string) string {
 	return v
 }
 
-// insert allocates the next number, computes the SLA due time and records the creation.
+// insert allocates the next number, computes the SLA due time and records the creation;
+// acknowledge emails the reporter that the report was received.
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v fields, source string,
-	unitID, propertyID, reporter, assignee *uuid.UUID) (Ticket, error) {
+	unitID, propertyID, reporter, assignee *uuid.UUID, acknowledge bool) (Ticket, error) {
 	settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
 	if err != nil {
 		return Ticket{}, err
@@ -174,7 +187,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 	}
 	ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
 		Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
-	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, t.ReportedByEmail != "")
+	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, acknowledge && t.ReportedByEmail != "")
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

@@ -181,7 +181,7 @@ func (s *Service) ReportPublic(ctx context.Context, org PublicOrg, in PublicRepo
 		if unitID == nil && v.address == "" {
 			v.address = "Unit reference given: " + ref
 		}
-		t, err := s.insert(ctx, tx, actor, v, SourcePublicForm, unitID, propertyID, nil, nil)
+		t, err := s.insert(ctx, tx, actor, v, SourcePublicForm, unitID, propertyID, nil, nil, true)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,8 @@ package tickets
 
 import "testing"
 
-// TestCanTransition checks every (from, to) pair against the manual transition table the
-// SPEC describes: NEW → TRIAGED → IN_PROGRESS → RESOLVED → CLOSED, CANCELLED from any
+// TestCanTransition checks every (from, to) pair against the manual transition table:
+// NEW → TRIAGED → IN_PROGRESS → RESOLVED → CLOSED, CANCELLED from any
 // open state, RESOLVED → IN_PROGRESS to reopen. TRIAGED → RESOLVED is allowed too (a
 // repair sorted out without a contractor). Nothing leaves CLOSED or CANCELLED, and no
 // status "moves" to itself.

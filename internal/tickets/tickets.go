@@ -36,7 +36,8 @@ const (
 // Open reports whether the SLA clock still runs.
 func (s Status) Open() bool { return s == New || s == Triaged || s == InProgress }
 
-// Categories and priorities, as in SPEC section 3.
+// Categories, priorities and statuses: the values the API accepts and the database
+// constrains (migration 00004_workflow.sql).
 var (
 	Categories = []string{"PLUMBING", "ELECTRICAL", "HVAC", "APPLIANCE", "STRUCTURAL", "PEST_CONTROL", "OTHER"}
 	Priorities = []string{"ROUTINE", "URGENT", "EMERGENCY"}

@@ -45,7 +45,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		}
 		before := fromRow(row, s.now())
 		if !before.Status.Open() && before.Status != Resolved {
-			return apperr.New(apperr.Conflict, "a %s ticket cannot be changed", before.Status)
+			return apperr.New(apperr.Conflict, "%s ticket cannot be changed", apperr.A(string(before.Status)))
 		}
 		var f apperr.Fields
 		upd := ticketsdb.UpdateTicketParams{OrgID: actor.OrgID, ID: id, Category: row.Category, Priority: row.Priority,

@@ -20,8 +20,8 @@ SELECT * FROM webhook_endpoints WHERE org_id = @org_id AND id = @id FOR UPDATE;
 -- name: ListEndpoints :many
 SELECT * FROM webhook_endpoints
 WHERE org_id = @org_id
-  AND (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
-ORDER BY created_at, id
+  AND (created_at, id) < (@before_created_at::timestamptz, @before_id::uuid)
+ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
 
 -- name: UpdateEndpoint :one

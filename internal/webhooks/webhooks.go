@@ -409,19 +409,19 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*W
 	return &out, nil
 }
 
-// List pages through the organisation's endpoints, oldest first (ADMIN).
+// List pages through the organisation's endpoints, newest first (ADMIN).
 func (s *Service) List(ctx context.Context, actor access.Actor, req page.Request) (page.Result[WebhookEndpoint], error) {
 	var res page.Result[WebhookEndpoint]
 	if err := actor.Require(access.Admin); err != nil {
 		return res, err
 	}
-	limit, after, err := req.Parse()
+	limit, before, err := req.ParseNewest()
 	if err != nil {
 		return res, err
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err := s.q.ListEndpoints(ctx, tx, webhooksdb.ListEndpointsParams{
-			OrgID: actor.OrgID, AfterCreatedAt: after.CreatedAt, AfterID: after.ID, RowLimit: int32(limit + 1),
+			OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, RowLimit: int32(limit + 1),
 		})
 		items := make([]WebhookEndpoint, len(rows))
 		for i, r := range rows {

@@ -111,7 +111,7 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 		from := Status(row.Status)
 		to, ok := Next(from, in.Action)
 		if !ok {
-			return apperr.New(apperr.Conflict, "a %s work order cannot be %s", from, pastTense[in.Action])
+			return apperr.New(apperr.Conflict, "%s work order cannot be %s", apperr.A(string(from)), pastTense[in.Action])
 		}
 		before := fromRow(row)
 		upd := workordersdb.SetWorkOrderStateParams{OrgID: actor.OrgID, ID: id, Status: string(to),

@@ -87,17 +87,32 @@ type RaiseInput struct {
 	Description  string
 }
 
+// Check applies the rules on the input alone, which Raise applies first; the API runs it
+// beside schema validation so that one answer lists every field error.
+func (in RaiseInput) Check() error {
+	_, err := in.description()
+	return err
+}
+
+func (in RaiseInput) description() (string, error) {
+	desc, err := validate.LongText(in.Description, 1, 2000)
+	if err != nil {
+		var f apperr.Fields
+		f.Add("description", err.Error())
+		return "", f.Err()
+	}
+	return desc, nil
+}
+
 // Raise creates a work order (staff only) for an open or resolved ticket and an active
 // contractor; the ticket moves to IN_PROGRESS.
 func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) (*WorkOrder, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
 	}
-	desc, err := validate.LongText(in.Description, 1, 2000)
+	desc, err := in.description()
 	if err != nil {
-		var f apperr.Fields
-		f.Add("description", err.Error())
-		return nil, f.Err()
+		return nil, err
 	}
 	var out WorkOrder
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {

@@ -114,27 +114,27 @@ func (q *Queries) InsertContractor(ctx context.Context, db DBTX, arg InsertContr
 const listContractors = `-- name: ListContractors :many
 SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at FROM contractors
 WHERE org_id = $1
-  AND (created_at, id) > ($2::timestamptz, $3::uuid)
+  AND (created_at, id) < ($2::timestamptz, $3::uuid)
   AND ($4::text IS NULL OR $4::text = ANY (trades))
   AND ($5::boolean IS NULL OR active = $5)
-ORDER BY created_at, id
+ORDER BY created_at DESC, id DESC
 LIMIT $6
 `
 
 type ListContractorsParams struct {
-	OrgID          uuid.UUID
-	AfterCreatedAt time.Time
-	AfterID        uuid.UUID
-	Trade          *string
-	Active         *bool
-	RowLimit       int32
+	OrgID           uuid.UUID
+	BeforeCreatedAt time.Time
+	BeforeID        uuid.UUID
+	Trade           *string
+	Active          *bool
+	RowLimit        int32
 }
 
 func (q *Queries) ListContractors(ctx context.Context, db DBTX, arg ListContractorsParams) ([]Contractor, error) {
 	rows, err := db.Query(ctx, listContractors,
 		arg.OrgID,
-		arg.AfterCreatedAt,
-		arg.AfterID,
+		arg.BeforeCreatedAt,
+		arg.BeforeID,
 		arg.Trade,
 		arg.Active,
 		arg.RowLimit,

@@ -356,25 +356,25 @@ func (q *Queries) ListOccupants(ctx context.Context, db DBTX, arg ListOccupantsP
 const listProperties = `-- name: ListProperties :many
 SELECT id, org_id, name, address_line1, address_line2, town, postcode, created_at, updated_at FROM properties
 WHERE org_id = $1
-  AND (created_at, id) > ($2::timestamptz, $3::uuid)
+  AND (created_at, id) < ($2::timestamptz, $3::uuid)
   AND ($4::text IS NULL OR postcode = $4)
-ORDER BY created_at, id
+ORDER BY created_at DESC, id DESC
 LIMIT $5
 `
 
 type ListPropertiesParams struct {
-	OrgID          uuid.UUID
-	AfterCreatedAt time.Time
-	AfterID        uuid.UUID
-	Postcode       *string
-	RowLimit       int32
+	OrgID           uuid.UUID
+	BeforeCreatedAt time.Time
+	BeforeID        uuid.UUID
+	Postcode        *string
+	RowLimit        int32
 }
 
 func (q *Queries) ListProperties(ctx context.Context, db DBTX, arg ListPropertiesParams) ([]Property, error) {
 	rows, err := db.Query(ctx, listProperties,
 		arg.OrgID,
-		arg.AfterCreatedAt,
-		arg.AfterID,
+		arg.BeforeCreatedAt,
+		arg.BeforeID,
 		arg.Postcode,
 		arg.RowLimit,
 	)
@@ -409,25 +409,25 @@ func (q *Queries) ListProperties(ctx context.Context, db DBTX, arg ListPropertie
 const listUnits = `-- name: ListUnits :many
 SELECT id, org_id, property_id, label, reference, bedrooms, created_at, updated_at FROM units
 WHERE org_id = $1 AND property_id = $2
-  AND (created_at, id) > ($3::timestamptz, $4::uuid)
-ORDER BY created_at, id
+  AND (created_at, id) < ($3::timestamptz, $4::uuid)
+ORDER BY created_at DESC, id DESC
 LIMIT $5
 `
 
 type ListUnitsParams struct {
-	OrgID          uuid.UUID
-	PropertyID     uuid.UUID
-	AfterCreatedAt time.Time
-	AfterID        uuid.UUID
-	RowLimit       int32
+	OrgID           uuid.UUID
+	PropertyID      uuid.UUID
+	BeforeCreatedAt time.Time
+	BeforeID        uuid.UUID
+	RowLimit        int32
 }
 
 func (q *Queries) ListUnits(ctx context.Context, db DBTX, arg ListUnitsParams) ([]Unit, error) {
 	rows, err := db.Query(ctx, listUnits,
 		arg.OrgID,
 		arg.PropertyID,
-		arg.AfterCreatedAt,
-		arg.AfterID,
+		arg.BeforeCreatedAt,
+		arg.BeforeID,
 		arg.RowLimit,
 	)
 	if err != nil {

@@ -535,16 +535,16 @@ const listMembers = `-- name: ListMembers :many
 SELECT m.id, m.org_id, m.user_id, m.role, m.contractor_id, m.created_at, m.updated_at, u.email, u.name
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.org_id = $1
-  AND (m.created_at, m.id) > ($2::timestamptz, $3::uuid)
-ORDER BY m.created_at, m.id
+  AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)
+ORDER BY m.created_at DESC, m.id DESC
 LIMIT $4
 `
 
 type ListMembersParams struct {
-	OrgID          uuid.UUID
-	AfterCreatedAt time.Time
-	AfterID        uuid.UUID
-	RowLimit       int32
+	OrgID           uuid.UUID
+	BeforeCreatedAt time.Time
+	BeforeID        uuid.UUID
+	RowLimit        int32
 }
 
 type ListMembersRow struct {
@@ -556,8 +556,8 @@ type ListMembersRow struct {
 func (q *Queries) ListMembers(ctx context.Context, db DBTX, arg ListMembersParams) ([]ListMembersRow, error) {
 	rows, err := db.Query(ctx, listMembers,
 		arg.OrgID,
-		arg.AfterCreatedAt,
-		arg.AfterID,
+		arg.BeforeCreatedAt,
+		arg.BeforeID,
 		arg.RowLimit,
 	)
 	if err != nil {
@@ -634,7 +634,7 @@ func (q *Queries) ListMembershipsOfUser(ctx context.Context, db DBTX, userID uui
 const listOpenInvitations = `-- name: ListOpenInvitations :many
 SELECT id, org_id, email, role, contractor_id, token_hash, invited_by, expires_at, accepted_at, revoked_at, created_at FROM invitations
 WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-ORDER BY created_at DESC
+ORDER BY created_at DESC, id DESC
 `
 
 func (q *Queries) ListOpenInvitations(ctx context.Context, db DBTX, orgID uuid.UUID) ([]Invitation, error) {

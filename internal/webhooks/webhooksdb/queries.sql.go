@@ -347,23 +347,23 @@ func (q *Queries) ListDeliveries(ctx context.Context, db DBTX, arg ListDeliverie
 const listEndpoints = `-- name: ListEndpoints :many
 SELECT id, org_id, url, description, event_types, secret, enabled, disabled_reason, consecutive_failures, failing_since, created_at, updated_at, include_personal_data FROM webhook_endpoints
 WHERE org_id = $1
-  AND (created_at, id) > ($2::timestamptz, $3::uuid)
-ORDER BY created_at, id
+  AND (created_at, id) < ($2::timestamptz, $3::uuid)
+ORDER BY created_at DESC, id DESC
 LIMIT $4
 `
 
 type ListEndpointsParams struct {
-	OrgID          uuid.UUID
-	AfterCreatedAt time.Time
-	AfterID        uuid.UUID
-	RowLimit       int32
+	OrgID           uuid.UUID
+	BeforeCreatedAt time.Time
+	BeforeID        uuid.UUID
+	RowLimit        int32
 }
 
 func (q *Queries) ListEndpoints(ctx context.Context, db DBTX, arg ListEndpointsParams) ([]WebhookEndpoint, error) {
 	rows, err := db.Query(ctx, listEndpoints,
 		arg.OrgID,
-		arg.AfterCreatedAt,
-		arg.AfterID,
+		arg.BeforeCreatedAt,
+		arg.BeforeID,
 		arg.RowLimit,
 	)
 	if err != nil {

@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/workorders"
+)
+
+// Every field error in one answer. huma checks a request body against the schema before
+// the handler runs; the domain checks its own rules on the input (a trimmed title, the
+// shape of a postcode or a phone number) in the service. Left alone, a body breaking
+// both would be answered twice: the schema's errors first, the domain's only after those
+// were mended. So the create operations below also run the domain's input checks (each
+// input's Check, the same code the service runs first) as huma resolvers, which huma
+// calls after schema validation whether or not it failed, and newErrorEnvelope merges
+// the two lists, keeping the schema's message where both name a field. Rules that need
+// the database (does the unit exist, is the reference free) still answer afterwards.
+
+// domainDetail is a field error found by a domain Check during request validation.
+type domainDetail struct{ *huma.ErrorDetail }
+
+func (d *domainDetail) Unwrap() error { return d.ErrorDetail }
+
+func (in *createTicketIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(tickets.CreateInput{Category: b.Category, Priority: b.Priority, Title: b.Title, Description: b.Description,
+		ReportedByName: b.ReportedByName, ReportedByPhone: b.ReportedByPhone, ReportedByEmail: b.ReportedByEmail}.Check())
+}
+
+func (in *createPropertyIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(estate.PropertyInput{Name: b.Name, AddressLine1: b.AddressLine1, AddressLine2: b.AddressLine2, Town: b.Town, Postcode: b.Postcode}.Check())
+}
+
+func (in *createUnitIn) Resolve(huma.Context) []error {
+	return domainDetails(estate.UnitInput{Label: in.Body.Label, Reference: in.Body.Reference, Bedrooms: in.Body.Bedrooms}.Check())
+}
+
+func (in *createContractorIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(contractors.Input{CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone,
+		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes}.Check())
+}
+
+func (in *raiseWorkOrderIn) Resolve(huma.Context) []error {
+	return domainDetails(workorders.RaiseInput{Description: in.Body.Description}.Check())
+}
+
+// domainDetails turns a Check's answer into huma errors located in the body.
+func domainDetails(err error) []error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	out := make([]error, 0, len(ae.Fields))
+	for _, f := range ae.Fields {
+		out = append(out, &domainDetail{&huma.ErrorDetail{Location: "body." + f.Field, Message: f.Message}})
+	}
+	return out
+}
+
+// mergeFieldErrors lists huma's field errors, then the domain's for fields huma did not
+// name. Domain errors are dropped unless the answer is a 422: a body that is not JSON
+// was read as empty, and "title must not be empty" would be wrong about it.
+func mergeFieldErrors(status int, errs []error) []apperr.FieldError {
+	var out, fromDomain []apperr.FieldError
+	named := map[string]bool{}
+	for _, err := range errs {
+		var dd *domainDetail
+		if errors.As(err, &dd) {
+			if status == http.StatusUnprocessableEntity {
+				fromDomain = append(fromDomain, apperr.FieldError{Field: detailField(dd.ErrorDetail), Message: dd.Message})
+			}
+			continue
+		}
+		var d *huma.ErrorDetail
+		if errors.As(err, &d) {
+			fe := apperr.FieldError{Field: detailField(d), Message: d.Message}
+			named[fe.Field] = true
+			out = append(out, fe)
+		}
+	}
+	for _, fe := range fromDomain {
+		if !named[fe.Field] {
+			out = append(out, fe)
+		}
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+)
+
+// TestValidation_everyFieldErrorInOneAnswer sends each main create operation a body that
+// breaks a schema rule (checked by huma) and a domain rule (checked by the service) at
+// once: one answer names both fields, each once.
+func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	e := wfNewEnv(t, app, "All Fields Lettings")
+	ticket := wfTicket(t, e)
+	long := strings.Repeat("x", 300)
+	for _, tc := range []struct {
+		name, path string
+		body       map[string]any
+		fields     []string // schema's, then domain's
+	}{
+		{"ticket", "/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": long, "reportedByPhone": "12"},
+			[]string{"title", "reportedByPhone"}},
+		{"property", "/api/v1/properties", map[string]any{"addressLine1": long, "town": "Leeds", "postcode": "12345"},
+			[]string{"addressLine1", "postcode"}},
+		{"unit", "/api/v1/properties/" + e.PropertyID.String() + "/units", map[string]any{"label": long, "reference": "a b"},
+			[]string{"label", "reference"}},
+		{"contractor", "/api/v1/contractors", map[string]any{"companyName": long, "email": "not-an-email"},
+			[]string{"companyName", "email"}},
+		{"work order", "/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": "not-a-uuid", "description": "  "},
+			[]string{"contractorId", "description"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := e.Admin.With(t).Post(tc.path, tc.body).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.fields...)
+			seen := map[string]int{}
+			for _, fe := range f.Fields {
+				seen[fe.Field]++
+				if seen[fe.Field] > 1 {
+					t.Errorf("field %s is named twice: %+v", fe.Field, f.Fields)
+				}
+			}
+		})
+	}
+
+	// A body that is not JSON is a 400 without made-up field errors.
+	f := e.Admin.With(t).Post("/api/v1/tickets", "{not json").ExpectFailure(http.StatusBadRequest, apperr.BadRequest)
+	for _, fe := range f.Fields {
+		if fe.Field == "title" {
+			t.Errorf("a malformed body got domain field errors: %+v", f.Fields)
+		}
+	}
+}
+
+// TestMessagesReadWell: enum lists without quotes round them, and "an" before a vowel.
+func TestMessagesReadWell(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	e := wfNewEnv(t, app, "Wording Lettings")
+
+	f := e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Tap", "category": "NOPE"}).
+		ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "category")
+	for _, fe := range f.Fields {
+		if fe.Field == "category" && fe.Message != "must be one of PLUMBING, ELECTRICAL, HVAC, APPLIANCE, STRUCTURAL, PEST_CONTROL, OTHER" {
+			t.Errorf("category: %q", fe.Message)
+		}
+	}
+
+	wo := wfRaise(t, e.Admin, wfTicket(t, e), e.ContractorID)
+	f = wfAct(t, e.Admin, wo.ID, "start").ExpectFailure(http.StatusConflict, apperr.Conflict)
+	if f.Message != "an ASSIGNED work order cannot be started" {
+		t.Errorf("message %q", f.Message)
+	}
+}
