@@ -97,7 +97,7 @@ func New(deps Deps) *Server {
 	}
 	config.OpenAPIPath = "/openapi"
 	if deps.BaseURL != "" {
-		config.Servers = []*huma.Server{{URL: deps.BaseURL, Description: "This deployment (BASE_URL)."}}
+		config.Servers = []*huma.Server{{URL: deps.BaseURL, Description: "This deployment"}}
 	}
 	config.DocsPath = "" // huma's page loads its renderer from a CDN; /docs is served below
 	api := humago.New(mux, config)
