@@ -151,7 +151,7 @@ func (*recordingPublisher) PublishWebhooks(context.Context, pgx.Tx, uuid.UUID, e
 }
 
 // clockedService is an identity service on app's database with a settable clock.
-func clockedService(t *testing.T, app *testsupport.App, clk *clock, settings identity.Settings) (*identity.Service, *recordingPublisher) {
+func clockedService(t *testing.T, app *testsupport.App, clk *testsupport.Clock, settings identity.Settings) (*identity.Service, *recordingPublisher) {
 	t.Helper()
 	signer, err := identity.NewSigner(testSecret, 15*time.Minute, clk.Now)
 	if err != nil {
@@ -177,7 +177,7 @@ func TestPasswordResetExpiryAndLimits(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Second)
-	clk := &clock{now: t0}
+	clk := testsupport.NewClock(t0)
 	svc, pub := clockedService(t, app, clk, identity.Settings{RefreshTTL: 30 * 24 * time.Hour, InvitationTTL: time.Hour, LoginPerMinute: 2})
 	if _, err := svc.Register(ctx, identity.RegisterInput{OrgName: "Timely", Name: "Tim", Email: "tim@example.com", Password: testsupport.Password}); err != nil {
 		t.Fatal(err)
@@ -293,7 +293,7 @@ func TestRefreshAbsoluteLifetime(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	ctx := context.Background()
 	t0 := time.Now().Add(-100 * 24 * time.Hour).Truncate(time.Second)
-	clk := &clock{now: t0}
+	clk := testsupport.NewClock(t0)
 	const day = 24 * time.Hour
 	svc, _ := clockedService(t, app, clk, identity.Settings{RefreshTTL: 30 * day, RefreshMaxAge: 90 * day, InvitationTTL: day, LoginPerMinute: 100})
 	s, err := svc.Register(ctx, identity.RegisterInput{OrgName: "Long Haul", Name: "Lou", Email: "lou@example.com", Password: testsupport.Password})

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -848,19 +847,6 @@ func TestAuthInvitationBadTokens(t *testing.T) {
 	}
 }
 
-// clock is a settable time source for services built directly.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // TestAuthExpiryWithClock runs an identity service with a fake clock on the test's own
 // database, to reach invitation, access-token and refresh-token expiry without waiting.
 // (It lives here rather than in package identity because testsupport imports identity.)
@@ -870,7 +856,7 @@ func TestAuthExpiryWithClock(t *testing.T) {
 	ctx := context.Background()
 	const invitationTTL, refreshTTL = 168 * time.Hour, 720 * time.Hour
 	t0 := time.Now().Add(-8 * 24 * time.Hour).Truncate(time.Second)
-	clk := &clock{now: t0}
+	clk := testsupport.NewClock(t0)
 	signer, err := identity.NewSigner(testSecret, 15*time.Minute, clk.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -344,7 +344,7 @@ func (f *idFlakyInserter) InsertTx(ctx context.Context, tx pgx.Tx, args river.Jo
 // is mended; the successful answer is then the one replayed.
 func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
 	t.Parallel()
-	clock := &tkClock{now: time.Now()}
+	clock := testsupport.NewClock(time.Now())
 	flaky := &idFlakyInserter{}
 	app, _ := whNewApp(t, webhooks.Config{Now: clock.Now, Inserter: flaky, Resolver: whProduction.Resolver, TestsPerMinute: 1})
 	flaky.next = app.Jobs

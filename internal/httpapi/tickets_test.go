@@ -213,19 +213,6 @@ func tkSame(t testing.TB, what string, before, after any) {
 	}
 }
 
-// tkClock is a fixed clock for a ticket service that backdates tickets.
-type tkClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *tkClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *tkClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // TestTicketCreate covers who may report a repair for which unit, defaults, validation,
 // and that numbers run MT-000001, MT-000002, … with no number taken by a refused create.
 func TestTicketCreate(t *testing.T) {
@@ -782,7 +769,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 
 	t.Run("overdue", func(t *testing.T) {
 		// Reported 40 days ago through a service whose clock says so.
-		clk := &tkClock{now: time.Now().Add(-40 * 24 * time.Hour)}
+		clk := testsupport.NewClock(time.Now().Add(-40 * 24 * time.Hour))
 		past := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100})
 		mk := func(priority string, unit uuid.UUID, title string) uuid.UUID {
 			t.Helper()
@@ -874,7 +861,7 @@ func TestTicketListFilters(t *testing.T) {
 
 	// Two old tickets first, through a service whose clock is 60 days back: one still open
 	// (overdue), one resolved.
-	clk := &tkClock{now: time.Now().Add(-60 * 24 * time.Hour)}
+	clk := testsupport.NewClock(time.Now().Add(-60 * 24 * time.Hour))
 	past := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100})
 	for _, f := range []tkFixture{
 		{priority: "EMERGENCY", category: "PEST_CONTROL", unit: o.U2, title: "Mice in the loft", description: "Droppings near the water tank", status: tickets.New, overdue: true},

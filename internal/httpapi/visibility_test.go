@@ -364,7 +364,7 @@ func TestOccupancyPeriods(t *testing.T) {
 		t.Fatalf("occupancy %+v", prevOcc)
 	}
 	// The previous tenant reported a leak 30 days ago (through a service whose clock says so).
-	clk := &tkClock{now: time.Now().Add(-30 * 24 * time.Hour)}
+	clk := testsupport.NewClock(time.Now().Add(-30 * 24 * time.Hour))
 	old, err := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100}).Create(context.Background(), tkActor(previous), tickets.CreateInput{UnitID: o.U2, Title: "Old leak"})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package tickets_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,16 +17,6 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
 
-// slaClock is a settable clock shared by a test's ticket service.
-type slaClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *slaClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *slaClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-
 // london builds a wall-clock time in Europe/London.
 func london(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, ukcalendar.London)
@@ -40,7 +29,7 @@ type slaOrg struct {
 	actor  access.Actor
 	unitID uuid.UUID
 	svc    *tickets.Service
-	clock  *slaClock
+	clock  *testsupport.Clock
 }
 
 func newSLAOrg(t *testing.T, app *testsupport.App, name string) *slaOrg {
@@ -50,7 +39,7 @@ func newSLAOrg(t *testing.T, app *testsupport.App, name string) *slaOrg {
 		Expect(http.StatusCreated).ID()
 	unit := admin.Post("/api/v1/properties/"+prop.String()+"/units", map[string]any{"label": "Flat 1", "reference": "SLA-1"}).
 		Expect(http.StatusCreated).ID()
-	clk := &slaClock{now: london(2026, time.December, 18, 10, 0)}
+	clk := testsupport.NewClock(london(2026, time.December, 18, 10, 0))
 	return &slaOrg{
 		admin: admin, unitID: unit, clock: clk, svc: tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100}),
 		actor: access.Actor{UserID: admin.UserID, OrgID: admin.OrgID, Role: access.Admin},

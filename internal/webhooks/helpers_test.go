@@ -236,27 +236,6 @@ func (f *fakeInserter) last(t *testing.T) webhooks.DeliverArgs {
 	return a
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu   sync.Mutex
-	now  time.Time
-	tick time.Duration // added after every reading
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.now
-	c.now = c.now.Add(c.tick)
-	return t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 func adminOf(c *testsupport.Client) access.Actor {
 	return access.Actor{UserID: c.UserID, OrgID: c.OrgID, Role: access.Admin}
 }

@@ -259,7 +259,7 @@ func TestWebhookAlwaysFailingDeliveryFailsAndDisablesEndpoint(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	adminClient := app.Register("Failing Lettings")
 	admin := adminOf(adminClient)
-	clk := &clock{now: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), tick: time.Minute}
+	clk := testsupport.NewTickingClock(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), time.Minute)
 	svc := webhooks.NewService(app.DB, webhooks.Config{
 		AllowPrivateNetworks: true, Now: clk.Now, DisableAfterFailures: jobs5, DisableAfterDuration: 3 * time.Minute,
 	})
@@ -334,7 +334,7 @@ func TestWebhookDisableNeedsCountAndDuration(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	admin := adminOf(app.Register("Threshold Lettings"))
 	t0 := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	clk := &clock{now: t0}
+	clk := testsupport.NewClock(t0)
 	ins := &fakeInserter{}
 	svc := webhooks.NewService(app.DB, webhooks.Config{
 		AllowPrivateNetworks: true, Now: clk.Now, Inserter: ins, DisableAfterFailures: 2, DisableAfterDuration: time.Hour,
@@ -367,7 +367,7 @@ func TestWebhookDisableNeedsCountAndDuration(t *testing.T) {
 	recv.next(t)
 	health(1, &t0, true)
 	status = http.StatusOK
-	clk.set(t0.Add(time.Minute))
+	clk.Set(t0.Add(time.Minute))
 	if err := worker.Work(ctx, deliverJob(first, 2, 5)); err != nil {
 		t.Fatalf("a 200 was an error: %v", err)
 	}
@@ -377,18 +377,18 @@ func TestWebhookDisableNeedsCountAndDuration(t *testing.T) {
 	status = http.StatusBadGateway
 	second, pending := send(), send()
 	start := t0.Add(2 * time.Minute)
-	clk.set(start)
+	clk.Set(start)
 	if err := worker.Work(ctx, deliverJob(second, 1, 5)); err == nil {
 		t.Fatal("a 502 was not an error")
 	}
-	clk.set(start.Add(30 * time.Minute))
+	clk.Set(start.Add(30 * time.Minute))
 	err := worker.Work(ctx, deliverJob(second, 2, 5))
 	var cancel *river.JobCancelError
 	if err == nil || errors.As(err, &cancel) {
 		t.Fatalf("2 failures within the hour: err %v, want a plain error (retry)", err)
 	}
 	health(2, &start, true) // the count is reached but not the duration
-	clk.set(start.Add(61 * time.Minute))
+	clk.Set(start.Add(61 * time.Minute))
 	err = worker.Work(ctx, deliverJob(second, 3, 5))
 	if !errors.As(err, &cancel) {
 		t.Fatalf("failure that disables: err %v, want JobCancel (no more attempts)", err)
