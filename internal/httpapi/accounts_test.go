@@ -106,7 +106,7 @@ func TestResetPassword(t *testing.T) {
 		{"truncated", token[:len(token)-2]},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			wantFailure(t, resetPassword(app, tt.token, "a-brand-new-password"), http.StatusNotFound, apperr.NotFound)
+			testsupport.ExpectFailure(t, resetPassword(app, tt.token, "a-brand-new-password"), http.StatusNotFound, apperr.NotFound)
 		})
 	}
 	// A password that breaks the rules is refused and changes nothing.

@@ -97,7 +97,7 @@ func TestJobDashboardLoginIsLimited(t *testing.T) {
 		t.Fatalf("after 3 wrong passwords: status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	// The same budget as the API's login: the dashboard's failures count there too.
-	wantFailure(t, login(app, operator.Email, testsupport.Password), http.StatusTooManyRequests, apperr.RateLimited)
+	testsupport.ExpectFailure(t, login(app, operator.Email, testsupport.Password), http.StatusTooManyRequests, apperr.RateLimited)
 }
 
 // TestEmailFromAPIToMailbox follows one email end to end: a ticket reported through the

@@ -139,13 +139,6 @@ func atDownload(t testing.TB, c *testsupport.Client, id uuid.UUID) *testsupport.
 	return c.With(t).Get("/api/v1/attachments/" + id.String())
 }
 
-// atExpectFailure checks a failure envelope, and that its message is the one an id that
-// exists nowhere gets (another org's or an invisible ticket must not be distinguishable).
-func atExpectFailure(t testing.TB, r *testsupport.Response, status int, code apperr.Code, fields ...string) testsupport.Failure {
-	t.Helper()
-	return r.ExpectFailure(status, code, fields...)
-}
-
 // ---- an organisation to attach to ----------------------------------------------------
 
 type atOrg struct {
@@ -491,7 +484,7 @@ func TestAttachmentRefusedTypes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			atExpectFailure(t, atUpload(t, o.team.Admin, o.ticketID, tc.filename, tc.declared, tc.data),
+			testsupport.ExpectFailure(t, atUpload(t, o.team.Admin, o.ticketID, tc.filename, tc.declared, tc.data),
 				http.StatusUnsupportedMediaType, apperr.UnsupportedType)
 		})
 	}
@@ -518,22 +511,22 @@ func TestAttachmentSizeLimits(t *testing.T) {
 	admin := o.team.Admin
 
 	t.Run("empty file", func(t *testing.T) {
-		atExpectFailure(t, atUpload(t, admin, o.ticketID, "empty.jpg", "image/jpeg", nil), http.StatusUnprocessableEntity, apperr.Invalid, "file")
+		testsupport.ExpectFailure(t, atUpload(t, admin, o.ticketID, "empty.jpg", "image/jpeg", nil), http.StatusUnprocessableEntity, apperr.Invalid, "file")
 	})
 	t.Run("empty file with no declared type", func(t *testing.T) {
-		atExpectFailure(t, atUpload(t, admin, o.ticketID, "empty.jpg", "", nil), http.StatusUnprocessableEntity, apperr.Invalid)
+		testsupport.ExpectFailure(t, atUpload(t, admin, o.ticketID, "empty.jpg", "", nil), http.StatusUnprocessableEntity, apperr.Invalid)
 	})
 	t.Run("no file at all", func(t *testing.T) {
 		body, ct := atForm(t, [][2]string{{"note", "forgot the photo"}})
-		atExpectFailure(t, admin.With(t).Do(http.MethodPost, "/api/v1/tickets/"+o.ticketID.String()+"/attachments", body, "Content-Type", ct),
+		testsupport.ExpectFailure(t, admin.With(t).Do(http.MethodPost, "/api/v1/tickets/"+o.ticketID.String()+"/attachments", body, "Content-Type", ct),
 			http.StatusUnprocessableEntity, apperr.Invalid, "file")
 	})
 	t.Run("one byte over 10 MB", func(t *testing.T) {
-		atExpectFailure(t, atUpload(t, admin, o.ticketID, "big.jpg", "image/jpeg", atJPEG("big", attachments.MaxBytes+1)),
+		testsupport.ExpectFailure(t, atUpload(t, admin, o.ticketID, "big.jpg", "image/jpeg", atJPEG("big", attachments.MaxBytes+1)),
 			http.StatusRequestEntityTooLarge, apperr.TooLarge)
 	})
 	t.Run("well over 10 MB", func(t *testing.T) {
-		atExpectFailure(t, atUpload(t, admin, o.ticketID, "bigger.jpg", "image/jpeg", atJPEG("bigger", attachments.MaxBytes+200<<10)),
+		testsupport.ExpectFailure(t, atUpload(t, admin, o.ticketID, "bigger.jpg", "image/jpeg", atJPEG("bigger", attachments.MaxBytes+200<<10)),
 			http.StatusRequestEntityTooLarge, apperr.TooLarge)
 	})
 	t.Run("malformed multipart body", func(t *testing.T) {
@@ -663,21 +656,21 @@ func TestAttachmentAccess(t *testing.T) {
 		rowsA, _, _ := atDBCounts(t, app, a.orgID)
 		rowsB, _, _ := atDBCounts(t, app, b.orgID)
 
-		missingUpload := atExpectFailure(t, atUpload(t, c, uuid.New(), "x.jpg", "image/jpeg", photo), http.StatusNotFound, apperr.NotFound)
-		got := atExpectFailure(t, atUpload(t, c, ticketID, "sneaky.jpg", "image/jpeg", atJPEG("sneaky-"+uuid.NewString(), 3000)), http.StatusNotFound, apperr.NotFound)
+		missingUpload := testsupport.ExpectFailure(t, atUpload(t, c, uuid.New(), "x.jpg", "image/jpeg", photo), http.StatusNotFound, apperr.NotFound)
+		got := testsupport.ExpectFailure(t, atUpload(t, c, ticketID, "sneaky.jpg", "image/jpeg", atJPEG("sneaky-"+uuid.NewString(), 3000)), http.StatusNotFound, apperr.NotFound)
 		if got.Message != missingUpload.Message {
 			t.Errorf("upload: %q, for a missing ticket %q", got.Message, missingUpload.Message)
 		}
-		missingList := atExpectFailure(t, c.With(t).Get(ticketPath(uuid.New())), http.StatusNotFound, apperr.NotFound)
-		if got := atExpectFailure(t, c.With(t).Get(ticketPath(ticketID)), http.StatusNotFound, apperr.NotFound); got.Message != missingList.Message {
+		missingList := testsupport.ExpectFailure(t, c.With(t).Get(ticketPath(uuid.New())), http.StatusNotFound, apperr.NotFound)
+		if got := testsupport.ExpectFailure(t, c.With(t).Get(ticketPath(ticketID)), http.StatusNotFound, apperr.NotFound); got.Message != missingList.Message {
 			t.Errorf("list: %q, for a missing ticket %q", got.Message, missingList.Message)
 		}
-		missingGet := atExpectFailure(t, atDownload(t, c, uuid.New()), http.StatusNotFound, apperr.NotFound)
+		missingGet := testsupport.ExpectFailure(t, atDownload(t, c, uuid.New()), http.StatusNotFound, apperr.NotFound)
 		r := atDownload(t, c, attachmentID)
 		if bytes.Contains(r.Body, photo[:64]) {
 			t.Fatalf("download leaked the file")
 		}
-		if got := atExpectFailure(t, r, http.StatusNotFound, apperr.NotFound); got.Message != missingGet.Message {
+		if got := testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound); got.Message != missingGet.Message {
 			t.Errorf("download: %q, for a missing attachment %q", got.Message, missingGet.Message)
 		}
 
@@ -715,9 +708,9 @@ func TestAttachmentAccess(t *testing.T) {
 
 	t.Run("anonymous", func(t *testing.T) {
 		anon := app.Anonymous()
-		atExpectFailure(t, atUpload(t, anon, a.ticketID, "x.jpg", "image/jpeg", photo), http.StatusUnauthorized, apperr.Unauthenticated)
-		atExpectFailure(t, anon.With(t).Get(ticketPath(a.ticketID)), http.StatusUnauthorized, apperr.Unauthenticated)
-		atExpectFailure(t, atDownload(t, anon, first.ID), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, atUpload(t, anon, a.ticketID, "x.jpg", "image/jpeg", photo), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, anon.With(t).Get(ticketPath(a.ticketID)), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, atDownload(t, anon, first.ID), http.StatusUnauthorized, apperr.Unauthenticated)
 	})
 	t.Run("admin", func(t *testing.T) { allowed(t, a.team.Admin, "admin") })
 	t.Run("coordinator", func(t *testing.T) { allowed(t, a.team.Coordinator, "coordinator") })
@@ -746,7 +739,7 @@ func TestAttachmentAccess(t *testing.T) {
 			Expect(http.StatusCreated)
 		// Of the ticket's files it sees only its own and those staff shared with it.
 		c := a.team.Contractor
-		atExpectFailure(t, atDownload(t, c, first.ID), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, atDownload(t, c, first.ID), http.StatusNotFound, apperr.NotFound)
 		shared := viUploaded(t, a.team.Admin, a.ticketID, "plan", &a.contractorID)
 		atDownload(t, c, shared.ID).Expect(http.StatusOK)
 		up := atUploaded(t, c, a.ticketID, "contractor.png", "image/png", atPNG("contractor"))
@@ -763,7 +756,7 @@ func TestAttachmentAccess(t *testing.T) {
 	t.Run("other organisation's tenant", func(t *testing.T) { refused(t, b.team.Tenant, a.ticketID, first.ID) })
 	t.Run("own ticket, other organisation's attachment id", func(t *testing.T) {
 		// A's admin names B's attachment: 404, even though A has a ticket of its own.
-		atExpectFailure(t, atDownload(t, a.team.Admin, bFile.ID), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, atDownload(t, a.team.Admin, bFile.ID), http.StatusNotFound, apperr.NotFound)
 	})
 }
 

@@ -81,33 +81,6 @@ func decode(t *testing.T, r *testsupport.Response, v any) {
 	}
 }
 
-// wantFailure checks status, the failure envelope, its code and that each of fields is named.
-func wantFailure(t *testing.T, r *testsupport.Response, status int, code apperr.Code, fields ...string) testsupport.Failure {
-	t.Helper()
-	wantStatus(t, r, status)
-	var env struct {
-		Data    json.RawMessage      `json:"data"`
-		Error   *testsupport.Failure `json:"error"`
-		TraceID string               `json:"traceId"`
-	}
-	if err := json.Unmarshal(r.Body, &env); err != nil || env.Error == nil || string(env.Data) != "null" || env.TraceID == "" {
-		t.Fatalf("not a failure envelope (%v): %s", err, r.Body)
-	}
-	if env.Error.Code != string(code) {
-		t.Fatalf("error code %s, want %s; body: %s", env.Error.Code, code, r.Body)
-	}
-	for _, want := range fields {
-		found := false
-		for _, got := range env.Error.Fields {
-			found = found || got.Field == want
-		}
-		if !found {
-			t.Fatalf("no field error for %q; body: %s", want, r.Body)
-		}
-	}
-	return *env.Error
-}
-
 // sentInvitation is an invitation created through the API with the token its invitee
 // received by email (the ADMIN's answer does not carry it).
 type sentInvitation struct {
@@ -298,7 +271,7 @@ func TestAuthRegisterValidation(t *testing.T) {
 				wantStatus(t, login(app, email, tt.pass), http.StatusOK)
 				return
 			}
-			f := wantFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, tt.fields...)
+			f := testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, tt.fields...)
 			if len(f.Fields) != len(tt.fields) {
 				t.Fatalf("fields %+v, want exactly %v", f.Fields, tt.fields)
 			}
@@ -366,7 +339,7 @@ func TestAuthLogin(t *testing.T) {
 	t.Run("refused alike", func(t *testing.T) {
 		t.Parallel()
 		ref := login(app, "ada@example.com", "wrong-password-1")
-		wantFailure(t, ref, http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, ref, http.StatusUnauthorized, apperr.Unauthenticated)
 		want := withoutTraceID(t, ref)
 		for _, tt := range []struct{ name, email, password string }{
 			{"unknown email, our password", "nobody@example.com", testsupport.Password},
@@ -378,7 +351,7 @@ func TestAuthLogin(t *testing.T) {
 			{"empty email", "", testsupport.Password},
 		} {
 			r := login(app, tt.email, tt.password)
-			wantFailure(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
 			if got := withoutTraceID(t, r); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: body %s differs from a wrong password's %s", tt.name, r.Body, ref.Body)
 			}
@@ -423,9 +396,9 @@ func TestAuthRefresh(t *testing.T) {
 			var bystander identity.Session
 			decode(t, wantStatus(t, login(app, "ada@example.com", testsupport.Password), http.StatusOK), &bystander)
 
-			wantFailure(t, refresh(app, gen[replayed].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
-			wantFailure(t, refresh(app, gen[2].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
-			wantFailure(t, refresh(app, gen[replayed].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, refresh(app, gen[replayed].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, refresh(app, gen[2].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, refresh(app, gen[replayed].RefreshToken), http.StatusUnauthorized, apperr.Unauthenticated)
 			// Another session of the same user is another family.
 			wantStatus(t, refresh(app, bystander.RefreshToken), http.StatusOK)
 		})
@@ -467,11 +440,11 @@ func TestAuthRefresh(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				wantFailure(t, refresh(app, tt.token), http.StatusUnauthorized, apperr.Unauthenticated)
+				testsupport.ExpectFailure(t, refresh(app, tt.token), http.StatusUnauthorized, apperr.Unauthenticated)
 			})
 		}
 		// An access token is longer than any refresh token: refused before it is looked at.
-		wantFailure(t, refresh(app, s.AccessToken), http.StatusUnprocessableEntity, apperr.Invalid, "refreshToken")
+		testsupport.ExpectFailure(t, refresh(app, s.AccessToken), http.StatusUnprocessableEntity, apperr.Invalid, "refreshToken")
 		// None of that touched the real token's family.
 		wantStatus(t, refresh(app, s.RefreshToken), http.StatusOK)
 	})
@@ -709,7 +682,7 @@ func TestAuthAccessTokenChecks(t *testing.T) {
 				}
 				return
 			}
-			wantFailure(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
 		})
 	}
 
@@ -722,7 +695,7 @@ func TestAuthAccessTokenChecks(t *testing.T) {
 		if m := me(t, forged); m.Role != access.Coordinator {
 			t.Fatalf("me with a forged role: %+v", m)
 		}
-		wantFailure(t, forged.Get(membersPath), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, forged.Get(membersPath), http.StatusForbidden, apperr.Forbidden)
 	})
 }
 
@@ -1013,9 +986,9 @@ func TestAuthLastAdmin(t *testing.T) {
 		admin := solo
 		self := memberID(t, admin, admin.UserID)
 		for _, role := range []access.Role{access.Coordinator, access.Tenant} {
-			wantFailure(t, admin.Patch(memberPath(self), map[string]any{"role": role}), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, admin.Patch(memberPath(self), map[string]any{"role": role}), http.StatusConflict, apperr.Conflict)
 		}
-		wantFailure(t, admin.Delete(memberPath(self)), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, admin.Delete(memberPath(self)), http.StatusConflict, apperr.Conflict)
 		// Re-affirming the role is not a demotion.
 		wantStatus(t, admin.Patch(memberPath(self), map[string]any{"role": access.Admin}), http.StatusOK)
 		if ms := members(t, admin); countAdmins(ms) != 1 {
@@ -1027,8 +1000,8 @@ func TestAuthLastAdmin(t *testing.T) {
 		t.Parallel()
 		admin, coordinator := staffed, staffedCoordinator
 		self := memberID(t, admin, admin.UserID)
-		wantFailure(t, coordinator.Patch(memberPath(self), map[string]any{"role": access.Tenant}), http.StatusForbidden, apperr.Forbidden)
-		wantFailure(t, coordinator.Delete(memberPath(self)), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, coordinator.Patch(memberPath(self), map[string]any{"role": access.Tenant}), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, coordinator.Delete(memberPath(self)), http.StatusForbidden, apperr.Forbidden)
 	})
 
 	t.Run("with two admins one may go, not both", func(t *testing.T) {
@@ -1036,8 +1009,8 @@ func TestAuthLastAdmin(t *testing.T) {
 		firstID, secondID := memberID(t, first, first.UserID), memberID(t, first, second.UserID)
 
 		wantStatus(t, first.Patch(memberPath(firstID), map[string]any{"role": access.Coordinator}), http.StatusOK)
-		wantFailure(t, second.Patch(memberPath(secondID), map[string]any{"role": access.Tenant}), http.StatusConflict, apperr.Conflict)
-		wantFailure(t, second.Delete(memberPath(secondID)), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, second.Patch(memberPath(secondID), map[string]any{"role": access.Tenant}), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, second.Delete(memberPath(secondID)), http.StatusConflict, apperr.Conflict)
 		// Removing the former admin is fine.
 		wantStatus(t, second.Delete(memberPath(firstID)), http.StatusOK)
 		if ms := members(t, second); len(ms) != 1 || countAdmins(ms) != 1 {

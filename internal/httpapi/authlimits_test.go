@@ -39,11 +39,11 @@ func TestAuthLoginFailureLimits(t *testing.T) {
 
 	t.Run("an attacker's failures do not lock the owner out", func(t *testing.T) {
 		for i := range 3 {
-			wantFailure(t, login(app, "bob@example.com", fmt.Sprintf("guess-number-%d", i), from("203.0.113.66")...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, "bob@example.com", fmt.Sprintf("guess-number-%d", i), from("203.0.113.66")...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
 		// The attacker's client is refused, even with the right password …
 		r := login(app, "bob@example.com", testsupport.Password, from("203.0.113.66")...)
-		wantFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+		testsupport.ExpectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
 		expectRetryAfter(t, r)
 		// … and the owner, from anywhere else, is not.
 		wantStatus(t, login(app, "bob@example.com", testsupport.Password, from("198.51.100.20")...), http.StatusOK)
@@ -51,38 +51,38 @@ func TestAuthLoginFailureLimits(t *testing.T) {
 
 	t.Run("a correct password clears that client's failures", func(t *testing.T) {
 		for range 2 {
-			wantFailure(t, login(app, "cat@example.com", "typo-password", from("198.51.100.30")...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, "cat@example.com", "typo-password", from("198.51.100.30")...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
 		wantStatus(t, login(app, "cat@example.com", testsupport.Password, from("198.51.100.30")...), http.StatusOK)
 		for range 2 {
-			wantFailure(t, login(app, "cat@example.com", "typo-password", from("198.51.100.30")...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, "cat@example.com", "typo-password", from("198.51.100.30")...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
 		wantStatus(t, login(app, "cat@example.com", testsupport.Password, from("198.51.100.30")...), http.StatusOK)
 	})
 
 	t.Run("a client failing across many accounts is refused", func(t *testing.T) {
 		for i := range 5 {
-			wantFailure(t, login(app, fmt.Sprintf("nobody%d@example.com", i), "wrong-password", from("192.0.2.1")...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, fmt.Sprintf("nobody%d@example.com", i), "wrong-password", from("192.0.2.1")...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
 		r := login(app, "dan@example.com", testsupport.Password, from("192.0.2.1")...)
-		wantFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+		testsupport.ExpectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
 		expectRetryAfter(t, r)
 		wantStatus(t, login(app, "dan@example.com", testsupport.Password, from("192.0.2.2")...), http.StatusOK)
 	})
 
 	t.Run("IPv6 clients are grouped by /64", func(t *testing.T) {
 		for i := range 3 {
-			wantFailure(t, login(app, "eve@example.com", "wrong-password", from(fmt.Sprintf("2001:db8:1:2::%x", i+1))...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, "eve@example.com", "wrong-password", from(fmt.Sprintf("2001:db8:1:2::%x", i+1))...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
-		wantFailure(t, login(app, "eve@example.com", testsupport.Password, from("2001:db8:1:2:ffff::1")...), http.StatusTooManyRequests, apperr.RateLimited)
+		testsupport.ExpectFailure(t, login(app, "eve@example.com", testsupport.Password, from("2001:db8:1:2:ffff::1")...), http.StatusTooManyRequests, apperr.RateLimited)
 		wantStatus(t, login(app, "eve@example.com", testsupport.Password, from("2001:db8:1:3::1")...), http.StatusOK)
 	})
 
 	t.Run("the account is spelt many ways but counted once", func(t *testing.T) {
 		for _, spelling := range []string{"fay@example.com", "FAY@example.com", " fay@EXAMPLE.com "} {
-			wantFailure(t, login(app, spelling, "wrong-password", from("198.51.100.60")...), http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, login(app, spelling, "wrong-password", from("198.51.100.60")...), http.StatusUnauthorized, apperr.Unauthenticated)
 		}
-		wantFailure(t, login(app, "fay@example.com", testsupport.Password, from("198.51.100.60")...), http.StatusTooManyRequests, apperr.RateLimited)
+		testsupport.ExpectFailure(t, login(app, "fay@example.com", testsupport.Password, from("198.51.100.60")...), http.StatusTooManyRequests, apperr.RateLimited)
 	})
 }
 

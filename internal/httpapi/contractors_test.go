@@ -98,7 +98,7 @@ func TestContractors(t *testing.T) {
 						body[k] = v
 					}
 				}
-				mxFail(t, admin.Post("/api/v1/contractors", body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, admin.Post("/api/v1/contractors", body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
 		for _, c := range mxAll[contractors.Contractor](t, admin, "/api/v1/contractors") {
@@ -160,7 +160,7 @@ func TestContractors(t *testing.T) {
 			{"invalid email", map[string]any{"email": "nope"}, "email"},
 		} {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				mxFail(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), tc.patch), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), tc.patch), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 				if got := get(t, sparks.ID); !sameContractorFields(got, want) {
 					t.Fatalf("refused patch changed the contractor: %+v, want %+v", got, want)
 				}
@@ -177,8 +177,8 @@ func TestContractors(t *testing.T) {
 				t.Fatalf("still active: %+v", got)
 			}
 		})
-		mxFail(t, admin.Patch("/api/v1/contractors/"+uuid.NewString(), map[string]any{"active": false}), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, admin.Get("/api/v1/contractors/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/contractors/"+uuid.NewString(), map[string]any{"active": false}), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/contractors/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
 	})
 
 	t.Run("list filters", func(t *testing.T) {
@@ -242,7 +242,7 @@ func TestContractors(t *testing.T) {
 			{"trade=CARPENTRY", "trade"}, {"active=maybe", "active"}, {"limit=0", "limit"}, {"limit=201", "limit"}, {"cursor=%25%25", "cursor"},
 		} {
 			t.Run("refused ?"+q.query, func(t *testing.T) {
-				mxFail(t, admin.Get("/api/v1/contractors?"+q.query), http.StatusUnprocessableEntity, apperr.Invalid, q.field)
+				testsupport.ExpectFailure(t, admin.Get("/api/v1/contractors?"+q.query), http.StatusUnprocessableEntity, apperr.Invalid, q.field)
 			})
 		}
 	})

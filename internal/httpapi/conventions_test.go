@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -47,45 +46,6 @@ func checkTraceID(t *testing.T, r *testsupport.Response, top map[string]json.Raw
 		t.Fatalf("traceId %q in body, X-Trace-Id header %q", id, h)
 	}
 	return id
-}
-
-// expectFailure asserts r is exactly the failure envelope
-// {"data": null, "error": {code, message, fields}, "traceId"} with status and code, and
-// that each of fields has a field error.
-func expectFailure(t *testing.T, r *testsupport.Response, status int, code apperr.Code, fields ...string) testsupport.Failure {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
-	}
-	top := envelopeKeys(t, r)
-	keys := make([]string, 0, len(top))
-	for k := range top {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if !slices.Equal(keys, []string{"data", "error", "traceId"}) {
-		t.Fatalf("envelope members %v, want [data error traceId]; body: %s", keys, r.Body)
-	}
-	if string(top["data"]) != "null" {
-		t.Fatalf("data is %s on failure, want null", top["data"])
-	}
-	checkTraceID(t, r, top)
-	var f testsupport.Failure
-	if err := json.Unmarshal(top["error"], &f); err != nil || string(top["error"]) == "null" {
-		t.Fatalf("error member %s: %v", top["error"], err)
-	}
-	if f.Code != string(code) {
-		t.Fatalf("error code %s, want %s; body: %s", f.Code, code, r.Body)
-	}
-	if strings.TrimSpace(f.Message) == "" {
-		t.Fatalf("empty error message; body: %s", r.Body)
-	}
-	for _, want := range fields {
-		if !slices.ContainsFunc(f.Fields, func(fe apperr.FieldError) bool { return fe.Field == want && fe.Message != "" }) {
-			t.Fatalf("no field error for %q; body: %s", want, r.Body)
-		}
-	}
-	return f
 }
 
 // expectSuccess asserts r is a success envelope {"data", "error": null, "traceId"} with
@@ -182,7 +142,7 @@ func TestConventionsFailureEnvelopes(t *testing.T) {
 				c = admin
 			}
 			r := c.Do(tc.method, tc.path, tc.body, tc.headers...)
-			f := expectFailure(t, r, tc.status, tc.code, tc.fields...)
+			f := testsupport.ExpectFailure(t, r, tc.status, tc.code, tc.fields...)
 			if tc.message != "" && !strings.Contains(f.Message, tc.message) {
 				t.Fatalf("message %q does not contain %q", f.Message, tc.message)
 			}
@@ -232,7 +192,7 @@ func TestConventionsBodyLimit(t *testing.T) {
 				expectSuccess(t, r, tc.status)
 				return
 			}
-			f := expectFailure(t, r, tc.status, apperr.TooLarge)
+			f := testsupport.ExpectFailure(t, r, tc.status, apperr.TooLarge)
 			if !strings.Contains(f.Message, fmt.Sprint(limit)) {
 				t.Fatalf("413 message %q does not state the limit %d", f.Message, limit)
 			}
@@ -410,7 +370,7 @@ func TestConventionsDatabaseGone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := admin.Do(tc.method, tc.path, tc.body, tc.headers...)
-			f := expectFailure(t, r, http.StatusInternalServerError, apperr.Internal)
+			f := testsupport.ExpectFailure(t, r, http.StatusInternalServerError, apperr.Internal)
 			checkNoInternals(t, r.Body)
 			if !strings.Contains(f.Message, "trace id") {
 				t.Fatalf("500 message %q should tell the client to quote the trace id", f.Message)
@@ -442,7 +402,7 @@ func TestConventionsRateLimited(t *testing.T) {
 			break
 		}
 	}
-	expectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+	testsupport.ExpectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
 	var secs int
 	if _, err := fmt.Sscan(r.Header.Get("Retry-After"), &secs); err != nil || secs < 1 || secs > 60 {
 		t.Fatalf("Retry-After %q, want 1 to 60 seconds", r.Header.Get("Retry-After"))

@@ -101,9 +101,9 @@ func TestCrossTenantIsolation(t *testing.T) {
 					before = tc.snapshot(t)
 				}
 				r := tc.actor.Do(tc.method, testsupport.Path(tc.path, tc.id), tc.body)
-				got := mxFail(t, r, http.StatusNotFound, apperr.NotFound)
+				got := testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 				// Indistinguishable from an id that exists nowhere.
-				missing := mxFail(t, tc.actor.Do(tc.method, testsupport.Path(tc.path, uuid.New()), tc.body), http.StatusNotFound, apperr.NotFound)
+				missing := testsupport.ExpectFailure(t, tc.actor.Do(tc.method, testsupport.Path(tc.path, uuid.New()), tc.body), http.StatusNotFound, apperr.NotFound)
 				if got.Message != missing.Message {
 					t.Fatalf("message %q for another org's id, %q for a missing one", got.Message, missing.Message)
 				}
@@ -120,7 +120,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	})
 
 	t.Run("linking the other org's tenant to own unit is a userId error", func(t *testing.T) {
-		mxFail(t, a.Admin.Post("/api/v1/units/"+a.UnitID.String()+"/occupants", map[string]any{"userId": b.Tenant.UserID}),
+		testsupport.ExpectFailure(t, a.Admin.Post("/api/v1/units/"+a.UnitID.String()+"/occupants", map[string]any{"userId": b.Tenant.UserID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "userId")
 		var o []estate.Occupant
 		mxOK(t, a.Admin.Get("/api/v1/units/"+a.UnitID.String()+"/occupants"), http.StatusOK, &o)
@@ -131,7 +131,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 
 	t.Run("inviting with the other org's contractor is a contractorId error", func(t *testing.T) {
 		email := mxEmail(mxMarker("XT-INVITE"))
-		mxFail(t, a.Admin.Post("/api/v1/members", map[string]any{"email": email, "role": "CONTRACTOR", "contractorId": b.ContractorID}),
+		testsupport.ExpectFailure(t, a.Admin.Post("/api/v1/members", map[string]any{"email": email, "role": "CONTRACTOR", "contractorId": b.ContractorID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		var invs []identity.Invitation
 		mxOK(t, a.Admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
@@ -141,7 +141,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	})
 
 	t.Run("making a member the other org's contractor is a contractorId error", func(t *testing.T) {
-		mxFail(t, a.Admin.Patch("/api/v1/members/"+a.MemberID[a.Tenant.UserID].String(), map[string]any{"role": "CONTRACTOR", "contractorId": b.ContractorID}),
+		testsupport.ExpectFailure(t, a.Admin.Patch("/api/v1/members/"+a.MemberID[a.Tenant.UserID].String(), map[string]any{"role": "CONTRACTOR", "contractorId": b.ContractorID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 	})
 
@@ -161,7 +161,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 				}
 				r := a.Admin.Get(path)
 				if r.Status == http.StatusNotFound {
-					mxFail(t, r, http.StatusNotFound, apperr.NotFound)
+					testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 					return
 				}
 				var events []timeline.Event

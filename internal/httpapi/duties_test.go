@@ -76,7 +76,7 @@ func TestSeparationOfDuties(t *testing.T) {
 						}
 						return
 					}
-					f := mxFail(t, r, http.StatusForbidden, apperr.Forbidden)
+					f := testsupport.ExpectFailure(t, r, http.StatusForbidden, apperr.Forbidden)
 					if !strings.Contains(f.Message, "separation of duties") {
 						t.Errorf("403 message %q does not say why", f.Message)
 					}
@@ -135,7 +135,7 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 				mxOK(t, r, http.StatusOK, nil)
 				return
 			}
-			f := mxFail(t, r, tc.want, apperr.Forbidden)
+			f := testsupport.ExpectFailure(t, r, tc.want, apperr.Forbidden)
 			total := tc.quote
 			for _, a := range tc.earlier {
 				total += a

@@ -105,7 +105,7 @@ func TestIdempotency(t *testing.T) {
 			changed := newProperty(name)
 			changed["town"] = "Leeds"
 			r := admin.Post("/api/v1/properties", changed, "Idempotency-Key", k)
-			expectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
+			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 			expectFresh(t, r)
 			if n := countProperties(t, admin, name); n != 1 {
 				t.Fatalf("%d properties, want 1", n)
@@ -115,7 +115,7 @@ func TestIdempotency(t *testing.T) {
 			k := key()
 			expectSuccess(t, admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k), http.StatusCreated)
 			r := admin.Post("/api/v1/contractors", map[string]any{"companyName": name, "email": "c@example.com"}, "Idempotency-Key", k)
-			expectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
+			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 		}},
 		{"same key, different users of one org are independent", func(t *testing.T, name string) {
 			k := key()
@@ -146,12 +146,12 @@ func TestIdempotency(t *testing.T) {
 			k := key()
 			bad := map[string]any{"name": name, "addressLine1": "1 Mill Lane", "postcode": "YO1 7HH"} // no town
 			first := admin.Post("/api/v1/properties", bad, "Idempotency-Key", k)
-			expectFailure(t, first, http.StatusUnprocessableEntity, apperr.Invalid, "town")
+			testsupport.ExpectFailure(t, first, http.StatusUnprocessableEntity, apperr.Invalid, "town")
 			again := admin.Post("/api/v1/properties", bad, "Idempotency-Key", k)
 			expectReplay(t, first, again)
 			// The key is spent on the failed request: a corrected body needs a new key.
 			fixed := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
-			expectFailure(t, fixed, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
+			testsupport.ExpectFailure(t, fixed, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 			if n := countProperties(t, admin, name); n != 0 {
 				t.Fatalf("%d properties, want 0", n)
 			}
@@ -161,7 +161,7 @@ func TestIdempotency(t *testing.T) {
 			path := "/api/v1/properties/" + uuid.NewString() + "/units"
 			body := map[string]any{"label": name, "reference": "R-1"}
 			first := admin.Post(path, body, "Idempotency-Key", k)
-			expectFailure(t, first, http.StatusNotFound, apperr.NotFound)
+			testsupport.ExpectFailure(t, first, http.StatusNotFound, apperr.NotFound)
 			expectReplay(t, first, admin.Post(path, body, "Idempotency-Key", k))
 		}},
 		{"without a key every request runs", func(t *testing.T, name string) {
@@ -183,7 +183,7 @@ func TestIdempotency(t *testing.T) {
 		{"a key over 255 characters is refused", func(t *testing.T, name string) {
 			k := strings.Repeat("k", 256-36) + uuid.NewString()
 			r := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
-			expectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
+			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 			if n := countProperties(t, admin, name); n != 0 {
 				t.Fatalf("%d properties, want 0", n)
 			}
@@ -191,7 +191,7 @@ func TestIdempotency(t *testing.T) {
 		{"an unauthenticated request is not recorded", func(t *testing.T, name string) {
 			k := key()
 			anon := app.Anonymous().Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
-			expectFailure(t, anon, http.StatusUnauthorized, apperr.Unauthenticated)
+			testsupport.ExpectFailure(t, anon, http.StatusUnauthorized, apperr.Unauthenticated)
 			r := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
 			expectSuccess(t, r, http.StatusCreated)
 			expectFresh(t, r)
@@ -273,7 +273,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 				}
 				created = a.body
 			case http.StatusConflict:
-				f := expectFailure(t, r, http.StatusConflict, apperr.Conflict)
+				f := testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
 				if !strings.Contains(f.Message, "still being processed") {
 					t.Fatalf("round %d: 409 message %q", round, f.Message)
 				}
@@ -305,7 +305,7 @@ func TestIdempotencyRetryAfterConflict(t *testing.T) {
 		return o.Admin.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED"}, "Idempotency-Key", key)
 	}
 	first := resolve()
-	expectFailure(t, first, http.StatusConflict, apperr.Conflict)
+	testsupport.ExpectFailure(t, first, http.StatusConflict, apperr.Conflict)
 	expectFresh(t, first)
 	// The cause is fixed: the ticket is now in progress, so resolving is allowed.
 	tkMove(t, o.Admin, tk.ID, tickets.Triaged, tickets.InProgress)
@@ -358,7 +358,7 @@ func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
 		send("first-" + uuid.NewString()).Expect(http.StatusCreated) // uses up the minute
 		key := "limited-" + uuid.NewString()
 		r := send(key)
-		expectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+		testsupport.ExpectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
 		clock.Set(clock.Now().Add(61 * time.Second))
 		retried := send(key)
 		if retried.Status != http.StatusCreated {
@@ -372,7 +372,7 @@ func TestIdempotencyRetryAfterRateLimitAndServerError(t *testing.T) {
 		clock.Set(clock.Now().Add(61 * time.Second))
 		flaky.set(true)
 		key := "broken-" + uuid.NewString()
-		expectFailure(t, send(key), http.StatusInternalServerError, apperr.Internal)
+		testsupport.ExpectFailure(t, send(key), http.StatusInternalServerError, apperr.Internal)
 		flaky.set(false)
 		clock.Set(clock.Now().Add(61 * time.Second)) // the failed send counted towards the limit
 		retried := send(key)

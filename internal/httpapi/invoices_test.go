@@ -98,11 +98,11 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 				continue
 			}
 			wo := wfNewWO(t, e, status)
-			f := mxFail(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+			f := testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 			if !strings.Contains(f.Message, string(status)) {
 				t.Errorf("409 message %q does not name %s", f.Message, status)
 			}
-			mxFail(t, ivPost(t, e.Admin, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, ivPost(t, e.Admin, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 			if ids := ivIDs(t, e.Admin, "/api/v1/invoices?workOrderId="+wo.ID.String()); len(ids) != 0 {
 				t.Fatalf("a %s work order has invoices %v", status, ids)
 			}
@@ -150,7 +150,7 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 			{"VAT 17", map[string]any{"reference": "R1", "lines": []any{qtLine("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				mxFail(t, ivPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
 		if ids := ivIDs(t, e.Admin, "/api/v1/invoices?workOrderId="+wo.ID.String()); len(ids) != 0 {
@@ -162,14 +162,14 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
 		first := ivFlat(t, e.Contractor, wo.ID, 9000)
-		mxFail(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
-		mxFail(t, ivPost(t, e.Coordinator, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, ivPost(t, e.Coordinator, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		mxOK(t, ivDecide(t, e.Coordinator, first.ID, "reject"), http.StatusOK, nil)
 		second := ivFlat(t, e.Contractor, wo.ID, 8500) // the corrected one
 		mxOK(t, ivDecide(t, e.Coordinator, second.ID, "approve"), http.StatusOK, nil)
-		mxFail(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		mxOK(t, ivDecide(t, e.Admin, second.ID, "mark-paid"), http.StatusOK, nil) // not its approver
-		mxFail(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		ids := ivIDs(t, e.Admin, "/api/v1/invoices?workOrderId="+wo.ID.String())
 		if len(ids) != 2 || !slices.Contains(ids, first.ID) || !slices.Contains(ids, second.ID) {
 			t.Fatalf("work order's invoices %v", ids)
@@ -224,7 +224,7 @@ func testInvoiceSubmitRace(t *testing.T, e *wfEnv) {
 func testInvoiceApproval(t *testing.T, e *wfEnv) {
 	refused := func(t *testing.T, inv invoices.Invoice, amounts ...string) {
 		t.Helper()
-		f := mxFail(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
+		f := testsupport.ExpectFailure(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
 		for _, a := range amounts {
 			if !strings.Contains(f.Message, a) {
 				t.Errorf("403 message %q does not name %s", f.Message, a)
@@ -323,7 +323,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		path := "/api/v1/invoices/" + inv.ID.String() + "/reject"
 		for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}} {
-			mxFail(t, e.Coordinator.With(t).Post(path, body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post(path, body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		}
 		if got := ivGet(t, e.Admin, inv.ID); got.Status != invoices.Submitted {
 			t.Fatalf("refused rejection made it %s", got.Status)
@@ -341,7 +341,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 	t.Run("approve then pay", func(t *testing.T) {
 		t.Parallel()
 		inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
-		mxFail(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusConflict, apperr.Conflict)
 		if got := ivGet(t, e.Admin, inv.ID); got.Status != invoices.Submitted || got.PaidAt != nil || got.PaymentReference != "" {
 			t.Fatalf("refused payment changed the invoice: %+v", got)
 		}
@@ -377,7 +377,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
 		line := []any{qtLine("Labour", 1, 1000, nil)}
-		mxFail(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 51), "lines": line}), http.StatusUnprocessableEntity, apperr.Invalid, "reference")
+		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 51), "lines": line}), http.StatusUnprocessableEntity, apperr.Invalid, "reference")
 		var inv invoices.Invoice
 		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 50), "lines": line}), http.StatusCreated, &inv)
 		if inv.Reference != strings.Repeat("£", 50) {
@@ -385,7 +385,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		}
 		long := strings.Repeat("é", 1000)
 		path := "/api/v1/invoices/" + inv.ID.String()
-		mxFail(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		mxOK(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long}), http.StatusOK, &inv)
 		if inv.RejectionReason != long {
 			t.Fatalf("rejection reason of %d characters", len([]rune(inv.RejectionReason)))
@@ -393,7 +393,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		inv = ivFlat(t, e.Contractor, wo.ID, 1000)
 		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 		payRef := strings.Repeat("ü", 100)
-		mxFail(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef + "ü"}), http.StatusUnprocessableEntity, apperr.Invalid, "paymentReference")
+		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef + "ü"}), http.StatusUnprocessableEntity, apperr.Invalid, "paymentReference")
 		mxOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef}), http.StatusOK, &inv)
 		if inv.PaymentReference != payRef {
 			t.Fatalf("payment reference of %d characters", len([]rune(inv.PaymentReference)))
@@ -418,7 +418,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 					continue
 				}
 				t.Run(fmt.Sprintf("%s %s", current.Status, d), func(t *testing.T) {
-					mxFail(t, ivDecide(t, e.Admin, inv.ID, d), http.StatusConflict, apperr.Conflict)
+					testsupport.ExpectFailure(t, ivDecide(t, e.Admin, inv.ID, d), http.StatusConflict, apperr.Conflict)
 					if after := wfJSON(t, ivGet(t, e.Admin, inv.ID)); after != before {
 						t.Fatalf("refused %s changed the invoice:\nbefore %s\nafter  %s", d, before, after)
 					}
@@ -502,10 +502,10 @@ func testInvoicePDF(t *testing.T, e *wfEnv) {
 	}
 	t.Run("refused", func(t *testing.T) {
 		path := "/api/v1/invoices/" + inv.ID.String() + "/pdf"
-		mxFail(t, e.Rival.With(t).Get(path), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, e.Tenant.With(t).Get(path), http.StatusForbidden, apperr.Forbidden)
-		mxFail(t, e.Admin.With(t).Get("/api/v1/invoices/"+uuid.NewString()+"/pdf"), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, app.Anonymous().With(t).Get(path), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, e.Rival.With(t).Get(path), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get(path), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Admin.With(t).Get("/api/v1/invoices/"+uuid.NewString()+"/pdf"), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, app.Anonymous().With(t).Get(path), http.StatusUnauthorized, apperr.Unauthenticated)
 	})
 }
 
@@ -533,11 +533,11 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 		}
 		wo := ivCompletedWO(t, e, 0)
 		body := map[string]any{"reference": "R-1", "lines": []any{qtLine("x", 1, 100, nil)}}
-		mxFail(t, ivPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, ivPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, ivPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, ivPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
 		wo2 := wfRaise(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
 		wfDrive(t, e.Admin, wo2.ID, workorders.Completed)
-		mxFail(t, ivPost(t, e.Contractor, wo2.ID, body), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo2.ID, body), http.StatusNotFound, apperr.NotFound)
 		for _, id := range []uuid.UUID{wo.ID, wo2.ID} {
 			if ids := ivIDs(t, e.Admin, "/api/v1/invoices?workOrderId="+id.String()); len(ids) != 0 {
 				t.Fatalf("refused submissions stored %v", ids)
@@ -557,13 +557,13 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 		if got := ivGet(t, e.Contractor, own.ID); got.ID != own.ID || len(got.Lines) != 1 {
 			t.Fatalf("contractor's own invoice %+v", got)
 		}
-		missing := mxFail(t, e.Contractor.With(t).Get("/api/v1/invoices/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-		if got := mxFail(t, e.Contractor.With(t).Get("/api/v1/invoices/"+other.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
+		missing := testsupport.ExpectFailure(t, e.Contractor.With(t).Get("/api/v1/invoices/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		if got := testsupport.ExpectFailure(t, e.Contractor.With(t).Get("/api/v1/invoices/"+other.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
 			t.Fatalf("message %q for another company's invoice, %q for a missing one", got.Message, missing.Message)
 		}
-		mxFail(t, e.Rival.With(t).Get("/api/v1/invoices/"+own.ID.String()), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/invoices"), http.StatusForbidden, apperr.Forbidden)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/invoices/"+own.ID.String()), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/invoices/"+own.ID.String()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/invoices"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/invoices/"+own.ID.String()), http.StatusForbidden, apperr.Forbidden)
 		// A contractor's list is their company's, whatever they filter by.
 		for _, path := range []string{"/api/v1/invoices", "/api/v1/invoices?contractorId=" + e.OtherContractorID.String(), "/api/v1/invoices?workOrderId=" + otherWO.ID.String()} {
 			for _, id := range ivIDs(t, e.Contractor, path) {
@@ -587,7 +587,7 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 		before := snapshot(t)
 		for _, d := range ivDecisions {
 			for _, c := range []*testsupport.Client{e.Contractor, e.Rival, e.Tenant} {
-				mxFail(t, ivDecide(t, c, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+				testsupport.ExpectFailure(t, ivDecide(t, c, own.ID, d), http.StatusForbidden, apperr.Forbidden)
 			}
 		}
 		if after := snapshot(t); after != before {
@@ -631,8 +631,8 @@ func testInvoiceCrossTenant(t *testing.T, a, b *wfEnv) {
 			}
 			t.Run(string(actor.Role)+" "+ep.name, func(t *testing.T) {
 				before := snapshot(t)
-				got := mxFail(t, actor.With(t).Do(ep.method, fmt.Sprintf(ep.path, ep.id), ep.body), http.StatusNotFound, apperr.NotFound)
-				missing := mxFail(t, actor.With(t).Do(ep.method, fmt.Sprintf(ep.path, uuid.New()), ep.body), http.StatusNotFound, apperr.NotFound)
+				got := testsupport.ExpectFailure(t, actor.With(t).Do(ep.method, fmt.Sprintf(ep.path, ep.id), ep.body), http.StatusNotFound, apperr.NotFound)
+				missing := testsupport.ExpectFailure(t, actor.With(t).Do(ep.method, fmt.Sprintf(ep.path, uuid.New()), ep.body), http.StatusNotFound, apperr.NotFound)
 				if got.Message != missing.Message {
 					t.Fatalf("message %q for another org's id, %q for a missing one", got.Message, missing.Message)
 				}

@@ -62,8 +62,8 @@ func TestMembers(t *testing.T) {
 		if len(first) != 3 || len(rest) != 1 || last != "" || first[0].UserID != team.Tenant.UserID || rest[0].UserID != team.Admin.UserID {
 			t.Fatalf("pages %+v / %+v (next %q)", first, rest, last)
 		}
-		mxFail(t, admin.Get("/api/v1/members?limit=0"), http.StatusUnprocessableEntity, apperr.Invalid, "limit")
-		mxFail(t, admin.Get("/api/v1/members?cursor=nope!"), http.StatusUnprocessableEntity, apperr.Invalid, "cursor")
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/members?limit=0"), http.StatusUnprocessableEntity, apperr.Invalid, "limit")
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/members?cursor=nope!"), http.StatusUnprocessableEntity, apperr.Invalid, "cursor")
 	})
 
 	t.Run("invite emails the token and never shows it to the ADMIN", func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestMembers(t *testing.T) {
 			t.Fatalf("open invitations for %s: %+v", email, open)
 		}
 		// The replaced token no longer works; the new one does, with the new role.
-		mxFail(t, accept(firstToken), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, accept(firstToken), http.StatusNotFound, apperr.NotFound)
 		var sess struct {
 			Role access.Role `json:"role"`
 			User struct {
@@ -131,7 +131,7 @@ func TestMembers(t *testing.T) {
 
 	t.Run("inviting an existing member is a conflict", func(t *testing.T) {
 		for _, email := range []string{team.Tenant.Email, strings.ToUpper(team.Coordinator.Email), admin.Email} {
-			mxFail(t, admin.Post("/api/v1/members", map[string]any{"email": email, "role": "TENANT"}), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, admin.Post("/api/v1/members", map[string]any{"email": email, "role": "TENANT"}), http.StatusConflict, apperr.Conflict)
 		}
 		if slices.ContainsFunc(invitations(t), func(i identity.Invitation) bool { return i.Email == team.Tenant.Email }) {
 			t.Fatal("refused invitation was made")
@@ -167,7 +167,7 @@ func TestMembers(t *testing.T) {
 						body[k] = v
 					}
 				}
-				mxFail(t, admin.Post("/api/v1/members", body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, admin.Post("/api/v1/members", body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 				if slices.ContainsFunc(invitations(t), func(i identity.Invitation) bool { return i.Email == email }) {
 					t.Fatalf("refused invitation of %s was made", email)
 				}
@@ -179,7 +179,7 @@ func TestMembers(t *testing.T) {
 		spare := app.AddMember(admin, access.Tenant)
 		spareID := mxMemberID(t, admin, spare.UserID)
 		path := "/api/v1/members/" + spareID.String()
-		mxFail(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
 
 		var m identity.Member
 		mxOK(t, admin.Patch(path, map[string]any{"role": "COORDINATOR"}), http.StatusOK, &m)
@@ -194,7 +194,7 @@ func TestMembers(t *testing.T) {
 			t.Fatalf("changed member %+v", m)
 		}
 		mxOK(t, spare.Get("/api/v1/contractors/"+contractorID.String()), http.StatusOK, nil)
-		mxFail(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
 
 		for _, tc := range []struct {
 			name  string
@@ -206,7 +206,7 @@ func TestMembers(t *testing.T) {
 			{"unknown role", map[string]any{"role": "SUPERUSER"}, "role"},
 		} {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
-				mxFail(t, admin.Patch(path, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, admin.Patch(path, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 				if got := members(t)[spare.UserID]; got.Role != access.Contractor {
 					t.Fatalf("refused change applied: %+v", got)
 				}
@@ -216,20 +216,20 @@ func TestMembers(t *testing.T) {
 		if m.Role != access.Tenant || m.ContractorID != nil {
 			t.Fatalf("changed member %+v", m)
 		}
-		mxFail(t, admin.Patch("/api/v1/members/"+uuid.NewString(), map[string]any{"role": "TENANT"}), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/members/"+uuid.NewString(), map[string]any{"role": "TENANT"}), http.StatusNotFound, apperr.NotFound)
 	})
 
 	t.Run("the organisation keeps an ADMIN", func(t *testing.T) {
 		self := "/api/v1/members/" + mxMemberID(t, admin, admin.UserID).String()
-		mxFail(t, admin.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusConflict, apperr.Conflict)
-		mxFail(t, admin.Delete(self), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, admin.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, admin.Delete(self), http.StatusConflict, apperr.Conflict)
 		if got := members(t)[admin.UserID]; got.Role != access.Admin {
 			t.Fatalf("sole admin is now %+v", got)
 		}
 		// With a second ADMIN, one may step down.
 		second := app.AddMember(admin, access.Admin)
 		mxOK(t, second.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
-		mxFail(t, admin.Get("/api/v1/members"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/members"), http.StatusForbidden, apperr.Forbidden)
 		mxOK(t, second.Patch(self, map[string]any{"role": "ADMIN"}), http.StatusOK, nil)
 		mxOK(t, admin.Get("/api/v1/members"), http.StatusOK, nil)
 	})
@@ -249,8 +249,8 @@ func TestMembers(t *testing.T) {
 			t.Fatal("removed member still listed")
 		}
 		// Their access token stops working at once, and their refresh token is revoked.
-		mxFail(t, spare.Get("/api/v1/properties"), http.StatusUnauthorized, apperr.Unauthenticated)
-		mxFail(t, app.Anonymous().Post("/api/v1/auth/refresh", map[string]any{"refreshToken": spare.RefreshToken}), http.StatusUnauthorized, apperr.Unauthenticated)
-		mxFail(t, admin.Delete(path), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, app.Anonymous().Post("/api/v1/auth/refresh", map[string]any{"refreshToken": spare.RefreshToken}), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, admin.Delete(path), http.StatusNotFound, apperr.NotFound)
 	})
 }

@@ -502,18 +502,18 @@ func TestOpenAPI(t *testing.T) {
 			resp := anon.Do(r.method, path, body)
 			switch {
 			case !public:
-				expectFailure(t, resp, http.StatusUnauthorized, apperr.Unauthenticated)
+				testsupport.ExpectFailure(t, resp, http.StatusUnauthorized, apperr.Unauthenticated)
 			case strings.HasPrefix(r.path, "/health/"):
 				if resp.Status != http.StatusOK {
 					t.Errorf("%s: %d", r, resp.Status)
 				}
 			case strings.HasPrefix(r.path, "/api/v1/public/"):
 				// The public form admits the organisation before reading any body.
-				if f := expectFailure(t, resp, http.StatusNotFound, apperr.NotFound); !strings.Contains(f.Message, "organisation") {
+				if f := testsupport.ExpectFailure(t, resp, http.StatusNotFound, apperr.NotFound); !strings.Contains(f.Message, "organisation") {
 					t.Errorf("%s: %s", r, f.Message)
 				}
 			default:
-				expectFailure(t, resp, http.StatusUnprocessableEntity, apperr.Invalid)
+				testsupport.ExpectFailure(t, resp, http.StatusUnprocessableEntity, apperr.Invalid)
 			}
 		}
 	})

@@ -157,7 +157,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				mxFail(t, qtPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, qtPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
 		if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); len(ids) != 0 {
@@ -180,8 +180,8 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 				mxOK(t, r, http.StatusCreated, nil)
 				continue
 			}
-			mxFail(t, r, http.StatusConflict, apperr.Conflict)
-			mxFail(t, qtPost(t, e.Admin, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, qtPost(t, e.Admin, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}), http.StatusConflict, apperr.Conflict)
 			if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); len(ids) != 0 {
 				t.Fatalf("a %s work order has quotes %v", status, ids)
 			}
@@ -248,7 +248,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 			"validUntil": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),
 			"lines":      []map[string]any{{"description": "Revised", "quantity": 1, "unitPricePence": 9000}},
 		})
-		mxFail(t, late, http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, late, http.StatusConflict, apperr.Conflict)
 		var list []quotes.Quote
 		e.Admin.With(t).Get("/api/v1/quotes?workOrderId=" + wo.ID.String()).Expect(http.StatusOK).Data(&list)
 		if len(list) != 1 {
@@ -271,12 +271,12 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		for _, q := range []quotes.Quote{rejected, withdrawn, approved} {
 			before := wfJSON(t, qtGet(t, e.Admin, q.ID))
 			for _, d := range qtDecisions {
-				f := mxFail(t, qtDecide(t, e.Admin, q.ID, d), http.StatusConflict, apperr.Conflict)
+				f := testsupport.ExpectFailure(t, qtDecide(t, e.Admin, q.ID, d), http.StatusConflict, apperr.Conflict)
 				if !strings.Contains(strings.ToUpper(f.Message), string(qtGet(t, e.Admin, q.ID).Status)) {
 					t.Errorf("409 message %q does not name the status", f.Message)
 				}
 			}
-			mxFail(t, qtDecide(t, e.Contractor, q.ID, "withdraw"), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, qtDecide(t, e.Contractor, q.ID, "withdraw"), http.StatusConflict, apperr.Conflict)
 			if after := wfJSON(t, qtGet(t, e.Admin, q.ID)); after != before {
 				t.Fatalf("refused decisions changed the quote:\nbefore %s\nafter  %s", before, after)
 			}
@@ -288,7 +288,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		wo := wfNewWO(t, e, workorders.Assigned)
 		q := qtFlat(t, e.Contractor, wo.ID, 5000)
 		for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}} {
-			mxFail(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		}
 		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
 			t.Fatalf("refused rejection made it %s", got.Status)
@@ -305,7 +305,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		q := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 5000)
 		long := strings.Repeat("é", 1000) // 2000 bytes
 		path := "/api/v1/quotes/" + q.ID.String() + "/reject"
-		mxFail(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		mxOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long}), http.StatusOK, nil)
 		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Rejected || got.DecisionReason != long {
 			t.Fatalf("rejected with a long reason: %s, %d characters", got.Status, len([]rune(got.DecisionReason)))
@@ -318,7 +318,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 			wo := wfNewWO(t, e, workorders.InProgress)
 			q := qtFlat(t, e.Contractor, wo.ID, 5000)
 			mxOK(t, wfAct(t, e.Admin, wo.ID, finish), http.StatusOK, nil)
-			mxFail(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusConflict, apperr.Conflict)
 			if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
 				t.Fatalf("quote on a %sd work order became %s", finish, got.Status)
 			}
@@ -341,26 +341,26 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 
 		// CONTRACTOR: submits for their own company's work orders only; never decides.
 		body := map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}
-		mxFail(t, qtPost(t, e.Contractor, otherWO.ID, body), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, qtPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, qtPost(t, e.Contractor, otherWO.ID, body), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, qtPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
 		for _, d := range []string{"approve", "reject"} {
-			mxFail(t, qtDecide(t, e.Contractor, own.ID, d), http.StatusForbidden, apperr.Forbidden)
-			mxFail(t, qtDecide(t, e.Rival, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, qtDecide(t, e.Contractor, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, qtDecide(t, e.Rival, own.ID, d), http.StatusForbidden, apperr.Forbidden)
 		}
-		missing := mxFail(t, e.Rival.With(t).Get("/api/v1/quotes/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-		if got := mxFail(t, e.Rival.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
+		missing := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/quotes/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		if got := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
 			t.Fatalf("message %q for another company's quote, %q for a missing one", got.Message, missing.Message)
 		}
-		mxFail(t, e.Contractor.With(t).Get("/api/v1/quotes/"+other.ID.String()), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, qtDecide(t, e.Rival, own.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, qtDecide(t, e.Contractor, other.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, e.Contractor.With(t).Get("/api/v1/quotes/"+other.ID.String()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, qtDecide(t, e.Rival, own.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, qtDecide(t, e.Contractor, other.ID, "withdraw"), http.StatusNotFound, apperr.NotFound)
 
 		// TENANT: nothing.
-		mxFail(t, qtPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/quotes"), http.StatusForbidden, apperr.Forbidden)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, qtPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/quotes"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/quotes/"+own.ID.String()), http.StatusForbidden, apperr.Forbidden)
 		for _, d := range qtDecisions {
-			mxFail(t, qtDecide(t, e.Tenant, own.ID, d), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, qtDecide(t, e.Tenant, own.ID, d), http.StatusForbidden, apperr.Forbidden)
 		}
 		if after := snapshot(t); after != before {
 			t.Fatalf("refused requests changed quotes:\nbefore %s\nafter  %s", before, after)
@@ -411,7 +411,7 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 	check := func(t *testing.T, threshold int64) {
 		t.Helper()
 		over := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold+1)
-		f := mxFail(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
+		f := testsupport.ExpectFailure(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
 		for _, amount := range []string{fmtPounds(threshold + 1), fmtPounds(threshold)} {
 			if !strings.Contains(f.Message, amount) {
 				t.Errorf("403 message %q does not name %s", f.Message, amount)
@@ -435,7 +435,7 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		var st struct {
 			ApprovalThresholdPence int64 `json:"approvalThresholdPence"`
 		}
-		mxFail(t, e.Coordinator.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Coordinator.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusForbidden, apperr.Forbidden)
 		mxOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusOK, &st)
 		if st.ApprovalThresholdPence != 20000 {
 			t.Fatalf("threshold %d", st.ApprovalThresholdPence)
@@ -451,7 +451,7 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		if at.TotalPence != 20000 || over.TotalPence != 20002 {
 			t.Fatalf("totals %d and %d, want 20000 and 20002", at.TotalPence, over.TotalPence)
 		}
-		mxFail(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
 		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
 	})
 }
@@ -674,8 +674,8 @@ func testQuoteCrossTenant(t *testing.T, a, b *wfEnv) {
 			}
 			t.Run(actor.name+" "+ep.name, func(t *testing.T) {
 				before := snapshot(t)
-				got := mxFail(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, ep.id), ep.body), http.StatusNotFound, apperr.NotFound)
-				missing := mxFail(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, uuid.New()), ep.body), http.StatusNotFound, apperr.NotFound)
+				got := testsupport.ExpectFailure(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, ep.id), ep.body), http.StatusNotFound, apperr.NotFound)
+				missing := testsupport.ExpectFailure(t, actor.c.With(t).Do(ep.method, fmt.Sprintf(ep.path, uuid.New()), ep.body), http.StatusNotFound, apperr.NotFound)
 				if got.Message != missing.Message {
 					t.Fatalf("message %q for another org's id, %q for a missing one", got.Message, missing.Message)
 				}

@@ -61,28 +61,6 @@ func mxOK(t testing.TB, r *testsupport.Response, want int, v any) mxEnvelope {
 	return env
 }
 
-// mxFail checks a failure answer: status, code, data null, a trace id, and that every
-// field in fields has a field error.
-func mxFail(t testing.TB, r *testsupport.Response, status int, code apperr.Code, fields ...string) testsupport.Failure {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
-	}
-	env := mxDecode(t, r)
-	if env.Error == nil || string(env.Data) != "null" || env.TraceID == "" {
-		t.Fatalf("not a failure envelope: %s", r.Body)
-	}
-	if env.Error.Code != string(code) {
-		t.Fatalf("error code %s, want %s; body: %s", env.Error.Code, code, r.Body)
-	}
-	for _, want := range fields {
-		if !slices.ContainsFunc(env.Error.Fields, func(f apperr.FieldError) bool { return f.Field == want }) {
-			t.Fatalf("no field error for %q; body: %s", want, r.Body)
-		}
-	}
-	return *env.Error
-}
-
 // mxPage gets one page of a list.
 func mxPage[T any](t testing.TB, c *testsupport.Client, path string) (items []T, next string) {
 	t.Helper()
@@ -523,11 +501,11 @@ func TestRoleMatrix(t *testing.T) {
 					r := client.Do(tc.method, a.path, a.body)
 					switch want {
 					case http.StatusUnauthorized:
-						mxFail(t, r, want, apperr.Unauthenticated)
+						testsupport.ExpectFailure(t, r, want, apperr.Unauthenticated)
 					case http.StatusForbidden:
-						mxFail(t, r, want, apperr.Forbidden)
+						testsupport.ExpectFailure(t, r, want, apperr.Forbidden)
 					case http.StatusNotFound:
-						mxFail(t, r, want, apperr.NotFound)
+						testsupport.ExpectFailure(t, r, want, apperr.NotFound)
 					default:
 						if a.changed != nil {
 							a.changed(t, r)

@@ -171,7 +171,7 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 					body = tc.body(bad)
 				}
 				r := tc.client.With(t).Do(tc.method, tc.path(bad), body)
-				f := expectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				f := testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 				for _, fe := range f.Fields {
 					if fe.Field == tc.field && fe.Message == "" {
 						t.Fatalf("%q: empty message", bad)
@@ -188,9 +188,9 @@ func TestTextInputsNewlines(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	e := wfNewEnv(t, app, "Newlines")
 	a := e.Admin.With(t)
-	expectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\nin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")
-	expectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\tin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")
-	expectFailure(t, a.Post("/api/v1/properties", map[string]any{"addressLine1": "1\nRoad", "town": "Leeds", "postcode": "LS1 4AP"}), http.StatusUnprocessableEntity, apperr.Invalid, "addressLine1")
+	testsupport.ExpectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\nin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")
+	testsupport.ExpectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\tin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")
+	testsupport.ExpectFailure(t, a.Post("/api/v1/properties", map[string]any{"addressLine1": "1\nRoad", "town": "Leeds", "postcode": "LS1 4AP"}), http.StatusUnprocessableEntity, apperr.Invalid, "addressLine1")
 	var tk struct {
 		ID          uuid.UUID `json:"id"`
 		Description string    `json:"description"`
@@ -216,7 +216,7 @@ func TestTextInputsMultipart(t *testing.T) {
 				values[k] = v
 			}
 			values[field] = values[field] + "x" + bad
-			expectFailure(t, pubReport(t, app, o.Slug, values, nil), http.StatusUnprocessableEntity, apperr.Invalid, field)
+			testsupport.ExpectFailure(t, pubReport(t, app, o.Slug, values, nil), http.StatusUnprocessableEntity, apperr.Invalid, field)
 		}
 		// The name is sent RFC 2231-encoded, which net/http decodes: a raw control byte in
 		// a part header is refused by net/http itself (still 422, never 500).
@@ -232,6 +232,6 @@ func TestTextInputsMultipart(t *testing.T) {
 		_, _ = pw.Write(atJPEG("ti", 2000))
 		_ = w.Close()
 		r := o.Admin.With(t).Do(http.MethodPost, testsupport.Path("/api/v1/tickets/%s/attachments", ticketID), buf.Bytes(), "Content-Type", w.FormDataContentType())
-		expectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "file")
+		testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "file")
 	}
 }

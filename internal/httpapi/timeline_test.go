@@ -76,7 +76,7 @@ func TestTimeline(t *testing.T) {
 	})
 
 	t.Run("refused changes write no event", func(t *testing.T) {
-		mxFail(t, admin.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"postcode": "bad"}), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"postcode": "bad"}), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
 		if n := len(mxAll[timeline.Event](t, admin, trail)); n != 2 {
 			t.Fatalf("%d events after a refused patch, want 2", n)
 		}
@@ -156,17 +156,17 @@ func TestTimeline(t *testing.T) {
 			{"&cursor=not-a-cursor!", "cursor"}, {"&cursor=" + url.QueryEscape(propCursor), "cursor"},
 			{"&limit=0", "limit"}, {"&limit=201", "limit"},
 		} {
-			mxFail(t, admin.Get(base+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+			testsupport.ExpectFailure(t, admin.Get(base+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 		}
 		for _, tc := range []struct{ query, field string }{
 			{"?entity=property", "id"}, {"?id=" + q.ID.String(), "entity"}, {"?entity=bicycle&id=" + q.ID.String(), "entity"},
 			{"?entity=property&id=nope", "id"},
 		} {
-			mxFail(t, admin.Get("/api/v1/timeline"+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+			testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline"+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 		}
 		// An unknown entity, or an id given with the wrong entity type, is not found.
-		mxFail(t, admin.Get("/api/v1/timeline?entity=property&id="+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-		mxFail(t, admin.Get("/api/v1/timeline?entity=unit&id="+q.ID.String()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?entity=property&id="+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?entity=unit&id="+q.ID.String()), http.StatusNotFound, apperr.NotFound)
 	})
 
 	t.Run("append-only in the database", func(t *testing.T) {

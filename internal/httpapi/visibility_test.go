@@ -190,7 +190,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 				if slices.Contains(tc.files, id) {
 					r.Expect(http.StatusOK)
 				} else {
-					atExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
+					testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 				}
 			}
 			// The trail (in the ticket and at /timeline) names only the same comments and files.
@@ -222,7 +222,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.c.With(t).Post(path, map[string]any{"body": "psst", "sharedWithContractorId": tc.with}).
 					ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "sharedWithContractorId")
-				atExpectFailure(t, viUpload(t, tc.c, tk.ID, "x.pdf", &tc.with), http.StatusUnprocessableEntity, apperr.Invalid, "sharedWithContractorId")
+				testsupport.ExpectFailure(t, viUpload(t, tc.c, tk.ID, "x.pdf", &tc.with), http.StatusUnprocessableEntity, apperr.Invalid, "sharedWithContractorId")
 			})
 		}
 	})
@@ -263,7 +263,7 @@ func TestContractorAccessEndsWithTheWorkOrder(t *testing.T) {
 				c.With(t).Post("/api/v1/tickets/"+id+"/comments", map[string]any{"body": "still here?"}),
 				viUpload(t, c, tk.ID, "late.pdf", nil),
 			} {
-				atExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
+				testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 			}
 			// Their own work order stays readable: it is theirs.
 			c.With(t).Get("/api/v1/work-orders/" + wo.ID.String()).Expect(http.StatusOK)

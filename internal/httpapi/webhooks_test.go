@@ -183,7 +183,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				mxFail(t, admin.Post("/api/v1/webhooks", tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				testsupport.ExpectFailure(t, admin.Post("/api/v1/webhooks", tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
 		if after := len(mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")); after != before {
@@ -208,14 +208,14 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			"https://linklocal6.example.com/x", "https://unspecified.example.com/x", "https://mapped.example.com/x",
 		}
 		for _, u := range urls {
-			f := mxFail(t, admin.Post("/api/v1/webhooks", map[string]any{"url": u, "eventTypes": []string{"*"}}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
+			f := testsupport.ExpectFailure(t, admin.Post("/api/v1/webhooks", map[string]any{"url": u, "eventTypes": []string{"*"}}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
 			if len(f.Fields) != 1 {
 				t.Fatalf("%s: fields %+v, want url only", u, f.Fields)
 			}
 		}
 		// And on PATCH.
-		mxFail(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"url": "https://169.254.169.254/x"}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
-		mxFail(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"url": "http://hooks.example.com/x"}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"url": "https://169.254.169.254/x"}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"url": "http://hooks.example.com/x"}), http.StatusUnprocessableEntity, apperr.Invalid, "url")
 		if got := whGet(t, admin, ep.ID); got.URL != ep.URL {
 			t.Fatalf("refused patch changed the url to %s", got.URL)
 		}
@@ -234,14 +234,14 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		if !same.UpdatedAt.Equal(got.UpdatedAt) {
 			t.Fatal("a patch changing nothing wrote the row")
 		}
-		mxFail(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{"nope"}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
-		mxFail(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{"nope"}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
+		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
 
 		mxOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"enabled": false}), http.StatusOK, &got)
 		if got.Enabled || got.DisabledReason == "" {
 			t.Fatalf("disabled %+v", got)
 		}
-		mxFail(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusConflict, apperr.Conflict)
+		testsupport.ExpectFailure(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusConflict, apperr.Conflict)
 
 		// As the delivery worker leaves an endpoint it disabled.
 		if err := app.DB.InOrg(context.Background(), admin.OrgID, admin.UserID, func(tx pgx.Tx) error {
@@ -297,8 +297,8 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		if got := mxAll[webhooks.WebhookDelivery](t, admin, base+"?status=DELIVERED"); len(got) != 0 {
 			t.Fatalf("%d delivered, want 0", len(got))
 		}
-		mxFail(t, admin.Get(base+"?status=LOST"), http.StatusUnprocessableEntity, apperr.Invalid)
-		mxFail(t, admin.Get(base+"?cursor=not-a-cursor"), http.StatusUnprocessableEntity, apperr.Invalid, "cursor")
+		testsupport.ExpectFailure(t, admin.Get(base+"?status=LOST"), http.StatusUnprocessableEntity, apperr.Invalid)
+		testsupport.ExpectFailure(t, admin.Get(base+"?cursor=not-a-cursor"), http.StatusUnprocessableEntity, apperr.Invalid, "cursor")
 	})
 
 	t.Run("delete", func(t *testing.T) {
@@ -318,7 +318,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			admin.Patch("/api/v1/webhooks/"+gone.ID.String(), map[string]any{"enabled": false}),
 			admin.Post("/api/v1/webhooks/"+gone.ID.String()+"/test", nil),
 		} {
-			mxFail(t, r, http.StatusNotFound, apperr.NotFound)
+			testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 		}
 		if slices.ContainsFunc(mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks"), func(e webhooks.WebhookEndpoint) bool { return e.ID == gone.ID }) {
 			t.Fatal("deleted endpoint still listed")
@@ -417,9 +417,9 @@ func TestWebhookRoles(t *testing.T) {
 				}
 				r := c.With(t).Do(op.method, op.path, withRole(op.body, string(role)))
 				if role == mxAnonymous {
-					mxFail(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
+					testsupport.ExpectFailure(t, r, http.StatusUnauthorized, apperr.Unauthenticated)
 				} else {
-					mxFail(t, r, http.StatusForbidden, apperr.Forbidden)
+					testsupport.ExpectFailure(t, r, http.StatusForbidden, apperr.Forbidden)
 				}
 			})
 		}
@@ -433,7 +433,7 @@ func TestWebhookRoles(t *testing.T) {
 			if role == mxAnonymous {
 				want, code = http.StatusUnauthorized, apperr.Unauthenticated
 			}
-			mxFail(t, c.With(t).Delete("/api/v1/webhooks/"+id), want, code)
+			testsupport.ExpectFailure(t, c.With(t).Delete("/api/v1/webhooks/"+id), want, code)
 		})
 	}
 	after, endpointsAfter, deliveriesAfter := snapshot(t)
@@ -474,8 +474,8 @@ func TestWebhookCrossTenant(t *testing.T) {
 	}
 	for _, op := range ops {
 		t.Run(op.name, func(t *testing.T) {
-			foreign := mxFail(t, b.With(t).Do(op.method, testsupport.Path(op.path, aEP.ID), op.body), http.StatusNotFound, apperr.NotFound)
-			missing := mxFail(t, b.With(t).Do(op.method, testsupport.Path(op.path, uuid.New()), op.body), http.StatusNotFound, apperr.NotFound)
+			foreign := testsupport.ExpectFailure(t, b.With(t).Do(op.method, testsupport.Path(op.path, aEP.ID), op.body), http.StatusNotFound, apperr.NotFound)
+			missing := testsupport.ExpectFailure(t, b.With(t).Do(op.method, testsupport.Path(op.path, uuid.New()), op.body), http.StatusNotFound, apperr.NotFound)
 			if foreign.Message != missing.Message {
 				t.Fatalf("another org's endpoint answers %q, a missing one %q", foreign.Message, missing.Message)
 			}
@@ -607,7 +607,7 @@ func TestWebhookLimits(t *testing.T) {
 		}
 		ids = append(ids, ep.ID)
 	}
-	f := expectFailure(t, create(admin, 3, false), http.StatusConflict, apperr.Conflict)
+	f := testsupport.ExpectFailure(t, create(admin, 3, false), http.StatusConflict, apperr.Conflict)
 	if !strings.Contains(f.Message, "at most 3 webhook endpoints") {
 		t.Fatalf("cap message %q", f.Message)
 	}
@@ -627,7 +627,7 @@ func TestWebhookLimits(t *testing.T) {
 	test(admin, ids[1]).Expect(http.StatusCreated)
 	test(admin, ids[2]).Expect(http.StatusCreated)
 	r := test(admin, ids[1])
-	expectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
+	testsupport.ExpectFailure(t, r, http.StatusTooManyRequests, apperr.RateLimited)
 	expectRetryAfter(t, r)
 	// Another organisation's test sends are counted apart.
 	var others []webhooks.WebhookEndpoint

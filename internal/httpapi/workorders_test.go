@@ -200,7 +200,7 @@ func testWorkOrderStateMachine(t *testing.T, e *wfEnv) {
 				before := wfWOSnapshot(t, e, wo.ID)
 				r := wfAct(t, e.Admin, wo.ID, action)
 				if !allowed {
-					f := mxFail(t, r, http.StatusConflict, apperr.Conflict)
+					f := testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
 					if !strings.Contains(f.Message, string(from)) {
 						t.Errorf("409 message %q does not name the status %s", f.Message, from)
 					}
@@ -237,8 +237,8 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 				if reason != nil {
 					body["reason"] = reason
 				}
-				mxFail(t, e.Admin.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
-				mxFail(t, e.Contractor.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+				testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+				testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 			}
 		}
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
@@ -269,9 +269,9 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 			{"action": "schedule", "scheduledFor": time.Now().Add(-25 * time.Hour).UTC().Format(time.RFC3339)},
 			{"action": "schedule", "scheduledFor": "2020-01-01T09:00:00Z"},
 		} {
-			mxFail(t, e.Contractor.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "scheduledFor")
+			testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), body), http.StatusUnprocessableEntity, apperr.Invalid, "scheduledFor")
 		}
-		mxFail(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": "next tuesday"}),
+		testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": "next tuesday"}),
 			http.StatusUnprocessableEntity, apperr.Invalid)
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
 			t.Fatalf("refused schedule changed something:\nbefore %s\nafter  %s", before, after)
@@ -312,7 +312,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		long := strings.Repeat("é", 1000) // 2000 bytes
 		wo := wfNewWO(t, e, workorders.Assigned)
-		mxFail(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
+		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		var got workorders.WorkOrder
 		mxOK(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long}), http.StatusOK, &got)
 		if got.StatusReason != long {
@@ -320,7 +320,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		}
 		wo = wfNewWO(t, e, workorders.InProgress)
 		notes := strings.Repeat("ł", 2000)
-		mxFail(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes + "ł"}), http.StatusUnprocessableEntity, apperr.Invalid, "notes")
+		testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes + "ł"}), http.StatusUnprocessableEntity, apperr.Invalid, "notes")
 		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes}), http.StatusOK, &got)
 		if got.CompletionNotes != notes {
 			t.Fatalf("notes of 2000 characters stored as %d", len([]rune(got.CompletionNotes)))
@@ -330,14 +330,14 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 	t.Run("unknown action", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Assigned)
-		mxFail(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "approve"}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
-		mxFail(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
+		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "approve"}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
+		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
 	})
 
 	t.Run("description is required to raise", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		mxFail(t, e.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "  "}),
+		testsupport.ExpectFailure(t, e.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "  "}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "description")
 		wfExpectTicket(t, e, ticket, tickets.New)
 	})
@@ -373,7 +373,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		for _, status := range []workorders.Status{workorders.Assigned, workorders.Accepted, workorders.Scheduled, workorders.InProgress} {
 			wo := wfNewWO(t, e, status)
 			before := wfWOSnapshot(t, e, wo.ID)
-			mxFail(t, wfAct(t, e.Contractor, wo.ID, "cancel"), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, wfAct(t, e.Contractor, wo.ID, "cancel"), http.StatusForbidden, apperr.Forbidden)
 			if after := wfWOSnapshot(t, e, wo.ID); after != before {
 				t.Fatalf("refused cancel changed something:\nbefore %s\nafter  %s", before, after)
 			}
@@ -384,12 +384,12 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Assigned)
 		before := wfWOSnapshot(t, e, wo.ID)
-		missing := mxFail(t, e.Rival.With(t).Get("/api/v1/work-orders/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-		if got := mxFail(t, e.Rival.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
+		missing := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/work-orders/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		if got := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
 			t.Fatalf("message %q for another company's work order, %q for a missing one", got.Message, missing.Message)
 		}
 		for _, action := range wfActions {
-			mxFail(t, wfAct(t, e.Rival, wo.ID, action), http.StatusNotFound, apperr.NotFound)
+			testsupport.ExpectFailure(t, wfAct(t, e.Rival, wo.ID, action), http.StatusNotFound, apperr.NotFound)
 		}
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
 			t.Fatalf("refused actions changed something:\nbefore %s\nafter  %s", before, after)
@@ -402,16 +402,16 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		before := wfWOSnapshot(t, e, wo.ID)
 		ticket := wfTicket(t, e)
 		for _, c := range []*testsupport.Client{e.Tenant, e.Contractor, e.Rival} {
-			mxFail(t, c.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "Self-assigned"}),
+			testsupport.ExpectFailure(t, c.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "Self-assigned"}),
 				http.StatusForbidden, apperr.Forbidden)
 		}
 		wfExpectTicket(t, e, ticket, tickets.New)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/work-orders"), http.StatusForbidden, apperr.Forbidden)
-		mxFail(t, e.Tenant.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/work-orders"), http.StatusForbidden, apperr.Forbidden)
+		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusForbidden, apperr.Forbidden)
 		for _, action := range wfActions {
-			mxFail(t, wfAct(t, e.Tenant, wo.ID, action), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, wfAct(t, e.Tenant, wo.ID, action), http.StatusForbidden, apperr.Forbidden)
 		}
-		mxFail(t, app.Anonymous().With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusUnauthorized, apperr.Unauthenticated)
+		testsupport.ExpectFailure(t, app.Anonymous().With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusUnauthorized, apperr.Unauthenticated)
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
 			t.Fatalf("refused actions changed something:\nbefore %s\nafter  %s", before, after)
 		}
@@ -551,7 +551,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		transitionTicket(t, cancelled, tickets.Cancelled, "Duplicate report")
 		for _, id := range []uuid.UUID{closed, cancelled} {
 			before := wfGetTicket(t, e.Admin, id)
-			mxFail(t, e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": id, "contractorId": e.ContractorID, "description": "Again"}),
+			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": id, "contractorId": e.ContractorID, "description": "Again"}),
 				http.StatusConflict, apperr.Conflict)
 			after := wfGetTicket(t, e.Admin, id)
 			if after.Status != before.Status || len(after.Timeline) != len(before.Timeline) {
@@ -573,9 +573,9 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		raise := func(ticketID, contractorID uuid.UUID) *testsupport.Response {
 			return e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticketID, "contractorId": contractorID, "description": "Fix"})
 		}
-		mxFail(t, raise(ticket, inactive), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
-		mxFail(t, raise(ticket, uuid.New()), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
-		mxFail(t, raise(uuid.New(), e.ContractorID), http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
+		testsupport.ExpectFailure(t, raise(ticket, inactive), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
+		testsupport.ExpectFailure(t, raise(ticket, uuid.New()), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
+		testsupport.ExpectFailure(t, raise(uuid.New(), e.ContractorID), http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		wfExpectTicket(t, e, ticket, tickets.New)
 		if n := len(mxAll[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+ticket.String())); n != 0 {
 			t.Fatalf("refused raises created %d work orders", n)
@@ -605,12 +605,12 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 	}{{"admin", a.Admin}, {"coordinator", a.Coordinator}, {"contractor", a.Contractor}} {
 		t.Run(c.name, func(t *testing.T) {
 			before := wfWOSnapshot(t, b, bWO.ID)
-			missing := mxFail(t, c.actor.With(t).Get("/api/v1/work-orders/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-			if got := mxFail(t, c.actor.With(t).Get("/api/v1/work-orders/"+bWO.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
+			missing := testsupport.ExpectFailure(t, c.actor.With(t).Get("/api/v1/work-orders/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+			if got := testsupport.ExpectFailure(t, c.actor.With(t).Get("/api/v1/work-orders/"+bWO.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
 				t.Fatalf("message %q for another org's work order, %q for a missing one", got.Message, missing.Message)
 			}
 			for _, action := range wfActions {
-				mxFail(t, wfAct(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
+				testsupport.ExpectFailure(t, wfAct(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
 			}
 			for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?ticketId=" + bTicket.String(), "/api/v1/work-orders?contractorId=" + b.ContractorID.String()} {
 				if slices.Contains(mxIDs(mxAll[mxRow](t, c.actor.With(t), path)), bWO.ID) {
@@ -624,9 +624,9 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 	}
 	t.Run("raising with the other org's ids", func(t *testing.T) {
 		own := wfTicket(t, a)
-		mxFail(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": bTicket, "contractorId": a.ContractorID, "description": "x"}),
+		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": bTicket, "contractorId": a.ContractorID, "description": "x"}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
-		mxFail(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": own, "contractorId": b.ContractorID, "description": "x"}),
+		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": own, "contractorId": b.ContractorID, "description": "x"}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		if n := len(mxAll[mxRow](t, b.Admin.With(t), "/api/v1/work-orders?ticketId="+bTicket.String())); n != 1 {
 			t.Fatalf("the other org's ticket has %d work orders", n)

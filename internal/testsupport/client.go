@@ -166,24 +166,10 @@ func (r *Response) Failure() Failure {
 	return *env.Error
 }
 
-// ExpectFailure checks status, error code and (when given) that fields are named.
+// ExpectFailure is ExpectFailure reporting to the test that made the request.
 func (r *Response) ExpectFailure(status int, code apperr.Code, fields ...string) Failure {
 	r.t.Helper()
-	r.Expect(status)
-	f := r.Failure()
-	if f.Code != string(code) {
-		r.t.Fatalf("error code %s, want %s; body: %s", f.Code, code, r.Body)
-	}
-	for _, want := range fields {
-		found := false
-		for _, got := range f.Fields {
-			found = found || got.Field == want
-		}
-		if !found {
-			r.t.Fatalf("no field error for %q; body: %s", want, r.Body)
-		}
-	}
-	return f
+	return ExpectFailure(r.t, r, status, code, fields...)
 }
 
 // ID returns data.id.
