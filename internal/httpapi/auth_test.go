@@ -116,17 +116,6 @@ func members(t *testing.T, admin *testsupport.Client) []identity.Member {
 	return ms
 }
 
-func memberID(t *testing.T, admin *testsupport.Client, userID uuid.UUID) uuid.UUID {
-	t.Helper()
-	for _, m := range members(t, admin) {
-		if m.UserID == userID {
-			return m.ID
-		}
-	}
-	t.Fatalf("user %s is not a member", userID)
-	return uuid.Nil
-}
-
 func countAdmins(ms []identity.Member) int {
 	n := 0
 	for _, m := range ms {
@@ -909,7 +898,7 @@ func TestAuthRoleChangeAppliesAtNextRequest(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	admin := app.Register("Acme")
 	coordinator := app.AddMember(admin, access.Coordinator)
-	id := memberID(t, admin, coordinator.UserID)
+	id := testsupport.MemberID(t, admin, coordinator.UserID)
 	property := map[string]any{"addressLine1": "1 High Street", "town": "Bristol", "postcode": "BS1 4DJ"}
 
 	coordinator.Post("/api/v1/properties", property).Expect(http.StatusCreated)
@@ -942,7 +931,7 @@ func TestAuthRemovedMember(t *testing.T) {
 	coordinator := app.AddMember(admin, access.Coordinator)
 	var second identity.Session
 	login(app, coordinator.Email, testsupport.Password).Expect(http.StatusOK).Data(&second)
-	id := memberID(t, admin, coordinator.UserID)
+	id := testsupport.MemberID(t, admin, coordinator.UserID)
 
 	var out struct {
 		Removed bool `json:"removed"`
@@ -984,7 +973,7 @@ func TestAuthLastAdmin(t *testing.T) {
 	t.Run("the only admin cannot step down or leave", func(t *testing.T) {
 		t.Parallel()
 		admin := solo
-		self := memberID(t, admin, admin.UserID)
+		self := testsupport.MemberID(t, admin, admin.UserID)
 		for _, role := range []access.Role{access.Coordinator, access.Tenant} {
 			testsupport.ExpectFailure(t, admin.Patch(memberPath(self), map[string]any{"role": role}), http.StatusConflict, apperr.Conflict)
 		}
@@ -999,14 +988,14 @@ func TestAuthLastAdmin(t *testing.T) {
 	t.Run("only admins change roles", func(t *testing.T) {
 		t.Parallel()
 		admin, coordinator := staffed, staffedCoordinator
-		self := memberID(t, admin, admin.UserID)
+		self := testsupport.MemberID(t, admin, admin.UserID)
 		testsupport.ExpectFailure(t, coordinator.Patch(memberPath(self), map[string]any{"role": access.Tenant}), http.StatusForbidden, apperr.Forbidden)
 		testsupport.ExpectFailure(t, coordinator.Delete(memberPath(self)), http.StatusForbidden, apperr.Forbidden)
 	})
 
 	t.Run("with two admins one may go, not both", func(t *testing.T) {
 		t.Parallel()
-		firstID, secondID := memberID(t, first, first.UserID), memberID(t, first, second.UserID)
+		firstID, secondID := testsupport.MemberID(t, first, first.UserID), testsupport.MemberID(t, first, second.UserID)
 
 		wantStatus(t, first.Patch(memberPath(firstID), map[string]any{"role": access.Coordinator}), http.StatusOK)
 		testsupport.ExpectFailure(t, second.Patch(memberPath(secondID), map[string]any{"role": access.Tenant}), http.StatusConflict, apperr.Conflict)
@@ -1029,7 +1018,7 @@ func TestAuthLastAdminConcurrentDemotion(t *testing.T) {
 	ctx := context.Background()
 	a := app.Register("Race")
 	b := app.AddMember(a, access.Admin)
-	aID, bID := memberID(t, a, a.UserID), memberID(t, a, b.UserID)
+	aID, bID := testsupport.MemberID(t, a, a.UserID), testsupport.MemberID(t, a, b.UserID)
 
 	held, release := make(chan struct{}), make(chan struct{})
 	firstDone := make(chan error, 1)

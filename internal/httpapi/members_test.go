@@ -177,7 +177,7 @@ func TestMembers(t *testing.T) {
 
 	t.Run("change role", func(t *testing.T) {
 		spare := app.AddMember(admin, access.Tenant)
-		spareID := mxMemberID(t, admin, spare.UserID)
+		spareID := testsupport.MemberID(t, admin, spare.UserID)
 		path := "/api/v1/members/" + spareID.String()
 		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
 
@@ -220,7 +220,7 @@ func TestMembers(t *testing.T) {
 	})
 
 	t.Run("the organisation keeps an ADMIN", func(t *testing.T) {
-		self := "/api/v1/members/" + mxMemberID(t, admin, admin.UserID).String()
+		self := "/api/v1/members/" + testsupport.MemberID(t, admin, admin.UserID).String()
 		testsupport.ExpectFailure(t, admin.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusConflict, apperr.Conflict)
 		testsupport.ExpectFailure(t, admin.Delete(self), http.StatusConflict, apperr.Conflict)
 		if got := members(t)[admin.UserID]; got.Role != access.Admin {
@@ -236,7 +236,7 @@ func TestMembers(t *testing.T) {
 
 	t.Run("remove", func(t *testing.T) {
 		spare := app.AddMember(admin, access.Coordinator)
-		path := "/api/v1/members/" + mxMemberID(t, admin, spare.UserID).String()
+		path := "/api/v1/members/" + testsupport.MemberID(t, admin, spare.UserID).String()
 		mxOK(t, spare.Get("/api/v1/properties"), http.StatusOK, nil)
 		var out struct {
 			Removed bool `json:"removed"`

@@ -199,7 +199,7 @@ func TestRoleMatrix(t *testing.T) {
 	// Spare members the ADMIN may change and remove.
 	toChange := app.AddMember(admin, access.Tenant)
 	toRemove := app.AddMember(admin, access.Tenant)
-	changeID, removeID := mxMemberID(t, admin, toChange.UserID), mxMemberID(t, admin, toRemove.UserID)
+	changeID, removeID := testsupport.MemberID(t, admin, toChange.UserID), testsupport.MemberID(t, admin, toRemove.UserID)
 
 	members := func(t *testing.T) map[uuid.UUID]identity.Member {
 		out := map[uuid.UUID]identity.Member{}
@@ -531,16 +531,4 @@ func mxDecodeID(t testing.TB, r *testsupport.Response) uuid.UUID {
 	}
 	mxOK(t, r, http.StatusOK, &v)
 	return v.ID
-}
-
-// mxMemberID is the membership id of userID in admin's organisation.
-func mxMemberID(t testing.TB, admin *testsupport.Client, userID uuid.UUID) uuid.UUID {
-	t.Helper()
-	for _, m := range mxAll[identity.Member](t, admin, "/api/v1/members") {
-		if m.UserID == userID {
-			return m.ID
-		}
-	}
-	t.Fatalf("user %s is not a member", userID)
-	return uuid.Nil
 }

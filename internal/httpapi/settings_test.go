@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
@@ -227,24 +225,8 @@ func TestSettings(t *testing.T) {
 		second := app.AddMember(admin, access.Admin)
 		stPatch(t, second, map[string]any{"approvalThresholdPence": 42})
 		want.ApprovalThresholdPence = 42
-		admin.With(t).Patch("/api/v1/members/"+stMemberID(t, admin, second.UserID), map[string]any{"role": "COORDINATOR"}).Expect(http.StatusOK)
+		admin.With(t).Patch("/api/v1/members/"+testsupport.MemberID(t, admin, second.UserID).String(), map[string]any{"role": "COORDINATOR"}).Expect(http.StatusOK)
 		second.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 5}).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
 		tkSame(t, "settings read by the demoted member", want, stGet(t, second))
 	})
-}
-
-func stMemberID(t testing.TB, admin *testsupport.Client, userID uuid.UUID) string {
-	t.Helper()
-	var members []struct {
-		ID     string `json:"id"`
-		UserID string `json:"userId"`
-	}
-	admin.With(t).Get("/api/v1/members?limit=200").Expect(http.StatusOK).Data(&members)
-	for _, m := range members {
-		if m.UserID == userID.String() {
-			return m.ID
-		}
-	}
-	t.Fatalf("no membership for %s", userID)
-	return ""
 }

@@ -92,7 +92,7 @@ func TestTimeline(t *testing.T) {
 		}
 		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Audit Plumbing", "email": "audit@example.com"}), http.StatusCreated, &c)
 		mxOK(t, coordinator.Patch("/api/v1/contractors/"+c.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
-		memberID := mxMemberID(t, admin, tenant.UserID)
+		memberID := testsupport.MemberID(t, admin, tenant.UserID)
 		mxOK(t, admin.Patch("/api/v1/members/"+memberID.String(), map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
 
 		for _, tc := range []struct {
