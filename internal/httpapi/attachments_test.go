@@ -28,7 +28,6 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/database"
-	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
@@ -142,46 +141,15 @@ func atDownload(t testing.TB, c *testsupport.Client, id uuid.UUID) *testsupport.
 // ---- an organisation to attach to ----------------------------------------------------
 
 type atOrg struct {
-	team         testsupport.Team
-	orgID        uuid.UUID
-	slug         string
-	propertyID   uuid.UUID
-	unitID       uuid.UUID
-	contractorID uuid.UUID // the company of team.Contractor
-	ticketID     uuid.UUID
+	*testsupport.Estate
+	ticketID uuid.UUID
 }
 
-// atNewOrg registers an organisation with a member of each role, a property with one unit
-// the TENANT lives in, and a ticket on that unit.
+// atNewOrg is an Estate whose unit has reference and a ticket on it.
 func atNewOrg(t *testing.T, app *testsupport.App, name, reference string) *atOrg {
 	t.Helper()
-	o := &atOrg{team: app.NewTeam(name)}
-	admin := o.team.Admin.With(t)
-	o.orgID = o.team.Admin.OrgID
-	var me identity.Me
-	admin.Get("/api/v1/auth/me").Expect(http.StatusOK).Data(&me)
-	o.slug = me.Org.Slug
-	if o.slug == "" {
-		t.Fatalf("no org slug in /auth/me")
-	}
-	o.propertyID = admin.Post("/api/v1/properties", map[string]any{
-		"name": name + " House", "addressLine1": "1 High Street", "town": "Leeds", "postcode": "LS1 4AP",
-	}).Expect(http.StatusCreated).ID()
-	o.unitID = admin.Post("/api/v1/properties/"+o.propertyID.String()+"/units", map[string]any{
-		"label": "Flat 1", "reference": reference, "bedrooms": 2,
-	}).Expect(http.StatusCreated).ID()
-	admin.Post("/api/v1/units/"+o.unitID.String()+"/occupants", map[string]any{"userId": o.team.Tenant.UserID}).Expect(http.StatusCreated)
-	var members []identity.Member
-	admin.Get("/api/v1/members?limit=200").Expect(http.StatusOK).Data(&members)
-	for _, m := range members {
-		if m.UserID == o.team.Contractor.UserID && m.ContractorID != nil {
-			o.contractorID = *m.ContractorID
-		}
-	}
-	if o.contractorID == uuid.Nil {
-		t.Fatalf("%s: the CONTRACTOR member has no company", name)
-	}
-	o.ticketID = atNewTicket(t, o.team.Admin, o.unitID, "Leaking tap in the kitchen")
+	o := &atOrg{Estate: app.NewEstate(t, name, testsupport.EstateOptions{Reference: reference})}
+	o.ticketID = atNewTicket(t, o.Admin, o.UnitID, "Leaking tap in the kitchen")
 	return o
 }
 
@@ -337,7 +305,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	t.Parallel()
 	app, dataDir := atNewApp(t, nil)
 	o := atNewOrg(t, app, "Upload Lets", "UP-1")
-	coordinator := o.team.Coordinator
+	coordinator := o.Coordinator
 
 	cases := []struct {
 		name, filename, declared string
@@ -383,12 +351,12 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 			total += a.SizeBytes
 
 			// On disk, content-addressed under the organisation.
-			onDisk, err := os.ReadFile(filepath.Join(dataDir, "attachments", filepath.FromSlash(atStoredPath(o.orgID, a.SHA256))))
+			onDisk, err := os.ReadFile(filepath.Join(dataDir, "attachments", filepath.FromSlash(atStoredPath(o.OrgID, a.SHA256))))
 			if err != nil || !bytes.Equal(onDisk, tc.data) {
 				t.Errorf("stored file: %d bytes (%v), want the upload's %d", len(onDisk), err, len(tc.data))
 			}
 
-			r := atDownload(t, o.team.Admin, a.ID).Expect(http.StatusOK)
+			r := atDownload(t, o.Admin, a.ID).Expect(http.StatusOK)
 			if !bytes.Equal(r.Body, tc.data) {
 				t.Errorf("downloaded %d bytes, not the %d uploaded", len(r.Body), len(tc.data))
 			}
@@ -414,7 +382,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	}
 
 	t.Run("list shows every upload in order", func(t *testing.T) {
-		list := atList(t, o.team.Admin, o.ticketID)
+		list := atList(t, o.Admin, o.ticketID)
 		var ids []uuid.UUID
 		for _, a := range list {
 			ids = append(ids, a.ID)
@@ -429,7 +397,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	})
 
 	t.Run("the ticket's timeline records each attachment", func(t *testing.T) {
-		events := atAddedEvents(t, atTimeline(t, o.team.Admin, o.ticketID))
+		events := atAddedEvents(t, atTimeline(t, o.Admin, o.ticketID))
 		if len(events) != len(order) {
 			t.Fatalf("%d attachment_added events, want %d", len(events), len(order))
 		}
@@ -446,7 +414,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	})
 
 	t.Run("storage meter counts every distinct file", func(t *testing.T) {
-		if got := atMeter(t, app, o.orgID); got != total {
+		if got := atMeter(t, app, o.OrgID); got != total {
 			t.Fatalf("meter %d, want %d", got, total)
 		}
 		if in := atIncoming(t, dataDir); len(in) != 0 {
@@ -484,19 +452,19 @@ func TestAttachmentRefusedTypes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			testsupport.ExpectFailure(t, atUpload(t, o.team.Admin, o.ticketID, tc.filename, tc.declared, tc.data),
+			testsupport.ExpectFailure(t, atUpload(t, o.Admin, o.ticketID, tc.filename, tc.declared, tc.data),
 				http.StatusUnsupportedMediaType, apperr.UnsupportedType)
 		})
 	}
 	t.Run("nothing stored", func(t *testing.T) {
-		if list := atList(t, o.team.Admin, o.ticketID); len(list) != 0 {
+		if list := atList(t, o.Admin, o.ticketID); len(list) != 0 {
 			t.Errorf("ticket has attachments %+v", list)
 		}
-		if ev := atAddedEvents(t, atTimeline(t, o.team.Admin, o.ticketID)); len(ev) != 0 {
+		if ev := atAddedEvents(t, atTimeline(t, o.Admin, o.ticketID)); len(ev) != 0 {
 			t.Errorf("timeline has %d attachment_added events", len(ev))
 		}
-		atNothingStored(t, app, dataDir, o.orgID)
-		if got := atMeter(t, app, o.orgID); got != 0 {
+		atNothingStored(t, app, dataDir, o.OrgID)
+		if got := atMeter(t, app, o.OrgID); got != 0 {
 			t.Errorf("meter %d", got)
 		}
 	})
@@ -508,7 +476,7 @@ func TestAttachmentSizeLimits(t *testing.T) {
 	t.Parallel()
 	app, dataDir := atNewApp(t, nil)
 	o := atNewOrg(t, app, "Size Lets", "SZ-1")
-	admin := o.team.Admin
+	admin := o.Admin
 
 	t.Run("empty file", func(t *testing.T) {
 		testsupport.ExpectFailure(t, atUpload(t, admin, o.ticketID, "empty.jpg", "image/jpeg", nil), http.StatusUnprocessableEntity, apperr.Invalid, "file")
@@ -538,8 +506,8 @@ func TestAttachmentSizeLimits(t *testing.T) {
 		r.Failure()
 	})
 	t.Run("refusals stored nothing", func(t *testing.T) {
-		atNothingStored(t, app, dataDir, o.orgID)
-		if got := atMeter(t, app, o.orgID); got != 0 {
+		atNothingStored(t, app, dataDir, o.OrgID)
+		if got := atMeter(t, app, o.OrgID); got != 0 {
 			t.Errorf("meter %d, want 0", got)
 		}
 	})
@@ -552,10 +520,10 @@ func TestAttachmentSizeLimits(t *testing.T) {
 		if r := atDownload(t, admin, a.ID).Expect(http.StatusOK); !bytes.Equal(r.Body, data) {
 			t.Fatalf("downloaded %d bytes, want the same 10 MB", len(r.Body))
 		}
-		if got := atMeter(t, app, o.orgID); got != 10<<20 {
+		if got := atMeter(t, app, o.OrgID); got != 10<<20 {
 			t.Fatalf("meter %d, want %d", got, 10<<20)
 		}
-		if got := atStored(t, dataDir); !slices.Equal(got, []string{atStoredPath(o.orgID, a.SHA256)}) {
+		if got := atStored(t, dataDir); !slices.Equal(got, []string{atStoredPath(o.OrgID, a.SHA256)}) {
 			t.Fatalf("stored %v", got)
 		}
 	})
@@ -589,7 +557,7 @@ func TestAttachmentUploadBodyIsLimited(t *testing.T) {
 	t.Parallel()
 	app, _ := atNewApp(t, nil)
 	o := atNewOrg(t, app, "Flood Lets", "FL-1")
-	slug := o.slug
+	slug := o.Slug
 	const huge = 64 << 20
 	upload, public := "/api/v1/tickets/"+o.ticketID.String()+"/attachments", "/api/v1/public/"+slug+"/reports"
 	for _, tc := range []struct {
@@ -615,7 +583,7 @@ func TestAttachmentUploadBodyIsLimited(t *testing.T) {
 			}
 			req.Header.Set("Content-Type", ct)
 			if tc.auth {
-				req.Header.Set("Authorization", "Bearer "+o.team.Admin.Token)
+				req.Header.Set("Authorization", "Bearer "+o.Admin.Token)
 			}
 			resp, err := app.Server.Client().Do(req)
 			if err == nil {
@@ -641,10 +609,10 @@ func TestAttachmentAccess(t *testing.T) {
 	app, dataDir := atNewApp(t, nil)
 	a := atNewOrg(t, app, "Access Alpha", "AC-1")
 	b := atNewOrg(t, app, "Access Bravo", "AC-1")
-	strangerTenant := app.AddMember(a.team.Admin, access.Tenant) // in A, but lives elsewhere
+	strangerTenant := app.AddMember(a.Admin, access.Tenant) // in A, but lives elsewhere
 	photo := atJPEG("access-photo", 2048)
-	first := atUploaded(t, a.team.Admin, a.ticketID, "first.jpg", "image/jpeg", photo)
-	bFile := atUploaded(t, b.team.Admin, b.ticketID, "bravo.png", "image/png", atPNG("bravo"))
+	first := atUploaded(t, a.Admin, a.ticketID, "first.jpg", "image/jpeg", photo)
+	bFile := atUploaded(t, b.Admin, b.ticketID, "bravo.png", "image/png", atPNG("bravo"))
 
 	ticketPath := func(id uuid.UUID) string { return "/api/v1/tickets/" + id.String() + "/attachments" }
 	// refused checks upload, list and download all answer 404 like a missing id, and that
@@ -652,9 +620,9 @@ func TestAttachmentAccess(t *testing.T) {
 	refused := func(t *testing.T, c *testsupport.Client, ticketID, attachmentID uuid.UUID) {
 		t.Helper()
 		filesBefore := atStored(t, dataDir)
-		meterA, meterB := atMeter(t, app, a.orgID), atMeter(t, app, b.orgID)
-		rowsA, _, _ := atDBCounts(t, app, a.orgID)
-		rowsB, _, _ := atDBCounts(t, app, b.orgID)
+		meterA, meterB := atMeter(t, app, a.OrgID), atMeter(t, app, b.OrgID)
+		rowsA, _, _ := atDBCounts(t, app, a.OrgID)
+		rowsB, _, _ := atDBCounts(t, app, b.OrgID)
 
 		missingUpload := testsupport.ExpectFailure(t, atUpload(t, c, uuid.New(), "x.jpg", "image/jpeg", photo), http.StatusNotFound, apperr.NotFound)
 		got := testsupport.ExpectFailure(t, atUpload(t, c, ticketID, "sneaky.jpg", "image/jpeg", atJPEG("sneaky-"+uuid.NewString(), 3000)), http.StatusNotFound, apperr.NotFound)
@@ -680,13 +648,13 @@ func TestAttachmentAccess(t *testing.T) {
 		if in := atIncoming(t, dataDir); len(in) != 0 {
 			t.Errorf("staging files left: %v", in)
 		}
-		if ma, mb := atMeter(t, app, a.orgID), atMeter(t, app, b.orgID); ma != meterA || mb != meterB {
+		if ma, mb := atMeter(t, app, a.OrgID), atMeter(t, app, b.OrgID); ma != meterA || mb != meterB {
 			t.Errorf("meters A %d→%d, B %d→%d", meterA, ma, meterB, mb)
 		}
-		if ra, _, _ := atDBCounts(t, app, a.orgID); ra != rowsA {
+		if ra, _, _ := atDBCounts(t, app, a.OrgID); ra != rowsA {
 			t.Errorf("A's attachment rows %d→%d", rowsA, ra)
 		}
-		if rb, _, _ := atDBCounts(t, app, b.orgID); rb != rowsB {
+		if rb, _, _ := atDBCounts(t, app, b.OrgID); rb != rowsB {
 			t.Errorf("B's attachment rows %d→%d", rowsB, rb)
 		}
 	}
@@ -712,35 +680,35 @@ func TestAttachmentAccess(t *testing.T) {
 		testsupport.ExpectFailure(t, anon.With(t).Get(ticketPath(a.ticketID)), http.StatusUnauthorized, apperr.Unauthenticated)
 		testsupport.ExpectFailure(t, atDownload(t, anon, first.ID), http.StatusUnauthorized, apperr.Unauthenticated)
 	})
-	t.Run("admin", func(t *testing.T) { allowed(t, a.team.Admin, "admin") })
-	t.Run("coordinator", func(t *testing.T) { allowed(t, a.team.Coordinator, "coordinator") })
-	t.Run("tenant of the ticket's unit", func(t *testing.T) { allowed(t, a.team.Tenant, "tenant") })
+	t.Run("admin", func(t *testing.T) { allowed(t, a.Admin, "admin") })
+	t.Run("coordinator", func(t *testing.T) { allowed(t, a.Coordinator, "coordinator") })
+	t.Run("tenant of the ticket's unit", func(t *testing.T) { allowed(t, a.Tenant, "tenant") })
 	t.Run("another tenant", func(t *testing.T) { refused(t, strangerTenant, a.ticketID, first.ID) })
 	t.Run("tenant's own report on another unit is still theirs", func(t *testing.T) {
 		// A ticket the stranger reported is visible to them even without the unit.
-		other := a.team.Admin.With(t).Post("/api/v1/properties/"+a.propertyID.String()+"/units", map[string]any{"label": "Flat 2", "reference": "AC-2"}).
+		other := a.Admin.With(t).Post("/api/v1/properties/"+a.PropertyID.String()+"/units", map[string]any{"label": "Flat 2", "reference": "AC-2"}).
 			Expect(http.StatusCreated).ID()
-		a.team.Admin.With(t).Post("/api/v1/units/"+other.String()+"/occupants", map[string]any{"userId": strangerTenant.UserID}).Expect(http.StatusCreated)
+		a.Admin.With(t).Post("/api/v1/units/"+other.String()+"/occupants", map[string]any{"userId": strangerTenant.UserID}).Expect(http.StatusCreated)
 		own := strangerTenant.With(t).Post("/api/v1/tickets", map[string]any{"unitId": other, "title": "Broken window"}).Expect(http.StatusCreated).ID()
 		f := atUploaded(t, strangerTenant, own, "window.jpg", "image/jpeg", atJPEG("window", 900))
 		atDownload(t, strangerTenant, f.ID).Expect(http.StatusOK)
 		// and the tenant of the first unit cannot see it.
-		refused(t, a.team.Tenant, own, f.ID)
+		refused(t, a.Tenant, own, f.ID)
 	})
-	t.Run("contractor without a work order on the ticket", func(t *testing.T) { refused(t, a.team.Contractor, a.ticketID, first.ID) })
+	t.Run("contractor without a work order on the ticket", func(t *testing.T) { refused(t, a.Contractor, a.ticketID, first.ID) })
 	t.Run("contractor with a work order on another ticket", func(t *testing.T) {
-		otherTicket := atNewTicket(t, a.team.Admin, a.unitID, "Door sticks")
-		a.team.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": otherTicket, "contractorId": a.contractorID, "description": "Plane the door"}).
+		otherTicket := atNewTicket(t, a.Admin, a.UnitID, "Door sticks")
+		a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": otherTicket, "contractorId": a.ContractorID, "description": "Plane the door"}).
 			Expect(http.StatusCreated)
-		refused(t, a.team.Contractor, a.ticketID, first.ID)
+		refused(t, a.Contractor, a.ticketID, first.ID)
 	})
 	t.Run("contractor with a work order on the ticket", func(t *testing.T) {
-		a.team.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": a.ticketID, "contractorId": a.contractorID, "description": "Fix the tap"}).
+		a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": a.ticketID, "contractorId": a.ContractorID, "description": "Fix the tap"}).
 			Expect(http.StatusCreated)
 		// Of the ticket's files it sees only its own and those staff shared with it.
-		c := a.team.Contractor
+		c := a.Contractor
 		testsupport.ExpectFailure(t, atDownload(t, c, first.ID), http.StatusNotFound, apperr.NotFound)
-		shared := viUploaded(t, a.team.Admin, a.ticketID, "plan", &a.contractorID)
+		shared := viUploaded(t, a.Admin, a.ticketID, "plan", &a.ContractorID)
 		atDownload(t, c, shared.ID).Expect(http.StatusOK)
 		up := atUploaded(t, c, a.ticketID, "contractor.png", "image/png", atPNG("contractor"))
 		if up.UploadedBy == nil || *up.UploadedBy != c.UserID {
@@ -750,13 +718,13 @@ func TestAttachmentAccess(t *testing.T) {
 			t.Errorf("contractor's list %v, want %v", got, []uuid.UUID{shared.ID, up.ID})
 		}
 	})
-	t.Run("other organisation's admin", func(t *testing.T) { refused(t, b.team.Admin, a.ticketID, first.ID) })
-	t.Run("other organisation's coordinator", func(t *testing.T) { refused(t, b.team.Coordinator, a.ticketID, first.ID) })
-	t.Run("other organisation's contractor", func(t *testing.T) { refused(t, b.team.Contractor, a.ticketID, first.ID) })
-	t.Run("other organisation's tenant", func(t *testing.T) { refused(t, b.team.Tenant, a.ticketID, first.ID) })
+	t.Run("other organisation's admin", func(t *testing.T) { refused(t, b.Admin, a.ticketID, first.ID) })
+	t.Run("other organisation's coordinator", func(t *testing.T) { refused(t, b.Coordinator, a.ticketID, first.ID) })
+	t.Run("other organisation's contractor", func(t *testing.T) { refused(t, b.Contractor, a.ticketID, first.ID) })
+	t.Run("other organisation's tenant", func(t *testing.T) { refused(t, b.Tenant, a.ticketID, first.ID) })
 	t.Run("own ticket, other organisation's attachment id", func(t *testing.T) {
 		// A's admin names B's attachment: 404, even though A has a ticket of its own.
-		testsupport.ExpectFailure(t, atDownload(t, a.team.Admin, bFile.ID), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, atDownload(t, a.Admin, bFile.ID), http.StatusNotFound, apperr.NotFound)
 	})
 }
 
@@ -767,16 +735,16 @@ func TestAttachmentStorageMeter(t *testing.T) {
 	app, dataDir := atNewApp(t, nil)
 	a := atNewOrg(t, app, "Meter Alpha", "MT-1")
 	b := atNewOrg(t, app, "Meter Bravo", "MT-1")
-	admin := a.team.Admin
-	second := atNewTicket(t, admin, a.unitID, "Second ticket")
+	admin := a.Admin
+	second := atNewTicket(t, admin, a.UnitID, "Second ticket")
 	x, y := atJPEG("meter-x", 3000), atPDF("meter-y")
 
 	expect := func(t *testing.T, org *atOrg, wantBytes int64, wantRows int) {
 		t.Helper()
-		if got := atMeter(t, app, org.orgID); got != wantBytes {
+		if got := atMeter(t, app, org.OrgID); got != wantBytes {
 			t.Errorf("StorageBytes %d, want %d", got, wantBytes)
 		}
-		rows, meterRows, total := atDBCounts(t, app, org.orgID)
+		rows, meterRows, total := atDBCounts(t, app, org.OrgID)
 		if rows != wantRows {
 			t.Errorf("attachment rows %d, want %d", rows, wantRows)
 		}
@@ -792,7 +760,7 @@ func TestAttachmentStorageMeter(t *testing.T) {
 		expect(t, a, int64(len(x)), 1)
 	})
 	t.Run("same bytes again: a second row, no more bytes", func(t *testing.T) {
-		again := atUploaded(t, a.team.Coordinator, a.ticketID, "x-again.jpg", "image/jpeg", x)
+		again := atUploaded(t, a.Coordinator, a.ticketID, "x-again.jpg", "image/jpeg", x)
 		if again.ID == firstX.ID || again.SHA256 != firstX.SHA256 {
 			t.Fatalf("second upload %+v, first %+v", again, firstX)
 		}
@@ -813,17 +781,17 @@ func TestAttachmentStorageMeter(t *testing.T) {
 	t.Run("a different file adds its size", func(t *testing.T) {
 		atUploaded(t, admin, a.ticketID, "y.pdf", "application/pdf", y)
 		expect(t, a, int64(len(x)+len(y)), 4)
-		want := []string{atStoredPath(a.orgID, atSum(x)), atStoredPath(a.orgID, atSum(y))}
+		want := []string{atStoredPath(a.OrgID, atSum(x)), atStoredPath(a.OrgID, atSum(y))}
 		slices.Sort(want)
 		if got := atStored(t, dataDir); !slices.Equal(got, want) {
 			t.Fatalf("stored %v, want %v", got, want)
 		}
 	})
 	t.Run("another organisation counts its own copy", func(t *testing.T) {
-		atUploaded(t, b.team.Admin, b.ticketID, "x.jpg", "image/jpeg", x)
+		atUploaded(t, b.Admin, b.ticketID, "x.jpg", "image/jpeg", x)
 		expect(t, b, int64(len(x)), 1)
 		expect(t, a, int64(len(x)+len(y)), 4)
-		if got := atStored(t, dataDir); !slices.Contains(got, atStoredPath(b.orgID, atSum(x))) || len(got) != 3 {
+		if got := atStored(t, dataDir); !slices.Contains(got, atStoredPath(b.OrgID, atSum(x))) || len(got) != 3 {
 			t.Fatalf("stored %v, want B's own copy of x beside A's two files", got)
 		}
 	})
@@ -837,13 +805,13 @@ func TestAttachmentStorageMeterConcurrentSameFile(t *testing.T) {
 	o := atNewOrg(t, app, "Race Lets", "RC-1")
 	for round := range 3 {
 		data := atJPEG(fmt.Sprintf("race-%d", round), 5000)
-		before := atMeter(t, app, o.orgID)
+		before := atMeter(t, app, o.OrgID)
 		const n = 6
 		var wg sync.WaitGroup
 		statuses := make([]int, n)
 		for i := range n {
 			wg.Go(func() {
-				statuses[i] = atUpload(t, o.team.Admin, o.ticketID, fmt.Sprintf("race-%d.jpg", i), "image/jpeg", data).Status
+				statuses[i] = atUpload(t, o.Admin, o.ticketID, fmt.Sprintf("race-%d.jpg", i), "image/jpeg", data).Status
 			})
 		}
 		wg.Wait()
@@ -852,7 +820,7 @@ func TestAttachmentStorageMeterConcurrentSameFile(t *testing.T) {
 				t.Fatalf("round %d upload %d: status %d", round, i, s)
 			}
 		}
-		if got := atMeter(t, app, o.orgID) - before; got != int64(len(data)) {
+		if got := atMeter(t, app, o.OrgID) - before; got != int64(len(data)) {
 			t.Fatalf("round %d: %d concurrent uploads of one %d-byte file added %d bytes to the meter", round, n, len(data), got)
 		}
 	}

@@ -88,11 +88,11 @@ func TestPublicReportAdmissionBeforeBody(t *testing.T) {
 	}{
 		// The first request from .10 is to an unknown organisation (it still counts).
 		{"unknown organisation", "no-such-lettings", "192.0.2.10", http.StatusNotFound, false},
-		{"client over its limit", org.slug, "192.0.2.10", http.StatusTooManyRequests, false},
+		{"client over its limit", org.Slug, "192.0.2.10", http.StatusTooManyRequests, false},
 		// A control character is refused (422 naming orgSlug) before any handler runs.
 		{"a slug no organisation can have", "acme%00lettings", "192.0.2.12", http.StatusUnprocessableEntity, false},
 		{"a slug too long", strings.Repeat("a", 61), "192.0.2.13", http.StatusNotFound, false},
-		{"admitted: the body is read", org.slug, "192.0.2.11", http.StatusCreated, true},
+		{"admitted: the body is read", org.Slug, "192.0.2.11", http.StatusCreated, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,20 +156,20 @@ func TestPublicUploadCap(t *testing.T) {
 	}
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			meter := atMeter(t, app, st.org.orgID)
+			meter := atMeter(t, app, st.org.OrgID)
 			send := func() *testsupport.Response {
-				return pubReport(t, app, st.org.slug, pubValid("CAP-1"), photos(fmt.Sprintf("cap-%d", i), st.photos), "X-Forwarded-For", st.ip)
+				return pubReport(t, app, st.org.Slug, pubValid("CAP-1"), photos(fmt.Sprintf("cap-%d", i), st.photos), "X-Forwarded-For", st.ip)
 			}
 			if st.status == http.StatusCreated {
 				rc := pubReceipt(t, send())
-				if got := atList(t, st.org.team.Admin, rc.TicketID); len(got) != st.photos {
+				if got := atList(t, st.org.Admin, rc.TicketID); len(got) != st.photos {
 					t.Fatalf("%d attachments, want %d", len(got), st.photos)
 				}
-				if st.photos > 0 && atMeter(t, app, st.org.orgID) <= meter {
+				if st.photos > 0 && atMeter(t, app, st.org.OrgID) <= meter {
 					t.Errorf("the storage meter did not grow with the public photos")
 				}
 			} else {
-				pubNothingCreated(t, app, dataDir, st.org.orgID, func() {
+				pubNothingCreated(t, app, dataDir, st.org.OrgID, func() {
 					r := send()
 					f := r.ExpectFailure(st.status, apperr.RateLimited)
 					if !strings.Contains(f.Message, "photos") {
@@ -181,13 +181,13 @@ func TestPublicUploadCap(t *testing.T) {
 					}
 				})
 			}
-			if got := pubUploadsToday(t, app, st.org.orgID); got != st.after {
+			if got := pubUploadsToday(t, app, st.org.OrgID); got != st.after {
 				t.Fatalf("public uploads today %d, want %d", got, st.after)
 			}
 		})
 	}
 	t.Run("a full day refuses a large body before reading it", func(t *testing.T) {
-		rec, read := pubSpyPost(t, app, a.slug, "192.0.2.50", 5<<20)
+		rec, read := pubSpyPost(t, app, a.Slug, "192.0.2.50", 5<<20)
 		if rec.Code != http.StatusTooManyRequests || read || rec.Header().Get("Retry-After") == "" {
 			t.Fatalf("status %d, read %v, Retry-After %q", rec.Code, read, rec.Header().Get("Retry-After"))
 		}
@@ -213,8 +213,8 @@ func TestPublicReceiptHidesUnitMatch(t *testing.T) {
 		}
 		return fmt.Sprint(len(k), strings.Contains(string(r.Body), "matched"))
 	}
-	matched := keys(pubReport(t, app, a.slug, pubValid("PR-1"), nil))
-	unmatched := keys(pubReport(t, app, a.slug, pubValid("PR-404"), nil))
+	matched := keys(pubReport(t, app, a.Slug, pubValid("PR-1"), nil))
+	unmatched := keys(pubReport(t, app, a.Slug, pubValid("PR-404"), nil))
 	if matched != "2 false" || unmatched != matched {
 		t.Fatalf("answers differ or say whether the unit matched: matched %s, unmatched %s", matched, unmatched)
 	}
@@ -252,11 +252,11 @@ func TestAcknowledgementCarriesNoReporterText(t *testing.T) {
 				v[k] = x
 			}
 			v["email"] = "victim@example.com"
-			return pubReceipt(t, pubReport(t, app, a.slug, v, nil)).TicketNumber, v["email"]
+			return pubReceipt(t, pubReport(t, app, a.Slug, v, nil)).TicketNumber, v["email"]
 		}},
 		{"staff on a caller's behalf", func(t *testing.T) (string, string) {
 			var tk tickets.Ticket
-			a.team.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": a.unitID, "title": typed["title"], "description": typed["description"],
+			a.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": a.UnitID, "title": typed["title"], "description": typed["description"],
 				"reportedByName": typed["name"], "reportedByEmail": "caller@example.com"}).Expect(http.StatusCreated).Data(&tk)
 			return tk.Number, "caller@example.com"
 		}},
@@ -267,9 +267,9 @@ func TestAcknowledgementCarriesNoReporterText(t *testing.T) {
 			var subject, text, html, recipient string
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				err := app.DB.InTx(context.Background(), database.Scope{OrgID: a.orgID}, func(tx pgx.Tx) error {
+				err := app.DB.InTx(context.Background(), database.Scope{OrgID: a.OrgID}, func(tx pgx.Tx) error {
 					return tx.QueryRow(context.Background(), `SELECT subject, body_text, body_html, recipient FROM messages
-						WHERE org_id = $1 AND event = 'ticket.created.v1' AND recipient = $2 AND status = 'SENT'`, a.orgID, to).Scan(&subject, &text, &html, &recipient)
+						WHERE org_id = $1 AND event = 'ticket.created.v1' AND recipient = $2 AND status = 'SENT'`, a.OrgID, to).Scan(&subject, &text, &html, &recipient)
 				})
 				if err == nil {
 					break
@@ -301,7 +301,7 @@ func TestTenantReportedByEmail(t *testing.T) {
 	t.Parallel()
 	app, _ := atNewApp(t, nil)
 	o := atNewOrg(t, app, "Email Lettings", "EM-1")
-	tenantEmail := o.team.Tenant.Email
+	tenantEmail := o.Tenant.Email
 	cases := []struct {
 		name   string
 		client *testsupport.Client
@@ -309,30 +309,30 @@ func TestTenantReportedByEmail(t *testing.T) {
 		status int
 		want   string // the stored reportedByEmail (in any case)
 	}{
-		{"tenant, left out", o.team.Tenant, nil, http.StatusCreated, tenantEmail},
-		{"tenant, own address", o.team.Tenant, tenantEmail, http.StatusCreated, tenantEmail},
-		{"tenant, own address in capitals", o.team.Tenant, strings.ToUpper(tenantEmail), http.StatusCreated, tenantEmail},
-		{"tenant, another address", o.team.Tenant, "victim@example.com", http.StatusUnprocessableEntity, ""},
-		{"staff, a caller's address", o.team.Coordinator, "caller@example.com", http.StatusCreated, "caller@example.com"},
+		{"tenant, left out", o.Tenant, nil, http.StatusCreated, tenantEmail},
+		{"tenant, own address", o.Tenant, tenantEmail, http.StatusCreated, tenantEmail},
+		{"tenant, own address in capitals", o.Tenant, strings.ToUpper(tenantEmail), http.StatusCreated, tenantEmail},
+		{"tenant, another address", o.Tenant, "victim@example.com", http.StatusUnprocessableEntity, ""},
+		{"staff, a caller's address", o.Coordinator, "caller@example.com", http.StatusCreated, "caller@example.com"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := pubTickets(t, app, o.orgID)
-			body := map[string]any{"unitId": o.unitID, "title": "Dripping tap"}
+			before, _ := pubTickets(t, app, o.OrgID)
+			body := map[string]any{"unitId": o.UnitID, "title": "Dripping tap"}
 			if tc.email != nil {
 				body["reportedByEmail"] = tc.email
 			}
 			r := tc.client.With(t).Post("/api/v1/tickets", body)
 			if tc.status != http.StatusCreated {
 				r.ExpectFailure(tc.status, apperr.Invalid, "reportedByEmail")
-				if after, _ := pubTickets(t, app, o.orgID); after != before {
+				if after, _ := pubTickets(t, app, o.OrgID); after != before {
 					t.Fatalf("a refused report created a ticket")
 				}
 				return
 			}
 			var tk tickets.Ticket
 			r.Expect(http.StatusCreated).Data(&tk)
-			if d := pubTicket(t, o.team.Admin, tk.ID); !strings.EqualFold(d.ReportedByEmail, tc.want) {
+			if d := pubTicket(t, o.Admin, tk.ID); !strings.EqualFold(d.ReportedByEmail, tc.want) {
 				t.Fatalf("reportedByEmail %q, want %q", d.ReportedByEmail, tc.want)
 			}
 		})

@@ -110,19 +110,19 @@ func TestPublicReport(t *testing.T) {
 	// Both organisations have a unit with the same reference.
 	a := atNewOrg(t, app, "Acme Lettings", "RH-2")
 	b := atNewOrg(t, app, "Bravo Homes", "RH-2")
-	if a.slug != "acme-lettings" {
-		t.Fatalf("slug %q, want acme-lettings", a.slug)
+	if a.Slug != "acme-lettings" {
+		t.Fatalf("slug %q, want acme-lettings", a.Slug)
 	}
 
 	t.Run("unit reference matches whatever its case", func(t *testing.T) {
 		v := pubValid("  rh-2 ")
-		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
-		d := pubTicket(t, a.team.Admin, rc.TicketID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, v, nil))
+		d := pubTicket(t, a.Admin, rc.TicketID)
 		if d.Number != rc.TicketNumber || d.Status != tickets.New || d.Source != tickets.SourcePublicForm {
 			t.Errorf("number %s status %s source %s; want %s NEW PUBLIC_FORM", d.Number, d.Status, d.Source, rc.TicketNumber)
 		}
-		if d.UnitID == nil || *d.UnitID != a.unitID || d.PropertyID == nil || *d.PropertyID != a.propertyID {
-			t.Errorf("unit %v property %v, want %s %s", d.UnitID, d.PropertyID, a.unitID, a.propertyID)
+		if d.UnitID == nil || *d.UnitID != a.UnitID || d.PropertyID == nil || *d.PropertyID != a.PropertyID {
+			t.Errorf("unit %v property %v, want %s %s", d.UnitID, d.PropertyID, a.UnitID, a.PropertyID)
 		}
 		if d.ReportedByName != "Rita Resident" || d.ReportedByEmail != "rita@example.com" || d.ReportedByPhone != "+447911123456" ||
 			d.ReportedByUserID != nil || d.ReportedAddress != "" {
@@ -135,11 +135,11 @@ func TestPublicReport(t *testing.T) {
 			t.Errorf("no system 'created' event: %+v", d.Timeline)
 		}
 		// Visible to staff and to the resident of the unit, not to a contractor.
-		pubTicket(t, a.team.Coordinator, rc.TicketID)
-		a.team.Tenant.With(t).Get("/api/v1/tickets/" + rc.TicketID.String()).Expect(http.StatusOK)
-		a.team.Contractor.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		pubTicket(t, a.Coordinator, rc.TicketID)
+		a.Tenant.With(t).Get("/api/v1/tickets/" + rc.TicketID.String()).Expect(http.StatusOK)
+		a.Contractor.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		var listed []tickets.Ticket
-		a.team.Coordinator.With(t).Get("/api/v1/tickets?status=NEW&unitId=" + a.unitID.String()).Expect(http.StatusOK).Data(&listed)
+		a.Coordinator.With(t).Get("/api/v1/tickets?status=NEW&unitId=" + a.UnitID.String()).Expect(http.StatusOK).Data(&listed)
 		if !slices.ContainsFunc(listed, func(x tickets.Ticket) bool { return x.ID == rc.TicketID }) {
 			t.Errorf("the report is not in the coordinator's list of NEW tickets for the unit")
 		}
@@ -148,16 +148,16 @@ func TestPublicReport(t *testing.T) {
 	t.Run("unknown reference with an address is unmatched", func(t *testing.T) {
 		v := pubValid("ZZ-404")
 		v["address"] = "Flat 3, 10 Mill Lane, Leeds LS2 7AB"
-		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
-		d := pubTicket(t, a.team.Admin, rc.TicketID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, v, nil))
+		d := pubTicket(t, a.Admin, rc.TicketID)
 		if d.UnitID != nil || d.PropertyID != nil || d.ReportedAddress != v["address"] || d.Status != tickets.New {
 			t.Errorf("unit %v property %v address %q status %s", d.UnitID, d.PropertyID, d.ReportedAddress, d.Status)
 		}
 	})
 
 	t.Run("unknown reference alone keeps the reference", func(t *testing.T) {
-		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("zz-405"), nil))
-		d := pubTicket(t, a.team.Admin, rc.TicketID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, pubValid("zz-405"), nil))
+		d := pubTicket(t, a.Admin, rc.TicketID)
 		if d.UnitID != nil || !strings.Contains(d.ReportedAddress, "ZZ-405") {
 			t.Errorf("unit %v address %q, want unmatched with the reference kept", d.UnitID, d.ReportedAddress)
 		}
@@ -165,8 +165,8 @@ func TestPublicReport(t *testing.T) {
 
 	t.Run("address only, phone only, defaults", func(t *testing.T) {
 		v := map[string]string{"name": "Sam", "phone": "+44 7911 123457", "address": "2 Mill Lane, Leeds", "title": "Mice in the loft"}
-		rc := pubReceipt(t, pubReport(t, app, a.slug, v, nil))
-		d := pubTicket(t, a.team.Admin, rc.TicketID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, v, nil))
+		d := pubTicket(t, a.Admin, rc.TicketID)
 		if d.UnitID != nil || d.ReportedAddress != v["address"] || d.ReportedByPhone != "+447911123457" || d.ReportedByEmail != "" {
 			t.Errorf("unit %v address %q phone %q email %q", d.UnitID, d.ReportedAddress, d.ReportedByPhone, d.ReportedByEmail)
 		}
@@ -178,7 +178,7 @@ func TestPublicReport(t *testing.T) {
 	t.Run("email only", func(t *testing.T) {
 		v := pubValid("RH-2")
 		delete(v, "phone")
-		d := pubTicket(t, a.team.Admin, pubReceipt(t, pubReport(t, app, a.slug, v, nil)).TicketID)
+		d := pubTicket(t, a.Admin, pubReceipt(t, pubReport(t, app, a.Slug, v, nil)).TicketID)
 		if d.ReportedByPhone != "" || d.ReportedByEmail != "rita@example.com" {
 			t.Errorf("phone %q email %q", d.ReportedByPhone, d.ReportedByEmail)
 		}
@@ -211,8 +211,8 @@ func TestPublicReport(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				v := pubValid("RH-2")
 				tc.edit(v)
-				pubNothingCreated(t, app, dataDir, a.orgID, func() {
-					pubReport(t, app, a.slug, v, nil).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
+				pubNothingCreated(t, app, dataDir, a.OrgID, func() {
+					pubReport(t, app, a.Slug, v, nil).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 				})
 			})
 		}
@@ -225,17 +225,17 @@ func TestPublicReport(t *testing.T) {
 	})
 
 	t.Run("the slug is not case-sensitive", func(t *testing.T) {
-		pubReceipt(t, pubReport(t, app, strings.ToUpper(a.slug), pubValid("RH-2"), nil))
+		pubReceipt(t, pubReport(t, app, strings.ToUpper(a.Slug), pubValid("RH-2"), nil))
 	})
 
 	t.Run("two photos are attached to the ticket", func(t *testing.T) {
 		jpeg, heic := atJPEG("public-jpeg", 5000), atHEIC("public-heic")
-		meter := atMeter(t, app, a.orgID)
-		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{
+		meter := atMeter(t, app, a.OrgID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, pubValid("RH-2"), []atPart{
 			{filename: "boiler.jpg", contentType: "image/jpeg", data: jpeg},
 			{filename: "IMG_2001.HEIC", contentType: "image/heic", data: heic},
 		}))
-		list := atList(t, a.team.Admin, rc.TicketID)
+		list := atList(t, a.Admin, rc.TicketID)
 		if len(list) != 2 {
 			t.Fatalf("%d attachments, want 2: %+v", len(list), list)
 		}
@@ -250,47 +250,47 @@ func TestPublicReport(t *testing.T) {
 			byName["IMG_2001.heic"].ContentType != "image/heic" || byName["IMG_2001.heic"].SHA256 != atSum(heic) {
 			t.Errorf("attachments %+v", list)
 		}
-		if r := atDownload(t, a.team.Admin, byName["boiler.jpg"].ID).Expect(http.StatusOK); string(r.Body) != string(jpeg) {
+		if r := atDownload(t, a.Admin, byName["boiler.jpg"].ID).Expect(http.StatusOK); string(r.Body) != string(jpeg) {
 			t.Errorf("downloaded photo differs")
 		}
-		if got := atMeter(t, app, a.orgID) - meter; got != int64(len(jpeg)+len(heic)) {
+		if got := atMeter(t, app, a.OrgID) - meter; got != int64(len(jpeg)+len(heic)) {
 			t.Errorf("meter grew by %d, want %d", got, len(jpeg)+len(heic))
 		}
-		if ev := atAddedEvents(t, pubTicket(t, a.team.Admin, rc.TicketID)); len(ev) != 2 {
+		if ev := atAddedEvents(t, pubTicket(t, a.Admin, rc.TicketID)); len(ev) != 2 {
 			t.Errorf("%d attachment_added events, want 2", len(ev))
 		}
 		// The resident of the unit sees the photos too.
-		if got := atList(t, a.team.Tenant, rc.TicketID); len(got) != 2 {
+		if got := atList(t, a.Tenant, rc.TicketID); len(got) != 2 {
 			t.Errorf("tenant sees %d attachments", len(got))
 		}
 	})
 
 	t.Run("one bad photo refuses the whole report", func(t *testing.T) {
-		_, lastNumber := pubTickets(t, app, a.orgID)
-		pubNothingCreated(t, app, dataDir, a.orgID, func() {
-			pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{
+		_, lastNumber := pubTickets(t, app, a.OrgID)
+		pubNothingCreated(t, app, dataDir, a.OrgID, func() {
+			pubReport(t, app, a.Slug, pubValid("RH-2"), []atPart{
 				{filename: "good.jpg", contentType: "image/jpeg", data: atJPEG("good-before-bad", 4000)},
 				{filename: "evil.jpg", contentType: "image/jpeg", data: []byte("<html><script>alert(1)</script></html>")},
 			}).ExpectFailure(http.StatusUnsupportedMediaType, apperr.UnsupportedType)
 		})
 		// The refused report gave its number back: the next one follows without a gap.
-		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("RH-2"), nil))
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, pubValid("RH-2"), nil))
 		if want := fmt.Sprintf("MT-%06d", lastNumber+1); rc.TicketNumber != want {
 			t.Errorf("next ticket %s, want %s", rc.TicketNumber, want)
 		}
 	})
 
 	t.Run("a photo over 10 MB refuses the report", func(t *testing.T) {
-		pubNothingCreated(t, app, dataDir, a.orgID, func() {
-			pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{
+		pubNothingCreated(t, app, dataDir, a.OrgID, func() {
+			pubReport(t, app, a.Slug, pubValid("RH-2"), []atPart{
 				{filename: "huge.jpg", contentType: "image/jpeg", data: atJPEG("public-huge", attachments.MaxBytes+1)},
 			}).ExpectFailure(http.StatusRequestEntityTooLarge, apperr.TooLarge)
 		})
 	})
 
 	t.Run("an empty photo refuses the report", func(t *testing.T) {
-		pubNothingCreated(t, app, dataDir, a.orgID, func() {
-			r := pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{{filename: "empty.jpg", contentType: "image/jpeg"}})
+		pubNothingCreated(t, app, dataDir, a.OrgID, func() {
+			r := pubReport(t, app, a.Slug, pubValid("RH-2"), []atPart{{filename: "empty.jpg", contentType: "image/jpeg"}})
 			r.ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid)
 		})
 	})
@@ -300,46 +300,46 @@ func TestPublicReport(t *testing.T) {
 		for i := range 6 {
 			photos = append(photos, atPart{filename: fmt.Sprintf("p%d.jpg", i), contentType: "image/jpeg", data: atJPEG(fmt.Sprintf("six-%d", i), 600)})
 		}
-		pubNothingCreated(t, app, dataDir, a.orgID, func() {
-			pubReport(t, app, a.slug, pubValid("RH-2"), photos).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "photos")
+		pubNothingCreated(t, app, dataDir, a.OrgID, func() {
+			pubReport(t, app, a.Slug, pubValid("RH-2"), photos).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "photos")
 		})
 		// Five are fine.
-		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("RH-2"), photos[:5]))
-		if got := atList(t, a.team.Admin, rc.TicketID); len(got) != 5 {
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, pubValid("RH-2"), photos[:5]))
+		if got := atList(t, a.Admin, rc.TicketID); len(got) != 5 {
 			t.Fatalf("%d attachments, want 5", len(got))
 		}
 	})
 
 	t.Run("a report to one organisation never lands in another", func(t *testing.T) {
-		bBefore, _ := pubTickets(t, app, b.orgID)
-		bMeter := atMeter(t, app, b.orgID)
-		rc := pubReceipt(t, pubReport(t, app, a.slug, pubValid("RH-2"), []atPart{{filename: "a.png", contentType: "image/png", data: atPNG("to-a")}}))
-		d := pubTicket(t, a.team.Admin, rc.TicketID)
-		if d.UnitID == nil || *d.UnitID != a.unitID {
-			t.Fatalf("matched to %v, want A's unit %s (B has the same reference)", d.UnitID, a.unitID)
+		bBefore, _ := pubTickets(t, app, b.OrgID)
+		bMeter := atMeter(t, app, b.OrgID)
+		rc := pubReceipt(t, pubReport(t, app, a.Slug, pubValid("RH-2"), []atPart{{filename: "a.png", contentType: "image/png", data: atPNG("to-a")}}))
+		d := pubTicket(t, a.Admin, rc.TicketID)
+		if d.UnitID == nil || *d.UnitID != a.UnitID {
+			t.Fatalf("matched to %v, want A's unit %s (B has the same reference)", d.UnitID, a.UnitID)
 		}
-		if after, _ := pubTickets(t, app, b.orgID); after != bBefore {
+		if after, _ := pubTickets(t, app, b.OrgID); after != bBefore {
 			t.Errorf("B's tickets %d → %d", bBefore, after)
 		}
-		if got := atMeter(t, app, b.orgID); got != bMeter {
+		if got := atMeter(t, app, b.OrgID); got != bMeter {
 			t.Errorf("B's meter %d → %d", bMeter, got)
 		}
-		b.team.Admin.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
-		b.team.Tenant.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		b.Admin.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		b.Tenant.With(t).Get("/api/v1/tickets/"+rc.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		var listed []tickets.Ticket
-		b.team.Admin.With(t).Get("/api/v1/tickets?limit=200").Expect(http.StatusOK).Data(&listed)
+		b.Admin.With(t).Get("/api/v1/tickets?limit=200").Expect(http.StatusOK).Data(&listed)
 		for _, x := range listed {
 			if x.Source == tickets.SourcePublicForm {
 				t.Errorf("B lists a public report %s", x.Number)
 			}
 		}
 		// And B's own form files to B.
-		rcB := pubReceipt(t, pubReport(t, app, b.slug, pubValid("rh-2"), nil))
-		dB := pubTicket(t, b.team.Admin, rcB.TicketID)
-		if dB.UnitID == nil || *dB.UnitID != b.unitID {
+		rcB := pubReceipt(t, pubReport(t, app, b.Slug, pubValid("rh-2"), nil))
+		dB := pubTicket(t, b.Admin, rcB.TicketID)
+		if dB.UnitID == nil || *dB.UnitID != b.UnitID {
 			t.Errorf("B's report matched %v, want B's unit", dB.UnitID)
 		}
-		a.team.Admin.With(t).Get("/api/v1/tickets/"+rcB.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		a.Admin.With(t).Get("/api/v1/tickets/"+rcB.TicketID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	})
 }
 
@@ -352,21 +352,21 @@ func TestPublicReportRateLimit(t *testing.T) {
 	b := atNewOrg(t, app, "Other Lettings", "LM-1")
 	const client, other = "203.0.113.7", "198.51.100.9"
 
-	before, _ := pubTickets(t, app, a.orgID)
+	before, _ := pubTickets(t, app, a.OrgID)
 	for range 3 {
-		pubReceipt(t, pubReport(t, app, a.slug, pubValid("LM-1"), nil, "X-Forwarded-For", client))
+		pubReceipt(t, pubReport(t, app, a.Slug, pubValid("LM-1"), nil, "X-Forwarded-For", client))
 	}
-	r := pubReport(t, app, a.slug, pubValid("LM-1"), nil, "X-Forwarded-For", client)
+	r := pubReport(t, app, a.Slug, pubValid("LM-1"), nil, "X-Forwarded-For", client)
 	r.ExpectFailure(http.StatusTooManyRequests, apperr.RateLimited)
 	retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
 	if err != nil || retry <= 0 || retry > 3600 {
 		t.Fatalf("Retry-After %q, want seconds within the hour", r.Header.Get("Retry-After"))
 	}
-	if after, _ := pubTickets(t, app, a.orgID); after != before+3 {
+	if after, _ := pubTickets(t, app, a.OrgID); after != before+3 {
 		t.Fatalf("tickets %d → %d, want 3 more", before, after)
 	}
 	// The limit is the client's, whichever form it posts to.
-	pubReport(t, app, b.slug, pubValid("LM-1"), nil, "X-Forwarded-For", client).ExpectFailure(http.StatusTooManyRequests, apperr.RateLimited)
+	pubReport(t, app, b.Slug, pubValid("LM-1"), nil, "X-Forwarded-For", client).ExpectFailure(http.StatusTooManyRequests, apperr.RateLimited)
 	// Another client is still welcome.
-	pubReceipt(t, pubReport(t, app, a.slug, pubValid("LM-1"), nil, "X-Forwarded-For", other))
+	pubReceipt(t, pubReport(t, app, a.Slug, pubValid("LM-1"), nil, "X-Forwarded-For", other))
 }

@@ -128,42 +128,16 @@ func mxEmail(marker string) string { return strings.ToLower(marker) + "@example.
 // with a unit that the team's TENANT occupies, the CONTRACTOR member's company and another
 // company nobody belongs to.
 type mxEstate struct {
-	testsupport.Team
-	PropertyID        uuid.UUID
-	UnitID            uuid.UUID
-	ContractorID      uuid.UUID // the team CONTRACTOR's company
-	OtherContractorID uuid.UUID
-	MemberID          map[uuid.UUID]uuid.UUID // user id → membership id
-	InvitationID      uuid.UUID               // an open invitation
+	*testsupport.Estate
+	InvitationID uuid.UUID // an open invitation
 }
 
 // mxNewEstate builds an mxEstate; postcode and reference may repeat across organisations.
 func mxNewEstate(t *testing.T, app *testsupport.App, name, postcode, reference string) *mxEstate {
 	t.Helper()
-	e := &mxEstate{Team: app.NewTeam(name), MemberID: map[uuid.UUID]uuid.UUID{}}
-	a := e.Admin
-	e.PropertyID = a.Post("/api/v1/properties", map[string]any{
-		"name": name + " House", "addressLine1": "1 " + name + " Street", "town": "Leeds", "postcode": postcode,
-	}).Expect(http.StatusCreated).ID()
-	e.UnitID = a.Post(testsupport.Path("/api/v1/properties/%s/units", e.PropertyID), map[string]any{
-		"label": "Flat 1", "reference": reference, "bedrooms": 2,
-	}).Expect(http.StatusCreated).ID()
-	a.Post(testsupport.Path("/api/v1/units/%s/occupants", e.UnitID), map[string]any{"userId": e.Tenant.UserID}).Expect(http.StatusCreated)
-	e.OtherContractorID = a.Post("/api/v1/contractors", map[string]any{
-		"companyName": name + " Sparks Ltd", "email": "sparks@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com",
-		"trades": []string{"ELECTRICAL", "PLUMBING"},
-	}).Expect(http.StatusCreated).ID()
-	e.InvitationID = a.Post("/api/v1/members", map[string]any{"email": mxEmail(mxMarker("OPEN")), "role": "COORDINATOR"}).
+	e := &mxEstate{Estate: app.NewEstate(t, name, testsupport.EstateOptions{Postcode: postcode, Reference: reference})}
+	e.InvitationID = e.Admin.With(t).Post("/api/v1/members", map[string]any{"email": mxEmail(mxMarker("OPEN")), "role": "COORDINATOR"}).
 		Expect(http.StatusCreated).ID()
-	for _, m := range mxAll[identity.Member](t, a, "/api/v1/members") {
-		e.MemberID[m.UserID] = m.ID
-		if m.UserID == e.Contractor.UserID && m.ContractorID != nil {
-			e.ContractorID = *m.ContractorID
-		}
-	}
-	if e.ContractorID == uuid.Nil || len(e.MemberID) != 4 {
-		t.Fatalf("estate %s: contractor company %s, %d members", name, e.ContractorID, len(e.MemberID))
-	}
 	return e
 }
 

@@ -207,7 +207,7 @@ func TestTextInputsNewlines(t *testing.T) {
 func TestTextInputsMultipart(t *testing.T) {
 	app, _ := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000"})
 	o := tkNewOrg(t, app, "Multipart Text")
-	ticketID := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": "Leak"}).ID
+	ticketID := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Leak"}).ID
 	valid := map[string]string{"name": "Ann Resident", "email": "ann@example.com", "address": "1 Road", "title": "Leak", "description": "Drips"}
 	for _, bad := range tiControls {
 		for _, field := range []string{"name", "email", "address", "title", "description", "unitReference"} {

@@ -21,7 +21,6 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/events"
-	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -39,50 +38,25 @@ import (
 //
 // plus the team CONTRACTOR's company and another company nobody belongs to.
 type tkOrg struct {
-	testsupport.Team
-	TenantB           *testsupport.Client
-	Slug              string
-	P, P2             uuid.UUID
-	U, UB, U2         uuid.UUID
-	ContractorID      uuid.UUID
-	OtherContractorID uuid.UUID
+	*testsupport.Estate
+	TenantB *testsupport.Client // lives in UB
+	P2      uuid.UUID           // a second property, in York
+	UB, U2  uuid.UUID           // a second unit of the property, and the unit of P2
 }
 
 func tkNewOrg(t *testing.T, app *testsupport.App, name string) *tkOrg {
 	t.Helper()
-	o := &tkOrg{Team: app.NewTeam(name)}
+	o := &tkOrg{Estate: app.NewEstate(t, name, testsupport.EstateOptions{Reference: "TK-U"})}
 	o.TenantB = app.AddMember(o.Admin, access.Tenant)
 	a := o.Admin.With(t)
-	o.P = a.Post("/api/v1/properties", map[string]any{"addressLine1": "1 " + name + " Road", "town": "Leeds", "postcode": "LS1 4AP"}).Expect(http.StatusCreated).ID()
 	o.P2 = a.Post("/api/v1/properties", map[string]any{"addressLine1": "2 " + name + " Road", "town": "York", "postcode": "YO1 7HH"}).Expect(http.StatusCreated).ID()
 	unit := func(p uuid.UUID, label string) uuid.UUID {
 		return a.Post("/api/v1/properties/"+p.String()+"/units", map[string]any{"label": label, "reference": strings.ToUpper(label)}).Expect(http.StatusCreated).ID()
 	}
-	o.U, o.UB, o.U2 = unit(o.P, "TK-U"), unit(o.P, "TK-UB"), unit(o.P2, "TK-U2")
-	// The tenancies began a year ago, so tickets dated in the past (SLA tests) fall within them.
+	o.UB, o.U2 = unit(o.PropertyID, "TK-UB"), unit(o.P2, "TK-U2")
+	// The tenancy began a year ago, so tickets dated in the past (SLA tests) fall within it.
 	since := time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)
-	a.Post("/api/v1/units/"+o.U.String()+"/occupants", map[string]any{"userId": o.Tenant.UserID, "startsOn": since}).Expect(http.StatusCreated)
 	a.Post("/api/v1/units/"+o.UB.String()+"/occupants", map[string]any{"userId": o.TenantB.UserID, "startsOn": since}).Expect(http.StatusCreated)
-	var members []identity.Member
-	a.Get("/api/v1/members?limit=200").Expect(http.StatusOK).Data(&members)
-	for _, m := range members {
-		if m.UserID == o.Contractor.UserID && m.ContractorID != nil {
-			o.ContractorID = *m.ContractorID
-		}
-	}
-	if o.ContractorID == uuid.Nil {
-		t.Fatalf("%s: no contractor company for the CONTRACTOR member", name)
-	}
-	o.OtherContractorID = a.Post("/api/v1/contractors", map[string]any{
-		"companyName": name + " Other Trades", "email": "other@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example.com", "trades": []string{"PLUMBING"},
-	}).Expect(http.StatusCreated).ID()
-	var me struct {
-		Org struct {
-			Slug string `json:"slug"`
-		} `json:"org"`
-	}
-	a.Get("/api/v1/auth/me").Expect(http.StatusOK).Data(&me)
-	o.Slug = me.Org.Slug
 	return o
 }
 
@@ -253,21 +227,21 @@ func TestTicketCreate(t *testing.T) {
 
 	t.Run("coordinator with every field", func(t *testing.T) {
 		tk := tkCreate(t, o.Coordinator, map[string]any{
-			"unitId": o.U, "category": "PLUMBING", "priority": "EMERGENCY", "title": "Burst pipe", "description": " Water everywhere ",
+			"unitId": o.UnitID, "category": "PLUMBING", "priority": "EMERGENCY", "title": "Burst pipe", "description": " Water everywhere ",
 			"reportedByName": "Pat Caller", "reportedByPhone": "07911 123456", "reportedByEmail": " Pat@Example.COM ",
 			"assigneeUserId": o.Coordinator.UserID,
 		})
 		expectNumber(t, tk)
 		if tk.Category != "PLUMBING" || tk.Priority != "EMERGENCY" || tk.Description != "Water everywhere" || tk.ReportedByName != "Pat Caller" ||
 			tk.ReportedByPhone != "+447911123456" || tk.ReportedByEmail != "pat@example.com" || tk.AssigneeUserID == nil ||
-			*tk.AssigneeUserID != o.Coordinator.UserID || *tk.ReportedByUserID != o.Coordinator.UserID || *tk.PropertyID != o.P {
+			*tk.AssigneeUserID != o.Coordinator.UserID || *tk.ReportedByUserID != o.Coordinator.UserID || *tk.PropertyID != o.PropertyID {
 			t.Fatalf("created %+v", tk)
 		}
 		if want := tk.CreatedAt.Add(24 * time.Hour); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("EMERGENCY due %v, want %v", tk.SLADueAt, want)
 		}
 		// An ADMIN is a valid assignee too.
-		tk = tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "priority": "URGENT", "title": "Loose banister", "assigneeUserId": o.Admin.UserID})
+		tk = tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "priority": "URGENT", "title": "Loose banister", "assigneeUserId": o.Admin.UserID})
 		expectNumber(t, tk)
 		if want := ukcalendar.New(ukcalendar.EnglandWales).AddWorkingDays(tk.CreatedAt, 7); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT due %v, want %v", tk.SLADueAt, want)
@@ -275,7 +249,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("tenant for the unit they live in", func(t *testing.T) {
-		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.U, "title": "Damp in bedroom", "category": "STRUCTURAL"})
+		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Damp in bedroom", "category": "STRUCTURAL"})
 		expectNumber(t, tk)
 		if tk.Source != tickets.SourceResident || *tk.ReportedByUserID != o.Tenant.UserID || tk.ReportedByName != "Member TENANT" ||
 			tk.ReportedByEmail != o.Tenant.Email || tk.Status != tickets.New || tk.Category != "STRUCTURAL" || tk.AssigneeUserID != nil {
@@ -307,33 +281,33 @@ func TestTicketCreate(t *testing.T) {
 		}{
 			{"tenant for a neighbour's unit", o.Tenant, valid(o.UB), 403, apperr.Forbidden, ""},
 			{"tenant for a vacant unit", o.Tenant, valid(o.U2), 403, apperr.Forbidden, ""},
-			{"tenant choosing an assignee", o.Tenant, with(o.U, "assigneeUserId", o.Coordinator.UserID), 422, apperr.Invalid, "assigneeUserId"},
-			{"contractor", o.Contractor, valid(o.U), 403, apperr.Forbidden, ""},
-			{"no unit", o.Admin, with(o.U, "unitId", nil), 422, apperr.Invalid, "unitId"},
+			{"tenant choosing an assignee", o.Tenant, with(o.UnitID, "assigneeUserId", o.Coordinator.UserID), 422, apperr.Invalid, "assigneeUserId"},
+			{"contractor", o.Contractor, valid(o.UnitID), 403, apperr.Forbidden, ""},
+			{"no unit", o.Admin, with(o.UnitID, "unitId", nil), 422, apperr.Invalid, "unitId"},
 			{"unknown unit", o.Admin, valid(uuid.New()), 422, apperr.Invalid, "unitId"},
-			{"another organisation's unit", o.Admin, valid(other.U), 422, apperr.Invalid, "unitId"},
-			{"another organisation's unit (tenant)", o.Tenant, valid(other.U), 422, apperr.Invalid, "unitId"},
-			{"unit id not a uuid", o.Admin, with(o.U, "unitId", "flat-1"), 422, apperr.Invalid, ""}, // field not named: see report
-			{"a property id as unit", o.Admin, valid(o.P), 422, apperr.Invalid, "unitId"},
-			{"no title", o.Admin, with(o.U, "title", nil), 422, apperr.Invalid, "title"},
-			{"empty title", o.Admin, with(o.U, "title", ""), 422, apperr.Invalid, "title"},
-			{"blank title", o.Admin, with(o.U, "title", "   "), 422, apperr.Invalid, "title"},
-			{"title of 201 characters", o.Admin, with(o.U, "title", strings.Repeat("t", 201)), 422, apperr.Invalid, "title"},
-			{"title not a string", o.Admin, with(o.U, "title", 42), 422, apperr.Invalid, "title"},
-			{"description of 2001 characters", o.Admin, with(o.U, "description", strings.Repeat("d", 2001)), 422, apperr.Invalid, "description"},
-			{"unknown category", o.Admin, with(o.U, "category", "GAS"), 422, apperr.Invalid, "category"},
-			{"unknown priority", o.Admin, with(o.U, "priority", "LOW"), 422, apperr.Invalid, "priority"},
-			{"phone number of letters", o.Admin, with(o.U, "reportedByPhone", "0800 FLOWERS"), 422, apperr.Invalid, "reportedByPhone"},
-			{"phone number too short", o.Admin, with(o.U, "reportedByPhone", "12345"), 422, apperr.Invalid, "reportedByPhone"},
-			{"bad email", o.Admin, with(o.U, "reportedByEmail", "pat at example"), 422, apperr.Invalid, "reportedByEmail"},
-			{"email with a name", o.Admin, with(o.U, "reportedByEmail", "Pat <pat@example.com>"), 422, apperr.Invalid, "reportedByEmail"},
-			{"name of 201 characters", o.Admin, with(o.U, "reportedByName", strings.Repeat("n", 201)), 422, apperr.Invalid, "reportedByName"},
-			{"tenant as assignee", o.Admin, with(o.U, "assigneeUserId", o.Tenant.UserID), 422, apperr.Invalid, "assigneeUserId"},
-			{"contractor as assignee", o.Coordinator, with(o.U, "assigneeUserId", o.Contractor.UserID), 422, apperr.Invalid, "assigneeUserId"},
-			{"another organisation's admin as assignee", o.Admin, with(o.U, "assigneeUserId", other.Admin.UserID), 422, apperr.Invalid, "assigneeUserId"},
-			{"unknown assignee", o.Admin, with(o.U, "assigneeUserId", uuid.New()), 422, apperr.Invalid, "assigneeUserId"},
+			{"another organisation's unit", o.Admin, valid(other.UnitID), 422, apperr.Invalid, "unitId"},
+			{"another organisation's unit (tenant)", o.Tenant, valid(other.UnitID), 422, apperr.Invalid, "unitId"},
+			{"unit id not a uuid", o.Admin, with(o.UnitID, "unitId", "flat-1"), 422, apperr.Invalid, ""}, // field not named: see report
+			{"a property id as unit", o.Admin, valid(o.PropertyID), 422, apperr.Invalid, "unitId"},
+			{"no title", o.Admin, with(o.UnitID, "title", nil), 422, apperr.Invalid, "title"},
+			{"empty title", o.Admin, with(o.UnitID, "title", ""), 422, apperr.Invalid, "title"},
+			{"blank title", o.Admin, with(o.UnitID, "title", "   "), 422, apperr.Invalid, "title"},
+			{"title of 201 characters", o.Admin, with(o.UnitID, "title", strings.Repeat("t", 201)), 422, apperr.Invalid, "title"},
+			{"title not a string", o.Admin, with(o.UnitID, "title", 42), 422, apperr.Invalid, "title"},
+			{"description of 2001 characters", o.Admin, with(o.UnitID, "description", strings.Repeat("d", 2001)), 422, apperr.Invalid, "description"},
+			{"unknown category", o.Admin, with(o.UnitID, "category", "GAS"), 422, apperr.Invalid, "category"},
+			{"unknown priority", o.Admin, with(o.UnitID, "priority", "LOW"), 422, apperr.Invalid, "priority"},
+			{"phone number of letters", o.Admin, with(o.UnitID, "reportedByPhone", "0800 FLOWERS"), 422, apperr.Invalid, "reportedByPhone"},
+			{"phone number too short", o.Admin, with(o.UnitID, "reportedByPhone", "12345"), 422, apperr.Invalid, "reportedByPhone"},
+			{"bad email", o.Admin, with(o.UnitID, "reportedByEmail", "pat at example"), 422, apperr.Invalid, "reportedByEmail"},
+			{"email with a name", o.Admin, with(o.UnitID, "reportedByEmail", "Pat <pat@example.com>"), 422, apperr.Invalid, "reportedByEmail"},
+			{"name of 201 characters", o.Admin, with(o.UnitID, "reportedByName", strings.Repeat("n", 201)), 422, apperr.Invalid, "reportedByName"},
+			{"tenant as assignee", o.Admin, with(o.UnitID, "assigneeUserId", o.Tenant.UserID), 422, apperr.Invalid, "assigneeUserId"},
+			{"contractor as assignee", o.Coordinator, with(o.UnitID, "assigneeUserId", o.Contractor.UserID), 422, apperr.Invalid, "assigneeUserId"},
+			{"another organisation's admin as assignee", o.Admin, with(o.UnitID, "assigneeUserId", other.Admin.UserID), 422, apperr.Invalid, "assigneeUserId"},
+			{"unknown assignee", o.Admin, with(o.UnitID, "assigneeUserId", uuid.New()), 422, apperr.Invalid, "assigneeUserId"},
 			{"malformed JSON", o.Admin, `{"unitId": `, 400, apperr.BadRequest, ""},
-			{"no token", app.Anonymous(), valid(o.U), 401, apperr.Unauthenticated, ""},
+			{"no token", app.Anonymous(), valid(o.UnitID), 401, apperr.Unauthenticated, ""},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -344,7 +318,7 @@ func TestTicketCreate(t *testing.T) {
 			})
 		}
 		// Several problems are reported together.
-		f := o.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": o.U, "title": " ", "reportedByPhone": "999", "reportedByEmail": "x"}).
+		f := o.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": o.UnitID, "title": " ", "reportedByPhone": "999", "reportedByEmail": "x"}).
 			ExpectFailure(422, apperr.Invalid, "title", "reportedByPhone", "reportedByEmail")
 		if len(f.Fields) != 3 {
 			t.Fatalf("fields %+v", f.Fields)
@@ -352,7 +326,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("limits are characters, inclusive", func(t *testing.T) {
-		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": strings.Repeat("é", 200), "description": strings.Repeat("ü", 2000)})
+		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": strings.Repeat("é", 200), "description": strings.Repeat("ü", 2000)})
 		expectNumber(t, tk)
 		if len([]rune(tk.Title)) != 200 || len([]rune(tk.Description)) != 2000 {
 			t.Fatalf("title %d, description %d characters", len([]rune(tk.Title)), len([]rune(tk.Description)))
@@ -377,7 +351,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("another organisation numbers from 1", func(t *testing.T) {
-		if tk := tkCreate(t, other.Admin, map[string]any{"unitId": other.U, "title": "First elsewhere"}); tk.Number != "MT-000001" {
+		if tk := tkCreate(t, other.Admin, map[string]any{"unitId": other.UnitID, "title": "First elsewhere"}); tk.Number != "MT-000001" {
 			t.Fatalf("first ticket of another organisation is %s", tk.Number)
 		}
 	})
@@ -591,7 +565,7 @@ func TestTicketStateMachine(t *testing.T) {
 				name := fmt.Sprintf("%s to %s", from.name, to)
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": name})
+					tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": name})
 					from.reach(t, tk.ID)
 					before := tkGet(t, admin, tk.ID)
 					if before.Status != from.status {
@@ -653,7 +627,7 @@ func TestTicketStateMachine(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": tc.name})
+				tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": tc.name})
 				tkMove(t, coord, tk.ID, tc.path...)
 				before := tkGet(t, admin, tk.ID)
 				for _, reason := range []any{nil, "", "   ", strings.Repeat("r", 1001)} {
@@ -679,7 +653,7 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("bad target status", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Bad target"})
+		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Bad target"})
 		for _, body := range []any{map[string]any{"to": "DONE"}, map[string]any{"to": "triaged"}, map[string]any{}, map[string]any{"reason": "x"}} {
 			coord.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/transition", body).ExpectFailure(422, apperr.Invalid, "to")
 		}
@@ -690,7 +664,7 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("live work orders hold resolving and cancelling", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Needs a plumber"})
+		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Needs a plumber"})
 		tkMove(t, coord, tk.ID, tickets.Triaged)
 		wo := tkRaise(t, admin, tk.ID, o.ContractorID)
 		if d := tkGet(t, admin, tk.ID); d.Status != tickets.InProgress {
@@ -712,7 +686,7 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("only staff change status", func(t *testing.T) {
-		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.U, "title": "Who may triage"})
+		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Who may triage"})
 		tkRaise(t, admin, tk.ID, o.ContractorID) // so the contractor can see it
 		before := tkGet(t, admin, tk.ID)
 		for _, c := range []*testsupport.Client{o.Tenant, o.Contractor} {
@@ -736,7 +710,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 	ew := ukcalendar.New(ukcalendar.EnglandWales)
 
 	t.Run("priority change recomputes from createdAt", func(t *testing.T) {
-		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U, "title": "Cold radiators"})
+		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Cold radiators"})
 		if want := ew.AddWorkingDays(tk.CreatedAt, 28); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("ROUTINE due %v, want %v", tk.SLADueAt, want)
 		}
@@ -756,12 +730,12 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 
 	t.Run("the organisation's windows apply", func(t *testing.T) {
 		other.Admin.With(t).Patch("/api/v1/settings", map[string]any{"sla": map[string]any{"URGENT": map[string]any{"hours": 2}}}).Expect(http.StatusOK)
-		tk := tkCreate(t, other.Coordinator, map[string]any{"unitId": other.U, "title": "Two hours", "priority": "URGENT"})
+		tk := tkCreate(t, other.Coordinator, map[string]any{"unitId": other.UnitID, "title": "Two hours", "priority": "URGENT"})
 		if want := tk.CreatedAt.Add(2 * time.Hour); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT with a 2 hour window due %v, want %v", tk.SLADueAt, want)
 		}
 		// o's settings are untouched.
-		tk = tkCreate(t, o.Coordinator, map[string]any{"unitId": o.U, "title": "Seven days", "priority": "URGENT"})
+		tk = tkCreate(t, o.Coordinator, map[string]any{"unitId": o.UnitID, "title": "Seven days", "priority": "URGENT"})
 		if want := ew.AddWorkingDays(tk.CreatedAt, 7); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT due %v, want %v", tk.SLADueAt, want)
 		}
@@ -780,11 +754,11 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 			}
 			return tk.ID
 		}
-		openEmergency := mk("EMERGENCY", o.U, "Old emergency")
+		openEmergency := mk("EMERGENCY", o.UnitID, "Old emergency")
 		openUrgent := mk("URGENT", o.U2, "Old urgent")
-		resolved := mk("EMERGENCY", o.U, "Old but resolved")
-		cancelled := mk("EMERGENCY", o.U, "Old but cancelled")
-		closed := mk("URGENT", o.U, "Old but closed")
+		resolved := mk("EMERGENCY", o.UnitID, "Old but resolved")
+		cancelled := mk("EMERGENCY", o.UnitID, "Old but cancelled")
+		closed := mk("URGENT", o.UnitID, "Old but closed")
 		inProgress := mk("EMERGENCY", o.UB, "Old and in progress")
 		tkMove(t, o.Coordinator, resolved, tickets.Triaged, tickets.Resolved)
 		tkMove(t, o.Coordinator, cancelled, tickets.Cancelled)
@@ -792,7 +766,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 		tkRaise(t, o.Admin, inProgress, o.ContractorID)
 		// An old one in another organisation is never in o's list.
 		clk.Set(time.Now().Add(-40 * 24 * time.Hour))
-		if _, err := past.Create(context.Background(), tkActor(other.Admin), tickets.CreateInput{UnitID: other.U, Priority: "EMERGENCY", Title: "Theirs"}); err != nil {
+		if _, err := past.Create(context.Background(), tkActor(other.Admin), tickets.CreateInput{UnitID: other.UnitID, Priority: "EMERGENCY", Title: "Theirs"}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -857,7 +831,7 @@ func TestTicketListFilters(t *testing.T) {
 	coordID, adminID := coord.UserID, admin.UserID
 
 	var all []tkFixture // in creation order
-	propertyOf := map[uuid.UUID]uuid.UUID{o.U: o.P, o.UB: o.P, o.U2: o.P2}
+	propertyOf := map[uuid.UUID]uuid.UUID{o.UnitID: o.PropertyID, o.UB: o.PropertyID, o.U2: o.P2}
 
 	// Two old tickets first, through a service whose clock is 60 days back: one still open
 	// (overdue), one resolved.
@@ -865,7 +839,7 @@ func TestTicketListFilters(t *testing.T) {
 	past := tickets.NewService(app.DB, events.Discard{}, clk.Now, tickets.PublicLimits{ReportsPerHour: 100})
 	for _, f := range []tkFixture{
 		{priority: "EMERGENCY", category: "PEST_CONTROL", unit: o.U2, title: "Mice in the loft", description: "Droppings near the water tank", status: tickets.New, overdue: true},
-		{priority: "URGENT", category: "HVAC", unit: o.U, title: "Boiler pressure low", description: "Needs topping up weekly", status: tickets.Resolved},
+		{priority: "URGENT", category: "HVAC", unit: o.UnitID, title: "Boiler pressure low", description: "Needs topping up weekly", status: tickets.Resolved},
 	} {
 		clk.Set(clk.Now().Add(time.Hour))
 		tk, err := past.Create(context.Background(), tkActor(admin), tickets.CreateInput{UnitID: f.unit, Priority: f.priority, Category: f.category, Title: f.title, Description: f.description})
@@ -879,13 +853,13 @@ func TestTicketListFilters(t *testing.T) {
 		all = append(all, f)
 	}
 	for _, f := range []tkFixture{
-		{priority: "URGENT", category: "PLUMBING", unit: o.U, assignee: &coordID, title: "Kitchen tap leaking", description: "Water drips constantly from the kitchen tap"},
+		{priority: "URGENT", category: "PLUMBING", unit: o.UnitID, assignee: &coordID, title: "Kitchen tap leaking", description: "Water drips constantly from the kitchen tap"},
 		{priority: "EMERGENCY", category: "ELECTRICAL", unit: o.UB, title: "Sparking socket", description: "The socket in the hallway sparks when used"},
 		{priority: "ROUTINE", category: "HVAC", unit: o.U2, assignee: &adminID, title: "Boiler not heating", description: "Radiators cold upstairs"},
 		{priority: "ROUTINE", category: "PLUMBING", unit: o.U2, assignee: &coordID, title: "Bathroom leak under bath", description: "A leak has stained the ceiling below", status: tickets.Triaged},
-		{priority: "URGENT", category: "APPLIANCE", unit: o.U, title: "Oven door broken", description: "The hinge snapped", status: tickets.Cancelled},
+		{priority: "URGENT", category: "APPLIANCE", unit: o.UnitID, title: "Oven door broken", description: "The hinge snapped", status: tickets.Cancelled},
 		{priority: "EMERGENCY", category: "PLUMBING", unit: o.UB, assignee: &coordID, title: "Burst pipe in loft", description: "Water everywhere in the loft", status: tickets.InProgress},
-		{priority: "ROUTINE", category: "STRUCTURAL", unit: o.U, title: "Cracked window pane", description: "Bedroom window, no draught yet", status: tickets.Closed},
+		{priority: "ROUTINE", category: "STRUCTURAL", unit: o.UnitID, title: "Cracked window pane", description: "Bedroom window, no draught yet", status: tickets.Closed},
 	} {
 		body := map[string]any{"unitId": f.unit, "priority": f.priority, "category": f.category, "title": f.title, "description": f.description}
 		if f.assignee != nil {
@@ -908,7 +882,7 @@ func TestTicketListFilters(t *testing.T) {
 		all = append(all, f)
 	}
 	// The other organisation has look-alikes that must never show.
-	theirs := tkCreate(t, other.Admin, map[string]any{"unitId": other.U, "priority": "URGENT", "category": "PLUMBING", "title": "Kitchen tap leaking", "description": "Boiler and socket too"})
+	theirs := tkCreate(t, other.Admin, map[string]any{"unitId": other.UnitID, "priority": "URGENT", "category": "PLUMBING", "title": "Kitchen tap leaking", "description": "Boiler and socket too"})
 
 	expect := func(keep func(f tkFixture) bool) []uuid.UUID {
 		ids := []uuid.UUID{}
@@ -948,10 +922,10 @@ func TestTicketListFilters(t *testing.T) {
 		for _, c := range tickets.Categories {
 			check(t, admin, "category="+c, expect(func(f tkFixture) bool { return f.category == c }))
 		}
-		for _, u := range []uuid.UUID{o.U, o.UB, o.U2, uuid.New(), other.U} {
+		for _, u := range []uuid.UUID{o.UnitID, o.UB, o.U2, uuid.New(), other.UnitID} {
 			check(t, admin, "unitId="+u.String(), expect(func(f tkFixture) bool { return f.unit == u }))
 		}
-		for _, p := range []uuid.UUID{o.P, o.P2, other.P} {
+		for _, p := range []uuid.UUID{o.PropertyID, o.P2, other.PropertyID} {
 			check(t, admin, "propertyId="+p.String(), expect(func(f tkFixture) bool { return f.property == p }))
 		}
 		for _, u := range []uuid.UUID{coordID, adminID, o.Tenant.UserID, other.Admin.UserID} {
@@ -961,7 +935,7 @@ func TestTicketListFilters(t *testing.T) {
 	})
 
 	t.Run("combined filters", func(t *testing.T) {
-		check(t, admin, "category=PLUMBING&propertyId="+o.P.String(), expect(func(f tkFixture) bool { return f.category == "PLUMBING" && f.property == o.P }))
+		check(t, admin, "category=PLUMBING&propertyId="+o.PropertyID.String(), expect(func(f tkFixture) bool { return f.category == "PLUMBING" && f.property == o.PropertyID }))
 		check(t, admin, "category=PLUMBING&assigneeUserId="+coordID.String()+"&unitId="+o.UB.String(),
 			expect(func(f tkFixture) bool { return f.category == "PLUMBING" && isAssigned(coordID)(f) && f.unit == o.UB }))
 		check(t, admin, "status=NEW&priority=ROUTINE", expect(func(f tkFixture) bool { return f.status == tickets.New && f.priority == "ROUTINE" }))
@@ -969,7 +943,7 @@ func TestTicketListFilters(t *testing.T) {
 			expect(func(f tkFixture) bool {
 				return f.status == tickets.New && f.priority == "EMERGENCY" && f.property == o.P2
 			}))
-		check(t, admin, "overdue=true&propertyId="+o.P.String(), []uuid.UUID{})
+		check(t, admin, "overdue=true&propertyId="+o.PropertyID.String(), []uuid.UUID{})
 		check(t, admin, "status=CLOSED&category=PLUMBING", []uuid.UUID{})
 		check(t, admin, "q=leak&status=NEW", expect(func(f tkFixture) bool { return f.title == "Kitchen tap leaking" }))
 	})
@@ -1073,8 +1047,8 @@ func TestTicketVisibility(t *testing.T) {
 	o := tkNewOrg(t, app, "Visible Lets")
 	admin, coord := o.Admin, o.Coordinator
 
-	mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.U, "title": "My boiler"})                   // reported by Tenant
-	staffOnMine := tkCreate(t, coord, map[string]any{"unitId": o.U, "title": "Gas check for your flat"}) // Tenant's unit
+	mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "My boiler"})                   // reported by Tenant
+	staffOnMine := tkCreate(t, coord, map[string]any{"unitId": o.UnitID, "title": "Gas check for your flat"}) // Tenant's unit
 	neighbours := tkCreate(t, o.TenantB, map[string]any{"unitId": o.UB, "title": "Neighbour's leak"})
 	vacant := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Vacant flat damp"})
 	otherCompany := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Other company's job"})
@@ -1238,7 +1212,7 @@ func TestTicketPatch(t *testing.T) {
 	}
 	events := func(t *testing.T, id uuid.UUID) int { t.Helper(); return len(tkGet(t, admin, id).Timeline) }
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Leaky gutter", "description": "Front of house", "category": "STRUCTURAL"})
+	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Leaky gutter", "description": "Front of house", "category": "STRUCTURAL"})
 
 	t.Run("partial updates", func(t *testing.T) {
 		want := tk
@@ -1302,7 +1276,7 @@ func TestTicketPatch(t *testing.T) {
 			{"other org's admin as assignee", map[string]any{"assigneeUserId": other.Admin.UserID, "title": "x"}, "assigneeUserId"},
 			{"assign and unassign", map[string]any{"assigneeUserId": coord.UserID, "unassign": true}, "unassign"},
 			{"unknown unit", map[string]any{"unitId": uuid.New()}, "unitId"},
-			{"other org's unit", map[string]any{"unitId": other.U, "title": "y"}, "unitId"},
+			{"other org's unit", map[string]any{"unitId": other.UnitID, "title": "y"}, "unitId"},
 			{"unit not a uuid", map[string]any{"unitId": "flat"}, ""}, // field not named: see report
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -1321,7 +1295,7 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("roles", func(t *testing.T) {
-		mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.U, "title": "Tenant's own"})
+		mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Tenant's own"})
 		tkRaise(t, admin, mine.ID, o.ContractorID)
 		before := tkGet(t, admin, mine.ID)
 		o.Tenant.With(t).Patch(path(mine.ID), map[string]any{"priority": "EMERGENCY"}).ExpectFailure(403, apperr.Forbidden)
@@ -1348,14 +1322,14 @@ func TestTicketPatch(t *testing.T) {
 			t.Fatalf("unmatched report %+v", d.Ticket)
 		}
 		// Unmatched tickets appear in no unit's or property's list until linked.
-		if slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.P.String())), d.ID) {
+		if slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.PropertyID.String())), d.ID) {
 			t.Fatal("unmatched ticket listed under a property")
 		}
 		got := patch(t, coord, d.ID, map[string]any{"unitId": o.UB})
-		if got.UnitID == nil || *got.UnitID != o.UB || got.PropertyID == nil || *got.PropertyID != o.P {
+		if got.UnitID == nil || *got.UnitID != o.UB || got.PropertyID == nil || *got.PropertyID != o.PropertyID {
 			t.Fatalf("linked %+v", got)
 		}
-		if !slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.P.String())), d.ID) || !slices.Contains(tkIDs(tkList(t, admin, "unitId="+o.UB.String())), d.ID) {
+		if !slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.PropertyID.String())), d.ID) || !slices.Contains(tkIDs(tkList(t, admin, "unitId="+o.UB.String())), d.ID) {
 			t.Fatal("linked ticket not listed under its unit and property")
 		}
 		// Now the resident of that unit can follow it.
@@ -1365,7 +1339,7 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("audit action names", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Audit names"})
+		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Audit names"})
 		last := func(t *testing.T) timeline.Event {
 			t.Helper()
 			events := tkGet(t, admin, tk.ID).Timeline
@@ -1379,7 +1353,7 @@ func TestTicketPatch(t *testing.T) {
 			{map[string]any{"unassign": true}, "assigned"},
 			{map[string]any{"assigneeUserId": admin.UserID, "title": "Audit names 2"}, "updated"},
 			{map[string]any{"assigneeUserId": coord.UserID, "unitId": o.U2}, "updated"}, // the unit moved too
-			{map[string]any{"unitId": o.U}, "updated"},
+			{map[string]any{"unitId": o.UnitID}, "updated"},
 		} {
 			patch(t, coord, tk.ID, step.body)
 			if e := last(t); e.Action != step.action {
@@ -1389,14 +1363,14 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("closed and cancelled tickets cannot change", func(t *testing.T) {
-		closed := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Closed one"})
+		closed := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Closed one"})
 		tkMove(t, coord, closed.ID, tickets.Triaged, tickets.Resolved)
 		// A RESOLVED ticket may still be corrected.
 		if got := patch(t, coord, closed.ID, map[string]any{"category": "HVAC"}); got.Category != "HVAC" {
 			t.Fatalf("resolved ticket patch %+v", got)
 		}
 		tkMove(t, coord, closed.ID, tickets.Closed)
-		cancelled := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Cancelled one"})
+		cancelled := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Cancelled one"})
 		tkMove(t, coord, cancelled.ID, tickets.Cancelled)
 		for _, id := range []uuid.UUID{closed.ID, cancelled.ID} {
 			before := tkGet(t, admin, id)
@@ -1417,10 +1391,10 @@ func TestTicketCrossTenant(t *testing.T) {
 	a := tkNewOrg(t, app, "Alpha Tickets")
 	b := tkNewOrg(t, app, "Bravo Tickets")
 
-	theirs := tkCreate(t, b.Tenant, map[string]any{"unitId": b.U, "title": "Bravo leak", "description": "shared words here"})
+	theirs := tkCreate(t, b.Tenant, map[string]any{"unitId": b.UnitID, "title": "Bravo leak", "description": "shared words here"})
 	tkRaise(t, b.Admin, theirs.ID, b.ContractorID)
 	tkComment(t, b.Coordinator, theirs.ID, "Bravo internal note", "")
-	ours := tkCreate(t, a.Tenant, map[string]any{"unitId": a.U, "title": "Alpha leak", "description": "shared words here"})
+	ours := tkCreate(t, a.Tenant, map[string]any{"unitId": a.UnitID, "title": "Alpha leak", "description": "shared words here"})
 	tkRaise(t, a.Admin, ours.ID, a.ContractorID)
 	if ours.Number != "MT-000001" || theirs.Number != "MT-000001" {
 		t.Fatalf("numbers %s and %s: each organisation starts at MT-000001", ours.Number, theirs.Number)
@@ -1462,20 +1436,20 @@ func TestTicketCrossTenant(t *testing.T) {
 	}
 
 	t.Run("other organisation's references are refused", func(t *testing.T) {
-		a.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": b.U, "title": "Into Bravo"}).ExpectFailure(422, apperr.Invalid, "unitId")
-		a.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": a.U, "title": "x", "assigneeUserId": b.Coordinator.UserID}).ExpectFailure(422, apperr.Invalid, "assigneeUserId")
+		a.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": b.UnitID, "title": "Into Bravo"}).ExpectFailure(422, apperr.Invalid, "unitId")
+		a.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": a.UnitID, "title": "x", "assigneeUserId": b.Coordinator.UserID}).ExpectFailure(422, apperr.Invalid, "assigneeUserId")
 		a.Admin.With(t).Patch("/api/v1/tickets/"+ours.ID.String(), map[string]any{"unitId": b.UB}).ExpectFailure(422, apperr.Invalid, "unitId")
 		a.Admin.With(t).Patch("/api/v1/tickets/"+ours.ID.String(), map[string]any{"assigneeUserId": b.Admin.UserID}).ExpectFailure(422, apperr.Invalid, "assigneeUserId")
 		a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": theirs.ID, "contractorId": a.ContractorID, "description": "x"}).
 			ExpectFailure(422, apperr.Invalid, "ticketId")
-		if d := tkGet(t, a.Admin, ours.ID); *d.UnitID != a.U || d.AssigneeUserID != nil {
+		if d := tkGet(t, a.Admin, ours.ID); *d.UnitID != a.UnitID || d.AssigneeUserID != nil {
 			t.Fatalf("our ticket changed: %+v", d.Ticket)
 		}
 	})
 
 	t.Run("lists never show the other organisation", func(t *testing.T) {
 		for _, c := range []*testsupport.Client{a.Admin, a.Coordinator, a.Tenant, a.Contractor} {
-			for _, q := range []string{"", "q=leak", "q=shared", "unitId=" + b.U.String(), "propertyId=" + b.P.String(),
+			for _, q := range []string{"", "q=leak", "q=shared", "unitId=" + b.UnitID.String(), "propertyId=" + b.PropertyID.String(),
 				"assigneeUserId=" + b.Admin.UserID.String(), "status=IN_PROGRESS", "category=OTHER"} {
 				for _, tk := range tkList(t, c, q) {
 					if tk.ID == theirs.ID || tk.ID != ours.ID {
@@ -1501,7 +1475,7 @@ func TestTicketTimeline(t *testing.T) {
 	other := tkNewOrg(t, app, "Trail Elsewhere")
 	admin, coord := o.Admin, o.Coordinator
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Mould in bathroom", "category": "STRUCTURAL"})
+	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Mould in bathroom", "category": "STRUCTURAL"})
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{"title": "Black mould in bathroom", "priority": "URGENT"}).Expect(http.StatusOK)
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{}).Expect(http.StatusOK) // no event
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{"assigneeUserId": coord.UserID}).Expect(http.StatusOK)

@@ -142,7 +142,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 	rival := app.AddMember(admin, access.Contractor)
 	rivalID := viCompany(t, admin, rival)
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.U, "title": "Replace the boiler"})
+	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Replace the boiler"})
 	tkRaise(t, admin, tk.ID, o.ContractorID)
 	tkRaise(t, admin, tk.ID, rivalID)
 
@@ -487,7 +487,7 @@ func TestOccupancyPeriods(t *testing.T) {
 		end(o.Tenant, fm, day(0)).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
 		end(o.Contractor, fm, day(0)).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
 		// Under another unit of the organisation the occupancy is not found.
-		o.Coordinator.With(t).Post("/api/v1/units/"+o.U.String()+"/occupants/"+fm.ID.String()+"/end", map[string]any{"endsOn": day(0)}).
+		o.Coordinator.With(t).Post("/api/v1/units/"+o.UnitID.String()+"/occupants/"+fm.ID.String()+"/end", map[string]any{"endsOn": day(0)}).
 			ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		end(o.Coordinator, fm, day(-5)).Expect(http.StatusOK)
 		var trail []timeline.Event
@@ -506,18 +506,18 @@ func TestOccupancyPeriods(t *testing.T) {
 	t.Run("another organisation's occupancy is not found", func(t *testing.T) {
 		b := tkNewOrg(t, app, "Tenancy Elsewhere")
 		var theirs []estate.Occupant
-		b.Admin.With(t).Get("/api/v1/units/" + b.U.String() + "/occupants").Expect(http.StatusOK).Data(&theirs)
+		b.Admin.With(t).Get("/api/v1/units/" + b.UnitID.String() + "/occupants").Expect(http.StatusOK).Data(&theirs)
 		fm := occupy(app.AddMember(admin, access.Tenant), "")
 		for _, tc := range []struct{ name, path string }{
-			{"their unit and occupancy", "/api/v1/units/" + b.U.String() + "/occupants/" + theirs[0].ID.String() + "/end"},
+			{"their unit and occupancy", "/api/v1/units/" + b.UnitID.String() + "/occupants/" + theirs[0].ID.String() + "/end"},
 			{"our unit, their occupancy", "/api/v1/units/" + unit + "/occupants/" + theirs[0].ID.String() + "/end"},
-			{"their unit, our occupancy", "/api/v1/units/" + b.U.String() + "/occupants/" + fm.ID.String() + "/end"},
+			{"their unit, our occupancy", "/api/v1/units/" + b.UnitID.String() + "/occupants/" + fm.ID.String() + "/end"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				admin.With(t).Post(tc.path, map[string]any{"endsOn": day(0)}).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 			})
 		}
-		b.Admin.With(t).Get("/api/v1/units/" + b.U.String() + "/occupants").Expect(http.StatusOK).Data(&theirs)
+		b.Admin.With(t).Get("/api/v1/units/" + b.UnitID.String() + "/occupants").Expect(http.StatusOK).Data(&theirs)
 		if theirs[0].EndsOn != nil {
 			t.Fatalf("their occupancy was ended: %+v", theirs[0])
 		}
@@ -529,17 +529,17 @@ func TestOccupancyPeriods(t *testing.T) {
 func TestTimelineOfAnotherOrganisationsEntity(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	a, b := tkNewOrg(t, app, "Trail Ours"), tkNewOrg(t, app, "Trail Theirs")
-	theirTicket := tkCreate(t, b.Admin, map[string]any{"unitId": b.U, "title": "Their leak"})
+	theirTicket := tkCreate(t, b.Admin, map[string]any{"unitId": b.UnitID, "title": "Their leak"})
 	theirWO := tkRaise(t, b.Admin, theirTicket.ID, b.ContractorID)
-	ourTicket := tkCreate(t, a.Admin, map[string]any{"unitId": a.U, "title": "Our leak"})
+	ourTicket := tkCreate(t, a.Admin, map[string]any{"unitId": a.UnitID, "title": "Our leak"})
 	ourWO := tkRaise(t, a.Admin, ourTicket.ID, a.ContractorID)
 	for _, tc := range []struct {
 		entity      string
 		ours, their uuid.UUID
 	}{
 		{"organisation", a.Admin.OrgID, b.Admin.OrgID},
-		{"property", a.P, b.P},
-		{"unit", a.U, b.U},
+		{"property", a.PropertyID, b.PropertyID},
+		{"unit", a.UnitID, b.UnitID},
 		{"contractor", a.OtherContractorID, b.OtherContractorID},
 		{"ticket", ourTicket.ID, theirTicket.ID},
 		{"work_order", ourWO.ID, theirWO.ID},
