@@ -38,17 +38,24 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	b := l.current(key, now)
+	if b.n >= l.limit {
+		return false, b.start.Add(l.window).Sub(now)
+	}
+	b.n++
+	return true, 0
+}
+
+// current is key's bucket for the window now falls in, new if the last one has ended.
+// The caller holds l.mu.
+func (l *Limiter) current(key string, now time.Time) *bucket {
 	l.evictStale(now)
 	b := l.counts[key]
 	if b == nil || now.Sub(b.start) >= l.window {
 		b = &bucket{start: now}
 		l.counts[key] = b
 	}
-	if b.n >= l.limit {
-		return false, b.start.Add(l.window).Sub(now)
-	}
-	b.n++
-	return true, 0
+	return b
 }
 
 // evictStale drops finished windows at most once per window, keeping memory bounded by
@@ -84,13 +91,7 @@ func (l *Limiter) Hit(key string) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.evictStale(now)
-	b := l.counts[key]
-	if b == nil || now.Sub(b.start) >= l.window {
-		b = &bucket{start: now}
-		l.counts[key] = b
-	}
-	b.n++
+	l.current(key, now).n++
 }
 
 // Reset forgets key's events (a correct password clears that account's failures).
