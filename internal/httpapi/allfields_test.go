@@ -69,7 +69,7 @@ func TestMessagesReadWell(t *testing.T) {
 		}
 	}
 
-	wo := wfRaise(t, e.Admin, wfTicket(t, e), e.ContractorID)
+	wo := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
 	f = wfAct(t, e.Admin, wo.ID, "start").ExpectFailure(http.StatusConflict, apperr.Conflict)
 	if f.Message != "an ASSIGNED work order cannot be started" {
 		t.Errorf("message %q", f.Message)

@@ -130,7 +130,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	})
 
 	t.Run("inviting with the other org's contractor is a contractorId error", func(t *testing.T) {
-		email := mxEmail(mxMarker("XT-INVITE"))
+		email := mxEmail(testsupport.Marker("XT-INVITE"))
 		testsupport.ExpectFailure(t, a.Admin.Post("/api/v1/members", map[string]any{"email": email, "role": "CONTRACTOR", "contractorId": b.ContractorID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		var invs []identity.Invitation
@@ -174,7 +174,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 
 	t.Run("lists never show the other org's rows", func(t *testing.T) {
 		// The same email invited by both, the same postcode, reference and trade in both.
-		shared := mxEmail(mxMarker("XT-BOTH"))
+		shared := mxEmail(testsupport.Marker("XT-BOTH"))
 		for _, e := range []*mxEstate{a, b} {
 			mxOK(t, e.Admin.Post("/api/v1/members", map[string]any{"email": shared, "role": "TENANT"}), http.StatusCreated, nil)
 		}

@@ -41,15 +41,15 @@ func TestSeparationOfDuties(t *testing.T) {
 		prepare func(t *testing.T, e *wfEnv) (decision string, check func(t *testing.T) string, before string)
 	}{
 		{"whoever entered a quote approves it", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			q := qtFlat(t, e.Admin, wfNewWO(t, e, workorders.Accepted).ID, 12000) // a paper quote entered by the ADMIN
+			q := testsupport.SubmitFlatQuote(t, e.Admin, wfNewWO(t, e, workorders.Accepted).ID, 12000) // a paper quote entered by the ADMIN
 			return "/api/v1/quotes/" + q.ID.String() + "/approve", func(t *testing.T) string { return string(qtGet(t, e.Admin, q.ID).Status) }, string(quotes.Submitted)
 		}},
 		{"whoever entered an invoice approves it", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			inv := ivFlat(t, e.Admin, ivCompletedWO(t, e, 0).ID, 9000) // a paper invoice entered by the ADMIN
+			inv := testsupport.SubmitFlatInvoice(t, e.Admin, ivCompletedWO(t, e, 0).ID, 9000) // a paper invoice entered by the ADMIN
 			return "/api/v1/invoices/" + inv.ID.String() + "/approve", func(t *testing.T) string { return string(ivGet(t, e.Admin, inv.ID).Status) }, string(invoices.Submitted)
 		}},
 		{"whoever approved an invoice marks it paid", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 9000)
+			inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 9000)
 			mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 			return "/api/v1/invoices/" + inv.ID.String() + "/mark-paid", func(t *testing.T) string { return string(ivGet(t, e.Admin, inv.ID).Status) }, string(invoices.Approved)
 		}},
@@ -121,15 +121,15 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 			t.Parallel()
 			ticket := wfTicket(t, e)
 			for _, amount := range tc.earlier {
-				q := qtFlat(t, e.Contractor, wfRaise(t, e.Admin, ticket, e.ContractorID).ID, amount)
+				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, amount)
 				mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 			}
 			if tc.rejected > 0 {
-				q := qtFlat(t, e.Contractor, wfRaise(t, e.Admin, ticket, e.ContractorID).ID, tc.rejected)
+				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, tc.rejected)
 				mxOK(t, qtDecide(t, e.Coordinator, q.ID, "reject"), http.StatusOK, nil)
 			}
 			// A paper quote from the other company, entered by the ADMIN.
-			q := qtFlat(t, e.Admin, wfRaise(t, e.Admin, ticket, e.OtherContractorID).ID, tc.quote)
+			q := testsupport.SubmitFlatQuote(t, e.Admin, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.OtherContractorID).ID, tc.quote)
 			r := qtDecide(t, e.Coordinator, q.ID, "approve")
 			if tc.want == http.StatusOK {
 				mxOK(t, r, http.StatusOK, nil)
@@ -157,9 +157,9 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 
 	t.Run("another ticket's approvals do not count", func(t *testing.T) {
 		t.Parallel()
-		q := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
+		q := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
 		mxOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
-		q = qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
+		q = testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
 		mxOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
 	})
 
@@ -177,8 +177,8 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 		var attempts []attempt
 		for i := range tickets {
 			ticket := wfTicket(t, e)
-			a := qtFlat(t, e.Contractor, wfRaise(t, e.Admin, ticket, e.ContractorID).ID, 30000)
-			b := qtFlat(t, e.Admin, wfRaise(t, e.Admin, ticket, e.OtherContractorID).ID, 30000)
+			a := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, 30000)
+			b := testsupport.SubmitFlatQuote(t, e.Admin, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.OtherContractorID).ID, 30000)
 			attempts = append(attempts, attempt{e.Coordinator, i, a.ID.String()}, attempt{coordinator2, i, b.ID.String()})
 		}
 		start := make(chan struct{})

@@ -299,7 +299,7 @@ func TestIdempotencyRetryAfterConflict(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
 	o := tkNewOrg(t, app, "Idempotent Retry")
-	tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Boiler out"})
+	tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Boiler out"})
 	key := "resolve-" + uuid.NewString()
 	resolve := func() *testsupport.Response {
 		return o.Admin.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED"}, "Idempotency-Key", key)

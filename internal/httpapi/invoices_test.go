@@ -31,18 +31,6 @@ func ivPost(t *testing.T, c *testsupport.Client, woID uuid.UUID, body map[string
 	return c.With(t).Post("/api/v1/work-orders/"+woID.String()+"/invoices", body)
 }
 
-// ivFlat submits a one-line, zero-rated invoice for exactly totalPence.
-func ivFlat(t *testing.T, c *testsupport.Client, woID uuid.UUID, totalPence int64) invoices.Invoice {
-	t.Helper()
-	var inv invoices.Invoice
-	ref := mxMarker("INV")
-	mxOK(t, ivPost(t, c, woID, map[string]any{"reference": ref, "lines": []any{qtLine("Works as quoted", 1, totalPence, vat(0))}}), http.StatusCreated, &inv)
-	if inv.Status != invoices.Submitted || inv.TotalPence != totalPence || inv.WorkOrderID != woID || inv.Reference != ref {
-		t.Fatalf("submitted invoice %+v", inv)
-	}
-	return inv
-}
-
 func ivGet(t *testing.T, c *testsupport.Client, id uuid.UUID) invoices.Invoice {
 	t.Helper()
 	var inv invoices.Invoice
@@ -72,7 +60,7 @@ func ivCompletedWO(t *testing.T, e *wfEnv, quoted int64) workorders.WorkOrder {
 	t.Helper()
 	wo := wfNewWO(t, e, workorders.Accepted)
 	if quoted > 0 {
-		q := qtFlat(t, e.Contractor, wo.ID, quoted)
+		q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, quoted)
 		mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 	}
 	ivComplete(t, e, wo.ID)
@@ -88,7 +76,7 @@ func ivIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 // order (a new one only after a rejection), totals computed and stored.
 func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 	body := func() map[string]any {
-		return map[string]any{"reference": mxMarker("INV"), "lines": []any{qtLine("Labour", 2, 4500, nil)}}
+		return map[string]any{"reference": testsupport.Marker("INV"), "lines": []any{testsupport.Line("Labour", 2, 4500, nil)}}
 	}
 
 	t.Run("only for completed work orders", func(t *testing.T) {
@@ -114,9 +102,9 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 		wo := ivCompletedWO(t, e, 0)
 		var inv invoices.Invoice
 		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": "  INV-0042  ", "notes": "Thanks", "lines": []any{
-			qtLine("Labour (hours)", 2.5, 4500, nil),       // 11250 + 2250
-			qtLine("Energy-saving valve", 1, 1010, vat(5)), // 1010 + 50.5 → 51
-			qtLine("Zero-rated", 0.333, 1000, vat(0)),      // 333 + 0
+			testsupport.Line("Labour (hours)", 2.5, 4500, nil),       // 11250 + 2250
+			testsupport.Line("Energy-saving valve", 1, 1010, vat(5)), // 1010 + 50.5 → 51
+			testsupport.Line("Zero-rated", 0.333, 1000, vat(0)),      // 333 + 0
 		}}), http.StatusCreated, &inv)
 		stored := ivGet(t, e.Coordinator, inv.ID)
 		for _, v := range []invoices.Invoice{inv, stored} {
@@ -136,7 +124,7 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 	t.Run("validation", func(t *testing.T) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
-		good := qtLine("Labour", 1, 1000, nil)
+		good := testsupport.Line("Labour", 1, 1000, nil)
 		for _, tc := range []struct {
 			name  string
 			body  map[string]any
@@ -145,9 +133,9 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 			{"blank reference", map[string]any{"reference": "  ", "lines": []any{good}}, "reference"},
 			{"long reference", map[string]any{"reference": strings.Repeat("R", 51), "lines": []any{good}}, "reference"},
 			{"no lines", map[string]any{"reference": "R1", "lines": []any{}}, "lines"},
-			{"quantity with 4 decimals", map[string]any{"reference": "R1", "lines": []any{good, qtLine("x", 0.0001, 100, nil)}}, "lines[1].quantity"},
-			{"negative price", map[string]any{"reference": "R1", "lines": []any{qtLine("x", 1, -5, nil)}}, "lines[0].unitPricePence"},
-			{"VAT 17", map[string]any{"reference": "R1", "lines": []any{qtLine("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
+			{"quantity with 4 decimals", map[string]any{"reference": "R1", "lines": []any{good, testsupport.Line("x", 0.0001, 100, nil)}}, "lines[1].quantity"},
+			{"negative price", map[string]any{"reference": "R1", "lines": []any{testsupport.Line("x", 1, -5, nil)}}, "lines[0].unitPricePence"},
+			{"VAT 17", map[string]any{"reference": "R1", "lines": []any{testsupport.Line("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
@@ -161,11 +149,11 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 	t.Run("one open invoice per work order", func(t *testing.T) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
-		first := ivFlat(t, e.Contractor, wo.ID, 9000)
+		first := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 9000)
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		testsupport.ExpectFailure(t, ivPost(t, e.Coordinator, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		mxOK(t, ivDecide(t, e.Coordinator, first.ID, "reject"), http.StatusOK, nil)
-		second := ivFlat(t, e.Contractor, wo.ID, 8500) // the corrected one
+		second := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 8500) // the corrected one
 		mxOK(t, ivDecide(t, e.Coordinator, second.ID, "approve"), http.StatusOK, nil)
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		mxOK(t, ivDecide(t, e.Admin, second.ID, "mark-paid"), http.StatusOK, nil) // not its approver
@@ -192,7 +180,7 @@ func testInvoiceSubmitRace(t *testing.T, e *wfEnv) {
 			ready := make(chan struct{})
 			var wg sync.WaitGroup
 			for i := range submitters {
-				body, err := json.Marshal(map[string]any{"reference": fmt.Sprintf("RACE-%d-%d", round, i), "lines": []any{qtLine("x", 1, 1000, nil)}})
+				body, err := json.Marshal(map[string]any{"reference": fmt.Sprintf("RACE-%d-%d", round, i), "lines": []any{testsupport.Line("x", 1, 1000, nil)}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -250,22 +238,22 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 
 	t.Run("10% over the quote is fine", func(t *testing.T) {
 		t.Parallel()
-		allowed(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 11000))
+		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 11000))
 	})
 	t.Run("a penny more needs an ADMIN", func(t *testing.T) {
 		t.Parallel()
-		refused(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 11001), "£110.01", "£100.00")
+		refused(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 11001), "£110.01", "£100.00")
 	})
 	t.Run("with VAT lines", func(t *testing.T) {
 		t.Parallel()
 		// Quote £83.33 + 20% = £100.00; invoice £91.67 + 20% = £110.00 (£110.004 → £110.00).
 		wo := wfNewWO(t, e, workorders.Accepted)
 		var q quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("Labour", 1, 8333, nil)}}), http.StatusCreated, &q)
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 8333, nil)}}), http.StatusCreated, &q)
 		mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 		ivComplete(t, e, wo.ID)
 		var inv invoices.Invoice
-		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": mxMarker("INV"), "lines": []any{qtLine("Labour", 1, 9167, nil)}}), http.StatusCreated, &inv)
+		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": testsupport.Marker("INV"), "lines": []any{testsupport.Line("Labour", 1, 9167, nil)}}), http.StatusCreated, &inv)
 		if q.TotalPence != 10000 || inv.TotalPence != 11000 {
 			t.Fatalf("quote %d, invoice %d; want 10000 and 11000", q.TotalPence, inv.TotalPence)
 		}
@@ -273,36 +261,36 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 	})
 	t.Run("under the quote", func(t *testing.T) {
 		t.Parallel()
-		allowed(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 9000))
+		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 10000).ID, 9000))
 	})
 	t.Run("an approved quote over the threshold covers its invoice", func(t *testing.T) {
 		t.Parallel()
-		allowed(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 60000).ID, 66000))
+		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 60000).ID, 66000))
 	})
 	t.Run("no quote: over the threshold needs an ADMIN", func(t *testing.T) {
 		t.Parallel()
-		refused(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 50001), "£500.01", "£500.00")
+		refused(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 50001), "£500.01", "£500.00")
 	})
 	t.Run("no quote: at the threshold is fine", func(t *testing.T) {
 		t.Parallel()
-		allowed(t, ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 50000))
+		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 50000))
 	})
 	t.Run("only an approved quote counts", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
-		rejected := qtFlat(t, e.Contractor, wo.ID, 10000)
+		rejected := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
 		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
-		withdrawn := qtFlat(t, e.Contractor, wo.ID, 10000)
+		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
 		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
-		qtFlat(t, e.Contractor, wo.ID, 10000) // still SUBMITTED
+		testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000) // still SUBMITTED
 		ivComplete(t, e, wo.ID)
 		// Double the unapproved quotes but under the threshold: the threshold rule applies.
-		allowed(t, ivFlat(t, e.Contractor, wo.ID, 20000))
+		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 20000))
 		wo2 := wfNewWO(t, e, workorders.Accepted)
-		rejected = qtFlat(t, e.Contractor, wo2.ID, 60000)
+		rejected = testsupport.SubmitFlatQuote(t, e.Contractor, wo2.ID, 60000)
 		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
 		ivComplete(t, e, wo2.ID)
-		refused(t, ivFlat(t, e.Contractor, wo2.ID, 60000), "£600.00", "£500.00")
+		refused(t, testsupport.SubmitFlatInvoice(t, e.Contractor, wo2.ID, 60000), "£600.00", "£500.00")
 	})
 }
 
@@ -320,7 +308,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 
 	t.Run("reject needs a reason and keeps it", func(t *testing.T) {
 		t.Parallel()
-		inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		path := "/api/v1/invoices/" + inv.ID.String() + "/reject"
 		for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}} {
 			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post(path, body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
@@ -340,7 +328,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 
 	t.Run("approve then pay", func(t *testing.T) {
 		t.Parallel()
-		inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		testsupport.ExpectFailure(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusConflict, apperr.Conflict)
 		if got := ivGet(t, e.Admin, inv.ID); got.Status != invoices.Submitted || got.PaidAt != nil || got.PaymentReference != "" {
 			t.Fatalf("refused payment changed the invoice: %+v", got)
@@ -364,7 +352,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 
 	t.Run("a payment reference is optional", func(t *testing.T) {
 		t.Parallel()
-		inv := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 		var paid invoices.Invoice
 		mxOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{}), http.StatusOK, &paid)
@@ -376,7 +364,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 	t.Run("limits count characters, not bytes", func(t *testing.T) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
-		line := []any{qtLine("Labour", 1, 1000, nil)}
+		line := []any{testsupport.Line("Labour", 1, 1000, nil)}
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 51), "lines": line}), http.StatusUnprocessableEntity, apperr.Invalid, "reference")
 		var inv invoices.Invoice
 		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 50), "lines": line}), http.StatusCreated, &inv)
@@ -390,7 +378,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		if inv.RejectionReason != long {
 			t.Fatalf("rejection reason of %d characters", len([]rune(inv.RejectionReason)))
 		}
-		inv = ivFlat(t, e.Contractor, wo.ID, 1000)
+		inv = testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 1000)
 		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 		payRef := strings.Repeat("ü", 100)
 		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef + "ü"}), http.StatusUnprocessableEntity, apperr.Invalid, "paymentReference")
@@ -402,11 +390,11 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 
 	t.Run("decisions from the wrong status", func(t *testing.T) {
 		t.Parallel()
-		rejected := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		rejected := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		mxOK(t, ivDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
-		approved := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		approved := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		mxOK(t, ivDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
-		paid := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
+		paid := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
 		mxOK(t, ivDecide(t, e.Admin, paid.ID, "approve"), http.StatusOK, nil)
 		mxOK(t, ivDecide(t, e.Coordinator, paid.ID, "mark-paid"), http.StatusOK, nil)
 		allowed := map[invoices.Status]string{invoices.Approved: "mark-paid"}
@@ -465,8 +453,8 @@ func testInvoicePDF(t *testing.T, e *wfEnv) {
 	ref := "INV-" + strings.ToUpper(uuid.NewString()[:8])
 	var inv invoices.Invoice
 	mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": ref, "notes": "Payment within 30 days (BACS)", "lines": []any{
-		qtLine("Boiler repair", 1, 100000, nil), // 100000 + 20000
-		qtLine("Parts", 2.5, 1999, vat(5)),      // 4997.5 → 4998, + 249.9 → 250
+		testsupport.Line("Boiler repair", 1, 100000, nil), // 100000 + 20000
+		testsupport.Line("Parts", 2.5, 1999, vat(5)),      // 4997.5 → 4998, + 249.9 → 250
 	}}), http.StatusCreated, &inv)
 	if inv.TotalPence != 125248 {
 		t.Fatalf("total %d, want 125248", inv.TotalPence)
@@ -513,10 +501,10 @@ func testInvoicePDF(t *testing.T, e *wfEnv) {
 // downloads their own company's invoices (another company's answer 404) and decides
 // nothing (403); a TENANT is refused everything (403).
 func testInvoiceRoles(t *testing.T, e *wfEnv) {
-	own := ivFlat(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 4000)
-	otherWO := wfRaise(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
+	own := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 4000)
+	otherWO := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
 	wfDrive(t, e.Admin, otherWO.ID, workorders.Completed)
-	other := ivFlat(t, e.Coordinator, otherWO.ID, 4000) // a paper invoice from the other company
+	other := testsupport.SubmitFlatInvoice(t, e.Coordinator, otherWO.ID, 4000) // a paper invoice from the other company
 	if other.ContractorID != e.OtherContractorID {
 		t.Fatalf("staff-entered invoice belongs to %s, want %s", other.ContractorID, e.OtherContractorID)
 	}
@@ -526,16 +514,16 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 
 	t.Run("submit", func(t *testing.T) {
 		for _, c := range []*testsupport.Client{e.Admin, e.Coordinator, e.Contractor} {
-			inv := ivFlat(t, c, ivCompletedWO(t, e, 0).ID, 1000)
+			inv := testsupport.SubmitFlatInvoice(t, c, ivCompletedWO(t, e, 0).ID, 1000)
 			if inv.ContractorID != e.ContractorID {
 				t.Fatalf("invoice by %s belongs to %s", c.Role, inv.ContractorID)
 			}
 		}
 		wo := ivCompletedWO(t, e, 0)
-		body := map[string]any{"reference": "R-1", "lines": []any{qtLine("x", 1, 100, nil)}}
+		body := map[string]any{"reference": "R-1", "lines": []any{testsupport.Line("x", 1, 100, nil)}}
 		testsupport.ExpectFailure(t, ivPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
 		testsupport.ExpectFailure(t, ivPost(t, e.Tenant, wo.ID, body), http.StatusForbidden, apperr.Forbidden)
-		wo2 := wfRaise(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
+		wo2 := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
 		wfDrive(t, e.Admin, wo2.ID, workorders.Completed)
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo2.ID, body), http.StatusNotFound, apperr.NotFound)
 		for _, id := range []uuid.UUID{wo.ID, wo2.ID} {
@@ -605,8 +593,8 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 // testInvoiceCrossTenant: every invoice endpoint answers another organisation's ids as
 // missing ones, changes nothing, and lists never show them.
 func testInvoiceCrossTenant(t *testing.T, a, b *wfEnv) {
-	bInv := ivFlat(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
-	bApproved := ivFlat(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
+	bInv := testsupport.SubmitFlatInvoice(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
+	bApproved := testsupport.SubmitFlatInvoice(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
 	mxOK(t, ivDecide(t, b.Admin, bApproved.ID, "approve"), http.StatusOK, nil)
 	bFree := ivCompletedWO(t, b, 0) // completed, no invoice yet
 	snapshot := func(t *testing.T) string {
@@ -622,7 +610,7 @@ func testInvoiceCrossTenant(t *testing.T, a, b *wfEnv) {
 		{"approve", http.MethodPost, "/api/v1/invoices/%s/approve", bInv.ID, nil},
 		{"reject", http.MethodPost, "/api/v1/invoices/%s/reject", bInv.ID, map[string]any{"reason": "No"}},
 		{"mark-paid", http.MethodPost, "/api/v1/invoices/%s/mark-paid", bApproved.ID, map[string]any{"paymentReference": "X"}},
-		{"submit", http.MethodPost, "/api/v1/work-orders/%s/invoices", bFree.ID, map[string]any{"reference": "R", "lines": []any{qtLine("x", 1, 100, nil)}}},
+		{"submit", http.MethodPost, "/api/v1/work-orders/%s/invoices", bFree.ID, map[string]any{"reference": "R", "lines": []any{testsupport.Line("x", 1, 100, nil)}}},
 	}
 	for _, actor := range []*testsupport.Client{a.Admin, a.Coordinator, a.Contractor} {
 		for _, ep := range endpoints {
@@ -665,13 +653,13 @@ type tlKey struct {
 // quote and its rejected sibling) may be in either order among themselves.
 func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 	ticket := wfTicket(t, e)
-	wo := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+	wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 	mxOK(t, wfAct(t, e.Contractor, wo.ID, "accept"), http.StatusOK, nil)
-	q1 := qtFlat(t, e.Contractor, wo.ID, 12000)
-	q2 := qtFlat(t, e.Contractor, wo.ID, 13000)
+	q1 := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 12000)
+	q2 := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 13000)
 	mxOK(t, qtDecide(t, e.Coordinator, q1.ID, "approve"), http.StatusOK, nil)
 	ivComplete(t, e, wo.ID)
-	inv := ivFlat(t, e.Contractor, wo.ID, 12500)
+	inv := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 12500)
 	mxOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, nil)
 	mxOK(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusOK, nil)
 

@@ -67,7 +67,7 @@ func TestMembers(t *testing.T) {
 	})
 
 	t.Run("invite emails the token and never shows it to the ADMIN", func(t *testing.T) {
-		email := mxEmail(mxMarker("INVITEE"))
+		email := mxEmail(testsupport.Marker("INVITEE"))
 		var inv identity.Invitation
 		resp := admin.Post("/api/v1/members", map[string]any{"email": "  " + strings.ToUpper(email) + " ", "role": "COORDINATOR"})
 		mxOK(t, resp, http.StatusCreated, &inv)
@@ -86,14 +86,14 @@ func TestMembers(t *testing.T) {
 		}
 		// A CONTRACTOR invitation names the company.
 		var cinv identity.Invitation
-		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": mxEmail(mxMarker("SUB")), "role": "CONTRACTOR", "contractorId": contractorID}), http.StatusCreated, &cinv)
+		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": mxEmail(testsupport.Marker("SUB")), "role": "CONTRACTOR", "contractorId": contractorID}), http.StatusCreated, &cinv)
 		if cinv.ContractorID == nil || *cinv.ContractorID != contractorID || cinv.Role != access.Contractor {
 			t.Fatalf("contractor invitation %+v", cinv)
 		}
 	})
 
 	t.Run("re-inviting the same email replaces the open invitation", func(t *testing.T) {
-		email := mxEmail(mxMarker("AGAIN"))
+		email := mxEmail(testsupport.Marker("AGAIN"))
 		var first, second identity.Invitation
 		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": email, "role": "TENANT"}), http.StatusCreated, &first)
 		firstToken := app.InvitationToken(email)
@@ -158,7 +158,7 @@ func TestMembers(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				email := mxEmail(mxMarker("BAD"))
+				email := mxEmail(testsupport.Marker("BAD"))
 				body := map[string]any{"email": email}
 				for k, v := range tc.body {
 					if v == nil {

@@ -278,7 +278,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 		}
 		// Bedrooms may be left out, and 0 and 50 are the bounds.
 		for _, b := range []any{nil, 0, 50} {
-			body := map[string]any{"label": "Flat", "reference": mxMarker("BED")}
+			body := map[string]any{"label": "Flat", "reference": testsupport.Marker("BED")}
 			if b != nil {
 				body["bedrooms"] = b
 			}

@@ -31,30 +31,11 @@ func qtDate(days int) string {
 	return time.Now().In(ukcalendar.London).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
-func qtLine(desc string, qty float64, unitPence int64, vat *int) map[string]any {
-	l := map[string]any{"description": desc, "quantity": qty, "unitPricePence": unitPence}
-	if vat != nil {
-		l["vatRatePercent"] = *vat
-	}
-	return l
-}
-
 func vat(v int) *int { return &v }
 
 func qtPost(t *testing.T, c *testsupport.Client, woID uuid.UUID, body map[string]any) *testsupport.Response {
 	t.Helper()
 	return c.With(t).Post("/api/v1/work-orders/"+woID.String()+"/quotes", body)
-}
-
-// qtFlat submits a one-line, zero-rated quote for exactly totalPence, valid for 30 days.
-func qtFlat(t *testing.T, c *testsupport.Client, woID uuid.UUID, totalPence int64) quotes.Quote {
-	t.Helper()
-	var q quotes.Quote
-	mxOK(t, qtPost(t, c, woID, map[string]any{"validUntil": qtDate(30), "lines": []any{qtLine("Works as described", 1, totalPence, vat(0))}}), http.StatusCreated, &q)
-	if q.Status != quotes.Submitted || q.TotalPence != totalPence || q.WorkOrderID != woID {
-		t.Fatalf("submitted quote %+v", q)
-	}
-	return q
 }
 
 func qtGet(t *testing.T, c *testsupport.Client, id uuid.UUID) quotes.Quote {
@@ -91,13 +72,13 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
 		lines := []any{
-			qtLine("Labour (hours)", 2.5, 4500, nil),        // 11250 + 2250 (20% by default)
-			qtLine("Washers", 3, 33, vat(20)),               // 99 + 19.8 → 20
-			qtLine("Energy-saving valve", 1, 1010, vat(5)),  // 1010 + 50.5 → 51 (half up, not to even)
-			qtLine("Zero-rated item", 0.333, 1000, vat(0)),  // 333 + 0
-			qtLine("Half a penny of net", 1.5, 33, vat(20)), // 49.5 → 50, + 10
-			qtLine("Half a penny of VAT", 1, 10, vat(5)),    // 10 + 0.5 → 1
-			qtLine("Eighth of a unit", 0.125, 999, vat(20)), // 124.875 → 125, + 25
+			testsupport.Line("Labour (hours)", 2.5, 4500, nil),        // 11250 + 2250 (20% by default)
+			testsupport.Line("Washers", 3, 33, vat(20)),               // 99 + 19.8 → 20
+			testsupport.Line("Energy-saving valve", 1, 1010, vat(5)),  // 1010 + 50.5 → 51 (half up, not to even)
+			testsupport.Line("Zero-rated item", 0.333, 1000, vat(0)),  // 333 + 0
+			testsupport.Line("Half a penny of net", 1.5, 33, vat(20)), // 49.5 → 50, + 10
+			testsupport.Line("Half a penny of VAT", 1, 10, vat(5)),    // 10 + 0.5 → 1
+			testsupport.Line("Eighth of a unit", 0.125, 999, vat(20)), // 124.875 → 125, + 25
 		}
 		wantNet := []int64{11250, 99, 1010, 333, 50, 10, 125}
 		wantVAT := []int64{2250, 20, 51, 0, 10, 1, 25}
@@ -136,7 +117,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 	t.Run("validation", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Assigned)
-		good := qtLine("Labour", 1, 1000, nil)
+		good := testsupport.Line("Labour", 1, 1000, nil)
 		cases := []struct {
 			name  string
 			body  map[string]any
@@ -144,13 +125,13 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		}{
 			{"no lines", map[string]any{"validUntil": qtDate(7), "lines": []any{}}, "lines"},
 			{"lines missing", map[string]any{"validUntil": qtDate(7)}, "lines"},
-			{"quantity with 4 decimals", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1.0005, 100, nil)}}, "lines[0].quantity"},
-			{"second line's quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{good, qtLine("x", 2.1234, 100, nil)}}, "lines[1].quantity"},
-			{"zero quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 0, 100, nil)}}, "lines[0].quantity"},
-			{"negative quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", -1, 100, nil)}}, "lines[0].quantity"},
-			{"negative price", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, -1, nil)}}, "lines[0].unitPricePence"},
-			{"VAT 17", map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
-			{"blank description", map[string]any{"validUntil": qtDate(7), "lines": []any{good, qtLine("  ", 1, 100, nil)}}, "lines[1].description"},
+			{"quantity with 4 decimals", map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1.0005, 100, nil)}}, "lines[0].quantity"},
+			{"second line's quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{good, testsupport.Line("x", 2.1234, 100, nil)}}, "lines[1].quantity"},
+			{"zero quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 0, 100, nil)}}, "lines[0].quantity"},
+			{"negative quantity", map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", -1, 100, nil)}}, "lines[0].quantity"},
+			{"negative price", map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, -1, nil)}}, "lines[0].unitPricePence"},
+			{"VAT 17", map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, vat(17))}}, "lines[0].vatRatePercent"},
+			{"blank description", map[string]any{"validUntil": qtDate(7), "lines": []any{good, testsupport.Line("  ", 1, 100, nil)}}, "lines[1].description"},
 			{"validUntil yesterday", map[string]any{"validUntil": qtDate(-1), "lines": []any{good}}, "validUntil"},
 			{"validUntil not a date", map[string]any{"validUntil": "31/12/2030", "lines": []any{good}}, "validUntil"},
 			{"validUntil missing", map[string]any{"lines": []any{good}}, "validUntil"},
@@ -175,13 +156,13 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		for _, status := range wfStatuses {
 			wo := wfNewWO(t, e, status)
-			r := qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}})
+			r := qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, nil)}})
 			if status.Live() {
 				mxOK(t, r, http.StatusCreated, nil)
 				continue
 			}
 			testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
-			testsupport.ExpectFailure(t, qtPost(t, e.Admin, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}), http.StatusConflict, apperr.Conflict)
+			testsupport.ExpectFailure(t, qtPost(t, e.Admin, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, nil)}}), http.StatusConflict, apperr.Conflict)
 			if ids := qtIDs(t, e.Admin, "/api/v1/quotes?workOrderId="+wo.ID.String()); len(ids) != 0 {
 				t.Fatalf("a %s work order has quotes %v", status, ids)
 			}
@@ -196,12 +177,12 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 	t.Run("approve rejects the siblings", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
-		chosen := qtFlat(t, e.Contractor, wo.ID, 12000)
-		sibling := qtFlat(t, e.Contractor, wo.ID, 15000)
-		paper := qtFlat(t, e.Coordinator, wo.ID, 9000) // entered by staff
-		withdrawn := qtFlat(t, e.Contractor, wo.ID, 11000)
+		chosen := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 12000)
+		sibling := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 15000)
+		paper := testsupport.SubmitFlatQuote(t, e.Coordinator, wo.ID, 9000) // entered by staff
+		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 11000)
 		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
-		elsewhere := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, 8000)
+		elsewhere := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, 8000)
 
 		start := time.Now().Add(-time.Minute)
 		var approved quotes.Quote
@@ -240,7 +221,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 	t.Run("no quote can follow an approved one", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
-		first := qtFlat(t, e.Contractor, wo.ID, 10000)
+		first := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
 		mxOK(t, qtDecide(t, e.Admin, first.ID, "approve"), http.StatusOK, nil)
 		// A revised quote after the approval is refused at submission (the partial unique
 		// index quotes_one_approved_idx would refuse a second approval anyway).
@@ -262,11 +243,11 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 	t.Run("decisions only from SUBMITTED", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
-		rejected := qtFlat(t, e.Contractor, wo.ID, 5000)
+		rejected := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
 		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
-		withdrawn := qtFlat(t, e.Contractor, wo.ID, 5000)
+		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
 		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
-		approved := qtFlat(t, e.Contractor, wo.ID, 5000)
+		approved := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
 		mxOK(t, qtDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
 		for _, q := range []quotes.Quote{rejected, withdrawn, approved} {
 			before := wfJSON(t, qtGet(t, e.Admin, q.ID))
@@ -286,7 +267,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 	t.Run("reject needs a reason and keeps it", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Assigned)
-		q := qtFlat(t, e.Contractor, wo.ID, 5000)
+		q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
 		for _, body := range []any{map[string]any{}, map[string]any{"reason": ""}, map[string]any{"reason": "   "}} {
 			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", body), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		}
@@ -302,7 +283,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 
 	t.Run("a reason of 1000 characters fits", func(t *testing.T) {
 		t.Parallel()
-		q := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 5000)
+		q := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 5000)
 		long := strings.Repeat("é", 1000) // 2000 bytes
 		path := "/api/v1/quotes/" + q.ID.String() + "/reject"
 		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
@@ -316,7 +297,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		for _, finish := range []string{"cancel", "complete"} {
 			wo := wfNewWO(t, e, workorders.InProgress)
-			q := qtFlat(t, e.Contractor, wo.ID, 5000)
+			q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
 			mxOK(t, wfAct(t, e.Admin, wo.ID, finish), http.StatusOK, nil)
 			testsupport.ExpectFailure(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusConflict, apperr.Conflict)
 			if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
@@ -328,9 +309,9 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 	t.Run("roles", func(t *testing.T) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
-		otherWO := wfRaise(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
-		own := qtFlat(t, e.Contractor, wo.ID, 7000)
-		other := qtFlat(t, e.Admin, otherWO.ID, 7000) // a paper quote from the other company
+		otherWO := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.OtherContractorID)
+		own := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 7000)
+		other := testsupport.SubmitFlatQuote(t, e.Admin, otherWO.ID, 7000) // a paper quote from the other company
 		if other.ContractorID != e.OtherContractorID {
 			t.Fatalf("staff-entered quote belongs to %s, want the work order's contractor %s", other.ContractorID, e.OtherContractorID)
 		}
@@ -340,7 +321,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		before := snapshot(t)
 
 		// CONTRACTOR: submits for their own company's work orders only; never decides.
-		body := map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}
+		body := map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, nil)}}
 		testsupport.ExpectFailure(t, qtPost(t, e.Contractor, otherWO.ID, body), http.StatusNotFound, apperr.NotFound)
 		testsupport.ExpectFailure(t, qtPost(t, e.Rival, wo.ID, body), http.StatusNotFound, apperr.NotFound)
 		for _, d := range []string{"approve", "reject"} {
@@ -410,7 +391,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 func testQuoteThreshold(t *testing.T, e *wfEnv) {
 	check := func(t *testing.T, threshold int64) {
 		t.Helper()
-		over := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold+1)
+		over := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold+1)
 		f := testsupport.ExpectFailure(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
 		for _, amount := range []string{fmtPounds(threshold + 1), fmtPounds(threshold)} {
 			if !strings.Contains(f.Message, amount) {
@@ -424,10 +405,10 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		if q := qtGet(t, e.Admin, over.ID); q.Status != quotes.Approved || *q.DecidedBy != e.Admin.UserID {
 			t.Fatalf("ADMIN approval: %+v", q)
 		}
-		at := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold)
+		at := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold)
 		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
 		// Rejecting and withdrawing are not approvals: no threshold.
-		big := qtFlat(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold*10+1)
+		big := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold*10+1)
 		mxOK(t, qtDecide(t, e.Coordinator, big.ID, "reject"), http.StatusOK, nil)
 	}
 	t.Run("default £500", func(t *testing.T) { check(t, 50000) })
@@ -446,8 +427,8 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		// £200 threshold: £166.67 + 20% VAT = £200.00 is at it; £166.68 + VAT = £200.02 is over.
 		wo := wfNewWO(t, e, workorders.Accepted)
 		var at, over quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("Labour", 1, 16667, nil)}}), http.StatusCreated, &at)
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("Labour", 1, 16668, nil)}}), http.StatusCreated, &over)
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16667, nil)}}), http.StatusCreated, &at)
+		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16668, nil)}}), http.StatusCreated, &over)
 		if at.TotalPence != 20000 || over.TotalPence != 20002 {
 			t.Fatalf("totals %d and %d, want 20000 and 20002", at.TotalPence, over.TotalPence)
 		}
@@ -479,7 +460,7 @@ func testQuoteExpiry(t *testing.T, e *wfEnv) {
 	submit := func(t *testing.T) quotes.Quote {
 		var q quotes.Quote
 		mxOK(t, qtPost(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, map[string]any{
-			"validUntil": validUntil.Format(time.DateOnly), "lines": []any{qtLine("Labour", 1, 10000, nil)},
+			"validUntil": validUntil.Format(time.DateOnly), "lines": []any{testsupport.Line("Labour", 1, 10000, nil)},
 		}), http.StatusCreated, &q)
 		return q
 	}
@@ -571,7 +552,7 @@ func testQuoteApprovalRace(t *testing.T, e *wfEnv) {
 		same := round >= 5 // the last rounds race on one quote
 		t.Run(fmt.Sprintf("round %d same=%v", round, same), func(t *testing.T) {
 			wo := wfNewWO(t, e, workorders.Accepted)
-			qs := []quotes.Quote{qtFlat(t, e.Contractor, wo.ID, 10000+int64(round)), qtFlat(t, e.Contractor, wo.ID, 20000+int64(round))}
+			qs := []quotes.Quote{testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000+int64(round)), testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 20000+int64(round))}
 			if same {
 				qs[1] = qs[0]
 			}
@@ -643,14 +624,14 @@ func testQuoteApprovalRace(t *testing.T, e *wfEnv) {
 // missing ones, changes nothing, and lists never show them.
 func testQuoteCrossTenant(t *testing.T, a, b *wfEnv) {
 	bWO := wfNewWO(t, b, workorders.Accepted)
-	bQuote := qtFlat(t, b.Contractor, bWO.ID, 4000)
-	bDecided := qtFlat(t, b.Contractor, wfNewWO(t, b, workorders.Accepted).ID, 4000)
+	bQuote := testsupport.SubmitFlatQuote(t, b.Contractor, bWO.ID, 4000)
+	bDecided := testsupport.SubmitFlatQuote(t, b.Contractor, wfNewWO(t, b, workorders.Accepted).ID, 4000)
 	mxOK(t, qtDecide(t, b.Admin, bDecided.ID, "approve"), http.StatusOK, nil)
 	snapshot := func(t *testing.T) string {
 		return wfJSON(t, []any{qtGet(t, b.Admin, bQuote.ID), qtGet(t, b.Admin, bDecided.ID),
 			qtIDs(t, b.Admin, "/api/v1/quotes?workOrderId="+bWO.ID.String())})
 	}
-	submit := map[string]any{"validUntil": qtDate(7), "lines": []any{qtLine("x", 1, 100, nil)}}
+	submit := map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, nil)}}
 	endpoints := []struct {
 		name, method, path string // %s: the id
 		id                 uuid.UUID

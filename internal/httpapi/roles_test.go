@@ -2,11 +2,9 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -114,14 +112,6 @@ func mxIDs(rows []mxRow) []uuid.UUID {
 	return ids
 }
 
-var mxSeq atomic.Int64
-
-// mxMarker is a unique, upper-case marker usable as a unit reference, a name or (lower
-// cased) the local part of an email address.
-func mxMarker(prefix string) string {
-	return fmt.Sprintf("%s-%d", prefix, mxSeq.Add(1))
-}
-
 func mxEmail(marker string) string { return strings.ToLower(marker) + "@example.com" }
 
 // mxEstate is an organisation with a member of every role and a little estate: a property
@@ -136,7 +126,7 @@ type mxEstate struct {
 func mxNewEstate(t *testing.T, app *testsupport.App, name, postcode, reference string) *mxEstate {
 	t.Helper()
 	e := &mxEstate{Estate: app.NewEstate(t, name, testsupport.EstateOptions{Postcode: postcode, Reference: reference})}
-	e.InvitationID = e.Admin.With(t).Post("/api/v1/members", map[string]any{"email": mxEmail(mxMarker("OPEN")), "role": "COORDINATOR"}).
+	e.InvitationID = e.Admin.With(t).Post("/api/v1/members", map[string]any{"email": mxEmail(testsupport.Marker("OPEN")), "role": "COORDINATOR"}).
 		Expect(http.StatusCreated).ID()
 	return e
 }
@@ -471,7 +461,7 @@ func TestRoleMatrix(t *testing.T) {
 					if role != mxAnonymous {
 						client, want = e.ByRole(role), tc.want[role]
 					}
-					a := tc.attempt(t, role, mxMarker("MX-"+string(role)))
+					a := tc.attempt(t, role, testsupport.Marker("MX-"+string(role)))
 					r := client.Do(tc.method, a.path, a.body)
 					switch want {
 					case http.StatusUnauthorized:

@@ -42,17 +42,17 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	e := wfNewEnv(t, app, "Textcheck")
 	ticketID := wfTicket(t, e)
-	assigned := wfRaise(t, e.Admin, wfTicket(t, e), e.ContractorID)
-	quote := qtFlat(t, e.Contractor, assigned.ID, 5000)
+	assigned := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
+	quote := testsupport.SubmitFlatQuote(t, e.Contractor, assigned.ID, 5000)
 	completed := wfNewWO(t, e, workorders.Completed)
-	invoice := ivFlat(t, e.Contractor, wfNewWO(t, e, workorders.Completed).ID, 5000)
+	invoice := testsupport.SubmitFlatInvoice(t, e.Contractor, wfNewWO(t, e, workorders.Completed).ID, 5000)
 	webhook := e.Admin.With(t).Post("/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/in", "eventTypes": []string{"*"}}).Expect(http.StatusCreated).ID()
 	memberID := e.MemberID[e.Coordinator.UserID]
 	if memberID == uuid.Nil {
 		t.Fatal("no membership id for the coordinator")
 	}
 	id := func(p string, id uuid.UUID) func(string) string { return tiFixed(testsupport.Path(p, id)) }
-	line := func(desc string) []any { return []any{qtLine(desc, 1, 100, vat(0))} }
+	line := func(desc string) []any { return []any{testsupport.Line(desc, 1, 100, vat(0))} }
 
 	cases := []tiCase{
 		{"register orgName", app.Anonymous(), http.MethodPost, tiFixed("/api/v1/auth/register"), func(b string) any {
@@ -129,7 +129,7 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 			return map[string]any{"reference": "INV" + b, "lines": line("Labour")}
 		}, "reference", nil},
 		{"invoice line description", e.Contractor, http.MethodPost, id("/api/v1/work-orders/%s/invoices", completed.ID), func(b string) any {
-			return map[string]any{"reference": "INV-TI", "lines": []any{qtLine("Parts", 1, 100, vat(0)), qtLine("Labour"+b, 1, 100, vat(0))}}
+			return map[string]any{"reference": "INV-TI", "lines": []any{testsupport.Line("Parts", 1, 100, vat(0)), testsupport.Line("Labour"+b, 1, 100, vat(0))}}
 		}, "lines[1].description", nil},
 		{"invoice reject reason", e.Admin, http.MethodPost, id("/api/v1/invoices/%s/reject", invoice.ID), func(b string) any {
 			return map[string]any{"reason": "Wrong" + b}
@@ -207,7 +207,7 @@ func TestTextInputsNewlines(t *testing.T) {
 func TestTextInputsMultipart(t *testing.T) {
 	app, _ := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000"})
 	o := tkNewOrg(t, app, "Multipart Text")
-	ticketID := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Leak"}).ID
+	ticketID := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Leak"}).ID
 	valid := map[string]string{"name": "Ann Resident", "email": "ann@example.com", "address": "1 Road", "title": "Leak", "description": "Drips"}
 	for _, bad := range tiControls {
 		for _, field := range []string{"name", "email", "address", "title", "description", "unitReference"} {

@@ -25,7 +25,6 @@ import (
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
-	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // The tk helpers below serve the ticket tests. Every one takes the caller's t and binds the
@@ -63,13 +62,6 @@ func tkNewOrg(t *testing.T, app *testsupport.App, name string) *tkOrg {
 // actor is the service-level actor of a client (for setting up data with a fixed clock).
 func tkActor(c *testsupport.Client) access.Actor {
 	return access.Actor{UserID: c.UserID, OrgID: c.OrgID, Role: c.Role}
-}
-
-func tkCreate(t testing.TB, c *testsupport.Client, body map[string]any) tickets.Ticket {
-	t.Helper()
-	var tk tickets.Ticket
-	c.With(t).Post("/api/v1/tickets", body).Expect(http.StatusCreated).Data(&tk)
-	return tk
 }
 
 func tkGet(t testing.TB, c *testsupport.Client, id uuid.UUID) tickets.Detail {
@@ -150,25 +142,6 @@ func tkMove(t testing.TB, c *testsupport.Client, id uuid.UUID, to ...tickets.Sta
 	}
 }
 
-func tkRaise(t testing.TB, c *testsupport.Client, ticketID, contractorID uuid.UUID) workorders.WorkOrder {
-	t.Helper()
-	var wo workorders.WorkOrder
-	c.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticketID, "contractorId": contractorID, "description": "Please attend"}).
-		Expect(http.StatusCreated).Data(&wo)
-	return wo
-}
-
-func tkComment(t testing.TB, c *testsupport.Client, ticketID uuid.UUID, body, visibility string) tickets.Comment {
-	t.Helper()
-	req := map[string]any{"body": body}
-	if visibility != "" {
-		req["visibility"] = visibility
-	}
-	var cm tickets.Comment
-	c.With(t).Post("/api/v1/tickets/"+ticketID.String()+"/comments", req).Expect(http.StatusCreated).Data(&cm)
-	return cm
-}
-
 func tkActions(events []timeline.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
@@ -205,7 +178,7 @@ func TestTicketCreate(t *testing.T) {
 
 	t.Run("staff defaults", func(t *testing.T) {
 		before := time.Now()
-		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U2, "title": "  Window won't close  "})
+		tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.U2, "title": "  Window won't close  "})
 		expectNumber(t, tk)
 		if tk.ID == uuid.Nil || tk.Category != "OTHER" || tk.Priority != "ROUTINE" || tk.Status != tickets.New || tk.Source != tickets.SourceStaff ||
 			tk.Title != "Window won't close" || tk.Description != "" || tk.UnitID == nil || *tk.UnitID != o.U2 || tk.PropertyID == nil || *tk.PropertyID != o.P2 ||
@@ -226,7 +199,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("coordinator with every field", func(t *testing.T) {
-		tk := tkCreate(t, o.Coordinator, map[string]any{
+		tk := testsupport.CreateTicket(t, o.Coordinator, map[string]any{
 			"unitId": o.UnitID, "category": "PLUMBING", "priority": "EMERGENCY", "title": "Burst pipe", "description": " Water everywhere ",
 			"reportedByName": "Pat Caller", "reportedByPhone": "07911 123456", "reportedByEmail": " Pat@Example.COM ",
 			"assigneeUserId": o.Coordinator.UserID,
@@ -241,7 +214,7 @@ func TestTicketCreate(t *testing.T) {
 			t.Fatalf("EMERGENCY due %v, want %v", tk.SLADueAt, want)
 		}
 		// An ADMIN is a valid assignee too.
-		tk = tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "priority": "URGENT", "title": "Loose banister", "assigneeUserId": o.Admin.UserID})
+		tk = testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.UnitID, "priority": "URGENT", "title": "Loose banister", "assigneeUserId": o.Admin.UserID})
 		expectNumber(t, tk)
 		if want := ukcalendar.New(ukcalendar.EnglandWales).AddWorkingDays(tk.CreatedAt, 7); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT due %v, want %v", tk.SLADueAt, want)
@@ -249,7 +222,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("tenant for the unit they live in", func(t *testing.T) {
-		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Damp in bedroom", "category": "STRUCTURAL"})
+		tk := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Damp in bedroom", "category": "STRUCTURAL"})
 		expectNumber(t, tk)
 		if tk.Source != tickets.SourceResident || *tk.ReportedByUserID != o.Tenant.UserID || tk.ReportedByName != "Member TENANT" ||
 			tk.ReportedByEmail != o.Tenant.Email || tk.Status != tickets.New || tk.Category != "STRUCTURAL" || tk.AssigneeUserID != nil {
@@ -326,7 +299,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("limits are characters, inclusive", func(t *testing.T) {
-		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": strings.Repeat("é", 200), "description": strings.Repeat("ü", 2000)})
+		tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": strings.Repeat("é", 200), "description": strings.Repeat("ü", 2000)})
 		expectNumber(t, tk)
 		if len([]rune(tk.Title)) != 200 || len([]rune(tk.Description)) != 2000 {
 			t.Fatalf("title %d, description %d characters", len([]rune(tk.Title)), len([]rune(tk.Description)))
@@ -334,7 +307,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("refused creates took no number", func(t *testing.T) {
-		tk := tkCreate(t, o.Coordinator, map[string]any{"unitId": o.U2, "title": "After the refusals"})
+		tk := testsupport.CreateTicket(t, o.Coordinator, map[string]any{"unitId": o.U2, "title": "After the refusals"})
 		expectNumber(t, tk)
 		var got []string
 		for _, tk := range tkList(t, o.Admin, "") {
@@ -351,7 +324,7 @@ func TestTicketCreate(t *testing.T) {
 	})
 
 	t.Run("another organisation numbers from 1", func(t *testing.T) {
-		if tk := tkCreate(t, other.Admin, map[string]any{"unitId": other.UnitID, "title": "First elsewhere"}); tk.Number != "MT-000001" {
+		if tk := testsupport.CreateTicket(t, other.Admin, map[string]any{"unitId": other.UnitID, "title": "First elsewhere"}); tk.Number != "MT-000001" {
 			t.Fatalf("first ticket of another organisation is %s", tk.Number)
 		}
 	})
@@ -516,7 +489,7 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 	check(t, a, creates+holders)
 	check(t, b, 5)
 	// The numbers given back are reused: the next one follows on.
-	if tk, want := tkCreate(t, a, map[string]any{"unitId": ua, "title": "Next"}), fmt.Sprintf("MT-%06d", creates+holders+1); tk.Number != want {
+	if tk, want := testsupport.CreateTicket(t, a, map[string]any{"unitId": ua, "title": "Next"}), fmt.Sprintf("MT-%06d", creates+holders+1); tk.Number != want {
 		t.Fatalf("next number %s, want %s", tk.Number, want)
 	}
 }
@@ -548,7 +521,7 @@ func TestTicketStateMachine(t *testing.T) {
 		{"NEW", tickets.New, func(*testing.T, uuid.UUID) {}, false},
 		{"TRIAGED", tickets.Triaged, func(t *testing.T, id uuid.UUID) { tkMove(t, coord, id, tickets.Triaged) }, false},
 		{"IN_PROGRESS by hand", tickets.InProgress, func(t *testing.T, id uuid.UUID) { tkMove(t, coord, id, tickets.Triaged, tickets.InProgress) }, false},
-		{"IN_PROGRESS by work order", tickets.InProgress, func(t *testing.T, id uuid.UUID) { tkRaise(t, admin, id, o.ContractorID) }, true},
+		{"IN_PROGRESS by work order", tickets.InProgress, func(t *testing.T, id uuid.UUID) { testsupport.RaiseWorkOrder(t, admin, id, o.ContractorID) }, true},
 		{"RESOLVED", tickets.Resolved, func(t *testing.T, id uuid.UUID) {
 			tkMove(t, coord, id, tickets.Triaged, tickets.InProgress, tickets.Resolved)
 		}, false},
@@ -565,7 +538,7 @@ func TestTicketStateMachine(t *testing.T) {
 				name := fmt.Sprintf("%s to %s", from.name, to)
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": name})
+					tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": name})
 					from.reach(t, tk.ID)
 					before := tkGet(t, admin, tk.ID)
 					if before.Status != from.status {
@@ -627,7 +600,7 @@ func TestTicketStateMachine(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": tc.name})
+				tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": tc.name})
 				tkMove(t, coord, tk.ID, tc.path...)
 				before := tkGet(t, admin, tk.ID)
 				for _, reason := range []any{nil, "", "   ", strings.Repeat("r", 1001)} {
@@ -653,7 +626,7 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("bad target status", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Bad target"})
+		tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Bad target"})
 		for _, body := range []any{map[string]any{"to": "DONE"}, map[string]any{"to": "triaged"}, map[string]any{}, map[string]any{"reason": "x"}} {
 			coord.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/transition", body).ExpectFailure(422, apperr.Invalid, "to")
 		}
@@ -664,9 +637,9 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("live work orders hold resolving and cancelling", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Needs a plumber"})
+		tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Needs a plumber"})
 		tkMove(t, coord, tk.ID, tickets.Triaged)
-		wo := tkRaise(t, admin, tk.ID, o.ContractorID)
+		wo := testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID)
 		if d := tkGet(t, admin, tk.ID); d.Status != tickets.InProgress {
 			t.Fatalf("raising a work order left the ticket %s", d.Status)
 		}
@@ -686,8 +659,8 @@ func TestTicketStateMachine(t *testing.T) {
 	})
 
 	t.Run("only staff change status", func(t *testing.T) {
-		tk := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Who may triage"})
-		tkRaise(t, admin, tk.ID, o.ContractorID) // so the contractor can see it
+		tk := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Who may triage"})
+		testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID) // so the contractor can see it
 		before := tkGet(t, admin, tk.ID)
 		for _, c := range []*testsupport.Client{o.Tenant, o.Contractor} {
 			for _, to := range []tickets.Status{tickets.Triaged, tickets.Resolved, tickets.Cancelled} {
@@ -710,7 +683,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 	ew := ukcalendar.New(ukcalendar.EnglandWales)
 
 	t.Run("priority change recomputes from createdAt", func(t *testing.T) {
-		tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Cold radiators"})
+		tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.UnitID, "title": "Cold radiators"})
 		if want := ew.AddWorkingDays(tk.CreatedAt, 28); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("ROUTINE due %v, want %v", tk.SLADueAt, want)
 		}
@@ -730,12 +703,12 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 
 	t.Run("the organisation's windows apply", func(t *testing.T) {
 		other.Admin.With(t).Patch("/api/v1/settings", map[string]any{"sla": map[string]any{"URGENT": map[string]any{"hours": 2}}}).Expect(http.StatusOK)
-		tk := tkCreate(t, other.Coordinator, map[string]any{"unitId": other.UnitID, "title": "Two hours", "priority": "URGENT"})
+		tk := testsupport.CreateTicket(t, other.Coordinator, map[string]any{"unitId": other.UnitID, "title": "Two hours", "priority": "URGENT"})
 		if want := tk.CreatedAt.Add(2 * time.Hour); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT with a 2 hour window due %v, want %v", tk.SLADueAt, want)
 		}
 		// o's settings are untouched.
-		tk = tkCreate(t, o.Coordinator, map[string]any{"unitId": o.UnitID, "title": "Seven days", "priority": "URGENT"})
+		tk = testsupport.CreateTicket(t, o.Coordinator, map[string]any{"unitId": o.UnitID, "title": "Seven days", "priority": "URGENT"})
 		if want := ew.AddWorkingDays(tk.CreatedAt, 7); !tk.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT due %v, want %v", tk.SLADueAt, want)
 		}
@@ -763,7 +736,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 		tkMove(t, o.Coordinator, resolved, tickets.Triaged, tickets.Resolved)
 		tkMove(t, o.Coordinator, cancelled, tickets.Cancelled)
 		tkMove(t, o.Coordinator, closed, tickets.Triaged, tickets.Resolved, tickets.Closed)
-		tkRaise(t, o.Admin, inProgress, o.ContractorID)
+		testsupport.RaiseWorkOrder(t, o.Admin, inProgress, o.ContractorID)
 		// An old one in another organisation is never in o's list.
 		clk.Set(time.Now().Add(-40 * 24 * time.Hour))
 		if _, err := past.Create(context.Background(), tkActor(other.Admin), tickets.CreateInput{UnitID: other.UnitID, Priority: "EMERGENCY", Title: "Theirs"}); err != nil {
@@ -865,7 +838,7 @@ func TestTicketListFilters(t *testing.T) {
 		if f.assignee != nil {
 			body["assigneeUserId"] = *f.assignee
 		}
-		tk := tkCreate(t, admin, body)
+		tk := testsupport.CreateTicket(t, admin, body)
 		f.id, f.property, f.number = tk.ID, propertyOf[f.unit], tk.Number
 		switch f.status {
 		case tickets.Triaged:
@@ -873,7 +846,7 @@ func TestTicketListFilters(t *testing.T) {
 		case tickets.Cancelled:
 			tkMove(t, coord, f.id, tickets.Cancelled)
 		case tickets.InProgress:
-			tkRaise(t, admin, f.id, o.ContractorID)
+			testsupport.RaiseWorkOrder(t, admin, f.id, o.ContractorID)
 		case tickets.Closed:
 			tkMove(t, coord, f.id, tickets.Triaged, tickets.Resolved, tickets.Closed)
 		default:
@@ -882,7 +855,7 @@ func TestTicketListFilters(t *testing.T) {
 		all = append(all, f)
 	}
 	// The other organisation has look-alikes that must never show.
-	theirs := tkCreate(t, other.Admin, map[string]any{"unitId": other.UnitID, "priority": "URGENT", "category": "PLUMBING", "title": "Kitchen tap leaking", "description": "Boiler and socket too"})
+	theirs := testsupport.CreateTicket(t, other.Admin, map[string]any{"unitId": other.UnitID, "priority": "URGENT", "category": "PLUMBING", "title": "Kitchen tap leaking", "description": "Boiler and socket too"})
 
 	expect := func(keep func(f tkFixture) bool) []uuid.UUID {
 		ids := []uuid.UUID{}
@@ -1047,16 +1020,16 @@ func TestTicketVisibility(t *testing.T) {
 	o := tkNewOrg(t, app, "Visible Lets")
 	admin, coord := o.Admin, o.Coordinator
 
-	mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "My boiler"})                   // reported by Tenant
-	staffOnMine := tkCreate(t, coord, map[string]any{"unitId": o.UnitID, "title": "Gas check for your flat"}) // Tenant's unit
-	neighbours := tkCreate(t, o.TenantB, map[string]any{"unitId": o.UB, "title": "Neighbour's leak"})
-	vacant := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Vacant flat damp"})
-	otherCompany := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Other company's job"})
-	tkRaise(t, admin, neighbours.ID, o.ContractorID)
-	tkRaise(t, admin, otherCompany.ID, o.OtherContractorID)
+	mine := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "My boiler"})                   // reported by Tenant
+	staffOnMine := testsupport.CreateTicket(t, coord, map[string]any{"unitId": o.UnitID, "title": "Gas check for your flat"}) // Tenant's unit
+	neighbours := testsupport.CreateTicket(t, o.TenantB, map[string]any{"unitId": o.UB, "title": "Neighbour's leak"})
+	vacant := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.U2, "title": "Vacant flat damp"})
+	otherCompany := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.U2, "title": "Other company's job"})
+	testsupport.RaiseWorkOrder(t, admin, neighbours.ID, o.ContractorID)
+	testsupport.RaiseWorkOrder(t, admin, otherCompany.ID, o.OtherContractorID)
 	// A declined work order no longer shows the contractor the ticket it was for.
-	declined := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Declined job"})
-	wo := tkRaise(t, admin, declined.ID, o.ContractorID)
+	declined := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.U2, "title": "Declined job"})
+	wo := testsupport.RaiseWorkOrder(t, admin, declined.ID, o.ContractorID)
 	o.Contractor.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/transition", map[string]any{"action": "decline", "reason": "too far"}).Expect(http.StatusOK)
 
 	everything := []uuid.UUID{declined.ID, otherCompany.ID, vacant.ID, neighbours.ID, staffOnMine.ID, mine.ID}
@@ -1103,25 +1076,25 @@ func TestTicketVisibility(t *testing.T) {
 	}
 
 	t.Run("comments", func(t *testing.T) {
-		internal := tkComment(t, coord, mine.ID, "Check the warranty first", "")
+		internal := testsupport.Comment(t, coord, mine.ID, "Check the warranty first", "")
 		if internal.Visibility != "INTERNAL" || internal.AuthorID == nil || *internal.AuthorID != coord.UserID || internal.AuthorName != "Member COORDINATOR" || internal.Body != "Check the warranty first" {
 			t.Fatalf("staff default comment %+v", internal)
 		}
-		toResident := tkComment(t, admin, mine.ID, "  An engineer will call tomorrow  ", "RESIDENT")
+		toResident := testsupport.Comment(t, admin, mine.ID, "  An engineer will call tomorrow  ", "RESIDENT")
 		if toResident.Visibility != "RESIDENT" || toResident.Body != "An engineer will call tomorrow" {
 			t.Fatalf("resident comment %+v", toResident)
 		}
-		fromTenant := tkComment(t, o.Tenant, mine.ID, "Thanks, I'm in all day", "")
+		fromTenant := testsupport.Comment(t, o.Tenant, mine.ID, "Thanks, I'm in all day", "")
 		if fromTenant.Visibility != "RESIDENT" || *fromTenant.AuthorID != o.Tenant.UserID {
 			t.Fatalf("tenant comment %+v", fromTenant)
 		}
-		if c := tkComment(t, o.Tenant, mine.ID, "Explicitly resident", "RESIDENT"); c.Visibility != "RESIDENT" {
+		if c := testsupport.Comment(t, o.Tenant, mine.ID, "Explicitly resident", "RESIDENT"); c.Visibility != "RESIDENT" {
 			t.Fatalf("tenant comment %+v", c)
 		}
 		o.Tenant.With(t).Post("/api/v1/tickets/"+mine.ID.String()+"/comments", map[string]any{"body": "sneaky", "visibility": "INTERNAL"}).
 			ExpectFailure(422, apperr.Invalid, "visibility")
 		// The contractor comments on the job they have (INTERNAL by default).
-		if c := tkComment(t, o.Contractor, neighbours.ID, "Parts ordered", ""); c.Visibility != "INTERNAL" {
+		if c := testsupport.Comment(t, o.Contractor, neighbours.ID, "Parts ordered", ""); c.Visibility != "INTERNAL" {
 			t.Fatalf("contractor comment %+v", c)
 		}
 		for _, tc := range []struct {
@@ -1169,7 +1142,7 @@ func TestTicketVisibility(t *testing.T) {
 		coord.With(t).Patch("/api/v1/tickets/"+mine.ID.String(), map[string]any{"assigneeUserId": coord.UserID}).Expect(http.StatusOK)
 		coord.With(t).Patch("/api/v1/tickets/"+mine.ID.String(), map[string]any{"priority": "URGENT", "title": "My boiler (no hot water)"}).Expect(http.StatusOK)
 		tkMove(t, coord, mine.ID, tickets.Triaged)
-		tkRaise(t, admin, mine.ID, o.OtherContractorID)
+		testsupport.RaiseWorkOrder(t, admin, mine.ID, o.OtherContractorID)
 
 		staff := tkGet(t, admin, mine.ID).Timeline
 		wantStaff := []string{"ticket:created", "ticket:comment_added", "ticket:comment_added", "ticket:comment_added", "ticket:comment_added",
@@ -1212,7 +1185,7 @@ func TestTicketPatch(t *testing.T) {
 	}
 	events := func(t *testing.T, id uuid.UUID) int { t.Helper(); return len(tkGet(t, admin, id).Timeline) }
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Leaky gutter", "description": "Front of house", "category": "STRUCTURAL"})
+	tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Leaky gutter", "description": "Front of house", "category": "STRUCTURAL"})
 
 	t.Run("partial updates", func(t *testing.T) {
 		want := tk
@@ -1295,8 +1268,8 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("roles", func(t *testing.T) {
-		mine := tkCreate(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Tenant's own"})
-		tkRaise(t, admin, mine.ID, o.ContractorID)
+		mine := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Tenant's own"})
+		testsupport.RaiseWorkOrder(t, admin, mine.ID, o.ContractorID)
 		before := tkGet(t, admin, mine.ID)
 		o.Tenant.With(t).Patch(path(mine.ID), map[string]any{"priority": "EMERGENCY"}).ExpectFailure(403, apperr.Forbidden)
 		o.Contractor.With(t).Patch(path(mine.ID), map[string]any{"title": "Done by me"}).ExpectFailure(403, apperr.Forbidden)
@@ -1339,7 +1312,7 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("audit action names", func(t *testing.T) {
-		tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Audit names"})
+		tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Audit names"})
 		last := func(t *testing.T) timeline.Event {
 			t.Helper()
 			events := tkGet(t, admin, tk.ID).Timeline
@@ -1363,14 +1336,14 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("closed and cancelled tickets cannot change", func(t *testing.T) {
-		closed := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Closed one"})
+		closed := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Closed one"})
 		tkMove(t, coord, closed.ID, tickets.Triaged, tickets.Resolved)
 		// A RESOLVED ticket may still be corrected.
 		if got := patch(t, coord, closed.ID, map[string]any{"category": "HVAC"}); got.Category != "HVAC" {
 			t.Fatalf("resolved ticket patch %+v", got)
 		}
 		tkMove(t, coord, closed.ID, tickets.Closed)
-		cancelled := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Cancelled one"})
+		cancelled := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Cancelled one"})
 		tkMove(t, coord, cancelled.ID, tickets.Cancelled)
 		for _, id := range []uuid.UUID{closed.ID, cancelled.ID} {
 			before := tkGet(t, admin, id)
@@ -1391,11 +1364,11 @@ func TestTicketCrossTenant(t *testing.T) {
 	a := tkNewOrg(t, app, "Alpha Tickets")
 	b := tkNewOrg(t, app, "Bravo Tickets")
 
-	theirs := tkCreate(t, b.Tenant, map[string]any{"unitId": b.UnitID, "title": "Bravo leak", "description": "shared words here"})
-	tkRaise(t, b.Admin, theirs.ID, b.ContractorID)
-	tkComment(t, b.Coordinator, theirs.ID, "Bravo internal note", "")
-	ours := tkCreate(t, a.Tenant, map[string]any{"unitId": a.UnitID, "title": "Alpha leak", "description": "shared words here"})
-	tkRaise(t, a.Admin, ours.ID, a.ContractorID)
+	theirs := testsupport.CreateTicket(t, b.Tenant, map[string]any{"unitId": b.UnitID, "title": "Bravo leak", "description": "shared words here"})
+	testsupport.RaiseWorkOrder(t, b.Admin, theirs.ID, b.ContractorID)
+	testsupport.Comment(t, b.Coordinator, theirs.ID, "Bravo internal note", "")
+	ours := testsupport.CreateTicket(t, a.Tenant, map[string]any{"unitId": a.UnitID, "title": "Alpha leak", "description": "shared words here"})
+	testsupport.RaiseWorkOrder(t, a.Admin, ours.ID, a.ContractorID)
 	if ours.Number != "MT-000001" || theirs.Number != "MT-000001" {
 		t.Fatalf("numbers %s and %s: each organisation starts at MT-000001", ours.Number, theirs.Number)
 	}
@@ -1475,15 +1448,15 @@ func TestTicketTimeline(t *testing.T) {
 	other := tkNewOrg(t, app, "Trail Elsewhere")
 	admin, coord := o.Admin, o.Coordinator
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Mould in bathroom", "category": "STRUCTURAL"})
+	tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Mould in bathroom", "category": "STRUCTURAL"})
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{"title": "Black mould in bathroom", "priority": "URGENT"}).Expect(http.StatusOK)
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{}).Expect(http.StatusOK) // no event
 	coord.With(t).Patch("/api/v1/tickets/"+tk.ID.String(), map[string]any{"assigneeUserId": coord.UserID}).Expect(http.StatusOK)
 	tkTransition(coord, t, tk.ID, tickets.Closed, "").ExpectFailure(409, apperr.Conflict) // no event
 	tkMove(t, coord, tk.ID, tickets.Triaged)
-	tkComment(t, o.Tenant, tk.ID, "It is spreading", "")
-	tkComment(t, admin, tk.ID, "Possible Awaab's Law case", "INTERNAL")
-	wo := tkRaise(t, admin, tk.ID, o.ContractorID)
+	testsupport.Comment(t, o.Tenant, tk.ID, "It is spreading", "")
+	testsupport.Comment(t, admin, tk.ID, "Possible Awaab's Law case", "INTERNAL")
+	wo := testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID)
 
 	want := []struct {
 		entity, action string

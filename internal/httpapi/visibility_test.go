@@ -142,13 +142,13 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 	rival := app.AddMember(admin, access.Contractor)
 	rivalID := viCompany(t, admin, rival)
 
-	tk := tkCreate(t, admin, map[string]any{"unitId": o.UnitID, "title": "Replace the boiler"})
-	tkRaise(t, admin, tk.ID, o.ContractorID)
-	tkRaise(t, admin, tk.ID, rivalID)
+	tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Replace the boiler"})
+	testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID)
+	testsupport.RaiseWorkOrder(t, admin, tk.ID, rivalID)
 
-	ourBid := tkComment(t, us, tk.ID, "Our bid is £400", "")
-	rivalBid := tkComment(t, rival, tk.ID, "Our bid is £350", "")
-	staffOnly := tkComment(t, admin, tk.ID, "Rival is cheaper", "")
+	ourBid := testsupport.Comment(t, us, tk.ID, "Our bid is £400", "")
+	rivalBid := testsupport.Comment(t, rival, tk.ID, "Our bid is £350", "")
+	staffOnly := testsupport.Comment(t, admin, tk.ID, "Rival is cheaper", "")
 	toUs := viShare(t, admin, tk.ID, "Access through the back door", o.ContractorID)
 	toRival := viShare(t, o.Coordinator, tk.ID, "Can you beat £400?", rivalID)
 	if ourBid.ContractorID == nil || *ourBid.ContractorID != o.ContractorID || ourBid.SharedWithContractorID != nil ||
@@ -242,10 +242,10 @@ func TestContractorAccessEndsWithTheWorkOrder(t *testing.T) {
 		{"cancelled", o.Admin, "cancel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U2, "title": "Job to be " + tc.name})
-			wo := tkRaise(t, o.Admin, tk.ID, o.ContractorID)
+			tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.U2, "title": "Job to be " + tc.name})
+			wo := testsupport.RaiseWorkOrder(t, o.Admin, tk.ID, o.ContractorID)
 			file := viUploaded(t, o.Contractor, tk.ID, "photo.pdf", nil)
-			tkComment(t, o.Contractor, tk.ID, "On my way", "")
+			testsupport.Comment(t, o.Contractor, tk.ID, "On my way", "")
 			tkGet(t, o.Contractor, tk.ID)
 
 			tc.by.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/transition", map[string]any{"action": tc.action, "reason": "not going ahead"}).Expect(http.StatusOK)
@@ -276,8 +276,8 @@ func TestContractorAccessEndsWithTheWorkOrder(t *testing.T) {
 func TestDeactivatedContractorRefused(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	o := tkNewOrg(t, app, "Deactivated Lets")
-	tk := tkCreate(t, o.Admin, map[string]any{"unitId": o.U2, "title": "Leaking gutter"})
-	tkRaise(t, o.Admin, tk.ID, o.ContractorID)
+	tk := testsupport.CreateTicket(t, o.Admin, map[string]any{"unitId": o.U2, "title": "Leaking gutter"})
+	testsupport.RaiseWorkOrder(t, o.Admin, tk.ID, o.ContractorID)
 	paths := []string{"/api/v1/auth/me", "/api/v1/tickets", "/api/v1/tickets/" + tk.ID.String(), "/api/v1/work-orders", "/api/v1/contractors/" + o.ContractorID.String()}
 	for _, p := range paths {
 		o.Contractor.With(t).Get(p).Expect(http.StatusOK)
@@ -385,12 +385,12 @@ func TestOccupancyPeriods(t *testing.T) {
 	}
 	flatmate := app.AddMember(admin, access.Tenant)
 	occupy(flatmate, day(-1))
-	mine := tkCreate(t, current, map[string]any{"unitId": o.U2, "title": "My new leak"})
-	theirs := tkCreate(t, flatmate, map[string]any{"unitId": o.U2, "title": "Flatmate's broken lock", "reportedByPhone": "+447911123457"})
-	staffs := tkCreate(t, admin, map[string]any{"unitId": o.U2, "title": "Gas safety check", "reportedByName": "Agent Smith", "reportedByEmail": "agent@example.com"})
+	mine := testsupport.CreateTicket(t, current, map[string]any{"unitId": o.U2, "title": "My new leak"})
+	theirs := testsupport.CreateTicket(t, flatmate, map[string]any{"unitId": o.U2, "title": "Flatmate's broken lock", "reportedByPhone": "+447911123457"})
+	staffs := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.U2, "title": "Gas safety check", "reportedByName": "Agent Smith", "reportedByEmail": "agent@example.com"})
 
-	flatmateSays := tkComment(t, flatmate, theirs.ID, "It sticks when it rains", "")
-	staffSays := tkComment(t, o.Coordinator, theirs.ID, "A locksmith will call", "RESIDENT")
+	flatmateSays := testsupport.Comment(t, flatmate, theirs.ID, "It sticks when it rains", "")
+	staffSays := testsupport.Comment(t, o.Coordinator, theirs.ID, "A locksmith will call", "RESIDENT")
 
 	t.Run("each resident sees their own tenancy", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -459,10 +459,10 @@ func TestOccupancyPeriods(t *testing.T) {
 		// A move-out dated in the future still lets them report until that day.
 		var oc estate.Occupant
 		end(admin, curOcc, day(30)).Expect(http.StatusOK).Data(&oc)
-		tkCreate(t, current, map[string]any{"unitId": o.U2, "title": "Before I go"})
+		testsupport.CreateTicket(t, current, map[string]any{"unitId": o.U2, "title": "Before I go"})
 		// And a resident may move back in later.
 		again := occupy(previous, "")
-		tkCreate(t, previous, map[string]any{"unitId": o.U2, "title": "Back again"})
+		testsupport.CreateTicket(t, previous, map[string]any{"unitId": o.U2, "title": "Back again"})
 		if again.ID == prevOcc.ID {
 			t.Fatalf("reused the ended occupancy")
 		}
@@ -529,10 +529,10 @@ func TestOccupancyPeriods(t *testing.T) {
 func TestTimelineOfAnotherOrganisationsEntity(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	a, b := tkNewOrg(t, app, "Trail Ours"), tkNewOrg(t, app, "Trail Theirs")
-	theirTicket := tkCreate(t, b.Admin, map[string]any{"unitId": b.UnitID, "title": "Their leak"})
-	theirWO := tkRaise(t, b.Admin, theirTicket.ID, b.ContractorID)
-	ourTicket := tkCreate(t, a.Admin, map[string]any{"unitId": a.UnitID, "title": "Our leak"})
-	ourWO := tkRaise(t, a.Admin, ourTicket.ID, a.ContractorID)
+	theirTicket := testsupport.CreateTicket(t, b.Admin, map[string]any{"unitId": b.UnitID, "title": "Their leak"})
+	theirWO := testsupport.RaiseWorkOrder(t, b.Admin, theirTicket.ID, b.ContractorID)
+	ourTicket := testsupport.CreateTicket(t, a.Admin, map[string]any{"unitId": a.UnitID, "title": "Our leak"})
+	ourWO := testsupport.RaiseWorkOrder(t, a.Admin, ourTicket.ID, a.ContractorID)
 	for _, tc := range []struct {
 		entity      string
 		ours, their uuid.UUID

@@ -33,7 +33,7 @@ type wfEnv struct {
 
 func wfNewEnv(t *testing.T, app *testsupport.App, name string) *wfEnv {
 	t.Helper()
-	e := mxNewEstate(t, app, name, "LS2 7EY", mxMarker("WF"))
+	e := mxNewEstate(t, app, name, "LS2 7EY", testsupport.Marker("WF"))
 	return &wfEnv{mxEstate: e, App: app, Rival: app.AddMember(e.Admin, access.Contractor)}
 }
 
@@ -41,22 +41,11 @@ func wfNewEnv(t *testing.T, app *testsupport.App, name string) *wfEnv {
 func wfTicket(t *testing.T, e *wfEnv) uuid.UUID {
 	t.Helper()
 	var tk tickets.Ticket
-	mxOK(t, e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leaking tap " + mxMarker("T")}), http.StatusCreated, &tk)
+	mxOK(t, e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leaking tap " + testsupport.Marker("T")}), http.StatusCreated, &tk)
 	if tk.Status != tickets.New {
 		t.Fatalf("new ticket is %s, want NEW", tk.Status)
 	}
 	return tk.ID
-}
-
-// wfRaise sends contractorID to a ticket as c.
-func wfRaise(t *testing.T, c *testsupport.Client, ticketID, contractorID uuid.UUID) workorders.WorkOrder {
-	t.Helper()
-	var wo workorders.WorkOrder
-	mxOK(t, c.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticketID, "contractorId": contractorID, "description": "Fix it"}), http.StatusCreated, &wo)
-	if wo.Status != workorders.Assigned || wo.TicketID != ticketID || wo.ContractorID != contractorID {
-		t.Fatalf("raised work order %+v", wo)
-	}
-	return wo
 }
 
 // wfActBody is a valid body for action: a reason to decline or cancel, a time two days
@@ -108,7 +97,7 @@ func wfDrive(t *testing.T, c *testsupport.Client, id uuid.UUID, status workorder
 // status.
 func wfNewWO(t *testing.T, e *wfEnv, status workorders.Status) workorders.WorkOrder {
 	t.Helper()
-	wo := wfRaise(t, e.Admin, wfTicket(t, e), e.ContractorID)
+	wo := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
 	wfDrive(t, e.Admin, wo.ID, status)
 	return wfGetWO(t, e.Admin, wo.ID)
 }
@@ -420,8 +409,8 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 	t.Run("lists", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		own := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
-		other := wfRaise(t, e.Coordinator, ticket, e.OtherContractorID)
+		own := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
+		other := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
 		wfDrive(t, e.Admin, own.ID, workorders.Accepted)
 
 		ids := func(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
@@ -470,7 +459,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("raise, complete", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		wo := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		wfDrive(t, e.Contractor, wo.ID, workorders.InProgress)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
@@ -482,14 +471,14 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
 		transitionTicket(t, ticket, tickets.Triaged, "")
-		wfRaise(t, e.Admin, ticket, e.ContractorID)
+		testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 	})
 
 	t.Run("decline the only work order", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		wo := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		mxOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
@@ -497,7 +486,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("cancel the only work order", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		wo := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfDrive(t, e.Contractor, wo.ID, workorders.Scheduled)
 		mxOK(t, wfAct(t, e.Coordinator, wo.ID, "cancel"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
@@ -506,8 +495,8 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("two work orders", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		first := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
-		second := wfRaise(t, e.Coordinator, ticket, e.OtherContractorID)
+		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
+		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		wfDrive(t, e.Contractor, first.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.InProgress) // the second is still live
@@ -518,8 +507,8 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("two work orders, one declined", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		first := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
-		second := wfRaise(t, e.Coordinator, ticket, e.OtherContractorID)
+		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
+		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
 		mxOK(t, wfAct(t, e.Contractor, first.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		mxOK(t, wfAct(t, e.Admin, second.ID, "decline"), http.StatusOK, nil)
@@ -529,10 +518,10 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("raising on a RESOLVED ticket reopens it", func(t *testing.T) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
-		first := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfDrive(t, e.Admin, first.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
-		second := wfRaise(t, e.Coordinator, ticket, e.ContractorID)
+		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		if d := wfGetTicket(t, e.Admin, ticket); d.ResolvedAt != nil {
 			t.Fatalf("reopened ticket keeps resolvedAt %s", d.ResolvedAt)
@@ -544,7 +533,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("CLOSED and CANCELLED tickets take no work order", func(t *testing.T) {
 		t.Parallel()
 		closed := wfTicket(t, e)
-		wo := wfRaise(t, e.Coordinator, closed, e.ContractorID)
+		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, closed, e.ContractorID)
 		wfDrive(t, e.Admin, wo.ID, workorders.Completed)
 		transitionTicket(t, closed, tickets.Closed, "")
 		cancelled := wfTicket(t, e)
@@ -566,7 +555,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	t.Run("contractor and ticket must exist and be usable", func(t *testing.T) {
 		t.Parallel()
 		inactive := mxOKID(t, e.Admin.With(t).Post("/api/v1/contractors", map[string]any{
-			"companyName": "Retired Plumbing " + mxMarker("C"), "email": mxEmail(mxMarker("retired")), "trades": []string{"PLUMBING"},
+			"companyName": "Retired Plumbing " + testsupport.Marker("C"), "email": mxEmail(testsupport.Marker("retired")), "trades": []string{"PLUMBING"},
 		}), http.StatusCreated)
 		mxOK(t, e.Admin.With(t).Patch("/api/v1/contractors/"+inactive.String(), map[string]any{"active": false}), http.StatusOK, nil)
 		ticket := wfTicket(t, e)
