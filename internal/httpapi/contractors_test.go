@@ -101,7 +101,7 @@ func TestContractors(t *testing.T) {
 				testsupport.ExpectFailure(t, admin.Post("/api/v1/contractors", body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
-		for _, c := range mxAll[contractors.Contractor](t, admin, "/api/v1/contractors") {
+		for _, c := range testsupport.All[contractors.Contractor](t, admin, "/api/v1/contractors") {
 			if strings.HasPrefix(c.CompanyName, "Refused") {
 				t.Fatalf("refused contractor exists: %+v", c)
 			}
@@ -188,7 +188,7 @@ func TestContractors(t *testing.T) {
 		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "No Pests", "email": "pest@example.com", "trades": []string{"PEST_CONTROL", "PLUMBING"}}), http.StatusCreated, &pest)
 		names := func(path string) []string {
 			var out []string
-			for _, c := range mxAll[contractors.Contractor](t, admin, path) {
+			for _, c := range testsupport.All[contractors.Contractor](t, admin, path) {
 				out = append(out, c.CompanyName)
 			}
 			return out
@@ -224,7 +224,7 @@ func TestContractors(t *testing.T) {
 			path := "/api/v1/contractors?active=false&limit=2"
 			var sizes []int
 			for range 10 {
-				rows, next := mxPage[contractors.Contractor](t, admin, path)
+				rows, next := testsupport.Page[contractors.Contractor](t, admin, path)
 				sizes = append(sizes, len(rows))
 				for _, c := range rows {
 					got = append(got, c.CompanyName)

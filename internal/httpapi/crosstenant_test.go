@@ -31,7 +31,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 	}
 	bMembers := func(t *testing.T) map[uuid.UUID]identity.Member {
 		out := map[uuid.UUID]identity.Member{}
-		for _, m := range mxAll[identity.Member](t, b.Admin, "/api/v1/members") {
+		for _, m := range testsupport.All[identity.Member](t, b.Admin, "/api/v1/members") {
 			out[m.ID] = m
 		}
 		return out
@@ -47,7 +47,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		return c
 	}
 	bUnits := func(t *testing.T) []uuid.UUID {
-		return mxIDs(mxAll[mxRow](t, b.Admin, "/api/v1/properties/"+b.PropertyID.String()+"/units"))
+		return mxIDs(testsupport.All[mxRow](t, b.Admin, "/api/v1/properties/"+b.PropertyID.String()+"/units"))
 	}
 	bOccupants := func(t *testing.T) []estate.Occupant {
 		var o []estate.Occupant
@@ -156,7 +156,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			t.Run(tc.entity, func(t *testing.T) {
 				path := "/api/v1/timeline?entity=" + tc.entity + "&id=" + tc.id.String()
 				// The other organisation does have a trail for it, so an empty answer means something.
-				if own := mxAll[timeline.Event](t, b.Admin, path); len(own) == 0 {
+				if own := testsupport.All[timeline.Event](t, b.Admin, path); len(own) == 0 {
 					t.Fatalf("B has no %s events to leak", tc.entity)
 				}
 				r := a.Admin.Get(path)
@@ -205,7 +205,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 					{"/api/v1/timeline?entity=property&id=" + self.PropertyID.String(), self.PropertyID},
 				}
 				for _, l := range lists {
-					rows := mxAll[mxRow](t, self.Admin, l.path)
+					rows := testsupport.All[mxRow](t, self.Admin, l.path)
 					mxCheckRows(t, l.path, rows, l.own, otherIDs)
 				}
 				// Lists without pagination.

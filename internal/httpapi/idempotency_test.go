@@ -314,7 +314,7 @@ func TestIdempotencyRetryAfterConflict(t *testing.T) {
 		t.Fatalf("retry after the conflict: %d %s, want 200 (run afresh)", retried.Status, retried.Body)
 	}
 	expectFresh(t, retried)
-	if got := tkGet(t, o.Admin, tk.ID); got.Status != tickets.Resolved {
+	if got := testsupport.GetTicket(t, o.Admin, tk.ID); got.Status != tickets.Resolved {
 		t.Fatalf("ticket is %s after the retry, want RESOLVED", got.Status)
 	}
 	expectReplay(t, retried, resolve())

@@ -69,7 +69,7 @@ func ivCompletedWO(t *testing.T, e *wfEnv, quoted int64) workorders.WorkOrder {
 
 func ivIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 	t.Helper()
-	return mxIDs(mxAll[mxRow](t, c.With(t), path))
+	return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
 }
 
 // testInvoiceSubmit: invoices only for COMPLETED work orders, one open invoice per work
@@ -731,10 +731,10 @@ func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 	}
 
 	t.Run("ticket detail", func(t *testing.T) {
-		check(t, wfGetTicket(t, e.Admin, ticket).Timeline)
+		check(t, testsupport.GetTicket(t, e.Admin, ticket).Timeline)
 	})
 	t.Run("timeline endpoint", func(t *testing.T) {
-		check(t, mxAll[timeline.Event](t, e.Coordinator.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String()))
+		check(t, testsupport.All[timeline.Event](t, e.Coordinator.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String()))
 		// Paged, it reads the same.
 		var paged []timeline.Event
 		cursor := ""
@@ -743,7 +743,7 @@ func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 			if cursor != "" {
 				p += "&cursor=" + cursor
 			}
-			items, next := mxPage[timeline.Event](t, e.Admin.With(t), p)
+			items, next := testsupport.Page[timeline.Event](t, e.Admin.With(t), p)
 			paged = append(paged, items...)
 			if cursor = next; cursor == "" {
 				break
@@ -762,7 +762,7 @@ func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 			{"quote", q2.ID, []string{"submitted", "rejected"}},
 			{"invoice", inv.ID, []string{"submitted", "approved", "paid"}},
 		} {
-			events := mxAll[timeline.Event](t, e.Admin.With(t), "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
+			events := testsupport.All[timeline.Event](t, e.Admin.With(t), "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
 			var actions []string
 			for _, ev := range events {
 				actions = append(actions, ev.Action)
@@ -773,8 +773,8 @@ func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 		}
 	})
 	t.Run("the resident sees no money", func(t *testing.T) {
-		for _, events := range [][]timeline.Event{wfGetTicket(t, e.Tenant, ticket).Timeline,
-			mxAll[timeline.Event](t, e.Tenant.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String())} {
+		for _, events := range [][]timeline.Event{testsupport.GetTicket(t, e.Tenant, ticket).Timeline,
+			testsupport.All[timeline.Event](t, e.Tenant.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String())} {
 			if len(events) == 0 {
 				t.Fatalf("the resident sees an empty trail")
 			}

@@ -25,7 +25,7 @@ func TestMembers(t *testing.T) {
 	members := func(t *testing.T) map[uuid.UUID]identity.Member {
 		t.Helper()
 		out := map[uuid.UUID]identity.Member{}
-		for _, m := range mxAll[identity.Member](t, admin, "/api/v1/members") {
+		for _, m := range testsupport.All[identity.Member](t, admin, "/api/v1/members") {
 			out[m.UserID] = m
 		}
 		return out
@@ -57,8 +57,8 @@ func TestMembers(t *testing.T) {
 		}
 		contractorID = *got[team.Contractor.UserID].ContractorID
 		// Newest first, in pages.
-		first, next := mxPage[identity.Member](t, admin, "/api/v1/members?limit=3")
-		rest, last := mxPage[identity.Member](t, admin, "/api/v1/members?limit=3&cursor="+url.QueryEscape(next))
+		first, next := testsupport.Page[identity.Member](t, admin, "/api/v1/members?limit=3")
+		rest, last := testsupport.Page[identity.Member](t, admin, "/api/v1/members?limit=3&cursor="+url.QueryEscape(next))
 		if len(first) != 3 || len(rest) != 1 || last != "" || first[0].UserID != team.Tenant.UserID || rest[0].UserID != team.Admin.UserID {
 			t.Fatalf("pages %+v / %+v (next %q)", first, rest, last)
 		}

@@ -171,12 +171,12 @@ func TestProperties(t *testing.T) {
 
 		t.Run("postcode filter", func(t *testing.T) {
 			for _, q := range []string{"SW1A 1AA", "sw1a1aa", " Sw1a 1aA "} {
-				got := mxIDs(mxAll[mxRow](t, owner, "/api/v1/properties?postcode="+url.QueryEscape(q)))
+				got := mxIDs(testsupport.All[mxRow](t, owner, "/api/v1/properties?postcode="+url.QueryEscape(q)))
 				if want := []uuid.UUID{ids[0], ids[2], ids[4]}; !slices.Equal(got, want) {
 					t.Fatalf("?postcode=%q: %v, want %v", q, got, want)
 				}
 			}
-			if got := mxAll[mxRow](t, owner, "/api/v1/properties?postcode=B11AA"); len(got) != 0 {
+			if got := testsupport.All[mxRow](t, owner, "/api/v1/properties?postcode=B11AA"); len(got) != 0 {
 				t.Fatalf("no property at B1 1AA, got %v", got)
 			}
 			testsupport.ExpectFailure(t, owner.Get("/api/v1/properties?postcode=ZZZ"), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
@@ -187,7 +187,7 @@ func TestProperties(t *testing.T) {
 			var sizes []int
 			path := "/api/v1/properties?limit=2"
 			for range 10 {
-				rows, next := mxPage[mxRow](t, owner, path)
+				rows, next := testsupport.Page[mxRow](t, owner, path)
 				got = append(got, mxIDs(rows)...)
 				sizes = append(sizes, len(rows))
 				if next == "" {
@@ -199,22 +199,22 @@ func TestProperties(t *testing.T) {
 				t.Fatalf("pages %v gave %v, want %v", sizes, got, ids)
 			}
 			// The default page holds them all, with no next cursor.
-			if rows, next := mxPage[mxRow](t, owner, "/api/v1/properties"); len(rows) != 5 || next != "" {
+			if rows, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties"); len(rows) != 5 || next != "" {
 				t.Fatalf("default page: %d rows, next %q", len(rows), next)
 			}
 			// A page that ends exactly at the last row.
-			rows, next := mxPage[mxRow](t, owner, "/api/v1/properties?limit=5")
+			rows, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit=5")
 			if len(rows) != 5 {
 				t.Fatalf("limit=5: %d rows", len(rows))
 			}
 			if next != "" {
-				if rest, more := mxPage[mxRow](t, owner, "/api/v1/properties?limit=5&cursor="+url.QueryEscape(next)); len(rest) != 0 || more != "" {
+				if rest, more := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit=5&cursor="+url.QueryEscape(next)); len(rest) != 0 || more != "" {
 					t.Fatalf("page after the last: %v, %q", rest, more)
 				}
 			}
 			// Paging combines with the filter.
-			first, next := mxPage[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2")
-			second, last := mxPage[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2&cursor="+url.QueryEscape(next))
+			first, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2")
+			second, last := testsupport.Page[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2&cursor="+url.QueryEscape(next))
 			if !slices.Equal(append(mxIDs(first), mxIDs(second)...), []uuid.UUID{ids[0], ids[2], ids[4]}) || last != "" {
 				t.Fatalf("filtered pages %v + %v (next %q)", first, second, last)
 			}
@@ -236,7 +236,7 @@ func TestProperties(t *testing.T) {
 				})
 			}
 			for _, limit := range []string{"1", "200"} {
-				if rows, _ := mxPage[mxRow](t, owner, "/api/v1/properties?limit="+limit); len(rows) == 0 {
+				if rows, _ := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit="+limit); len(rows) == 0 {
 					t.Fatalf("limit=%s gave no rows", limit)
 				}
 			}
@@ -331,7 +331,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 			})
 		}
 		// None of the refused units exists.
-		for _, u := range mxAll[estate.Unit](t, admin, unitsPath) {
+		for _, u := range testsupport.All[estate.Unit](t, admin, unitsPath) {
 			if strings.HasPrefix(u.Reference, "V-") {
 				t.Fatalf("refused unit %+v exists", u)
 			}
@@ -340,7 +340,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 
 	t.Run("list and page units of one property", func(t *testing.T) {
 		mxOK(t, admin.Post("/api/v1/properties/"+otherPropertyID.String()+"/units", map[string]any{"label": "Elsewhere", "reference": "OTHER-1"}), http.StatusCreated, nil)
-		all := mxAll[estate.Unit](t, admin, unitsPath)
+		all := testsupport.All[estate.Unit](t, admin, unitsPath)
 		if len(all) != 4 || all[len(all)-1].ID != unit.ID { // newest first: DL-12B came first
 			t.Fatalf("units %+v, want DL-12B and three BED units", all)
 		}
@@ -352,7 +352,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 		var paged []uuid.UUID
 		path := unitsPath + "?limit=3"
 		for range 5 {
-			rows, next := mxPage[mxRow](t, admin, path)
+			rows, next := testsupport.Page[mxRow](t, admin, path)
 			paged = append(paged, mxIDs(rows)...)
 			if next == "" {
 				break

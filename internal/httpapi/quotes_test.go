@@ -60,7 +60,7 @@ var qtDecisions = []string{"approve", "reject", "withdraw"}
 // qtIDs lists the ids a client sees at path.
 func qtIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 	t.Helper()
-	return mxIDs(mxAll[mxRow](t, c.With(t), path))
+	return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
 }
 
 // testQuoteSubmit: totals computed line by line (VAT per line, rounded half up), stored
@@ -210,7 +210,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 			t.Fatalf("stored status %s", q.Status)
 		}
 		// Each sibling's rejection is on the ticket's trail.
-		events := wfGetTicket(t, e.Admin, wo.TicketID).Timeline
+		events := testsupport.GetTicket(t, e.Admin, wo.TicketID).Timeline
 		for _, id := range []uuid.UUID{sibling.ID, paper.ID} {
 			if !slices.ContainsFunc(events, func(ev timeline.Event) bool { return ev.EntityID == id && ev.Action == "rejected" }) {
 				t.Errorf("no rejected event for sibling %s", id)

@@ -59,44 +59,6 @@ func mxOK(t testing.TB, r *testsupport.Response, want int, v any) mxEnvelope {
 	return env
 }
 
-// mxPage gets one page of a list.
-func mxPage[T any](t testing.TB, c *testsupport.Client, path string) (items []T, next string) {
-	t.Helper()
-	env := mxOK(t, c.Get(path), http.StatusOK, &items)
-	if env.Meta == nil {
-		t.Fatalf("GET %s: list without meta: %s", path, env.Data)
-	}
-	if items == nil {
-		t.Fatalf("GET %s: data is not an array: %s", path, env.Data)
-	}
-	return items, env.Meta.NextCursor
-}
-
-// mxAll gets every page of a list, 200 at a time.
-func mxAll[T any](t testing.TB, c *testsupport.Client, path string) []T {
-	t.Helper()
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	var all []T
-	cursor := ""
-	for range 100 {
-		p := path + sep + "limit=200"
-		if cursor != "" {
-			p += "&cursor=" + cursor
-		}
-		items, next := mxPage[T](t, c, p)
-		all = append(all, items...)
-		if next == "" {
-			return all
-		}
-		cursor = next
-	}
-	t.Fatalf("GET %s: more than 100 pages", path)
-	return nil
-}
-
 // mxRow is the identifying part of any listed row.
 type mxRow struct {
 	ID       uuid.UUID `json:"id"`
@@ -167,7 +129,7 @@ func TestRoleMatrix(t *testing.T) {
 
 	members := func(t *testing.T) map[uuid.UUID]identity.Member {
 		out := map[uuid.UUID]identity.Member{}
-		for _, m := range mxAll[identity.Member](t, admin, "/api/v1/members") {
+		for _, m := range testsupport.All[identity.Member](t, admin, "/api/v1/members") {
 			out[m.UserID] = m
 		}
 		return out
@@ -191,7 +153,7 @@ func TestRoleMatrix(t *testing.T) {
 		return p
 	}
 	propertyEvents := func(t *testing.T) int {
-		return len(mxAll[timeline.Event](t, admin, "/api/v1/timeline?entity=property&id="+e.PropertyID.String()))
+		return len(testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?entity=property&id="+e.PropertyID.String()))
 	}
 	getContractor := func(t *testing.T, id uuid.UUID) contractors.Contractor {
 		var c contractors.Contractor
@@ -200,7 +162,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	listHas := func(path string, match func(json.RawMessage) bool) func(t *testing.T) bool {
 		return func(t *testing.T) bool {
-			return slices.ContainsFunc(mxAll[json.RawMessage](t, admin, path), match)
+			return slices.ContainsFunc(testsupport.All[json.RawMessage](t, admin, path), match)
 		}
 	}
 	fieldIs := func(field, want string) func(json.RawMessage) bool {

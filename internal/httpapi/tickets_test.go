@@ -64,55 +64,6 @@ func tkActor(c *testsupport.Client) access.Actor {
 	return access.Actor{UserID: c.UserID, OrgID: c.OrgID, Role: c.Role}
 }
 
-func tkGet(t testing.TB, c *testsupport.Client, id uuid.UUID) tickets.Detail {
-	t.Helper()
-	var d tickets.Detail
-	c.With(t).Get("/api/v1/tickets/" + id.String()).Expect(http.StatusOK).Data(&d)
-	return d
-}
-
-// tkList reads every page of GET /tickets?query.
-func tkList(t testing.TB, c *testsupport.Client, query string) []tickets.Ticket {
-	t.Helper()
-	var all []tickets.Ticket
-	cursor := ""
-	for range 50 {
-		path := "/api/v1/tickets?limit=200"
-		if query != "" {
-			path += "&" + query
-		}
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		items, next := tkPage(t, c, path)
-		all = append(all, items...)
-		if next == "" {
-			return all
-		}
-		cursor = next
-	}
-	t.Fatalf("GET /tickets?%s: too many pages", query)
-	return nil
-}
-
-// tkPage reads one page and checks the list envelope: data is an array, meta is present.
-func tkPage(t testing.TB, c *testsupport.Client, path string) ([]tickets.Ticket, string) {
-	t.Helper()
-	r := c.With(t).Get(path).Expect(http.StatusOK)
-	var env struct {
-		Data  *[]tickets.Ticket `json:"data"`
-		Error any               `json:"error"`
-		Meta  *struct {
-			NextCursor string `json:"nextCursor"`
-		} `json:"meta"`
-		TraceID string `json:"traceId"`
-	}
-	if err := json.Unmarshal(r.Body, &env); err != nil || env.Data == nil || env.Meta == nil || env.Error != nil || env.TraceID == "" {
-		t.Fatalf("GET %s: not a list envelope (%v): %s", path, err, r.Body)
-	}
-	return *env.Data, env.Meta.NextCursor
-}
-
 func tkIDs(ts []tickets.Ticket) []uuid.UUID {
 	ids := make([]uuid.UUID, len(ts))
 	for i, tk := range ts {
@@ -193,7 +144,7 @@ func TestTicketCreate(t *testing.T) {
 			t.Fatalf("slaDueAt %v, want 28 working days on: %v", tk.SLADueAt, want)
 		}
 		// GET answers the same ticket.
-		if got := tkGet(t, o.Admin, tk.ID); got.Ticket.Number != tk.Number || !got.SLADueAt.Equal(tk.SLADueAt) || got.Title != tk.Title {
+		if got := testsupport.GetTicket(t, o.Admin, tk.ID); got.Ticket.Number != tk.Number || !got.SLADueAt.Equal(tk.SLADueAt) || got.Title != tk.Title {
 			t.Fatalf("get %+v, created %+v", got.Ticket, tk)
 		}
 	})
@@ -228,7 +179,7 @@ func TestTicketCreate(t *testing.T) {
 			tk.ReportedByEmail != o.Tenant.Email || tk.Status != tickets.New || tk.Category != "STRUCTURAL" || tk.AssigneeUserID != nil {
 			t.Fatalf("created %+v", tk)
 		}
-		if got := tkGet(t, o.Tenant, tk.ID); got.ID != tk.ID {
+		if got := testsupport.GetTicket(t, o.Tenant, tk.ID); got.ID != tk.ID {
 			t.Fatalf("the tenant cannot read their report: %+v", got)
 		}
 	})
@@ -310,7 +261,7 @@ func TestTicketCreate(t *testing.T) {
 		tk := testsupport.CreateTicket(t, o.Coordinator, map[string]any{"unitId": o.U2, "title": "After the refusals"})
 		expectNumber(t, tk)
 		var got []string
-		for _, tk := range tkList(t, o.Admin, "") {
+		for _, tk := range testsupport.All[tickets.Ticket](t, o.Admin, "/api/v1/tickets") {
 			got = append(got, tk.Number)
 		}
 		slices.Sort(got)
@@ -478,7 +429,7 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 			t.Fatalf("created numbers %v, want %v", created, want)
 		}
 		var listed []string
-		for _, tk := range tkList(t, c, "") {
+		for _, tk := range testsupport.All[tickets.Ticket](t, c, "/api/v1/tickets") {
 			listed = append(listed, tk.Number)
 		}
 		slices.Sort(listed)
@@ -540,12 +491,12 @@ func TestTicketStateMachine(t *testing.T) {
 					t.Parallel()
 					tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": name})
 					from.reach(t, tk.ID)
-					before := tkGet(t, admin, tk.ID)
+					before := testsupport.GetTicket(t, admin, tk.ID)
 					if before.Status != from.status {
 						t.Fatalf("set up %s, got %s", from.status, before.Status)
 					}
 					r := tkTransition(coord, t, tk.ID, to, "a good reason")
-					after := tkGet(t, admin, tk.ID)
+					after := testsupport.GetTicket(t, admin, tk.ID)
 					if !ok {
 						r.ExpectFailure(http.StatusConflict, apperr.Conflict)
 						tkSame(t, "refused transition: ticket", before, after)
@@ -602,7 +553,7 @@ func TestTicketStateMachine(t *testing.T) {
 				t.Parallel()
 				tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": tc.name})
 				tkMove(t, coord, tk.ID, tc.path...)
-				before := tkGet(t, admin, tk.ID)
+				before := testsupport.GetTicket(t, admin, tk.ID)
 				for _, reason := range []any{nil, "", "   ", strings.Repeat("r", 1001)} {
 					body := map[string]any{"to": tc.to}
 					if reason != nil {
@@ -610,12 +561,12 @@ func TestTicketStateMachine(t *testing.T) {
 					}
 					coord.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/transition", body).ExpectFailure(422, apperr.Invalid, "reason")
 				}
-				tkSame(t, "ticket after refused transitions", before, tkGet(t, admin, tk.ID))
+				tkSame(t, "ticket after refused transitions", before, testsupport.GetTicket(t, admin, tk.ID))
 				// With a reason (1000 characters is the limit) it goes through, and the
 				// reason is on the trail.
 				reason := strings.Repeat("é", 1000)
 				tkTransition(coord, t, tk.ID, tc.to, reason).Expect(http.StatusOK)
-				d := tkGet(t, admin, tk.ID)
+				d := testsupport.GetTicket(t, admin, tk.ID)
 				var after map[string]any
 				_ = json.Unmarshal(d.Timeline[len(d.Timeline)-1].After, &after)
 				if d.Status != tc.to || after["reason"] != reason {
@@ -630,7 +581,7 @@ func TestTicketStateMachine(t *testing.T) {
 		for _, body := range []any{map[string]any{"to": "DONE"}, map[string]any{"to": "triaged"}, map[string]any{}, map[string]any{"reason": "x"}} {
 			coord.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/transition", body).ExpectFailure(422, apperr.Invalid, "to")
 		}
-		if d := tkGet(t, admin, tk.ID); d.Status != tickets.New || len(d.Timeline) != 1 {
+		if d := testsupport.GetTicket(t, admin, tk.ID); d.Status != tickets.New || len(d.Timeline) != 1 {
 			t.Fatalf("status %s, %d events", d.Status, len(d.Timeline))
 		}
 		tkTransition(coord, t, uuid.New(), tickets.Triaged, "").ExpectFailure(http.StatusNotFound, apperr.NotFound)
@@ -640,19 +591,19 @@ func TestTicketStateMachine(t *testing.T) {
 		tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Needs a plumber"})
 		tkMove(t, coord, tk.ID, tickets.Triaged)
 		wo := testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID)
-		if d := tkGet(t, admin, tk.ID); d.Status != tickets.InProgress {
+		if d := testsupport.GetTicket(t, admin, tk.ID); d.Status != tickets.InProgress {
 			t.Fatalf("raising a work order left the ticket %s", d.Status)
 		}
-		before := tkGet(t, admin, tk.ID)
+		before := testsupport.GetTicket(t, admin, tk.ID)
 		tkTransition(coord, t, tk.ID, tickets.Resolved, "").ExpectFailure(http.StatusConflict, apperr.Conflict)
 		tkTransition(coord, t, tk.ID, tickets.Cancelled, "duplicate").ExpectFailure(http.StatusConflict, apperr.Conflict)
-		tkSame(t, "ticket", before, tkGet(t, admin, tk.ID))
+		tkSame(t, "ticket", before, testsupport.GetTicket(t, admin, tk.ID))
 		// The contractor accepts: still live.
 		o.Contractor.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/transition", map[string]any{"action": "accept"}).Expect(http.StatusOK)
 		tkTransition(coord, t, tk.ID, tickets.Resolved, "").ExpectFailure(http.StatusConflict, apperr.Conflict)
 		// Cancelled: the ticket goes back to TRIAGED and may then be resolved by hand.
 		admin.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/transition", map[string]any{"action": "cancel", "reason": "tenant fixed it"}).Expect(http.StatusOK)
-		if d := tkGet(t, admin, tk.ID); d.Status != tickets.Triaged {
+		if d := testsupport.GetTicket(t, admin, tk.ID); d.Status != tickets.Triaged {
 			t.Fatalf("after the only work order was cancelled the ticket is %s", d.Status)
 		}
 		tkMove(t, coord, tk.ID, tickets.Resolved, tickets.Closed)
@@ -661,14 +612,14 @@ func TestTicketStateMachine(t *testing.T) {
 	t.Run("only staff change status", func(t *testing.T) {
 		tk := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Who may triage"})
 		testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID) // so the contractor can see it
-		before := tkGet(t, admin, tk.ID)
+		before := testsupport.GetTicket(t, admin, tk.ID)
 		for _, c := range []*testsupport.Client{o.Tenant, o.Contractor} {
 			for _, to := range []tickets.Status{tickets.Triaged, tickets.Resolved, tickets.Cancelled} {
 				tkTransition(c, t, tk.ID, to, "please").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
 			}
 		}
 		tkTransition(app.Anonymous(), t, tk.ID, tickets.Cancelled, "x").ExpectFailure(http.StatusUnauthorized, apperr.Unauthenticated)
-		tkSame(t, "ticket", before, tkGet(t, admin, tk.ID))
+		tkSame(t, "ticket", before, testsupport.GetTicket(t, admin, tk.ID))
 	})
 }
 
@@ -696,7 +647,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 		if want := ew.AddWorkingDays(tk.CreatedAt, 7); !got.SLADueAt.Equal(want) {
 			t.Fatalf("URGENT due %v, want %v", got.SLADueAt, want)
 		}
-		if d := tkGet(t, o.Admin, tk.ID); !d.SLADueAt.Equal(got.SLADueAt) {
+		if d := testsupport.GetTicket(t, o.Admin, tk.ID); !d.SLADueAt.Equal(got.SLADueAt) {
 			t.Fatalf("stored due %v, answered %v", d.SLADueAt, got.SLADueAt)
 		}
 	})
@@ -744,7 +695,7 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 		}
 
 		want := []uuid.UUID{inProgress, openUrgent, openEmergency} // newest first
-		list := tkList(t, o.Admin, "overdue=true")
+		list := testsupport.All[tickets.Ticket](t, o.Admin, "/api/v1/tickets?overdue=true")
 		if got := tkIDs(list); !slices.Equal(got, want) {
 			t.Fatalf("overdue %v, want %v", got, want)
 		}
@@ -754,13 +705,13 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 			}
 		}
 		for id, want := range map[uuid.UUID]bool{openEmergency: true, openUrgent: true, inProgress: true, resolved: false, cancelled: false, closed: false} {
-			if d := tkGet(t, o.Coordinator, id); d.Overdue != want {
+			if d := testsupport.GetTicket(t, o.Coordinator, id); d.Overdue != want {
 				t.Fatalf("%s (%s) overdue=%v, want %v", d.Title, d.Status, d.Overdue, want)
 			}
 		}
 		// The flag is on plain list items too, and overdue=false does not filter.
-		all := tkList(t, o.Admin, "overdue=false")
-		if len(all) != len(tkList(t, o.Admin, "")) {
+		all := testsupport.All[tickets.Ticket](t, o.Admin, "/api/v1/tickets?overdue=false")
+		if len(all) != len(testsupport.All[tickets.Ticket](t, o.Admin, "/api/v1/tickets")) {
 			t.Fatalf("overdue=false filtered the list")
 		}
 		for _, tk := range all {
@@ -769,13 +720,13 @@ func TestTicketSLAOverHTTP(t *testing.T) {
 			}
 		}
 		// Combined with other filters, and scoped for a tenant.
-		if got := tkIDs(tkList(t, o.Admin, "overdue=true&priority=URGENT")); !slices.Equal(got, []uuid.UUID{openUrgent}) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, o.Admin, "/api/v1/tickets?overdue=true&priority=URGENT")); !slices.Equal(got, []uuid.UUID{openUrgent}) {
 			t.Fatalf("overdue URGENT %v", got)
 		}
-		if got := tkIDs(tkList(t, o.Tenant, "overdue=true")); !slices.Equal(got, []uuid.UUID{openEmergency}) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, o.Tenant, "/api/v1/tickets?overdue=true")); !slices.Equal(got, []uuid.UUID{openEmergency}) {
 			t.Fatalf("tenant's overdue %v, want %v", got, []uuid.UUID{openEmergency})
 		}
-		if got := tkIDs(tkList(t, o.Contractor, "overdue=true")); !slices.Equal(got, []uuid.UUID{inProgress}) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, o.Contractor, "/api/v1/tickets?overdue=true")); !slices.Equal(got, []uuid.UUID{inProgress}) {
 			t.Fatalf("contractor's overdue %v", got)
 		}
 		o.Admin.With(t).Get("/api/v1/tickets?overdue=maybe").ExpectFailure(422, apperr.Invalid, "overdue")
@@ -868,7 +819,7 @@ func TestTicketListFilters(t *testing.T) {
 	}
 	check := func(t *testing.T, c *testsupport.Client, query string, want []uuid.UUID) {
 		t.Helper()
-		got := tkIDs(tkList(t, c, query))
+		got := tkIDs(testsupport.All[tickets.Ticket](t, c, "/api/v1/tickets?"+query))
 		if !slices.Equal(got, want) {
 			t.Fatalf("GET /tickets?%s:\n got %v\nwant %v", query, got, want)
 		}
@@ -927,7 +878,7 @@ func TestTicketListFilters(t *testing.T) {
 		var sizes []int
 		path := "/api/v1/tickets?limit=2"
 		for range 20 {
-			items, next := tkPage(t, admin, path)
+			items, next := testsupport.Page[tickets.Ticket](t, admin, path)
 			got = append(got, tkIDs(items)...)
 			sizes = append(sizes, len(items))
 			if next == "" {
@@ -943,7 +894,7 @@ func TestTicketListFilters(t *testing.T) {
 		got = nil
 		path = "/api/v1/tickets?category=PLUMBING&limit=1"
 		for range 20 {
-			items, next := tkPage(t, admin, path)
+			items, next := testsupport.Page[tickets.Ticket](t, admin, path)
 			got = append(got, tkIDs(items)...)
 			if next == "" {
 				break
@@ -954,7 +905,7 @@ func TestTicketListFilters(t *testing.T) {
 			t.Fatalf("PLUMBING pages gave %v, want %v", got, wantPlumbing)
 		}
 		// The default page holds everything with no next cursor.
-		items, next := tkPage(t, admin, "/api/v1/tickets")
+		items, next := testsupport.Page[tickets.Ticket](t, admin, "/api/v1/tickets")
 		if len(items) != len(all) || next != "" {
 			t.Fatalf("default page: %d items, next %q", len(items), next)
 		}
@@ -1001,11 +952,11 @@ func TestTicketListFilters(t *testing.T) {
 			check(t, admin, "q="+url.QueryEscape(tc.q), tc.want)
 		}
 		// The other organisation finds only its own.
-		if got := tkIDs(tkList(t, other.Admin, "q=leaking")); !slices.Equal(got, []uuid.UUID{theirs.ID}) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, other.Admin, "/api/v1/tickets?q=leaking")); !slices.Equal(got, []uuid.UUID{theirs.ID}) {
 			t.Fatalf("other org's search %v, want only %s", got, theirs.ID)
 		}
 		// A tenant searches only what they may see: the tap on their unit U, not the bath on U2.
-		if got := tkIDs(tkList(t, o.Tenant, "q=leak")); !slices.Equal(got, titled("Kitchen tap leaking")) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, o.Tenant, "/api/v1/tickets?q=leak")); !slices.Equal(got, titled("Kitchen tap leaking")) {
 			t.Fatalf("tenant's search %v", got)
 		}
 	})
@@ -1046,13 +997,13 @@ func TestTicketVisibility(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tkIDs(tkList(t, tc.c, "")); !slices.Equal(got, tc.visible) {
+			if got := tkIDs(testsupport.All[tickets.Ticket](t, tc.c, "/api/v1/tickets")); !slices.Equal(got, tc.visible) {
 				t.Fatalf("list %v, want %v", got, tc.visible)
 			}
 			missing := tc.c.With(t).Get("/api/v1/tickets/"+uuid.NewString()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 			for _, id := range everything {
 				if slices.Contains(tc.visible, id) {
-					if d := tkGet(t, tc.c, id); d.ID != id {
+					if d := testsupport.GetTicket(t, tc.c, id); d.ID != id {
 						t.Fatalf("got %s, want %s", d.ID, id)
 					}
 					continue
@@ -1066,7 +1017,7 @@ func TestTicketVisibility(t *testing.T) {
 			}
 			// Filters never widen the scope.
 			for _, q := range []string{"unitId=" + o.UB.String(), "propertyId=" + o.P2.String(), "status=NEW", "q=leak"} {
-				for _, tk := range tkList(t, tc.c, q) {
+				for _, tk := range testsupport.All[tickets.Ticket](t, tc.c, "/api/v1/tickets?"+q) {
 					if !slices.Contains(tc.visible, tk.ID) {
 						t.Fatalf("?%s showed %q", q, tk.Title)
 					}
@@ -1117,13 +1068,13 @@ func TestTicketVisibility(t *testing.T) {
 			return out
 		}
 		all := []string{"INTERNAL:Check the warranty first", "RESIDENT:An engineer will call tomorrow", "RESIDENT:Thanks, I'm in all day", "RESIDENT:Explicitly resident"}
-		if got := bodies(tkGet(t, coord, mine.ID).Comments); !slices.Equal(got, all) {
+		if got := bodies(testsupport.GetTicket(t, coord, mine.ID).Comments); !slices.Equal(got, all) {
 			t.Fatalf("staff see %v, want %v", got, all)
 		}
-		if got := bodies(tkGet(t, o.Tenant, mine.ID).Comments); !slices.Equal(got, all[1:]) {
+		if got := bodies(testsupport.GetTicket(t, o.Tenant, mine.ID).Comments); !slices.Equal(got, all[1:]) {
 			t.Fatalf("tenant sees %v, want %v", got, all[1:])
 		}
-		if got := tkGet(t, o.Contractor, neighbours.ID).Comments; len(got) != 1 || got[0].Body != "Parts ordered" {
+		if got := testsupport.GetTicket(t, o.Contractor, neighbours.ID).Comments; len(got) != 1 || got[0].Body != "Parts ordered" {
 			t.Fatalf("contractor sees %+v", got)
 		}
 		// Comments with no other activity show as an empty array, not null.
@@ -1144,13 +1095,13 @@ func TestTicketVisibility(t *testing.T) {
 		tkMove(t, coord, mine.ID, tickets.Triaged)
 		testsupport.RaiseWorkOrder(t, admin, mine.ID, o.OtherContractorID)
 
-		staff := tkGet(t, admin, mine.ID).Timeline
+		staff := testsupport.GetTicket(t, admin, mine.ID).Timeline
 		wantStaff := []string{"ticket:created", "ticket:comment_added", "ticket:comment_added", "ticket:comment_added", "ticket:comment_added",
 			"ticket:assigned", "ticket:updated", "ticket:status_changed", "work_order:created", "ticket:status_changed"}
 		if got := tkActions(staff); !slices.Equal(got, wantStaff) {
 			t.Fatalf("staff timeline %v, want %v", got, wantStaff)
 		}
-		resident := tkGet(t, o.Tenant, mine.ID).Timeline
+		resident := testsupport.GetTicket(t, o.Tenant, mine.ID).Timeline
 		wantResident := []string{"ticket:created", "ticket:comment_added", "ticket:comment_added", "ticket:comment_added",
 			"ticket:status_changed", "ticket:status_changed"}
 		if got := tkActions(resident); !slices.Equal(got, wantResident) {
@@ -1162,7 +1113,7 @@ func TestTicketVisibility(t *testing.T) {
 			}
 		}
 		// The resident still sees the current state of their ticket.
-		if d := tkGet(t, o.Tenant, mine.ID); d.Status != tickets.InProgress || d.Title != "My boiler (no hot water)" {
+		if d := testsupport.GetTicket(t, o.Tenant, mine.ID); d.Status != tickets.InProgress || d.Title != "My boiler (no hot water)" {
 			t.Fatalf("tenant detail %+v", d.Ticket)
 		}
 	})
@@ -1183,7 +1134,10 @@ func TestTicketPatch(t *testing.T) {
 		c.With(t).Patch(path(id), body).Expect(http.StatusOK).Data(&got)
 		return got
 	}
-	events := func(t *testing.T, id uuid.UUID) int { t.Helper(); return len(tkGet(t, admin, id).Timeline) }
+	events := func(t *testing.T, id uuid.UUID) int {
+		t.Helper()
+		return len(testsupport.GetTicket(t, admin, id).Timeline)
+	}
 
 	tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Leaky gutter", "description": "Front of house", "category": "STRUCTURAL"})
 
@@ -1209,7 +1163,7 @@ func TestTicketPatch(t *testing.T) {
 				n := events(t, tk.ID)
 				s.apply(&want)
 				got := patch(t, coord, tk.ID, s.body)
-				stored := tkGet(t, admin, tk.ID).Ticket
+				stored := testsupport.GetTicket(t, admin, tk.ID).Ticket
 				for _, v := range []tickets.Ticket{got, stored} {
 					v.UpdatedAt, want.UpdatedAt = time.Time{}, time.Time{}
 					tkSame(t, "patched ticket vs want", want, v)
@@ -1222,17 +1176,17 @@ func TestTicketPatch(t *testing.T) {
 	})
 
 	t.Run("no-op patches write nothing", func(t *testing.T) {
-		before := tkGet(t, admin, tk.ID)
+		before := testsupport.GetTicket(t, admin, tk.ID)
 		for _, body := range []any{map[string]any{}, map[string]any{"title": before.Title}, map[string]any{"category": before.Category, "unitId": *before.UnitID},
 			map[string]any{"unassign": true}, map[string]any{"unassign": false}} {
 			got := patch(t, coord, tk.ID, body)
 			tkSame(t, "answer to a no-op patch", before.Ticket, got)
 		}
-		tkSame(t, "ticket after no-op patches", before, tkGet(t, admin, tk.ID))
+		tkSame(t, "ticket after no-op patches", before, testsupport.GetTicket(t, admin, tk.ID))
 	})
 
 	t.Run("refused patches change nothing", func(t *testing.T) {
-		before := tkGet(t, admin, tk.ID)
+		before := testsupport.GetTicket(t, admin, tk.ID)
 		for _, tc := range []struct {
 			name  string
 			body  any
@@ -1264,17 +1218,17 @@ func TestTicketPatch(t *testing.T) {
 		admin.With(t).Patch(path(tk.ID), `{"title": `).ExpectFailure(400, apperr.BadRequest)
 		admin.With(t).Patch(path(uuid.New()), map[string]any{"title": "x"}).ExpectFailure(404, apperr.NotFound)
 		admin.With(t).Patch("/api/v1/tickets/nope", map[string]any{"title": "x"}).ExpectFailure(422, apperr.Invalid, "id")
-		tkSame(t, "ticket after refused patches", before, tkGet(t, admin, tk.ID))
+		tkSame(t, "ticket after refused patches", before, testsupport.GetTicket(t, admin, tk.ID))
 	})
 
 	t.Run("roles", func(t *testing.T) {
 		mine := testsupport.CreateTicket(t, o.Tenant, map[string]any{"unitId": o.UnitID, "title": "Tenant's own"})
 		testsupport.RaiseWorkOrder(t, admin, mine.ID, o.ContractorID)
-		before := tkGet(t, admin, mine.ID)
+		before := testsupport.GetTicket(t, admin, mine.ID)
 		o.Tenant.With(t).Patch(path(mine.ID), map[string]any{"priority": "EMERGENCY"}).ExpectFailure(403, apperr.Forbidden)
 		o.Contractor.With(t).Patch(path(mine.ID), map[string]any{"title": "Done by me"}).ExpectFailure(403, apperr.Forbidden)
 		app.Anonymous().With(t).Patch(path(mine.ID), map[string]any{"title": "x"}).ExpectFailure(401, apperr.Unauthenticated)
-		tkSame(t, "ticket after refused patches", before, tkGet(t, admin, mine.ID))
+		tkSame(t, "ticket after refused patches", before, testsupport.GetTicket(t, admin, mine.ID))
 		if got := patch(t, admin, mine.ID, map[string]any{"priority": "EMERGENCY"}); got.Priority != "EMERGENCY" {
 			t.Fatalf("admin patch: %+v", got)
 		}
@@ -1290,23 +1244,23 @@ func TestTicketPatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("public report: %+v, %v", receipt, err)
 		}
-		d := tkGet(t, coord, receipt.TicketID)
+		d := testsupport.GetTicket(t, coord, receipt.TicketID)
 		if d.UnitID != nil || d.PropertyID != nil || d.Source != tickets.SourcePublicForm || d.ReportedAddress != "Flat 2, 1 Patch Lets Road" {
 			t.Fatalf("unmatched report %+v", d.Ticket)
 		}
 		// Unmatched tickets appear in no unit's or property's list until linked.
-		if slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.PropertyID.String())), d.ID) {
+		if slices.Contains(tkIDs(testsupport.All[tickets.Ticket](t, admin, "/api/v1/tickets?propertyId="+o.PropertyID.String())), d.ID) {
 			t.Fatal("unmatched ticket listed under a property")
 		}
 		got := patch(t, coord, d.ID, map[string]any{"unitId": o.UB})
 		if got.UnitID == nil || *got.UnitID != o.UB || got.PropertyID == nil || *got.PropertyID != o.PropertyID {
 			t.Fatalf("linked %+v", got)
 		}
-		if !slices.Contains(tkIDs(tkList(t, admin, "propertyId="+o.PropertyID.String())), d.ID) || !slices.Contains(tkIDs(tkList(t, admin, "unitId="+o.UB.String())), d.ID) {
+		if !slices.Contains(tkIDs(testsupport.All[tickets.Ticket](t, admin, "/api/v1/tickets?propertyId="+o.PropertyID.String())), d.ID) || !slices.Contains(tkIDs(testsupport.All[tickets.Ticket](t, admin, "/api/v1/tickets?unitId="+o.UB.String())), d.ID) {
 			t.Fatal("linked ticket not listed under its unit and property")
 		}
 		// Now the resident of that unit can follow it.
-		if got := tkGet(t, o.TenantB, d.ID); got.ID != d.ID {
+		if got := testsupport.GetTicket(t, o.TenantB, d.ID); got.ID != d.ID {
 			t.Fatal("the unit's resident cannot see the linked report")
 		}
 	})
@@ -1315,7 +1269,7 @@ func TestTicketPatch(t *testing.T) {
 		tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Audit names"})
 		last := func(t *testing.T) timeline.Event {
 			t.Helper()
-			events := tkGet(t, admin, tk.ID).Timeline
+			events := testsupport.GetTicket(t, admin, tk.ID).Timeline
 			return events[len(events)-1]
 		}
 		for _, step := range []struct {
@@ -1346,11 +1300,11 @@ func TestTicketPatch(t *testing.T) {
 		cancelled := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Cancelled one"})
 		tkMove(t, coord, cancelled.ID, tickets.Cancelled)
 		for _, id := range []uuid.UUID{closed.ID, cancelled.ID} {
-			before := tkGet(t, admin, id)
+			before := testsupport.GetTicket(t, admin, id)
 			for _, body := range []map[string]any{{"title": "Changed"}, {"priority": "EMERGENCY"}, {"unassign": true, "description": "x"}, {"assigneeUserId": coord.UserID}} {
 				coord.With(t).Patch(path(id), body).ExpectFailure(409, apperr.Conflict)
 			}
-			tkSame(t, "final ticket", before, tkGet(t, admin, id))
+			tkSame(t, "final ticket", before, testsupport.GetTicket(t, admin, id))
 		}
 	})
 }
@@ -1372,7 +1326,7 @@ func TestTicketCrossTenant(t *testing.T) {
 	if ours.Number != "MT-000001" || theirs.Number != "MT-000001" {
 		t.Fatalf("numbers %s and %s: each organisation starts at MT-000001", ours.Number, theirs.Number)
 	}
-	snapshot := func(t *testing.T) tickets.Detail { return tkGet(t, b.Admin, theirs.ID) }
+	snapshot := func(t *testing.T) tickets.Detail { return testsupport.GetTicket(t, b.Admin, theirs.ID) }
 
 	endpoints := []struct {
 		name   string
@@ -1415,7 +1369,7 @@ func TestTicketCrossTenant(t *testing.T) {
 		a.Admin.With(t).Patch("/api/v1/tickets/"+ours.ID.String(), map[string]any{"assigneeUserId": b.Admin.UserID}).ExpectFailure(422, apperr.Invalid, "assigneeUserId")
 		a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": theirs.ID, "contractorId": a.ContractorID, "description": "x"}).
 			ExpectFailure(422, apperr.Invalid, "ticketId")
-		if d := tkGet(t, a.Admin, ours.ID); *d.UnitID != a.UnitID || d.AssigneeUserID != nil {
+		if d := testsupport.GetTicket(t, a.Admin, ours.ID); *d.UnitID != a.UnitID || d.AssigneeUserID != nil {
 			t.Fatalf("our ticket changed: %+v", d.Ticket)
 		}
 	})
@@ -1424,7 +1378,7 @@ func TestTicketCrossTenant(t *testing.T) {
 		for _, c := range []*testsupport.Client{a.Admin, a.Coordinator, a.Tenant, a.Contractor} {
 			for _, q := range []string{"", "q=leak", "q=shared", "unitId=" + b.UnitID.String(), "propertyId=" + b.PropertyID.String(),
 				"assigneeUserId=" + b.Admin.UserID.String(), "status=IN_PROGRESS", "category=OTHER"} {
-				for _, tk := range tkList(t, c, q) {
+				for _, tk := range testsupport.All[tickets.Ticket](t, c, "/api/v1/tickets?"+q) {
 					if tk.ID == theirs.ID || tk.ID != ours.ID {
 						t.Fatalf("%s ?%s listed %s (%s)", c.Role, q, tk.Title, tk.ID)
 					}
@@ -1432,7 +1386,7 @@ func TestTicketCrossTenant(t *testing.T) {
 			}
 		}
 		// The same queries from Bravo show only Bravo's.
-		if got := tkIDs(tkList(t, b.Admin, "q=shared")); !slices.Equal(got, []uuid.UUID{theirs.ID}) {
+		if got := tkIDs(testsupport.All[tickets.Ticket](t, b.Admin, "/api/v1/tickets?q=shared")); !slices.Equal(got, []uuid.UUID{theirs.ID}) {
 			t.Fatalf("Bravo's search %v", got)
 		}
 	})
@@ -1515,7 +1469,7 @@ func TestTicketTimeline(t *testing.T) {
 	}
 
 	t.Run("on the ticket", func(t *testing.T) {
-		checkTrail(t, tkGet(t, coord, tk.ID).Timeline)
+		checkTrail(t, testsupport.GetTicket(t, coord, tk.ID).Timeline)
 	})
 
 	t.Run("through the timeline endpoint", func(t *testing.T) {

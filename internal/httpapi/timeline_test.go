@@ -37,7 +37,7 @@ func TestTimeline(t *testing.T) {
 	trail := "/api/v1/timeline?entity=property&id=" + p.ID.String()
 
 	t.Run("create and patch record created then updated", func(t *testing.T) {
-		events := mxAll[timeline.Event](t, admin, trail)
+		events := testsupport.All[timeline.Event](t, admin, trail)
 		if len(events) != 2 {
 			t.Fatalf("%d events, want 2: %+v", len(events), events)
 		}
@@ -77,7 +77,7 @@ func TestTimeline(t *testing.T) {
 
 	t.Run("refused changes write no event", func(t *testing.T) {
 		testsupport.ExpectFailure(t, admin.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"postcode": "bad"}), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
-		if n := len(mxAll[timeline.Event](t, admin, trail)); n != 2 {
+		if n := len(testsupport.All[timeline.Event](t, admin, trail)); n != 2 {
 			t.Fatalf("%d events after a refused patch, want 2", n)
 		}
 	})
@@ -106,7 +106,7 @@ func TestTimeline(t *testing.T) {
 			{"member", memberID, []string{"joined", "role_changed"}, []string{"TENANT", "ADMIN"}},
 		} {
 			t.Run(tc.entity, func(t *testing.T) {
-				events := mxAll[timeline.Event](t, admin, "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
+				events := testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
 				var actions, roles []string
 				for _, e := range events {
 					actions, roles = append(actions, e.Action), append(roles, e.ActorRole)
@@ -130,7 +130,7 @@ func TestTimeline(t *testing.T) {
 		seen := map[uuid.UUID]bool{}
 		path := base + "&limit=3"
 		for range 10 {
-			events, next := mxPage[timeline.Event](t, admin, path)
+			events, next := testsupport.Page[timeline.Event](t, admin, path)
 			sizes = append(sizes, len(events))
 			for _, e := range events {
 				if seen[e.ID] {
@@ -151,7 +151,7 @@ func TestTimeline(t *testing.T) {
 			t.Fatalf("pages of %v: %v, want %v", sizes, names, want)
 		}
 		// A cursor from another list is not a timeline cursor.
-		_, propCursor := mxPage[mxRow](t, admin, "/api/v1/properties?limit=1")
+		_, propCursor := testsupport.Page[mxRow](t, admin, "/api/v1/properties?limit=1")
 		for _, tc := range []struct{ query, field string }{
 			{"&cursor=not-a-cursor!", "cursor"}, {"&cursor=" + url.QueryEscape(propCursor), "cursor"},
 			{"&limit=0", "limit"}, {"&limit=201", "limit"},
@@ -212,7 +212,7 @@ func TestTimeline(t *testing.T) {
 		if n := mxTimelineCount(t, app.DBs.AppURL, admin.OrgID, p.ID); n != 2 {
 			t.Fatalf("%d events after the attempts, want 2", n)
 		}
-		events := mxAll[timeline.Event](t, admin, trail)
+		events := testsupport.All[timeline.Event](t, admin, trail)
 		if len(events) != 2 || events[0].Action != "created" || events[1].Action != "updated" {
 			t.Fatalf("trail changed: %+v", events)
 		}

@@ -178,7 +178,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := tkGet(t, tc.c, tk.ID)
+			d := testsupport.GetTicket(t, tc.c, tk.ID)
 			if got := viCommentIDs(d.Comments); !slices.Equal(got, tc.comments) {
 				t.Fatalf("comments %v, want %v", got, tc.comments)
 			}
@@ -246,12 +246,12 @@ func TestContractorAccessEndsWithTheWorkOrder(t *testing.T) {
 			wo := testsupport.RaiseWorkOrder(t, o.Admin, tk.ID, o.ContractorID)
 			file := viUploaded(t, o.Contractor, tk.ID, "photo.pdf", nil)
 			testsupport.Comment(t, o.Contractor, tk.ID, "On my way", "")
-			tkGet(t, o.Contractor, tk.ID)
+			testsupport.GetTicket(t, o.Contractor, tk.ID)
 
 			tc.by.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/transition", map[string]any{"action": tc.action, "reason": "not going ahead"}).Expect(http.StatusOK)
 
 			c := o.Contractor
-			if slices.Contains(tkIDs(tkList(t, c, "")), tk.ID) {
+			if slices.Contains(tkIDs(testsupport.All[tickets.Ticket](t, c, "/api/v1/tickets")), tk.ID) {
 				t.Fatalf("the ticket is still listed")
 			}
 			id := tk.ID.String()
@@ -403,7 +403,7 @@ func TestOccupancyPeriods(t *testing.T) {
 			{"previous, moved out", previous, []uuid.UUID{old.ID}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				list := tkList(t, tc.c, "")
+				list := testsupport.All[tickets.Ticket](t, tc.c, "/api/v1/tickets")
 				if got := tkIDs(list); !slices.Equal(got, tc.visible) {
 					t.Fatalf("list %v, want %v", got, tc.visible)
 				}
@@ -415,7 +415,7 @@ func TestOccupancyPeriods(t *testing.T) {
 				}
 				// Contact details only on their own reports, in the list and the detail.
 				for _, tk := range list {
-					d := tkGet(t, tc.c, tk.ID)
+					d := testsupport.GetTicket(t, tc.c, tk.ID)
 					for _, got := range []tickets.Ticket{tk, d.Ticket} {
 						own := got.ReportedByUserID != nil && *got.ReportedByUserID == tc.c.UserID
 						blank := got.ReportedByName == "" && got.ReportedByPhone == "" && got.ReportedByEmail == ""
@@ -432,13 +432,13 @@ func TestOccupancyPeriods(t *testing.T) {
 			})
 		}
 		// Staff still see everything, with contact details.
-		if d := tkGet(t, admin, theirs.ID); d.ReportedByEmail != flatmate.Email || d.ReportedByPhone != "+447911123457" {
+		if d := testsupport.GetTicket(t, admin, theirs.ID); d.ReportedByEmail != flatmate.Email || d.ReportedByPhone != "+447911123457" {
 			t.Fatalf("staff see %+v", d.Ticket)
 		}
 		// Another resident's comments come without their name; staff's and one's own with.
 		names := func(c *testsupport.Client) map[uuid.UUID]string {
 			out := map[uuid.UUID]string{}
-			for _, cm := range tkGet(t, c, theirs.ID).Comments {
+			for _, cm := range testsupport.GetTicket(t, c, theirs.ID).Comments {
 				out[cm.ID] = cm.AuthorName
 			}
 			return out

@@ -156,7 +156,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 	})
 
 	t.Run("validation", func(t *testing.T) {
-		before := len(mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks"))
+		before := len(testsupport.All[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks"))
 		cases := []struct {
 			name  string
 			body  map[string]any
@@ -186,7 +186,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 				testsupport.ExpectFailure(t, admin.Post("/api/v1/webhooks", tc.body), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 			})
 		}
-		if after := len(mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")); after != before {
+		if after := len(testsupport.All[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")); after != before {
 			t.Fatalf("refused requests created %d endpoints", after-before)
 		}
 	})
@@ -283,18 +283,18 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			t.Fatalf("%d delivery jobs queued (%v), want 3", queued, err)
 		}
 		base := "/api/v1/webhooks/" + ep.ID.String() + "/deliveries"
-		first, next := mxPage[webhooks.WebhookDelivery](t, admin, base+"?limit=2")
+		first, next := testsupport.Page[webhooks.WebhookDelivery](t, admin, base+"?limit=2")
 		if len(first) != 2 || next == "" || first[0].ID != sent[2].ID || first[1].ID != sent[1].ID {
 			t.Fatalf("first page %v (next %q), want the newest two", first, next)
 		}
-		second, last := mxPage[webhooks.WebhookDelivery](t, admin, base+"?limit=2&cursor="+next)
+		second, last := testsupport.Page[webhooks.WebhookDelivery](t, admin, base+"?limit=2&cursor="+next)
 		if len(second) != 1 || last != "" || second[0].ID != sent[0].ID {
 			t.Fatalf("second page %v (next %q)", second, last)
 		}
-		if got := mxAll[webhooks.WebhookDelivery](t, admin, base+"?status=PENDING"); len(got) != 3 {
+		if got := testsupport.All[webhooks.WebhookDelivery](t, admin, base+"?status=PENDING"); len(got) != 3 {
 			t.Fatalf("%d pending, want 3", len(got))
 		}
-		if got := mxAll[webhooks.WebhookDelivery](t, admin, base+"?status=DELIVERED"); len(got) != 0 {
+		if got := testsupport.All[webhooks.WebhookDelivery](t, admin, base+"?status=DELIVERED"); len(got) != 0 {
 			t.Fatalf("%d delivered, want 0", len(got))
 		}
 		testsupport.ExpectFailure(t, admin.Get(base+"?status=LOST"), http.StatusUnprocessableEntity, apperr.Invalid)
@@ -320,13 +320,13 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		} {
 			testsupport.ExpectFailure(t, r, http.StatusNotFound, apperr.NotFound)
 		}
-		if slices.ContainsFunc(mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks"), func(e webhooks.WebhookEndpoint) bool { return e.ID == gone.ID }) {
+		if slices.ContainsFunc(testsupport.All[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks"), func(e webhooks.WebhookEndpoint) bool { return e.ID == gone.ID }) {
 			t.Fatal("deleted endpoint still listed")
 		}
 	})
 
 	t.Run("list pages newest first", func(t *testing.T) {
-		all := mxAll[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")
+		all := testsupport.All[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks")
 		if len(all) < 4 || all[len(all)-1].ID != ep.ID {
 			t.Fatalf("list %v", all)
 		}
@@ -335,8 +335,8 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 				t.Fatal("list not newest first")
 			}
 		}
-		page1, next := mxPage[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks?limit=1")
-		page2, _ := mxPage[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks?limit=1&cursor="+next)
+		page1, next := testsupport.Page[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks?limit=1")
+		page2, _ := testsupport.Page[webhooks.WebhookEndpoint](t, admin, "/api/v1/webhooks?limit=1&cursor="+next)
 		if len(page1) != 1 || len(page2) != 1 || page1[0].ID != all[0].ID || page2[0].ID != all[1].ID {
 			t.Fatalf("pages %v %v", page1, page2)
 		}
@@ -390,8 +390,8 @@ func TestWebhookRoles(t *testing.T) {
 		{"create", http.MethodPost, "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/%s", "eventTypes": []string{"*"}}, http.StatusCreated},
 	}
 	snapshot := func(t *testing.T) (whEndpoint, int, int) {
-		return whGet(t, team.Admin, ep.ID), len(mxAll[webhooks.WebhookEndpoint](t, team.Admin, "/api/v1/webhooks")),
-			len(mxAll[webhooks.WebhookDelivery](t, team.Admin, "/api/v1/webhooks/"+id+"/deliveries"))
+		return whGet(t, team.Admin, ep.ID), len(testsupport.All[webhooks.WebhookEndpoint](t, team.Admin, "/api/v1/webhooks")),
+			len(testsupport.All[webhooks.WebhookDelivery](t, team.Admin, "/api/v1/webhooks/"+id+"/deliveries"))
 	}
 	withRole := func(body any, role string) any {
 		m, ok := body.(map[string]any)
@@ -460,7 +460,7 @@ func TestWebhookCrossTenant(t *testing.T) {
 	mxOK(t, a.Post("/api/v1/webhooks/"+aEP.ID.String()+"/test", nil), http.StatusCreated, nil)
 	bEP := whCreate(t, b, map[string]any{"url": "https://hooks.example.com/b", "eventTypes": []string{"*"}})
 	before := whGet(t, a, aEP.ID)
-	deliveriesBefore := mxAll[webhooks.WebhookDelivery](t, a, "/api/v1/webhooks/"+aEP.ID.String()+"/deliveries")
+	deliveriesBefore := testsupport.All[webhooks.WebhookDelivery](t, a, "/api/v1/webhooks/"+aEP.ID.String()+"/deliveries")
 
 	ops := []struct {
 		name, method, path string
@@ -484,14 +484,14 @@ func TestWebhookCrossTenant(t *testing.T) {
 	if after := whGet(t, a, aEP.ID); !reflect.DeepEqual(before, after) {
 		t.Fatalf("org B changed org A's endpoint: %+v → %+v", before, after)
 	}
-	if after := mxAll[webhooks.WebhookDelivery](t, a, "/api/v1/webhooks/"+aEP.ID.String()+"/deliveries"); len(after) != len(deliveriesBefore) {
+	if after := testsupport.All[webhooks.WebhookDelivery](t, a, "/api/v1/webhooks/"+aEP.ID.String()+"/deliveries"); len(after) != len(deliveriesBefore) {
 		t.Fatalf("org B queued deliveries to org A's endpoint: %d → %d", len(deliveriesBefore), len(after))
 	}
-	listB := mxAll[webhooks.WebhookEndpoint](t, b, "/api/v1/webhooks")
+	listB := testsupport.All[webhooks.WebhookEndpoint](t, b, "/api/v1/webhooks")
 	if len(listB) != 1 || listB[0].ID != bEP.ID {
 		t.Fatalf("org B's list %v", listB)
 	}
-	listA := mxAll[webhooks.WebhookEndpoint](t, a, "/api/v1/webhooks")
+	listA := testsupport.All[webhooks.WebhookEndpoint](t, a, "/api/v1/webhooks")
 	if len(listA) != 1 || listA[0].ID != aEP.ID {
 		t.Fatalf("org A's list %v", listA)
 	}
@@ -576,7 +576,7 @@ func TestWebhookTestSendDelivers(t *testing.T) {
 	if err := json.Unmarshal(body, &msg); err != nil || msg.Type != "webhook.test" || msg.Data.EndpointID != ep.ID {
 		t.Fatalf("body %s (%v)", body, err)
 	}
-	log := mxAll[webhooks.WebhookDelivery](t, admin, "/api/v1/webhooks/"+ep.ID.String()+"/deliveries")
+	log := testsupport.All[webhooks.WebhookDelivery](t, admin, "/api/v1/webhooks/"+ep.ID.String()+"/deliveries")
 	if len(log) != 1 || log[0].ID != d.ID || log[0].Status != "DELIVERED" || log[0].Attempts != 1 || log[0].ResponseStatus == nil ||
 		*log[0].ResponseStatus != 200 || log[0].ResponseBody != `{"ok":true}` || log[0].DeliveredAt == nil {
 		t.Fatalf("delivery log %+v", log)

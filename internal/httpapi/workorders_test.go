@@ -109,16 +109,9 @@ func wfGetWO(t *testing.T, c *testsupport.Client, id uuid.UUID) workorders.WorkO
 	return wo
 }
 
-func wfGetTicket(t *testing.T, c *testsupport.Client, id uuid.UUID) tickets.Detail {
-	t.Helper()
-	var d tickets.Detail
-	mxOK(t, c.With(t).Get("/api/v1/tickets/"+id.String()), http.StatusOK, &d)
-	return d
-}
-
 func wfTicketStatus(t *testing.T, e *wfEnv, id uuid.UUID) tickets.Status {
 	t.Helper()
-	return wfGetTicket(t, e.Admin, id).Status
+	return testsupport.GetTicket(t, e.Admin, id).Status
 }
 
 func wfExpectTicket(t *testing.T, e *wfEnv, id uuid.UUID, want tickets.Status) {
@@ -143,7 +136,7 @@ func wfJSON(t *testing.T, v any) string {
 func wfWOSnapshot(t *testing.T, e *wfEnv, id uuid.UUID) string {
 	t.Helper()
 	wo := wfGetWO(t, e.Admin, id)
-	d := wfGetTicket(t, e.Admin, wo.TicketID)
+	d := testsupport.GetTicket(t, e.Admin, wo.TicketID)
 	return fmt.Sprintf("%s ticket=%s events=%d", wfJSON(t, wo), d.Status, len(d.Timeline))
 }
 
@@ -414,7 +407,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		wfDrive(t, e.Admin, own.ID, workorders.Accepted)
 
 		ids := func(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
-			return mxIDs(mxAll[mxRow](t, c.With(t), path))
+			return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
 		}
 		// The team CONTRACTOR sees only their company's, whatever filter they pass.
 		for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?contractorId=" + e.OtherContractorID.String(),
@@ -523,7 +516,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
 		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		if d := wfGetTicket(t, e.Admin, ticket); d.ResolvedAt != nil {
+		if d := testsupport.GetTicket(t, e.Admin, ticket); d.ResolvedAt != nil {
 			t.Fatalf("reopened ticket keeps resolvedAt %s", d.ResolvedAt)
 		}
 		wfDrive(t, e.Admin, second.ID, workorders.Completed)
@@ -539,14 +532,14 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		cancelled := wfTicket(t, e)
 		transitionTicket(t, cancelled, tickets.Cancelled, "Duplicate report")
 		for _, id := range []uuid.UUID{closed, cancelled} {
-			before := wfGetTicket(t, e.Admin, id)
+			before := testsupport.GetTicket(t, e.Admin, id)
 			testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": id, "contractorId": e.ContractorID, "description": "Again"}),
 				http.StatusConflict, apperr.Conflict)
-			after := wfGetTicket(t, e.Admin, id)
+			after := testsupport.GetTicket(t, e.Admin, id)
 			if after.Status != before.Status || len(after.Timeline) != len(before.Timeline) {
 				t.Fatalf("refused raise changed the ticket: %s/%d → %s/%d", before.Status, len(before.Timeline), after.Status, len(after.Timeline))
 			}
-			if n := len(mxAll[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+id.String())); n > 1 {
+			if n := len(testsupport.All[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+id.String())); n > 1 {
 				t.Fatalf("ticket %s has %d work orders", id, n)
 			}
 		}
@@ -566,7 +559,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		testsupport.ExpectFailure(t, raise(ticket, uuid.New()), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		testsupport.ExpectFailure(t, raise(uuid.New(), e.ContractorID), http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		wfExpectTicket(t, e, ticket, tickets.New)
-		if n := len(mxAll[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+ticket.String())); n != 0 {
+		if n := len(testsupport.All[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+ticket.String())); n != 0 {
 			t.Fatalf("refused raises created %d work orders", n)
 		}
 	})
@@ -602,7 +595,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 				testsupport.ExpectFailure(t, wfAct(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
 			}
 			for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?ticketId=" + bTicket.String(), "/api/v1/work-orders?contractorId=" + b.ContractorID.String()} {
-				if slices.Contains(mxIDs(mxAll[mxRow](t, c.actor.With(t), path)), bWO.ID) {
+				if slices.Contains(mxIDs(testsupport.All[mxRow](t, c.actor.With(t), path)), bWO.ID) {
 					t.Fatalf("GET %s shows the other org's work order", path)
 				}
 			}
@@ -617,7 +610,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 			http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": own, "contractorId": b.ContractorID, "description": "x"}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
-		if n := len(mxAll[mxRow](t, b.Admin.With(t), "/api/v1/work-orders?ticketId="+bTicket.String())); n != 1 {
+		if n := len(testsupport.All[mxRow](t, b.Admin.With(t), "/api/v1/work-orders?ticketId="+bTicket.String())); n != 1 {
 			t.Fatalf("the other org's ticket has %d work orders", n)
 		}
 		wfExpectTicket(t, a, own, tickets.New)

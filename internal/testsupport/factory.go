@@ -1,8 +1,11 @@
 package testsupport
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,4 +100,58 @@ func SubmitFlatInvoice(t testing.TB, c *Client, woID uuid.UUID, totalPence int64
 		t.Fatalf("submitted invoice %+v", inv)
 	}
 	return inv
+}
+
+// GetTicket reads a ticket's detail as c.
+func GetTicket(t testing.TB, c *Client, id uuid.UUID) tickets.Detail {
+	t.Helper()
+	var d tickets.Detail
+	c.With(t).Get("/api/v1/tickets/" + id.String()).Expect(http.StatusOK).Data(&d)
+	return d
+}
+
+// Page reads one page of a list as c: its items and the next page's cursor, checking the
+// answer is a list envelope {data: [...], error: null, meta: {nextCursor}, traceId}.
+func Page[T any](t testing.TB, c *Client, path string) (items []T, next string) {
+	t.Helper()
+	r := c.With(t).Get(path).Expect(http.StatusOK)
+	var env struct {
+		Data  *[]T `json:"data"`
+		Error any  `json:"error"`
+		Meta  *struct {
+			NextCursor string `json:"nextCursor"`
+		} `json:"meta"`
+		TraceID string `json:"traceId"`
+	}
+	if err := json.Unmarshal(r.Body, &env); err != nil || env.Data == nil || env.Meta == nil || env.Error != nil || env.TraceID == "" {
+		t.Fatalf("GET %s: not a list envelope (%v): %s", path, err, r.Body)
+	}
+	return *env.Data, env.Meta.NextCursor
+}
+
+// All reads every page of a list as c, 200 at a time.
+func All[T any](t testing.TB, c *Client, path string) []T {
+	t.Helper()
+	sep := "?"
+	if strings.HasSuffix(path, "?") {
+		sep = ""
+	} else if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var all []T
+	cursor := ""
+	for range 100 {
+		p := path + sep + "limit=200"
+		if cursor != "" {
+			p += "&cursor=" + url.QueryEscape(cursor)
+		}
+		items, next := Page[T](t, c, p)
+		all = append(all, items...)
+		if next == "" {
+			return all
+		}
+		cursor = next
+	}
+	t.Fatalf("GET %s: more than 100 pages", path)
+	return nil
 }
