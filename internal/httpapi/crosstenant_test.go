@@ -27,7 +27,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 
 	getB := func(t *testing.T, path string, v any) {
 		t.Helper()
-		mxOK(t, b.Admin.Get(path), http.StatusOK, v)
+		testsupport.ExpectOK(t, b.Admin.Get(path), http.StatusOK, v)
 	}
 	bMembers := func(t *testing.T) map[uuid.UUID]identity.Member {
 		out := map[uuid.UUID]identity.Member{}
@@ -47,7 +47,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		return c
 	}
 	bUnits := func(t *testing.T) []uuid.UUID {
-		return mxIDs(testsupport.All[mxRow](t, b.Admin, "/api/v1/properties/"+b.PropertyID.String()+"/units"))
+		return testsupport.IDs(testsupport.All[testsupport.Row](t, b.Admin, "/api/v1/properties/"+b.PropertyID.String()+"/units"))
 	}
 	bOccupants := func(t *testing.T) []estate.Occupant {
 		var o []estate.Occupant
@@ -123,7 +123,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		testsupport.ExpectFailure(t, a.Admin.Post("/api/v1/units/"+a.UnitID.String()+"/occupants", map[string]any{"userId": b.Tenant.UserID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "userId")
 		var o []estate.Occupant
-		mxOK(t, a.Admin.Get("/api/v1/units/"+a.UnitID.String()+"/occupants"), http.StatusOK, &o)
+		testsupport.ExpectOK(t, a.Admin.Get("/api/v1/units/"+a.UnitID.String()+"/occupants"), http.StatusOK, &o)
 		if len(o) != 1 || o[0].UserID != a.Tenant.UserID {
 			t.Fatalf("occupants %+v, want only A's tenant", o)
 		}
@@ -134,7 +134,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		testsupport.ExpectFailure(t, a.Admin.Post("/api/v1/members", map[string]any{"email": email, "role": "CONTRACTOR", "contractorId": b.ContractorID}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		var invs []identity.Invitation
-		mxOK(t, a.Admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
+		testsupport.ExpectOK(t, a.Admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
 		if slices.ContainsFunc(invs, func(i identity.Invitation) bool { return i.Email == email }) {
 			t.Fatalf("refused invitation of %s exists", email)
 		}
@@ -165,7 +165,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 					return
 				}
 				var events []timeline.Event
-				if mxOK(t, r, http.StatusOK, &events); len(events) != 0 {
+				if testsupport.ExpectOK(t, r, http.StatusOK, &events); len(events) != 0 {
 					t.Fatalf("A sees B's %s events: %s", tc.entity, r.Body)
 				}
 			})
@@ -176,7 +176,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		// The same email invited by both, the same postcode, reference and trade in both.
 		shared := mxEmail(testsupport.Marker("XT-BOTH"))
 		for _, e := range []*mxEstate{a, b} {
-			mxOK(t, e.Admin.Post("/api/v1/members", map[string]any{"email": shared, "role": "TENANT"}), http.StatusCreated, nil)
+			testsupport.ExpectOK(t, e.Admin.Post("/api/v1/members", map[string]any{"email": shared, "role": "TENANT"}), http.StatusCreated, nil)
 		}
 		for _, dir := range []struct {
 			name        string
@@ -205,14 +205,14 @@ func TestCrossTenantIsolation(t *testing.T) {
 					{"/api/v1/timeline?entity=property&id=" + self.PropertyID.String(), self.PropertyID},
 				}
 				for _, l := range lists {
-					rows := testsupport.All[mxRow](t, self.Admin, l.path)
+					rows := testsupport.All[testsupport.Row](t, self.Admin, l.path)
 					mxCheckRows(t, l.path, rows, l.own, otherIDs)
 				}
 				// Lists without pagination.
-				var invs, occupants []mxRow
-				mxOK(t, self.Admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
+				var invs, occupants []testsupport.Row
+				testsupport.ExpectOK(t, self.Admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
 				mxCheckRows(t, "/api/v1/invitations", invs, self.InvitationID, otherIDs)
-				mxOK(t, self.Admin.Get("/api/v1/units/"+self.UnitID.String()+"/occupants"), http.StatusOK, &occupants)
+				testsupport.ExpectOK(t, self.Admin.Get("/api/v1/units/"+self.UnitID.String()+"/occupants"), http.StatusOK, &occupants)
 				mxCheckRows(t, "occupants", occupants, self.Tenant.UserID, otherIDs)
 			})
 		}
@@ -220,7 +220,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 }
 
 // mxCheckRows fails unless rows include own and none of foreign.
-func mxCheckRows(t *testing.T, what string, rows []mxRow, own uuid.UUID, foreign []uuid.UUID) {
+func mxCheckRows(t *testing.T, what string, rows []testsupport.Row, own uuid.UUID, foreign []uuid.UUID) {
 	t.Helper()
 	found := false
 	for _, r := range rows {

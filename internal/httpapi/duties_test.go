@@ -50,7 +50,7 @@ func TestSeparationOfDuties(t *testing.T) {
 		}},
 		{"whoever approved an invoice marks it paid", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
 			inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 9000)
-			mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
+			testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 			return "/api/v1/invoices/" + inv.ID.String() + "/mark-paid", func(t *testing.T) string { return string(ivGet(t, e.Admin, inv.ID).Status) }, string(invoices.Approved)
 		}},
 	}
@@ -59,7 +59,7 @@ func TestSeparationOfDuties(t *testing.T) {
 			t.Parallel()
 			e := wfNewEnv(t, app, fmt.Sprintf("Duties Lets %d", i))
 			if st.setting != "" {
-				mxOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"separationOfDuties": st.setting}), http.StatusOK, nil)
+				testsupport.ExpectOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"separationOfDuties": st.setting}), http.StatusOK, nil)
 			}
 			if st.soleStaff {
 				e.Admin.With(t).Delete("/api/v1/members/" + e.MemberID[e.Coordinator.UserID].String()).Expect(http.StatusOK)
@@ -70,7 +70,7 @@ func TestSeparationOfDuties(t *testing.T) {
 					body := map[string]any{}
 					r := e.Admin.With(t).Post(path, body)
 					if !st.separated {
-						mxOK(t, r, http.StatusOK, nil)
+						testsupport.ExpectOK(t, r, http.StatusOK, nil)
 						if status(t) == before {
 							t.Fatalf("the decision did not change the status from %s", before)
 						}
@@ -85,7 +85,7 @@ func TestSeparationOfDuties(t *testing.T) {
 					}
 					if !st.soleStaff {
 						// Another member of staff can.
-						mxOK(t, e.Coordinator.With(t).Post(path, body), http.StatusOK, nil)
+						testsupport.ExpectOK(t, e.Coordinator.With(t).Post(path, body), http.StatusOK, nil)
 					}
 				})
 			}
@@ -122,17 +122,17 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 			ticket := wfTicket(t, e)
 			for _, amount := range tc.earlier {
 				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, amount)
-				mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
+				testsupport.ExpectOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 			}
 			if tc.rejected > 0 {
 				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, tc.rejected)
-				mxOK(t, qtDecide(t, e.Coordinator, q.ID, "reject"), http.StatusOK, nil)
+				testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "reject"), http.StatusOK, nil)
 			}
 			// A paper quote from the other company, entered by the ADMIN.
 			q := testsupport.SubmitFlatQuote(t, e.Admin, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.OtherContractorID).ID, tc.quote)
 			r := qtDecide(t, e.Coordinator, q.ID, "approve")
 			if tc.want == http.StatusOK {
-				mxOK(t, r, http.StatusOK, nil)
+				testsupport.ExpectOK(t, r, http.StatusOK, nil)
 				return
 			}
 			f := testsupport.ExpectFailure(t, r, tc.want, apperr.Forbidden)
@@ -151,16 +151,16 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 			// An ADMIN may approve over the threshold (a different ADMIN from the one
 			// who entered it: separation of duties).
 			admin2 := app.AddMember(e.Admin, "ADMIN")
-			mxOK(t, qtDecide(t, admin2, q.ID, "approve"), http.StatusOK, nil)
+			testsupport.ExpectOK(t, qtDecide(t, admin2, q.ID, "approve"), http.StatusOK, nil)
 		})
 	}
 
 	t.Run("another ticket's approvals do not count", func(t *testing.T) {
 		t.Parallel()
 		q := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
-		mxOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
 		q = testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
-		mxOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
 	})
 
 	t.Run("two approvals at once on one ticket cannot both pass", func(t *testing.T) {

@@ -26,11 +26,6 @@ import (
 
 const replayedHeader = "Idempotent-Replayed"
 
-// newProperty is a create-property body whose name tells the subtest's rows apart.
-func newProperty(name string) map[string]any {
-	return map[string]any{"name": name, "addressLine1": "1 Mill Lane", "town": "York", "postcode": "YO1 7HH"}
-}
-
 // countProperties counts c's organisation's properties called name.
 func countProperties(t *testing.T, c *testsupport.Client, name string) int {
 	t.Helper()
@@ -88,12 +83,12 @@ func TestIdempotency(t *testing.T) {
 	}{
 		{"same key and body replays the first answer", func(t *testing.T, name string) {
 			k := key()
-			first := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			first := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectSuccess(t, first, http.StatusCreated)
 			expectFresh(t, first)
-			again := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			again := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectReplay(t, first, again)
-			third := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			third := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectReplay(t, first, third)
 			if n := countProperties(t, admin, name); n != 1 {
 				t.Fatalf("%d properties, want 1", n)
@@ -101,8 +96,8 @@ func TestIdempotency(t *testing.T) {
 		}},
 		{"same key, different body is refused", func(t *testing.T, name string) {
 			k := key()
-			expectSuccess(t, admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k), http.StatusCreated)
-			changed := newProperty(name)
+			expectSuccess(t, admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k), http.StatusCreated)
+			changed := testsupport.PropertyBody(name)
 			changed["town"] = "Leeds"
 			r := admin.Post("/api/v1/properties", changed, "Idempotency-Key", k)
 			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
@@ -113,14 +108,14 @@ func TestIdempotency(t *testing.T) {
 		}},
 		{"same key on another endpoint is refused", func(t *testing.T, name string) {
 			k := key()
-			expectSuccess(t, admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k), http.StatusCreated)
+			expectSuccess(t, admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k), http.StatusCreated)
 			r := admin.Post("/api/v1/contractors", map[string]any{"companyName": name, "email": "c@example.com"}, "Idempotency-Key", k)
 			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 		}},
 		{"same key, different users of one org are independent", func(t *testing.T, name string) {
 			k := key()
-			a := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
-			b := coordinator.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			a := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
+			b := coordinator.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectSuccess(t, a, http.StatusCreated)
 			expectSuccess(t, b, http.StatusCreated)
 			expectFresh(t, b)
@@ -133,8 +128,8 @@ func TestIdempotency(t *testing.T) {
 		}},
 		{"same key, different orgs are independent", func(t *testing.T, name string) {
 			k := key()
-			a := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
-			b := other.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			a := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
+			b := other.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectSuccess(t, a, http.StatusCreated)
 			expectSuccess(t, b, http.StatusCreated)
 			expectFresh(t, b)
@@ -150,7 +145,7 @@ func TestIdempotency(t *testing.T) {
 			again := admin.Post("/api/v1/properties", bad, "Idempotency-Key", k)
 			expectReplay(t, first, again)
 			// The key is spent on the failed request: a corrected body needs a new key.
-			fixed := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			fixed := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			testsupport.ExpectFailure(t, fixed, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 			if n := countProperties(t, admin, name); n != 0 {
 				t.Fatalf("%d properties, want 0", n)
@@ -165,8 +160,8 @@ func TestIdempotency(t *testing.T) {
 			expectReplay(t, first, admin.Post(path, body, "Idempotency-Key", k))
 		}},
 		{"without a key every request runs", func(t *testing.T, name string) {
-			a := admin.Post("/api/v1/properties", newProperty(name))
-			b := admin.Post("/api/v1/properties", newProperty(name))
+			a := admin.Post("/api/v1/properties", testsupport.PropertyBody(name))
+			b := admin.Post("/api/v1/properties", testsupport.PropertyBody(name))
 			expectSuccess(t, a, http.StatusCreated)
 			expectSuccess(t, b, http.StatusCreated)
 			expectFresh(t, b)
@@ -176,13 +171,13 @@ func TestIdempotency(t *testing.T) {
 		}},
 		{"a key of 255 characters is accepted", func(t *testing.T, name string) {
 			k := strings.Repeat("k", 255-36) + uuid.NewString()
-			first := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			first := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectSuccess(t, first, http.StatusCreated)
-			expectReplay(t, first, admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k))
+			expectReplay(t, first, admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k))
 		}},
 		{"a key over 255 characters is refused", func(t *testing.T, name string) {
 			k := strings.Repeat("k", 256-36) + uuid.NewString()
-			r := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			r := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			testsupport.ExpectFailure(t, r, http.StatusUnprocessableEntity, apperr.Invalid, "Idempotency-Key")
 			if n := countProperties(t, admin, name); n != 0 {
 				t.Fatalf("%d properties, want 0", n)
@@ -190,9 +185,9 @@ func TestIdempotency(t *testing.T) {
 		}},
 		{"an unauthenticated request is not recorded", func(t *testing.T, name string) {
 			k := key()
-			anon := app.Anonymous().Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			anon := app.Anonymous().Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			testsupport.ExpectFailure(t, anon, http.StatusUnauthorized, apperr.Unauthenticated)
-			r := admin.Post("/api/v1/properties", newProperty(name), "Idempotency-Key", k)
+			r := admin.Post("/api/v1/properties", testsupport.PropertyBody(name), "Idempotency-Key", k)
 			expectSuccess(t, r, http.StatusCreated)
 			expectFresh(t, r)
 		}},
@@ -214,7 +209,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 	const n = 8
 	for round := range 3 {
 		name := "Race " + uuid.NewString()[:8]
-		body, _ := json.Marshal(newProperty(name))
+		body, _ := json.Marshal(testsupport.PropertyBody(name))
 		k := "race-" + uuid.NewString()
 
 		type answer struct {

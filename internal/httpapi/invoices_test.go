@@ -34,7 +34,7 @@ func ivPost(t *testing.T, c *testsupport.Client, woID uuid.UUID, body map[string
 func ivGet(t *testing.T, c *testsupport.Client, id uuid.UUID) invoices.Invoice {
 	t.Helper()
 	var inv invoices.Invoice
-	mxOK(t, c.With(t).Get("/api/v1/invoices/"+id.String()), http.StatusOK, &inv)
+	testsupport.ExpectOK(t, c.With(t).Get("/api/v1/invoices/"+id.String()), http.StatusOK, &inv)
 	return inv
 }
 
@@ -61,7 +61,7 @@ func ivCompletedWO(t *testing.T, e *wfEnv, quoted int64) workorders.WorkOrder {
 	wo := wfNewWO(t, e, workorders.Accepted)
 	if quoted > 0 {
 		q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, quoted)
-		mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 	}
 	ivComplete(t, e, wo.ID)
 	return wo
@@ -69,7 +69,7 @@ func ivCompletedWO(t *testing.T, e *wfEnv, quoted int64) workorders.WorkOrder {
 
 func ivIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 	t.Helper()
-	return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
+	return testsupport.IDs(testsupport.All[testsupport.Row](t, c.With(t), path))
 }
 
 // testInvoiceSubmit: invoices only for COMPLETED work orders, one open invoice per work
@@ -101,7 +101,7 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := ivCompletedWO(t, e, 0)
 		var inv invoices.Invoice
-		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": "  INV-0042  ", "notes": "Thanks", "lines": []any{
+		testsupport.ExpectOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": "  INV-0042  ", "notes": "Thanks", "lines": []any{
 			testsupport.Line("Labour (hours)", 2.5, 4500, nil),       // 11250 + 2250
 			testsupport.Line("Energy-saving valve", 1, 1010, vat(5)), // 1010 + 50.5 → 51
 			testsupport.Line("Zero-rated", 0.333, 1000, vat(0)),      // 333 + 0
@@ -152,11 +152,11 @@ func testInvoiceSubmit(t *testing.T, e *wfEnv) {
 		first := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 9000)
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		testsupport.ExpectFailure(t, ivPost(t, e.Coordinator, wo.ID, body()), http.StatusConflict, apperr.Conflict)
-		mxOK(t, ivDecide(t, e.Coordinator, first.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, first.ID, "reject"), http.StatusOK, nil)
 		second := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 8500) // the corrected one
-		mxOK(t, ivDecide(t, e.Coordinator, second.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, second.ID, "approve"), http.StatusOK, nil)
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
-		mxOK(t, ivDecide(t, e.Admin, second.ID, "mark-paid"), http.StatusOK, nil) // not its approver
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, second.ID, "mark-paid"), http.StatusOK, nil) // not its approver
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, body()), http.StatusConflict, apperr.Conflict)
 		ids := ivIDs(t, e.Admin, "/api/v1/invoices?workOrderId="+wo.ID.String())
 		if len(ids) != 2 || !slices.Contains(ids, first.ID) || !slices.Contains(ids, second.ID) {
@@ -222,7 +222,7 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 			t.Fatalf("refused approval changed the invoice: %+v", got)
 		}
 		var got invoices.Invoice
-		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, &got)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, &got)
 		if got.Status != invoices.Approved || got.ApprovedBy == nil || *got.ApprovedBy != e.Admin.UserID {
 			t.Fatalf("ADMIN approval: %+v", got)
 		}
@@ -230,7 +230,7 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 	allowed := func(t *testing.T, inv invoices.Invoice) {
 		t.Helper()
 		var got invoices.Invoice
-		mxOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, &got)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, &got)
 		if got.Status != invoices.Approved || got.ApprovedBy == nil || *got.ApprovedBy != e.Coordinator.UserID || got.ApprovedAt == nil {
 			t.Fatalf("COORDINATOR approval: %+v", got)
 		}
@@ -249,11 +249,11 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 		// Quote £83.33 + 20% = £100.00; invoice £91.67 + 20% = £110.00 (£110.004 → £110.00).
 		wo := wfNewWO(t, e, workorders.Accepted)
 		var q quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 8333, nil)}}), http.StatusCreated, &q)
-		mxOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 8333, nil)}}), http.StatusCreated, &q)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 		ivComplete(t, e, wo.ID)
 		var inv invoices.Invoice
-		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": testsupport.Marker("INV"), "lines": []any{testsupport.Line("Labour", 1, 9167, nil)}}), http.StatusCreated, &inv)
+		testsupport.ExpectOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": testsupport.Marker("INV"), "lines": []any{testsupport.Line("Labour", 1, 9167, nil)}}), http.StatusCreated, &inv)
 		if q.TotalPence != 10000 || inv.TotalPence != 11000 {
 			t.Fatalf("quote %d, invoice %d; want 10000 and 11000", q.TotalPence, inv.TotalPence)
 		}
@@ -279,16 +279,16 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
 		rejected := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
-		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
 		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
-		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
 		testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000) // still SUBMITTED
 		ivComplete(t, e, wo.ID)
 		// Double the unapproved quotes but under the threshold: the threshold rule applies.
 		allowed(t, testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 20000))
 		wo2 := wfNewWO(t, e, workorders.Accepted)
 		rejected = testsupport.SubmitFlatQuote(t, e.Contractor, wo2.ID, 60000)
-		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
 		ivComplete(t, e, wo2.ID)
 		refused(t, testsupport.SubmitFlatInvoice(t, e.Contractor, wo2.ID, 60000), "£600.00", "£500.00")
 	})
@@ -298,7 +298,7 @@ func testInvoiceApproval(t *testing.T, e *wfEnv) {
 func ivComplete(t *testing.T, e *wfEnv, id uuid.UUID) {
 	t.Helper()
 	for _, a := range []string{"schedule", "start", "complete"} {
-		mxOK(t, wfAct(t, e.Contractor, id, a), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Contractor, id, a), http.StatusOK, nil)
 	}
 }
 
@@ -317,7 +317,7 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 			t.Fatalf("refused rejection made it %s", got.Status)
 		}
 		var got invoices.Invoice
-		mxOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": "  Charged VAT on a zero-rated item "}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": "  Charged VAT on a zero-rated item "}), http.StatusOK, &got)
 		stored := ivGet(t, e.Contractor, inv.ID)
 		for _, v := range []invoices.Invoice{got, stored} {
 			if v.Status != invoices.Rejected || v.RejectionReason != "Charged VAT on a zero-rated item" || v.PaidAt != nil || v.ApprovedAt != nil {
@@ -335,12 +335,12 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		}
 		start := time.Now().Add(-time.Minute)
 		var approved invoices.Invoice
-		mxOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, &approved)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, &approved)
 		if approved.Status != invoices.Approved || approved.ApprovedAt == nil || approved.ApprovedAt.Before(start) || approved.PaidAt != nil {
 			t.Fatalf("approved %+v", approved)
 		}
 		var paid invoices.Invoice
-		mxOK(t, e.Admin.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": " BACS 2026-000123 "}), http.StatusOK, &paid)
+		testsupport.ExpectOK(t, e.Admin.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": " BACS 2026-000123 "}), http.StatusOK, &paid)
 		stored := ivGet(t, e.Contractor, inv.ID)
 		for _, v := range []invoices.Invoice{paid, stored} {
 			if v.Status != invoices.Paid || v.PaymentReference != "BACS 2026-000123" || v.PaidAt == nil || v.PaidAt.Before(start) ||
@@ -353,9 +353,9 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 	t.Run("a payment reference is optional", func(t *testing.T) {
 		t.Parallel()
 		inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
-		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 		var paid invoices.Invoice
-		mxOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{}), http.StatusOK, &paid)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{}), http.StatusOK, &paid)
 		if paid.Status != invoices.Paid || paid.PaidAt == nil || paid.PaymentReference != "" {
 			t.Fatalf("paid %+v", paid)
 		}
@@ -367,22 +367,22 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 		line := []any{testsupport.Line("Labour", 1, 1000, nil)}
 		testsupport.ExpectFailure(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 51), "lines": line}), http.StatusUnprocessableEntity, apperr.Invalid, "reference")
 		var inv invoices.Invoice
-		mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 50), "lines": line}), http.StatusCreated, &inv)
+		testsupport.ExpectOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": strings.Repeat("£", 50), "lines": line}), http.StatusCreated, &inv)
 		if inv.Reference != strings.Repeat("£", 50) {
 			t.Fatalf("reference %q", inv.Reference)
 		}
 		long := strings.Repeat("é", 1000)
 		path := "/api/v1/invoices/" + inv.ID.String()
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
-		mxOK(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long}), http.StatusOK, &inv)
+		testsupport.ExpectOK(t, e.Admin.With(t).Post(path+"/reject", map[string]any{"reason": long}), http.StatusOK, &inv)
 		if inv.RejectionReason != long {
 			t.Fatalf("rejection reason of %d characters", len([]rune(inv.RejectionReason)))
 		}
 		inv = testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 1000)
-		mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 		payRef := strings.Repeat("ü", 100)
 		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef + "ü"}), http.StatusUnprocessableEntity, apperr.Invalid, "paymentReference")
-		mxOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef}), http.StatusOK, &inv)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post("/api/v1/invoices/"+inv.ID.String()+"/mark-paid", map[string]any{"paymentReference": payRef}), http.StatusOK, &inv)
 		if inv.PaymentReference != payRef {
 			t.Fatalf("payment reference of %d characters", len([]rune(inv.PaymentReference)))
 		}
@@ -391,12 +391,12 @@ func testInvoiceLifecycle(t *testing.T, e *wfEnv) {
 	t.Run("decisions from the wrong status", func(t *testing.T) {
 		t.Parallel()
 		rejected := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
-		mxOK(t, ivDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
 		approved := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
-		mxOK(t, ivDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
 		paid := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 5000)
-		mxOK(t, ivDecide(t, e.Admin, paid.ID, "approve"), http.StatusOK, nil)
-		mxOK(t, ivDecide(t, e.Coordinator, paid.ID, "mark-paid"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, paid.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, paid.ID, "mark-paid"), http.StatusOK, nil)
 		allowed := map[invoices.Status]string{invoices.Approved: "mark-paid"}
 		for _, inv := range []invoices.Invoice{rejected, approved, paid} {
 			current := ivGet(t, e.Admin, inv.ID)
@@ -448,18 +448,18 @@ func ivCP1252(s string) string { return strings.ReplaceAll(s, "£", "\xa3") }
 func testInvoicePDF(t *testing.T, e *wfEnv) {
 	app := e.App
 	var company contractors.Contractor
-	mxOK(t, e.Admin.Get("/api/v1/contractors/"+e.ContractorID.String()), http.StatusOK, &company)
+	testsupport.ExpectOK(t, e.Admin.Get("/api/v1/contractors/"+e.ContractorID.String()), http.StatusOK, &company)
 	wo := ivCompletedWO(t, e, 0)
 	ref := "INV-" + strings.ToUpper(uuid.NewString()[:8])
 	var inv invoices.Invoice
-	mxOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": ref, "notes": "Payment within 30 days (BACS)", "lines": []any{
+	testsupport.ExpectOK(t, ivPost(t, e.Contractor, wo.ID, map[string]any{"reference": ref, "notes": "Payment within 30 days (BACS)", "lines": []any{
 		testsupport.Line("Boiler repair", 1, 100000, nil), // 100000 + 20000
 		testsupport.Line("Parts", 2.5, 1999, vat(5)),      // 4997.5 → 4998, + 249.9 → 250
 	}}), http.StatusCreated, &inv)
 	if inv.TotalPence != 125248 {
 		t.Fatalf("total %d, want 125248", inv.TotalPence)
 	}
-	mxOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
 
 	for _, c := range []struct {
 		name string
@@ -582,8 +582,8 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 			t.Fatalf("refused decisions changed invoices:\nbefore %s\nafter  %s", before, after)
 		}
 		// Staff entered it: another member approves it, and a third party to the approval pays it.
-		mxOK(t, ivDecide(t, e.Admin, other.ID, "approve"), http.StatusOK, nil)
-		mxOK(t, ivDecide(t, e.Coordinator, other.ID, "mark-paid"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Admin, other.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, other.ID, "mark-paid"), http.StatusOK, nil)
 		if got := ivGet(t, e.Admin, other.ID); got.Status != invoices.Paid {
 			t.Fatalf("paid invoice is %s", got.Status)
 		}
@@ -595,7 +595,7 @@ func testInvoiceRoles(t *testing.T, e *wfEnv) {
 func testInvoiceCrossTenant(t *testing.T, a, b *wfEnv) {
 	bInv := testsupport.SubmitFlatInvoice(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
 	bApproved := testsupport.SubmitFlatInvoice(t, b.Contractor, ivCompletedWO(t, b, 0).ID, 3000)
-	mxOK(t, ivDecide(t, b.Admin, bApproved.ID, "approve"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, ivDecide(t, b.Admin, bApproved.ID, "approve"), http.StatusOK, nil)
 	bFree := ivCompletedWO(t, b, 0) // completed, no invoice yet
 	snapshot := func(t *testing.T) string {
 		return wfJSON(t, []any{ivGet(t, b.Admin, bInv.ID), ivGet(t, b.Admin, bApproved.ID), ivIDs(t, b.Admin, "/api/v1/invoices?workOrderId="+bFree.ID.String())})
@@ -654,14 +654,14 @@ type tlKey struct {
 func testWorkflowTimeline(t *testing.T, e *wfEnv) {
 	ticket := wfTicket(t, e)
 	wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
-	mxOK(t, wfAct(t, e.Contractor, wo.ID, "accept"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "accept"), http.StatusOK, nil)
 	q1 := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 12000)
 	q2 := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 13000)
-	mxOK(t, qtDecide(t, e.Coordinator, q1.ID, "approve"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q1.ID, "approve"), http.StatusOK, nil)
 	ivComplete(t, e, wo.ID)
 	inv := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 12500)
-	mxOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, nil)
-	mxOK(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, ivDecide(t, e.Coordinator, inv.ID, "approve"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "mark-paid"), http.StatusOK, nil)
 
 	tk := func(action string) tlKey { return tlKey{"ticket", ticket, action} }
 	w := func(action string) tlKey { return tlKey{"work_order", wo.ID, action} }

@@ -48,11 +48,11 @@ func TestLists_newestFirst(t *testing.T) {
 		{"/api/v1/invitations", invitations},
 		{"/api/v1/webhooks", webhooks},
 	} {
-		var rows []mxRow
+		var rows []testsupport.Row
 		admin.Get(tc.path).Expect(http.StatusOK).Data(&rows)
 		want := slices.Clone(tc.created)
 		slices.Reverse(want)
-		if got := mxIDs(rows); !slices.Equal(got, want) {
+		if got := testsupport.IDs(rows); !slices.Equal(got, want) {
 			t.Errorf("GET %s lists %v, want newest first %v", tc.path, got, want)
 		}
 	}

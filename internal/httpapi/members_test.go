@@ -33,7 +33,7 @@ func TestMembers(t *testing.T) {
 	invitations := func(t *testing.T) []identity.Invitation {
 		t.Helper()
 		var invs []identity.Invitation
-		mxOK(t, admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/invitations"), http.StatusOK, &invs)
 		return invs
 	}
 	accept := func(token string) *testsupport.Response {
@@ -70,7 +70,7 @@ func TestMembers(t *testing.T) {
 		email := mxEmail(testsupport.Marker("INVITEE"))
 		var inv identity.Invitation
 		resp := admin.Post("/api/v1/members", map[string]any{"email": "  " + strings.ToUpper(email) + " ", "role": "COORDINATOR"})
-		mxOK(t, resp, http.StatusCreated, &inv)
+		testsupport.ExpectOK(t, resp, http.StatusCreated, &inv)
 		if inv.ID == uuid.Nil || inv.Email != email || inv.Role != access.Coordinator || inv.ContractorID != nil || !inv.ExpiresAt.After(inv.CreatedAt) {
 			t.Fatalf("invitation %+v", inv)
 		}
@@ -86,7 +86,7 @@ func TestMembers(t *testing.T) {
 		}
 		// A CONTRACTOR invitation names the company.
 		var cinv identity.Invitation
-		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": mxEmail(testsupport.Marker("SUB")), "role": "CONTRACTOR", "contractorId": contractorID}), http.StatusCreated, &cinv)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/members", map[string]any{"email": mxEmail(testsupport.Marker("SUB")), "role": "CONTRACTOR", "contractorId": contractorID}), http.StatusCreated, &cinv)
 		if cinv.ContractorID == nil || *cinv.ContractorID != contractorID || cinv.Role != access.Contractor {
 			t.Fatalf("contractor invitation %+v", cinv)
 		}
@@ -95,9 +95,9 @@ func TestMembers(t *testing.T) {
 	t.Run("re-inviting the same email replaces the open invitation", func(t *testing.T) {
 		email := mxEmail(testsupport.Marker("AGAIN"))
 		var first, second identity.Invitation
-		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": email, "role": "TENANT"}), http.StatusCreated, &first)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/members", map[string]any{"email": email, "role": "TENANT"}), http.StatusCreated, &first)
 		firstToken := app.InvitationToken(email)
-		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": strings.ToUpper(email), "role": "COORDINATOR"}), http.StatusCreated, &second)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/members", map[string]any{"email": strings.ToUpper(email), "role": "COORDINATOR"}), http.StatusCreated, &second)
 		secondToken := app.InvitationToken(email)
 		if second.ID == first.ID || secondToken == firstToken {
 			t.Fatalf("re-invite returned the same invitation: %+v", second)
@@ -119,7 +119,7 @@ func TestMembers(t *testing.T) {
 				ID uuid.UUID `json:"id"`
 			} `json:"user"`
 		}
-		mxOK(t, accept(secondToken), http.StatusOK, &sess)
+		testsupport.ExpectOK(t, accept(secondToken), http.StatusOK, &sess)
 		if sess.Role != access.Coordinator || members(t)[sess.User.ID].Role != access.Coordinator {
 			t.Fatalf("accepted as %s", sess.Role)
 		}
@@ -138,7 +138,7 @@ func TestMembers(t *testing.T) {
 		}
 		// A user who belongs to another organisation only may be invited.
 		outsider := app.Register("Other Co")
-		mxOK(t, admin.Post("/api/v1/members", map[string]any{"email": outsider.Email, "role": "TENANT"}), http.StatusCreated, nil)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/members", map[string]any{"email": outsider.Email, "role": "TENANT"}), http.StatusCreated, nil)
 	})
 
 	t.Run("invite validation", func(t *testing.T) {
@@ -182,18 +182,18 @@ func TestMembers(t *testing.T) {
 		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
 
 		var m identity.Member
-		mxOK(t, admin.Patch(path, map[string]any{"role": "COORDINATOR"}), http.StatusOK, &m)
+		testsupport.ExpectOK(t, admin.Patch(path, map[string]any{"role": "COORDINATOR"}), http.StatusOK, &m)
 		if m.ID != spareID || m.UserID != spare.UserID || m.Role != access.Coordinator || m.Email != spare.Email {
 			t.Fatalf("changed member %+v", m)
 		}
 		// The change applies at the member's next request, with the token they already hold.
-		mxOK(t, spare.Get("/api/v1/properties"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, spare.Get("/api/v1/properties"), http.StatusOK, nil)
 
-		mxOK(t, admin.Patch(path, map[string]any{"role": "CONTRACTOR", "contractorId": contractorID}), http.StatusOK, &m)
+		testsupport.ExpectOK(t, admin.Patch(path, map[string]any{"role": "CONTRACTOR", "contractorId": contractorID}), http.StatusOK, &m)
 		if m.Role != access.Contractor || m.ContractorID == nil || *m.ContractorID != contractorID {
 			t.Fatalf("changed member %+v", m)
 		}
-		mxOK(t, spare.Get("/api/v1/contractors/"+contractorID.String()), http.StatusOK, nil)
+		testsupport.ExpectOK(t, spare.Get("/api/v1/contractors/"+contractorID.String()), http.StatusOK, nil)
 		testsupport.ExpectFailure(t, spare.Get("/api/v1/properties"), http.StatusForbidden, apperr.Forbidden)
 
 		for _, tc := range []struct {
@@ -212,7 +212,7 @@ func TestMembers(t *testing.T) {
 				}
 			})
 		}
-		mxOK(t, admin.Patch(path, map[string]any{"role": "TENANT"}), http.StatusOK, &m)
+		testsupport.ExpectOK(t, admin.Patch(path, map[string]any{"role": "TENANT"}), http.StatusOK, &m)
 		if m.Role != access.Tenant || m.ContractorID != nil {
 			t.Fatalf("changed member %+v", m)
 		}
@@ -228,20 +228,20 @@ func TestMembers(t *testing.T) {
 		}
 		// With a second ADMIN, one may step down.
 		second := app.AddMember(admin, access.Admin)
-		mxOK(t, second.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, second.Patch(self, map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
 		testsupport.ExpectFailure(t, admin.Get("/api/v1/members"), http.StatusForbidden, apperr.Forbidden)
-		mxOK(t, second.Patch(self, map[string]any{"role": "ADMIN"}), http.StatusOK, nil)
-		mxOK(t, admin.Get("/api/v1/members"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, second.Patch(self, map[string]any{"role": "ADMIN"}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/members"), http.StatusOK, nil)
 	})
 
 	t.Run("remove", func(t *testing.T) {
 		spare := app.AddMember(admin, access.Coordinator)
 		path := "/api/v1/members/" + testsupport.MemberID(t, admin, spare.UserID).String()
-		mxOK(t, spare.Get("/api/v1/properties"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, spare.Get("/api/v1/properties"), http.StatusOK, nil)
 		var out struct {
 			Removed bool `json:"removed"`
 		}
-		mxOK(t, admin.Delete(path), http.StatusOK, &out)
+		testsupport.ExpectOK(t, admin.Delete(path), http.StatusOK, &out)
 		if !out.Removed {
 			t.Fatal("removed is false")
 		}

@@ -41,7 +41,7 @@ func qtPost(t *testing.T, c *testsupport.Client, woID uuid.UUID, body map[string
 func qtGet(t *testing.T, c *testsupport.Client, id uuid.UUID) quotes.Quote {
 	t.Helper()
 	var q quotes.Quote
-	mxOK(t, c.With(t).Get("/api/v1/quotes/"+id.String()), http.StatusOK, &q)
+	testsupport.ExpectOK(t, c.With(t).Get("/api/v1/quotes/"+id.String()), http.StatusOK, &q)
 	return q
 }
 
@@ -60,7 +60,7 @@ var qtDecisions = []string{"approve", "reject", "withdraw"}
 // qtIDs lists the ids a client sees at path.
 func qtIDs(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 	t.Helper()
-	return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
+	return testsupport.IDs(testsupport.All[testsupport.Row](t, c.With(t), path))
 }
 
 // testQuoteSubmit: totals computed line by line (VAT per line, rounded half up), stored
@@ -85,7 +85,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		wantQty := []float64{2.5, 3, 1, 0.333, 1.5, 1, 0.125}
 		wantRate := []int{20, 20, 5, 0, 20, 5, 20}
 		var submitted quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(14), "notes": "  Parts in stock  ", "lines": lines}), http.StatusCreated, &submitted)
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(14), "notes": "  Parts in stock  ", "lines": lines}), http.StatusCreated, &submitted)
 		stored := qtGet(t, e.Coordinator, submitted.ID)
 		for _, q := range []quotes.Quote{submitted, stored} {
 			// Rounding each line's VAT gives 2357; rounding the sum of exact VAT (2355.8) would give 2356.
@@ -108,7 +108,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		}
 		// Lists leave lines out but carry the totals.
 		var listed []quotes.Quote
-		mxOK(t, e.Admin.With(t).Get("/api/v1/quotes?workOrderId="+wo.ID.String()), http.StatusOK, &listed)
+		testsupport.ExpectOK(t, e.Admin.With(t).Get("/api/v1/quotes?workOrderId="+wo.ID.String()), http.StatusOK, &listed)
 		if len(listed) != 1 || listed[0].ID != submitted.ID || listed[0].TotalPence != 15234 {
 			t.Fatalf("listed %+v", listed)
 		}
@@ -146,7 +146,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 		}
 		// Valid until today is fine: the last day the price holds.
 		var q quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(0), "lines": []any{good}}), http.StatusCreated, &q)
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(0), "lines": []any{good}}), http.StatusCreated, &q)
 		if q.ValidUntil != qtDate(0) {
 			t.Fatalf("validUntil %s, want %s", q.ValidUntil, qtDate(0))
 		}
@@ -158,7 +158,7 @@ func testQuoteSubmit(t *testing.T, e *wfEnv) {
 			wo := wfNewWO(t, e, status)
 			r := qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("x", 1, 100, nil)}})
 			if status.Live() {
-				mxOK(t, r, http.StatusCreated, nil)
+				testsupport.ExpectOK(t, r, http.StatusCreated, nil)
 				continue
 			}
 			testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
@@ -181,12 +181,12 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		sibling := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 15000)
 		paper := testsupport.SubmitFlatQuote(t, e.Coordinator, wo.ID, 9000) // entered by staff
 		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 11000)
-		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
 		elsewhere := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, 8000)
 
 		start := time.Now().Add(-time.Minute)
 		var approved quotes.Quote
-		mxOK(t, qtDecide(t, e.Coordinator, chosen.ID, "approve"), http.StatusOK, &approved)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, chosen.ID, "approve"), http.StatusOK, &approved)
 		if approved.Status != quotes.Approved || approved.DecidedBy == nil || *approved.DecidedBy != e.Coordinator.UserID ||
 			approved.DecidedAt == nil || approved.DecidedAt.Before(start) || len(approved.Lines) != 1 {
 			t.Fatalf("approved %+v", approved)
@@ -222,7 +222,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
 		first := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 10000)
-		mxOK(t, qtDecide(t, e.Admin, first.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, first.ID, "approve"), http.StatusOK, nil)
 		// A revised quote after the approval is refused at submission (the partial unique
 		// index quotes_one_approved_idx would refuse a second approval anyway).
 		late := e.Contractor.With(t).Post("/api/v1/work-orders/"+wo.ID.String()+"/quotes", map[string]any{
@@ -244,11 +244,11 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		wo := wfNewWO(t, e, workorders.Accepted)
 		rejected := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
-		mxOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, rejected.ID, "reject"), http.StatusOK, nil)
 		withdrawn := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
-		mxOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Contractor, withdrawn.ID, "withdraw"), http.StatusOK, nil)
 		approved := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
-		mxOK(t, qtDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, approved.ID, "approve"), http.StatusOK, nil)
 		for _, q := range []quotes.Quote{rejected, withdrawn, approved} {
 			before := wfJSON(t, qtGet(t, e.Admin, q.ID))
 			for _, d := range qtDecisions {
@@ -275,7 +275,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 			t.Fatalf("refused rejection made it %s", got.Status)
 		}
 		var got quotes.Quote
-		mxOK(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", map[string]any{"reason": " Labour rate too high "}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post("/api/v1/quotes/"+q.ID.String()+"/reject", map[string]any{"reason": " Labour rate too high "}), http.StatusOK, &got)
 		if stored := qtGet(t, e.Admin, q.ID); got.Status != quotes.Rejected || stored.Status != quotes.Rejected || stored.DecisionReason != "Labour rate too high" {
 			t.Fatalf("rejected %+v, stored %+v", got, stored)
 		}
@@ -287,7 +287,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		long := strings.Repeat("é", 1000) // 2000 bytes
 		path := "/api/v1/quotes/" + q.ID.String() + "/reject"
 		testsupport.ExpectFailure(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
-		mxOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post(path, map[string]any{"reason": long}), http.StatusOK, nil)
 		if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Rejected || got.DecisionReason != long {
 			t.Fatalf("rejected with a long reason: %s, %d characters", got.Status, len([]rune(got.DecisionReason)))
 		}
@@ -298,7 +298,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 		for _, finish := range []string{"cancel", "complete"} {
 			wo := wfNewWO(t, e, workorders.InProgress)
 			q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000)
-			mxOK(t, wfAct(t, e.Admin, wo.ID, finish), http.StatusOK, nil)
+			testsupport.ExpectOK(t, wfAct(t, e.Admin, wo.ID, finish), http.StatusOK, nil)
 			testsupport.ExpectFailure(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusConflict, apperr.Conflict)
 			if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
 				t.Fatalf("quote on a %sd work order became %s", finish, got.Status)
@@ -375,7 +375,7 @@ func testQuoteDecisions(t *testing.T, e *wfEnv) {
 
 		// The contractor withdraws their own quote.
 		var got quotes.Quote
-		mxOK(t, qtDecide(t, e.Contractor, own.ID, "withdraw"), http.StatusOK, &got)
+		testsupport.ExpectOK(t, qtDecide(t, e.Contractor, own.ID, "withdraw"), http.StatusOK, &got)
 		if got.Status != quotes.Withdrawn || qtGet(t, e.Contractor, own.ID).Status != quotes.Withdrawn {
 			t.Fatalf("withdrawn %+v", got)
 		}
@@ -401,15 +401,15 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		if q := qtGet(t, e.Admin, over.ID); q.Status != quotes.Submitted || q.DecidedAt != nil {
 			t.Fatalf("refused approval changed the quote: %+v", q)
 		}
-		mxOK(t, qtDecide(t, e.Admin, over.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Admin, over.ID, "approve"), http.StatusOK, nil)
 		if q := qtGet(t, e.Admin, over.ID); q.Status != quotes.Approved || *q.DecidedBy != e.Admin.UserID {
 			t.Fatalf("ADMIN approval: %+v", q)
 		}
 		at := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold)
-		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
 		// Rejecting and withdrawing are not approvals: no threshold.
 		big := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, threshold*10+1)
-		mxOK(t, qtDecide(t, e.Coordinator, big.ID, "reject"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, big.ID, "reject"), http.StatusOK, nil)
 	}
 	t.Run("default £500", func(t *testing.T) { check(t, 50000) })
 	t.Run("changed to £200", func(t *testing.T) {
@@ -417,7 +417,7 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 			ApprovalThresholdPence int64 `json:"approvalThresholdPence"`
 		}
 		testsupport.ExpectFailure(t, e.Coordinator.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusForbidden, apperr.Forbidden)
-		mxOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusOK, &st)
+		testsupport.ExpectOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"approvalThresholdPence": 20000}), http.StatusOK, &st)
 		if st.ApprovalThresholdPence != 20000 {
 			t.Fatalf("threshold %d", st.ApprovalThresholdPence)
 		}
@@ -427,13 +427,13 @@ func testQuoteThreshold(t *testing.T, e *wfEnv) {
 		// £200 threshold: £166.67 + 20% VAT = £200.00 is at it; £166.68 + VAT = £200.02 is over.
 		wo := wfNewWO(t, e, workorders.Accepted)
 		var at, over quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16667, nil)}}), http.StatusCreated, &at)
-		mxOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16668, nil)}}), http.StatusCreated, &over)
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16667, nil)}}), http.StatusCreated, &at)
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wo.ID, map[string]any{"validUntil": qtDate(7), "lines": []any{testsupport.Line("Labour", 1, 16668, nil)}}), http.StatusCreated, &over)
 		if at.TotalPence != 20000 || over.TotalPence != 20002 {
 			t.Fatalf("totals %d and %d, want 20000 and 20002", at.TotalPence, over.TotalPence)
 		}
 		testsupport.ExpectFailure(t, qtDecide(t, e.Coordinator, over.ID, "approve"), http.StatusForbidden, apperr.Forbidden)
-		mxOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, at.ID, "approve"), http.StatusOK, nil)
 	})
 }
 
@@ -459,7 +459,7 @@ func testQuoteExpiry(t *testing.T, e *wfEnv) {
 	validUntil := time.Date(time.Now().Year()+1, time.July, 15, 0, 0, 0, 0, time.UTC)
 	submit := func(t *testing.T) quotes.Quote {
 		var q quotes.Quote
-		mxOK(t, qtPost(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, map[string]any{
+		testsupport.ExpectOK(t, qtPost(t, e.Contractor, wfNewWO(t, e, workorders.Accepted).ID, map[string]any{
 			"validUntil": validUntil.Format(time.DateOnly), "lines": []any{testsupport.Line("Labour", 1, 10000, nil)},
 		}), http.StatusCreated, &q)
 		return q
@@ -626,7 +626,7 @@ func testQuoteCrossTenant(t *testing.T, a, b *wfEnv) {
 	bWO := wfNewWO(t, b, workorders.Accepted)
 	bQuote := testsupport.SubmitFlatQuote(t, b.Contractor, bWO.ID, 4000)
 	bDecided := testsupport.SubmitFlatQuote(t, b.Contractor, wfNewWO(t, b, workorders.Accepted).ID, 4000)
-	mxOK(t, qtDecide(t, b.Admin, bDecided.ID, "approve"), http.StatusOK, nil)
+	testsupport.ExpectOK(t, qtDecide(t, b.Admin, bDecided.ID, "approve"), http.StatusOK, nil)
 	snapshot := func(t *testing.T) string {
 		return wfJSON(t, []any{qtGet(t, b.Admin, bQuote.ID), qtGet(t, b.Admin, bDecided.ID),
 			qtIDs(t, b.Admin, "/api/v1/quotes?workOrderId="+bWO.ID.String())})

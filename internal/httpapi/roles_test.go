@@ -22,58 +22,6 @@ import (
 // member and timeline tests. They take the caller's t, so a subtest that shares its
 // parent's App fails itself (the harness's Expect would call FailNow on the parent).
 
-// mxEnvelope is any API answer.
-type mxEnvelope struct {
-	Data    json.RawMessage      `json:"data"`
-	Error   *testsupport.Failure `json:"error"`
-	TraceID string               `json:"traceId"`
-	Meta    *struct {
-		NextCursor string `json:"nextCursor"`
-	} `json:"meta"`
-}
-
-func mxDecode(t testing.TB, r *testsupport.Response) mxEnvelope {
-	t.Helper()
-	var env mxEnvelope
-	if err := json.Unmarshal(r.Body, &env); err != nil {
-		t.Fatalf("decode envelope: %v; status %d; body: %s", err, r.Status, r.Body)
-	}
-	return env
-}
-
-// mxOK checks a success answer with status want and decodes its data into v (when not nil).
-func mxOK(t testing.TB, r *testsupport.Response, want int, v any) mxEnvelope {
-	t.Helper()
-	if r.Status != want {
-		t.Fatalf("status %d, want %d; body: %s", r.Status, want, r.Body)
-	}
-	env := mxDecode(t, r)
-	if env.Error != nil || env.TraceID == "" {
-		t.Fatalf("not a success envelope: %s", r.Body)
-	}
-	if v != nil {
-		if err := json.Unmarshal(env.Data, v); err != nil {
-			t.Fatalf("decode data: %v; body: %s", err, r.Body)
-		}
-	}
-	return env
-}
-
-// mxRow is the identifying part of any listed row.
-type mxRow struct {
-	ID       uuid.UUID `json:"id"`
-	UserID   uuid.UUID `json:"userId"`
-	EntityID uuid.UUID `json:"entityId"`
-}
-
-func mxIDs(rows []mxRow) []uuid.UUID {
-	ids := make([]uuid.UUID, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	return ids
-}
-
 func mxEmail(marker string) string { return strings.ToLower(marker) + "@example.com" }
 
 // mxEstate is an organisation with a member of every role and a little estate: a property
@@ -137,7 +85,7 @@ func TestRoleMatrix(t *testing.T) {
 	invitedEmails := func(t *testing.T) []string {
 		var invs []identity.Invitation
 		r := admin.Get("/api/v1/invitations")
-		mxOK(t, r, http.StatusOK, &invs)
+		testsupport.ExpectOK(t, r, http.StatusOK, &invs)
 		if strings.Contains(string(r.Body), "minv_") {
 			t.Fatalf("GET /invitations shows a token: %s", r.Body)
 		}
@@ -149,7 +97,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	getProperty := func(t *testing.T) estate.Property {
 		var p estate.Property
-		mxOK(t, admin.Get("/api/v1/properties/"+e.PropertyID.String()), http.StatusOK, &p)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/properties/"+e.PropertyID.String()), http.StatusOK, &p)
 		return p
 	}
 	propertyEvents := func(t *testing.T) int {
@@ -157,7 +105,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	getContractor := func(t *testing.T, id uuid.UUID) contractors.Contractor {
 		var c contractors.Contractor
-		mxOK(t, admin.Get("/api/v1/contractors/"+id.String()), http.StatusOK, &c)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/contractors/"+id.String()), http.StatusOK, &c)
 		return c
 	}
 	listHas := func(path string, match func(json.RawMessage) bool) func(t *testing.T) bool {
@@ -174,9 +122,9 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	readIncludes := func(id uuid.UUID) func(t *testing.T, r *testsupport.Response) {
 		return func(t *testing.T, r *testsupport.Response) {
-			var rows []mxRow
-			mxOK(t, r, http.StatusOK, &rows)
-			if !slices.ContainsFunc(rows, func(row mxRow) bool { return row.ID == id || row.UserID == id || row.EntityID == id }) {
+			var rows []testsupport.Row
+			testsupport.ExpectOK(t, r, http.StatusOK, &rows)
+			if !slices.ContainsFunc(rows, func(row testsupport.Row) bool { return row.ID == id || row.UserID == id || row.EntityID == id }) {
 				t.Fatalf("list does not include %s: %s", id, r.Body)
 			}
 		}
@@ -192,7 +140,7 @@ func TestRoleMatrix(t *testing.T) {
 		return func(*testing.T, access.Role, string) mxAttempt {
 			return mxAttempt{path: "/api/v1/timeline?entity=" + entity + "&id=" + id.String(), changed: func(t *testing.T, r *testsupport.Response) {
 				var events []timeline.Event
-				mxOK(t, r, http.StatusOK, &events)
+				testsupport.ExpectOK(t, r, http.StatusOK, &events)
 				if len(events) == 0 || events[0].Action != "created" || events[0].EntityID != id {
 					t.Fatalf("timeline of %s %s: %s", entity, id, r.Body)
 				}
@@ -222,7 +170,7 @@ func TestRoleMatrix(t *testing.T) {
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
 					var inv identity.Invitation
-					mxOK(t, r, http.StatusCreated, &inv)
+					testsupport.ExpectOK(t, r, http.StatusCreated, &inv)
 					if inv.ID == uuid.Nil || strings.Contains(string(r.Body), "minv_") || !slices.Contains(invitedEmails(t), email) {
 						t.Fatalf("invitation not made: %s", r.Body)
 					}
@@ -235,7 +183,7 @@ func TestRoleMatrix(t *testing.T) {
 				return mxAttempt{
 					path: "/api/v1/members/" + changeID.String(), body: map[string]any{"role": "COORDINATOR"},
 					changed: func(t *testing.T, r *testsupport.Response) {
-						mxOK(t, r, http.StatusOK, nil)
+						testsupport.ExpectOK(t, r, http.StatusOK, nil)
 						if got := members(t)[toChange.UserID].Role; got != access.Coordinator {
 							t.Fatalf("role is %s after change to COORDINATOR", got)
 						}
@@ -266,7 +214,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					mxOK(t, r, http.StatusOK, nil)
+					testsupport.ExpectOK(t, r, http.StatusOK, nil)
 					if _, ok := members(t)[toRemove.UserID]; ok {
 						t.Fatal("member still listed after removal")
 					}
@@ -284,7 +232,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+					if testsupport.ExpectOK(t, r, http.StatusCreated, nil); !exists(t) {
 						t.Fatalf("property %s not listed", marker)
 					}
 				},
@@ -304,12 +252,12 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					mxOK(t, r, http.StatusOK, nil)
+					testsupport.ExpectOK(t, r, http.StatusOK, nil)
 					if after := getProperty(t); after.Name != marker || after.Town != "Hacked" {
 						t.Fatalf("patch not applied: %+v", after)
 					}
 					// Put the town back so later attempts see a normal property.
-					mxOK(t, admin.Patch("/api/v1/properties/"+prop, map[string]any{"town": "Leeds"}), http.StatusOK, nil)
+					testsupport.ExpectOK(t, admin.Patch("/api/v1/properties/"+prop, map[string]any{"town": "Leeds"}), http.StatusOK, nil)
 				},
 			}
 		}},
@@ -324,7 +272,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+					if testsupport.ExpectOK(t, r, http.StatusCreated, nil); !exists(t) {
 						t.Fatalf("unit %s not listed", marker)
 					}
 				},
@@ -337,7 +285,7 @@ func TestRoleMatrix(t *testing.T) {
 			unitID := admin.Post("/api/v1/properties/"+prop+"/units", map[string]any{"label": "Flat", "reference": marker}).Expect(http.StatusCreated).ID()
 			occupants := func(t *testing.T) []estate.Occupant {
 				var o []estate.Occupant
-				mxOK(t, admin.Get("/api/v1/units/"+unitID.String()+"/occupants"), http.StatusOK, &o)
+				testsupport.ExpectOK(t, admin.Get("/api/v1/units/"+unitID.String()+"/occupants"), http.StatusOK, &o)
 				return o
 			}
 			return mxAttempt{
@@ -348,7 +296,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					mxOK(t, r, http.StatusCreated, nil)
+					testsupport.ExpectOK(t, r, http.StatusCreated, nil)
 					if o := occupants(t); len(o) != 1 || o[0].UserID != e.Tenant.UserID {
 						t.Fatalf("occupants %+v", o)
 					}
@@ -366,7 +314,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					if mxOK(t, r, http.StatusCreated, nil); !exists(t) {
+					if testsupport.ExpectOK(t, r, http.StatusCreated, nil); !exists(t) {
 						t.Fatalf("contractor %s not listed", marker)
 					}
 				},
@@ -390,7 +338,7 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				},
 				changed: func(t *testing.T, r *testsupport.Response) {
-					mxOK(t, r, http.StatusOK, nil)
+					testsupport.ExpectOK(t, r, http.StatusOK, nil)
 					if after := getContractor(t, e.ContractorID); after.Notes != marker {
 						t.Fatalf("patch not applied: %+v", after)
 					}
@@ -436,7 +384,7 @@ func TestRoleMatrix(t *testing.T) {
 						if a.changed != nil {
 							a.changed(t, r)
 						} else {
-							mxOK(t, r, want, nil)
+							testsupport.ExpectOK(t, r, want, nil)
 						}
 						return
 					}
@@ -455,6 +403,6 @@ func mxDecodeID(t testing.TB, r *testsupport.Response) uuid.UUID {
 	var v struct {
 		ID uuid.UUID `json:"id"`
 	}
-	mxOK(t, r, http.StatusOK, &v)
+	testsupport.ExpectOK(t, r, http.StatusOK, &v)
 	return v.ID
 }

@@ -195,11 +195,11 @@ func TestTextInputsNewlines(t *testing.T) {
 		ID          uuid.UUID `json:"id"`
 		Description string    `json:"description"`
 	}
-	mxOK(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak", "description": "Drips\r\n\tfrom the ceiling\nnear the light"}), http.StatusCreated, &tk)
+	testsupport.ExpectOK(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak", "description": "Drips\r\n\tfrom the ceiling\nnear the light"}), http.StatusCreated, &tk)
 	if tk.Description != "Drips\r\n\tfrom the ceiling\nnear the light" {
 		t.Fatalf("description %q", tk.Description)
 	}
-	mxOK(t, a.Post(testsupport.Path("/api/v1/tickets/%s/comments", tk.ID), map[string]any{"body": "Line one\nLine two"}), http.StatusCreated, nil)
+	testsupport.ExpectOK(t, a.Post(testsupport.Path("/api/v1/tickets/%s/comments", tk.ID), map[string]any{"body": "Line one\nLine two"}), http.StatusCreated, nil)
 }
 
 // TestTextInputsMultipart: the public form's fields and an attachment's file name refuse

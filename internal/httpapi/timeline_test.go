@@ -31,9 +31,9 @@ func TestTimeline(t *testing.T) {
 	coordinator := app.AddMember(admin, access.Coordinator)
 
 	var p estate.Property
-	mxOK(t, admin.Post("/api/v1/properties", map[string]any{"name": "Audit House", "addressLine1": "1 Ledger Lane", "town": "Derby", "postcode": "de1 1aa"}), http.StatusCreated, &p)
+	testsupport.ExpectOK(t, admin.Post("/api/v1/properties", map[string]any{"name": "Audit House", "addressLine1": "1 Ledger Lane", "town": "Derby", "postcode": "de1 1aa"}), http.StatusCreated, &p)
 	var patched estate.Property
-	mxOK(t, coordinator.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"name": "Audit Hall", "postcode": "DE1 2AB"}), http.StatusOK, &patched)
+	testsupport.ExpectOK(t, coordinator.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"name": "Audit Hall", "postcode": "DE1 2AB"}), http.StatusOK, &patched)
 	trail := "/api/v1/timeline?entity=property&id=" + p.ID.String()
 
 	t.Run("create and patch record created then updated", func(t *testing.T) {
@@ -61,15 +61,15 @@ func TestTimeline(t *testing.T) {
 			t.Fatalf("created has before: %s", created.Before)
 		}
 		var after estate.Property
-		if err := json.Unmarshal(created.After, &after); err != nil || !samePropertyFields(after, p) {
+		if err := json.Unmarshal(created.After, &after); err != nil || !testsupport.SamePropertyFields(after, p) {
 			t.Fatalf("created after %s, want %+v (%v)", created.After, p, err)
 		}
 		// updated: before is the old state, after the new.
 		var before estate.Property
-		if err := json.Unmarshal(updated.Before, &before); err != nil || !samePropertyFields(before, p) {
+		if err := json.Unmarshal(updated.Before, &before); err != nil || !testsupport.SamePropertyFields(before, p) {
 			t.Fatalf("updated before %s, want %+v (%v)", updated.Before, p, err)
 		}
-		if err := json.Unmarshal(updated.After, &after); err != nil || !samePropertyFields(after, patched) ||
+		if err := json.Unmarshal(updated.After, &after); err != nil || !testsupport.SamePropertyFields(after, patched) ||
 			after.Name != "Audit Hall" || after.Postcode != "DE1 2AB" || after.Town != "Derby" {
 			t.Fatalf("updated after %s, want %+v (%v)", updated.After, patched, err)
 		}
@@ -84,16 +84,16 @@ func TestTimeline(t *testing.T) {
 
 	t.Run("other entities record their changes", func(t *testing.T) {
 		var u estate.Unit
-		mxOK(t, admin.Post("/api/v1/properties/"+p.ID.String()+"/units", map[string]any{"label": "Flat 1", "reference": "AUD-1"}), http.StatusCreated, &u)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/properties/"+p.ID.String()+"/units", map[string]any{"label": "Flat 1", "reference": "AUD-1"}), http.StatusCreated, &u)
 		tenant := app.AddMember(admin, access.Tenant)
-		mxOK(t, coordinator.Post("/api/v1/units/"+u.ID.String()+"/occupants", map[string]any{"userId": tenant.UserID}), http.StatusCreated, nil)
+		testsupport.ExpectOK(t, coordinator.Post("/api/v1/units/"+u.ID.String()+"/occupants", map[string]any{"userId": tenant.UserID}), http.StatusCreated, nil)
 		var c struct {
 			ID uuid.UUID `json:"id"`
 		}
-		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Audit Plumbing", "email": "audit@example.com"}), http.StatusCreated, &c)
-		mxOK(t, coordinator.Patch("/api/v1/contractors/"+c.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Audit Plumbing", "email": "audit@example.com"}), http.StatusCreated, &c)
+		testsupport.ExpectOK(t, coordinator.Patch("/api/v1/contractors/"+c.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
 		memberID := testsupport.MemberID(t, admin, tenant.UserID)
-		mxOK(t, admin.Patch("/api/v1/members/"+memberID.String(), map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/members/"+memberID.String(), map[string]any{"role": "COORDINATOR"}), http.StatusOK, nil)
 
 		for _, tc := range []struct {
 			entity  string
@@ -120,9 +120,9 @@ func TestTimeline(t *testing.T) {
 
 	t.Run("pages oldest first", func(t *testing.T) {
 		var q estate.Property
-		mxOK(t, admin.Post("/api/v1/properties", map[string]any{"addressLine1": "2 Ledger Lane", "town": "Derby", "postcode": "DE1 1AA"}), http.StatusCreated, &q)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/properties", map[string]any{"addressLine1": "2 Ledger Lane", "town": "Derby", "postcode": "DE1 1AA"}), http.StatusCreated, &q)
 		for i := 1; i <= 6; i++ {
-			mxOK(t, admin.Patch("/api/v1/properties/"+q.ID.String(), map[string]any{"name": fmt.Sprintf("Name %d", i)}), http.StatusOK, nil)
+			testsupport.ExpectOK(t, admin.Patch("/api/v1/properties/"+q.ID.String(), map[string]any{"name": fmt.Sprintf("Name %d", i)}), http.StatusOK, nil)
 		}
 		base := "/api/v1/timeline?entity=property&id=" + q.ID.String()
 		var names []string
@@ -151,7 +151,7 @@ func TestTimeline(t *testing.T) {
 			t.Fatalf("pages of %v: %v, want %v", sizes, names, want)
 		}
 		// A cursor from another list is not a timeline cursor.
-		_, propCursor := testsupport.Page[mxRow](t, admin, "/api/v1/properties?limit=1")
+		_, propCursor := testsupport.Page[testsupport.Row](t, admin, "/api/v1/properties?limit=1")
 		for _, tc := range []struct{ query, field string }{
 			{"&cursor=not-a-cursor!", "cursor"}, {"&cursor=" + url.QueryEscape(propCursor), "cursor"},
 			{"&limit=0", "limit"}, {"&limit=201", "limit"},

@@ -102,14 +102,14 @@ type whEndpoint struct {
 func whCreate(t testing.TB, c *testsupport.Client, body map[string]any) webhooks.CreatedWebhookEndpoint {
 	t.Helper()
 	var e webhooks.CreatedWebhookEndpoint
-	mxOK(t, c.Post("/api/v1/webhooks", body), http.StatusCreated, &e)
+	testsupport.ExpectOK(t, c.Post("/api/v1/webhooks", body), http.StatusCreated, &e)
 	return e
 }
 
 func whGet(t testing.TB, c *testsupport.Client, id uuid.UUID) whEndpoint {
 	t.Helper()
 	var e whEndpoint
-	mxOK(t, c.Get("/api/v1/webhooks/"+id.String()), http.StatusOK, &e)
+	testsupport.ExpectOK(t, c.Get("/api/v1/webhooks/"+id.String()), http.StatusOK, &e)
 	return e
 }
 
@@ -124,7 +124,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 			"url": " https://hooks.example.com/maintainuk ", "eventTypes": []string{"ticket.created", "quote.submitted", "ticket.created"},
 			"description": "  Our CRM ",
 		})
-		mxOK(t, r, http.StatusCreated, &ep)
+		testsupport.ExpectOK(t, r, http.StatusCreated, &ep)
 		if ep.URL != "https://hooks.example.com/maintainuk" || !slices.Equal(ep.EventTypes, []string{"ticket.created", "quote.submitted"}) ||
 			ep.Description != "Our CRM" || !ep.Enabled || ep.DisabledReason != "" || ep.ConsecutiveFailures != 0 || ep.FailingSince != nil || ep.ID == uuid.Nil {
 			t.Fatalf("created %+v", ep)
@@ -136,7 +136,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		// Never again: not in the one, not in the list, not in the trail.
 		for _, path := range []string{"/api/v1/webhooks/" + ep.ID.String(), "/api/v1/webhooks"} {
 			r := admin.Get(path)
-			mxOK(t, r, http.StatusOK, nil)
+			testsupport.ExpectOK(t, r, http.StatusOK, nil)
 			if strings.Contains(string(r.Body), ep.Secret) || strings.Contains(string(r.Body), `"secret"`) ||
 				strings.Contains(string(r.Body), base64.StdEncoding.EncodeToString(key)) {
 				t.Fatalf("GET %s shows the secret: %s", path, r.Body)
@@ -223,21 +223,21 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 
 	t.Run("patch", func(t *testing.T) {
 		var got webhooks.WebhookEndpoint
-		mxOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{
 			"url": "https://other.example.com/v2", "eventTypes": []string{"invoice.paid"}, "description": "CRM v2",
 		}), http.StatusOK, &got)
 		if got.URL != "https://other.example.com/v2" || !slices.Equal(got.EventTypes, []string{"invoice.paid"}) || got.Description != "CRM v2" || !got.Enabled {
 			t.Fatalf("patched %+v", got)
 		}
 		var same webhooks.WebhookEndpoint
-		mxOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"description": "CRM v2"}), http.StatusOK, &same)
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"description": "CRM v2"}), http.StatusOK, &same)
 		if !same.UpdatedAt.Equal(got.UpdatedAt) {
 			t.Fatal("a patch changing nothing wrote the row")
 		}
 		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{"nope"}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
 		testsupport.ExpectFailure(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"eventTypes": []string{}}), http.StatusUnprocessableEntity, apperr.Invalid, "eventTypes")
 
-		mxOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"enabled": false}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"enabled": false}), http.StatusOK, &got)
 		if got.Enabled || got.DisabledReason == "" {
 			t.Fatalf("disabled %+v", got)
 		}
@@ -254,7 +254,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		if e := whGet(t, admin, ep.ID); e.ConsecutiveFailures != 12 || e.FailingSince == nil || e.DisabledReason != "disabled automatically" {
 			t.Fatalf("failing endpoint shows %+v", e)
 		}
-		mxOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"enabled": true}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/webhooks/"+ep.ID.String(), map[string]any{"enabled": true}), http.StatusOK, &got)
 		if !got.Enabled || got.DisabledReason != "" || got.ConsecutiveFailures != 0 || got.FailingSince != nil {
 			t.Fatalf("re-enabled %+v, want the failure record cleared", got)
 		}
@@ -264,7 +264,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		var sent []webhooks.WebhookDelivery
 		for range 3 {
 			var d webhooks.WebhookDelivery
-			mxOK(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusCreated, &d)
+			testsupport.ExpectOK(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusCreated, &d)
 			if d.ID == uuid.Nil || d.EndpointID != ep.ID || d.EventType != "webhook.test" || d.Status != "PENDING" || d.Attempts != 0 ||
 				!strings.HasPrefix(d.MessageID, "msg_") {
 				t.Fatalf("test delivery %+v", d)
@@ -303,11 +303,11 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		gone := whCreate(t, admin, map[string]any{"url": "https://hooks.example.com/gone", "eventTypes": []string{"*"}})
-		mxOK(t, admin.Post("/api/v1/webhooks/"+gone.ID.String()+"/test", nil), http.StatusCreated, nil)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/webhooks/"+gone.ID.String()+"/test", nil), http.StatusCreated, nil)
 		var out struct {
 			Deleted bool `json:"deleted"`
 		}
-		mxOK(t, admin.Delete("/api/v1/webhooks/"+gone.ID.String()), http.StatusOK, &out)
+		testsupport.ExpectOK(t, admin.Delete("/api/v1/webhooks/"+gone.ID.String()), http.StatusOK, &out)
 		if !out.Deleted {
 			t.Fatal("deleted: false")
 		}
@@ -444,10 +444,10 @@ func TestWebhookRoles(t *testing.T) {
 	// The ADMIN may do each.
 	for _, op := range ops {
 		t.Run("ADMIN "+op.name, func(t *testing.T) {
-			mxOK(t, team.Admin.With(t).Do(op.method, op.path, withRole(op.body, "admin")), op.ok, nil)
+			testsupport.ExpectOK(t, team.Admin.With(t).Do(op.method, op.path, withRole(op.body, "admin")), op.ok, nil)
 		})
 	}
-	mxOK(t, team.Admin.Delete("/api/v1/webhooks/"+id), http.StatusOK, nil)
+	testsupport.ExpectOK(t, team.Admin.Delete("/api/v1/webhooks/"+id), http.StatusOK, nil)
 }
 
 // Another organisation's endpoint answers 404 to every operation, exactly as an id that
@@ -457,7 +457,7 @@ func TestWebhookCrossTenant(t *testing.T) {
 	app, _ := whNewApp(t, whProduction)
 	a, b := app.Register("Webhook Tenant A"), app.Register("Webhook Tenant B")
 	aEP := whCreate(t, a, map[string]any{"url": "https://hooks.example.com/a", "eventTypes": []string{"*"}})
-	mxOK(t, a.Post("/api/v1/webhooks/"+aEP.ID.String()+"/test", nil), http.StatusCreated, nil)
+	testsupport.ExpectOK(t, a.Post("/api/v1/webhooks/"+aEP.ID.String()+"/test", nil), http.StatusCreated, nil)
 	bEP := whCreate(t, b, map[string]any{"url": "https://hooks.example.com/b", "eventTypes": []string{"*"}})
 	before := whGet(t, a, aEP.ID)
 	deliveriesBefore := testsupport.All[webhooks.WebhookDelivery](t, a, "/api/v1/webhooks/"+aEP.ID.String()+"/deliveries")
@@ -540,7 +540,7 @@ func TestWebhookTestSendDelivers(t *testing.T) {
 	})
 
 	var d webhooks.WebhookDelivery
-	mxOK(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusCreated, &d)
+	testsupport.ExpectOK(t, admin.Post("/api/v1/webhooks/"+ep.ID.String()+"/test", nil), http.StatusCreated, &d)
 	var req *http.Request
 	var body []byte
 	select {

@@ -41,7 +41,7 @@ func wfNewEnv(t *testing.T, app *testsupport.App, name string) *wfEnv {
 func wfTicket(t *testing.T, e *wfEnv) uuid.UUID {
 	t.Helper()
 	var tk tickets.Ticket
-	mxOK(t, e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leaking tap " + testsupport.Marker("T")}), http.StatusCreated, &tk)
+	testsupport.ExpectOK(t, e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leaking tap " + testsupport.Marker("T")}), http.StatusCreated, &tk)
 	if tk.Status != tickets.New {
 		t.Fatalf("new ticket is %s, want NEW", tk.Status)
 	}
@@ -86,7 +86,7 @@ var wfStatuses = []workorders.Status{workorders.Assigned, workorders.Accepted, w
 func wfDrive(t *testing.T, c *testsupport.Client, id uuid.UUID, status workorders.Status) {
 	t.Helper()
 	for _, a := range wfPathTo[status] {
-		mxOK(t, wfAct(t, c, id, a), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, c, id, a), http.StatusOK, nil)
 	}
 	if got := wfGetWO(t, c, id); got.Status != status {
 		t.Fatalf("driven to %s, work order is %s", status, got.Status)
@@ -105,7 +105,7 @@ func wfNewWO(t *testing.T, e *wfEnv, status workorders.Status) workorders.WorkOr
 func wfGetWO(t *testing.T, c *testsupport.Client, id uuid.UUID) workorders.WorkOrder {
 	t.Helper()
 	var wo workorders.WorkOrder
-	mxOK(t, c.With(t).Get("/api/v1/work-orders/"+id.String()), http.StatusOK, &wo)
+	testsupport.ExpectOK(t, c.With(t).Get("/api/v1/work-orders/"+id.String()), http.StatusOK, &wo)
 	return wo
 }
 
@@ -192,7 +192,7 @@ func testWorkOrderStateMachine(t *testing.T, e *wfEnv) {
 					return
 				}
 				var got workorders.WorkOrder
-				mxOK(t, r, http.StatusOK, &got)
+				testsupport.ExpectOK(t, r, http.StatusOK, &got)
 				if got.Status != want {
 					t.Fatalf("%s → %s, want %s", name, got.Status, want)
 				}
@@ -227,7 +227,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 			t.Fatalf("refused action changed something:\nbefore %s\nafter  %s", before, after)
 		}
 		var got workorders.WorkOrder
-		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": "  No gas engineer free this month  "}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": "  No gas engineer free this month  "}), http.StatusOK, &got)
 		if got.Status != workorders.Declined || got.StatusReason != "No gas engineer free this month" {
 			t.Fatalf("declined: %+v", got)
 		}
@@ -236,7 +236,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		}
 
 		wo = wfNewWO(t, e, workorders.InProgress)
-		mxOK(t, e.Coordinator.With(t).Post(path(wo.ID), map[string]any{"action": "cancel", "reason": "Tenant fixed it"}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Coordinator.With(t).Post(path(wo.ID), map[string]any{"action": "cancel", "reason": "Tenant fixed it"}), http.StatusOK, &got)
 		if got.Status != workorders.Cancelled || got.StatusReason != "Tenant fixed it" {
 			t.Fatalf("cancelled: %+v", got)
 		}
@@ -260,13 +260,13 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		}
 		at := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
 		var got workorders.WorkOrder
-		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": at.In(time.FixedZone("BST", 3600)).Format(time.RFC3339)}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": at.In(time.FixedZone("BST", 3600)).Format(time.RFC3339)}), http.StatusOK, &got)
 		if got.Status != workorders.Scheduled || got.ScheduledFor == nil || !got.ScheduledFor.Equal(at) {
 			t.Fatalf("scheduled: %+v, want at %s", got, at)
 		}
 		// Rescheduling moves the visit.
 		later := at.Add(24 * time.Hour)
-		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": later.Format(time.RFC3339)}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": later.Format(time.RFC3339)}), http.StatusOK, &got)
 		if stored := wfGetWO(t, e.Admin, wo.ID); stored.Status != workorders.Scheduled || stored.ScheduledFor == nil || !stored.ScheduledFor.Equal(later) {
 			t.Fatalf("rescheduled: %+v, want at %s", stored, later)
 		}
@@ -280,7 +280,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		}
 		start := time.Now().Add(-time.Minute)
 		var got workorders.WorkOrder
-		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": "Replaced the ball valve; tested, no leaks."}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": "Replaced the ball valve; tested, no leaks."}), http.StatusOK, &got)
 		stored := wfGetWO(t, e.Admin, wo.ID)
 		for _, w := range []workorders.WorkOrder{got, stored} {
 			if w.Status != workorders.Completed || w.CompletionNotes != "Replaced the ball valve; tested, no leaks." ||
@@ -296,14 +296,14 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		wo := wfNewWO(t, e, workorders.Assigned)
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		var got workorders.WorkOrder
-		mxOK(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long}), http.StatusOK, &got)
 		if got.StatusReason != long {
 			t.Fatalf("reason of %d characters stored as %d", 1000, len([]rune(got.StatusReason)))
 		}
 		wo = wfNewWO(t, e, workorders.InProgress)
 		notes := strings.Repeat("ł", 2000)
 		testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes + "ł"}), http.StatusUnprocessableEntity, apperr.Invalid, "notes")
-		mxOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes}), http.StatusOK, &got)
+		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes}), http.StatusOK, &got)
 		if got.CompletionNotes != notes {
 			t.Fatalf("notes of 2000 characters stored as %d", len([]rune(got.CompletionNotes)))
 		}
@@ -338,13 +338,13 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 			want   workorders.Status
 		}{{"accept", workorders.Accepted}, {"schedule", workorders.Scheduled}, {"start", workorders.InProgress}, {"complete", workorders.Completed}} {
 			var got workorders.WorkOrder
-			mxOK(t, wfAct(t, e.Contractor, wo.ID, step.action), http.StatusOK, &got)
+			testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, step.action), http.StatusOK, &got)
 			if got.Status != step.want {
 				t.Fatalf("%s → %s, want %s", step.action, got.Status, step.want)
 			}
 		}
 		wo = wfNewWO(t, e, workorders.Assigned)
-		mxOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
 		if got := wfGetWO(t, e.Contractor, wo.ID); got.Status != workorders.Declined {
 			t.Fatalf("declined work order is %s", got.Status)
 		}
@@ -407,7 +407,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		wfDrive(t, e.Admin, own.ID, workorders.Accepted)
 
 		ids := func(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
-			return mxIDs(testsupport.All[mxRow](t, c.With(t), path))
+			return testsupport.IDs(testsupport.All[testsupport.Row](t, c.With(t), path))
 		}
 		// The team CONTRACTOR sees only their company's, whatever filter they pass.
 		for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?contractorId=" + e.OtherContractorID.String(),
@@ -445,7 +445,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 	transitionTicket := func(t *testing.T, id uuid.UUID, to tickets.Status, reason string) {
 		t.Helper()
-		mxOK(t, e.Admin.With(t).Post("/api/v1/tickets/"+id.String()+"/transition", map[string]any{"to": to, "reason": reason}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, e.Admin.With(t).Post("/api/v1/tickets/"+id.String()+"/transition", map[string]any{"to": to, "reason": reason}), http.StatusOK, nil)
 		wfExpectTicket(t, e, id, to)
 	}
 
@@ -456,7 +456,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		wfDrive(t, e.Contractor, wo.ID, workorders.InProgress)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		mxOK(t, wfAct(t, e.Contractor, wo.ID, "complete"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "complete"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
 	})
 
@@ -472,7 +472,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		t.Parallel()
 		ticket := wfTicket(t, e)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
-		mxOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
@@ -481,7 +481,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		ticket := wfTicket(t, e)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfDrive(t, e.Contractor, wo.ID, workorders.Scheduled)
-		mxOK(t, wfAct(t, e.Coordinator, wo.ID, "cancel"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Coordinator, wo.ID, "cancel"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
@@ -493,7 +493,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		wfDrive(t, e.Contractor, first.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.InProgress) // the second is still live
-		mxOK(t, wfAct(t, e.Admin, second.ID, "cancel"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Admin, second.ID, "cancel"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Resolved) // none live, one completed
 	})
 
@@ -502,9 +502,9 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		ticket := wfTicket(t, e)
 		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
-		mxOK(t, wfAct(t, e.Contractor, first.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Contractor, first.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		mxOK(t, wfAct(t, e.Admin, second.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, wfAct(t, e.Admin, second.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
@@ -539,7 +539,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 			if after.Status != before.Status || len(after.Timeline) != len(before.Timeline) {
 				t.Fatalf("refused raise changed the ticket: %s/%d → %s/%d", before.Status, len(before.Timeline), after.Status, len(after.Timeline))
 			}
-			if n := len(testsupport.All[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+id.String())); n > 1 {
+			if n := len(testsupport.All[testsupport.Row](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+id.String())); n > 1 {
 				t.Fatalf("ticket %s has %d work orders", id, n)
 			}
 		}
@@ -550,7 +550,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		inactive := mxOKID(t, e.Admin.With(t).Post("/api/v1/contractors", map[string]any{
 			"companyName": "Retired Plumbing " + testsupport.Marker("C"), "email": mxEmail(testsupport.Marker("retired")), "trades": []string{"PLUMBING"},
 		}), http.StatusCreated)
-		mxOK(t, e.Admin.With(t).Patch("/api/v1/contractors/"+inactive.String(), map[string]any{"active": false}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, e.Admin.With(t).Patch("/api/v1/contractors/"+inactive.String(), map[string]any{"active": false}), http.StatusOK, nil)
 		ticket := wfTicket(t, e)
 		raise := func(ticketID, contractorID uuid.UUID) *testsupport.Response {
 			return e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticketID, "contractorId": contractorID, "description": "Fix"})
@@ -559,7 +559,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 		testsupport.ExpectFailure(t, raise(ticket, uuid.New()), http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
 		testsupport.ExpectFailure(t, raise(uuid.New(), e.ContractorID), http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		wfExpectTicket(t, e, ticket, tickets.New)
-		if n := len(testsupport.All[mxRow](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+ticket.String())); n != 0 {
+		if n := len(testsupport.All[testsupport.Row](t, e.Admin.With(t), "/api/v1/work-orders?ticketId="+ticket.String())); n != 0 {
 			t.Fatalf("refused raises created %d work orders", n)
 		}
 	})
@@ -571,7 +571,7 @@ func mxOKID(t *testing.T, r *testsupport.Response, want int) uuid.UUID {
 	var v struct {
 		ID uuid.UUID `json:"id"`
 	}
-	mxOK(t, r, want, &v)
+	testsupport.ExpectOK(t, r, want, &v)
 	return v.ID
 }
 
@@ -595,7 +595,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 				testsupport.ExpectFailure(t, wfAct(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
 			}
 			for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?ticketId=" + bTicket.String(), "/api/v1/work-orders?contractorId=" + b.ContractorID.String()} {
-				if slices.Contains(mxIDs(testsupport.All[mxRow](t, c.actor.With(t), path)), bWO.ID) {
+				if slices.Contains(testsupport.IDs(testsupport.All[testsupport.Row](t, c.actor.With(t), path)), bWO.ID) {
 					t.Fatalf("GET %s shows the other org's work order", path)
 				}
 			}
@@ -610,7 +610,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 			http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": own, "contractorId": b.ContractorID, "description": "x"}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "contractorId")
-		if n := len(testsupport.All[mxRow](t, b.Admin.With(t), "/api/v1/work-orders?ticketId="+bTicket.String())); n != 1 {
+		if n := len(testsupport.All[testsupport.Row](t, b.Admin.With(t), "/api/v1/work-orders?ticketId="+bTicket.String())); n != 1 {
 			t.Fatalf("the other org's ticket has %d work orders", n)
 		}
 		wfExpectTicket(t, a, own, tickets.New)

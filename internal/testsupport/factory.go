@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -154,4 +155,31 @@ func All[T any](t testing.TB, c *Client, path string) []T {
 	}
 	t.Fatalf("GET %s: more than 100 pages", path)
 	return nil
+}
+
+// Row is the identifying part of any listed row.
+type Row struct {
+	ID       uuid.UUID `json:"id"`
+	UserID   uuid.UUID `json:"userId"`
+	EntityID uuid.UUID `json:"entityId"`
+}
+
+// IDs are the rows' ids, in order.
+func IDs(rows []Row) []uuid.UUID {
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// PropertyBody is a valid POST /properties body for a property called name.
+func PropertyBody(name string) map[string]any {
+	return map[string]any{"name": name, "addressLine1": "1 Mill Lane", "town": "York", "postcode": "YO1 7HH"}
+}
+
+// SamePropertyFields compares two properties on everything but their timestamps.
+func SamePropertyFields(a, b estate.Property) bool {
+	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b
 }

@@ -57,3 +57,35 @@ func ExpectFailure(t testing.TB, r *Response, status int, code apperr.Code, fiel
 	}
 	return f
 }
+
+// Envelope is any API answer: data, error, trace id and, on lists, meta.
+type Envelope struct {
+	Data    json.RawMessage `json:"data"`
+	Error   *Failure        `json:"error"`
+	TraceID string          `json:"traceId"`
+	Meta    *struct {
+		NextCursor string `json:"nextCursor"`
+	} `json:"meta"`
+}
+
+// ExpectOK is the success assertion to go with ExpectFailure: r answered status with a
+// success envelope (error null, a trace id); its data is decoded into v when v is not nil.
+func ExpectOK(t testing.TB, r *Response, status int, v any) Envelope {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	var env Envelope
+	if err := json.Unmarshal(r.Body, &env); err != nil {
+		t.Fatalf("decode envelope: %v; status %d; body: %s", err, r.Status, r.Body)
+	}
+	if env.Error != nil || env.TraceID == "" {
+		t.Fatalf("not a success envelope: %s", r.Body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(env.Data, v); err != nil {
+			t.Fatalf("decode data: %v; body: %s", err, r.Body)
+		}
+	}
+	return env
+}

@@ -1,4 +1,4 @@
-package httpapi_test
+package contractors_test
 
 import (
 	"net/http"
@@ -26,13 +26,13 @@ func TestContractors(t *testing.T) {
 	get := func(t *testing.T, id uuid.UUID) contractors.Contractor {
 		t.Helper()
 		var c contractors.Contractor
-		mxOK(t, admin.Get("/api/v1/contractors/"+id.String()), http.StatusOK, &c)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/contractors/"+id.String()), http.StatusOK, &c)
 		return c
 	}
 
 	var plumber contractors.Contractor
 	t.Run("create normalises", func(t *testing.T) {
-		mxOK(t, coordinator.Post("/api/v1/contractors", map[string]any{
+		testsupport.ExpectOK(t, coordinator.Post("/api/v1/contractors", map[string]any{
 			"companyName": "  Pipe Dreams Ltd ", "trades": []string{"plumbing", " Hvac", "PLUMBING"},
 			"email": " Office@PipeDreams.co.uk ", "phone": "07911 123456", "insuranceExpiresOn": "2027-03-31",
 			"notes": "Out of hours on request",
@@ -49,19 +49,19 @@ func TestContractors(t *testing.T) {
 		// Phone forms that mean the same number.
 		for _, phone := range []string{"+44 7911 123456", "(07911) 123-456", "447911123456"} {
 			var c contractors.Contractor
-			mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Same Number", "email": "same@example.com", "phone": phone}), http.StatusCreated, &c)
+			testsupport.ExpectOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Same Number", "email": "same@example.com", "phone": phone}), http.StatusCreated, &c)
 			if c.Phone != "+447911123456" {
 				t.Fatalf("phone %q stored as %q", phone, c.Phone)
 			}
-			mxOK(t, admin.Patch("/api/v1/contractors/"+c.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
+			testsupport.ExpectOK(t, admin.Patch("/api/v1/contractors/"+c.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
 		}
 		// Everything optional left out.
 		var bare contractors.Contractor
-		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Bare Ltd", "email": "bare@example.com"}), http.StatusCreated, &bare)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "Bare Ltd", "email": "bare@example.com"}), http.StatusCreated, &bare)
 		if bare.Trades == nil || len(bare.Trades) != 0 || bare.Phone != "" || bare.InsuranceExpiresOn != nil || !bare.Active {
 			t.Fatalf("bare contractor %+v", bare)
 		}
-		mxOK(t, admin.Patch("/api/v1/contractors/"+bare.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
+		testsupport.ExpectOK(t, admin.Patch("/api/v1/contractors/"+bare.ID.String(), map[string]any{"active": false}), http.StatusOK, nil)
 	})
 
 	t.Run("create validation", func(t *testing.T) {
@@ -110,7 +110,7 @@ func TestContractors(t *testing.T) {
 
 	var sparks contractors.Contractor
 	t.Run("patch", func(t *testing.T) {
-		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{
+		testsupport.ExpectOK(t, admin.Post("/api/v1/contractors", map[string]any{
 			"companyName": "Bright Sparks", "trades": []string{"ELECTRICAL"}, "email": "bright@example.com",
 			"phone": "020 7946 0018", "insuranceExpiresOn": "2026-12-31",
 		}), http.StatusCreated, &sparks)
@@ -140,7 +140,7 @@ func TestContractors(t *testing.T) {
 			t.Run(s.name, func(t *testing.T) {
 				s.apply(&want)
 				var got contractors.Contractor
-				mxOK(t, coordinator.Patch("/api/v1/contractors/"+sparks.ID.String(), s.patch), http.StatusOK, &got)
+				testsupport.ExpectOK(t, coordinator.Patch("/api/v1/contractors/"+sparks.ID.String(), s.patch), http.StatusOK, &got)
 				for _, c := range []contractors.Contractor{got, get(t, sparks.ID)} {
 					if !sameContractorFields(c, want) {
 						t.Fatalf("contractor %+v, want %+v", c, want)
@@ -168,11 +168,11 @@ func TestContractors(t *testing.T) {
 		}
 		t.Run("reactivate", func(t *testing.T) {
 			var got contractors.Contractor
-			mxOK(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), map[string]any{"active": true}), http.StatusOK, &got)
+			testsupport.ExpectOK(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), map[string]any{"active": true}), http.StatusOK, &got)
 			if !got.Active {
 				t.Fatalf("still inactive: %+v", got)
 			}
-			mxOK(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), map[string]any{"active": false}), http.StatusOK, &got)
+			testsupport.ExpectOK(t, admin.Patch("/api/v1/contractors/"+sparks.ID.String(), map[string]any{"active": false}), http.StatusOK, &got)
 			if got.Active {
 				t.Fatalf("still active: %+v", got)
 			}
@@ -185,7 +185,7 @@ func TestContractors(t *testing.T) {
 		// Active: plumber (PLUMBING, HVAC), pest (PEST_CONTROL, PLUMBING).
 		// Inactive: sparks (ELECTRICAL, APPLIANCE), three "Same Number" and "Bare Ltd".
 		var pest contractors.Contractor
-		mxOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "No Pests", "email": "pest@example.com", "trades": []string{"PEST_CONTROL", "PLUMBING"}}), http.StatusCreated, &pest)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/contractors", map[string]any{"companyName": "No Pests", "email": "pest@example.com", "trades": []string{"PEST_CONTROL", "PLUMBING"}}), http.StatusCreated, &pest)
 		names := func(path string) []string {
 			var out []string
 			for _, c := range testsupport.All[contractors.Contractor](t, admin, path) {

@@ -1,4 +1,4 @@
-package httpapi_test
+package estate_test
 
 import (
 	"net/http"
@@ -26,13 +26,13 @@ func TestProperties(t *testing.T) {
 	create := func(t *testing.T, body map[string]any) estate.Property {
 		t.Helper()
 		var p estate.Property
-		mxOK(t, admin.Post("/api/v1/properties", body), http.StatusCreated, &p)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/properties", body), http.StatusCreated, &p)
 		return p
 	}
 	get := func(t *testing.T, id uuid.UUID) estate.Property {
 		t.Helper()
 		var p estate.Property
-		mxOK(t, admin.Get("/api/v1/properties/"+id.String()), http.StatusOK, &p)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/properties/"+id.String()), http.StatusOK, &p)
 		return p
 	}
 
@@ -46,12 +46,12 @@ func TestProperties(t *testing.T) {
 		if p != want || p.ID == uuid.Nil || p.CreatedAt.IsZero() || time.Since(p.CreatedAt) > time.Minute {
 			t.Fatalf("created %+v, want %+v", p, want)
 		}
-		if got := get(t, p.ID); !samePropertyFields(got, p) {
+		if got := get(t, p.ID); !testsupport.SamePropertyFields(got, p) {
 			t.Fatalf("get %+v, want %+v", got, p)
 		}
 		// Only name is optional; a coordinator may create too.
 		var minimal estate.Property
-		mxOK(t, coordinator.Post("/api/v1/properties", map[string]any{"addressLine1": "1 Lane", "town": "Hull", "postcode": "hu11aa"}), http.StatusCreated, &minimal)
+		testsupport.ExpectOK(t, coordinator.Post("/api/v1/properties", map[string]any{"addressLine1": "1 Lane", "town": "Hull", "postcode": "hu11aa"}), http.StatusCreated, &minimal)
 		if minimal.Postcode != "HU1 1AA" || minimal.Name != "" || minimal.AddressLine2 != "" {
 			t.Fatalf("minimal property %+v", minimal)
 		}
@@ -117,11 +117,11 @@ func TestProperties(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.apply(&want)
 				var got estate.Property
-				mxOK(t, coordinator.Patch("/api/v1/properties/"+p.ID.String(), tc.patch), http.StatusOK, &got)
-				if !samePropertyFields(got, want) || !got.CreatedAt.Equal(p.CreatedAt) {
+				testsupport.ExpectOK(t, coordinator.Patch("/api/v1/properties/"+p.ID.String(), tc.patch), http.StatusOK, &got)
+				if !testsupport.SamePropertyFields(got, want) || !got.CreatedAt.Equal(p.CreatedAt) {
 					t.Fatalf("patched %+v, want %+v", got, want)
 				}
-				if stored := get(t, p.ID); !samePropertyFields(stored, want) {
+				if stored := get(t, p.ID); !testsupport.SamePropertyFields(stored, want) {
 					t.Fatalf("stored %+v, want %+v", stored, want)
 				}
 			})
@@ -142,7 +142,7 @@ func TestProperties(t *testing.T) {
 		} {
 			t.Run("refused: "+tc.name, func(t *testing.T) {
 				testsupport.ExpectFailure(t, admin.Patch("/api/v1/properties/"+p.ID.String(), tc.patch), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
-				if stored := get(t, p.ID); !samePropertyFields(stored, want) {
+				if stored := get(t, p.ID); !testsupport.SamePropertyFields(stored, want) {
 					t.Fatalf("refused patch changed the property: %+v, want %+v", stored, want)
 				}
 			})
@@ -164,19 +164,19 @@ func TestProperties(t *testing.T) {
 		var ids []uuid.UUID
 		for i, pc := range postcodes {
 			var p estate.Property
-			mxOK(t, owner.Post("/api/v1/properties", map[string]any{"addressLine1": string(rune('A'+i)) + " Road", "town": "London", "postcode": pc}), http.StatusCreated, &p)
+			testsupport.ExpectOK(t, owner.Post("/api/v1/properties", map[string]any{"addressLine1": string(rune('A'+i)) + " Road", "town": "London", "postcode": pc}), http.StatusCreated, &p)
 			ids = append(ids, p.ID)
 		}
 		slices.Reverse(ids) // lists are newest first
 
 		t.Run("postcode filter", func(t *testing.T) {
 			for _, q := range []string{"SW1A 1AA", "sw1a1aa", " Sw1a 1aA "} {
-				got := mxIDs(testsupport.All[mxRow](t, owner, "/api/v1/properties?postcode="+url.QueryEscape(q)))
+				got := testsupport.IDs(testsupport.All[testsupport.Row](t, owner, "/api/v1/properties?postcode="+url.QueryEscape(q)))
 				if want := []uuid.UUID{ids[0], ids[2], ids[4]}; !slices.Equal(got, want) {
 					t.Fatalf("?postcode=%q: %v, want %v", q, got, want)
 				}
 			}
-			if got := testsupport.All[mxRow](t, owner, "/api/v1/properties?postcode=B11AA"); len(got) != 0 {
+			if got := testsupport.All[testsupport.Row](t, owner, "/api/v1/properties?postcode=B11AA"); len(got) != 0 {
 				t.Fatalf("no property at B1 1AA, got %v", got)
 			}
 			testsupport.ExpectFailure(t, owner.Get("/api/v1/properties?postcode=ZZZ"), http.StatusUnprocessableEntity, apperr.Invalid, "postcode")
@@ -187,8 +187,8 @@ func TestProperties(t *testing.T) {
 			var sizes []int
 			path := "/api/v1/properties?limit=2"
 			for range 10 {
-				rows, next := testsupport.Page[mxRow](t, owner, path)
-				got = append(got, mxIDs(rows)...)
+				rows, next := testsupport.Page[testsupport.Row](t, owner, path)
+				got = append(got, testsupport.IDs(rows)...)
 				sizes = append(sizes, len(rows))
 				if next == "" {
 					break
@@ -199,23 +199,23 @@ func TestProperties(t *testing.T) {
 				t.Fatalf("pages %v gave %v, want %v", sizes, got, ids)
 			}
 			// The default page holds them all, with no next cursor.
-			if rows, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties"); len(rows) != 5 || next != "" {
+			if rows, next := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties"); len(rows) != 5 || next != "" {
 				t.Fatalf("default page: %d rows, next %q", len(rows), next)
 			}
 			// A page that ends exactly at the last row.
-			rows, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit=5")
+			rows, next := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties?limit=5")
 			if len(rows) != 5 {
 				t.Fatalf("limit=5: %d rows", len(rows))
 			}
 			if next != "" {
-				if rest, more := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit=5&cursor="+url.QueryEscape(next)); len(rest) != 0 || more != "" {
+				if rest, more := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties?limit=5&cursor="+url.QueryEscape(next)); len(rest) != 0 || more != "" {
 					t.Fatalf("page after the last: %v, %q", rest, more)
 				}
 			}
 			// Paging combines with the filter.
-			first, next := testsupport.Page[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2")
-			second, last := testsupport.Page[mxRow](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2&cursor="+url.QueryEscape(next))
-			if !slices.Equal(append(mxIDs(first), mxIDs(second)...), []uuid.UUID{ids[0], ids[2], ids[4]}) || last != "" {
+			first, next := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2")
+			second, last := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties?postcode=SW1A1AA&limit=2&cursor="+url.QueryEscape(next))
+			if !slices.Equal(append(testsupport.IDs(first), testsupport.IDs(second)...), []uuid.UUID{ids[0], ids[2], ids[4]}) || last != "" {
 				t.Fatalf("filtered pages %v + %v (next %q)", first, second, last)
 			}
 		})
@@ -236,18 +236,12 @@ func TestProperties(t *testing.T) {
 				})
 			}
 			for _, limit := range []string{"1", "200"} {
-				if rows, _ := testsupport.Page[mxRow](t, owner, "/api/v1/properties?limit="+limit); len(rows) == 0 {
+				if rows, _ := testsupport.Page[testsupport.Row](t, owner, "/api/v1/properties?limit="+limit); len(rows) == 0 {
 					t.Fatalf("limit=%s gave no rows", limit)
 				}
 			}
 		})
 	})
-}
-
-// samePropertyFields compares everything but the timestamps.
-func samePropertyFields(a, b estate.Property) bool {
-	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
 }
 
 // TestUnitsAndOccupants covers units (reference, uniqueness, bedrooms) and linking residents.
@@ -259,7 +253,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 	newProperty := func(t *testing.T) uuid.UUID {
 		t.Helper()
 		var p estate.Property
-		mxOK(t, admin.Post("/api/v1/properties", map[string]any{"addressLine1": "9 Unit Row", "town": "Leeds", "postcode": "LS1 4AP"}), http.StatusCreated, &p)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/properties", map[string]any{"addressLine1": "9 Unit Row", "town": "Leeds", "postcode": "LS1 4AP"}), http.StatusCreated, &p)
 		return p.ID
 	}
 	propertyID, otherPropertyID := newProperty(t), newProperty(t)
@@ -267,12 +261,12 @@ func TestUnitsAndOccupants(t *testing.T) {
 
 	var unit estate.Unit
 	t.Run("create uppercases the reference", func(t *testing.T) {
-		mxOK(t, team.Coordinator.Post(unitsPath, map[string]any{"label": " Flat 12B ", "reference": " dl-12b ", "bedrooms": 3}), http.StatusCreated, &unit)
+		testsupport.ExpectOK(t, team.Coordinator.Post(unitsPath, map[string]any{"label": " Flat 12B ", "reference": " dl-12b ", "bedrooms": 3}), http.StatusCreated, &unit)
 		if unit.Reference != "DL-12B" || unit.Label != "Flat 12B" || unit.PropertyID != propertyID || unit.Bedrooms == nil || *unit.Bedrooms != 3 {
 			t.Fatalf("unit %+v", unit)
 		}
 		var got estate.Unit
-		mxOK(t, admin.Get("/api/v1/units/"+unit.ID.String()), http.StatusOK, &got)
+		testsupport.ExpectOK(t, admin.Get("/api/v1/units/"+unit.ID.String()), http.StatusOK, &got)
 		if got.ID != unit.ID || got.Reference != "DL-12B" || got.PropertyID != propertyID {
 			t.Fatalf("get unit %+v, want %+v", got, unit)
 		}
@@ -283,7 +277,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 				body["bedrooms"] = b
 			}
 			var u estate.Unit
-			mxOK(t, admin.Post(unitsPath, body), http.StatusCreated, &u)
+			testsupport.ExpectOK(t, admin.Post(unitsPath, body), http.StatusCreated, &u)
 			if (b == nil) != (u.Bedrooms == nil) || (b != nil && int(*u.Bedrooms) != b.(int)) {
 				t.Fatalf("bedrooms %v stored as %v", b, u.Bedrooms)
 			}
@@ -339,7 +333,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 	})
 
 	t.Run("list and page units of one property", func(t *testing.T) {
-		mxOK(t, admin.Post("/api/v1/properties/"+otherPropertyID.String()+"/units", map[string]any{"label": "Elsewhere", "reference": "OTHER-1"}), http.StatusCreated, nil)
+		testsupport.ExpectOK(t, admin.Post("/api/v1/properties/"+otherPropertyID.String()+"/units", map[string]any{"label": "Elsewhere", "reference": "OTHER-1"}), http.StatusCreated, nil)
 		all := testsupport.All[estate.Unit](t, admin, unitsPath)
 		if len(all) != 4 || all[len(all)-1].ID != unit.ID { // newest first: DL-12B came first
 			t.Fatalf("units %+v, want DL-12B and three BED units", all)
@@ -352,8 +346,8 @@ func TestUnitsAndOccupants(t *testing.T) {
 		var paged []uuid.UUID
 		path := unitsPath + "?limit=3"
 		for range 5 {
-			rows, next := testsupport.Page[mxRow](t, admin, path)
-			paged = append(paged, mxIDs(rows)...)
+			rows, next := testsupport.Page[testsupport.Row](t, admin, path)
+			paged = append(paged, testsupport.IDs(rows)...)
 			if next == "" {
 				break
 			}
@@ -375,7 +369,7 @@ func TestUnitsAndOccupants(t *testing.T) {
 	t.Run("occupants", func(t *testing.T) {
 		occupantsPath := "/api/v1/units/" + unit.ID.String() + "/occupants"
 		var o estate.Occupant
-		mxOK(t, team.Coordinator.Post(occupantsPath, map[string]any{"userId": team.Tenant.UserID}), http.StatusCreated, &o)
+		testsupport.ExpectOK(t, team.Coordinator.Post(occupantsPath, map[string]any{"userId": team.Tenant.UserID}), http.StatusCreated, &o)
 		if o.ID == uuid.Nil || o.UnitID != unit.ID || o.UserID != team.Tenant.UserID || o.Name != "Member TENANT" || o.Email != team.Tenant.Email || o.CreatedAt.IsZero() {
 			t.Fatalf("occupant %+v", o)
 		}
@@ -403,17 +397,17 @@ func TestUnitsAndOccupants(t *testing.T) {
 
 		t.Run("list", func(t *testing.T) {
 			var list []estate.Occupant
-			mxOK(t, admin.Get(occupantsPath), http.StatusOK, &list)
+			testsupport.ExpectOK(t, admin.Get(occupantsPath), http.StatusOK, &list)
 			if len(list) != 1 || list[0] != o {
 				t.Fatalf("occupants %+v, want [%+v]", list, o)
 			}
 			// A second tenant, and the same tenant in another unit.
 			tenant2 := app.AddMember(admin, access.Tenant)
-			mxOK(t, admin.Post(occupantsPath, map[string]any{"userId": tenant2.UserID}), http.StatusCreated, nil)
+			testsupport.ExpectOK(t, admin.Post(occupantsPath, map[string]any{"userId": tenant2.UserID}), http.StatusCreated, nil)
 			var other estate.Unit
-			mxOK(t, admin.Post(unitsPath, map[string]any{"label": "Flat 2", "reference": "DL-2"}), http.StatusCreated, &other)
-			mxOK(t, admin.Post("/api/v1/units/"+other.ID.String()+"/occupants", map[string]any{"userId": team.Tenant.UserID}), http.StatusCreated, nil)
-			mxOK(t, admin.Get(occupantsPath), http.StatusOK, &list)
+			testsupport.ExpectOK(t, admin.Post(unitsPath, map[string]any{"label": "Flat 2", "reference": "DL-2"}), http.StatusCreated, &other)
+			testsupport.ExpectOK(t, admin.Post("/api/v1/units/"+other.ID.String()+"/occupants", map[string]any{"userId": team.Tenant.UserID}), http.StatusCreated, nil)
+			testsupport.ExpectOK(t, admin.Get(occupantsPath), http.StatusOK, &list)
 			if len(list) != 2 || list[0].UserID != team.Tenant.UserID || list[1].UserID != tenant2.UserID {
 				t.Fatalf("occupants %+v", list)
 			}
