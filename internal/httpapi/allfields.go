@@ -3,12 +3,15 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
@@ -20,8 +23,9 @@ import (
 // were mended. So the create operations below also run the domain's input checks (each
 // input's Check, the same code the service runs first) as huma resolvers, which huma
 // calls after schema validation whether or not it failed, and newErrorEnvelope merges
-// the two lists, keeping the schema's message where both name a field. Rules that need
-// the database (does the unit exist, is the reference free) still answer afterwards.
+// the two lists, keeping the schema's message where both name a field. Quote and invoice
+// submissions do the same. Rules that need the database (does the unit exist, is the
+// reference free) still answer afterwards.
 
 // domainDetail is a field error found by a domain Check during request validation.
 type domainDetail struct{ *huma.ErrorDetail }
@@ -93,4 +97,14 @@ func mergeFieldErrors(status int, errs []error) []apperr.FieldError {
 		}
 	}
 	return out
+}
+
+func (in *submitQuoteIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(quotes.SubmitInput{Lines: lineInputs(b.Lines), ValidUntil: b.ValidUntil, Notes: b.Notes}.Check(quotes.Today(time.Now())))
+}
+
+func (in *submitInvoiceIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(invoices.SubmitInput{Reference: b.Reference, Lines: lineInputs(b.Lines), Notes: b.Notes}.Check())
 }

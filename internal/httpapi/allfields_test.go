@@ -7,6 +7,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
 // TestValidation_everyFieldErrorInOneAnswer sends each main create operation a body that
@@ -18,6 +19,9 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 	e := wfNewEnv(t, app, "All Fields Lettings")
 	ticket := wfTicket(t, e)
 	long := strings.Repeat("x", 300)
+	tooLongNotes := strings.Repeat("n", 2001)
+	quoted := wfNewWO(t, e, workorders.Accepted)
+	completed := wfNewWO(t, e, workorders.Completed)
 	for _, tc := range []struct {
 		name, path string
 		body       map[string]any
@@ -33,6 +37,10 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 			[]string{"companyName", "email"}},
 		{"work order", "/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": "not-a-uuid", "description": "  "},
 			[]string{"contractorId", "description"}},
+		{"quote", "/api/v1/work-orders/" + quoted.ID.String() + "/quotes", map[string]any{"validUntil": "2020-01-01", "notes": tooLongNotes,
+			"lines": []any{testsupport.Line("Labour", 1, 5000, nil)}}, []string{"notes", "validUntil"}},
+		{"invoice", "/api/v1/work-orders/" + completed.ID.String() + "/invoices", map[string]any{"reference": "INV-1", "notes": tooLongNotes,
+			"lines": []any{testsupport.Line("Labour", 1.2345, 5000, nil)}}, []string{"notes", "lines[0].quantity"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := e.Admin.With(t).Post(tc.path, tc.body).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.fields...)

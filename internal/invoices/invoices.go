@@ -90,30 +90,35 @@ type SubmitInput struct {
 	Notes     string
 }
 
+// Check applies the rules on the input alone (lines, the reference, the length of the
+// notes), naming every field that breaks one.
+func (in SubmitInput) Check() error {
+	var f apperr.Fields
+	if _, _, err := money.Price(in.Lines); err != nil {
+		f = append(f, err.(*apperr.Error).Fields...)
+	}
+	if ref := strings.TrimSpace(in.Reference); ref == "" || utf8.RuneCountInString(ref) > 50 {
+		f.Add("reference", "is required: your invoice number (at most 50 characters)")
+	}
+	if len([]rune(strings.TrimSpace(in.Notes))) > 2000 {
+		f.Add("notes", "must be at most 2000 characters")
+	}
+	return f.Err()
+}
+
 // Submit records an invoice against a COMPLETED work order, by its CONTRACTOR or by staff
 // entering a paper one. A work order has at most one invoice that is not rejected.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uuid.UUID, in SubmitInput) (*Invoice, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return nil, err
 	}
-	var f apperr.Fields
-	lines, totals, err := money.Price(in.Lines)
-	if err != nil {
-		f = append(f, err.(*apperr.Error).Fields...)
-	}
-	ref := strings.TrimSpace(in.Reference)
-	if ref == "" || utf8.RuneCountInString(ref) > 50 {
-		f.Add("reference", "is required: your invoice number (at most 50 characters)")
-	}
-	notes := strings.TrimSpace(in.Notes)
-	if len([]rune(notes)) > 2000 {
-		f.Add("notes", "must be at most 2000 characters")
-	}
-	if err := f.Err(); err != nil {
+	if err := in.Check(); err != nil {
 		return nil, err
 	}
+	lines, totals, _ := money.Price(in.Lines)
+	ref, notes := strings.TrimSpace(in.Reference), strings.TrimSpace(in.Notes)
 	var out Invoice
-	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		wo, err := workorders.Lock(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err

@@ -89,33 +89,45 @@ type SubmitInput struct {
 	Notes      string
 }
 
+// Check applies the rules on the input alone (lines, a validity date not before today,
+// the length of the notes), naming every field that breaks one.
+func (in SubmitInput) Check(today time.Time) error {
+	var f apperr.Fields
+	if _, _, err := money.Price(in.Lines); err != nil {
+		f = append(f, err.(*apperr.Error).Fields...)
+	}
+	validUntil, err := time.Parse(time.DateOnly, in.ValidUntil)
+	if err != nil {
+		f.Add("validUntil", "must be a date like 2027-01-31")
+	} else if validUntil.Before(today) {
+		f.Add("validUntil", "must not be in the past")
+	}
+	if len([]rune(strings.TrimSpace(in.Notes))) > 2000 {
+		f.Add("notes", "must be at most 2000 characters")
+	}
+	return f.Err()
+}
+
+// Today is the current date in London, the day a quote's validity is counted in.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(ukcalendar.London).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // Submit records a quote for a work order: by the work order's CONTRACTOR, or by staff
 // entering one received on paper.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uuid.UUID, in SubmitInput) (*Quote, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return nil, err
 	}
-	var f apperr.Fields
-	lines, totals, err := money.Price(in.Lines)
-	if err != nil {
-		f = append(f, err.(*apperr.Error).Fields...)
-	}
-	validUntil, err := time.Parse(time.DateOnly, in.ValidUntil)
-	today := s.today()
-	if err != nil {
-		f.Add("validUntil", "must be a date like 2027-01-31")
-	} else if validUntil.Before(today) {
-		f.Add("validUntil", "must not be in the past")
-	}
-	notes := strings.TrimSpace(in.Notes)
-	if len([]rune(notes)) > 2000 {
-		f.Add("notes", "must be at most 2000 characters")
-	}
-	if err := f.Err(); err != nil {
+	if err := in.Check(s.today()); err != nil {
 		return nil, err
 	}
+	lines, totals, _ := money.Price(in.Lines)
+	validUntil, _ := time.Parse(time.DateOnly, in.ValidUntil)
+	notes := strings.TrimSpace(in.Notes)
 	var out Quote
-	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		wo, err := workorders.Lock(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
@@ -158,10 +170,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, workOrderID uu
 }
 
 // today is the current date in London, the day quotes' validity is counted in.
-func (s *Service) today() time.Time {
-	y, m, d := s.now().In(ukcalendar.London).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Service) today() time.Time { return Today(s.now()) }
 
 // Get returns a quote: staff see any, a CONTRACTOR their company's.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Quote, error) {
