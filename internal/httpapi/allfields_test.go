@@ -16,12 +16,12 @@ import (
 func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "All Fields Lettings")
-	ticket := wfTicket(t, e)
+	e := testsupport.NewWorkflow(t, app, "All Fields Lettings")
+	ticket := e.Ticket(t)
 	long := strings.Repeat("x", 300)
 	tooLongNotes := strings.Repeat("n", 2001)
-	quoted := wfNewWO(t, e, workorders.Accepted)
-	completed := wfNewWO(t, e, workorders.Completed)
+	quoted := e.WorkOrder(t, workorders.Accepted)
+	completed := e.WorkOrder(t, workorders.Completed)
 	for _, tc := range []struct {
 		name, path string
 		body       map[string]any
@@ -67,7 +67,7 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 func TestMessagesReadWell(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "Wording Lettings")
+	e := testsupport.NewWorkflow(t, app, "Wording Lettings")
 
 	f := e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Tap", "category": "NOPE"}).
 		ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "category")
@@ -77,8 +77,8 @@ func TestMessagesReadWell(t *testing.T) {
 		}
 	}
 
-	wo := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
-	f = wfAct(t, e.Admin, wo.ID, "start").ExpectFailure(http.StatusConflict, apperr.Conflict)
+	wo := testsupport.RaiseWorkOrder(t, e.Admin, e.Ticket(t), e.ContractorID)
+	f = testsupport.ActOnWorkOrder(t, e.Admin, wo.ID, "start").ExpectFailure(http.StatusConflict, apperr.Conflict)
 	if f.Message != "an ASSIGNED work order cannot be started" {
 		t.Errorf("message %q", f.Message)
 	}

@@ -38,26 +38,26 @@ func TestSeparationOfDuties(t *testing.T) {
 		name string
 		// prepare returns the path of the decision the ADMIN (the actor) then tries, after
 		// doing the earlier step as the ADMIN too; check reads the item's status.
-		prepare func(t *testing.T, e *wfEnv) (decision string, check func(t *testing.T) string, before string)
+		prepare func(t *testing.T, e *testsupport.Workflow) (decision string, check func(t *testing.T) string, before string)
 	}{
-		{"whoever entered a quote approves it", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			q := testsupport.SubmitFlatQuote(t, e.Admin, wfNewWO(t, e, workorders.Accepted).ID, 12000) // a paper quote entered by the ADMIN
-			return "/api/v1/quotes/" + q.ID.String() + "/approve", func(t *testing.T) string { return string(qtGet(t, e.Admin, q.ID).Status) }, string(quotes.Submitted)
+		{"whoever entered a quote approves it", func(t *testing.T, e *testsupport.Workflow) (string, func(*testing.T) string, string) {
+			q := testsupport.SubmitFlatQuote(t, e.Admin, e.WorkOrder(t, workorders.Accepted).ID, 12000) // a paper quote entered by the ADMIN
+			return "/api/v1/quotes/" + q.ID.String() + "/approve", func(t *testing.T) string { return string(testsupport.GetQuote(t, e.Admin, q.ID).Status) }, string(quotes.Submitted)
 		}},
-		{"whoever entered an invoice approves it", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			inv := testsupport.SubmitFlatInvoice(t, e.Admin, ivCompletedWO(t, e, 0).ID, 9000) // a paper invoice entered by the ADMIN
-			return "/api/v1/invoices/" + inv.ID.String() + "/approve", func(t *testing.T) string { return string(ivGet(t, e.Admin, inv.ID).Status) }, string(invoices.Submitted)
+		{"whoever entered an invoice approves it", func(t *testing.T, e *testsupport.Workflow) (string, func(*testing.T) string, string) {
+			inv := testsupport.SubmitFlatInvoice(t, e.Admin, e.CompletedWorkOrder(t, 0).ID, 9000) // a paper invoice entered by the ADMIN
+			return "/api/v1/invoices/" + inv.ID.String() + "/approve", func(t *testing.T) string { return string(testsupport.GetInvoice(t, e.Admin, inv.ID).Status) }, string(invoices.Submitted)
 		}},
-		{"whoever approved an invoice marks it paid", func(t *testing.T, e *wfEnv) (string, func(*testing.T) string, string) {
-			inv := testsupport.SubmitFlatInvoice(t, e.Contractor, ivCompletedWO(t, e, 0).ID, 9000)
-			testsupport.ExpectOK(t, ivDecide(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
-			return "/api/v1/invoices/" + inv.ID.String() + "/mark-paid", func(t *testing.T) string { return string(ivGet(t, e.Admin, inv.ID).Status) }, string(invoices.Approved)
+		{"whoever approved an invoice marks it paid", func(t *testing.T, e *testsupport.Workflow) (string, func(*testing.T) string, string) {
+			inv := testsupport.SubmitFlatInvoice(t, e.Contractor, e.CompletedWorkOrder(t, 0).ID, 9000)
+			testsupport.ExpectOK(t, testsupport.DecideInvoice(t, e.Admin, inv.ID, "approve"), http.StatusOK, nil)
+			return "/api/v1/invoices/" + inv.ID.String() + "/mark-paid", func(t *testing.T) string { return string(testsupport.GetInvoice(t, e.Admin, inv.ID).Status) }, string(invoices.Approved)
 		}},
 	}
 	for i, st := range settings {
 		t.Run(st.name, func(t *testing.T) {
 			t.Parallel()
-			e := wfNewEnv(t, app, fmt.Sprintf("Duties Lets %d", i))
+			e := testsupport.NewWorkflow(t, app, fmt.Sprintf("Duties Lets %d", i))
 			if st.setting != "" {
 				testsupport.ExpectOK(t, e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"separationOfDuties": st.setting}), http.StatusOK, nil)
 			}
@@ -99,7 +99,7 @@ func TestSeparationOfDuties(t *testing.T) {
 func TestQuoteThresholdPerTicket(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "Split Job Lets")
+	e := testsupport.NewWorkflow(t, app, "Split Job Lets")
 	const threshold = 50000 // the default £500
 
 	cases := []struct {
@@ -119,18 +119,18 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ticket := wfTicket(t, e)
+			ticket := e.Ticket(t)
 			for _, amount := range tc.earlier {
 				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, amount)
-				testsupport.ExpectOK(t, qtDecide(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
+				testsupport.ExpectOK(t, testsupport.DecideQuote(t, e.Admin, q.ID, "approve"), http.StatusOK, nil)
 			}
 			if tc.rejected > 0 {
 				q := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, tc.rejected)
-				testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "reject"), http.StatusOK, nil)
+				testsupport.ExpectOK(t, testsupport.DecideQuote(t, e.Coordinator, q.ID, "reject"), http.StatusOK, nil)
 			}
 			// A paper quote from the other company, entered by the ADMIN.
 			q := testsupport.SubmitFlatQuote(t, e.Admin, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.OtherContractorID).ID, tc.quote)
-			r := qtDecide(t, e.Coordinator, q.ID, "approve")
+			r := testsupport.DecideQuote(t, e.Coordinator, q.ID, "approve")
 			if tc.want == http.StatusOK {
 				testsupport.ExpectOK(t, r, http.StatusOK, nil)
 				return
@@ -140,27 +140,27 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 			for _, a := range tc.earlier {
 				total += a
 			}
-			for _, amount := range []string{fmtPounds(total), fmtPounds(threshold)} {
+			for _, amount := range []string{testsupport.Pounds(total), testsupport.Pounds(threshold)} {
 				if !strings.Contains(f.Message, amount) {
 					t.Errorf("403 message %q does not name %s", f.Message, amount)
 				}
 			}
-			if got := qtGet(t, e.Admin, q.ID); got.Status != quotes.Submitted {
+			if got := testsupport.GetQuote(t, e.Admin, q.ID); got.Status != quotes.Submitted {
 				t.Fatalf("refused approval changed the quote: %s", got.Status)
 			}
 			// An ADMIN may approve over the threshold (a different ADMIN from the one
 			// who entered it: separation of duties).
 			admin2 := app.AddMember(e.Admin, "ADMIN")
-			testsupport.ExpectOK(t, qtDecide(t, admin2, q.ID, "approve"), http.StatusOK, nil)
+			testsupport.ExpectOK(t, testsupport.DecideQuote(t, admin2, q.ID, "approve"), http.StatusOK, nil)
 		})
 	}
 
 	t.Run("another ticket's approvals do not count", func(t *testing.T) {
 		t.Parallel()
-		q := testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
-		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
-		q = testsupport.SubmitFlatQuote(t, e.Contractor, wfNewWO(t, e, workorders.Assigned).ID, 40000)
-		testsupport.ExpectOK(t, qtDecide(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
+		q := testsupport.SubmitFlatQuote(t, e.Contractor, e.WorkOrder(t, workorders.Assigned).ID, 40000)
+		testsupport.ExpectOK(t, testsupport.DecideQuote(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
+		q = testsupport.SubmitFlatQuote(t, e.Contractor, e.WorkOrder(t, workorders.Assigned).ID, 40000)
+		testsupport.ExpectOK(t, testsupport.DecideQuote(t, e.Coordinator, q.ID, "approve"), http.StatusOK, nil)
 	})
 
 	t.Run("two approvals at once on one ticket cannot both pass", func(t *testing.T) {
@@ -176,7 +176,7 @@ func TestQuoteThresholdPerTicket(t *testing.T) {
 		}
 		var attempts []attempt
 		for i := range tickets {
-			ticket := wfTicket(t, e)
+			ticket := e.Ticket(t)
 			a := testsupport.SubmitFlatQuote(t, e.Contractor, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID).ID, 30000)
 			b := testsupport.SubmitFlatQuote(t, e.Admin, testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.OtherContractorID).ID, 30000)
 			attempts = append(attempts, attempt{e.Coordinator, i, a.ID.String()}, attempt{coordinator2, i, b.ID.String()})

@@ -34,14 +34,14 @@ type rbOrg struct {
 
 func rbNewOrg(t *testing.T, app *testsupport.App, name string) rbOrg {
 	t.Helper()
-	e := wfNewEnv(t, app, name)
+	e := testsupport.NewWorkflow(t, app, name)
 	o := rbOrg{ID: e.Admin.OrgID, Property: e.PropertyID, Unit: e.UnitID, Contractor: e.ContractorID}
-	o.Ticket = wfTicket(t, e)
+	o.Ticket = e.Ticket(t)
 	testsupport.Comment(t, e.Admin, o.Ticket, "A comment in "+name, "INTERNAL")
 	wo := testsupport.RaiseWorkOrder(t, e.Admin, o.Ticket, e.ContractorID)
 	o.WorkOrder = wo.ID
 	o.Quote = testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 5000).ID
-	o.Invoice = testsupport.SubmitFlatInvoice(t, e.Contractor, wfNewWO(t, e, workorders.Completed).ID, 5000).ID
+	o.Invoice = testsupport.SubmitFlatInvoice(t, e.Contractor, e.WorkOrder(t, workorders.Completed).ID, 5000).ID
 	o.Attachment = atUploaded(t, e.Admin, o.Ticket, "leak.jpg", "image/jpeg", atJPEG(name, 2000)).ID
 	o.Member = e.MemberID[e.Coordinator.UserID]
 	o.Endpoint = e.Admin.With(t).Post("/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/" + e.Admin.OrgID.String(), "eventTypes": []string{"*"}}).

@@ -40,19 +40,19 @@ func tiFixed(p string) func(string) string { return func(string) string { return
 // none 500.
 func TestTextInputsRefuseControlCharacters(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "Textcheck")
-	ticketID := wfTicket(t, e)
-	assigned := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
+	e := testsupport.NewWorkflow(t, app, "Textcheck")
+	ticketID := e.Ticket(t)
+	assigned := testsupport.RaiseWorkOrder(t, e.Admin, e.Ticket(t), e.ContractorID)
 	quote := testsupport.SubmitFlatQuote(t, e.Contractor, assigned.ID, 5000)
-	completed := wfNewWO(t, e, workorders.Completed)
-	invoice := testsupport.SubmitFlatInvoice(t, e.Contractor, wfNewWO(t, e, workorders.Completed).ID, 5000)
+	completed := e.WorkOrder(t, workorders.Completed)
+	invoice := testsupport.SubmitFlatInvoice(t, e.Contractor, e.WorkOrder(t, workorders.Completed).ID, 5000)
 	webhook := e.Admin.With(t).Post("/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/in", "eventTypes": []string{"*"}}).Expect(http.StatusCreated).ID()
 	memberID := e.MemberID[e.Coordinator.UserID]
 	if memberID == uuid.Nil {
 		t.Fatal("no membership id for the coordinator")
 	}
 	id := func(p string, id uuid.UUID) func(string) string { return tiFixed(testsupport.Path(p, id)) }
-	line := func(desc string) []any { return []any{testsupport.Line(desc, 1, 100, vat(0))} }
+	line := func(desc string) []any { return []any{testsupport.Line(desc, 1, 100, testsupport.VAT(0))} }
 
 	cases := []tiCase{
 		{"register orgName", app.Anonymous(), http.MethodPost, tiFixed("/api/v1/auth/register"), func(b string) any {
@@ -117,10 +117,10 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 			return map[string]any{"action": "decline", "reason": "Busy" + b}
 		}, "reason", nil},
 		{"quote line description", e.Contractor, http.MethodPost, id("/api/v1/work-orders/%s/quotes", assigned.ID), func(b string) any {
-			return map[string]any{"validUntil": qtDate(30), "lines": line("Labour" + b)}
+			return map[string]any{"validUntil": testsupport.QuoteDate(30), "lines": line("Labour" + b)}
 		}, "lines[0].description", nil},
 		{"quote notes", e.Contractor, http.MethodPost, id("/api/v1/work-orders/%s/quotes", assigned.ID), func(b string) any {
-			return map[string]any{"validUntil": qtDate(30), "lines": line("Labour"), "notes": "n" + b}
+			return map[string]any{"validUntil": testsupport.QuoteDate(30), "lines": line("Labour"), "notes": "n" + b}
 		}, "notes", nil},
 		{"quote reject reason", e.Admin, http.MethodPost, id("/api/v1/quotes/%s/reject", quote.ID), func(b string) any {
 			return map[string]any{"reason": "Dear" + b}
@@ -129,7 +129,7 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 			return map[string]any{"reference": "INV" + b, "lines": line("Labour")}
 		}, "reference", nil},
 		{"invoice line description", e.Contractor, http.MethodPost, id("/api/v1/work-orders/%s/invoices", completed.ID), func(b string) any {
-			return map[string]any{"reference": "INV-TI", "lines": []any{testsupport.Line("Parts", 1, 100, vat(0)), testsupport.Line("Labour"+b, 1, 100, vat(0))}}
+			return map[string]any{"reference": "INV-TI", "lines": []any{testsupport.Line("Parts", 1, 100, testsupport.VAT(0)), testsupport.Line("Labour"+b, 1, 100, testsupport.VAT(0))}}
 		}, "lines[1].description", nil},
 		{"invoice reject reason", e.Admin, http.MethodPost, id("/api/v1/invoices/%s/reject", invoice.ID), func(b string) any {
 			return map[string]any{"reason": "Wrong" + b}
@@ -186,7 +186,7 @@ func TestTextInputsRefuseControlCharacters(t *testing.T) {
 // and nowhere else.
 func TestTextInputsNewlines(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "Newlines")
+	e := testsupport.NewWorkflow(t, app, "Newlines")
 	a := e.Admin.With(t)
 	testsupport.ExpectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\nin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")
 	testsupport.ExpectFailure(t, a.Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leak\tin roof"}), http.StatusUnprocessableEntity, apperr.Invalid, "title")

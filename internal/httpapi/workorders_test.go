@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -21,123 +19,25 @@ import (
 // The wf helpers below are shared by the work order, quote, invoice and workflow timeline
 // tests. Like the mx helpers they take the caller's t and bind clients to it.
 
-// wfEnv is an mxEstate plus a CONTRACTOR member of a second company in the same
-// organisation (Rival), who must see none of the team CONTRACTOR's work, and optionally a
-// second COORDINATOR for races.
-type wfEnv struct {
-	*mxEstate
-	App          *testsupport.App
-	Rival        *testsupport.Client
-	Coordinator2 *testsupport.Client
-}
-
-func wfNewEnv(t *testing.T, app *testsupport.App, name string) *wfEnv {
-	t.Helper()
-	e := mxNewEstate(t, app, name, "LS2 7EY", testsupport.Marker("WF"))
-	return &wfEnv{mxEstate: e, App: app, Rival: app.AddMember(e.Admin, access.Contractor)}
-}
-
-// wfTicket reports a repair on the estate's unit (as the ADMIN); it starts NEW.
-func wfTicket(t *testing.T, e *wfEnv) uuid.UUID {
-	t.Helper()
-	var tk tickets.Ticket
-	testsupport.ExpectOK(t, e.Admin.With(t).Post("/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": "Leaking tap " + testsupport.Marker("T")}), http.StatusCreated, &tk)
-	if tk.Status != tickets.New {
-		t.Fatalf("new ticket is %s, want NEW", tk.Status)
-	}
-	return tk.ID
-}
-
-// wfActBody is a valid body for action: a reason to decline or cancel, a time two days
-// ahead to schedule, notes to complete.
-func wfActBody(action string) map[string]any {
-	body := map[string]any{"action": action}
-	switch action {
-	case "decline", "cancel":
-		body["reason"] = "Reason to " + action
-	case "schedule":
-		body["scheduledFor"] = time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
-	case "complete":
-		body["notes"] = "Replaced the washer"
-	}
-	return body
-}
-
-func wfAct(t *testing.T, c *testsupport.Client, id uuid.UUID, action string) *testsupport.Response {
-	t.Helper()
-	return c.With(t).Post("/api/v1/work-orders/"+id.String()+"/transition", wfActBody(action))
-}
-
-// wfPathTo is how a new (ASSIGNED) work order reaches each status.
-var wfPathTo = map[workorders.Status][]string{
-	workorders.Assigned:   nil,
-	workorders.Accepted:   {"accept"},
-	workorders.Declined:   {"decline"},
-	workorders.Scheduled:  {"accept", "schedule"},
-	workorders.InProgress: {"accept", "schedule", "start"},
-	workorders.Completed:  {"accept", "schedule", "start", "complete"},
-	workorders.Cancelled:  {"cancel"},
-}
-
-var wfStatuses = []workorders.Status{workorders.Assigned, workorders.Accepted, workorders.Declined, workorders.Scheduled,
-	workorders.InProgress, workorders.Completed, workorders.Cancelled}
-
-// wfDrive takes a work order from ASSIGNED to status, as c.
-func wfDrive(t *testing.T, c *testsupport.Client, id uuid.UUID, status workorders.Status) {
-	t.Helper()
-	for _, a := range wfPathTo[status] {
-		testsupport.ExpectOK(t, wfAct(t, c, id, a), http.StatusOK, nil)
-	}
-	if got := wfGetWO(t, c, id); got.Status != status {
-		t.Fatalf("driven to %s, work order is %s", status, got.Status)
-	}
-}
-
-// wfNewWO reports a ticket and raises a work order for the team CONTRACTOR's company, in
-// status.
-func wfNewWO(t *testing.T, e *wfEnv, status workorders.Status) workorders.WorkOrder {
-	t.Helper()
-	wo := testsupport.RaiseWorkOrder(t, e.Admin, wfTicket(t, e), e.ContractorID)
-	wfDrive(t, e.Admin, wo.ID, status)
-	return wfGetWO(t, e.Admin, wo.ID)
-}
-
-func wfGetWO(t *testing.T, c *testsupport.Client, id uuid.UUID) workorders.WorkOrder {
-	t.Helper()
-	var wo workorders.WorkOrder
-	testsupport.ExpectOK(t, c.With(t).Get("/api/v1/work-orders/"+id.String()), http.StatusOK, &wo)
-	return wo
-}
-
-func wfTicketStatus(t *testing.T, e *wfEnv, id uuid.UUID) tickets.Status {
+func wfTicketStatus(t *testing.T, e *testsupport.Workflow, id uuid.UUID) tickets.Status {
 	t.Helper()
 	return testsupport.GetTicket(t, e.Admin, id).Status
 }
 
-func wfExpectTicket(t *testing.T, e *wfEnv, id uuid.UUID, want tickets.Status) {
+func wfExpectTicket(t *testing.T, e *testsupport.Workflow, id uuid.UUID, want tickets.Status) {
 	t.Helper()
 	if got := wfTicketStatus(t, e, id); got != want {
 		t.Fatalf("ticket is %s, want %s", got, want)
 	}
 }
 
-// wfJSON renders v for comparing snapshots.
-func wfJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // wfWOSnapshot is what must not move when a work order action is refused: the work order,
 // its ticket's status and the length of the ticket's trail.
-func wfWOSnapshot(t *testing.T, e *wfEnv, id uuid.UUID) string {
+func wfWOSnapshot(t *testing.T, e *testsupport.Workflow, id uuid.UUID) string {
 	t.Helper()
-	wo := wfGetWO(t, e.Admin, id)
+	wo := testsupport.GetWorkOrder(t, e.Admin, id)
 	d := testsupport.GetTicket(t, e.Admin, wo.TicketID)
-	return fmt.Sprintf("%s ticket=%s events=%d", wfJSON(t, wo), d.Status, len(d.Timeline))
+	return fmt.Sprintf("%s ticket=%s events=%d", testsupport.JSON(t, wo), d.Status, len(d.Timeline))
 }
 
 // wfAllowed is the work order state machine as the specification draws it, written out
@@ -170,17 +70,17 @@ func wfTicketAfter(s workorders.Status) tickets.Status {
 // allowed ones lead where the state machine says (and the ticket follows), every other
 // answers 409 CONFLICT and changes nothing — not the work order, not the ticket, not the
 // trail.
-func testWorkOrderStateMachine(t *testing.T, e *wfEnv) {
-	for _, from := range wfStatuses {
+func testWorkOrderStateMachine(t *testing.T, e *testsupport.Workflow) {
+	for _, from := range workorders.Statuses {
 		for _, action := range wfActions {
 			want, allowed := wfAllowed[from][action]
 			name := fmt.Sprintf("%s %s", from, action)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				wo := wfNewWO(t, e, from)
+				wo := e.WorkOrder(t, from)
 				wfExpectTicket(t, e, wo.TicketID, wfTicketAfter(from))
 				before := wfWOSnapshot(t, e, wo.ID)
-				r := wfAct(t, e.Admin, wo.ID, action)
+				r := testsupport.ActOnWorkOrder(t, e.Admin, wo.ID, action)
 				if !allowed {
 					f := testsupport.ExpectFailure(t, r, http.StatusConflict, apperr.Conflict)
 					if !strings.Contains(f.Message, string(from)) {
@@ -196,7 +96,7 @@ func testWorkOrderStateMachine(t *testing.T, e *wfEnv) {
 				if got.Status != want {
 					t.Fatalf("%s → %s, want %s", name, got.Status, want)
 				}
-				if stored := wfGetWO(t, e.Admin, wo.ID); stored.Status != want {
+				if stored := testsupport.GetWorkOrder(t, e.Admin, wo.ID); stored.Status != want {
 					t.Fatalf("stored status %s, want %s", stored.Status, want)
 				}
 				wfExpectTicket(t, e, wo.TicketID, wfTicketAfter(want))
@@ -206,12 +106,12 @@ func testWorkOrderStateMachine(t *testing.T, e *wfEnv) {
 }
 
 // testWorkOrderTransitionInputs: what each action needs, and that it is stored.
-func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
+func testWorkOrderTransitionInputs(t *testing.T, e *testsupport.Workflow) {
 	path := func(id uuid.UUID) string { return "/api/v1/work-orders/" + id.String() + "/transition" }
 
 	t.Run("decline and cancel need a reason", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		before := wfWOSnapshot(t, e, wo.ID)
 		for _, action := range []string{"decline", "cancel"} {
 			for _, reason := range []any{nil, "", "   "} {
@@ -231,11 +131,11 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		if got.Status != workorders.Declined || got.StatusReason != "No gas engineer free this month" {
 			t.Fatalf("declined: %+v", got)
 		}
-		if stored := wfGetWO(t, e.Admin, wo.ID); stored.StatusReason != "No gas engineer free this month" {
+		if stored := testsupport.GetWorkOrder(t, e.Admin, wo.ID); stored.StatusReason != "No gas engineer free this month" {
 			t.Fatalf("stored reason %q", stored.StatusReason)
 		}
 
-		wo = wfNewWO(t, e, workorders.InProgress)
+		wo = e.WorkOrder(t, workorders.InProgress)
 		testsupport.ExpectOK(t, e.Coordinator.With(t).Post(path(wo.ID), map[string]any{"action": "cancel", "reason": "Tenant fixed it"}), http.StatusOK, &got)
 		if got.Status != workorders.Cancelled || got.StatusReason != "Tenant fixed it" {
 			t.Fatalf("cancelled: %+v", got)
@@ -244,7 +144,7 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 
 	t.Run("schedule needs a time that is not in the past", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Accepted)
+		wo := e.WorkOrder(t, workorders.Accepted)
 		before := wfWOSnapshot(t, e, wo.ID)
 		for _, body := range []map[string]any{
 			{"action": "schedule"},
@@ -267,21 +167,21 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 		// Rescheduling moves the visit.
 		later := at.Add(24 * time.Hour)
 		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "schedule", "scheduledFor": later.Format(time.RFC3339)}), http.StatusOK, &got)
-		if stored := wfGetWO(t, e.Admin, wo.ID); stored.Status != workorders.Scheduled || stored.ScheduledFor == nil || !stored.ScheduledFor.Equal(later) {
+		if stored := testsupport.GetWorkOrder(t, e.Admin, wo.ID); stored.Status != workorders.Scheduled || stored.ScheduledFor == nil || !stored.ScheduledFor.Equal(later) {
 			t.Fatalf("rescheduled: %+v, want at %s", stored, later)
 		}
 	})
 
 	t.Run("completion notes and time are stored", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.InProgress)
+		wo := e.WorkOrder(t, workorders.InProgress)
 		if wo.CompletedAt != nil || wo.CompletionNotes != "" {
 			t.Fatalf("in progress work order already completed: %+v", wo)
 		}
 		start := time.Now().Add(-time.Minute)
 		var got workorders.WorkOrder
 		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": "Replaced the ball valve; tested, no leaks."}), http.StatusOK, &got)
-		stored := wfGetWO(t, e.Admin, wo.ID)
+		stored := testsupport.GetWorkOrder(t, e.Admin, wo.ID)
 		for _, w := range []workorders.WorkOrder{got, stored} {
 			if w.Status != workorders.Completed || w.CompletionNotes != "Replaced the ball valve; tested, no leaks." ||
 				w.CompletedAt == nil || w.CompletedAt.Before(start) || w.ScheduledFor == nil {
@@ -293,14 +193,14 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 	t.Run("limits count characters, not bytes", func(t *testing.T) {
 		t.Parallel()
 		long := strings.Repeat("é", 1000) // 2000 bytes
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long + "é"}), http.StatusUnprocessableEntity, apperr.Invalid, "reason")
 		var got workorders.WorkOrder
 		testsupport.ExpectOK(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "decline", "reason": long}), http.StatusOK, &got)
 		if got.StatusReason != long {
 			t.Fatalf("reason of %d characters stored as %d", 1000, len([]rune(got.StatusReason)))
 		}
-		wo = wfNewWO(t, e, workorders.InProgress)
+		wo = e.WorkOrder(t, workorders.InProgress)
 		notes := strings.Repeat("ł", 2000)
 		testsupport.ExpectFailure(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes + "ł"}), http.StatusUnprocessableEntity, apperr.Invalid, "notes")
 		testsupport.ExpectOK(t, e.Contractor.With(t).Post(path(wo.ID), map[string]any{"action": "complete", "notes": notes}), http.StatusOK, &got)
@@ -311,14 +211,14 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 
 	t.Run("unknown action", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{"action": "approve"}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post(path(wo.ID), map[string]any{}), http.StatusUnprocessableEntity, apperr.Invalid, "action")
 	})
 
 	t.Run("description is required to raise", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		testsupport.ExpectFailure(t, e.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "  "}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "description")
 		wfExpectTicket(t, e, ticket, tickets.New)
@@ -327,25 +227,25 @@ func testWorkOrderTransitionInputs(t *testing.T, e *wfEnv) {
 
 // testWorkOrderRoles: the company's CONTRACTOR may take every action but cancel; another
 // company's CONTRACTOR sees nothing (404); a TENANT is refused (403).
-func testWorkOrderRoles(t *testing.T, e *wfEnv) {
+func testWorkOrderRoles(t *testing.T, e *testsupport.Workflow) {
 	app := e.App
 
 	t.Run("own contractor runs the job", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		for _, step := range []struct {
 			action string
 			want   workorders.Status
 		}{{"accept", workorders.Accepted}, {"schedule", workorders.Scheduled}, {"start", workorders.InProgress}, {"complete", workorders.Completed}} {
 			var got workorders.WorkOrder
-			testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, step.action), http.StatusOK, &got)
+			testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Contractor, wo.ID, step.action), http.StatusOK, &got)
 			if got.Status != step.want {
 				t.Fatalf("%s → %s, want %s", step.action, got.Status, step.want)
 			}
 		}
-		wo = wfNewWO(t, e, workorders.Assigned)
-		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
-		if got := wfGetWO(t, e.Contractor, wo.ID); got.Status != workorders.Declined {
+		wo = e.WorkOrder(t, workorders.Assigned)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
+		if got := testsupport.GetWorkOrder(t, e.Contractor, wo.ID); got.Status != workorders.Declined {
 			t.Fatalf("declined work order is %s", got.Status)
 		}
 	})
@@ -353,9 +253,9 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 	t.Run("own contractor cannot cancel", func(t *testing.T) {
 		t.Parallel()
 		for _, status := range []workorders.Status{workorders.Assigned, workorders.Accepted, workorders.Scheduled, workorders.InProgress} {
-			wo := wfNewWO(t, e, status)
+			wo := e.WorkOrder(t, status)
 			before := wfWOSnapshot(t, e, wo.ID)
-			testsupport.ExpectFailure(t, wfAct(t, e.Contractor, wo.ID, "cancel"), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, testsupport.ActOnWorkOrder(t, e.Contractor, wo.ID, "cancel"), http.StatusForbidden, apperr.Forbidden)
 			if after := wfWOSnapshot(t, e, wo.ID); after != before {
 				t.Fatalf("refused cancel changed something:\nbefore %s\nafter  %s", before, after)
 			}
@@ -364,14 +264,14 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 
 	t.Run("another company's contractor gets 404", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		before := wfWOSnapshot(t, e, wo.ID)
 		missing := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/work-orders/"+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
 		if got := testsupport.ExpectFailure(t, e.Rival.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusNotFound, apperr.NotFound); got.Message != missing.Message {
 			t.Fatalf("message %q for another company's work order, %q for a missing one", got.Message, missing.Message)
 		}
 		for _, action := range wfActions {
-			testsupport.ExpectFailure(t, wfAct(t, e.Rival, wo.ID, action), http.StatusNotFound, apperr.NotFound)
+			testsupport.ExpectFailure(t, testsupport.ActOnWorkOrder(t, e.Rival, wo.ID, action), http.StatusNotFound, apperr.NotFound)
 		}
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
 			t.Fatalf("refused actions changed something:\nbefore %s\nafter  %s", before, after)
@@ -380,9 +280,9 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 
 	t.Run("tenant and contractor cannot raise, tenant cannot read or act", func(t *testing.T) {
 		t.Parallel()
-		wo := wfNewWO(t, e, workorders.Assigned)
+		wo := e.WorkOrder(t, workorders.Assigned)
 		before := wfWOSnapshot(t, e, wo.ID)
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		for _, c := range []*testsupport.Client{e.Tenant, e.Contractor, e.Rival} {
 			testsupport.ExpectFailure(t, c.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": e.ContractorID, "description": "Self-assigned"}),
 				http.StatusForbidden, apperr.Forbidden)
@@ -391,7 +291,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/work-orders"), http.StatusForbidden, apperr.Forbidden)
 		testsupport.ExpectFailure(t, e.Tenant.With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusForbidden, apperr.Forbidden)
 		for _, action := range wfActions {
-			testsupport.ExpectFailure(t, wfAct(t, e.Tenant, wo.ID, action), http.StatusForbidden, apperr.Forbidden)
+			testsupport.ExpectFailure(t, testsupport.ActOnWorkOrder(t, e.Tenant, wo.ID, action), http.StatusForbidden, apperr.Forbidden)
 		}
 		testsupport.ExpectFailure(t, app.Anonymous().With(t).Get("/api/v1/work-orders/"+wo.ID.String()), http.StatusUnauthorized, apperr.Unauthenticated)
 		if after := wfWOSnapshot(t, e, wo.ID); after != before {
@@ -401,10 +301,10 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 
 	t.Run("lists", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		own := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		other := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
-		wfDrive(t, e.Admin, own.ID, workorders.Accepted)
+		testsupport.DriveWorkOrder(t, e.Admin, own.ID, workorders.Accepted)
 
 		ids := func(t *testing.T, c *testsupport.Client, path string) []uuid.UUID {
 			return testsupport.IDs(testsupport.All[testsupport.Row](t, c.With(t), path))
@@ -417,7 +317,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 				t.Fatalf("GET %s as the contractor shows another company's work order", path)
 			}
 			for _, id := range got {
-				if wo := wfGetWO(t, e.Admin, id); wo.ContractorID != e.ContractorID {
+				if wo := testsupport.GetWorkOrder(t, e.Admin, id); wo.ContractorID != e.ContractorID {
 					t.Fatalf("GET %s as the contractor shows %+v", path, wo)
 				}
 			}
@@ -442,7 +342,7 @@ func testWorkOrderRoles(t *testing.T, e *wfEnv) {
 }
 
 // testWorkOrderTicketFollows: the ticket's status follows its work orders.
-func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
+func testWorkOrderTicketFollows(t *testing.T, e *testsupport.Workflow) {
 	transitionTicket := func(t *testing.T, id uuid.UUID, to tickets.Status, reason string) {
 		t.Helper()
 		testsupport.ExpectOK(t, e.Admin.With(t).Post("/api/v1/tickets/"+id.String()+"/transition", map[string]any{"to": to, "reason": reason}), http.StatusOK, nil)
@@ -451,18 +351,18 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 
 	t.Run("raise, complete", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		wfDrive(t, e.Contractor, wo.ID, workorders.InProgress)
+		testsupport.DriveWorkOrder(t, e.Contractor, wo.ID, workorders.InProgress)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "complete"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Contractor, wo.ID, "complete"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
 	})
 
 	t.Run("raise from TRIAGED", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		transitionTicket(t, ticket, tickets.Triaged, "")
 		testsupport.RaiseWorkOrder(t, e.Admin, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
@@ -470,66 +370,66 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 
 	t.Run("decline the only work order", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
-		testsupport.ExpectOK(t, wfAct(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Contractor, wo.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
 	t.Run("cancel the only work order", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
-		wfDrive(t, e.Contractor, wo.ID, workorders.Scheduled)
-		testsupport.ExpectOK(t, wfAct(t, e.Coordinator, wo.ID, "cancel"), http.StatusOK, nil)
+		testsupport.DriveWorkOrder(t, e.Contractor, wo.ID, workorders.Scheduled)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Coordinator, wo.ID, "cancel"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
 	t.Run("two work orders", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		wfDrive(t, e.Contractor, first.ID, workorders.Completed)
+		testsupport.DriveWorkOrder(t, e.Contractor, first.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.InProgress) // the second is still live
-		testsupport.ExpectOK(t, wfAct(t, e.Admin, second.ID, "cancel"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Admin, second.ID, "cancel"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Resolved) // none live, one completed
 	})
 
 	t.Run("two work orders, one declined", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.OtherContractorID)
-		testsupport.ExpectOK(t, wfAct(t, e.Contractor, first.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Contractor, first.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
-		testsupport.ExpectOK(t, wfAct(t, e.Admin, second.ID, "decline"), http.StatusOK, nil)
+		testsupport.ExpectOK(t, testsupport.ActOnWorkOrder(t, e.Admin, second.ID, "decline"), http.StatusOK, nil)
 		wfExpectTicket(t, e, ticket, tickets.Triaged)
 	})
 
 	t.Run("raising on a RESOLVED ticket reopens it", func(t *testing.T) {
 		t.Parallel()
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		first := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
-		wfDrive(t, e.Admin, first.ID, workorders.Completed)
+		testsupport.DriveWorkOrder(t, e.Admin, first.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
 		second := testsupport.RaiseWorkOrder(t, e.Coordinator, ticket, e.ContractorID)
 		wfExpectTicket(t, e, ticket, tickets.InProgress)
 		if d := testsupport.GetTicket(t, e.Admin, ticket); d.ResolvedAt != nil {
 			t.Fatalf("reopened ticket keeps resolvedAt %s", d.ResolvedAt)
 		}
-		wfDrive(t, e.Admin, second.ID, workorders.Completed)
+		testsupport.DriveWorkOrder(t, e.Admin, second.ID, workorders.Completed)
 		wfExpectTicket(t, e, ticket, tickets.Resolved)
 	})
 
 	t.Run("CLOSED and CANCELLED tickets take no work order", func(t *testing.T) {
 		t.Parallel()
-		closed := wfTicket(t, e)
+		closed := e.Ticket(t)
 		wo := testsupport.RaiseWorkOrder(t, e.Coordinator, closed, e.ContractorID)
-		wfDrive(t, e.Admin, wo.ID, workorders.Completed)
+		testsupport.DriveWorkOrder(t, e.Admin, wo.ID, workorders.Completed)
 		transitionTicket(t, closed, tickets.Closed, "")
-		cancelled := wfTicket(t, e)
+		cancelled := e.Ticket(t)
 		transitionTicket(t, cancelled, tickets.Cancelled, "Duplicate report")
 		for _, id := range []uuid.UUID{closed, cancelled} {
 			before := testsupport.GetTicket(t, e.Admin, id)
@@ -551,7 +451,7 @@ func testWorkOrderTicketFollows(t *testing.T, e *wfEnv) {
 			"companyName": "Retired Plumbing " + testsupport.Marker("C"), "email": mxEmail(testsupport.Marker("retired")), "trades": []string{"PLUMBING"},
 		}), http.StatusCreated)
 		testsupport.ExpectOK(t, e.Admin.With(t).Patch("/api/v1/contractors/"+inactive.String(), map[string]any{"active": false}), http.StatusOK, nil)
-		ticket := wfTicket(t, e)
+		ticket := e.Ticket(t)
 		raise := func(ticketID, contractorID uuid.UUID) *testsupport.Response {
 			return e.Coordinator.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": ticketID, "contractorId": contractorID, "description": "Fix"})
 		}
@@ -577,8 +477,8 @@ func mxOKID(t *testing.T, r *testsupport.Response, want int) uuid.UUID {
 
 // testWorkOrderCrossTenant: another organisation's work orders, tickets and contractors
 // answer as if they did not exist.
-func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
-	bWO := wfNewWO(t, b, workorders.Assigned)
+func testWorkOrderCrossTenant(t *testing.T, a, b *testsupport.Workflow) {
+	bWO := b.WorkOrder(t, workorders.Assigned)
 	bTicket := bWO.TicketID
 
 	for _, c := range []struct {
@@ -592,7 +492,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 				t.Fatalf("message %q for another org's work order, %q for a missing one", got.Message, missing.Message)
 			}
 			for _, action := range wfActions {
-				testsupport.ExpectFailure(t, wfAct(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
+				testsupport.ExpectFailure(t, testsupport.ActOnWorkOrder(t, c.actor, bWO.ID, action), http.StatusNotFound, apperr.NotFound)
 			}
 			for _, path := range []string{"/api/v1/work-orders", "/api/v1/work-orders?ticketId=" + bTicket.String(), "/api/v1/work-orders?contractorId=" + b.ContractorID.String()} {
 				if slices.Contains(testsupport.IDs(testsupport.All[testsupport.Row](t, c.actor.With(t), path)), bWO.ID) {
@@ -605,7 +505,7 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 		})
 	}
 	t.Run("raising with the other org's ids", func(t *testing.T) {
-		own := wfTicket(t, a)
+		own := a.Ticket(t)
 		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": bTicket, "contractorId": a.ContractorID, "description": "x"}),
 			http.StatusUnprocessableEntity, apperr.Invalid, "ticketId")
 		testsupport.ExpectFailure(t, a.Admin.With(t).Post("/api/v1/work-orders", map[string]any{"ticketId": own, "contractorId": b.ContractorID, "description": "x"}),
@@ -622,8 +522,8 @@ func testWorkOrderCrossTenant(t *testing.T, a, b *wfEnv) {
 func TestWorkOrders(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	e := wfNewEnv(t, app, "Work Order Lets")
-	other := wfNewEnv(t, app, "Bravo Works")
+	e := testsupport.NewWorkflow(t, app, "Work Order Lets")
+	other := testsupport.NewWorkflow(t, app, "Bravo Works")
 	for _, tc := range []struct {
 		name string
 		run  func(t *testing.T)
