@@ -1,8 +1,10 @@
 package testsupport
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -217,4 +219,28 @@ func JSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// RawPost posts jsonBody (nil: no body) to path as c without a test to report to, for
+// goroutines racing each other; it answers the status and body.
+func RawPost(c *Client, path string, jsonBody []byte) (int, []byte, error) {
+	var body io.Reader
+	if jsonBody != nil {
+		body = bytes.NewReader(jsonBody)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.App.Server.URL+path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if jsonBody != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	resp, err := c.App.Server.Client().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, err
 }

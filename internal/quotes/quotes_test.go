@@ -1,10 +1,8 @@
-package httpapi_test
+package quotes_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -452,30 +450,6 @@ func testQuoteExpiry(t *testing.T, e *testsupport.Workflow) {
 	})
 }
 
-// qtRawPost posts (a JSON body, or none) from any goroutine (the harness's client reports
-// transport failures with t.Fatal, which only the test's own goroutine may call).
-func qtRawPost(c *testsupport.Client, path string, jsonBody []byte) (int, []byte, error) {
-	var body io.Reader
-	if jsonBody != nil {
-		body = bytes.NewReader(jsonBody)
-	}
-	req, err := http.NewRequest(http.MethodPost, c.App.Server.URL+path, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	if jsonBody != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	resp, err := c.App.Server.Client().Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, answer, err
-}
-
 // qtApprovedCount counts a work order's approved quotes in the database itself.
 func qtApprovedCount(t *testing.T, app *testsupport.App, c *testsupport.Client, woID uuid.UUID) int {
 	t.Helper()
@@ -517,7 +491,7 @@ func testQuoteApprovalRace(t *testing.T, e *testsupport.Workflow) {
 			for i := range 2 {
 				wg.Go(func() {
 					<-ready
-					s, b, err := qtRawPost(approvers[i], "/api/v1/quotes/"+qs[i].ID.String()+"/approve", nil)
+					s, b, err := testsupport.RawPost(approvers[i], "/api/v1/quotes/"+qs[i].ID.String()+"/approve", nil)
 					answers[i] = answer{s, b, err}
 				})
 			}

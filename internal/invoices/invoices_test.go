@@ -1,4 +1,4 @@
-package httpapi_test
+package invoices_test
 
 import (
 	"bytes"
@@ -140,7 +140,7 @@ func testInvoiceSubmitRace(t *testing.T, e *testsupport.Workflow) {
 				}
 				wg.Go(func() {
 					<-ready
-					statuses[i], _, errs[i] = qtRawPost(submitters[i], "/api/v1/work-orders/"+wo.ID.String()+"/invoices", body)
+					statuses[i], _, errs[i] = testsupport.RawPost(submitters[i], "/api/v1/work-orders/"+wo.ID.String()+"/invoices", body)
 				})
 			}
 			close(ready)
