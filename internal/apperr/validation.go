@@ -1,5 +1,10 @@
 package apperr
 
+import (
+	"errors"
+	"strings"
+)
+
 // Fields collects field-level validation errors; Err returns nil when there are none.
 //
 //	var v apperr.Fields
@@ -16,4 +21,24 @@ func (f Fields) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Message: "some fields are not valid", Fields: f}
+}
+
+// OnlyFields keeps err's field errors for the named fields (a field error for
+// "lines[0].quantity" counts as "lines"): a patch's checks report only on what it sets.
+// It answers nil when none is left, and err unchanged when it has no field errors.
+func OnlyFields(err error, names ...string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var f Fields
+	for _, fe := range e.Fields {
+		for _, n := range names {
+			if fe.Field == n || strings.HasPrefix(fe.Field, n+"[") || strings.HasPrefix(fe.Field, n+".") {
+				f = append(f, fe)
+				break
+			}
+		}
+	}
+	return f.Err()
 }

@@ -95,6 +95,33 @@ func (in Input) Check() error {
 	return err
 }
 
+// Check applies the input rules to the fields the patch sets, naming each that breaks
+// one (the others keep their stored, already valid values, filled in here with valid
+// stand-ins); the API runs it beside schema validation.
+func (p Patch) Check() error {
+	in := Input{CompanyName: "Stand-in Ltd", Trades: []string{"PLUMBING"}, Email: "stand-in@example.com"}
+	var set []string
+	for _, f := range []struct {
+		name  string
+		value *string
+		into  *string
+	}{{"companyName", p.CompanyName, &in.CompanyName}, {"email", p.Email, &in.Email}, {"phone", p.Phone, &in.Phone}, {"notes", p.Notes, &in.Notes}} {
+		if f.value != nil {
+			*f.into = *f.value
+			set = append(set, f.name)
+		}
+	}
+	if p.Trades != nil {
+		in.Trades = *p.Trades
+		set = append(set, "trades")
+	}
+	if p.InsuranceExpiresOn != nil {
+		in.InsuranceExpiresOn = p.InsuranceExpiresOn
+		set = append(set, "insuranceExpiresOn")
+	}
+	return apperr.OnlyFields(in.Check(), set...)
+}
+
 func (in Input) validate() (validated, error) {
 	var v validated
 	var f apperr.Fields

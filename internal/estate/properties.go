@@ -36,6 +36,26 @@ type PropertyPatch struct {
 // runs it beside schema validation so that one answer lists every field error.
 func (in PropertyInput) Check() error { return in.validate() }
 
+// Check applies the input rules to the fields the patch sets, naming each that breaks
+// one (the others keep their stored, already valid values, filled in here with valid
+// stand-ins); the API runs it beside schema validation.
+func (p PropertyPatch) Check() error {
+	in := PropertyInput{AddressLine1: "1 High Street", Town: "Leeds", Postcode: "LS1 4AP"}
+	var set []string
+	for _, f := range []struct {
+		name  string
+		value *string
+		into  *string
+	}{{"name", p.Name, &in.Name}, {"addressLine1", p.AddressLine1, &in.AddressLine1}, {"addressLine2", p.AddressLine2, &in.AddressLine2},
+		{"town", p.Town, &in.Town}, {"postcode", p.Postcode, &in.Postcode}} {
+		if f.value != nil {
+			*f.into = *f.value
+			set = append(set, f.name)
+		}
+	}
+	return apperr.OnlyFields(in.Check(), set...)
+}
+
 func (in *PropertyInput) validate() error {
 	var f apperr.Fields
 	check := func(field string, v *string, min, max int) {

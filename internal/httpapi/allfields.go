@@ -108,3 +108,14 @@ func (in *submitInvoiceIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(invoices.SubmitInput{Reference: b.Reference, Lines: lineInputs(b.Lines), Notes: b.Notes}.Check())
 }
+
+func (in *patchPropertyIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(estate.PropertyPatch{Name: b.Name, AddressLine1: b.AddressLine1, AddressLine2: b.AddressLine2, Town: b.Town, Postcode: b.Postcode}.Check())
+}
+
+func (in *patchContractorIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(contractors.Patch{CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone,
+		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, Active: b.Active}.Check())
+}

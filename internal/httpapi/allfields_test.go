@@ -26,24 +26,33 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 		name, path string
 		body       map[string]any
 		fields     []string // schema's, then domain's
+		patch      bool
 	}{
 		{"ticket", "/api/v1/tickets", map[string]any{"unitId": e.UnitID, "title": long, "reportedByPhone": "12"},
-			[]string{"title", "reportedByPhone"}},
+			[]string{"title", "reportedByPhone"}, false},
 		{"property", "/api/v1/properties", map[string]any{"addressLine1": long, "town": "Leeds", "postcode": "12345"},
-			[]string{"addressLine1", "postcode"}},
+			[]string{"addressLine1", "postcode"}, false},
 		{"unit", "/api/v1/properties/" + e.PropertyID.String() + "/units", map[string]any{"label": long, "reference": "a b"},
-			[]string{"label", "reference"}},
+			[]string{"label", "reference"}, false},
 		{"contractor", "/api/v1/contractors", map[string]any{"companyName": long, "email": "not-an-email"},
-			[]string{"companyName", "email"}},
+			[]string{"companyName", "email"}, false},
 		{"work order", "/api/v1/work-orders", map[string]any{"ticketId": ticket, "contractorId": "not-a-uuid", "description": "  "},
-			[]string{"contractorId", "description"}},
+			[]string{"contractorId", "description"}, false},
 		{"quote", "/api/v1/work-orders/" + quoted.ID.String() + "/quotes", map[string]any{"validUntil": "2020-01-01", "notes": tooLongNotes,
-			"lines": []any{testsupport.Line("Labour", 1, 5000, nil)}}, []string{"notes", "validUntil"}},
+			"lines": []any{testsupport.Line("Labour", 1, 5000, nil)}}, []string{"notes", "validUntil"}, false},
 		{"invoice", "/api/v1/work-orders/" + completed.ID.String() + "/invoices", map[string]any{"reference": "INV-1", "notes": tooLongNotes,
-			"lines": []any{testsupport.Line("Labour", 1.2345, 5000, nil)}}, []string{"notes", "lines[0].quantity"}},
+			"lines": []any{testsupport.Line("Labour", 1.2345, 5000, nil)}}, []string{"notes", "lines[0].quantity"}, false},
+		{"property change", "/api/v1/properties/" + e.PropertyID.String(), map[string]any{"town": "", "postcode": "12345"},
+			[]string{"town", "postcode"}, true},
+		{"contractor change", "/api/v1/contractors/" + e.OtherContractorID.String(), map[string]any{"companyName": "", "phone": "12"},
+			[]string{"companyName", "phone"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := e.Admin.With(t).Post(tc.path, tc.body).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.fields...)
+			method := http.MethodPost
+			if tc.patch {
+				method = http.MethodPatch
+			}
+			f := e.Admin.With(t).Do(method, tc.path, tc.body).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, tc.fields...)
 			seen := map[string]int{}
 			for _, fe := range f.Fields {
 				seen[fe.Field]++
