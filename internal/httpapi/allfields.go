@@ -119,3 +119,9 @@ func (in *patchContractorIn) Resolve(huma.Context) []error {
 	return domainDetails(contractors.Patch{CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone,
 		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, Active: b.Active}.Check())
 }
+
+func (in *patchTicketIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(tickets.Patch{Category: b.Category, Priority: b.Priority, Title: b.Title, Description: b.Description,
+		AssigneeUserID: b.AssigneeUserID, Unassign: b.Unassign, UnitID: b.UnitID}.Check())
+}

@@ -42,6 +42,8 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 			"lines": []any{testsupport.Line("Labour", 1, 5000, nil)}}, []string{"notes", "validUntil"}, false},
 		{"invoice", "/api/v1/work-orders/" + completed.ID.String() + "/invoices", map[string]any{"reference": "INV-1", "notes": tooLongNotes,
 			"lines": []any{testsupport.Line("Labour", 1.2345, 5000, nil)}}, []string{"notes", "lines[0].quantity"}, false},
+		{"ticket change", "/api/v1/tickets/" + ticket.String(), map[string]any{"title": "   ", "priority": "SOON"},
+			[]string{"priority", "title"}, true},
 		{"property change", "/api/v1/properties/" + e.PropertyID.String(), map[string]any{"town": "", "postcode": "12345"},
 			[]string{"town", "postcode"}, true},
 		{"contractor change", "/api/v1/contractors/" + e.OtherContractorID.String(), map[string]any{"companyName": "", "phone": "12"},

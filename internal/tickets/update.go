@@ -31,6 +31,32 @@ type Patch struct {
 	UnitID         *uuid.UUID
 }
 
+// Check applies the rules on the patch alone (enums, the title and description), naming
+// every field that breaks one; the API runs it beside schema validation.
+func (p Patch) Check() error {
+	var f apperr.Fields
+	if p.Category != nil {
+		checkEnum(&f, "category", strings.ToUpper(*p.Category), Categories)
+	}
+	if p.Priority != nil {
+		checkEnum(&f, "priority", strings.ToUpper(*p.Priority), Priorities)
+	}
+	if p.Title != nil {
+		if _, err := validate.Text(*p.Title, 1, 200); err != nil {
+			f.Add("title", err.Error())
+		}
+	}
+	if p.Description != nil {
+		if _, err := validate.LongText(*p.Description, 0, 2000); err != nil {
+			f.Add("description", err.Error())
+		}
+	}
+	if p.Unassign && p.AssigneeUserID != nil {
+		f.Add("unassign", "cannot be combined with assigneeUserId")
+	}
+	return f.Err()
+}
+
 // Update applies a patch (staff only). A priority change recomputes the SLA due time from
 // when the ticket was reported.
 func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, p Patch) (*Ticket, error) {
@@ -47,33 +73,23 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		if !before.Status.Open() && before.Status != Resolved {
 			return apperr.New(apperr.Conflict, "%s ticket cannot be changed", apperr.A(string(before.Status)))
 		}
-		var f apperr.Fields
+		if err := p.Check(); err != nil {
+			return err
+		}
 		upd := ticketsdb.UpdateTicketParams{OrgID: actor.OrgID, ID: id, Category: row.Category, Priority: row.Priority,
 			Title: row.Title, Description: row.Description, AssigneeUserID: row.AssigneeUserID,
 			UnitID: row.UnitID, PropertyID: row.PropertyID, SlaDueAt: row.SlaDueAt}
 		if p.Category != nil {
 			upd.Category = strings.ToUpper(*p.Category)
-			checkEnum(&f, "category", upd.Category, Categories)
 		}
 		if p.Priority != nil {
 			upd.Priority = strings.ToUpper(*p.Priority)
-			checkEnum(&f, "priority", upd.Priority, Priorities)
 		}
 		if p.Title != nil {
-			if upd.Title, err = validate.Text(*p.Title, 1, 200); err != nil {
-				f.Add("title", err.Error())
-			}
+			upd.Title, _ = validate.Text(*p.Title, 1, 200)
 		}
 		if p.Description != nil {
-			if upd.Description, err = validate.LongText(*p.Description, 0, 2000); err != nil {
-				f.Add("description", err.Error())
-			}
-		}
-		if p.Unassign && p.AssigneeUserID != nil {
-			f.Add("unassign", "cannot be combined with assigneeUserId")
-		}
-		if err := f.Err(); err != nil {
-			return err
+			upd.Description, _ = validate.LongText(*p.Description, 0, 2000)
 		}
 		if p.AssigneeUserID != nil {
 			if err := s.checkAssignee(ctx, tx, actor.OrgID, p.AssigneeUserID); err != nil {
