@@ -10,6 +10,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -124,4 +125,14 @@ func (in *patchTicketIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(tickets.Patch{Category: b.Category, Priority: b.Priority, Title: b.Title, Description: b.Description,
 		AssigneeUserID: b.AssigneeUserID, Unassign: b.Unassign, UnitID: b.UnitID}.Check())
+}
+
+func (in *registerIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(identity.RegisterInput{OrgName: b.OrgName, Name: b.Name, Email: b.Email, Password: b.Password}.Check())
+}
+
+func (in *transitionWorkOrderIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(workorders.TransitionInput{Action: b.Action, Reason: b.Reason, ScheduledFor: b.ScheduledFor, Notes: b.Notes}.Check(time.Now()))
 }

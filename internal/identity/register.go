@@ -61,24 +61,30 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Session, err
 	return session, err
 }
 
-func (s *Service) register(ctx context.Context, in RegisterInput) (*Session, error) {
+// Check applies the rules on the input alone, naming every field that breaks one; the
+// API runs it beside schema validation.
+func (in RegisterInput) Check() error {
 	var f apperr.Fields
-	orgName, err := validate.Text(in.OrgName, 1, 200)
-	if err != nil {
+	if _, err := validate.Text(in.OrgName, 1, 200); err != nil {
 		f.Add("orgName", err.Error())
 	}
-	name, err := validate.Text(in.Name, 1, 200)
-	if err != nil {
+	if _, err := validate.Text(in.Name, 1, 200); err != nil {
 		f.Add("name", err.Error())
 	}
-	email, err := validate.Email(in.Email)
-	if err != nil {
+	if _, err := validate.Email(in.Email); err != nil {
 		f.Add("email", err.Error())
 	}
 	checkPassword(&f, "password", in.Password)
-	if err := f.Err(); err != nil {
+	return f.Err()
+}
+
+func (s *Service) register(ctx context.Context, in RegisterInput) (*Session, error) {
+	if err := in.Check(); err != nil {
 		return nil, err
 	}
+	orgName, _ := validate.Text(in.OrgName, 1, 200)
+	name, _ := validate.Text(in.Name, 1, 200)
+	email, _ := validate.Email(in.Email)
 	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err

@@ -68,34 +68,43 @@ type TransitionInput struct {
 	Notes        string
 }
 
+// Check applies the rules on the input alone (a known action, a reason to decline or
+// cancel, a time not in the past to schedule, the lengths), naming every field that
+// breaks one; the API runs it beside schema validation.
+func (in TransitionInput) Check(now time.Time) error {
+	var f apperr.Fields
+	reason, notes := strings.TrimSpace(in.Reason), strings.TrimSpace(in.Notes)
+	_, known := rules[in.Action]
+	switch {
+	case !known:
+		f.Add("action", "must be one of accept, decline, schedule, start, complete, cancel")
+	case (in.Action == Decline || in.Action == Cancel) && reason == "":
+		f.Add("reason", "is required to "+string(in.Action))
+	case in.Action == Schedule && in.ScheduledFor == nil:
+		f.Add("scheduledFor", "is required to schedule")
+	case in.Action == Schedule && in.ScheduledFor.Before(now.Add(-time.Hour)):
+		f.Add("scheduledFor", "must not be in the past")
+	}
+	if utf8.RuneCountInString(reason) > 1000 {
+		f.Add("reason", "must be at most 1000 characters")
+	}
+	if utf8.RuneCountInString(notes) > 2000 {
+		f.Add("notes", "must be at most 2000 characters")
+	}
+	return f.Err()
+}
+
 // Transition takes an action on a work order. Illegal actions answer 409 and change
 // nothing; the ticket follows in the same transaction.
 func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UUID, in TransitionInput) (*WorkOrder, error) {
 	if err := actor.Require(access.Admin, access.Coordinator, access.Contractor); err != nil {
 		return nil, err
 	}
-	r, known := rules[in.Action]
-	var f apperr.Fields
-	in.Reason, in.Notes = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Notes)
-	switch {
-	case !known:
-		f.Add("action", "must be one of accept, decline, schedule, start, complete, cancel")
-	case (in.Action == Decline || in.Action == Cancel) && in.Reason == "":
-		f.Add("reason", "is required to "+string(in.Action))
-	case in.Action == Schedule && in.ScheduledFor == nil:
-		f.Add("scheduledFor", "is required to schedule")
-	case in.Action == Schedule && in.ScheduledFor.Before(s.now().Add(-time.Hour)):
-		f.Add("scheduledFor", "must not be in the past")
-	}
-	if utf8.RuneCountInString(in.Reason) > 1000 {
-		f.Add("reason", "must be at most 1000 characters")
-	}
-	if utf8.RuneCountInString(in.Notes) > 2000 {
-		f.Add("notes", "must be at most 2000 characters")
-	}
-	if err := f.Err(); err != nil {
+	if err := in.Check(s.now()); err != nil {
 		return nil, err
 	}
+	r := rules[in.Action]
+	in.Reason, in.Notes = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Notes)
 	var out WorkOrder
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		row, err := s.q.GetWorkOrderForUpdate(ctx, tx, workordersdb.GetWorkOrderForUpdateParams{OrgID: actor.OrgID, ID: id})
