@@ -136,3 +136,7 @@ func (in *transitionWorkOrderIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(workorders.TransitionInput{Action: b.Action, Reason: b.Reason, ScheduledFor: b.ScheduledFor, Notes: b.Notes}.Check(time.Now()))
 }
+
+func (in *inviteIn) Resolve(huma.Context) []error {
+	return domainDetails(identity.InviteInput{Email: in.Body.Email, Role: in.Body.Role, ContractorID: in.Body.ContractorID}.Check())
+}

@@ -46,6 +46,8 @@ func TestValidation_everyFieldErrorInOneAnswer(t *testing.T) {
 			[]string{"email", "password", "orgName"}, false},
 		{"work-order transition", "/api/v1/work-orders/" + quoted.ID.String() + "/transition", map[string]any{"action": "schedule", "reason": strings.Repeat("r", 1001)},
 			[]string{"reason", "scheduledFor"}, false},
+		{"invitation", "/api/v1/members", map[string]any{"email": "not-an-email", "role": "CONTRACTOR"},
+			[]string{"email", "contractorId"}, false},
 		{"ticket change", "/api/v1/tickets/" + ticket.String(), map[string]any{"title": "   ", "priority": "SOON"},
 			[]string{"priority", "title"}, true},
 		{"property change", "/api/v1/properties/" + e.PropertyID.String(), map[string]any{"town": "", "postcode": "12345"},
