@@ -12,8 +12,10 @@ import (
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/webhooks"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -139,4 +141,34 @@ func (in *transitionWorkOrderIn) Resolve(huma.Context) []error {
 
 func (in *inviteIn) Resolve(huma.Context) []error {
 	return domainDetails(identity.InviteInput{Email: in.Body.Email, Role: in.Body.Role, ContractorID: in.Body.ContractorID}.Check())
+}
+
+func (in *commentIn) Resolve(huma.Context) []error {
+	return domainDetails(tickets.CommentInput{Body: in.Body.Body}.Check())
+}
+
+func (in *patchSettingsIn) Resolve(huma.Context) []error {
+	b := in.Body
+	return domainDetails(orgsettings.Patch{ApprovalThresholdPence: b.ApprovalThresholdPence, SLA: slaWindows(b.SLA),
+		HolidayRegion: b.HolidayRegion, SeparationOfDuties: b.SeparationOfDuties}.Check())
+}
+
+// Webhook URLs are checked against the deployment's settings (plain http only where
+// private targets are allowed), which the resolvers find through the request.
+func (in *createWebhookIn) Resolve(hctx huma.Context) []error {
+	srv := infoFrom(hctx.Context()).server
+	if srv == nil || srv.deps.Webhooks == nil {
+		return nil
+	}
+	b := in.Body
+	return domainDetails(srv.deps.Webhooks.CheckInput(webhooks.Input{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description}))
+}
+
+func (in *patchWebhookIn) Resolve(hctx huma.Context) []error {
+	srv := infoFrom(hctx.Context()).server
+	if srv == nil || srv.deps.Webhooks == nil {
+		return nil
+	}
+	b := in.Body
+	return domainDetails(srv.deps.Webhooks.CheckPatch(webhooks.Patch{URL: b.URL, EventTypes: b.EventTypes, Description: b.Description}))
 }

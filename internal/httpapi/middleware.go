@@ -40,7 +40,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{traceID: newTraceID(r), clientIP: ClientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
+		info := &requestInfo{server: s, traceID: newTraceID(r), clientIP: ClientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
 			maxBodyBytes: s.deps.MaxBodyBytes}
 		r = r.WithContext(withRequestInfo(r.Context(), info))
 		rec := &statusRecorder{ResponseWriter: w}

@@ -22,6 +22,9 @@ type requestInfo struct {
 	logger   *slog.Logger
 	// maxBodyBytes is the configured body limit, for the 413 message.
 	maxBodyBytes int64
+	// server answers the request: input checks that depend on its configuration (a
+	// webhook URL's scheme) reach it from their resolvers.
+	server *Server
 }
 
 type requestInfoKey struct{}

@@ -172,11 +172,9 @@ type Patch struct {
 	SeparationOfDuties     *Duties
 }
 
-// Update applies a patch (ADMIN only) and records it on the organisation's timeline.
-func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Settings, error) {
-	if err := actor.Require(access.Admin); err != nil {
-		return Settings{}, err
-	}
+// Check applies the rules on the patch alone, naming every field that breaks one; the API
+// runs it beside schema validation.
+func (p Patch) Check() error {
 	var f apperr.Fields
 	if p.ApprovalThresholdPence != nil && (*p.ApprovalThresholdPence < 0 || *p.ApprovalThresholdPence > 100_000_000_00) {
 		f.Add("approvalThresholdPence", "must be from 0 to 10000000000")
@@ -194,7 +192,15 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 	if p.SeparationOfDuties != nil && !p.SeparationOfDuties.Valid() {
 		f.Add("separationOfDuties", "must be AUTO, ON or OFF")
 	}
-	if err := f.Err(); err != nil {
+	return f.Err()
+}
+
+// Update applies a patch (ADMIN only) and records it on the organisation's timeline.
+func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Settings, error) {
+	if err := actor.Require(access.Admin); err != nil {
+		return Settings{}, err
+	}
+	if err := p.Check(); err != nil {
 		return Settings{}, err
 	}
 	var out Settings

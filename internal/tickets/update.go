@@ -251,13 +251,24 @@ type CommentInput struct {
 	SharedWithContractorID *uuid.UUID
 }
 
+// Check applies the rule on the input alone (a body of 1 to 5000 characters); who may set
+// the visibility or share the comment depends on the actor and answers after. The API
+// runs it beside schema validation.
+func (in CommentInput) Check() error {
+	var f apperr.Fields
+	if _, err := validate.LongText(in.Body, 1, 5000); err != nil {
+		f.Add("body", err.Error())
+	}
+	return f.Err()
+}
+
 // AddComment adds a comment to a ticket the actor can see.
 func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID uuid.UUID, in CommentInput) (*Comment, error) {
 	var f apperr.Fields
-	body, err := validate.LongText(in.Body, 1, 5000)
-	if err != nil {
-		f.Add("body", err.Error())
+	if err := in.Check(); err != nil {
+		f = append(f, err.(*apperr.Error).Fields...)
 	}
+	body, _ := validate.LongText(in.Body, 1, 5000)
 	visibility := strings.ToUpper(strings.TrimSpace(in.Visibility))
 	switch {
 	case actor.Role == access.Tenant && visibility == "INTERNAL":
@@ -280,7 +291,7 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 		company = &actor.ContractorID
 	}
 	var out Comment
-	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		if ok, err := s.Visible(ctx, tx, actor, ticketID); err != nil || !ok {
 			return orNotFound(err)
 		}

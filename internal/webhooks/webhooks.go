@@ -251,33 +251,40 @@ type Patch struct {
 	IncludePersonalData *bool
 }
 
+// CheckInput applies the rules on a new endpoint that need neither the network nor the
+// database (the URL's form, the event types, the description), naming every field that
+// breaks one; the API runs it beside schema validation. Where the URL's host resolves is
+// checked when the endpoint is saved.
+func (s *Service) CheckInput(in Input) error {
+	return s.CheckPatch(Patch{URL: &in.URL, EventTypes: &in.EventTypes, Description: &in.Description})
+}
+
+// CheckPatch is CheckInput for the fields a patch sets.
+func (s *Service) CheckPatch(p Patch) error {
+	var f apperr.Fields
+	if p.URL != nil {
+		if _, _, problem := s.urlForm(*p.URL); problem != "" {
+			f.Add("url", problem)
+		}
+	}
+	if p.EventTypes != nil {
+		if _, problem := checkEventTypes(*p.EventTypes); problem != "" {
+			f.Add("eventTypes", problem)
+		}
+	}
+	if p.Description != nil {
+		if _, err := validate.Text(*p.Description, 0, 500); err != nil {
+			f.Add("description", err.Error())
+		}
+	}
+	return f.Err()
+}
+
 // checkURL validates an endpoint URL and returns it trimmed, or the problem with it.
 func (s *Service) checkURL(ctx context.Context, raw string) (string, string) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", "is required"
-	}
-	if len(raw) > 2000 {
-		return "", "must be at most 2000 characters"
-	}
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" {
-		return "", "must be an absolute URL such as https://example.com/webhooks"
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !s.cfg.AllowPrivateNetworks {
-			return "", "must use https"
-		}
-	default:
-		return "", "must use https"
-	}
-	if u.User != nil {
-		return "", "must not contain a user name or password"
-	}
-	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
-		return "", "must not contain a fragment (#…)"
+	raw, u, problem := s.urlForm(raw)
+	if problem != "" {
+		return "", problem
 	}
 	if s.cfg.AllowPrivateNetworks {
 		return raw, ""
@@ -302,6 +309,39 @@ func (s *Service) checkURL(ctx context.Context, raw string) (string, string) {
 		}
 	}
 	return raw, ""
+}
+
+// urlForm checks an endpoint URL's form, without looking its host up: absolute, https
+// (http only where private networks are allowed), no credentials, no fragment. It
+// returns the URL trimmed and parsed, or the problem with it.
+func (s *Service) urlForm(raw string) (string, *url.URL, string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil, "is required"
+	}
+	if len(raw) > 2000 {
+		return "", nil, "must be at most 2000 characters"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" {
+		return "", nil, "must be an absolute URL such as https://example.com/webhooks"
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !s.cfg.AllowPrivateNetworks {
+			return "", nil, "must use https"
+		}
+	default:
+		return "", nil, "must use https"
+	}
+	if u.User != nil {
+		return "", nil, "must not contain a user name or password"
+	}
+	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		return "", nil, "must not contain a fragment (#…)"
+	}
+	return raw, u, ""
 }
 
 // checkEventTypes validates a subscription list: known event names, or "*" alone.
