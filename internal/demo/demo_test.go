@@ -129,7 +129,7 @@ func TestSeed(t *testing.T) {
 	var history []struct{}
 	for _, tk := range tickets {
 		if tk.Status == "CLOSED" {
-			admin.Get("/api/v1/timeline?entity=ticket&limit=100&id=" + tk.ID).Expect(http.StatusOK).Data(&history)
+			admin.Get("/api/v1/timeline?sort=oldest&entity=ticket&limit=100&id=" + tk.ID).Expect(http.StatusOK).Data(&history)
 		}
 	}
 	if len(history) < 3 {

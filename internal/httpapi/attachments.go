@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -32,6 +33,11 @@ type attachmentOut struct {
 	ContentSecurityPolicy string `header:"Content-Security-Policy"`
 	CacheControl          string `header:"Cache-Control"`
 	Body                  []byte
+}
+
+type listAttachmentsIn struct {
+	ID   uuid.UUID `path:"id"`
+	Sort string    `query:"sort" enum:"newest,oldest" default:"newest" doc:"newest first (the default, like every list) or oldest first."`
 }
 
 func (s *Server) attachmentRoutes() {
@@ -62,10 +68,13 @@ func (s *Server) attachmentRoutes() {
 	})
 
 	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/tickets/{id}/attachments", "listAttachments", "Attachments", "List a ticket's attachments", true),
-		func(ctx context.Context, in *idIn) (*Out[[]attachments.Attachment], error) {
+		func(ctx context.Context, in *listAttachmentsIn) (*Out[[]attachments.Attachment], error) {
 			list, err := s.deps.Attachments.ListForTicket(ctx, actorOf(ctx), in.ID)
 			if err != nil {
 				return nil, err
+			}
+			if in.Sort != "oldest" {
+				slices.Reverse(list) // the service lists them as they were added
 			}
 			return ok(ctx, list), nil
 		})

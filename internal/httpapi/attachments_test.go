@@ -129,7 +129,7 @@ func atUploaded(t testing.TB, c *testsupport.Client, ticketID uuid.UUID, filenam
 func atList(t testing.TB, c *testsupport.Client, ticketID uuid.UUID) []attachments.Attachment {
 	t.Helper()
 	var list []attachments.Attachment
-	c.With(t).Get("/api/v1/tickets/" + ticketID.String() + "/attachments").Expect(http.StatusOK).Data(&list)
+	c.With(t).Get("/api/v1/tickets/" + ticketID.String() + "/attachments?sort=oldest").Expect(http.StatusOK).Data(&list)
 	return list
 }
 

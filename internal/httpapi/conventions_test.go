@@ -119,7 +119,7 @@ func TestConventionsFailureEnvelopes(t *testing.T) {
 		{name: "limit below minimum", method: "GET", path: "/api/v1/properties?limit=0", status: 422, code: apperr.Invalid, fields: []string{"limit"}},
 		{name: "limit above maximum", method: "GET", path: "/api/v1/properties?limit=201", status: 422, code: apperr.Invalid, fields: []string{"limit"}},
 		{name: "limit not a number", method: "GET", path: "/api/v1/properties?limit=ten", status: 422, code: apperr.Invalid, fields: []string{"limit"}},
-		{name: "missing required query", method: "GET", path: "/api/v1/timeline?entity=property", status: 422, code: apperr.Invalid, fields: []string{"id"}},
+		{name: "missing required query", method: "GET", path: "/api/v1/timeline?sort=oldest&entity=property", status: 422, code: apperr.Invalid, fields: []string{"id"}},
 		{name: "another org's or missing row", method: "GET", path: "/api/v1/properties/" + uuid.NewString(), status: 404, code: apperr.NotFound},
 		{name: "unknown API route", method: "GET", path: "/api/v1/no-such-thing", status: 404, code: apperr.NotFound},
 		{name: "method not allowed", method: "DELETE", path: "/api/v1/properties", status: 405, code: apperr.BadRequest},

@@ -154,7 +154,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			{"member", bTenantMember}, {"invitation", b.InvitationID},
 		} {
 			t.Run(tc.entity, func(t *testing.T) {
-				path := "/api/v1/timeline?entity=" + tc.entity + "&id=" + tc.id.String()
+				path := "/api/v1/timeline?sort=oldest&entity=" + tc.entity + "&id=" + tc.id.String()
 				// The other organisation does have a trail for it, so an empty answer means something.
 				if own := testsupport.All[timeline.Event](t, b.Admin, path); len(own) == 0 {
 					t.Fatalf("B has no %s events to leak", tc.entity)
@@ -202,7 +202,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 					{"/api/v1/contractors", self.ContractorID},
 					{"/api/v1/contractors?trade=PLUMBING", self.ContractorID},
 					{"/api/v1/contractors?active=true", self.OtherContractorID},
-					{"/api/v1/timeline?entity=property&id=" + self.PropertyID.String(), self.PropertyID},
+					{"/api/v1/timeline?sort=oldest&entity=property&id=" + self.PropertyID.String(), self.PropertyID},
 				}
 				for _, l := range lists {
 					rows := testsupport.All[testsupport.Row](t, self.Admin, l.path)

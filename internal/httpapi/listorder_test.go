@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
 // TestLists_newestFirst: every list answers newest first. (The timeline, a ticket's
@@ -55,5 +56,51 @@ func TestLists_newestFirst(t *testing.T) {
 		if got := testsupport.IDs(rows); !slices.Equal(got, want) {
 			t.Errorf("GET %s lists %v, want newest first %v", tc.path, got, want)
 		}
+	}
+
+	// A trail too is newest first, unless sort=oldest asks to read it as a story, and
+	// its cursor pages on in the order chosen.
+	for i := range 3 {
+		admin.Patch("/api/v1/properties/"+properties[0].String(), map[string]any{"town": fmt.Sprintf("Town %d", i)}).Expect(http.StatusOK)
+	}
+	trail := "/api/v1/timeline?entity=property&id=" + properties[0].String()
+	seqs := func(events []timeline.Event) []int64 {
+		out := make([]int64, len(events))
+		for i, e := range events {
+			out[i] = e.Seq
+		}
+		return out
+	}
+	newest := seqs(testsupport.All[timeline.Event](t, admin, trail+"&limit=2"))
+	oldest := seqs(testsupport.All[timeline.Event](t, admin, trail+"&sort=oldest&limit=2"))
+	if len(newest) != 4 || !slices.IsSortedFunc(newest, func(a, b int64) int { return int(b - a) }) || !slices.IsSorted(oldest) {
+		t.Fatalf("trail newest first %v, oldest first %v", newest, oldest)
+	}
+	slices.Reverse(oldest)
+	if !slices.Equal(newest, oldest) {
+		t.Fatalf("the two orders list different events: %v and %v", newest, oldest)
+	}
+}
+
+// A ticket's files are listed newest first too, unless sort=oldest.
+func TestLists_attachmentsNewestFirst(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	o := atNewOrg(t, app, "Files Order Lettings", "FO-1")
+	var added []uuid.UUID
+	for i := range 3 {
+		added = append(added, atUploaded(t, o.Admin, o.ticketID, fmt.Sprintf("photo-%d.jpg", i), "image/jpeg", atJPEG(fmt.Sprintf("order-%d", i), 1500)).ID)
+	}
+	ids := func(query string) []uuid.UUID {
+		var rows []testsupport.Row
+		o.Admin.With(t).Get("/api/v1/tickets/" + o.ticketID.String() + "/attachments" + query).Expect(http.StatusOK).Data(&rows)
+		return testsupport.IDs(rows)
+	}
+	if got := ids("?sort=oldest"); !slices.Equal(got, added) {
+		t.Fatalf("oldest first %v, want %v", got, added)
+	}
+	slices.Reverse(added)
+	if got := ids(""); !slices.Equal(got, added) {
+		t.Fatalf("default %v, want newest first %v", got, added)
 	}
 }

@@ -101,7 +101,7 @@ func TestRoleMatrix(t *testing.T) {
 		return p
 	}
 	propertyEvents := func(t *testing.T) int {
-		return len(testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?entity=property&id="+e.PropertyID.String()))
+		return len(testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?sort=oldest&entity=property&id="+e.PropertyID.String()))
 	}
 	getContractor := func(t *testing.T, id uuid.UUID) contractors.Contractor {
 		var c contractors.Contractor
@@ -138,7 +138,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	timelineOf := func(entity string, id uuid.UUID) func(*testing.T, access.Role, string) mxAttempt {
 		return func(*testing.T, access.Role, string) mxAttempt {
-			return mxAttempt{path: "/api/v1/timeline?entity=" + entity + "&id=" + id.String(), changed: func(t *testing.T, r *testsupport.Response) {
+			return mxAttempt{path: "/api/v1/timeline?sort=oldest&entity=" + entity + "&id=" + id.String(), changed: func(t *testing.T, r *testsupport.Response) {
 				var events []timeline.Event
 				testsupport.ExpectOK(t, r, http.StatusOK, &events)
 				if len(events) == 0 || events[0].Action != "created" || events[0].EntityID != id {

@@ -33,7 +33,7 @@ func stPatch(t testing.TB, c *testsupport.Client, body any) orgsettings.Settings
 func stTrail(t testing.TB, admin *testsupport.Client) []timeline.Event {
 	t.Helper()
 	var events []timeline.Event
-	admin.With(t).Get("/api/v1/timeline?limit=200&entity=organisation&id=" + admin.OrgID.String()).Expect(http.StatusOK).Data(&events)
+	admin.With(t).Get("/api/v1/timeline?sort=oldest&limit=200&entity=organisation&id=" + admin.OrgID.String()).Expect(http.StatusOK).Data(&events)
 	var out []timeline.Event
 	for _, e := range events {
 		if e.Action == "settings_changed" {
@@ -218,7 +218,7 @@ func TestSettings(t *testing.T) {
 		}
 		tkSame(t, "our settings after theirs changed", want, stGet(t, admin))
 		// Their trail is theirs: our admin cannot read it, nor learn that it exists.
-		admin.With(t).Get("/api/v1/timeline?entity=organisation&id="+other.Admin.OrgID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		admin.With(t).Get("/api/v1/timeline?sort=oldest&entity=organisation&id="+other.Admin.OrgID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	})
 
 	t.Run("a demoted ADMIN can read but no longer change them", func(t *testing.T) {

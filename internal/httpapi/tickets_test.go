@@ -1473,7 +1473,7 @@ func TestTicketTimeline(t *testing.T) {
 	})
 
 	t.Run("through the timeline endpoint", func(t *testing.T) {
-		trail := "/api/v1/timeline?entity=ticket&id=" + tk.ID.String()
+		trail := "/api/v1/timeline?sort=oldest&entity=ticket&id=" + tk.ID.String()
 		var events []timeline.Event
 		coord.With(t).Get(trail + "&limit=200").Expect(http.StatusOK).Data(&events)
 		checkTrail(t, events)
@@ -1512,7 +1512,7 @@ func TestTicketTimeline(t *testing.T) {
 		o.TenantB.With(t).Get(trail).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		other.Admin.With(t).Get(trail).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		other.Contractor.With(t).Get(trail).ExpectFailure(http.StatusNotFound, apperr.NotFound)
-		admin.With(t).Get("/api/v1/timeline?entity=ticket&id="+uuid.NewString()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		admin.With(t).Get("/api/v1/timeline?sort=oldest&entity=ticket&id="+uuid.NewString()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	})
 }
 

@@ -34,7 +34,7 @@ func TestTimeline(t *testing.T) {
 	testsupport.ExpectOK(t, admin.Post("/api/v1/properties", map[string]any{"name": "Audit House", "addressLine1": "1 Ledger Lane", "town": "Derby", "postcode": "de1 1aa"}), http.StatusCreated, &p)
 	var patched estate.Property
 	testsupport.ExpectOK(t, coordinator.Patch("/api/v1/properties/"+p.ID.String(), map[string]any{"name": "Audit Hall", "postcode": "DE1 2AB"}), http.StatusOK, &patched)
-	trail := "/api/v1/timeline?entity=property&id=" + p.ID.String()
+	trail := "/api/v1/timeline?sort=oldest&entity=property&id=" + p.ID.String()
 
 	t.Run("create and patch record created then updated", func(t *testing.T) {
 		events := testsupport.All[timeline.Event](t, admin, trail)
@@ -106,7 +106,7 @@ func TestTimeline(t *testing.T) {
 			{"member", memberID, []string{"joined", "role_changed"}, []string{"TENANT", "ADMIN"}},
 		} {
 			t.Run(tc.entity, func(t *testing.T) {
-				events := testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
+				events := testsupport.All[timeline.Event](t, admin, "/api/v1/timeline?sort=oldest&entity="+tc.entity+"&id="+tc.id.String())
 				var actions, roles []string
 				for _, e := range events {
 					actions, roles = append(actions, e.Action), append(roles, e.ActorRole)
@@ -124,7 +124,7 @@ func TestTimeline(t *testing.T) {
 		for i := 1; i <= 6; i++ {
 			testsupport.ExpectOK(t, admin.Patch("/api/v1/properties/"+q.ID.String(), map[string]any{"name": fmt.Sprintf("Name %d", i)}), http.StatusOK, nil)
 		}
-		base := "/api/v1/timeline?entity=property&id=" + q.ID.String()
+		base := "/api/v1/timeline?sort=oldest&entity=property&id=" + q.ID.String()
 		var names []string
 		var sizes []int
 		seen := map[uuid.UUID]bool{}
@@ -165,8 +165,8 @@ func TestTimeline(t *testing.T) {
 			testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline"+tc.query), http.StatusUnprocessableEntity, apperr.Invalid, tc.field)
 		}
 		// An unknown entity, or an id given with the wrong entity type, is not found.
-		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?entity=property&id="+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
-		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?entity=unit&id="+q.ID.String()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?sort=oldest&entity=property&id="+uuid.NewString()), http.StatusNotFound, apperr.NotFound)
+		testsupport.ExpectFailure(t, admin.Get("/api/v1/timeline?sort=oldest&entity=unit&id="+q.ID.String()), http.StatusNotFound, apperr.NotFound)
 	})
 
 	t.Run("append-only in the database", func(t *testing.T) {
@@ -250,7 +250,7 @@ func TestIdentityTrailsAreAdminOnly(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
 	team := app.NewTeam("Trail Keepers")
-	path := "/api/v1/timeline?entity=organisation&id=" + team.Admin.OrgID.String()
+	path := "/api/v1/timeline?sort=oldest&entity=organisation&id=" + team.Admin.OrgID.String()
 	var events []timeline.Event
 	team.Admin.Get(path).Expect(http.StatusOK).Data(&events)
 	if len(events) == 0 || events[0].Action != "registered" {

@@ -199,7 +199,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 				t.Fatalf("ticket timeline adds %v, want %v", got, want)
 			}
 			var events []timeline.Event
-			tc.c.With(t).Get("/api/v1/timeline?entity=ticket&id=" + tk.ID.String()).Expect(http.StatusOK).Data(&events)
+			tc.c.With(t).Get("/api/v1/timeline?sort=oldest&entity=ticket&id=" + tk.ID.String()).Expect(http.StatusOK).Data(&events)
 			if got := viAdded(events); !slices.Equal(got, want) {
 				t.Fatalf("/timeline adds %v, want %v", got, want)
 			}
@@ -259,7 +259,7 @@ func TestContractorAccessEndsWithTheWorkOrder(t *testing.T) {
 				c.With(t).Get("/api/v1/tickets/" + id),
 				c.With(t).Get("/api/v1/tickets/" + id + "/attachments"),
 				atDownload(t, c, file.ID),
-				c.With(t).Get("/api/v1/timeline?entity=ticket&id=" + id),
+				c.With(t).Get("/api/v1/timeline?sort=oldest&entity=ticket&id=" + id),
 				c.With(t).Post("/api/v1/tickets/"+id+"/comments", map[string]any{"body": "still here?"}),
 				viUpload(t, c, tk.ID, "late.pdf", nil),
 			} {
@@ -324,8 +324,8 @@ func TestContractorNeverSeesStaffNotes(t *testing.T) {
 		t.Fatalf("the company sees %+v", own)
 	}
 	var staffTrail, ownTrail []timeline.Event
-	o.Admin.With(t).Get("/api/v1/timeline?entity=contractor&id=" + id).Expect(http.StatusOK).Data(&staffTrail)
-	r = o.Contractor.With(t).Get("/api/v1/timeline?entity=contractor&id=" + id).Expect(http.StatusOK)
+	o.Admin.With(t).Get("/api/v1/timeline?sort=oldest&entity=contractor&id=" + id).Expect(http.StatusOK).Data(&staffTrail)
+	r = o.Contractor.With(t).Get("/api/v1/timeline?sort=oldest&entity=contractor&id=" + id).Expect(http.StatusOK)
 	r.Data(&ownTrail)
 	if raw, _ := json.Marshal(staffTrail); !strings.Contains(string(raw), "Slow to invoice") {
 		t.Fatalf("staff trail lacks the notes")
@@ -410,7 +410,7 @@ func TestOccupancyPeriods(t *testing.T) {
 				for _, id := range []uuid.UUID{old.ID, mine.ID, theirs.ID, staffs.ID} {
 					if !slices.Contains(tc.visible, id) {
 						tc.c.With(t).Get("/api/v1/tickets/"+id.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
-						tc.c.With(t).Get("/api/v1/timeline?entity=ticket&id="+id.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+						tc.c.With(t).Get("/api/v1/timeline?sort=oldest&entity=ticket&id="+id.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 					}
 				}
 				// Contact details only on their own reports, in the list and the detail.
@@ -491,7 +491,7 @@ func TestOccupancyPeriods(t *testing.T) {
 			ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		end(o.Coordinator, fm, day(-5)).Expect(http.StatusOK)
 		var trail []timeline.Event
-		admin.With(t).Get("/api/v1/timeline?entity=unit&id=" + unit).Expect(http.StatusOK).Data(&trail)
+		admin.With(t).Get("/api/v1/timeline?sort=oldest&entity=unit&id=" + unit).Expect(http.StatusOK).Data(&trail)
 		var n int
 		for _, e := range trail {
 			if e.Action == "occupancy_ended" {
@@ -545,7 +545,7 @@ func TestTimelineOfAnotherOrganisationsEntity(t *testing.T) {
 		{"work_order", ourWO.ID, theirWO.ID},
 	} {
 		t.Run(tc.entity, func(t *testing.T) {
-			base := "/api/v1/timeline?entity=" + tc.entity + "&id="
+			base := "/api/v1/timeline?sort=oldest&entity=" + tc.entity + "&id="
 			a.Admin.With(t).Get(base + tc.ours.String()).Expect(http.StatusOK)
 			for _, id := range []uuid.UUID{tc.their, uuid.New()} {
 				a.Admin.With(t).Get(base+id.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)

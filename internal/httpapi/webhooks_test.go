@@ -347,7 +347,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		actor := access.Actor{UserID: admin.UserID, OrgID: admin.OrgID, Role: access.Admin}
 		if err := app.DB.InOrg(context.Background(), admin.OrgID, admin.UserID, func(tx pgx.Tx) error {
 			var err error
-			trail, err = timeline.List(context.Background(), tx, actor, webhooks.EntityEndpoint, ep.ID, 0, 100)
+			trail, err = timeline.List(context.Background(), tx, actor, webhooks.EntityEndpoint, ep.ID, 0, 100, false)
 			return err
 		}); err != nil {
 			t.Fatal(err)

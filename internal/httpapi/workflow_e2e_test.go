@@ -120,7 +120,7 @@ func TestWholeJob(t *testing.T) {
 
 	// 8. The trail tells the whole story in order.
 	var trail []timeline.Event
-	coordinator.Get("/api/v1/timeline?entity=ticket&limit=200&id=" + receipt.TicketID.String()).Expect(http.StatusOK).Data(&trail)
+	coordinator.Get("/api/v1/timeline?sort=oldest&entity=ticket&limit=200&id=" + receipt.TicketID.String()).Expect(http.StatusOK).Data(&trail)
 	want := []string{
 		"ticket created", "ticket updated", "ticket status_changed", // report, triage edits, TRIAGED
 		"work_order created", "ticket status_changed", // raised; ticket IN_PROGRESS
@@ -237,7 +237,7 @@ func TestTicketTrailPerContractor(t *testing.T) {
 	mine, theirs := quoteFor(team.Contractor), quoteFor(other)
 
 	var trail []timeline.Event
-	team.Contractor.Get("/api/v1/timeline?entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&trail)
+	team.Contractor.Get("/api/v1/timeline?sort=oldest&entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&trail)
 	sawMine := false
 	for _, e := range trail {
 		if e.EntityID == theirs || bytes.Contains(e.After, []byte(theirs.String())) {
@@ -249,7 +249,7 @@ func TestTicketTrailPerContractor(t *testing.T) {
 		t.Fatalf("contractor does not see their own work order on the trail: %+v", trail)
 	}
 	var all []timeline.Event
-	team.Admin.Get("/api/v1/timeline?entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&all)
+	team.Admin.Get("/api/v1/timeline?sort=oldest&entity=ticket&id=" + ticket.String()).Expect(http.StatusOK).Data(&all)
 	if len(all) <= len(trail) {
 		t.Fatalf("staff see %d events, the contractor %d: staff should see both companies'", len(all), len(trail))
 	}

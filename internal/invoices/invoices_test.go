@@ -688,12 +688,12 @@ func testWorkflowTimeline(t *testing.T, e *testsupport.Workflow) {
 		check(t, testsupport.GetTicket(t, e.Admin, ticket).Timeline)
 	})
 	t.Run("timeline endpoint", func(t *testing.T) {
-		check(t, testsupport.All[timeline.Event](t, e.Coordinator.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String()))
+		check(t, testsupport.All[timeline.Event](t, e.Coordinator.With(t), "/api/v1/timeline?sort=oldest&entity=ticket&id="+ticket.String()))
 		// Paged, it reads the same.
 		var paged []timeline.Event
 		cursor := ""
 		for range 20 {
-			p := "/api/v1/timeline?entity=ticket&id=" + ticket.String() + "&limit=4"
+			p := "/api/v1/timeline?sort=oldest&entity=ticket&id=" + ticket.String() + "&limit=4"
 			if cursor != "" {
 				p += "&cursor=" + cursor
 			}
@@ -716,7 +716,7 @@ func testWorkflowTimeline(t *testing.T, e *testsupport.Workflow) {
 			{"quote", q2.ID, []string{"submitted", "rejected"}},
 			{"invoice", inv.ID, []string{"submitted", "approved", "paid"}},
 		} {
-			events := testsupport.All[timeline.Event](t, e.Admin.With(t), "/api/v1/timeline?entity="+tc.entity+"&id="+tc.id.String())
+			events := testsupport.All[timeline.Event](t, e.Admin.With(t), "/api/v1/timeline?sort=oldest&entity="+tc.entity+"&id="+tc.id.String())
 			var actions []string
 			for _, ev := range events {
 				actions = append(actions, ev.Action)
@@ -728,7 +728,7 @@ func testWorkflowTimeline(t *testing.T, e *testsupport.Workflow) {
 	})
 	t.Run("the resident sees no money", func(t *testing.T) {
 		for _, events := range [][]timeline.Event{testsupport.GetTicket(t, e.Tenant, ticket).Timeline,
-			testsupport.All[timeline.Event](t, e.Tenant.With(t), "/api/v1/timeline?entity=ticket&id="+ticket.String())} {
+			testsupport.All[timeline.Event](t, e.Tenant.With(t), "/api/v1/timeline?sort=oldest&entity=ticket&id="+ticket.String())} {
 			if len(events) == 0 {
 				t.Fatalf("the resident sees an empty trail")
 			}

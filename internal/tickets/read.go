@@ -83,7 +83,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 			}
 			out.Comments[i] = commentFromRow(c.TicketComment, author)
 		}
-		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000)
+		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000, false)
 		if err != nil {
 			return err
 		}

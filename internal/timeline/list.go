@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -17,10 +18,18 @@ import (
 
 // List returns the events of one entity, oldest first, after the given sequence number.
 // Entity-level visibility (may this actor see this ticket?) is the caller's to check.
-func List(ctx context.Context, tx database.Querier, actor access.Actor, entityType string, entityID uuid.UUID, afterSeq int64, limit int) ([]Event, error) {
-	rows, err := timelinedb.New().ListEvents(ctx, tx, timelinedb.ListEventsParams{
-		OrgID: actor.OrgID, EntityType: entityType, EntityID: entityID, AfterSeq: afterSeq, RowLimit: int32(limit),
-	})
+func List(ctx context.Context, tx database.Querier, actor access.Actor, entityType string, entityID uuid.UUID, cursorSeq int64, limit int, newestFirst bool) ([]Event, error) {
+	var rows []timelinedb.TimelineEvent
+	var err error
+	if newestFirst {
+		rows, err = timelinedb.New().ListEventsNewestFirst(ctx, tx, timelinedb.ListEventsNewestFirstParams{
+			OrgID: actor.OrgID, EntityType: entityType, EntityID: entityID, BeforeSeq: cursorSeq, RowLimit: int32(limit),
+		})
+	} else {
+		rows, err = timelinedb.New().ListEvents(ctx, tx, timelinedb.ListEventsParams{
+			OrgID: actor.OrgID, EntityType: entityType, EntityID: entityID, AfterSeq: cursorSeq, RowLimit: int32(limit),
+		})
+	}
 	if err != nil && err != pgx.ErrNoRows {
 		return nil, fmt.Errorf("timeline: list: %w", err)
 	}
@@ -55,7 +64,8 @@ func NewService(db *database.DB, ticketVisible func(context.Context, database.Qu
 	return &Service{db: db, TicketVisible: ticketVisible}
 }
 
-// List returns one page of an entity's trail, oldest first:
+// List returns one page of an entity's trail, newest first like every list (or oldest
+// first, to read it as a story):
 //   - organisation, member, invitation and webhook endpoint trails (emails, roles,
 //     integration URLs): ADMIN only;
 //   - property, unit, work order, quote and invoice trails: staff;
@@ -66,7 +76,7 @@ func NewService(db *database.DB, ticketVisible func(context.Context, database.Qu
 //
 // Another role answers 403; an entity the actor may not see, or that is not the
 // organisation's (another organisation's, or none at all), 404.
-func (s *Service) List(ctx context.Context, actor access.Actor, entityType string, entityID uuid.UUID, req page.Request) (page.Result[Event], error) {
+func (s *Service) List(ctx context.Context, actor access.Actor, entityType string, entityID uuid.UUID, req page.Request, oldestFirst bool) (page.Result[Event], error) {
 	var res page.Result[Event]
 	switch entityType {
 	case EntityOrganisation, EntityMember, EntityInvitation, EntityWebhookEndpoint:
@@ -90,7 +100,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 	if err != nil {
 		return res, err
 	}
-	afterSeq, err := page.After(req, int64(0))
+	start := int64(math.MaxInt64) // newest first: before the newest
+	if oldestFirst {
+		start = 0
+	}
+	cursorSeq, err := page.After(req, start)
 	if err != nil {
 		return res, err
 	}
@@ -104,7 +118,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 			if !ok {
 				return apperr.NotFoundf("ticket")
 			}
-			if events, err = ListForTicket(ctx, tx, actor, entityID, afterSeq, limit+1); err != nil {
+			if events, err = ListForTicket(ctx, tx, actor, entityID, cursorSeq, limit+1, !oldestFirst); err != nil {
 				return err
 			}
 			events = ForViewer(events, actor)
@@ -116,7 +130,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, entityType strin
 			if !known {
 				return apperr.NotFoundf(entityType)
 			}
-			if events, err = List(ctx, tx, actor, entityType, entityID, afterSeq, limit+1); err != nil {
+			if events, err = List(ctx, tx, actor, entityType, entityID, cursorSeq, limit+1, !oldestFirst); err != nil {
 				return err
 			}
 			if entityType == EntityContractor && actor.Role == access.Contractor {

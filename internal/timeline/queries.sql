@@ -8,11 +8,23 @@ WHERE org_id = @org_id AND entity_type = @entity_type AND entity_id = @entity_id
 ORDER BY seq
 LIMIT @row_limit;
 
+-- name: ListEventsNewestFirst :many
+SELECT * FROM timeline_events
+WHERE org_id = @org_id AND entity_type = @entity_type AND entity_id = @entity_id AND seq < @before_seq
+ORDER BY seq DESC
+LIMIT @row_limit;
+
 -- name: ListTicketEvents :many
 -- Everything that happened to a ticket and its work orders, quotes, invoices and files.
 SELECT * FROM timeline_events
 WHERE org_id = @org_id AND ticket_id = @ticket_id AND seq > @after_seq
 ORDER BY seq
+LIMIT @row_limit;
+
+-- name: ListTicketEventsNewestFirst :many
+SELECT * FROM timeline_events
+WHERE org_id = @org_id AND ticket_id = @ticket_id AND seq < @before_seq
+ORDER BY seq DESC
 LIMIT @row_limit;
 
 -- name: EntityKnown :one

@@ -103,10 +103,18 @@ func marshalOrNil(v any) ([]byte, error) {
 
 // ListForTicket returns everything that happened to a ticket and the work orders, quotes,
 // invoices and files under it, oldest first. Visibility is the caller's to check.
-func ListForTicket(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID, afterSeq int64, limit int) ([]Event, error) {
-	rows, err := timelinedb.New().ListTicketEvents(ctx, tx, timelinedb.ListTicketEventsParams{
-		OrgID: actor.OrgID, TicketID: &ticketID, AfterSeq: afterSeq, RowLimit: int32(limit),
-	})
+func ListForTicket(ctx context.Context, tx database.Querier, actor access.Actor, ticketID uuid.UUID, cursorSeq int64, limit int, newestFirst bool) ([]Event, error) {
+	var rows []timelinedb.TimelineEvent
+	var err error
+	if newestFirst {
+		rows, err = timelinedb.New().ListTicketEventsNewestFirst(ctx, tx, timelinedb.ListTicketEventsNewestFirstParams{
+			OrgID: actor.OrgID, TicketID: &ticketID, BeforeSeq: cursorSeq, RowLimit: int32(limit),
+		})
+	} else {
+		rows, err = timelinedb.New().ListTicketEvents(ctx, tx, timelinedb.ListTicketEventsParams{
+			OrgID: actor.OrgID, TicketID: &ticketID, AfterSeq: cursorSeq, RowLimit: int32(limit),
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("timeline: list ticket: %w", err)
 	}

@@ -290,7 +290,7 @@ func TestWebhookAlwaysFailingDeliveryFailsAndDisablesEndpoint(t *testing.T) {
 	var trail []timeline.Event
 	if err := app.DB.InOrg(context.Background(), admin.OrgID, admin.UserID, func(tx pgx.Tx) error {
 		var err error
-		trail, err = timeline.List(context.Background(), tx, admin, webhooks.EntityEndpoint, ep.ID, 0, 50)
+		trail, err = timeline.List(context.Background(), tx, admin, webhooks.EntityEndpoint, ep.ID, 0, 50, false)
 		return err
 	}); err != nil {
 		t.Fatal(err)

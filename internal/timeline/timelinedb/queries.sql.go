@@ -129,6 +129,60 @@ func (q *Queries) ListEvents(ctx context.Context, db DBTX, arg ListEventsParams)
 	return items, nil
 }
 
+const listEventsNewestFirst = `-- name: ListEventsNewestFirst :many
+SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
+WHERE org_id = $1 AND entity_type = $2 AND entity_id = $3 AND seq < $4
+ORDER BY seq DESC
+LIMIT $5
+`
+
+type ListEventsNewestFirstParams struct {
+	OrgID      uuid.UUID
+	EntityType string
+	EntityID   uuid.UUID
+	BeforeSeq  int64
+	RowLimit   int32
+}
+
+func (q *Queries) ListEventsNewestFirst(ctx context.Context, db DBTX, arg ListEventsNewestFirstParams) ([]TimelineEvent, error) {
+	rows, err := db.Query(ctx, listEventsNewestFirst,
+		arg.OrgID,
+		arg.EntityType,
+		arg.EntityID,
+		arg.BeforeSeq,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TimelineEvent
+	for rows.Next() {
+		var i TimelineEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.EntityType,
+			&i.EntityID,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorRole,
+			&i.Before,
+			&i.After,
+			&i.OccurredAt,
+			&i.Seq,
+			&i.TicketID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTicketEvents = `-- name: ListTicketEvents :many
 SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
 WHERE org_id = $1 AND ticket_id = $2 AND seq > $3
@@ -149,6 +203,58 @@ func (q *Queries) ListTicketEvents(ctx context.Context, db DBTX, arg ListTicketE
 		arg.OrgID,
 		arg.TicketID,
 		arg.AfterSeq,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TimelineEvent
+	for rows.Next() {
+		var i TimelineEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.EntityType,
+			&i.EntityID,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorRole,
+			&i.Before,
+			&i.After,
+			&i.OccurredAt,
+			&i.Seq,
+			&i.TicketID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTicketEventsNewestFirst = `-- name: ListTicketEventsNewestFirst :many
+SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
+WHERE org_id = $1 AND ticket_id = $2 AND seq < $3
+ORDER BY seq DESC
+LIMIT $4
+`
+
+type ListTicketEventsNewestFirstParams struct {
+	OrgID     uuid.UUID
+	TicketID  *uuid.UUID
+	BeforeSeq int64
+	RowLimit  int32
+}
+
+func (q *Queries) ListTicketEventsNewestFirst(ctx context.Context, db DBTX, arg ListTicketEventsNewestFirstParams) ([]TimelineEvent, error) {
+	rows, err := db.Query(ctx, listTicketEventsNewestFirst,
+		arg.OrgID,
+		arg.TicketID,
+		arg.BeforeSeq,
 		arg.RowLimit,
 	)
 	if err != nil {
