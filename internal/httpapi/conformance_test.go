@@ -52,43 +52,53 @@ func TestPointersAreNullable(t *testing.T) {
 	t.Parallel()
 	reg := httpapi.New(httpapi.Deps{}).OpenAPI().Components.Schemas
 	checked := 0
-	var check func(name string, sc *huma.Schema, typ reflect.Type)
-	check = func(name string, sc *huma.Schema, typ reflect.Type) {
+	eachAnswerField(reg, func(schema string, f reflect.StructField, jsonName, opts string, prop *huma.Schema) {
+		if f.Type.Kind() != reflect.Pointer || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
+			return
+		}
+		checked++
+		if prop.Ref != "" {
+			prop = reg.SchemaFromRef(prop.Ref) // a struct: nullable only if its own schema says so
+		}
+		if !prop.Nullable {
+			t.Errorf("%s.%s is a pointer that answers null, but its schema is not nullable", schema, jsonName)
+		}
+	})
+	if checked < 10 {
+		t.Fatalf("only %d nullable pointer fields found: the walk is broken", checked)
+	}
+	t.Logf("%d pointer fields are nullable", checked)
+}
+
+// eachAnswerField calls fn for every field of every answer schema in reg (request bodies
+// left out) that the schema documents, with its JSON name, its tag options and its
+// property schema; embedded structs are walked into.
+func eachAnswerField(reg huma.Registry, fn func(schema string, f reflect.StructField, jsonName, opts string, prop *huma.Schema)) {
+	var walk func(name string, sc *huma.Schema, typ reflect.Type)
+	walk = func(name string, sc *huma.Schema, typ reflect.Type) {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
 			jsonName, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if f.Anonymous && jsonName == "" && f.Type.Kind() == reflect.Struct {
-				check(name, sc, f.Type)
+				walk(name, sc, f.Type)
 				continue
 			}
-			if f.Type.Kind() != reflect.Pointer || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") || jsonName == "-" {
+			if jsonName == "-" {
 				continue
 			}
 			if jsonName == "" {
 				jsonName = f.Name
 			}
-			prop := sc.Properties[jsonName]
-			if prop == nil {
-				continue
-			}
-			checked++
-			if prop.Ref != "" {
-				prop = reg.SchemaFromRef(prop.Ref) // a struct: nullable only if its own schema says so
-			}
-			if !prop.Nullable {
-				t.Errorf("%s.%s is a pointer that answers null, but its schema is not nullable", name, jsonName)
+			if prop := sc.Properties[jsonName]; prop != nil {
+				fn(name, f, jsonName, opts, prop)
 			}
 		}
 	}
 	for name, sc := range reg.Map() {
 		if typ := reg.TypeFromRef("#/components/schemas/" + name); typ != nil && typ.Kind() == reflect.Struct && !strings.HasSuffix(name, "InBody") {
-			check(name, sc, typ)
+			walk(name, sc, typ)
 		}
 	}
-	if checked < 10 {
-		t.Fatalf("only %d nullable pointer fields found: the walk is broken", checked)
-	}
-	t.Logf("%d pointer fields are nullable", checked)
 }
 
 // TestAnswerHeadersDocumented: every 429 and 503 an operation documents says Retry-After
@@ -124,40 +134,19 @@ func TestNamedStringsHaveEnums(t *testing.T) {
 	t.Parallel()
 	reg := httpapi.New(httpapi.Deps{}).OpenAPI().Components.Schemas
 	checked := 0
-	var check func(name string, sc *huma.Schema, typ reflect.Type)
-	check = func(name string, sc *huma.Schema, typ reflect.Type) {
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if f.Anonymous && jsonName == "" && f.Type.Kind() == reflect.Struct {
-				check(name, sc, f.Type)
-				continue
-			}
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() != reflect.String || !strings.HasPrefix(ft.PkgPath(), "github.com/maintainuk/") {
-				continue
-			}
-			if jsonName == "" {
-				jsonName = f.Name
-			}
-			prop := sc.Properties[jsonName]
-			if prop == nil {
-				continue
-			}
-			checked++
-			if len(prop.Enum) == 0 {
-				t.Errorf("%s.%s is a %s but its schema lists no values (add it to enumsByType in contract.go)", name, jsonName, ft)
-			}
+	eachAnswerField(reg, func(schema string, f reflect.StructField, jsonName, _ string, prop *huma.Schema) {
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
 		}
-	}
-	for name, sc := range reg.Map() {
-		if typ := reg.TypeFromRef("#/components/schemas/" + name); typ != nil && typ.Kind() == reflect.Struct && !strings.HasSuffix(name, "InBody") {
-			check(name, sc, typ)
+		if ft.Kind() != reflect.String || !strings.HasPrefix(ft.PkgPath(), "github.com/maintainuk/") {
+			return
 		}
-	}
+		checked++
+		if len(prop.Enum) == 0 {
+			t.Errorf("%s.%s is a %s but its schema lists no values (add it to enumsByType in contract.go)", schema, jsonName, ft)
+		}
+	})
 	if checked < 10 {
 		t.Fatalf("only %d named string fields found: the walk is broken", checked)
 	}
