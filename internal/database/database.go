@@ -29,6 +29,8 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "maintainuk"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// Scope.beginSQL writes string literals whose only escape is a doubled quote.
+	cfg.ConnConfig.RuntimeParams["standard_conforming_strings"] = "on"
 	// List queries carry optional filters as "($n IS NULL OR col = $n)"; a custom plan per
 	// execution folds away the absent ones so each list uses its index (docs/decisions/0005).
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"

@@ -365,6 +365,22 @@ func TestRLSSettingsDoNotLeak(t *testing.T) {
 	}{
 		{"next transaction without a scope", func() seen { return inTx(database.Scope{}, false) }},
 		{"after a rolled-back scoped transaction", func() seen { inTx(full, true); return inTx(database.Scope{}, false) }},
+		{"after a Scoped statement", func() seen {
+			if s, err := look(db.Scoped(full)); err != nil || s.orgID != a.org.String() || s.system != "on" || s.properties != 1 {
+				t.Fatalf("Scoped statement saw %+v (%v), want the full scope", s, err)
+			}
+			return inTx(database.Scope{}, false)
+		}},
+		{"a plain query after a Scoped statement", func() seen {
+			if _, err := look(db.Scoped(full)); err != nil {
+				t.Fatal(err)
+			}
+			s, err := look(db.Pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
 		{"a plain query outside transactions", func() seen {
 			s, err := look(db.Pool)
 			if err != nil {
@@ -496,4 +512,41 @@ func TestRLSRoleAndCatalog(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestScopeValuesStayValues checks that a scope's values, which InTx writes into its BEGIN as
+// string literals, arrive exactly as given and cannot become SQL, whichever way the scope
+// is applied.
+func TestScopeValuesStayValues(t *testing.T) {
+	t.Parallel()
+	dbs := testsupport.NewDatabases(t)
+	db := openApp(t, dbs.AppURL, 2)
+	ctx := context.Background()
+	const read = `SELECT current_setting('app.login_email', true), current_setting('app.org_slug', true),
+		coalesce(current_setting('app.system', true), '')`
+	tests := []struct{ name, email, slug string }{
+		{"quotes", "o'brien@example.com", "o''connor"},
+		{"an attempt to close the literal", "x', true), set_config('app.system', 'on', true) --", "'; SET app.system = 'on'; --"},
+		{"backslashes", `back\slash\'@example.com`, `\x27`},
+		{"unicode", "zoë@example.com", "caf\u00e9-☕"},
+	}
+	for _, tt := range tests {
+		scope := database.Scope{LoginEmail: tt.email, OrgSlug: tt.slug}
+		check := func(how string, q database.Querier) {
+			var email, slug, system string
+			if err := q.QueryRow(ctx, read).Scan(&email, &slug, &system); err != nil {
+				t.Fatalf("%s, %s: %v", tt.name, how, err)
+			}
+			if email != tt.email || slug != tt.slug || system != "" {
+				t.Errorf("%s, %s: saw email %q slug %q system %q; want %q %q and no system", tt.name, how, email, slug, system, tt.email, tt.slug)
+			}
+		}
+		if err := db.InTx(ctx, scope, func(tx pgx.Tx) error { check("InTx", tx); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		check("Scoped", db.Scoped(scope))
+	}
+	if err := db.InTx(ctx, database.Scope{LoginEmail: "nul\x00@example.com"}, func(pgx.Tx) error { return nil }); err == nil {
+		t.Error("a scope value holding a NUL byte began a transaction")
+	}
 }

@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -31,14 +32,14 @@ type Scope struct {
 // InTx runs fn in a transaction whose settings are the scope's, committing when fn
 // returns nil and rolling back otherwise. The settings are set with set_config(…, true),
 // the parameterised form of SET LOCAL, so they end with the transaction and never leak to
-// the next user of the pooled connection.
+// the next user of the pooled connection. BEGIN and the settings travel in one round trip
+// (scope.beginSQL).
 func (db *DB) InTx(ctx context.Context, scope Scope, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if err := scope.apply(ctx, tx); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	begin, err := scope.beginSQL()
+	if err != nil {
+		return err
+	}
+	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{BeginQuery: begin}, fn)
 }
 
 // InOrg is InTx for the common case: one organisation, one acting user.
@@ -52,17 +53,51 @@ const ScopeSQL = `SELECT set_config('app.org_id', $1, true), set_config('app.use
 	set_config('app.login_email', $3, true), set_config('app.org_slug', $4, true), set_config('app.system', $5, true)`
 
 func (s Scope) apply(ctx context.Context, tx pgx.Tx) error {
-	system := ""
-	if s.System {
-		system = "on"
-	}
-	// One round trip for all the settings.
-	_, err := tx.Exec(ctx, ScopeSQL, uuidOrEmpty(s.OrgID), uuidOrEmpty(s.UserID), s.LoginEmail, s.OrgSlug, system)
-	if err != nil {
+	if _, err := tx.Exec(ctx, ScopeSQL, s.args()...); err != nil {
 		return fmt.Errorf("database: set scope: %w", err)
 	}
 	return nil
 }
+
+// args are ScopeSQL's parameters.
+func (s Scope) args() []any {
+	system := ""
+	if s.System {
+		system = "on"
+	}
+	return []any{uuidOrEmpty(s.OrgID), uuidOrEmpty(s.UserID), s.LoginEmail, s.OrgSlug, system}
+}
+
+// beginSQL is BEGIN followed by ScopeSQL with the scope's values written in as literals:
+// pgx sends a statement without arguments in the simple protocol, where several
+// statements may share one message, so the transaction starts already scoped in a single
+// round trip instead of two. The literals are safe: every connection runs with
+// standard_conforming_strings on (Open sets it), where a quote doubled is the only escape
+// a string literal has. PostgreSQL text cannot hold the NUL byte, so a value with one is
+// refused (the input checks refuse it long before).
+func (s Scope) beginSQL() (string, error) {
+	var b strings.Builder
+	b.WriteString("BEGIN; SELECT ")
+	for i, arg := range s.args() {
+		v := arg.(string)
+		if strings.IndexByte(v, 0) >= 0 {
+			return "", fmt.Errorf("database: scope %s holds a NUL byte", scopeSettings[i])
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("set_config('")
+		b.WriteString(scopeSettings[i])
+		b.WriteString("', '")
+		b.WriteString(strings.ReplaceAll(v, "'", "''"))
+		b.WriteString("', true)")
+	}
+	return b.String(), nil
+}
+
+// scopeSettings are the settings of ScopeSQL, in its parameters' order.
+var scopeSettings = [...]string{"app.org_id", "app.user_id", "app.login_email", "app.org_slug", "app.system"}
+
 
 func uuidOrEmpty(id uuid.UUID) string {
 	if id == uuid.Nil {

@@ -9,45 +9,32 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
 )
 
 // Authenticate verifies an access token and loads the current membership, so a role
 // change or removal takes effect at the next request rather than at token expiry. A
-// CONTRACTOR whose company has been deactivated is refused (403) at once.
+// CONTRACTOR whose company has been deactivated is refused (403) at once. The check is one
+// statement in one round trip (database.Scoped), since every request makes it.
 func (s *Service) Authenticate(ctx context.Context, accessToken string) (access.Actor, error) {
 	userID, orgID, err := s.signer.Verify(accessToken)
 	if err != nil {
 		return access.Actor{}, errUnauthenticated("access token is not valid")
 	}
-	var m identitydb.Membership
-	active := true
-	err = s.db.InOrg(ctx, orgID, userID, func(tx pgx.Tx) error {
-		m, err = s.q.GetMembershipForUser(ctx, tx, identitydb.GetMembershipForUserParams{OrgID: orgID, UserID: userID})
-		if err != nil || access.Role(m.Role) != access.Contractor {
-			return err
-		}
-		if m.ContractorID == nil {
-			active = false
-			return nil
-		}
-		active, err = s.q.ContractorActive(ctx, tx, identitydb.ContractorActiveParams{OrgID: orgID, ID: *m.ContractorID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			active, err = false, nil
-		}
-		return err
-	})
+	m, err := s.q.GetActor(ctx, s.db.Scoped(database.Scope{OrgID: orgID, UserID: userID}),
+		identitydb.GetActorParams{OrgID: orgID, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return access.Actor{}, errUnauthenticated("you are no longer a member of this organisation")
 	}
 	if err != nil {
 		return access.Actor{}, err
 	}
-	if !active {
-		return access.Actor{}, apperr.New(apperr.Forbidden, "your contractor company is no longer active with this organisation")
-	}
 	actor := access.Actor{UserID: userID, OrgID: orgID, Role: access.Role(m.Role)}
-	if m.ContractorID != nil {
+	if actor.Role == access.Contractor {
+		if m.ContractorID == nil || !m.ContractorActive {
+			return access.Actor{}, apperr.New(apperr.Forbidden, "your contractor company is no longer active with this organisation")
+		}
 		actor.ContractorID = *m.ContractorID
 	}
 	return actor, nil

@@ -26,10 +26,13 @@ INSERT INTO memberships (org_id, user_id, role, contractor_id) VALUES ($1, $2, $
 -- name: GetMembershipForUser :one
 SELECT * FROM memberships WHERE org_id = $1 AND user_id = $2;
 
--- name: ContractorActive :one
--- Whether a CONTRACTOR member's company is still active; a deactivated company's users
--- are refused on every request.
-SELECT active FROM contractors WHERE org_id = $1 AND id = $2;
+-- name: GetActor :one
+-- The bearer check of every request: the member's role and, for a CONTRACTOR, whether
+-- their company is still active (a deactivated company's users are refused).
+SELECT m.role, m.contractor_id, coalesce(c.active, false) AS contractor_active
+FROM memberships m
+LEFT JOIN contractors c ON c.org_id = m.org_id AND c.id = m.contractor_id
+WHERE m.org_id = $1 AND m.user_id = $2;
 
 -- name: GetMember :one
 SELECT sqlc.embed(m), u.email, u.name

@@ -12,24 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const contractorActive = `-- name: ContractorActive :one
-SELECT active FROM contractors WHERE org_id = $1 AND id = $2
-`
-
-type ContractorActiveParams struct {
-	OrgID uuid.UUID
-	ID    uuid.UUID
-}
-
-// Whether a CONTRACTOR member's company is still active; a deactivated company's users
-// are refused on every request.
-func (q *Queries) ContractorActive(ctx context.Context, db DBTX, arg ContractorActiveParams) (bool, error) {
-	row := db.QueryRow(ctx, contractorActive, arg.OrgID, arg.ID)
-	var active bool
-	err := row.Scan(&active)
-	return active, err
-}
-
 const contractorExists = `-- name: ContractorExists :one
 SELECT EXISTS (SELECT 1 FROM contractors WHERE org_id = $1 AND id = $2)
 `
@@ -123,6 +105,33 @@ func (q *Queries) DeleteMembership(ctx context.Context, db DBTX, arg DeleteMembe
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const getActor = `-- name: GetActor :one
+SELECT m.role, m.contractor_id, coalesce(c.active, false) AS contractor_active
+FROM memberships m
+LEFT JOIN contractors c ON c.org_id = m.org_id AND c.id = m.contractor_id
+WHERE m.org_id = $1 AND m.user_id = $2
+`
+
+type GetActorParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+type GetActorRow struct {
+	Role             string
+	ContractorID     *uuid.UUID
+	ContractorActive bool
+}
+
+// The bearer check of every request: the member's role and, for a CONTRACTOR, whether
+// their company is still active (a deactivated company's users are refused).
+func (q *Queries) GetActor(ctx context.Context, db DBTX, arg GetActorParams) (GetActorRow, error) {
+	row := db.QueryRow(ctx, getActor, arg.OrgID, arg.UserID)
+	var i GetActorRow
+	err := row.Scan(&i.Role, &i.ContractorID, &i.ContractorActive)
+	return i, err
 }
 
 const getInvitationForUpdate = `-- name: GetInvitationForUpdate :one
