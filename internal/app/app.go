@@ -162,7 +162,8 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
-		Metrics: a.Metrics,
+		Metrics:   a.Metrics,
+		Profiling: a.Config.Profiling,
 	}
 	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(a.Jobs, nil), Logger: logger, Prefix: "/admin/jobs", JobListHideArgsByDefault: true,
@@ -302,6 +303,9 @@ func (a *App) serveMetrics() (stop func() error, err error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	if a.Config.Profiling {
+		mux.Handle(metrics.ProfilerPath, metrics.Profiler())
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -36,7 +36,8 @@ func TestMetricsListener(t *testing.T) {
 			t.Parallel()
 			dbs := testsupport.NewDatabases(t)
 			vars := map[string]string{"APP_ENV": "development", "DATABASE_URL": dbs.AppURL, "APP_SECRET": strings.Repeat("s", 40),
-				"SHUTDOWN_TIMEOUT": "5s", "METRICS_ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "DB_MAX_CONNS": "7"}
+				"SHUTDOWN_TIMEOUT": "5s", "METRICS_ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "DB_MAX_CONNS": "7",
+				"PROFILING": "true"}
 			cfg, err := config.Load(func(k string) string { return vars[k] })
 			if err != nil {
 				t.Fatal(err)
@@ -71,7 +72,10 @@ func TestMetricsListener(t *testing.T) {
 				t.Fatalf("METRICS_ADDR /metrics: %d\n%s", status, body)
 			}
 			if status, _ := get(t, metricsURL+"/health/live"); status != http.StatusNotFound {
-				t.Fatalf("METRICS_ADDR serves more than /metrics: %d", status)
+				t.Fatalf("METRICS_ADDR serves more than /metrics and the profiler: %d", status)
+			}
+			if status, body := get(t, metricsURL+"/debug/pprof/heap?debug=1"); status != http.StatusOK || !strings.Contains(body, "heap profile") {
+				t.Fatalf("METRICS_ADDR /debug/pprof/heap with PROFILING on: %d %.200s", status, body)
 			}
 			if apiURL != "" {
 				if status, body := get(t, apiURL+"/metrics"); status != http.StatusUnauthorized || strings.Contains(body, "maintainuk_") {

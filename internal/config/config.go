@@ -32,7 +32,9 @@ type Config struct {
 	MigrationDatabaseURL string
 	HTTPAddr             string
 	MetricsAddr          string // when set, a second listener serving only /metrics
-	BaseURL              string
+	// Profiling serves Go's profiler (/debug/pprof/) to platform operators and on MetricsAddr.
+	Profiling bool
+	BaseURL   string
 	// AppSecret signs access tokens. In development it is generated and kept under DataDir.
 	AppSecret       string
 	DataDir         string
@@ -123,7 +125,7 @@ func Options() []Option {
 				c.HTTPAddr = v
 				return nil
 			}},
-		{Name: "METRICS_ADDR", Description: "Address of a second, internal listener serving only GET /metrics (Prometheus text), for `serve`, `worker` and `dev`; " +
+		{Name: "METRICS_ADDR", Description: "Address of a second, internal listener serving only GET /metrics (Prometheus text), and the profiler when PROFILING is on, for `serve`, `worker` and `dev`; " +
 			"empty serves none. Keep it off the public network: it has no authentication. The main listener also serves /metrics, to platform operators only (docs/observability.md).",
 			apply: func(c *Config, v string) error {
 				if v == "" {
@@ -135,6 +137,15 @@ func Options() []Option {
 					return errors.New("must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:9090, or empty")
 				}
 				c.MetricsAddr = v
+				return nil
+			}},
+		{Name: "PROFILING", Default: "false", Description: "Serve Go's profiler at /debug/pprof/: on the METRICS_ADDR listener, and on the main listener to platform operators only (Basic credentials, as /metrics). Off by default; turn it on to profile a live process (docs/benchmarks.md).",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.Profiling = b
 				return nil
 			}},
 		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090).",

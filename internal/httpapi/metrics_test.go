@@ -101,6 +101,48 @@ func TestMetricsAreNotPublic(t *testing.T) {
 	}
 }
 
+// TestProfilerIsOperatorOnly: Go's profiler is served only when PROFILING is on, and then,
+// like /metrics, only to platform operators.
+func TestProfilerIsOperatorOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		profiling             string
+		anonymous, asOperator int
+	}{
+		{"false", http.StatusNotFound, http.StatusNotFound},
+		{"true", http.StatusUnauthorized, http.StatusOK},
+	} {
+		app := testsupport.NewApp(t, map[string]string{"PROFILING": tc.profiling})
+		admin := app.Register("Profiled Lettings")
+		operator := app.Register("Profiling Operator Ltd")
+		if err := app.SetPlatformAdmin(operator.Email, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/cmdline"} {
+			for _, who := range []struct {
+				name, user string
+				want       int
+			}{
+				{"nobody", "", tc.anonymous},
+				{"an organisation's ADMIN", admin.Email, tc.anonymous},
+				{"the operator", operator.Email, tc.asOperator},
+			} {
+				password := testsupport.Password
+				if who.user == "" {
+					password = ""
+				}
+				resp, body := basicGet(t, app, path, who.user, password)
+				if resp.StatusCode != who.want {
+					t.Errorf("PROFILING=%s, %s as %s: status %d, want %d", tc.profiling, path, who.name, resp.StatusCode, who.want)
+				}
+				if resp.StatusCode != http.StatusOK && (strings.Contains(body, "goroutine") || strings.Contains(body, "maintainuk")) {
+					t.Errorf("PROFILING=%s, %s as %s: a refusal shows the process: %.200s", tc.profiling, path, who.name, body)
+				}
+			}
+		}
+	}
+}
+
 // TestMetricsScrape: after some API calls and a job, /metrics counts requests by route
 // pattern (never the path with its ids) and status, jobs by kind, queue and outcome, the
 // queue's depth and the database pool.

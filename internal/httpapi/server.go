@@ -67,6 +67,8 @@ type Deps struct {
 	// Metrics records every request by route pattern and is served at /metrics to
 	// platform operators only; nil records and serves nothing.
 	Metrics *metrics.Metrics
+	// Profiling serves Go's profiler at /debug/pprof/ to platform operators (PROFILING).
+	Profiling bool
 }
 
 // Server is the HTTP API.
@@ -123,6 +125,9 @@ func New(deps Deps) *Server {
 		// Not public: operators scrape it with Basic credentials here, or without any on
 		// the internal METRICS_ADDR listener.
 		mux.Handle("GET /metrics", s.platformAdminOnly(deps.Metrics.Handler()))
+	}
+	if deps.Profiling {
+		mux.Handle(metrics.ProfilerPath, s.platformAdminOnly(metrics.Profiler()))
 	}
 	if deps.Pages != nil {
 		mux.Handle("/accept-invitation", deps.Pages)
