@@ -98,7 +98,6 @@ func (s Scope) beginSQL() (string, error) {
 // scopeSettings are the settings of ScopeSQL, in its parameters' order.
 var scopeSettings = [...]string{"app.org_id", "app.user_id", "app.login_email", "app.org_slug", "app.system"}
 
-
 func uuidOrEmpty(id uuid.UUID) string {
 	if id == uuid.Nil {
 		return ""
