@@ -187,7 +187,7 @@ func TestDomainQueriesScopeByOrgWithoutRLS(t *testing.T) {
 		}, 1},
 		{"ListTickets", func() ([]uuid.UUID, error) {
 			rows, err := ticketsdb.New().ListTickets(ctx, db, ticketsdb.ListTicketsParams{OrgID: a.ID, Now: time.Now(), BeforeCreatedAt: far, BeforeID: uuid.Max, RowLimit: limit})
-			return rbOrgs(rows, func(r ticketsdb.Ticket) uuid.UUID { return r.OrgID }), err
+			return rbOrgs(rows, func(r ticketsdb.ListTicketsRow) uuid.UUID { return r.OrgID }), err
 		}, 1},
 		{"ListComments of B's ticket", func() ([]uuid.UUID, error) {
 			rows, err := ticketsdb.New().ListComments(ctx, db, ticketsdb.ListCommentsParams{OrgID: a.ID, TicketID: b.Ticket})

@@ -181,7 +181,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 	if err != nil {
 		return Ticket{}, err
 	}
-	t := fromRow(row, now)
+	t := fromRow(ticketRow(row), now)
 	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t}); err != nil {
 		return t, err
 	}

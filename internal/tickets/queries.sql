@@ -15,31 +15,49 @@ INSERT INTO tickets (
     @reported_by_user_id, @reported_by_name, @reported_by_phone, @reported_by_email, @reported_address,
     @assignee_user_id, @sla_due_at, @created_at
 )
-RETURNING *;
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at;
 
 -- name: GetTicket :one
-SELECT * FROM tickets WHERE org_id = $1 AND id = $2;
+-- Queries that answer a ticket name its columns: all but the stored search vector, which
+-- is only for matching and would cost the server and the driver to send and decode. The
+-- lists are alike, so their row types convert to one another (see fromRow).
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+FROM tickets WHERE org_id = $1 AND id = $2;
 
 -- name: GetTicketForUpdate :one
-SELECT * FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE;
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE;
 
 -- name: UpdateTicket :one
 UPDATE tickets SET
     category = @category, priority = @priority, title = @title, description = @description,
     assignee_user_id = @assignee_user_id, unit_id = @unit_id, property_id = @property_id, sla_due_at = @sla_due_at
 WHERE org_id = @org_id AND id = @id
-RETURNING *;
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at;
 
 -- name: SetTicketStatus :one
 UPDATE tickets SET status = @status, resolved_at = @resolved_at, closed_at = @closed_at
 WHERE org_id = @org_id AND id = @id
-RETURNING *;
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at;
 
 -- name: ListTickets :many
 -- Optional filters are NULL when absent; the pool plans each execution with its actual
 -- values (plan_cache_mode = force_custom_plan), so absent ones fold away and the index of
 -- the present one is used. TENANT and CONTRACTOR viewers are narrowed to what they may see.
-SELECT t.* FROM tickets t
+SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source,
+    t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address,
+    t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+FROM tickets t
 WHERE t.org_id = @org_id
   AND (sqlc.narg(status)::text IS NULL OR t.status = sqlc.narg(status))
   AND (sqlc.narg(priority)::text IS NULL OR t.priority = sqlc.narg(priority))

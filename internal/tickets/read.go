@@ -168,7 +168,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		now := s.now()
 		items := make([]Ticket, len(rows))
 		for i, r := range rows {
-			items[i] = ForViewer(fromRow(r, now), actor)
+			items[i] = ForViewer(fromRow(ticketRow(r), now), actor)
 		}
 		res = page.Build(items, limit, func(t Ticket) page.Key { return page.Key{CreatedAt: t.CreatedAt, ID: t.ID} })
 		return err

@@ -83,7 +83,11 @@ type Ticket struct {
 // FormatNumber renders a ticket number the way people quote it.
 func FormatNumber(n int64) string { return fmt.Sprintf("MT-%06d", n) }
 
-func fromRow(r ticketsdb.Ticket, now time.Time) Ticket {
+// ticketRow is a ticket as the queries answer it; every query that returns a ticket has a
+// row type of the same fields, converted to this one.
+type ticketRow = ticketsdb.GetTicketRow
+
+func fromRow(r ticketRow, now time.Time) Ticket {
 	return Ticket{
 		ID: r.ID, Number: FormatNumber(r.Number), UnitID: r.UnitID, PropertyID: r.PropertyID,
 		Category: r.Category, Priority: r.Priority, Status: Status(r.Status), Title: r.Title, Description: r.Description,

@@ -69,7 +69,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		if err != nil {
 			return notFound(err)
 		}
-		before := fromRow(row, s.now())
+		before := fromRow(ticketRow(row), s.now())
 		if !before.Status.Open() && before.Status != Resolved {
 			return apperr.New(apperr.Conflict, "%s ticket cannot be changed", apperr.A(string(before.Status)))
 		}
@@ -128,7 +128,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		if err != nil {
 			return err
 		}
-		out = fromRow(updated, s.now())
+		out = fromRow(ticketRow(updated), s.now())
 		action := "updated"
 		if !sameUUID(row.AssigneeUserID, updated.AssigneeUserID) && row.Category == updated.Category &&
 			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description &&
@@ -190,7 +190,7 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 }
 
 // setStatus writes the new status and its timestamps and records the change.
-func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, row ticketsdb.Ticket, to Status, reason string) (Ticket, error) {
+func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, row ticketsdb.GetTicketForUpdateRow, to Status, reason string) (Ticket, error) {
 	now := s.now().UTC()
 	resolvedAt, closedAt := row.ResolvedAt, row.ClosedAt
 	switch to {
@@ -205,7 +205,7 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 	if err != nil {
 		return Ticket{}, err
 	}
-	t := fromRow(updated, now)
+	t := fromRow(ticketRow(updated), now)
 	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, TicketID: &row.ID, Action: "status_changed",
 		Before: map[string]any{"status": row.Status},
 		After:  map[string]any{"status": to, "reason": reason}}); err != nil {
@@ -339,5 +339,5 @@ func (s *Service) Lock(ctx context.Context, tx pgx.Tx, actor access.Actor, id uu
 	if err != nil {
 		return Ticket{}, notFound(err)
 	}
-	return fromRow(row, s.now()), nil
+	return fromRow(ticketRow(row), s.now()), nil
 }

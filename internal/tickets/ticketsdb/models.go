@@ -10,32 +10,6 @@ import (
 	"github.com/google/uuid"
 )
 
-type Ticket struct {
-	ID               uuid.UUID
-	OrgID            uuid.UUID
-	Number           int64
-	UnitID           *uuid.UUID
-	PropertyID       *uuid.UUID
-	Category         string
-	Priority         string
-	Status           string
-	Title            string
-	Description      string
-	Source           string
-	ReportedByUserID *uuid.UUID
-	ReportedByName   string
-	ReportedByPhone  string
-	ReportedByEmail  string
-	ReportedAddress  string
-	AssigneeUserID   *uuid.UUID
-	SlaDueAt         time.Time
-	ResolvedAt       *time.Time
-	ClosedAt         *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Search           interface{}
-}
-
 type TicketComment struct {
 	ID                     uuid.UUID
 	OrgID                  uuid.UUID

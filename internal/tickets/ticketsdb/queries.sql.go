@@ -112,7 +112,10 @@ func (q *Queries) GetReporter(ctx context.Context, db DBTX, id uuid.UUID) (GetRe
 }
 
 const getTicket = `-- name: GetTicket :one
-SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search FROM tickets WHERE org_id = $1 AND id = $2
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+FROM tickets WHERE org_id = $1 AND id = $2
 `
 
 type GetTicketParams struct {
@@ -120,9 +123,37 @@ type GetTicketParams struct {
 	ID    uuid.UUID
 }
 
-func (q *Queries) GetTicket(ctx context.Context, db DBTX, arg GetTicketParams) (Ticket, error) {
+type GetTicketRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Queries that answer a ticket name its columns: all but the stored search vector, which
+// is only for matching and would cost the server and the driver to send and decode. The
+// lists are alike, so their row types convert to one another (see fromRow).
+func (q *Queries) GetTicket(ctx context.Context, db DBTX, arg GetTicketParams) (GetTicketRow, error) {
 	row := db.QueryRow(ctx, getTicket, arg.OrgID, arg.ID)
-	var i Ticket
+	var i GetTicketRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
@@ -146,13 +177,15 @@ func (q *Queries) GetTicket(ctx context.Context, db DBTX, arg GetTicketParams) (
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.Search,
 	)
 	return i, err
 }
 
 const getTicketForUpdate = `-- name: GetTicketForUpdate :one
-SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
+FROM tickets WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetTicketForUpdateParams struct {
@@ -160,9 +193,34 @@ type GetTicketForUpdateParams struct {
 	ID    uuid.UUID
 }
 
-func (q *Queries) GetTicketForUpdate(ctx context.Context, db DBTX, arg GetTicketForUpdateParams) (Ticket, error) {
+type GetTicketForUpdateRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) GetTicketForUpdate(ctx context.Context, db DBTX, arg GetTicketForUpdateParams) (GetTicketForUpdateRow, error) {
 	row := db.QueryRow(ctx, getTicketForUpdate, arg.OrgID, arg.ID)
-	var i Ticket
+	var i GetTicketForUpdateRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
@@ -186,7 +244,6 @@ func (q *Queries) GetTicketForUpdate(ctx context.Context, db DBTX, arg GetTicket
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.Search,
 	)
 	return i, err
 }
@@ -258,7 +315,9 @@ INSERT INTO tickets (
     $10, $11, $12, $13, $14,
     $15, $16, $17
 )
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
 `
 
 type InsertTicketParams struct {
@@ -281,7 +340,32 @@ type InsertTicketParams struct {
 	CreatedAt        time.Time
 }
 
-func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketParams) (Ticket, error) {
+type InsertTicketRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketParams) (InsertTicketRow, error) {
 	row := db.QueryRow(ctx, insertTicket,
 		arg.OrgID,
 		arg.Number,
@@ -301,7 +385,7 @@ func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketPar
 		arg.SlaDueAt,
 		arg.CreatedAt,
 	)
-	var i Ticket
+	var i InsertTicketRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
@@ -325,7 +409,6 @@ func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketPar
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.Search,
 	)
 	return i, err
 }
@@ -415,7 +498,10 @@ func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsPar
 }
 
 const listTickets = `-- name: ListTickets :many
-SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source, t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address, t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at, t.search FROM tickets t
+SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source,
+    t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address,
+    t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+FROM tickets t
 WHERE t.org_id = $1
   AND ($2::text IS NULL OR t.status = $2)
   AND ($3::text IS NULL OR t.priority = $3)
@@ -462,10 +548,35 @@ type ListTicketsParams struct {
 	RowLimit        int32
 }
 
+type ListTicketsRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
 // Optional filters are NULL when absent; the pool plans each execution with its actual
 // values (plan_cache_mode = force_custom_plan), so absent ones fold away and the index of
 // the present one is used. TENANT and CONTRACTOR viewers are narrowed to what they may see.
-func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParams) ([]Ticket, error) {
+func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParams) ([]ListTicketsRow, error) {
 	rows, err := db.Query(ctx, listTickets,
 		arg.OrgID,
 		arg.Status,
@@ -487,9 +598,9 @@ func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParam
 		return nil, err
 	}
 	defer rows.Close()
-	var items []Ticket
+	var items []ListTicketsRow
 	for rows.Next() {
-		var i Ticket
+		var i ListTicketsRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.OrgID,
@@ -513,7 +624,6 @@ func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParam
 			&i.ClosedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
-			&i.Search,
 		); err != nil {
 			return nil, err
 		}
@@ -573,7 +683,9 @@ func (q *Queries) PublicUploadsOn(ctx context.Context, db DBTX, arg PublicUpload
 const setTicketStatus = `-- name: SetTicketStatus :one
 UPDATE tickets SET status = $1, resolved_at = $2, closed_at = $3
 WHERE org_id = $4 AND id = $5
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
 `
 
 type SetTicketStatusParams struct {
@@ -584,7 +696,32 @@ type SetTicketStatusParams struct {
 	ID         uuid.UUID
 }
 
-func (q *Queries) SetTicketStatus(ctx context.Context, db DBTX, arg SetTicketStatusParams) (Ticket, error) {
+type SetTicketStatusRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) SetTicketStatus(ctx context.Context, db DBTX, arg SetTicketStatusParams) (SetTicketStatusRow, error) {
 	row := db.QueryRow(ctx, setTicketStatus,
 		arg.Status,
 		arg.ResolvedAt,
@@ -592,7 +729,7 @@ func (q *Queries) SetTicketStatus(ctx context.Context, db DBTX, arg SetTicketSta
 		arg.OrgID,
 		arg.ID,
 	)
-	var i Ticket
+	var i SetTicketStatusRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
@@ -616,7 +753,6 @@ func (q *Queries) SetTicketStatus(ctx context.Context, db DBTX, arg SetTicketSta
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.Search,
 	)
 	return i, err
 }
@@ -692,7 +828,9 @@ UPDATE tickets SET
     category = $1, priority = $2, title = $3, description = $4,
     assignee_user_id = $5, unit_id = $6, property_id = $7, sla_due_at = $8
 WHERE org_id = $9 AND id = $10
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source, reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address, assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at, search
+RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
+    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at
 `
 
 type UpdateTicketParams struct {
@@ -708,7 +846,32 @@ type UpdateTicketParams struct {
 	ID             uuid.UUID
 }
 
-func (q *Queries) UpdateTicket(ctx context.Context, db DBTX, arg UpdateTicketParams) (Ticket, error) {
+type UpdateTicketRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (q *Queries) UpdateTicket(ctx context.Context, db DBTX, arg UpdateTicketParams) (UpdateTicketRow, error) {
 	row := db.QueryRow(ctx, updateTicket,
 		arg.Category,
 		arg.Priority,
@@ -721,7 +884,7 @@ func (q *Queries) UpdateTicket(ctx context.Context, db DBTX, arg UpdateTicketPar
 		arg.OrgID,
 		arg.ID,
 	)
-	var i Ticket
+	var i UpdateTicketRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrgID,
@@ -745,7 +908,6 @@ func (q *Queries) UpdateTicket(ctx context.Context, db DBTX, arg UpdateTicketPar
 		&i.ClosedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.Search,
 	)
 	return i, err
 }
