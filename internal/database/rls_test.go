@@ -174,6 +174,21 @@ func TestRLSIsolation(t *testing.T) {
 		if !slices.Equal(orgs, []uuid.UUID{a.org}) {
 			t.Errorf("organisations seen from A: %v, want only %v", orgs, a.org)
 		}
+		// The same through a Reader, whose statements run in implicit transactions.
+		rows, err := db.Reader(a.org, a.admin).Query(ctx, "SELECT org_id FROM memberships ORDER BY org_id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil || !slices.Equal(seen, []uuid.UUID{a.org, a.org}) {
+			t.Errorf("memberships seen through A's Reader: %v (%v), want A's two", seen, err)
+		}
+		if _, err := db.Reader(a.org, a.admin).Exec(ctx, "UPDATE properties SET name = name || '!' WHERE org_id = $1", b.org); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, database.Scope{OrgID: b.org}, "SELECT count(*) FROM properties WHERE name LIKE '%!'"); n != 0 {
+			t.Errorf("A's Reader changed %d of B's properties", n)
+		}
 	})
 
 	t.Run("users: an org sees its members, not another's", func(t *testing.T) {

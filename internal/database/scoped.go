@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -14,6 +15,14 @@ import (
 // runs as one implicit transaction: the settings apply to the statement and end with it,
 // as in InTx, in one round trip instead of four (BEGIN, scope, statement, COMMIT).
 func (db *DB) Scoped(scope Scope) Querier { return scoped{db: db, scope: scope} }
+
+// Reader is Scoped for one organisation and acting user: for read-only work, where each
+// statement running in its own implicit transaction is as consistent as a READ COMMITTED
+// transaction (which also takes a fresh snapshot per statement) and saves the BEGIN and
+// COMMIT round trips. Work that writes, or must see its own reads locked, uses InTx.
+func (db *DB) Reader(orgID, userID uuid.UUID) Querier {
+	return db.Scoped(Scope{OrgID: orgID, UserID: userID})
+}
 
 type scoped struct {
 	db    *DB

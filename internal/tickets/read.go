@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
@@ -58,39 +57,39 @@ type Detail struct {
 // Get returns a ticket with its comments and timeline, as far as actor may see them.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*Detail, error) {
 	var out Detail
-	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		if ok, err := s.Visible(ctx, tx, actor, id); err != nil || !ok {
-			return orNotFound(err)
+	q := s.db.Reader(actor.OrgID, actor.UserID)
+	if !actor.Role.IsStaff() { // staff see every ticket of their organisation: GetTicket is the check
+		if ok, err := s.Visible(ctx, q, actor, id); err != nil || !ok {
+			return nil, orNotFound(err)
 		}
-		row, err := s.q.GetTicket(ctx, tx, ticketsdb.GetTicketParams{OrgID: actor.OrgID, ID: id})
-		if err != nil {
-			return notFound(err)
+	}
+	row, err := s.q.GetTicket(ctx, q, ticketsdb.GetTicketParams{OrgID: actor.OrgID, ID: id})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	out.Ticket = ForViewer(fromRow(row, s.now()), actor)
+	p := ticketsdb.ListCommentsParams{OrgID: actor.OrgID, TicketID: id, ResidentOnly: actor.Role == access.Tenant}
+	if actor.Role == access.Contractor {
+		p.ContractorID = &actor.ContractorID
+	}
+	comments, err := s.q.ListComments(ctx, q, p)
+	if err != nil {
+		return nil, err
+	}
+	out.Comments = make([]Comment, len(comments))
+	for i, c := range comments {
+		author := c.AuthorName
+		if actor.Role == access.Tenant && access.Role(c.AuthorRole) == access.Tenant && (c.TicketComment.AuthorID == nil || *c.TicketComment.AuthorID != actor.UserID) {
+			author = "" // another resident's name is theirs to give
 		}
-		out.Ticket = ForViewer(fromRow(row, s.now()), actor)
-		p := ticketsdb.ListCommentsParams{OrgID: actor.OrgID, TicketID: id, ResidentOnly: actor.Role == access.Tenant}
-		if actor.Role == access.Contractor {
-			p.ContractorID = &actor.ContractorID
-		}
-		comments, err := s.q.ListComments(ctx, tx, p)
-		if err != nil {
-			return err
-		}
-		out.Comments = make([]Comment, len(comments))
-		for i, c := range comments {
-			author := c.AuthorName
-			if actor.Role == access.Tenant && access.Role(c.AuthorRole) == access.Tenant && (c.TicketComment.AuthorID == nil || *c.TicketComment.AuthorID != actor.UserID) {
-				author = "" // another resident's name is theirs to give
-			}
-			out.Comments[i] = commentFromRow(c.TicketComment, author)
-		}
-		events, err := timeline.ListForTicket(ctx, tx, actor, id, 0, 1000, false)
-		if err != nil {
-			return err
-		}
-		out.Timeline = timeline.ForViewer(events, actor)
-		return nil
-	})
-	return &out, err
+		out.Comments[i] = commentFromRow(c.TicketComment, author)
+	}
+	events, err := timeline.ListForTicket(ctx, q, actor, id, 0, 1000, false)
+	if err != nil {
+		return nil, err
+	}
+	out.Timeline = timeline.ForViewer(events, actor)
+	return &out, nil
 }
 
 func commentFromRow(c ticketsdb.TicketComment, author string) Comment {
@@ -163,17 +162,16 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 	case access.Contractor:
 		p.ContractorID = &actor.ContractorID
 	}
-	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		rows, err := s.q.ListTickets(ctx, tx, p)
-		now := s.now()
-		items := make([]Ticket, len(rows))
-		for i, r := range rows {
-			items[i] = ForViewer(fromRow(ticketRow(r), now), actor)
-		}
-		res = page.Build(items, limit, func(t Ticket) page.Key { return page.Key{CreatedAt: t.CreatedAt, ID: t.ID} })
-		return err
-	})
-	return res, err
+	rows, err := s.q.ListTickets(ctx, s.db.Reader(actor.OrgID, actor.UserID), p)
+	if err != nil {
+		return res, err
+	}
+	now := s.now()
+	items := make([]Ticket, len(rows))
+	for i, r := range rows {
+		items[i] = ForViewer(fromRow(ticketRow(r), now), actor)
+	}
+	return page.Build(items, limit, func(t Ticket) page.Key { return page.Key{CreatedAt: t.CreatedAt, ID: t.ID} }), nil
 }
 
 func statusStrings() []string {

@@ -210,16 +210,15 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 	if actor.Role == access.Contractor {
 		p.ContractorID = &actor.ContractorID
 	}
-	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		rows, err := s.q.ListWorkOrders(ctx, tx, p)
-		items := make([]WorkOrder, len(rows))
-		for i, r := range rows {
-			items[i] = fromRow(r)
-		}
-		res = page.Build(items, limit, func(w WorkOrder) page.Key { return page.Key{CreatedAt: w.CreatedAt, ID: w.ID} })
-		return err
-	})
-	return res, err
+	rows, err := s.q.ListWorkOrders(ctx, s.db.Reader(actor.OrgID, actor.UserID), p)
+	if err != nil {
+		return res, err
+	}
+	items := make([]WorkOrder, len(rows))
+	for i, r := range rows {
+		items[i] = fromRow(r)
+	}
+	return page.Build(items, limit, func(w WorkOrder) page.Key { return page.Key{CreatedAt: w.CreatedAt, ID: w.ID} }), nil
 }
 
 // publishAssigned tells the contractor company about the job (email, webhooks).
