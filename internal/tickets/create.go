@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
@@ -160,34 +162,46 @@ func orKeep(v, fallback string) string {
 
 // insert allocates the next number, computes the SLA due time and records the creation;
 // acknowledge emails the reporter that the report was received.
+//
+// Numbers are gapless, so the organisation's counter row stays locked from the number's
+// allocation until the transaction ends, and every other create of the organisation
+// waits for it: in a storm that wait is what limits how fast reports are taken. So all
+// that can be is done before the number is taken, and what needs the number (the ticket,
+// its timeline entry, its events and their jobs) is sent in one pipelined round trip
+// after it, then COMMIT.
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v fields, source string,
 	unitID, propertyID, reporter, assignee *uuid.UUID, acknowledge bool) (Ticket, error) {
 	settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
 	if err != nil {
 		return Ticket{}, err
 	}
-	number, err := s.q.NextTicketNumber(ctx, tx, actor.OrgID)
-	if err != nil {
-		return Ticket{}, err
-	}
-	now := s.now().UTC()
-	row, err := s.q.InsertTicket(ctx, tx, ticketsdb.InsertTicketParams{
-		OrgID: actor.OrgID, Number: number, UnitID: unitID, PropertyID: propertyID,
+	now := s.now().UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+	row := ticketsdb.InsertTicketParams{
+		ID: uuid.New(), OrgID: actor.OrgID, UnitID: unitID, PropertyID: propertyID,
 		Category: v.category, Priority: v.priority, Title: v.title, Description: v.description, Source: source,
 		ReportedByUserID: reporter, ReportedByName: v.name, ReportedByPhone: v.phone, ReportedByEmail: v.email,
 		ReportedAddress: v.address, AssigneeUserID: assignee,
-		SlaDueAt: settings.DueAt(v.priority, now, s.calendar), CreatedAt: now,
-	})
-	if err != nil {
+		SlaDueAt: settings.DueAt(v.priority, now, s.calendar).Truncate(time.Microsecond), CreatedAt: now,
+	}
+	if row.Number, err = s.q.NextTicketNumber(ctx, tx, actor.OrgID); err != nil {
 		return Ticket{}, err
 	}
-	t := fromRow(ticketRow(row), now)
-	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t}); err != nil {
-		return t, err
-	}
-	ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
-		Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
-	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, acknowledge && t.ReportedByEmail != "")
+	t := fromRow(ticketRow{ID: row.ID, OrgID: row.OrgID, Number: row.Number, UnitID: row.UnitID, PropertyID: row.PropertyID,
+		Category: row.Category, Priority: row.Priority, Status: string(New), Title: row.Title, Description: row.Description,
+		Source: row.Source, ReportedByUserID: row.ReportedByUserID, ReportedByName: row.ReportedByName, ReportedByPhone: row.ReportedByPhone,
+		ReportedByEmail: row.ReportedByEmail, ReportedAddress: row.ReportedAddress, AssigneeUserID: row.AssigneeUserID,
+		SlaDueAt: row.SlaDueAt, CreatedAt: now, UpdatedAt: now}, now)
+	return t, database.Pipeline(ctx, tx, func(tx pgx.Tx) error {
+		if err := s.q.InsertTicket(ctx, tx, row); err != nil {
+			return err
+		}
+		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: t.ID, TicketID: &t.ID, Action: "created", After: t}); err != nil {
+			return err
+		}
+		ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
+			Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
+		return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, acknowledge && t.ReportedByEmail != "")
+	})
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

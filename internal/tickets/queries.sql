@@ -5,19 +5,18 @@ INSERT INTO ticket_counters (org_id, last_number) VALUES ($1, 1)
 ON CONFLICT (org_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
 RETURNING last_number;
 
--- name: InsertTicket :one
+-- name: InsertTicket :exec
+-- The service makes the whole row (id and times included) so that the insert needs no
+-- answer and can be pipelined while the counter row is locked (tickets.Service.insert).
 INSERT INTO tickets (
-    org_id, number, unit_id, property_id, category, priority, status, title, description, source,
+    id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
     reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
-    assignee_user_id, sla_due_at, created_at
+    assignee_user_id, sla_due_at, created_at, updated_at
 ) VALUES (
-    @org_id, @number, @unit_id, @property_id, @category, @priority, 'NEW', @title, @description, @source,
+    @id, @org_id, @number, @unit_id, @property_id, @category, @priority, 'NEW', @title, @description, @source,
     @reported_by_user_id, @reported_by_name, @reported_by_phone, @reported_by_email, @reported_address,
-    @assignee_user_id, @sla_due_at, @created_at
-)
-RETURNING id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
-    reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,
-    assignee_user_id, sla_due_at, resolved_at, closed_at, created_at, updated_at;
+    @assignee_user_id, @sla_due_at, @created_at, @created_at
+);
 
 -- name: GetTicket :one
 -- Queries that answer a ticket name its columns: all but the stored search vector, which
