@@ -129,6 +129,16 @@ func TestShallowListMeasuresItsLastPage(t *testing.T) {
 	if err != nil || r.Note != p.deepNote || r.Successes == 0 {
 		t.Errorf("list-deep: %+v, %v; want the plan's note and successes", r, err)
 	}
+	if p.searchNote != "" {
+		t.Errorf("search note %q, though the tickets mention a leak", p.searchNote)
+	}
+	f.target.SearchQuery = "xylophone"
+	if p, err = Prepare(context.Background(), f.target); err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if want := `"xylophone" matches no ticket: measured an empty answer`; p.searchNote != want {
+		t.Errorf("a search that matches nothing: note %q, want %q", p.searchNote, want)
+	}
 	r, err = p.Run(context.Background(), "contractor-jobs", Options{})
 	if err != nil || r.Requests != 0 || !strings.HasPrefix(r.Note, "skipped: no contractor credentials") {
 		t.Errorf("contractor-jobs without credentials: %+v, %v; want it skipped with a note", r, err)

@@ -27,6 +27,7 @@ type Plan struct {
 
 	deepCursor string // where list-deep's page starts
 	deepNote   string // set when the list is shallower than asked
+	searchNote string // set when the search term matches nothing
 
 	ticketIDs []uuid.UUID // ticket-detail's sample
 
@@ -69,6 +70,9 @@ func Prepare(ctx context.Context, t Target) (*Plan, error) {
 		deep = DefaultDeepPages
 	}
 	if err := p.findDeepCursor(ctx, deep*pageSize); err != nil {
+		return nil, err
+	}
+	if err := p.trySearch(ctx); err != nil {
 		return nil, err
 	}
 	p.ticketIDs = t.TicketIDs
@@ -187,6 +191,24 @@ func withCursor(path, cursor string) string {
 		return path
 	}
 	return path + "&cursor=" + url.QueryEscape(cursor)
+}
+
+// searchPath is the search scenario's request.
+func (p *Plan) searchPath() string {
+	return fmt.Sprintf("/api/v1/tickets?q=%s&limit=%d", url.QueryEscape(p.search), pageSize)
+}
+
+// trySearch sends the search once: a term that matches nothing measures an empty answer,
+// which the note must say.
+func (p *Plan) trySearch(ctx context.Context) error {
+	var rows []row
+	if _, err := p.api.call(ctx, http.MethodGet, p.searchPath(), p.staff.token(), nil, &rows, http.StatusOK); err != nil {
+		return fmt.Errorf("try the search: %w", err)
+	}
+	if len(rows) == 0 {
+		p.searchNote = fmt.Sprintf("%q matches no ticket: measured an empty answer", p.search)
+	}
+	return nil
 }
 
 // sampleTickets takes up to maxSampledTickets ticket ids from the newest of the list.

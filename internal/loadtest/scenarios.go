@@ -111,8 +111,7 @@ func listDeep(p *Plan) (attackSpec, string) {
 }
 
 func search(p *Plan) (attackSpec, string) {
-	path := fmt.Sprintf("/api/v1/tickets?q=%s&limit=%d", url.QueryEscape(p.search), pageSize)
-	return attackSpec{targeter: get(p, p.staff, path), session: p.staff}, ""
+	return attackSpec{targeter: get(p, p.staff, p.searchPath()), session: p.staff, note: p.searchNote}, ""
 }
 
 func ticketDetail(p *Plan) (attackSpec, string) {
