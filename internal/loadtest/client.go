@@ -58,6 +58,7 @@ type envelope struct {
 	Meta  struct {
 		NextCursor string `json:"nextCursor"`
 	} `json:"meta"`
+	TraceID string `json:"traceId"`
 }
 
 // statusError is an answer other than the one expected.
@@ -124,13 +125,14 @@ func (a *api) call(ctx context.Context, method, path, token string, body, out an
 	return env.Meta.NextCursor, nil
 }
 
-// errorDetail is what an answer's body says went wrong, for a Result's note.
+// errorDetail is what an answer's body says went wrong, for a Result's note, with the
+// trace id that finds the request in the server's log.
 func errorDetail(body []byte) string {
 	var env envelope
 	if json.Unmarshal(body, &env) != nil || env.Error == nil {
 		return ""
 	}
-	return env.Error.Code + ": " + env.Error.Message
+	return fmt.Sprintf("%s: %s (trace %s)", env.Error.Code, env.Error.Message, env.TraceID)
 }
 
 // isStatus reports whether err is an answer with the given status.

@@ -159,8 +159,8 @@ func TestFailuresAreCountedAndExplained(t *testing.T) {
 	if r.Successes != 0 || r.Errors["404"] != r.Requests || r.Requests == 0 || r.Throughput != 0 {
 		t.Errorf("a missing ticket: %d requests, %d successes, errors %v; want every one a 404", r.Requests, r.Successes, r.Errors)
 	}
-	if !strings.Contains(r.Note, "first error: 404 NOT_FOUND") {
-		t.Errorf("note %q, want the first error's code", r.Note)
+	if !strings.Contains(r.Note, "first error: 404 NOT_FOUND: ") || !strings.Contains(r.Note, "(trace ") {
+		t.Errorf("note %q, want the first error's code, message and trace id", r.Note)
 	}
 	if _, err := p.Run(context.Background(), "frobnicate", Options{}); err == nil || !strings.Contains(err.Error(), `unknown scenario "frobnicate" (known: create-ticket,`) {
 		t.Errorf("unknown scenario: %v", err)
