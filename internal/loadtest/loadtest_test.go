@@ -121,7 +121,7 @@ func TestShallowListMeasuresItsLastPage(t *testing.T) {
 	if last := pages[len(pages)-1]; p.deepCursor != last {
 		t.Errorf("list-deep starts at %q, want the last page's cursor %q", p.deepCursor, last)
 	}
-	want := fmt.Sprintf("has %d tickets, fewer than the 2000 asked for: measured its last page (after row 40)", openTickets)
+	want := fmt.Sprintf("the open list has only %d tickets (asked for the page after row 2000): measured its last page, after row 40", openTickets)
 	if !strings.Contains(p.deepNote, want) {
 		t.Errorf("note %q, want it to say %q", p.deepNote, want)
 	}
@@ -142,6 +142,26 @@ func TestShallowListMeasuresItsLastPage(t *testing.T) {
 	r, err = p.Run(context.Background(), "contractor-jobs", Options{})
 	if err != nil || r.Requests != 0 || !strings.HasPrefix(r.Note, "skipped: no contractor credentials") {
 		t.Errorf("contractor-jobs without credentials: %+v, %v; want it skipped with a note", r, err)
+	}
+}
+
+func TestEmptyOrganisationSkipsWhatItCannotRun(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	admin := app.Register("Empty Lettings")
+	p, err := Prepare(context.Background(), Target{BaseURL: app.Server.URL, Email: admin.Email, Password: testsupport.Password})
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	for name, note := range map[string]string{
+		"create-ticket": "skipped: Empty Lettings has no unit to report a repair on",
+		"ticket-detail": "skipped: Empty Lettings has no tickets to read",
+		"list-deep":     "the open list has only 0 tickets (asked for the page after row 100000): measured its last page, after row 0",
+		"search":        `"leak" matches no ticket: measured an empty answer`,
+	} {
+		r, err := p.Run(context.Background(), name, Options{Rate: 10, Duration: 100 * time.Millisecond, Warmup: -1})
+		if err != nil || r.Note != note || len(r.Errors) != 0 {
+			t.Errorf("%s: %+v, %v; want note %q", name, r, err, note)
+		}
 	}
 }
 

@@ -168,7 +168,7 @@ func (p *Plan) lastPage(ctx context.Context, cursor string, before, total, depth
 		}
 		if next == "" {
 			p.deepCursor = cursor
-			p.deepNote = fmt.Sprintf("the open list has %d tickets, fewer than the %d asked for: measured its last page (after row %d)", total, depth, before)
+			p.deepNote = fmt.Sprintf("the open list has only %d tickets (asked for the page after row %d): measured its last page, after row %d", total, depth, before)
 			return nil
 		}
 		cursor, before = next, before+len(rows)
