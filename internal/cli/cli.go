@@ -28,6 +28,9 @@ Commands:
               let a user open the job dashboard at /admin/jobs (or stop them)
   dev         zero-config local run: private PostgreSQL under DATA_DIR, migrate, seed, serve
   openapi     print the OpenAPI 3.1 document (as served at /openapi.json; servers from BASE_URL)
+  loadtest -url URL -email EMAIL [flags]
+              drive a running server with load scenarios and report rates and latencies
+              (passwords from LOADTEST_PASSWORD; 'maintainuk loadtest -h' lists the flags)
   with-postgres -- CMD [ARGS…]
               run CMD against a throwaway PostgreSQL cluster (TEST_DATABASE_URL is set for it);
               'make test' uses this
@@ -78,6 +81,8 @@ func Main(ctx context.Context, env Env) int {
 		return 0
 	case "openapi":
 		err = openAPI(env, env.Stdout)
+	case "loadtest":
+		err = runLoadtest(ctx, args, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0
