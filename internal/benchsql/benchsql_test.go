@@ -215,6 +215,7 @@ func TestPgbenchRunsEveryScenario(t *testing.T) {
 			t.Logf("%s: %d requests, %.0f/s, p50 %v p95 %v p99 %v", s.Name, res.Requests, res.TPS, res.P50, res.P95, res.P99)
 			if res.Failed != 0 || res.Requests == 0 || res.P50 <= 0 || res.P99 < res.P50 {
 				t.Errorf("result %+v", res)
+				t.Log(res.Report)
 			}
 		})
 	}

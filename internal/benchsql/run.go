@@ -29,6 +29,7 @@ type Result struct {
 	TPS           float64 // requests per second, from pgbench (excluding connection time)
 	P50, P95, P99 time.Duration
 	Command       string // the pgbench command line, for the record
+	Report        string // pgbench's own report (and any errors it printed)
 }
 
 // Run drives the scenario with pgbench for duration at the given concurrency against
@@ -60,7 +61,7 @@ func Run(ctx context.Context, pgbenchPath, url string, scenario Scenario, facts 
 
 	secs := max(1, int(duration.Round(time.Second)/time.Second))
 	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(2, clients)), "-T", strconv.Itoa(secs),
-		"-l", "--log-prefix", filepath.Join(dir, "log")}
+		"-l", "--log-prefix", filepath.Join(dir, "txlog")}
 	names := make([]string, 0, len(scripts.Vars))
 	for k := range scripts.Vars {
 		names = append(names, k)
@@ -83,6 +84,7 @@ func Run(ctx context.Context, pgbenchPath, url string, scenario Scenario, facts 
 	out, err := cmd.CombinedOutput()
 	res := Result{Scenario: scenario.Name, Clients: clients, Duration: time.Duration(secs) * time.Second,
 		Command: pgbenchPath + " " + strings.Join(redactURL(args, url), " ")}
+	res.Report = string(out)
 	if err != nil {
 		return res, fmt.Errorf("benchsql: pgbench %s: %w\n%s", scenario.Name, err, lastLines(string(out), 30))
 	}
@@ -126,7 +128,7 @@ func (r *Result) readSummary(out string) error {
 // transaction_no time script_no time_epoch time_us …", time being the latency in
 // microseconds, or "failed" for a failed transaction.
 func readLogs(dir string) (latencies []time.Duration, failed int, err error) {
-	files, err := filepath.Glob(filepath.Join(dir, "log*"))
+	files, err := filepath.Glob(filepath.Join(dir, "txlog.*"))
 	if err != nil || len(files) == 0 {
 		return nil, 0, fmt.Errorf("benchsql: no pgbench transaction log in %s", dir)
 	}
@@ -141,10 +143,14 @@ func readLogs(dir string) (latencies []time.Duration, failed int, err error) {
 			if len(fields) < 3 {
 				continue
 			}
+			if fields[2] == "failed" {
+				failed++
+				continue
+			}
 			us, err := strconv.ParseInt(fields[2], 10, 64)
 			if err != nil {
-				failed++ // "failed" (or "skipped", which -T without --latency-limit never logs)
-				continue
+				f.Close()
+				return nil, 0, fmt.Errorf("benchsql: unexpected line in pgbench's log %s: %q", path, sc.Text())
 			}
 			latencies = append(latencies, time.Duration(us)*time.Microsecond)
 		}
