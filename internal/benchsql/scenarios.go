@@ -190,9 +190,11 @@ func createSteps(public bool) ([]Step, error) {
 		org, unit, property, reporter, name, email, source = vPublicOrg, vMatchedUnit, vMatchedProperty, "NULL", "'A Resident'", publicReportEmail, tickets.SourcePublicForm
 		actor, role = "NULL", "NULL"
 	}
+	now := time.Now().UTC()
 	after, err := jsonLiteral(tickets.Ticket{ID: uuid.New(), Number: "MT-000001", Title: "Leaking tap in the kitchen",
 		Description: "The kitchen tap drips constantly.", Category: "PLUMBING", Priority: "ROUTINE", Status: tickets.New,
-		Source: source, ReportedByName: "A Reporter", ReportedByEmail: "reporter@example.com", CreatedAt: time.Now()})
+		Source: source, ReportedByName: "A Reporter", ReportedByEmail: "reporter@example.com",
+		SLADueAt: now.Add(7 * 24 * time.Hour), CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return nil, fmt.Errorf("benchsql: timeline payload: %w", err)
 	}
@@ -248,7 +250,13 @@ func createSteps(public bool) ([]Step, error) {
 // so the spacing is not stored.
 func jsonLiteral(v any) (string, error) {
 	b, err := json.MarshalIndent(v, "", " ")
-	return Literal(string(b)), err
+	if err != nil {
+		return "", err
+	}
+	if m := varRE.Find(b); m != nil {
+		return "", fmt.Errorf("benchsql: JSON literal would be read by pgbench as a variable at %q", m)
+	}
+	return Literal(string(b)), nil
 }
 
 // riverInsert is River's InsertTx of one job as its pgx driver sends it (one-element
