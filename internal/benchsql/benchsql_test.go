@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/maintainuk/maintainuk/internal/benchsql"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -195,7 +196,8 @@ func names(scenarios []benchsql.Scenario) []string {
 }
 
 // TestPgbenchRunsEveryScenario runs each scenario's script with pgbench for a second
-// against a small estate, as the application role, and checks every request succeeded.
+// against a small estate, as the application role, and checks that every request
+// succeeded and that the writing scenarios wrote what the service writes per request.
 func TestPgbenchRunsEveryScenario(t *testing.T) {
 	pgbench, err := benchsql.FindPgbench()
 	if err != nil {
@@ -206,17 +208,55 @@ func TestPgbenchRunsEveryScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What one request adds: tickets, River jobs, refresh tokens.
+	perRequest := map[string]counts{"create-ticket": {1, 1, 0}, "public-report": {1, 2, 0}, "login": {0, 0, 1}}
 	for _, s := range scenarios {
 		t.Run(s.Name, func(t *testing.T) {
+			before := f.count(t)
 			res, err := benchsql.Run(context.Background(), pgbench, f.app.DBs.AppURL, s, f.facts, 2, time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("%s: %d requests, %.0f/s, p50 %v p95 %v p99 %v", s.Name, res.Requests, res.TPS, res.P50, res.P95, res.P99)
-			if res.Failed != 0 || res.Requests == 0 || res.P50 <= 0 || res.P99 < res.P50 {
+			if res.Failed != 0 || res.Requests == 0 || res.TPS <= 0 || res.P50 <= 0 || res.P99 < res.P50 {
 				t.Errorf("result %+v", res)
 				t.Log(res.Report)
 			}
+			after := f.count(t)
+			n, want := res.Requests, perRequest[s.Name]
+			if got := (counts{after.tickets - before.tickets, after.jobs - before.jobs, after.refreshTokens - before.refreshTokens}); got != (counts{n * want.tickets, n * want.jobs, n * want.refreshTokens}) {
+				t.Errorf("%d requests added %+v, want %+v each", n, got, want)
+			}
+			if after.maxNumber != after.tickets {
+				t.Errorf("%d tickets numbered up to %d: numbers must be gapless", after.tickets, after.maxNumber)
+			}
 		})
 	}
+}
+
+type counts struct{ tickets, jobs, refreshTokens int }
+
+type snapshot struct{ tickets, maxNumber, jobs, refreshTokens int }
+
+// count reads the fixture organisation's rows as the application role, in its scope.
+func (f *fixture) count(t *testing.T) snapshot {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.app.DBs.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var s snapshot
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, database.ScopeSQL, f.facts.OrgID.String(), "", "", "", ""); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM tickets), (SELECT coalesce(max(number), 0) FROM tickets),
+			(SELECT count(*) FROM river_job), (SELECT count(*) FROM refresh_tokens)`).Scan(&s.tickets, &s.maxNumber, &s.jobs, &s.refreshTokens)
+	})
+	if err != nil {
+		t.Fatalf("count rows: %v", err)
+	}
+	return s
 }
