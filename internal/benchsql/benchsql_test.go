@@ -98,29 +98,48 @@ func (f *fixture) request(t *testing.T, scenario string) {
 	}
 }
 
-// queryLog records the name of every sqlc query the pool runs (sqlc's SQL starts with
-// "-- name: X :kind"), singly or in a batch.
+// queryLog records the transactions the pool runs and the name of each sqlc query in
+// them (sqlc's SQL starts with "-- name: X :kind"), sent singly or in a batch. Other
+// statements (the scope's set_config) are not recorded; BEGIN, COMMIT and ROLLBACK mark
+// the transactions, and a named query outside one counts as a transaction of its own.
 type queryLog struct {
-	mu    sync.Mutex
-	names []string
+	mu   sync.Mutex
+	txs  [][]string
+	open bool
 }
 
 func (l *queryLog) record(sql string) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(sql), "-- name: ")
+	sql = strings.TrimSpace(sql)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lower := strings.ToLower(sql)
+	switch {
+	case strings.HasPrefix(lower, "begin"):
+		l.txs, l.open = append(l.txs, []string{}), true
+		return
+	case strings.HasPrefix(lower, "commit"), strings.HasPrefix(lower, "rollback"):
+		l.open = false
+		return
+	}
+	rest, ok := strings.CutPrefix(sql, "-- name: ")
 	if !ok {
 		return
 	}
 	name, _, _ := strings.Cut(rest, " ")
-	l.mu.Lock()
-	l.names = append(l.names, name)
-	l.mu.Unlock()
+	if slices.Contains(asyncQueries, name) {
+		return
+	}
+	if !l.open {
+		l.txs = append(l.txs, nil)
+	}
+	l.txs[len(l.txs)-1] = append(l.txs[len(l.txs)-1], name)
 }
 
-func (l *queryLog) take() []string {
+func (l *queryLog) take() [][]string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := l.names
-	l.names = nil
+	out := l.txs
+	l.txs, l.open = nil, false
 	return out
 }
 
@@ -161,9 +180,9 @@ func trace(t *testing.T, app *testsupport.App, log *queryLog) {
 var asyncQueries = []string{"PGNotifyMany"}
 
 // TestScenariosRunTheServicesQueries issues each scenario's real request and checks that
-// the sqlc queries it ran (ours and River's, in order) are exactly the scenario's. A
-// service change that adds, removes or reorders a query fails here until the scenario
-// (and so the SQL baseline) follows it.
+// the sqlc queries it ran (ours and River's, in order, transaction by transaction) are
+// exactly the scenario's. A service change that adds, removes, reorders or regroups a
+// query fails here until the scenario (and so the SQL baseline) follows it.
 func TestScenariosRunTheServicesQueries(t *testing.T) {
 	f := newFixture(t)
 	log := &queryLog{}
@@ -179,9 +198,9 @@ func TestScenariosRunTheServicesQueries(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			log.take()
 			f.request(t, s.Name)
-			ran := slices.DeleteFunc(log.take(), func(n string) bool { return slices.Contains(asyncQueries, n) })
-			if want := s.QueryNames(); !slices.Equal(ran, want) {
-				t.Errorf("the request ran\n  %v\nthe scenario declares\n  %v", ran, want)
+			ran := log.take()
+			if want := s.QueryNames(); !slices.EqualFunc(ran, want, slices.Equal) {
+				t.Errorf("the request ran these transactions\n  %q\nthe scenario declares\n  %q", ran, want)
 			}
 		})
 	}

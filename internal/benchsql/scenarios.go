@@ -271,14 +271,15 @@ func riverInsert(kind, queue, argsLiteral string) Step {
 	}}
 }
 
-// QueryNames lists the names of the queries the scenario runs, in order: what the drift
-// test compares with the queries the real request runs.
-func (s Scenario) QueryNames() []string {
-	var out []string
-	for _, tx := range s.Txs {
+// QueryNames lists the names of the queries the scenario runs, transaction by
+// transaction: what the drift test compares with what the real request runs.
+func (s Scenario) QueryNames() [][]string {
+	out := make([][]string, len(s.Txs))
+	for i, tx := range s.Txs {
+		out[i] = []string{}
 		for _, st := range tx.Steps {
 			if st.Rescope == nil {
-				out = append(out, st.Name)
+				out[i] = append(out[i], st.Name)
 			}
 		}
 	}
