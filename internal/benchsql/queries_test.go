@@ -174,3 +174,21 @@ func checkVariables(t *testing.T, text string, given map[string]string) {
 		}
 	}
 }
+
+// TestScriptsNeedTheirFacts refuses to build a script whose facts are missing, rather
+// than run it against a nil id.
+func TestScriptsNeedTheirFacts(t *testing.T) {
+	src, err := LoadSources("../..", 150018)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scenarios {
+		if _, err := s.Script(src, Facts{}); err == nil || !strings.Contains(err.Error(), "needs") {
+			t.Errorf("%s built without facts (error %v)", s.Name, err)
+		}
+	}
+}
