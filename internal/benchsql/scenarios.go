@@ -62,31 +62,39 @@ const SampleTicket = "<sample ticket>"
 
 // pgbench variables given with -D from Facts (see Facts.vars).
 const (
-	vOrg              = ":org_id"
-	vStaff            = ":staff_user_id"
-	vStaffRole        = ":staff_role"
-	vContractorUser   = ":contractor_user_id"
-	vContractor       = ":contractor_id"
-	vUnit             = ":unit_id"
-	vUnitReference    = ":unit_reference"
-	vSlug             = ":slug"
-	vLoginEmail       = ":login_email"
-	vSearch           = ":search_term"
-	vFirstCreatedAt   = ":first_before_created_at"
-	vFirstID          = ":first_before_id"
-	vDeepCreatedAt    = ":deep_before_created_at"
-	vDeepID           = ":deep_before_id"
-	pageRowLimit      = "21" // page.Limit's default 20, plus one to know whether there is a next page
+	vOrg            = ":org_id"
+	vStaff          = ":staff_user_id"
+	vStaffRole      = ":staff_role"
+	vContractorUser = ":contractor_user_id"
+	vContractor     = ":contractor_id"
+	vUnit           = ":unit_id"
+	vUnitReference  = ":unit_reference"
+	vSlug           = ":slug"
+	vLoginEmail     = ":login_email"
+	vSearch         = ":search_term"
+	vFirstCreatedAt = ":first_before_created_at"
+	vFirstID        = ":first_before_id"
+	vDeepCreatedAt  = ":deep_before_created_at"
+	vDeepID         = ":deep_before_id"
+)
+
+// pgbench variables set by \gset from an earlier query's answer (Prefix + column).
+const (
+	vPublicOrg       = ":public_org_id"       // OrgIDBySlug
+	vLoginUser       = ":login_id"            // GetUserByEmail
+	vNextNumber      = ":last_number"         // NextTicketNumber
+	vNewTicket       = ":new_ticket_id"       // InsertTicket
+	vUnitProperty    = ":property_id"         // GetUnitProperty
+	vReporterName    = ":reporter_name"       // GetReporter
+	vReporterEmail   = ":reporter_email"      // GetReporter
+	vMatchedUnit     = ":matched_id"          // UnitByReference
+	vMatchedProperty = ":matched_property_id" // UnitByReference
+)
+
+// Constants of the requests.
+const (
+	pageRowLimit      = "21" // limit=20, plus one to know whether there is a next page
 	timelineRowLimit  = "1000"
-	vPublicOrg        = ":public_org_id" // OrgIDBySlug's answer
-	vLoginUser        = ":login_id"      // GetUserByEmail's answer
-	vNextNumber       = ":last_number"   // NextTicketNumber's answer
-	vNewTicket        = ":new_ticket_id" // InsertTicket's answer
-	vUnitProperty     = ":property_id"   // GetUnitProperty's answer
-	vReporterName     = ":reporter_name"
-	vReporterEmail    = ":reporter_email"
-	vMatchedUnit      = ":matched_id"          // UnitByReference's answer
-	vMatchedProperty  = ":matched_property_id" // …
 	publicReportEmail = "'resident@example.com'"
 )
 

@@ -1,7 +1,6 @@
 package benchsql
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -164,18 +163,4 @@ func requiredVars(files []string) []string {
 		}
 	}
 	return out
-}
-
-// ScenarioNamed returns the scenario called name.
-func ScenarioNamed(name string) (Scenario, error) {
-	all, err := Scenarios()
-	if err != nil {
-		return Scenario{}, err
-	}
-	for _, s := range all {
-		if s.Name == name {
-			return s, nil
-		}
-	}
-	return Scenario{}, errors.New("benchsql: no scenario " + name)
 }
