@@ -192,3 +192,18 @@ func TestScriptsNeedTheirFacts(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	var sorted []time.Duration
+	for i := 1; i <= 200; i++ {
+		sorted = append(sorted, time.Duration(i)*time.Millisecond)
+	}
+	for p, want := range map[int]time.Duration{50: 100 * time.Millisecond, 95: 190 * time.Millisecond, 99: 198 * time.Millisecond} {
+		if got := percentile(sorted, p); got != want {
+			t.Errorf("p%d = %v, want %v", p, got, want)
+		}
+	}
+	if got := percentile(sorted[:1], 99); got != time.Millisecond {
+		t.Errorf("p99 of one = %v", got)
+	}
+}

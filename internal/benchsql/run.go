@@ -99,6 +99,7 @@ func Run(ctx context.Context, pgbenchPath, url string, scenario Scenario, facts 
 		return res, fmt.Errorf("benchsql: pgbench %s completed no transaction\n%s", scenario.Name, lastLines(string(out), 30))
 	}
 	res.Failed = max(res.Failed, failed)
+	slices.Sort(latencies)
 	res.P50, res.P95, res.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
 	return res, nil
 }
@@ -162,12 +163,10 @@ func readLogs(dir string) (latencies []time.Duration, failed int, err error) {
 	return latencies, failed, nil
 }
 
-// percentile is the nearest-rank percentile p of the latencies.
-func percentile(latencies []time.Duration, p int) time.Duration {
-	s := slices.Clone(latencies)
-	slices.Sort(s)
-	rank := (p*len(s) + 99) / 100
-	return s[max(rank, 1)-1]
+// percentile is the nearest-rank percentile p of sorted latencies.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	rank := (p*len(sorted) + 99) / 100
+	return sorted[max(rank, 1)-1]
 }
 
 func serverVersion(ctx context.Context, url string) (int32, error) {
