@@ -136,8 +136,20 @@ func TestEveryScenarioRenders(t *testing.T) {
 				if m := leftover.FindString(stringLiteral.ReplaceAllString(text, "''")); m != "" {
 					t.Errorf("sqlc syntax %q left in\n%s", m, text)
 				}
-				if n := strings.Count(text, "BEGIN;\n"); n != len(s.Txs) || strings.Count(text, "COMMIT;\n") != n {
-					t.Errorf("%d transactions, want %d", n, len(s.Txs))
+				explicit, implicit := 0, 0
+				for _, tx := range s.Txs {
+					if tx.Implicit {
+						implicit++
+					} else {
+						explicit++
+					}
+				}
+				if n := strings.Count(text, "BEGIN;\n"); n != explicit || strings.Count(text, "COMMIT;\n") != n {
+					t.Errorf("%d explicit transactions, want %d", n, explicit)
+				}
+				// Every pipeline ends; the implicit transactions are pipelines of their own.
+				if n := strings.Count(text, "\\startpipeline\n"); n < implicit || strings.Count(text, "\\endpipeline\n") != n {
+					t.Errorf("%d pipelines (%d ended), want at least %d", n, strings.Count(text, "\\endpipeline\n"), implicit)
 				}
 				checkVariables(t, text, scripts.Vars)
 			}
