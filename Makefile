@@ -4,7 +4,7 @@ BIN     := bin/maintainuk
 TOOL    := $(GO) tool -modfile=tools/go.mod
 PKGS    := ./...
 
-.PHONY: run test build lint vet fmt-check staticcheck openapi-lint generate check-generated docs clean bench-queue
+.PHONY: run test build lint vet fmt-check staticcheck openapi-lint generate check-generated docs clean bench bench-api bench-queue
 
 ## run: build and start everything locally (private PostgreSQL under ./.data, demo org, :8080)
 run: build
@@ -29,6 +29,16 @@ endif
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum
 	$(GO) build -modfile=tools/go.mod -o bin/mailpit github.com/axllent/mailpit
+
+## bench: the whole performance picture in one run (docs/benchmarks.md): the API beside a
+## pgbench baseline of the same SQL on 1,000 organisations and 200,000 tickets, then the job
+## queue. Reports, never asserts. BENCH_DURATION, BENCH_CLIENTS, BENCH_SCENARIOS tune it.
+bench: bench-api bench-queue
+
+## bench-api: only the API beside its SQL baseline, ~15 min
+bench-api: build bin/mailpit
+	BENCH_API=1 MAINTAINUK_BIN=$(CURDIR)/$(BIN) MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- \
+		$(GO) test -count=1 -timeout 90m -run '^TestAPIBenchmark$$' -v ./internal/apibench/
 
 ## bench-queue: River beside a re-creation of the seed's 5 s polled outbox, ~90 s (docs/benchmarks.md)
 bench-queue: build
