@@ -71,13 +71,26 @@ type Options struct {
 // leave an email or a webhook an hour late after a crash.
 const DefaultRescueStuckJobsAfter = 5 * time.Minute
 
+// River fetches at most once per FetchCooldown per queue (default 100 ms), which bounds
+// both dispatch latency and a queue's rate (MaxWorkers per cooldown); the same window
+// limits an inserting client to one insert NOTIFY per queue. FetchPollInterval is the
+// fallback fetch when no notification comes. docs/benchmarks.md measures both.
+const (
+	FetchCooldown     = 10 * time.Millisecond
+	FetchPollInterval = river.FetchPollIntervalDefault
+)
+
+// queueWorkers is how many jobs each worked queue runs at once in one process.
+var queueWorkers = map[string]int{QueueEmail: 10, QueueWebhooks: 10, QueueMaintenance: 2}
+
+// MaxWorkers is how many jobs of queue one process works at once (0: not worked).
+func MaxWorkers(queue string) int { return queueWorkers[queue] }
+
 // NewClient returns a River client on db's pool.
 func NewClient(db *database.DB, opts Options) (*Client, error) {
 	cfg := &river.Config{
-		// River fetches at most once per FetchCooldown per queue (default 100 ms), which
-		// bounds both dispatch latency and a queue's rate (MaxWorkers per cooldown);
-		// docs/benchmarks.md measures it. 10 ms keeps dispatch in milliseconds.
-		FetchCooldown:        10 * time.Millisecond,
+		FetchCooldown:        FetchCooldown,
+		FetchPollInterval:    FetchPollInterval,
 		Logger:               opts.Logger,
 		MaxAttempts:          MaxAttempts,
 		JobTimeout:           opts.JobTimeout,
@@ -92,10 +105,9 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 			opts.Register(workers)
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{
-			QueueEmail:       {MaxWorkers: 10},
-			QueueWebhooks:    {MaxWorkers: 10},
-			QueueMaintenance: {MaxWorkers: 2},
+		cfg.Queues = make(map[string]river.QueueConfig, len(queueWorkers))
+		for queue, n := range queueWorkers {
+			cfg.Queues[queue] = river.QueueConfig{MaxWorkers: n}
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)
