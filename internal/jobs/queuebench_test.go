@@ -268,7 +268,6 @@ type benchArgs struct {
 
 func (benchArgs) Kind() string { return "bench.noop" }
 
-
 // benchWorker does nothing but note that it started.
 type benchWorker struct {
 	river.WorkerDefaults[benchArgs]
