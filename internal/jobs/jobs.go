@@ -73,15 +73,25 @@ const DefaultRescueStuckJobsAfter = 5 * time.Minute
 
 // River fetches at most once per FetchCooldown per queue (default 100 ms), which bounds
 // both dispatch latency and a queue's rate (MaxWorkers per cooldown); the same window
-// limits an inserting client to one insert NOTIFY per queue. FetchPollInterval is the
-// fallback fetch when no notification comes. docs/benchmarks.md measures both.
+// limits an inserting client to one insert NOTIFY per queue (see Wake). FetchPollInterval
+// is the fallback fetch when no notification comes. docs/benchmarks.md measures both: a
+// 1 ms cooldown drained a backlog slower than 10 ms (more, smaller fetches), and a
+// shorter poll made no difference once Wake covered chained jobs.
 const (
 	FetchCooldown     = 10 * time.Millisecond
 	FetchPollInterval = river.FetchPollIntervalDefault
 )
 
-// queueWorkers is how many jobs each worked queue runs at once in one process.
-var queueWorkers = map[string]int{QueueEmail: 10, QueueWebhooks: 10, QueueMaintenance: 2}
+// queueWorkers is how many jobs each worked queue runs at once in one process. A fetch
+// claims at most that many, so for short jobs it is also how far one fetch moves a
+// backlog: at 10, the email and webhooks queues drained 10,000 trivial jobs at 500–730
+// a second, a tenth of a bare River client at 100 or more (docs/benchmarks.md). Their
+// jobs wait mostly on other servers, so 100 at once costs goroutines rather than CPU;
+// each holds a database connection only for its short transactions, and 100 keeps the
+// queue for the pool (DB_MAX_CONNS, 20 by default) that the API's requests join short.
+// Larger values drained trivial jobs faster still (1,000 was the sweep's fastest), at the
+// price of that queue.
+var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2}
 
 // MaxWorkers is how many jobs of queue one process works at once (0: not worked).
 func MaxWorkers(queue string) int { return queueWorkers[queue] }

@@ -73,15 +73,16 @@ func benchDispatch(t *testing.T) {
 // settings that bound a queue's rate (MaxWorkers per FetchCooldown) and the fallback poll.
 var drainSweep = []riverSettings{
 	{maxWorkers: 10, cooldown: time.Millisecond},
-	{maxWorkers: 10, cooldown: 5 * time.Millisecond},
 	{maxWorkers: 50, cooldown: time.Millisecond},
-	{maxWorkers: 50, cooldown: 10 * time.Millisecond},
 	{maxWorkers: 100, cooldown: time.Millisecond},
-	{maxWorkers: 100, cooldown: 10 * time.Millisecond},
 	{maxWorkers: 100, cooldown: time.Millisecond, poll: 50 * time.Millisecond},
+	{maxWorkers: 100, cooldown: 10 * time.Millisecond},
 	{maxWorkers: 100},
 	{maxWorkers: 200, cooldown: time.Millisecond},
 	{maxWorkers: 200, cooldown: 10 * time.Millisecond},
+	{maxWorkers: 500, cooldown: 10 * time.Millisecond},
+	{maxWorkers: 500, cooldown: 25 * time.Millisecond},
+	{maxWorkers: 1000, cooldown: 10 * time.Millisecond},
 }
 
 // benchDrain drains drainBacklog jobs with the application's client (first and last, to
