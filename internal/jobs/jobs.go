@@ -84,13 +84,13 @@ const (
 
 // queueWorkers is how many jobs each worked queue runs at once in one process. A fetch
 // claims at most that many, so for short jobs it is also how far one fetch moves a
-// backlog: at 10, the email and webhooks queues drained 10,000 trivial jobs at 500–730
-// a second, a tenth of a bare River client at 100 or more (docs/benchmarks.md). Their
-// jobs wait mostly on other servers, so 100 at once costs goroutines rather than CPU;
-// each holds a database connection only for its short transactions, and 100 keeps the
-// queue for the pool (DB_MAX_CONNS, 20 by default) that the API's requests join short.
-// Larger values drained trivial jobs faster still (1,000 was the sweep's fastest), at the
-// price of that queue.
+// backlog: at 10, the application's client drained 10,000 trivial jobs at 500–730 a
+// second, a fifth of a bare River client with 100 in the same run; at 100, 4,900–8,600
+// (docs/benchmarks.md). Email and webhook jobs wait mostly on other servers, so 100 at
+// once costs goroutines rather than CPU; each holds a database connection only for its
+// short transactions, and 100 keeps short the queue they form for the pool
+// (DB_MAX_CONNS, 20 by default) that the API's requests join. Larger values drained
+// trivial jobs faster still (1,000 was the sweep's fastest), at the price of that queue.
 var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2}
 
 // MaxWorkers is how many jobs of queue one process works at once (0: not worked).
