@@ -31,7 +31,7 @@ bin/mailpit: tools/go.mod tools/go.sum
 	$(GO) build -modfile=tools/go.mod -o bin/mailpit github.com/axllent/mailpit
 
 ## bench-queue: River beside the seed's 5 s polled outbox; the app's client: dispatch at 500/s, event → webhook,
-## 10,000-job drain beside bare River clients; ~5 min (docs/benchmarks.md)
+## 10,000-job drain beside bare River clients; ~4 min (docs/benchmarks.md)
 bench-queue: build
 	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
 
