@@ -40,7 +40,8 @@ bench-api: build bin/mailpit
 	BENCH_API=1 MAINTAINUK_BIN=$(CURDIR)/$(BIN) MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- \
 		$(GO) test -count=1 -timeout 90m -run '^TestAPIBenchmark$$' -v ./internal/apibench/
 
-## bench-queue: River beside a re-creation of the seed's 5 s polled outbox, ~90 s (docs/benchmarks.md)
+## bench-queue: River beside the seed's 5 s polled outbox; the app's client: dispatch at 500/s, event → webhook,
+## 10,000-job drain beside bare River clients; ~4 min (docs/benchmarks.md)
 bench-queue: build
 	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
 

@@ -71,13 +71,36 @@ type Options struct {
 // leave an email or a webhook an hour late after a crash.
 const DefaultRescueStuckJobsAfter = 5 * time.Minute
 
+// River fetches at most once per FetchCooldown per queue (default 100 ms), which bounds
+// both dispatch latency and a queue's rate (MaxWorkers per cooldown); the same window
+// limits an inserting client to one insert NOTIFY per queue (see Wake). FetchPollInterval
+// is the fallback fetch when no notification comes. docs/benchmarks.md measures both: a
+// 1 ms cooldown drained a backlog slower than 10 ms (more, smaller fetches), and a
+// shorter poll made no difference once Wake covered chained jobs.
+const (
+	FetchCooldown     = 10 * time.Millisecond
+	FetchPollInterval = river.FetchPollIntervalDefault
+)
+
+// queueWorkers is how many jobs each worked queue runs at once in one process. A fetch
+// claims at most that many, so for short jobs it is also how far one fetch moves a
+// backlog: at 10, the application's client drained 10,000 trivial jobs at 500–730 a
+// second, a fifth of a bare River client with 100 in the same run; at 100, 4,900–8,600
+// (docs/benchmarks.md). Email and webhook jobs wait mostly on other servers, so 100 at
+// once costs goroutines rather than CPU; each holds a database connection only for its
+// short transactions, and 100 keeps short the queue they form for the pool
+// (DB_MAX_CONNS, 20 by default) that the API's requests join. Larger values drained
+// trivial jobs faster still (1,000 was the sweep's fastest), at the price of that queue.
+var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2}
+
+// MaxWorkers is how many jobs of queue one process works at once (0: not worked).
+func MaxWorkers(queue string) int { return queueWorkers[queue] }
+
 // NewClient returns a River client on db's pool.
 func NewClient(db *database.DB, opts Options) (*Client, error) {
 	cfg := &river.Config{
-		// River fetches at most once per FetchCooldown per queue (default 100 ms), which
-		// bounds both dispatch latency and a queue's rate (MaxWorkers per cooldown);
-		// docs/benchmarks.md measures it. 10 ms keeps dispatch in milliseconds.
-		FetchCooldown:        10 * time.Millisecond,
+		FetchCooldown:        FetchCooldown,
+		FetchPollInterval:    FetchPollInterval,
 		Logger:               opts.Logger,
 		MaxAttempts:          MaxAttempts,
 		JobTimeout:           opts.JobTimeout,
@@ -92,10 +115,9 @@ func NewClient(db *database.DB, opts Options) (*Client, error) {
 			opts.Register(workers)
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{
-			QueueEmail:       {MaxWorkers: 10},
-			QueueWebhooks:    {MaxWorkers: 10},
-			QueueMaintenance: {MaxWorkers: 2},
+		cfg.Queues = make(map[string]river.QueueConfig, len(queueWorkers))
+		for queue, n := range queueWorkers {
+			cfg.Queues[queue] = river.QueueConfig{MaxWorkers: n}
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(db.Pool), cfg)

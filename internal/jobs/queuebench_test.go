@@ -1,12 +1,21 @@
 package jobs_test
 
-// The queue benchmark (`make bench-queue`, docs/benchmarks.md): River beside a re-creation
-// of the seed's outbox ("the seed": the original design MaintainUK was rebuilt from, not
-// in this repository; a table polled every 5 s with FOR UPDATE SKIP LOCKED), on fresh
-// databases in one run. It measures commit-to-job-start latency under a steady insert rate
-// and jobs per second worked from a backlog, and prints a markdown report. It asserts no
-// timings: the numbers are for reading, and speed claims are ratios to the seed measured
-// in the same run.
+// The queue benchmark (`make bench-queue`, docs/benchmarks.md), on fresh databases in one
+// run, printed as markdown tables:
+//
+//   - seed: River beside a re-creation of the seed's outbox ("the seed": the original
+//     design MaintainUK was rebuilt from, not in this repository; a table polled every 5 s
+//     with FOR UPDATE SKIP LOCKED): commit-to-job-start latency under a steady insert rate
+//     and jobs per second worked from a backlog;
+//   - dispatch: the application's own client (jobs.NewClient) at a steady 500 jobs/s
+//     (queuebench_app_test.go);
+//   - webhook: an event published in a committed transaction until a local receiver has
+//     verified the signed delivery, through the real app (queuebench_webhook_test.go);
+//   - backlog: 10,000 trivial jobs drained by the application's client beside a sweep of
+//     bare River clients (queuebench_app_test.go).
+//
+// It asserts no timings: the numbers are for reading, and speed claims are ratios to
+// references measured in the same run.
 
 import (
 	"cmp"
@@ -39,16 +48,27 @@ const (
 	benchWorkCap       = 10 * time.Second
 	benchPoolConns     = 20
 	benchSeedBatch     = 100
-	benchTunedCooldown = 10 * time.Millisecond // what internal/jobs.NewClient configures
+	benchTunedCooldown = 10 * time.Millisecond // a short cooldown beside River's default
 	benchQueue         = "bench"
 )
 
-// TestQueueBenchmark runs only when asked: it takes about a minute and a half and measures
-// rather than checks, so it has no place in `make test`.
+// TestQueueBenchmark runs only when asked: it takes a few minutes and measures rather than
+// checks, so it has no place in `make test`. One part runs alone with
+// -run 'TestQueueBenchmark/<part>'.
 func TestQueueBenchmark(t *testing.T) {
 	if os.Getenv("BENCH_QUEUE") != "1" {
-		t.Skip("queue benchmark: takes ~90 s and asserts nothing; run it with `make bench-queue` (BENCH_QUEUE=1)")
+		t.Skip("queue benchmark: takes a few minutes and asserts nothing; run it with `make bench-queue` (BENCH_QUEUE=1)")
 	}
+	ctx := context.Background()
+	fmt.Print(machineReport(machineInfo(ctx, t)))
+	t.Run("seed", benchSeed)
+	t.Run("dispatch", benchDispatch)
+	t.Run("webhook", benchWebhook)
+	t.Run("backlog", benchDrain)
+}
+
+// benchSeed measures River's defaults, a short cooldown and the seed re-creation.
+func benchSeed(t *testing.T) {
 	seedPoll := 5 * time.Second
 	if v := os.Getenv("BENCH_QUEUE_SEED_POLL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -67,18 +87,17 @@ func TestQueueBenchmark(t *testing.T) {
 
 	rep := &report{}
 	rep.latency = append(rep.latency,
-		runLatency(ctx, t, "River, defaults", riverDefault, latencyJobs),
-		runLatency(ctx, t, "River, defaults, MaxWorkers 100", riverWide, latencyJobs),
-		runLatency(ctx, t, "River as configured (FetchCooldown "+benchTunedCooldown.String()+")", riverTuned, latencyJobs),
-		runLatency(ctx, t, "seed re-creation", seed, latencyJobs),
+		runLatency(ctx, t, "River, defaults", riverDefault, latencyJobs, benchRate),
+		runLatency(ctx, t, "River, defaults, MaxWorkers 100", riverWide, latencyJobs, benchRate),
+		runLatency(ctx, t, "River, FetchCooldown "+benchTunedCooldown.String(), riverTuned, latencyJobs, benchRate),
+		runLatency(ctx, t, "seed re-creation", seed, latencyJobs, benchRate),
 	)
 	rep.throughput = append(rep.throughput,
-		runThroughput(ctx, t, "River, defaults", riverDefault),
-		runThroughput(ctx, t, "River, defaults, MaxWorkers 100", riverWide),
-		runThroughput(ctx, t, "River as configured (FetchCooldown "+benchTunedCooldown.String()+")", riverTuned),
-		runThroughput(ctx, t, "seed re-creation", seed),
+		runThroughput(ctx, t, "River, defaults", riverDefault, benchBacklog, benchWorkCap),
+		runThroughput(ctx, t, "River, defaults, MaxWorkers 100", riverWide, benchBacklog, benchWorkCap),
+		runThroughput(ctx, t, "River, FetchCooldown "+benchTunedCooldown.String(), riverTuned, benchBacklog, benchWorkCap),
+		runThroughput(ctx, t, "seed re-creation", seed, benchBacklog, benchWorkCap),
 	)
-	rep.machine = machineInfo(ctx, t)
 	fmt.Print(rep.String(latencyJobs, seed))
 }
 
@@ -116,9 +135,9 @@ type throughputResult struct {
 
 func (r throughputResult) perSecond() float64 { return float64(r.worked) / r.elapsed.Seconds() }
 
-// runLatency inserts n jobs one transaction each at benchRate into a started system and
-// records commit → worker start for each.
-func runLatency(ctx context.Context, t *testing.T, name string, cfg systemConfig, n int) latencyResult {
+// runLatency inserts n jobs one transaction each at rate per second into a started system
+// and records commit → worker start for each.
+func runLatency(ctx context.Context, t *testing.T, name string, cfg systemConfig, n, rate int) latencyResult {
 	t.Helper()
 	rec := newRecorder(n)
 	sys := cfg.open(ctx, t, rec)
@@ -128,7 +147,7 @@ func runLatency(ctx context.Context, t *testing.T, name string, cfg systemConfig
 	defer sys.stop(ctx)
 	time.Sleep(500 * time.Millisecond) // let the workers settle (listeners, leader election)
 
-	period := time.Second / benchRate
+	period := time.Second / time.Duration(rate)
 	t0 := time.Now()
 	for i := range n {
 		if d := time.Until(t0.Add(time.Duration(i) * period)); d > 0 {
@@ -139,7 +158,7 @@ func runLatency(ctx context.Context, t *testing.T, name string, cfg systemConfig
 		}
 		rec.committed(i)
 	}
-	rate := float64(n) / time.Since(t0).Seconds()
+	achieved := float64(n) / time.Since(t0).Seconds()
 	// Generous: a saturated River queue (MaxWorkers 10 works ~100 short jobs/s) drains its
 	// backlog at that rate.
 	if wait := time.Minute + time.Duration(n)*10*time.Millisecond; !rec.wait(wait) {
@@ -147,27 +166,27 @@ func runLatency(ctx context.Context, t *testing.T, name string, cfg systemConfig
 	}
 	lat := rec.latencies()
 	return latencyResult{
-		name: name, settings: sys.settings(), jobs: n, rate: rate,
+		name: name, settings: sys.settings(), jobs: n, rate: achieved,
 		p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: lat[len(lat)-1],
 	}
 }
 
-// runThroughput commits a backlog of benchBacklog jobs, starts the system and counts jobs
-// started until all are or benchWorkCap passes.
-func runThroughput(ctx context.Context, t *testing.T, name string, cfg systemConfig) throughputResult {
+// runThroughput commits a backlog of n jobs, starts the system and counts jobs started
+// until all are or workCap passes.
+func runThroughput(ctx context.Context, t *testing.T, name string, cfg systemConfig, n int, workCap time.Duration) throughputResult {
 	t.Helper()
-	rec := newRecorder(benchBacklog)
+	rec := newRecorder(n)
 	sys := cfg.open(ctx, t, rec)
-	if err := sys.backlog(ctx, benchBacklog); err != nil {
+	if err := sys.backlog(ctx, n); err != nil {
 		t.Fatalf("%s: backlog: %v", name, err)
 	}
 	startAt := rec.now()
 	if err := sys.start(ctx); err != nil {
 		t.Fatalf("%s: start: %v", name, err)
 	}
-	drained := rec.wait(benchWorkCap)
+	drained := rec.wait(workCap)
 	sys.stop(ctx)
-	res := throughputResult{name: name, settings: sys.settings(), worked: rec.count(), drained: drained, elapsed: benchWorkCap}
+	res := throughputResult{name: name, settings: sys.settings(), worked: rec.count(), drained: drained, elapsed: workCap}
 	if drained {
 		res.elapsed = time.Duration(rec.lastStart() - startAt)
 	}
@@ -235,8 +254,8 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 
 // --- River ---------------------------------------------------------------------------------
 
-// riverSettings is a River client: zero durations mean River's defaults (the app sets
-// FetchCooldown to benchTunedCooldown in internal/jobs.NewClient).
+// riverSettings is a bare River client working the bench queue: zero durations mean
+// River's defaults.
 type riverSettings struct {
 	maxWorkers int
 	cooldown   time.Duration // Config.FetchCooldown; also the insert-notify limiter's window
@@ -249,8 +268,6 @@ type benchArgs struct {
 
 func (benchArgs) Kind() string { return "bench.noop" }
 
-func (benchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: benchQueue} }
-
 // benchWorker does nothing but note that it started.
 type benchWorker struct {
 	river.WorkerDefaults[benchArgs]
@@ -262,10 +279,13 @@ func (w *benchWorker) Work(_ context.Context, job *river.Job[benchArgs]) error {
 	return nil
 }
 
+// riverSystem is a River client that inserts and works queue, as app.New builds it for
+// `serve`; describe gives its settings for the report.
 type riverSystem struct {
-	cfg    riverSettings
-	pool   *pgxpool.Pool
-	client *river.Client[pgx.Tx]
+	queue    string
+	describe string
+	pool     *pgxpool.Pool
+	client   *river.Client[pgx.Tx]
 }
 
 func (s riverSettings) open(ctx context.Context, t *testing.T, rec *recorder) system {
@@ -273,7 +293,6 @@ func (s riverSettings) open(ctx context.Context, t *testing.T, rec *recorder) sy
 	pool := openPool(ctx, t, testsupport.NewDatabases(t).AppURL)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &benchWorker{rec: rec})
-	// One client inserts and works, as app.New builds it for `serve`.
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:            warnLogger(t),
 		FetchCooldown:     s.cooldown,
@@ -284,12 +303,14 @@ func (s riverSettings) open(ctx context.Context, t *testing.T, rec *recorder) sy
 	if err != nil {
 		t.Fatalf("river client: %v", err)
 	}
-	return &riverSystem{cfg: s, pool: pool, client: client}
+	describe := fmt.Sprintf("MaxWorkers %d, FetchCooldown %s, FetchPollInterval %s", s.maxWorkers,
+		cmp.Or(s.cooldown, river.FetchCooldownDefault), cmp.Or(s.poll, river.FetchPollIntervalDefault))
+	return &riverSystem{queue: benchQueue, describe: describe, pool: pool, client: client}
 }
 
 func (s *riverSystem) insertOne(ctx context.Context, seq int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := s.client.InsertTx(ctx, tx, benchArgs{Seq: seq}, nil)
+		_, err := s.client.InsertTx(ctx, tx, benchArgs{Seq: seq}, &river.InsertOpts{Queue: s.queue})
 		return err
 	})
 }
@@ -297,7 +318,7 @@ func (s *riverSystem) insertOne(ctx context.Context, seq int) error {
 func (s *riverSystem) backlog(ctx context.Context, n int) error {
 	params := make([]river.InsertManyParams, n)
 	for i := range params {
-		params[i].Args = benchArgs{Seq: i}
+		params[i] = river.InsertManyParams{Args: benchArgs{Seq: i}, InsertOpts: &river.InsertOpts{Queue: s.queue}}
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := s.client.InsertManyFastTx(ctx, tx, params)
@@ -313,10 +334,7 @@ func (s *riverSystem) stop(ctx context.Context) {
 	_ = s.client.Stop(stopCtx)
 }
 
-func (s *riverSystem) settings() string {
-	return fmt.Sprintf("MaxWorkers %d, FetchCooldown %s, FetchPollInterval %s", s.cfg.maxWorkers,
-		cmp.Or(s.cfg.cooldown, river.FetchCooldownDefault), cmp.Or(s.cfg.poll, river.FetchPollIntervalDefault))
-}
+func (s *riverSystem) settings() string { return s.describe }
 
 // --- Seed re-creation ----------------------------------------------------------------------
 
@@ -383,7 +401,7 @@ func (s *seedSystem) backlog(ctx context.Context, n int) error {
 // poll interval) and the workers.
 func (s *seedSystem) start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(ctx)
-	queue := make(chan int, benchBacklog+benchRate*60) // never full: Redis does not push back
+	queue := make(chan int, len(s.rec.start)+benchRate*60) // never full: Redis does not push back
 	s.wg.Add(1 + s.cfg.workers)
 	go func() {
 		defer s.wg.Done()
@@ -466,12 +484,17 @@ func (s *seedSystem) settings() string {
 
 func openPool(ctx context.Context, t *testing.T, url string) *pgxpool.Pool {
 	t.Helper()
+	return openDB(ctx, t, url).Pool
+}
+
+func openDB(ctx context.Context, t *testing.T, url string) *database.DB {
+	t.Helper()
 	db, err := database.Open(ctx, url, benchPoolConns)
 	if err != nil {
 		t.Fatalf("open pool: %v", err)
 	}
 	t.Cleanup(db.Close)
-	return db.Pool
+	return db
 }
 
 // warnLogger sends River's warnings and errors to the test log.
@@ -534,26 +557,33 @@ func procField(path, key string) string {
 // --- report --------------------------------------------------------------------------------
 
 type report struct {
-	machine    [][2]string
 	latency    []latencyResult
 	throughput []throughputResult
 }
 
-func (r *report) String(latencyJobs int, seed seedSettings) string {
+// machineReport is the report's heading: when and where it ran.
+func machineReport(machine [][2]string) string {
 	var b strings.Builder
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
-	ratio := func(a, b float64) string {
-		if r := a / b; r < 10 {
-			return fmt.Sprintf("%.2f×", r)
-		}
-		return fmt.Sprintf("%.0f×", a/b)
-	}
-
 	fmt.Fprintf(&b, "\n## Queue benchmark — %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	b.WriteString("| | |\n|---|---|\n")
-	for _, kv := range r.machine {
+	for _, kv := range machine {
 		fmt.Fprintf(&b, "| %s | %s |\n", kv[0], kv[1])
 	}
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// ratio is a ÷ b, with two decimals below 10.
+func ratio(a, b float64) string {
+	if r := a / b; r < 10 {
+		return fmt.Sprintf("%.2f×", r)
+	}
+	return fmt.Sprintf("%.0f×", a/b)
+}
+
+func (r *report) String(latencyJobs int, seed seedSettings) string {
+	var b strings.Builder
 
 	var seedLat latencyResult
 	for _, l := range r.latency {

@@ -34,6 +34,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
+	"github.com/maintainuk/maintainuk/internal/jobs"
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -680,6 +681,11 @@ func (s *Service) queue(ctx context.Context, tx pgx.Tx, ins Inserter, orgID, end
 		return row, false, fmt.Errorf("webhooks: insert delivery: %w", err)
 	}
 	if _, err := ins.InsertTx(ctx, tx, DeliverArgs{OrgID: orgID, DeliveryID: row.ID}, nil); err != nil {
+		return row, false, fmt.Errorf("webhooks: queue delivery: %w", err)
+	}
+	// River may not announce the job: the fan-out inserts it within milliseconds of the
+	// event's own job on this queue (jobs.Wake).
+	if err := jobs.Wake(ctx, tx, jobs.QueueWebhooks); err != nil {
 		return row, false, fmt.Errorf("webhooks: queue delivery: %w", err)
 	}
 	return row, true, nil

@@ -23,6 +23,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/events"
+	"github.com/maintainuk/maintainuk/internal/jobs"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
@@ -665,5 +666,52 @@ func TestWebhookPayloadsCarryPersonalDataOnlyWhenOptedIn(t *testing.T) {
 		if got := recv.next(t); strings.Contains(string(got.Body), "rita@example.com") {
 			t.Fatalf("%s received the reporter after opting out: %s", got.Path, got.Body)
 		}
+	}
+}
+
+// A fan-out wakes the webhooks queue's workers itself on commit, with River's own insert
+// notification: River's client sends at most one per queue per FetchCooldown, and the
+// fan-out inserts its delivery jobs within milliseconds of the event's job, so River's
+// would often be held back (docs/benchmarks.md). The fake inserter sends none, as River
+// does when it holds one back.
+func TestWebhookFanOutWakesTheDeliveryQueue(t *testing.T) {
+	t.Parallel()
+	app := testsupport.NewApp(t, nil)
+	admin := adminOf(app.Register("Wake"))
+	ins := &fakeInserter{}
+	svc := webhooks.NewService(app.DB, webhooks.Config{AllowPrivateNetworks: true, Inserter: ins})
+	recv := newReceiver(t, always(204, ""))
+	mustEndpoint(t, svc, admin, recv.URL, "ticket.created")
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+
+	// Listen as River's listener does: on "<current schema>.river_insert".
+	listener, err := pgx.Connect(ctx, app.DBs.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(context.Background())
+	var schema string
+	if err := listener.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := listener.Exec(ctx, `LISTEN "`+schema+`.river_insert"`); err != nil {
+		t.Fatal(err)
+	}
+
+	env := events.Envelope{ID: uuid.New(), Name: "ticket.created", Version: 1, OrgID: admin.OrgID, OccurredAt: time.Now(), Payload: json.RawMessage(`{}`)}
+	if err := svc.FanOutWorker().Work(ctx, &river.Job[outbox.WebhooksArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5}, Args: outbox.WebhooksArgs{Event: stored(t, app.DB, env)}}); err != nil {
+		t.Fatal(err)
+	}
+	ins.last(t) // the delivery job was queued
+	n, err := listener.WaitForNotification(ctx)
+	if err != nil {
+		t.Fatalf("no insert notification after the fan-out: %v", err)
+	}
+	var payload struct {
+		Queue string `json:"queue"`
+	}
+	if err := json.Unmarshal([]byte(n.Payload), &payload); err != nil || payload.Queue != jobs.QueueWebhooks {
+		t.Fatalf("notification %q on %s, want queue %q", n.Payload, n.Channel, jobs.QueueWebhooks)
 	}
 }
