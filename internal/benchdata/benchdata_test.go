@@ -282,3 +282,19 @@ func TestCountsMatchOptions(t *testing.T) {
 		t.Error("the same seed gave different data")
 	}
 }
+
+// BenchmarkLoadDefault loads the full default data set (1,000 organisations, the large
+// one with 200,000 tickets) into a fresh database, to time it by hand:
+// go test -run '^$' -bench LoadDefault -benchtime 1x ./internal/benchdata/
+func BenchmarkLoadDefault(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		dbs := testsupport.NewDatabases(b)
+		b.StartTimer()
+		f, err := benchdata.Load(context.Background(), dbs.OwnerURL, benchdata.Options{Seed: 1})
+		if err != nil {
+			b.Fatalf("load: %v", err)
+		}
+		b.Logf("rows: %v", f.Counts)
+	}
+}
