@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,9 +29,9 @@ func TestMain(m *testing.M) { os.Exit(testsupport.RunCheckingContract(m)) }
 // estate and fifty companies.
 var small = benchdata.Options{Orgs: 5, LargeTickets: 2000, SmallTickets: 20, Seed: 42}
 
-// superuser connects to a test database as the cluster's superuser, which row-level
-// security does not narrow, to look at every organisation's rows.
-func superuser(t *testing.T, dbURL string) *pgx.Conn {
+// superuserURL is the URL of a test database for the cluster's superuser, which
+// row-level security does not narrow.
+func superuserURL(t *testing.T, dbURL string) string {
 	t.Helper()
 	admin, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
 	if err != nil {
@@ -41,7 +42,14 @@ func superuser(t *testing.T, dbURL string) *pgx.Conn {
 		t.Fatal(err)
 	}
 	admin.Path = own.Path
-	conn, err := pgx.Connect(context.Background(), admin.String())
+	return admin.String()
+}
+
+// superuser connects to a test database as the cluster's superuser, to look at every
+// organisation's rows.
+func superuser(t *testing.T, dbURL string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), superuserURL(t, dbURL))
 	if err != nil {
 		t.Fatalf("connect as superuser: %v", err)
 	}
@@ -199,15 +207,40 @@ WHERE m.org_id <> $1 AND m.role = 'ADMIN' ORDER BY u.email LIMIT 1`, f.OrgID).Sc
 	})
 }
 
-// TestCountsMatchOptions loads the same small set twice: the counts follow the options,
-// the rows keep the application's invariants, and the same seed gives the same data.
+// schemaQuery describes the loaded tables' indexes, constraints and row-level security,
+// which Load changes while it loads and must leave as the migrations made them.
+const schemaQuery = `
+SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+    SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL
+    SELECT format('%s %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid), convalidated)
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT format('%s rls=%s force=%s', oid::regclass, relrowsecurity, relforcerowsecurity)
+    FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+) s`
+
+// TestCountsMatchOptions loads the same small set twice, as the schema owner and as a
+// superuser: the counts follow the options, the rows keep the application's invariants,
+// the schema is left as it was, and the same seed gives the same data.
 func TestCountsMatchOptions(t *testing.T) {
 	opts := small
 	opts.Until = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	dbs := testsupport.NewDatabases(t)
+	db := superuser(t, dbs.OwnerURL)
+	var schemaBefore, schemaAfter string
+	if err := db.QueryRow(context.Background(), schemaQuery).Scan(&schemaBefore); err != nil {
+		t.Fatal(err)
+	}
 	f, err := benchdata.Load(context.Background(), dbs.OwnerURL, opts)
 	if err != nil {
 		t.Fatalf("load: %v", err)
+	}
+	if err := db.QueryRow(context.Background(), schemaQuery).Scan(&schemaAfter); err != nil {
+		t.Fatal(err)
+	}
+	if schemaAfter != schemaBefore || !strings.Contains(schemaBefore, "tickets_search_idx") || !strings.Contains(schemaBefore, "tickets rls=t force=t") {
+		t.Errorf("the schema changed under the load:\nbefore:\n%s\nafter:\n%s", schemaBefore, schemaAfter)
 	}
 	c := f.Counts
 	n := int64(opts.LargeTickets + (opts.Orgs-1)*opts.SmallTickets)
@@ -233,7 +266,6 @@ func TestCountsMatchOptions(t *testing.T) {
 		t.Errorf("%d timeline entries for %d tickets", c["timeline_events"], n)
 	}
 
-	db := superuser(t, dbs.OwnerURL)
 	var broken int64
 	// Each check counts rows that break one of the application's rules; all must be zero.
 	for name, query := range map[string]string{
@@ -274,7 +306,7 @@ func TestCountsMatchOptions(t *testing.T) {
 		t.Errorf("the contractor's company has %.2f of the large organisation's work orders (%v), want about 12%%", share, err)
 	}
 
-	again, err := benchdata.Load(context.Background(), testsupport.NewDatabases(t).OwnerURL, opts)
+	again, err := benchdata.Load(context.Background(), superuserURL(t, testsupport.NewDatabases(t).OwnerURL), opts)
 	if err != nil {
 		t.Fatalf("load again: %v", err)
 	}

@@ -225,25 +225,31 @@ func copyTimeline(ctx context.Context, tx pgx.Tx, orgs []*org) error {
 		}
 		return a.order - b.order
 	})
-	i := -1
+	// Entries are encoded on a second goroutine while PostgreSQL takes the previous ones.
+	rows := make(chan []any, 4096)
+	done := make(chan struct{})
+	defer close(done)
+	var encodeErr error
+	go func() {
+		defer close(rows)
+		for _, e := range all {
+			row, err := timelineRow(e.event, e.org)
+			if err != nil {
+				encodeErr = err // read only after rows is closed
+				return
+			}
+			select {
+			case rows <- row:
+			case <-done:
+				return
+			}
+		}
+	}()
 	src := pgx.CopyFromFunc(func() ([]any, error) {
-		if i++; i >= len(all) {
-			return nil, nil
+		if row, ok := <-rows; ok {
+			return row, nil
 		}
-		e := all[i]
-		var actorID, role any
-		if e.actor != nil {
-			actorID, role = e.actor.id, string(e.actor.role)
-		}
-		before, err := marshalOrNil(e.before)
-		if err != nil {
-			return nil, err
-		}
-		after, err := marshalOrNil(e.after)
-		if err != nil {
-			return nil, err
-		}
-		return []any{e.id, e.org.id, e.entityType, e.entityID, e.action, actorID, role, before, after, e.at, e.ticketID}, nil
+		return nil, encodeErr
 	})
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"timeline_events"},
 		[]string{"id", "org_id", "entity_type", "entity_id", "action", "actor_id", "actor_role", "before", "after", "occurred_at", "ticket_id"}, src)
@@ -251,6 +257,23 @@ func copyTimeline(ctx context.Context, tx pgx.Tx, orgs []*org) error {
 		return fmt.Errorf("benchdata: copy timeline_events: %w", err)
 	}
 	return nil
+}
+
+// timelineRow is the row timeline.Record would insert for e.
+func timelineRow(e *event, o *org) ([]any, error) {
+	var actorID, role any
+	if e.actor != nil {
+		actorID, role = e.actor.id, string(e.actor.role)
+	}
+	before, err := marshalOrNil(e.before)
+	if err != nil {
+		return nil, err
+	}
+	after, err := marshalOrNil(e.after)
+	if err != nil {
+		return nil, err
+	}
+	return []any{e.id, o.id, e.entityType, e.entityID, e.action, actorID, role, before, after, e.at, e.ticketID}, nil
 }
 
 // marshalOrNil is timeline.Record's encoding of before and after: JSON, or NULL for none.

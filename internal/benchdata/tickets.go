@@ -222,7 +222,9 @@ func (o *org) lifecycle(t *ticket) {
 			l.act(a)
 		}
 	case tickets.Resolved, tickets.Closed:
-		l.setStatus(o.staff(), tickets.Triaged, "")
+		if !raise || o.rng.IntN(2) == 0 {
+			l.setStatus(o.staff(), tickets.Triaged, "")
+		}
 		if raise {
 			l.raise()
 			for _, a := range []workorders.Action{workorders.Accept, workorders.Schedule, workorders.Start, workorders.Complete} {
