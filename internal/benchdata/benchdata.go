@@ -167,7 +167,7 @@ func build(o Options) []*org {
 
 func facts(o Options, large *org, counts map[string]int64) *Facts {
 	tenant := large.tenants[0]
-	home := large.unitOf(tenant)
+	home := tenant.home
 	contractor := large.companies[0].user
 	coordinator := large.coordinators[0]
 	f := &Facts{

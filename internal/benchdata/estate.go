@@ -16,23 +16,23 @@ import (
 // org is one organisation and everything loaded into it, as the application would have
 // written it over two years.
 type org struct {
-	id               uuid.UUID
-	name, slug       string
-	createdAt        time.Time
-	admin            *user
-	coordinators     []*user
-	tenants          []*user
-	companies        []*company
-	properties       []*property
-	units            []*unit
-	tickets          []*ticket
-	workOrders       []*workOrder
-	comments         []*comment
-	events           []*event
-	rng              *rand.Rand
-	ids              *rand.Rand
-	until            time.Time
-	contractorShare0 float64 // the share of work orders that go to the first company
+	id                uuid.UUID
+	name, slug        string
+	createdAt         time.Time
+	admin             *user
+	coordinators      []*user
+	tenants           []*user
+	companies         []*company
+	properties        []*property
+	units             []*unit
+	tickets           []*ticket
+	workOrders        []*workOrder
+	comments          []*comment
+	events            []*event
+	rng               *rand.Rand
+	ids               *rand.Rand
+	until             time.Time
+	firstCompanyShare float64 // the share of work orders that go to the first company
 }
 
 type user struct {
@@ -40,6 +40,7 @@ type user struct {
 	email, name string
 	role        access.Role
 	company     *company // CONTRACTOR members only
+	home        *unit    // TENANT members only
 	memberID    uuid.UUID
 	createdAt   time.Time
 }
@@ -106,7 +107,7 @@ func newOrg(seed int64, i int, name string, until time.Time, shape orgShape) *or
 		ids: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1|1)),
 	}
 	o.id = o.newID()
-	o.contractorShare0 = max(0.12, 1/float64(shape.companies))
+	o.firstCompanyShare = max(0.12, 1/float64(shape.companies))
 	// Registered two years and a month or two before the end of the data set.
 	o.createdAt = until.AddDate(-2, 0, -30-o.rng.IntN(30)).Truncate(time.Second)
 	at := func(days int) time.Time {
@@ -133,7 +134,7 @@ func newOrg(seed int64, i int, name string, until time.Time, shape orgShape) *or
 	}
 	for n := range min(shape.tenants, len(o.units)) {
 		t := o.newUser(fmt.Sprintf("tenant-%04d", n+1), access.Tenant, at(14))
-		o.units[n].occupant, o.units[n].occupancyID = t, o.newID()
+		o.units[n].occupant, o.units[n].occupancyID, t.home = t, o.newID(), o.units[n]
 		o.tenants = append(o.tenants, t)
 	}
 	return o

@@ -156,7 +156,7 @@ func (o *org) reporter(t *ticket) {
 	switch r := o.rng.IntN(100); {
 	case r < 15 && len(o.tenants) > 0:
 		tenant := pick(o.rng, o.tenants)
-		u = o.unitOf(tenant)
+		u = tenant.home
 		t.Source, t.reporter = tickets.SourceResident, tenant
 		t.ReportedByName, t.ReportedByEmail = tenant.name, tenant.email
 	case r < 40:
@@ -182,15 +182,6 @@ func (o *org) reporter(t *ticket) {
 	if t.reporter != nil {
 		t.ReportedByUserID = &t.reporter.id
 	}
-}
-
-func (o *org) unitOf(tenant *user) *unit {
-	for _, u := range o.units {
-		if u.occupant == tenant {
-			return u
-		}
-	}
-	panic("benchdata: tenant without a unit")
 }
 
 // lifecycle walks the ticket from NEW to its status the way people and the application
@@ -320,7 +311,7 @@ func (l *life) follow(actor *user, reason string) {
 func (l *life) raise() {
 	o, t := l.o, l.t
 	c := o.companies[0]
-	if o.rng.Float64() >= o.contractorShare0 {
+	if o.rng.Float64() >= o.firstCompanyShare {
 		c = o.companies[1+o.rng.IntN(len(o.companies)-1)]
 	}
 	staff := o.staff()

@@ -145,8 +145,13 @@ func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 // personName is a random British name.
 func personName(r *rand.Rand) string { return pick(r, firstNames) + " " + pick(r, surnames) }
 
-// phone is a number in Ofcom's range for drama (07700 900000–900999), valid and never real.
-func phone(r *rand.Rand) string { return fmt.Sprintf("+447700900%03d", r.IntN(1000)) }
+// dramaRanges are Ofcom's landline numbers for drama (Manchester 0161 496 0xxx, Leeds 0113
+// 496 0xxx, London 020 7946 0xxx): valid to the application's phone check, never anyone's.
+// (The mobile range 07700 900xxx is not valid to it.)
+var dramaRanges = []string{"+441614960", "+441134960", "+442079460"}
+
+// phone is a random number in a drama range.
+func phone(r *rand.Rand) string { return fmt.Sprintf("%s%03d", pick(r, dramaRanges), r.IntN(1000)) }
 
 // postcode is a plausible postcode in the town's outward code.
 func postcode(r *rand.Rand, outward string) string {
