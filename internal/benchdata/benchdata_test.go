@@ -306,6 +306,14 @@ func TestCountsMatchOptions(t *testing.T) {
 		t.Errorf("the contractor's company has %.2f of the large organisation's work orders (%v), want about 12%%", share, err)
 	}
 
+	// The rare word is rare in the statistics the planner uses, which cover every
+	// organisation: only the large one reports it (3 of its 2,000 tickets).
+	var rare int64
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM tickets WHERE search @@ websearch_to_tsquery('english', $1)`,
+		f.SearchTerms[1]).Scan(&rare); err != nil || rare != 3 {
+		t.Errorf("%q matches %d tickets in all (%v), want 3", f.SearchTerms[1], rare, err)
+	}
+
 	again, err := benchdata.Load(context.Background(), superuserURL(t, testsupport.NewDatabases(t).OwnerURL), opts)
 	if err != nil {
 		t.Fatalf("load again: %v", err)

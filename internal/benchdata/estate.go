@@ -17,6 +17,7 @@ import (
 // written it over two years.
 type org struct {
 	id                uuid.UUID
+	large             bool // the large organisation, the one the benchmark drives
 	name, slug        string
 	createdAt         time.Time
 	admin             *user
@@ -102,7 +103,7 @@ func (o *org) newID() uuid.UUID {
 // members and contractor companies.
 func newOrg(seed int64, i int, name string, until time.Time, shape orgShape) *org {
 	o := &org{
-		name: name, slug: identity.Slugify(name), until: until,
+		large: i == 0, name: name, slug: identity.Slugify(name), until: until,
 		rng: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1)),
 		ids: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1|1)),
 	}

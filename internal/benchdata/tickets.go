@@ -100,7 +100,7 @@ func (o *org) addTickets(n int, settings orgsettings.Settings, cal func(ukcalend
 	stormStart := o.until.AddDate(0, 0, -stormDays)
 	historyStart := o.createdAt.AddDate(0, 0, 20)
 	rare := make(map[int]bool)
-	for len(rare) < min(n, rareTickets(n)) {
+	for len(rare) < min(n, rareTickets(n, o.large)) {
 		rare[o.rng.IntN(n)] = true
 	}
 	for i, st := range statuses {
