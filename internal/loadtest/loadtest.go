@@ -23,6 +23,12 @@ type Target struct {
 	DeepPages                           int         // how deep list-deep goes, in pages of 20; default 5000
 	TicketIDs                           []uuid.UUID // optional sample for ticket-detail; default up to 1,000 from the list
 	HTTPClient                          *http.Client
+	// SpreadClients gives every public report its own client address in X-Forwarded-For
+	// (from 198.18.0.0/15, the range set aside for benchmarks), as a storm's reports come
+	// from many homes. It works only against a server that trusts that header
+	// (TRUST_PROXY_HEADERS, behind a proxy); otherwise the public form's per-address limit
+	// refuses a single load generator after PUBLIC_REPORTS_PER_HOUR reports.
+	SpreadClients bool
 }
 
 // Options say how hard and how long to drive one scenario.

@@ -255,3 +255,30 @@ func TestPrepareExplainsWhatIsWrong(t *testing.T) {
 		t.Errorf("a base URL ending in /api/v1/: %v", err)
 	}
 }
+
+// TestSpreadClientsPassesThePerAddressLimit: behind a trusted proxy, public reports with
+// SpreadClients come from many addresses, so the form's per-address limit (here 2 an
+// hour) refuses none of them; without it, the third is refused.
+func TestSpreadClientsPassesThePerAddressLimit(t *testing.T) {
+	app := testsupport.NewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "2", "TRUST_PROXY_HEADERS": "true"})
+	e := app.NewEstate(t, "Spread Lettings", testsupport.EstateOptions{})
+	target := Target{BaseURL: app.Server.URL, Email: e.Coordinator.Email, Password: testsupport.Password, DeepPages: 1}
+	for _, spread := range []bool{true, false} {
+		target.SpreadClients = spread
+		p, err := Prepare(context.Background(), target)
+		if err != nil {
+			t.Fatalf("Prepare: %v", err)
+		}
+		r, err := p.Run(context.Background(), "public-report", Options{Rate: 40, Duration: 250 * time.Millisecond, Warmup: -1})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		refused := r.Errors["429"]
+		if spread && (refused != 0 || r.Successes < 3) {
+			t.Errorf("spread: %d reports accepted, %d refused (%v); want every one accepted", r.Successes, refused, r.Errors)
+		}
+		if !spread && (refused == 0 || r.Successes > 2) {
+			t.Errorf("one address: %d accepted, %d refused; want the limit to refuse all but 2", r.Successes, refused)
+		}
+	}
+}

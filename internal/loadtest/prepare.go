@@ -31,6 +31,8 @@ type Plan struct {
 
 	ticketIDs []uuid.UUID // ticket-detail's sample
 
+	spreadClients bool // public reports from many client addresses (Target.SpreadClients)
+
 	// runID and seq make every created ticket's title unique, across runs and processes.
 	runID string
 	seq   atomic.Uint64
@@ -53,7 +55,7 @@ func Prepare(ctx context.Context, t Target) (*Plan, error) {
 	if ans.Role != "ADMIN" && ans.Role != "COORDINATOR" {
 		return nil, fmt.Errorf("%s has the role %s in %s: the load test needs an ADMIN or COORDINATOR", t.Email, ans.Role, ans.Org.Name)
 	}
-	p := &Plan{api: a, staff: staff, orgName: ans.Org.Name, slug: ans.Org.Slug, search: t.SearchQuery, runID: newRunID()}
+	p := &Plan{api: a, staff: staff, orgName: ans.Org.Name, slug: ans.Org.Slug, search: t.SearchQuery, runID: newRunID(), spreadClients: t.SpreadClients}
 	if p.search == "" {
 		p.search = DefaultSearchQuery
 	}

@@ -174,6 +174,10 @@ func publicReport(p *Plan) (attackSpec, string) {
 		}
 		t.Method, t.URL, t.Body = http.MethodPost, u, b.Bytes()
 		t.Header = http.Header{"Content-Type": {w.FormDataContentType()}}
+		if p.spreadClients {
+			n := p.seq.Add(1) // 198.18.0.0/15 holds 131,072 addresses
+			t.Header.Set("X-Forwarded-For", fmt.Sprintf("198.%d.%d.%d", 18+(n>>16)&1, (n>>8)&0xff, n&0xff))
+		}
 		return nil
 	}
 	return attackSpec{targeter: tr}, ""
