@@ -24,6 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/benchdata"
@@ -111,10 +112,11 @@ func TestAPIBenchmark(t *testing.T) {
 	srv := startServer(t, root, dbs.AppURL, cfg.outDir)
 	say("server pid %d on %s (APP_ENV=production, connected as the application role)", srv.cmd.Process.Pid, srv.url)
 
-	deep, err := deepCursor(ctx, dbs.OwnerURL, facts, loadtest.DefaultDeepPages*20)
+	deep, err := deepCursor(ctx, dbs.OwnerURL, facts, loadtest.DefaultDeepPages)
 	if err != nil {
 		t.Fatal(err)
 	}
+	say("the deep page starts %d pages (%d rows) into the NEW list", deep.pages, deep.pages*20)
 	sqlFacts := benchsql.Facts{
 		OrgID: facts.OrgID, StaffUserID: facts.CoordinatorUserID, StaffRole: "COORDINATOR",
 		ContractorUserID: facts.ContractorUserID, ContractorID: facts.ContractorID,
@@ -125,9 +127,9 @@ func TestAPIBenchmark(t *testing.T) {
 	target := loadtest.Target{
 		BaseURL: srv.url, Email: facts.CoordinatorEmail, Password: facts.Password,
 		ContractorEmail: facts.ContractorEmail, ContractorPassword: facts.Password,
-		SearchQuery: facts.SearchTerms[0], TicketIDs: facts.SampleTicketIDs, SpreadClients: true,
+		SearchQuery: facts.SearchTerms[0], TicketIDs: facts.SampleTicketIDs, SpreadClients: true, DeepPages: deep.pages,
 	}
-	say("preparing the load (logins, the cursor %d pages deep) …", loadtest.DefaultDeepPages)
+	say("preparing the load (logins, the cursor %d pages deep) …", deep.pages)
 	plan, err := loadtest.Prepare(ctx, target)
 	if err != nil {
 		t.Fatalf("prepare the load: %v", err)
@@ -294,25 +296,38 @@ func printTable(w io.Writer, rows []row, rss []int64) {
 	}
 }
 
-// deep is the keyset position the list-deep page starts after.
+// deep is the keyset position the list-deep page starts after, pages of 20 in.
 type deep struct {
 	createdAt time.Time
-	id        [16]byte
+	id        uuid.UUID
+	pages     int
 }
 
-// deepCursor finds the ticket the page `rows` deep into the large organisation's NEW
-// tickets starts after, as the owner (no RLS), for the SQL baseline's deep page.
-func deepCursor(ctx context.Context, ownerURL string, facts *benchdata.Facts, rows int) (deep, error) {
+// deepCursor finds the ticket the page `pages` pages of 20 into the large organisation's
+// NEW tickets starts after (or the last page's, for a smaller data set), for the SQL
+// baseline's deep page.
+func deepCursor(ctx context.Context, ownerURL string, facts *benchdata.Facts, pages int) (deep, error) {
 	conn, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return deep{}, err
 	}
 	defer conn.Close(ctx)
-	var d deep
+	// The tenant tables force row-level security on their owner too: scope the session.
+	if _, err := conn.Exec(ctx, `SELECT set_config('app.org_id', $1, false)`, facts.OrgID.String()); err != nil {
+		return deep{}, err
+	}
+	var open int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM tickets WHERE org_id = $1 AND status = 'NEW'`, facts.OrgID).Scan(&open); err != nil {
+		return deep{}, err
+	}
+	d := deep{pages: min(pages, (open-1)/20)}
+	if d.pages < 1 {
+		return deep{}, fmt.Errorf("the large organisation has %d NEW tickets: too few for a deep page", open)
+	}
 	err = conn.QueryRow(ctx, `SELECT created_at, id FROM tickets WHERE org_id = $1 AND status = 'NEW'
-		ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`, facts.OrgID, rows-1).Scan(&d.createdAt, &d.id)
+		ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`, facts.OrgID, d.pages*20-1).Scan(&d.createdAt, &d.id)
 	if err != nil {
-		return deep{}, fmt.Errorf("the deep page's cursor (%d rows deep): %w", rows, err)
+		return deep{}, fmt.Errorf("the deep page's cursor (%d pages deep): %w", d.pages, err)
 	}
 	return d, nil
 }
