@@ -81,7 +81,7 @@ type row struct {
 	API      loadtest.Result  `json:"api"`
 	HalfRate *loadtest.Result `json:"halfRate,omitempty"` // reads at half the API's maximum
 	Baseline *benchsql.Result `json:"baseline,omitempty"`
-	Ratio    float64          `json:"ratio,omitempty"`         // API throughput / baseline throughput
+	Ratio    float64          `json:"ratio,omitempty"`          // API throughput / baseline throughput
 	CPUPerOp time.Duration    `json:"serverCpuPerOp,omitempty"` // server CPU time per successful request
 }
 
