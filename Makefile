@@ -34,11 +34,11 @@ bin/mailpit: tools/go.mod tools/go.sum
 bench-queue: build
 	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
 
-## bench-micro: the in-process hot paths (JWT verify, create-ticket decode and validate, a
-## page of tickets encoded, SLA due time), BENCH_COUNT runs each (default 6), summarised
+## bench-micro: the in-process hot paths (JWT verify, create-ticket decode and validate with
+## checkText's body walk, a page of tickets encoded, SLA due time), BENCH_COUNT runs each (default 6), summarised
 ## by benchstat; BENCH_BASE=file compares with an earlier run's output (docs/benchmarks-micro.md)
 BENCH_COUNT ?= 6
-MICRO_PKGS  := ./internal/identity/ ./internal/httpapi/ ./internal/tickets/
+MICRO_PKGS  := ./internal/identity/ ./internal/httpapi/ ./internal/validate/ ./internal/tickets/
 
 bench-micro:
 	@mkdir -p bin
