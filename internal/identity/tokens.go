@@ -37,7 +37,7 @@ type Signer struct {
 	ttl time.Duration
 	now func() time.Time
 	// parser and keyFunc are built once: every authenticated request verifies a token,
-	// and building them per call was a tenth of Verify's allocations.
+	// and building them per call cost 5 of Verify's 70 allocations.
 	parser  *jwt.Parser
 	keyFunc jwt.Keyfunc
 }
