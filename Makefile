@@ -4,7 +4,7 @@ BIN     := bin/maintainuk
 TOOL    := $(GO) tool -modfile=tools/go.mod
 PKGS    := ./...
 
-.PHONY: run test build lint vet fmt-check staticcheck openapi-lint generate check-generated docs clean bench bench-api bench-queue
+.PHONY: run test build lint vet fmt-check staticcheck openapi-lint generate check-generated docs clean bench bench-api bench-queue bench-micro
 
 ## run: build and start everything locally (private PostgreSQL under ./.data, demo org, :8080)
 run: build
@@ -44,6 +44,18 @@ bench-api: build bin/mailpit
 ## 10,000-job drain beside bare River clients; ~4 min (docs/benchmarks.md)
 bench-queue: build
 	BENCH_QUEUE=1 ./$(BIN) with-postgres -- $(GO) test -count=1 -timeout 10m -run '^TestQueueBenchmark$$' -v ./internal/jobs/
+
+## bench-micro: the in-process hot paths (JWT verify, create-ticket decode and validate with
+## checkText's body walk, a page of tickets encoded, SLA due time), BENCH_COUNT runs each (default 6), summarised
+## by benchstat; BENCH_BASE=file compares with an earlier run's output (docs/benchmarks-micro.md)
+BENCH_COUNT ?= 6
+MICRO_PKGS  := ./internal/identity/ ./internal/httpapi/ ./internal/validate/ ./internal/tickets/
+
+bench-micro:
+	@mkdir -p bin
+	@echo "go test -bench, $(BENCH_COUNT) runs of each benchmark (about $(BENCH_COUNT)0 s); raw output in bin/bench-micro.txt"
+	@$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCH_COUNT) $(MICRO_PKGS) > bin/bench-micro.txt || { cat bin/bench-micro.txt; exit 1; }
+	$(TOOL) benchstat $(BENCH_BASE) bin/bench-micro.txt
 
 ## lint: go vet, gofmt, staticcheck and Redocly's recommended rules on the OpenAPI document
 lint: vet fmt-check staticcheck openapi-lint

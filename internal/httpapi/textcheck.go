@@ -66,7 +66,14 @@ func (s *Server) jsonBodyText(hctx huma.Context, op *huma.Operation) (apperr.Fie
 	if limit <= 0 {
 		limit = 1 << 20 // huma's default
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	// Sized from Content-Length when it is declared (and within the limit), so the body
+	// is read into one allocation instead of io.ReadAll's growing chunks.
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	body := buf.Bytes()
 	rest := r.Body
 	r.Body = struct {
 		io.Reader

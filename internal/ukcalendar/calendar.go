@@ -50,6 +50,26 @@ func (d Date) addDays(n int) Date { return dateOf(d.time().AddDate(0, 0, n)) }
 
 func (d Date) weekday() time.Weekday { return d.time().Weekday() }
 
+// next is the day after d, without going through time.Time.
+func (d Date) next() Date {
+	switch {
+	case d.Day < daysIn(d.Month, d.Year):
+		return Date{d.Year, d.Month, d.Day + 1}
+	case d.Month < time.December:
+		return Date{d.Year, d.Month + 1, 1}
+	}
+	return Date{d.Year + 1, time.January, 1}
+}
+
+var monthDays = [...]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return monthDays[m]
+}
+
 // String is YYYY-MM-DD.
 func (d Date) String() string { return d.time().Format(time.DateOnly) }
 

@@ -72,3 +72,40 @@ func TestEaster(t *testing.T) {
 		}
 	}
 }
+
+// TestDateNext checks the calendar arithmetic of next against time.Time's over every day
+// of 1999–2101 (month ends, leap years, 2000 a leap year and 2100 not).
+func TestDateNext(t *testing.T) {
+	for d := (Date{1999, time.January, 1}); d.Year < 2102; d = d.addDays(1) {
+		if got, want := d.next(), d.addDays(1); got != want {
+			t.Fatalf("%s.next() = %s, want %s", d, got, want)
+		}
+	}
+}
+
+// TestAddWorkingDaysAgreesWithDayByDay checks AddWorkingDays from every day of 2025–2028
+// (at a time of day either side of the clock changes) against WorkingDaysBetween, which
+// asks IsWorkingDay of each day: the answer is a working day, n of them after the start,
+// at the same London clock time.
+func TestAddWorkingDaysAgreesWithDayByDay(t *testing.T) {
+	for _, region := range []Region{EnglandWales, Scotland, NorthernIreland} {
+		cal := New(region)
+		for day := time.Date(2025, 1, 1, 0, 0, 0, 0, London); day.Year() < 2029; day = day.AddDate(0, 0, 1) {
+			for _, at := range []time.Time{day.Add(90 * time.Minute), day.Add(17*time.Hour + 45*time.Minute)} {
+				for _, n := range []int{1, 2, 7, 28, 60} {
+					got := cal.AddWorkingDays(at, n)
+					local := got.In(London)
+					if between := cal.WorkingDaysBetween(at, got); between != n {
+						t.Fatalf("%s: %s + %d working days = %s, which is %d working days on", region, at, n, local, between)
+					}
+					if !cal.IsWorkingDay(dateOf(local)) {
+						t.Fatalf("%s: %s + %d working days = %s, not a working day", region, at, n, local)
+					}
+					if local.Hour() != at.Hour() || local.Minute() != at.Minute() {
+						t.Fatalf("%s: %s + %d working days = %s, another time of day", region, at, n, local)
+					}
+				}
+			}
+		}
+	}
+}

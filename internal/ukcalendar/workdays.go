@@ -9,32 +9,32 @@ import (
 type Calendar struct {
 	region Region
 	mu     sync.Mutex
-	years  map[int]map[Date]bool
+	years  map[int][]Date
 }
 
 // New returns the calendar of region.
 func New(region Region) *Calendar {
-	return &Calendar{region: region, years: map[int]map[Date]bool{}}
+	return &Calendar{region: region, years: map[int][]Date{}}
 }
 
 // IsWorkingDay reports whether d is Monday to Friday and not a bank holiday.
 func (c *Calendar) IsWorkingDay(d Date) bool {
-	if wd := d.weekday(); wd == time.Saturday || wd == time.Sunday {
-		return false
-	}
-	return !c.holidays(d.Year)[d]
+	return isWorkingDay(d, d.weekday(), c.holidays(d.Year))
 }
 
-func (c *Calendar) holidays(year int) map[Date]bool {
+// isWorkingDay is IsWorkingDay given d's weekday and its year's holidays (a dozen at
+// most, so a scan beats hashing a Date).
+func isWorkingDay(d Date, wd time.Weekday, holidays []Date) bool {
+	return wd != time.Saturday && wd != time.Sunday && !contains(holidays, d)
+}
+
+func (c *Calendar) holidays(year int) []Date {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if h, ok := c.years[year]; ok {
 		return h
 	}
-	h := map[Date]bool{}
-	for _, d := range Holidays(c.region, year) {
-		h[d] = true
-	}
+	h := Holidays(c.region, year)
 	c.years[year] = h
 	return h
 }
@@ -42,12 +42,20 @@ func (c *Calendar) holidays(year int) map[Date]bool {
 // AddWorkingDays returns the instant n working days after t, at the same London clock
 // time. The day of t is day zero and only working days after it count: one working day
 // from Friday 10:00 is Monday 10:00, and so is one working day from Saturday 10:00.
+//
+// It steps day by day in plain calendar arithmetic, taking the lock for a year's holidays
+// once per year crossed: the SLA of every new ticket is computed here (28 working days
+// for a routine repair), and a time.Time and a lock per day cost ten times as much.
 func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 	local := t.In(London)
-	d := dateOf(local)
+	d, wd := dateOf(local), local.Weekday()
+	holidays := c.holidays(d.Year)
 	for added := 0; added < n; {
-		d = d.addDays(1)
-		if c.IsWorkingDay(d) {
+		d, wd = d.next(), (wd+1)%7
+		if d.Month == time.January && d.Day == 1 {
+			holidays = c.holidays(d.Year)
+		}
+		if isWorkingDay(d, wd, holidays) {
 			added++
 		}
 	}

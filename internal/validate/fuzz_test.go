@@ -55,11 +55,18 @@ func FuzzText(f *testing.F) {
 // passes holds no string with a control character other than newline and tab.
 func FuzzJSONText(f *testing.F) {
 	for _, s := range []string{`{"title":"Leak"}`, `{"title":"a\u0000b"}`, `{"lines":[{"description":"x\u001b"}]}`,
-		`{"a\u0000":1}`, `["\u007f"]`, `"\u0085"`, `{"q":"\ud800"}`, `not json`, `{"n":1.5e300,"b":true,"z":null}`} {
+		`{"a\u0000":1}`, `["\u007f"]`, `"\u0085"`, `{"q":"\ud800"}`, `not json`, `{"n":1.5e300,"b":true,"z":null}`,
+		`{"a\nb":1}`, `{"k" :"x"}`, `{"k\t" : "x"}`, `{"d":"line\nline\u000d\u0009"}`, `{"e":"\ud83d\ude00"}`, `{"e":"\ude00\ud83d"}`,
+		"{\"raw\":\"é\u0085\"}", `{"x":"\b\f"}`, `{"a":"b"} "\u0000"`, `{"a":"b`, "{\"a\":\"\xff\"}"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		problems := JSONText(data)
+		if stringsCertainlyClean(data) {
+			if walked := walkJSONText(data); len(walked) > 0 {
+				t.Fatalf("%q: the fast path passed what the walk refuses: %+v", data, walked)
+			}
+		}
 		for _, p := range problems {
 			if p.Field == "" || p.Message == "" {
 				t.Fatalf("%q: unnamed problem %+v", data, p)

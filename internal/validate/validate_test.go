@@ -123,3 +123,35 @@ func TestEmailRefusesControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONTextFastPath checks which bodies JSONText passes without decoding them: the
+// usual ones must (or the fast path is lost without any test failing), and any doubt
+// must go to the walk (FuzzJSONText checks the walk agrees whenever the fast path passes).
+func TestJSONTextFastPath(t *testing.T) {
+	tests := []struct {
+		body string
+		fast bool
+	}{
+		{`{"unitId":"0b9c2ad4-7d6f-4a43-9d4b-3c1c3f1f2f10","title":"Kitchen tap","description":"Dripping.\nSince \"Saturday\"\t\\ o/","n":1,"ok":true,"z":null}`, true},
+		{`{"name":"Zoë Ó Briain £5 €","lines":[{"description":"a\u000ab\u00e9 \ud83d\ude00"}]}`, true},
+		{` { "key" : "value" } `, true},
+		{`not json at all`, true}, // no strings: nothing to refuse, as the walk finds
+		{`{"title":"a\u0000b"}`, false},
+		{`{"title":"\b"}`, false},
+		{`{"title":"\u007f"}`, false},
+		{"{\"title\":\"\x7f\"}", false},
+		{`{"title":"\u0085"}`, false},
+		{"{\"title\":\"\u0085\"}", false},
+		{"{\"title\":\"\xff\"}", false},
+		{`{"title":"\ud800"}`, false},
+		{`{"a\nb":"x"}`, false}, // a property name is one line
+		{`{"a\u0009b" :"x"}`, false},
+		{`{"title":"unterminated`, false},
+		{`{"title":"\x"}`, false},
+	}
+	for _, tt := range tests {
+		if got := stringsCertainlyClean([]byte(tt.body)); got != tt.fast {
+			t.Errorf("stringsCertainlyClean(%q) = %v, want %v", tt.body, got, tt.fast)
+		}
+	}
+}
