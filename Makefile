@@ -35,9 +35,11 @@ bin/mailpit: tools/go.mod tools/go.sum
 ## queue. Reports, never asserts. BENCH_DURATION, BENCH_CLIENTS, BENCH_SCENARIOS tune it.
 bench: bench-api bench-queue
 
-## bench-api: only the API beside its SQL baseline, ~15 min
+## bench-api: only the API beside its SQL baseline, ~15 min; MAINTAINUK_BIN=path measures
+## another build of the server (an earlier commit's, for before and after)
+MAINTAINUK_BIN ?= $(CURDIR)/$(BIN)
 bench-api: build bin/mailpit
-	BENCH_API=1 MAINTAINUK_BIN=$(CURDIR)/$(BIN) MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- \
+	BENCH_API=1 MAINTAINUK_BIN=$(MAINTAINUK_BIN) MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- \
 		$(GO) test -count=1 -timeout 90m -run '^TestAPIBenchmark$$' -v ./internal/apibench/
 
 ## bench-queue: River beside the seed's 5 s polled outbox; the app's client: dispatch at 500/s, event → webhook,

@@ -110,7 +110,7 @@ func TestAPIBenchmark(t *testing.T) {
 	say("loaded in %s: %v", time.Since(started).Round(time.Second), facts.Counts)
 
 	srv := startServer(t, root, dbs.AppURL, cfg.outDir)
-	say("server pid %d on %s (APP_ENV=production, connected as the application role)", srv.cmd.Process.Pid, srv.url)
+	say("server %s, pid %d, on %s (APP_ENV=production, connected as the application role)", srv.cmd.Path, srv.cmd.Process.Pid, srv.url)
 
 	deep, err := deepCursor(ctx, dbs.OwnerURL, facts, loadtest.DefaultDeepPages)
 	if err != nil {
