@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -136,6 +137,11 @@ func TestTicketCreate(t *testing.T) {
 			tk.ReportedByUserID == nil || *tk.ReportedByUserID != o.Admin.UserID || tk.ReportedByName != "Ada Admin" || tk.ReportedByEmail != o.Admin.Email ||
 			tk.ReportedByPhone != "" || tk.AssigneeUserID != nil || tk.Overdue || tk.ResolvedAt != nil || tk.ClosedAt != nil {
 			t.Fatalf("created %+v", tk)
+		}
+		// The service makes the row it inserts (tickets.Service.insert): what the create
+		// answers is what was stored, to the microsecond.
+		if stored := testsupport.GetTicket(t, o.Admin, tk.ID); !reflect.DeepEqual(stored.Ticket, tk) {
+			t.Fatalf("create answered\n%+v\nbut the ticket reads back as\n%+v", tk, stored.Ticket)
 		}
 		if tk.CreatedAt.Before(before.Add(-time.Minute)) || tk.CreatedAt.After(time.Now().Add(time.Minute)) {
 			t.Fatalf("createdAt %v", tk.CreatedAt)
