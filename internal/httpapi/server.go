@@ -94,6 +94,7 @@ func New(deps Deps) *Server {
 	config.Info.Description = "Property maintenance for UK letting agents, landlords and housing associations. " +
 		"Every response is an envelope {data, error, traceId}; lists add meta.nextCursor."
 	config.CreateHooks = nil // no $schema links in bodies: the envelope is the contract
+	config.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}

@@ -37,7 +37,7 @@ func List(ctx context.Context, tx database.Querier, actor access.Actor, entityTy
 	for i, r := range rows {
 		events[i] = Event{
 			ID: r.ID, EntityType: r.EntityType, EntityID: r.EntityID, Action: r.Action,
-			ActorID: r.ActorID, ActorRole: deref(r.ActorRole), Before: r.Before, After: r.After,
+			ActorID: r.ActorID, ActorRole: deref(r.ActorRole), Before: compact(r.Before), After: compact(r.After),
 			OccurredAt: r.OccurredAt, Seq: r.Seq,
 		}
 	}

@@ -4,6 +4,7 @@
 package timeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -128,7 +129,17 @@ func ListForTicket(ctx context.Context, tx database.Querier, actor access.Actor,
 func eventFromRow(r timelinedb.TimelineEvent) Event {
 	return Event{
 		ID: r.ID, EntityType: r.EntityType, EntityID: r.EntityID, Action: r.Action,
-		ActorID: r.ActorID, ActorRole: deref(r.ActorRole), Before: r.Before, After: r.After,
+		ActorID: r.ActorID, ActorRole: deref(r.ActorRole), Before: compact(r.Before), After: compact(r.After),
 		OccurredAt: r.OccurredAt, Seq: r.Seq,
 	}
+}
+
+// compact removes the spaces jsonb's text puts after ':' and ',', so a snapshot is
+// answered as encoding/json writes a RawMessage, whichever encoder writes the answer.
+func compact(raw []byte) json.RawMessage {
+	var b bytes.Buffer
+	if raw == nil || json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
 }

@@ -12,6 +12,7 @@
 package webhooks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -201,6 +202,11 @@ func deliveryFromRow(r webhooksdb.WebhookDelivery) WebhookDelivery {
 		ID: r.ID, EndpointID: r.EndpointID, MessageID: r.MessageID, EventType: r.EventType, Status: r.Status,
 		Attempts: int(r.Attempts), ResponseBody: r.ResponseBody, Error: r.Error, Payload: json.RawMessage(r.Payload),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DeliveredAt: r.DeliveredAt,
+	}
+	// As sent, without the spaces jsonb's text adds (as encoding/json writes a RawMessage).
+	var payload bytes.Buffer
+	if json.Compact(&payload, r.Payload) == nil {
+		d.Payload = payload.Bytes()
 	}
 	if r.ResponseStatus != nil {
 		s := int(*r.ResponseStatus)
