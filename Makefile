@@ -35,7 +35,7 @@ bin/mailpit: tools/go.mod tools/go.sum
 ## queue. Reports, never asserts. BENCH_DURATION, BENCH_CLIENTS, BENCH_SCENARIOS tune it.
 bench: bench-api bench-queue
 
-## bench-api: only the API beside its SQL baseline, ~15 min; MAINTAINUK_BIN=path measures
+## bench-api: only the API beside its SQL baseline, ~10 min; MAINTAINUK_BIN=path measures
 ## another build of the server (an earlier commit's, for before and after)
 MAINTAINUK_BIN ?= $(CURDIR)/$(BIN)
 bench-api: build bin/mailpit
