@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,6 +29,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/benchdata"
 	"github.com/maintainuk/maintainuk/internal/benchsql"
 	"github.com/maintainuk/maintainuk/internal/loadtest"
+	"github.com/maintainuk/maintainuk/internal/pgcluster"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -140,7 +140,7 @@ func TestAPIBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatalf("prepare the rare-word search: %v", err)
 	}
-	pgbench, err := benchsql.FindPgbench()
+	pgbench, err := pgcluster.Program(ctx, "pgbench")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,8 +375,8 @@ func startServer(t *testing.T, root, appURL, outDir string) *server {
 	if bin == "" {
 		bin = filepath.Join(root, "bin", "maintainuk")
 	}
-	mailpit := startMailpit(t, outDir)
-	port, metricsPort := freePort(t), freePort(t)
+	mailpit := testsupport.StartMailpit(t, "--max", "1000").SMTPPort
+	port, metricsPort := testsupport.FreePort(t), testsupport.FreePort(t)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	logFile, err := os.Create(filepath.Join(outDir, "server.log"))
@@ -481,44 +481,6 @@ func (s *server) rss(t *testing.T) int64 {
 	}
 	t.Fatal("no VmRSS in /proc/PID/status")
 	return 0
-}
-
-// startMailpit runs a real SMTP server for the server's emails; it answers its SMTP port.
-func startMailpit(t *testing.T, outDir string) int {
-	t.Helper()
-	bin := os.Getenv("MAILPIT_BIN")
-	if bin == "" {
-		t.Fatal("MAILPIT_BIN is not set: run the benchmark with `make bench`")
-	}
-	smtpPort, httpPort := freePort(t), freePort(t)
-	cmd := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-		"--disable-version-check", "--database", filepath.Join(t.TempDir(), "mailpit.db"), "--smtp-auth-accept-any",
-		"--smtp-auth-allow-insecure", "--max", "1000")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mailpit: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", smtpPort)); err == nil {
-			conn.Close()
-			return smtpPort
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("mailpit did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func moduleRoot(t *testing.T) string {

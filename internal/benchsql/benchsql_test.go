@@ -18,6 +18,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/benchsql"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/pgcluster"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -218,7 +219,7 @@ func names(scenarios []benchsql.Scenario) []string {
 // against a small estate, as the application role, and checks that every request
 // succeeded and that the writing scenarios wrote what the service writes per request.
 func TestPgbenchRunsEveryScenario(t *testing.T) {
-	pgbench, err := benchsql.FindPgbench()
+	pgbench, err := pgcluster.Program(context.Background(), "pgbench")
 	if err != nil {
 		t.Fatal(err)
 	}

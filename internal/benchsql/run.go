@@ -3,7 +3,6 @@ package benchsql
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -199,22 +198,4 @@ func redactURL(args []string, url string) []string {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// FindPgbench returns pgbench from PATH, or from the newest /usr/lib/postgresql/*/bin
-// (where Debian puts PostgreSQL's programs, as internal/pgcluster looks for them).
-func FindPgbench() (string, error) {
-	if p, err := exec.LookPath("pgbench"); err == nil {
-		return p, nil
-	}
-	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
-	slices.SortFunc(found, func(a, b string) int {
-		va, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(a))))
-		vb, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(b))))
-		return vb - va
-	})
-	if len(found) == 0 {
-		return "", errors.New("benchsql: pgbench not found (install postgresql-client or postgresql)")
-	}
-	return found[0], nil
 }

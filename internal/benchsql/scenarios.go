@@ -124,10 +124,11 @@ func Scenarios() ([]Scenario, error) {
 			"property_id": "NULL", "assignee_user_id": "NULL", "overdue": "false", "now": "now()", "query": query,
 			"tenant_user_id": "NULL", "contractor_id": "NULL", "before_created_at": before, "before_id": beforeID, "row_limit": pageRowLimit}
 	}
-	listTx := func(args map[string]string) Tx {
-		return Tx{Scope: staff, Implicit: true, Steps: []Step{{Package: "tickets", Name: "ListTickets", Args: args}}}
-	}
+	// read is one statement of database.Reader: the scope and the statement, one implicit transaction.
 	read := func(scope Scope, st Step) Tx { return Tx{Scope: scope, Implicit: true, Steps: []Step{st}} }
+	listTx := func(args map[string]string) Tx {
+		return read(staff, Step{Package: "tickets", Name: "ListTickets", Args: args})
+	}
 	staffCreate, err := createSteps(false)
 	if err != nil {
 		return nil, err
@@ -139,20 +140,20 @@ func Scenarios() ([]Scenario, error) {
 	publicOrg := Scope{OrgID: vPublicOrg}
 	return []Scenario{
 		{Name: "create-ticket", Request: "POST /api/v1/tickets as staff", Txs: []Tx{
-			bearer(staff, false),
+			bearer(staff),
 			{Scope: staff, Steps: append([]Step{
 				{Package: "tickets", Name: "GetUnitProperty", Args: positional(vOrg, vUnit), Gset: true},
 				{Package: "tickets", Name: "GetReporter", Args: positional(vStaff), Gset: true, Prefix: "reporter_"},
 			}, staffCreate...)},
 		}},
 		{Name: "list-open", Request: "GET /api/v1/tickets?status=NEW&limit=20", Txs: []Tx{
-			bearer(staff, false), listTx(list(vFirstCreatedAt, vFirstID, "'NEW'", "NULL"))}},
+			bearer(staff), listTx(list(vFirstCreatedAt, vFirstID, "'NEW'", "NULL"))}},
 		{Name: "list-deep", Request: "GET /api/v1/tickets?status=NEW&limit=20&cursor=… (deep)", Txs: []Tx{
-			bearer(staff, false), listTx(list(vDeepCreatedAt, vDeepID, "'NEW'", "NULL"))}},
+			bearer(staff), listTx(list(vDeepCreatedAt, vDeepID, "'NEW'", "NULL"))}},
 		{Name: "search", Request: "GET /api/v1/tickets?q=TERM&limit=20", Txs: []Tx{
-			bearer(staff, false), listTx(list(vFirstCreatedAt, vFirstID, "NULL", vSearch))}},
+			bearer(staff), listTx(list(vFirstCreatedAt, vFirstID, "NULL", vSearch))}},
 		{Name: "ticket-detail", Request: "GET /api/v1/tickets/{id}", Txs: []Tx{
-			bearer(staff, false),
+			bearer(staff),
 			read(staff, Step{Package: "tickets", Name: "GetTicket", Args: positional(vOrg, SampleTicket)}),
 			read(staff, Step{Package: "tickets", Name: "ListComments", Args: map[string]string{"org_id": vOrg, "ticket_id": SampleTicket, "resident_only": "false", "contractor_id": "NULL"}}),
 			read(staff, Step{Package: "timeline", Name: "ListTicketEvents", Args: map[string]string{"org_id": vOrg, "ticket_id": SampleTicket, "after_seq": "0", "row_limit": timelineRowLimit}}),
@@ -180,7 +181,7 @@ func Scenarios() ([]Scenario, error) {
 			}, publicCreate...)},
 		}},
 		{Name: "contractor-jobs", Request: "GET /api/v1/work-orders?limit=20 as a CONTRACTOR", Txs: []Tx{
-			bearer(contractor, true),
+			bearer(contractor),
 			read(contractor, Step{Package: "workorders", Name: "ListWorkOrders", Args: map[string]string{
 				"org_id": vOrg, "status": "NULL", "ticket_id": "NULL", "contractor_id": vContractor,
 				"before_created_at": vFirstCreatedAt, "before_id": vFirstID, "row_limit": pageRowLimit}}),
@@ -190,7 +191,7 @@ func Scenarios() ([]Scenario, error) {
 
 // bearer is identity.Authenticate: the member's role and, for a CONTRACTOR, its
 // company's standing, in one statement with the scope (database.Scoped).
-func bearer(scope Scope, _ bool) Tx {
+func bearer(scope Scope) Tx {
 	return Tx{Scope: scope, Implicit: true, Steps: []Step{{Package: "identity", Name: "GetActor", Args: positional(scope.OrgID, scope.UserID)}}}
 }
 

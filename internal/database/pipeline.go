@@ -50,38 +50,34 @@ func (p *pipelinedTx) send(ctx context.Context, sql string, args []any) (pgx.Bat
 	held := b.Len()
 	b.Queue(sql, args...)
 	br := p.Tx.SendBatch(ctx, b)
-	for i := range held {
-		if _, err := br.Exec(); err != nil {
-			return nil, errors.Join(fmt.Errorf("database: pipelined statement %d of %d: %w", i+1, held, err), br.Close())
-		}
+	if err := readHeld(br, held); err != nil {
+		return nil, errors.Join(err, br.Close())
 	}
 	return br, nil
+}
+
+// readHeld reads the results of the n held statements at the head of a sent batch.
+func readHeld(br pgx.BatchResults, n int) error {
+	for i := range n {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("database: pipelined statement %d of %d: %w", i+1, n, err)
+		}
+	}
+	return nil
 }
 
 func (p *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if p.held == nil {
 		return p.Tx.Query(ctx, sql, args...)
 	}
-	br, err := p.send(ctx, sql, args)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, errors.Join(err, br.Close())
-	}
-	return &batchRows{Rows: rows, br: br}, nil
+	return rowsOf(p.send(ctx, sql, args))
 }
 
 func (p *pipelinedTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if p.held == nil {
 		return p.Tx.QueryRow(ctx, sql, args...)
 	}
-	br, err := p.send(ctx, sql, args)
-	if err != nil {
-		return errRow{err}
-	}
-	return batchRow{row: br.QueryRow(), br: br}
+	return rowOf(p.send(ctx, sql, args))
 }
 
 // flush sends what is held, if anything.
@@ -92,12 +88,7 @@ func (p *pipelinedTx) flush(ctx context.Context) error {
 	b := p.held
 	p.held = nil
 	br := p.Tx.SendBatch(ctx, b)
-	for i := range b.Len() {
-		if _, err := br.Exec(); err != nil {
-			return errors.Join(fmt.Errorf("database: pipelined statement %d of %d: %w", i+1, b.Len(), err), br.Close())
-		}
-	}
-	return br.Close()
+	return errors.Join(readHeld(br, b.Len()), br.Close())
 }
 
 func (p *pipelinedTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {

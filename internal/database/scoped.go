@@ -55,15 +55,23 @@ func (s scoped) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comma
 }
 
 func (s scoped) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	br, err := s.send(ctx, sql, args)
+	return rowOf(s.send(ctx, sql, args))
+}
+
+func (s scoped) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return rowsOf(s.send(ctx, sql, args))
+}
+
+// rowOf is the next result of a sent batch as a row that closes the batch once scanned.
+func rowOf(br pgx.BatchResults, err error) pgx.Row {
 	if err != nil {
 		return errRow{err}
 	}
 	return batchRow{row: br.QueryRow(), br: br}
 }
 
-func (s scoped) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	br, err := s.send(ctx, sql, args)
+// rowsOf is the next result of a sent batch as rows that close the batch when closed.
+func rowsOf(br pgx.BatchResults, err error) (pgx.Rows, error) {
 	if err != nil {
 		return nil, err
 	}

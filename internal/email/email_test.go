@@ -98,7 +98,7 @@ func TestSMTPThroughMailpit(t *testing.T) {
 	t.Parallel()
 	mp := startMailpit(t)
 	f := newFixture(t)
-	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, TLS: "none"}))
+	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"}))
 	job := f.job(t, ticketCreated, 1)
 	if err := w.Work(context.Background(), job); err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestSMTPBounceFails(t *testing.T) {
 	t.Parallel()
 	mp := startMailpit(t, "--smtp-allowed-recipients", `@example\.org$`)
 	f := newFixture(t)
-	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, TLS: "none"}))
+	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"}))
 	if err := w.Work(context.Background(), f.job(t, ticketCreated, 1)); err != nil {
 		t.Fatalf("a bounce must not be retried: %v", err)
 	}
@@ -365,7 +365,7 @@ func TestInvitationLinkIsSentButNotKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.smtpPort, TLS: "none"}))
+	w := f.worker(t, email.NewSMTPSender(email.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"}))
 	w.Config.Links = box
 	job := f.job(t, &events.MemberInvited{Role: "COORDINATOR", InvitedBy: "Ada Admin", SealedToken: sealed,
 		ExpiresAt: time.Now().Add(7 * 24 * time.Hour), Invitee: events.Recipient{Email: "new.member@example.com"}}, 1)

@@ -213,3 +213,25 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Program returns another program of the installation the clusters run on (pgbench,
+// psql, …), so that a tool and the server it talks to come from one PostgreSQL.
+func Program(ctx context.Context, name string) (string, error) {
+	b, found, err := locateBinaries(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		return "", fmt.Errorf("pgcluster: PostgreSQL not found (looked on PATH and in %s/*/bin)", debianRoot)
+	}
+	// On PATH the server may be a link into its installation (as /usr/local/bin is here).
+	postgres, err := filepath.EvalSymlinks(b.postgres)
+	if err != nil {
+		return "", fmt.Errorf("pgcluster: %w", err)
+	}
+	p := filepath.Join(filepath.Dir(postgres), name)
+	if !isExecutable(p) {
+		return "", fmt.Errorf("pgcluster: no %s beside %s", name, postgres)
+	}
+	return p, nil
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -407,5 +408,29 @@ func TestDirFor_unreachableCheckout(t *testing.T) {
 	open := filepath.Join(tempDir(t), "pg")
 	if dir, moved, err := DirFor(t.Context(), open, fallback, t.Logf); err != nil || moved || dir != open {
 		t.Fatalf("DirFor(%s) = %s, %v, %v; want it unchanged", open, dir, moved, err)
+	}
+}
+
+// TestProgram: another program of the clusters' installation is found beside its server
+// (through a link on PATH too) and is of the same major version; a missing one is named.
+func TestProgram(t *testing.T) {
+	ctx := context.Background()
+	b, found, err := locateBinaries(ctx)
+	if err != nil || !found {
+		t.Fatalf("no PostgreSQL here (found %v, %v): make test installs it", found, err)
+	}
+	p, err := Program(ctx, "pgbench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(ctx, p, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", p, err)
+	}
+	if _, major, ok := parseVersion(string(out)); !ok || major != b.major {
+		t.Errorf("%s is %q, want PostgreSQL %d like the server", p, out, b.major)
+	}
+	if _, err := Program(ctx, "no-such-program"); err == nil || !strings.Contains(err.Error(), "no no-such-program beside") {
+		t.Errorf("a missing program: %v", err)
 	}
 }
