@@ -111,6 +111,8 @@ type Publisher interface {
 	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
 	// PublishWebhooks queues ev for the organisation's webhook endpoints.
 	PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	// PublishClassification queues the AI classification of a new ticket.
+	PublishClassification(ctx context.Context, tx pgx.Tx, orgID, ticketID uuid.UUID) error
 }
 
 // Discard publishes nothing: for tests of services whose messages they do not look at.
@@ -121,6 +123,9 @@ func (Discard) PublishEmail(context.Context, pgx.Tx, uuid.UUID, Event) error { r
 
 // PublishWebhooks does nothing.
 func (Discard) PublishWebhooks(context.Context, pgx.Tx, uuid.UUID, Event) error { return nil }
+
+// PublishClassification does nothing.
+func (Discard) PublishClassification(context.Context, pgx.Tx, uuid.UUID, uuid.UUID) error { return nil }
 
 // EmailAndWebhooks publishes ev to email (when it emails anyone) and to the organisation's
 // webhooks.

@@ -136,6 +136,7 @@ func TestResetPassword(t *testing.T) {
 
 // recordingPublisher keeps the emails a service built in a test publishes.
 type recordingPublisher struct {
+	events.Discard
 	mu     sync.Mutex
 	emails []events.Event
 }

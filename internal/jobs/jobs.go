@@ -20,7 +20,7 @@ import (
 
 // Queue names: one per channel of work, so that a backlog in one (a burst of webhooks)
 // cannot delay another (emails). Each queue with workers gets its worker count in
-// NewClient; sms, whatsapp, ai and billing have no workers yet.
+// NewClient; sms, whatsapp and billing have no workers yet.
 const (
 	QueueEmail       = "email"
 	QueueSMS         = "sms"
@@ -91,7 +91,10 @@ const (
 // short transactions, and 100 keeps short the queue they form for the pool
 // (DB_MAX_CONNS, 20 by default) that the API's requests join. Larger values drained
 // trivial jobs faster still (1,000 was the sweep's fastest), at the price of that queue.
-var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2}
+//
+// The ai queue runs 10: each job waits on a model for up to AI_TIMEOUT, and more at once
+// would mostly meet the provider's own rate limit.
+var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2, QueueAI: 10}
 
 // MaxWorkers is how many jobs of queue one process works at once (0: not worked).
 func MaxWorkers(queue string) int { return queueWorkers[queue] }

@@ -51,6 +51,19 @@ func (WebhooksArgs) Kind() string { return "event.publish" }
 // InsertOpts puts fan-out on the webhooks queue.
 func (WebhooksArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueWebhooks} }
 
+// ClassifyArgs asks the AI worker to classify a new ticket. It carries ids only: the
+// worker reads the ticket itself, in the ticket's organisation.
+type ClassifyArgs struct {
+	OrgID    uuid.UUID `json:"orgId"`
+	TicketID uuid.UUID `json:"ticketId"`
+}
+
+// Kind is the job kind.
+func (ClassifyArgs) Kind() string { return "ai.classify" }
+
+// InsertOpts puts classification on the ai queue.
+func (ClassifyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueAI} }
+
 // Publisher inserts jobs in the caller's transaction.
 type Publisher struct {
 	client *jobs.Client
@@ -70,6 +83,14 @@ func (p *Publisher) PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 // PublishWebhooks queues ev for the organisation's webhook endpoints, in tx.
 func (p *Publisher) PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
 	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return WebhooksArgs{Event: e} })
+}
+
+// PublishClassification queues the AI classification of a new ticket, in tx.
+func (p *Publisher) PublishClassification(ctx context.Context, tx pgx.Tx, orgID, ticketID uuid.UUID) error {
+	if _, err := p.client.InsertTx(ctx, tx, ClassifyArgs{OrgID: orgID, TicketID: ticketID}, nil); err != nil {
+		return fmt.Errorf("outbox: publish ai.classify: %w", err)
+	}
+	return nil
 }
 
 func (p *Publisher) insert(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event, args func(events.Ref) river.JobArgs) error {

@@ -23,6 +23,7 @@ import (
 // failingPublisher publishes email through the real outbox and then fails the webhook
 // publish for the organisations in failFor, after the email job is already in the tx.
 type failingPublisher struct {
+	events.Discard
 	real    *outbox.Publisher
 	failFor map[uuid.UUID]bool
 }

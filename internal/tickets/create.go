@@ -167,7 +167,7 @@ func orKeep(v, fallback string) string {
 // allocation until the transaction ends, and every other create of the organisation
 // waits for it: in a storm that wait is what limits how fast reports are taken. So all
 // that can be is done before the number is taken, and what needs the number (the ticket,
-// its timeline entry, its events and their jobs) is sent in one pipelined round trip
+// its timeline entry, its events and their jobs, its AI classification job) is sent in one pipelined round trip
 // after it, then COMMIT.
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v fields, source string,
 	unitID, propertyID, reporter, assignee *uuid.UUID, acknowledge bool) (Ticket, error) {
@@ -200,7 +200,10 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 		}
 		ev := &events.TicketCreated{TicketID: t.ID, Number: t.Number, Title: t.Title, Priority: t.Priority, SLADueAt: t.SLADueAt,
 			Reporter: events.Recipient{Name: t.ReportedByName, Email: t.ReportedByEmail}}
-		return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, acknowledge && t.ReportedByEmail != "")
+		if err := events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, acknowledge && t.ReportedByEmail != ""); err != nil {
+			return err
+		}
+		return s.pub.PublishClassification(ctx, tx, actor.OrgID, t.ID)
 	})
 }
 

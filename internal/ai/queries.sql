@@ -1,0 +1,91 @@
+-- name: GetSettings :one
+SELECT * FROM ai_settings WHERE org_id = $1;
+
+-- name: UpsertSettings :exec
+INSERT INTO ai_settings (org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, now())
+ON CONFLICT (org_id) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model,
+    auto_apply = EXCLUDED.auto_apply, auto_apply_confidence = EXCLUDED.auto_apply_confidence,
+    monthly_token_allowance = EXCLUDED.monthly_token_allowance, updated_at = now();
+
+-- name: InsertDecision :exec
+INSERT INTO ai_decisions (id, org_id, ticket_id, capability, requested_provider, provider, model, prompt_version,
+    input_hash, tokens_in, tokens_out, cost_micropence, latency_ms, attempts, fallback, fallback_reason, result,
+    requested_by, created_at)
+VALUES (@id, @org_id, @ticket_id, @capability, @requested_provider, @provider, @model, @prompt_version,
+    @input_hash, @tokens_in, @tokens_out, @cost_micropence, @latency_ms, @attempts, @fallback, @fallback_reason, @result,
+    @requested_by, @created_at);
+
+-- name: LatestDecision :one
+SELECT * FROM ai_decisions
+WHERE org_id = @org_id AND ticket_id = @ticket_id AND capability = @capability
+ORDER BY created_at DESC, id DESC LIMIT 1;
+
+-- name: LockLatestDecision :one
+SELECT * FROM ai_decisions
+WHERE org_id = @org_id AND ticket_id = @ticket_id AND capability = @capability
+ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE;
+
+-- name: SetOutcome :exec
+UPDATE ai_decisions SET outcome = @outcome, outcome_by = @outcome_by, outcome_at = @outcome_at, outcome_detail = @outcome_detail
+WHERE org_id = @org_id AND id = @id;
+
+-- name: ListDecisions :many
+-- Newest first, keyset-paged on (created_at, id).
+SELECT * FROM ai_decisions
+WHERE org_id = @org_id
+  AND (sqlc.narg(ticket_id)::uuid IS NULL OR ticket_id = sqlc.narg(ticket_id))
+  AND (sqlc.narg(capability)::text IS NULL OR capability = sqlc.narg(capability))
+  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(before_at), sqlc.narg(before_id)::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT @lim;
+
+-- name: MonthUsage :many
+-- Calls, tokens and cost per capability and provider in [@since, @until).
+SELECT capability, provider, count(*)::bigint AS calls, count(*) FILTER (WHERE fallback)::bigint AS fallbacks,
+    coalesce(sum(tokens_in), 0)::bigint AS tokens_in, coalesce(sum(tokens_out), 0)::bigint AS tokens_out,
+    coalesce(sum(cost_micropence), 0)::bigint AS cost_micropence
+FROM ai_decisions
+WHERE org_id = @org_id AND created_at >= @since AND created_at < @until
+GROUP BY capability, provider
+ORDER BY capability, provider;
+
+-- name: MeterQuantity :one
+SELECT coalesce((SELECT quantity FROM usage_meters WHERE org_id = @org_id AND metric = @metric AND period_start = @period_start), 0)::bigint;
+
+-- name: AddToMeter :exec
+INSERT INTO usage_meters (org_id, metric, period_start, quantity, updated_at)
+VALUES (@org_id, @metric, @period_start, @quantity, now())
+ON CONFLICT (org_id, metric, period_start) DO UPDATE SET quantity = usage_meters.quantity + EXCLUDED.quantity, updated_at = now();
+
+-- name: LatestPrompt :one
+SELECT * FROM ai_prompt_templates WHERE org_id = @org_id AND capability = @capability ORDER BY version DESC LIMIT 1;
+
+-- name: PromptHistory :many
+SELECT * FROM ai_prompt_templates WHERE org_id = @org_id AND capability = @capability ORDER BY version DESC LIMIT 50;
+
+-- name: InsertPrompt :one
+INSERT INTO ai_prompt_templates (org_id, capability, version, text, created_by)
+VALUES (@org_id, @capability,
+    coalesce((SELECT max(version) FROM ai_prompt_templates WHERE org_id = @org_id AND capability = @capability), 0) + 1,
+    sqlc.narg(text), @created_by)
+RETURNING *;
+
+-- name: InsertSelfHelp :exec
+INSERT INTO self_help_sessions (id, org_id, category, priority, emergency, guide_ids, created_at)
+VALUES (@id, @org_id, @category, @priority, @emergency, @guide_ids, @created_at);
+
+-- name: ResolveSelfHelp :execrows
+-- The resident's answer is taken once.
+UPDATE self_help_sessions SET outcome = @outcome, guide_id = sqlc.narg(guide_id), resolved_at = @resolved_at
+WHERE org_id = @org_id AND id = @id AND outcome IS NULL;
+
+-- name: GetSelfHelp :one
+SELECT * FROM self_help_sessions WHERE org_id = @org_id AND id = @id;
+
+-- name: SelfHelpStats :one
+SELECT count(*)::bigint AS sessions,
+    count(*) FILTER (WHERE emergency)::bigint AS emergencies,
+    count(*) FILTER (WHERE outcome = 'FIXED')::bigint AS fixed,
+    count(*) FILTER (WHERE outcome = 'NOT_FIXED')::bigint AS not_fixed
+FROM self_help_sessions WHERE org_id = @org_id AND created_at >= @since AND created_at < @until;
