@@ -36,7 +36,7 @@ SELECT * FROM ai_decisions
 WHERE org_id = @org_id
   AND (sqlc.narg(ticket_id)::uuid IS NULL OR ticket_id = sqlc.narg(ticket_id))
   AND (sqlc.narg(capability)::text IS NULL OR capability = sqlc.narg(capability))
-  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(before_at), sqlc.narg(before_id)::uuid))
+  AND (created_at, id) < (@before_at::timestamptz, @before_id::uuid)
 ORDER BY created_at DESC, id DESC
 LIMIT @lim;
 
@@ -89,3 +89,22 @@ SELECT count(*)::bigint AS sessions,
     count(*) FILTER (WHERE outcome = 'FIXED')::bigint AS fixed,
     count(*) FILTER (WHERE outcome = 'NOT_FIXED')::bigint AS not_fixed
 FROM self_help_sessions WHERE org_id = @org_id AND created_at >= @since AND created_at < @until;
+
+-- name: GetTicketFacts :one
+-- What the assistant reads of a ticket: its text, state, the reporter's name (redacted
+-- before it leaves), the property's postcode (for the price region) and the
+-- organisation's name (for signatures).
+SELECT t.id, t.number, t.title, t.description, t.category, t.priority, t.status, t.source,
+    t.reported_by_name, t.reported_address, t.sla_due_at, t.created_at,
+    coalesce(p.postcode, '')::text AS postcode, o.name AS org_name
+FROM tickets t
+JOIN organisations o ON o.id = t.org_id
+LEFT JOIN properties p ON p.org_id = t.org_id AND p.id = t.property_id
+WHERE t.org_id = @org_id AND t.id = @id;
+
+-- name: GetOrgName :one
+SELECT name FROM organisations WHERE id = $1;
+
+-- name: OrgIDBySlug :one
+-- Runs in the scope app.org_slug, which admits only that organisation's row.
+SELECT id FROM organisations WHERE slug = $1;

@@ -17,6 +17,9 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"riverqueue.com/riverui"
 
+	"github.com/maintainuk/maintainuk/internal/ai"
+	"github.com/maintainuk/maintainuk/internal/ai/llm"
+	"github.com/maintainuk/maintainuk/internal/ai/providers"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
@@ -57,6 +60,7 @@ type App struct {
 	Webhooks    *webhooks.Service
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
+	AI            *ai.Service
 	API           *httpapi.Server
 	Jobs          *jobs.Client
 	idempotency   *idempotency.Store
@@ -95,7 +99,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
 	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
-	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance}, logger)
+	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI}, logger)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
@@ -112,6 +116,11 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	retention := &jobs.RetentionWorker{}
+	classify := &ai.ClassifyWorker{}
+	engine, err := newAIEngine(cfg.AI)
+	if err != nil {
+		return nil, err
+	}
 	a.Webhooks = webhooks.NewService(db, webhooks.Config{
 		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
 	})
@@ -120,6 +129,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
+			river.AddWorker(w, classify)
 			a.Webhooks.Register(w)
 			// Reminders publish through the River client working their job (a.Jobs).
 			reminders.Register(w, reminders.Deps{DB: db, Now: time.Now, Logger: logger})
@@ -153,6 +163,8 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
 	a.WorkOrders = workorders.NewService(db, a.Tickets, pub, time.Now)
 	a.Quotes = quotes.NewService(db, pub, time.Now)
+	a.AI = ai.NewService(db, engine, a.Tickets, cfg.AI.PublicTriagePerHour, time.Now)
+	classify.Service = a.AI
 	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}
 
@@ -160,7 +172,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
-		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks,
+		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling,
@@ -190,6 +202,45 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	deps.Pages = pages
 	a.API = httpapi.New(deps)
 	return a, nil
+}
+
+// newAIEngine builds the AI engine with every external provider this deployment can
+// reach: OpenAI and Anthropic when their keys are set, Ollama when its address is set or
+// it is the default provider. An organisation choosing one that is not there gets builtin.
+func newAIEngine(c config.AI) (*ai.Engine, error) {
+	hc := &http.Client{Timeout: c.Timeout + 5*time.Second}
+	base := llm.Config{Model: c.Model, Temperature: c.Temperature, MaxTokens: c.MaxTokens, Timeout: c.Timeout, Retries: c.Retries}
+	var external []llm.Provider
+	add := func(name, key, url string) error {
+		pc := base
+		pc.Provider, pc.APIKey, pc.BaseURL = name, key, url
+		if name != c.Provider {
+			pc.Model = "" // the model set is the default provider's; others use their own default
+		}
+		p, err := providers.New(pc, hc)
+		if err != nil {
+			return fmt.Errorf("app: AI provider %s: %w", name, err)
+		}
+		external = append(external, p)
+		return nil
+	}
+	if c.OpenAIAPIKey != "" {
+		if err := add("openai", c.OpenAIAPIKey, c.OpenAIBaseURL); err != nil {
+			return nil, err
+		}
+	}
+	if c.AnthropicAPIKey != "" {
+		if err := add("anthropic", c.AnthropicAPIKey, c.AnthropicBaseURL); err != nil {
+			return nil, err
+		}
+	}
+	if c.OllamaBaseURL != "" || c.Provider == "ollama" {
+		if err := add("ollama", "", c.OllamaBaseURL); err != nil {
+			return nil, err
+		}
+	}
+	return ai.NewEngine(ai.Defaults{Provider: c.Provider, Model: c.Model, Temperature: c.Temperature, MaxTokens: c.MaxTokens,
+		Timeout: c.Timeout, Retries: c.Retries, MonthlyTokenAllowance: c.MonthlyTokenAllowance}, external...), nil
 }
 
 // newEmailSender is the configured email provider.

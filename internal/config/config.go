@@ -70,6 +70,28 @@ type Config struct {
 	WebhookMaxEndpoints int
 	// WebhookTestsPerMinute limits test sends (POST /webhooks/{id}/test) per organisation.
 	WebhookTestsPerMinute int
+	AI                    AI
+}
+
+// AI is the deployment's AI assistant: the provider organisations use unless they choose
+// another, and how calls to it are made.
+type AI struct {
+	Provider         string // builtin, openai, anthropic or ollama
+	Model            string // empty: the provider's default
+	Temperature      float64
+	MaxTokens        int
+	Timeout          time.Duration
+	Retries          int
+	OpenAIAPIKey     string
+	OpenAIBaseURL    string
+	AnthropicAPIKey  string
+	AnthropicBaseURL string
+	OllamaBaseURL    string
+	// PublicTriagePerHour limits the public form's self-help per client and hour.
+	PublicTriagePerHour int
+	// MonthlyTokenAllowance is the tokens an organisation's external AI calls may use per
+	// month before it falls back to builtin (organisations may be given their own).
+	MonthlyTokenAllowance int64
 }
 
 // Email is how emails leave.
@@ -260,6 +282,53 @@ func Options() []Option {
 				c.Email.SMTPTLS = v
 				return nil
 			}},
+		{Name: "AI_PROVIDER", Default: "builtin", Description: "AI provider organisations use unless they choose another: `builtin` (offline rules, no data leaves), `openai`, `anthropic` or `ollama`.",
+			apply: func(c *Config, v string) error {
+				switch v {
+				case "builtin", "openai", "anthropic", "ollama":
+					c.AI.Provider = v
+					return nil
+				}
+				return errors.New("must be builtin, openai, anthropic or ollama")
+			}},
+		{Name: "AI_MODEL", Description: "Model name for the AI provider; empty for the provider's default (gpt-4o-mini, claude-3-5-haiku-latest, llama3.1).",
+			apply: func(c *Config, v string) error { c.AI.Model = v; return nil }},
+		{Name: "AI_TEMPERATURE", Default: "0.7", Description: "Sampling temperature, 0 to 2 (classification always uses at most 0.2).",
+			apply: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 0 || f > 2 {
+					return errors.New("must be a number from 0 to 2")
+				}
+				c.AI.Temperature = f
+				return nil
+			}},
+		{Name: "AI_MAX_TOKENS", Default: "1000", Description: "Most tokens an AI answer may use.",
+			apply: intBetween(func(c *Config) *int { return &c.AI.MaxTokens }, 100, 16000)},
+		{Name: "AI_TIMEOUT", Default: "30s", Description: "How long one AI call may take before it is abandoned (and retried).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.AI.Timeout }, time.Second, 5*time.Minute)},
+		{Name: "AI_RETRIES", Default: "3", Description: "Further attempts after a failed, slow or invalid AI answer, before falling back to builtin.",
+			apply: intBetween(func(c *Config) *int { return &c.AI.Retries }, 0, 10)},
+		{Name: "AI_MONTHLY_TOKEN_ALLOWANCE", Default: "2000000", Description: "Tokens each organisation's external AI calls may use per calendar month (UTC) before they fall back to builtin; an organisation's own allowance replaces it.",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 0 {
+					return errors.New("must be a whole number, 0 or more")
+				}
+				c.AI.MonthlyTokenAllowance = n
+				return nil
+			}},
+		{Name: "PUBLIC_TRIAGE_PER_HOUR", Default: "60", Description: "Self-help requests (POST /api/v1/public/{orgSlug}/triage and its outcome) allowed per client IP per hour.",
+			apply: intBetween(func(c *Config) *int { return &c.AI.PublicTriagePerHour }, 1, 100000)},
+		{Name: "OPENAI_API_KEY", Description: "OpenAI API key (AI_PROVIDER=openai, or organisations choosing openai).", Secret: true,
+			apply: func(c *Config, v string) error { c.AI.OpenAIAPIKey = v; return nil }},
+		{Name: "OPENAI_BASE_URL", Description: "OpenAI API base URL; empty for OpenAI's own.",
+			apply: func(c *Config, v string) error { c.AI.OpenAIBaseURL = v; return optionalURL(v) }},
+		{Name: "ANTHROPIC_API_KEY", Description: "Anthropic API key (AI_PROVIDER=anthropic, or organisations choosing anthropic).", Secret: true,
+			apply: func(c *Config, v string) error { c.AI.AnthropicAPIKey = v; return nil }},
+		{Name: "ANTHROPIC_BASE_URL", Description: "Anthropic API base URL; empty for Anthropic's own.",
+			apply: func(c *Config, v string) error { c.AI.AnthropicBaseURL = v; return optionalURL(v) }},
+		{Name: "OLLAMA_BASE_URL", Description: "A local Ollama server's OpenAI-compatible API, e.g. http://localhost:11434/v1 (the default when AI_PROVIDER=ollama). Set, organisations may choose ollama.",
+			apply: func(c *Config, v string) error { c.AI.OllamaBaseURL = v; return optionalURL(v) }},
 		{Name: "RESEND_API_KEY", Description: "Resend API key (EMAIL_PROVIDER=resend).", Secret: true,
 			apply: func(c *Config, v string) error { c.Email.ResendAPIKey = v; return nil }},
 		{Name: "RESEND_BASE_URL", Default: "https://api.resend.com", Description: "Resend API base URL.",
@@ -330,6 +399,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	case c.Email.Provider == "dev" && c.AppEnv == EnvProduction:
 		errs = append(errs, errors.New("config: EMAIL_PROVIDER=dev delivers nothing; choose smtp or resend when APP_ENV=production"))
 	}
+	if c.AI.Provider == "openai" && c.AI.OpenAIAPIKey == "" {
+		errs = append(errs, errors.New("config: OPENAI_API_KEY is required when AI_PROVIDER=openai"))
+	}
+	if c.AI.Provider == "anthropic" && c.AI.AnthropicAPIKey == "" {
+		errs = append(errs, errors.New("config: ANTHROPIC_API_KEY is required when AI_PROVIDER=anthropic"))
+	}
 	if c.AppEnv == EnvProduction {
 		if c.DatabaseURL == "" {
 			errs = append(errs, errors.New("config: DATABASE_URL is required when APP_ENV=production"))
@@ -346,6 +421,17 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, errors.Join(errs...) // like an invalid value: no half-usable config
 	}
 	return c, nil
+}
+
+func optionalURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an absolute http(s) URL")
+	}
+	return nil
 }
 
 func nonEmpty(v string) error {

@@ -318,4 +318,30 @@ var operationDocs = map[string]opDoc{
 	"deleteWebhook":         {description: "Deletes the endpoint and its delivery log (ADMIN only); nothing more is sent to it."},
 	"listWebhookDeliveries": {description: "The endpoint's deliveries, newest first, with status, attempts and the last answer (ADMIN only)."},
 	"testWebhook":           {description: "Queues a webhook.test message to the endpoint now and answers its delivery (ADMIN only); test sends are limited per organisation."},
+
+	// AI work assist
+	"classifyTicket": {description: "Runs the AI classification of the ticket now and records it (staff only). A new ticket is classified by a background job anyway; this asks again, e.g. after its description changed. " +
+		"The answer says which provider answered and whether the builtin engine stood in (fallback). With auto-apply on and the confidence at or above the threshold, the ticket is updated at once (priority only ever raised). A closed or cancelled ticket answers 409."},
+	"getAiSuggestion":    {description: "The newest AI classification of the ticket: category, priority, confidence, reasoning, hazards spotted, and what became of it (null outcome: waiting for a person). 404 when there is none yet."},
+	"acceptAiSuggestion": {description: "Applies the newest suggestion's category and priority to the ticket, on the timeline as ai_accepted (staff only). It never lowers an EMERGENCY; to do that, override. A suggestion already accepted, overridden or auto-applied answers 409."},
+	"overrideAiSuggestion": {description: "Applies your own category and priority instead (either defaults to the ticket's current value), on the timeline as ai_overridden, and keeps the reason in the audit (staff only). An auto-applied suggestion may be overridden; one already accepted or overridden answers 409.",
+		example: `{"category": "PLUMBING", "priority": "URGENT", "reason": "The leak is from the flat above, not the roof."}`},
+	"draftTicketMessage": {description: "Drafts a message about the ticket to the resident, a contractor or the landlord, in the tone chosen (staff only). Nothing is sent: the draft is for you to edit and send. Names removed before the text went to an external provider are put back.",
+		example: `{"recipient": "RESIDENT", "tone": "EMPATHETIC", "purpose": "Ask for access on Tuesday morning"}`},
+	"summariseTicket":    {description: "A short factual summary of the ticket's story from its timeline and comments, with key points, for reports (staff only)."},
+	"estimateTicketCost": {description: "A likely cost range (low, likely, high; pence incl. VAT) for the ticket's repair, with reasoning (staff only). The builtin engine uses published UK price ranges (docs/ai.md lists the sources) adjusted for the region: the one given, else the property's postcode.", example: `{"region": "LONDON"}`},
+	"getAiSettings":      {description: "The organisation's AI provider and model, the auto-apply rule and the monthly token allowance (staff only). providerAvailable is false when this deployment has no key for the chosen provider: the builtin engine then answers."},
+	"updateAiSettings": {description: "Changes the AI settings (ADMIN only).",
+		example: `{"provider": "builtin", "autoApply": true, "autoApplyConfidence": 0.85}`},
+	"getAiPrompt": {description: "The prompt template in force for a capability (the organisation's own or the built-in one), the built-in one, and the organisation's saved versions (ADMIN only)."},
+	"putAiPrompt": {description: "Saves the organisation's own instructions for a capability as a new version (ADMIN only); null text goes back to the built-in template. The text may use {{.OrgName}}, {{.Tone}} and {{.Recipient}} and nothing else; MaintainUK always adds its safety rules and the answer's format after it, so a template cannot change what the answer may contain.",
+		example: `{"text": "You help {{.OrgName}}, a housing association in Leeds, sort residents' repair reports."}`},
+	"getAiUsage":       {description: "The organisation's AI calls in a month: calls, fallbacks, tokens and cost per capability and provider, the tokens on the billing meter, and the allowance (ADMIN only)."},
+	"listAiDecisions":  {description: "Every AI call, newest first: capability, provider asked and provider that answered, model, prompt version, input hash, tokens, cost, latency, attempts, fallback and its reason, the answer, and what a person did with it (ADMIN only)."},
+	"getSelfHelpStats": {description: "How many residents were shown safety advice or self-help on the public form in a month, how many were told it was an emergency, and how many said the advice fixed it (avoided call-outs) (staff only)."},
+	"publicTriage": {description: "Advice for a resident before they submit the public repair form: the likely category and priority, what to do now in an emergency (gas: leave, no switches, call 0800 111 999), and self-help for common faults (boiler pressure, a tripped RCD, a blocked sink). Needs no token; limited per client (429 with Retry-After). " +
+		"Always answered by the builtin engine: the text goes to no external provider. Creates no ticket.",
+		example: `{"title": "Boiler pressure low", "description": "The gauge is on 0.5 and the heating has gone off."}`},
+	"publicTriageOutcome": {description: "Records the resident's answer to the advice: fixed (\"that fixed it\": an avoided call-out) or not, once per triage and within a day of it. Needs no token.",
+		example: `{"fixed": true, "guideId": "boiler-pressure"}`},
 }

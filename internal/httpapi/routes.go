@@ -17,4 +17,5 @@ func (s *Server) routes() {
 	s.quoteRoutes()
 	s.invoiceRoutes()
 	s.webhookRoutes()
+	s.aiRoutes()
 }

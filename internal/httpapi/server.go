@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/apidocs"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
@@ -49,6 +50,7 @@ type Deps struct {
 	Quotes      *quotes.Service
 	Invoices    *invoices.Service
 	Webhooks    *webhooks.Service
+	AI          *ai.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler

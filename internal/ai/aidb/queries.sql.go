@@ -35,6 +35,17 @@ func (q *Queries) AddToMeter(ctx context.Context, db DBTX, arg AddToMeterParams)
 	return err
 }
 
+const getOrgName = `-- name: GetOrgName :one
+SELECT name FROM organisations WHERE id = $1
+`
+
+func (q *Queries) GetOrgName(ctx context.Context, db DBTX, id uuid.UUID) (string, error) {
+	row := db.QueryRow(ctx, getOrgName, id)
+	var name string
+	err := row.Scan(&name)
+	return name, err
+}
+
 const getSelfHelp = `-- name: GetSelfHelp :one
 SELECT id, org_id, category, priority, emergency, guide_ids, outcome, guide_id, created_at, resolved_at FROM self_help_sessions WHERE org_id = $1 AND id = $2
 `
@@ -77,6 +88,63 @@ func (q *Queries) GetSettings(ctx context.Context, db DBTX, orgID uuid.UUID) (Ai
 		&i.AutoApplyConfidence,
 		&i.MonthlyTokenAllowance,
 		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getTicketFacts = `-- name: GetTicketFacts :one
+SELECT t.id, t.number, t.title, t.description, t.category, t.priority, t.status, t.source,
+    t.reported_by_name, t.reported_address, t.sla_due_at, t.created_at,
+    coalesce(p.postcode, '')::text AS postcode, o.name AS org_name
+FROM tickets t
+JOIN organisations o ON o.id = t.org_id
+LEFT JOIN properties p ON p.org_id = t.org_id AND p.id = t.property_id
+WHERE t.org_id = $1 AND t.id = $2
+`
+
+type GetTicketFactsParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+type GetTicketFactsRow struct {
+	ID              uuid.UUID
+	Number          int64
+	Title           string
+	Description     string
+	Category        string
+	Priority        string
+	Status          string
+	Source          string
+	ReportedByName  string
+	ReportedAddress string
+	SlaDueAt        time.Time
+	CreatedAt       time.Time
+	Postcode        string
+	OrgName         string
+}
+
+// What the assistant reads of a ticket: its text, state, the reporter's name (redacted
+// before it leaves), the property's postcode (for the price region) and the
+// organisation's name (for signatures).
+func (q *Queries) GetTicketFacts(ctx context.Context, db DBTX, arg GetTicketFactsParams) (GetTicketFactsRow, error) {
+	row := db.QueryRow(ctx, getTicketFacts, arg.OrgID, arg.ID)
+	var i GetTicketFactsRow
+	err := row.Scan(
+		&i.ID,
+		&i.Number,
+		&i.Title,
+		&i.Description,
+		&i.Category,
+		&i.Priority,
+		&i.Status,
+		&i.Source,
+		&i.ReportedByName,
+		&i.ReportedAddress,
+		&i.SlaDueAt,
+		&i.CreatedAt,
+		&i.Postcode,
+		&i.OrgName,
 	)
 	return i, err
 }
@@ -272,7 +340,7 @@ SELECT id, org_id, ticket_id, capability, requested_provider, provider, model, p
 WHERE org_id = $1
   AND ($2::uuid IS NULL OR ticket_id = $2)
   AND ($3::text IS NULL OR capability = $3)
-  AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
+  AND (created_at, id) < ($4::timestamptz, $5::uuid)
 ORDER BY created_at DESC, id DESC
 LIMIT $6
 `
@@ -281,8 +349,8 @@ type ListDecisionsParams struct {
 	OrgID      uuid.UUID
 	TicketID   *uuid.UUID
 	Capability *string
-	BeforeAt   *time.Time
-	BeforeID   *uuid.UUID
+	BeforeAt   time.Time
+	BeforeID   uuid.UUID
 	Lim        int32
 }
 
@@ -451,6 +519,18 @@ func (q *Queries) MonthUsage(ctx context.Context, db DBTX, arg MonthUsageParams)
 		return nil, err
 	}
 	return items, nil
+}
+
+const orgIDBySlug = `-- name: OrgIDBySlug :one
+SELECT id FROM organisations WHERE slug = $1
+`
+
+// Runs in the scope app.org_slug, which admits only that organisation's row.
+func (q *Queries) OrgIDBySlug(ctx context.Context, db DBTX, slug string) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, orgIDBySlug, slug)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const promptHistory = `-- name: PromptHistory :many
