@@ -27,14 +27,14 @@ type nameMatcher struct {
 func compileNames(names []string) []*nameMatcher {
 	var full, parts []*nameMatcher
 	seen := map[string]bool{}
-	add := func(list *[]*nameMatcher, words []string, capital bool) {
-		key := strings.ToLower(strings.Join(words, " "))
+	add := func(list *[]*nameMatcher, ws []string, capital bool) {
+		key := strings.ToLower(strings.Join(ws, " "))
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		quoted := make([]string, len(words))
-		for i, w := range words {
+		quoted := make([]string, len(ws))
+		for i, w := range ws {
 			quoted[i] = regexp.QuoteMeta(w)
 		}
 		*list = append(*list, &nameMatcher{
@@ -44,16 +44,16 @@ func compileNames(names []string) []*nameMatcher {
 		})
 	}
 	for _, n := range names {
-		words := strings.Fields(n)
+		ws := words(n)
 		switch {
-		case len(words) == 0:
-		case len(words) == 1:
-			if letters(words[0]) >= 2 && !titles[strings.ToLower(words[0])] {
-				add(&parts, words, true)
+		case len(ws) == 0:
+		case len(ws) == 1:
+			if letters(ws[0]) >= 2 && !titles[strings.ToLower(ws[0])] {
+				add(&parts, ws, true)
 			}
 		default:
-			add(&full, words, false)
-			for _, w := range words {
+			add(&full, ws, false)
+			for _, w := range ws {
 				if letters(w) >= 3 && !titles[strings.ToLower(w)] {
 					add(&parts, []string{w}, true)
 				}
@@ -76,6 +76,18 @@ func (m *nameMatcher) find(text string) [][2]int {
 			continue
 		}
 		out = append(out, [2]int{s[0], s[1]})
+	}
+	return out
+}
+
+// words splits a name into words without the punctuation around them ("Sharma, Priya"
+// gives Sharma and Priya); apostrophes and hyphens inside a word stay.
+func words(name string) []string {
+	var out []string
+	for _, w := range strings.Fields(name) {
+		if w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }); w != "" {
+			out = append(out, w)
+		}
 	}
 	return out
 }

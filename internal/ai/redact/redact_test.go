@@ -126,6 +126,14 @@ func TestRedactNames(t *testing.T) {
 	}
 }
 
+func TestNamesWithPunctuation(t *testing.T) {
+	r := New("Sharma, Priya (Ms)", "Anne-Marie Duff.")
+	got := r.Redact("Priya and Anne-Marie; Sharma")
+	if got != "[NAME_1] and [NAME_2]; [NAME_3]" {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestTokensAreConsistent(t *testing.T) {
 	r := New("Priya Sharma")
 	a := r.Redact("Priya Sharma, 07700 900123, a@example.com")
