@@ -88,22 +88,31 @@ func TestStatusErrors(t *testing.T) {
 }
 
 // TestStatusErrorDetail: the provider's message is kept, scrubbed and short, except for
-// 401 and 403, where OpenAI's would name the rejected key.
+// 401 and 403, where OpenAI's would name the rejected key; a body that is not the API's
+// error document (a proxy's page) is left out.
 func TestStatusErrorDetail(t *testing.T) {
 	long := strings.Repeat("schema problem ", 40)
+	openaiBody := mustJSON(map[string]any{"error": map[string]any{"message": long, "type": "x"}})
+	anthropicBody := mustJSON(map[string]any{"type": "error", "error": map[string]any{"type": "x", "message": long}})
+	proxyPage := "<html><body>" + testUser + "</body></html>"
 	tests := []struct {
-		status int
-		want   string
+		provider string
+		status   int
+		body     string
+		want     string
 	}{
-		{400, "openai: HTTP 400 Bad Request: " + long[:maxDetail] + "…"},
-		{401, "openai: HTTP 401 Unauthorized"},
-		{403, "openai: HTTP 403 Forbidden"},
+		{"openai", 400, openaiBody, "openai: HTTP 400 Bad Request: " + long[:maxDetail] + "…"},
+		{"openai", 401, openaiBody, "openai: HTTP 401 Unauthorized"},
+		{"openai", 403, openaiBody, "openai: HTTP 403 Forbidden"},
+		{"openai", 502, proxyPage, "openai: HTTP 502 Bad Gateway"},
+		{"anthropic", 400, anthropicBody, "anthropic: HTTP 400 Bad Request: " + long[:maxDetail] + "…"},
+		{"anthropic", 401, anthropicBody, "anthropic: HTTP 401 Unauthorized"},
+		{"anthropic", 502, proxyPage, "anthropic: HTTP 502 Bad Gateway"},
 	}
 	for _, tt := range tests {
-		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
-			body := mustJSON(map[string]any{"error": map[string]any{"message": long, "type": "x"}})
-			f := newFake(t, tt.status, body)
-			_, err := buildProvider("openai", f.srv.URL, nil).Complete(context.Background(), testRequest())
+		t.Run(tt.provider+"/"+strconv.Itoa(tt.status), func(t *testing.T) {
+			f := newFake(t, tt.status, tt.body)
+			_, err := buildProvider(tt.provider, f.srv.URL, nil).Complete(context.Background(), testRequest())
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error\n%q, want\n%q", err, tt.want)
 			}
