@@ -91,7 +91,7 @@ var draftTones = map[string]toneWords{
 // draftStatus says where a ticket stands, for someone outside the team.
 var draftStatus = map[string]string{
 	"NEW":         "has been received and is waiting to be reviewed",
-	"TRIAGED":     "has been reviewed and a repair is being arranged",
+	"TRIAGED":     "has been reviewed and the work is being arranged",
 	"IN_PROGRESS": "is in progress",
 	"RESOLVED":    "has been marked as resolved",
 	"CLOSED":      "is now closed",
@@ -124,7 +124,7 @@ func DraftMessage(in schema.DraftInput) schema.Draft {
 	var paras []string
 	paras = append(paras, draftGreeting(w, recipient, t.Resident), fmt.Sprintf(w.opening[recipient], number, title))
 	paras = append(paras, draftStanding(in.Tone, recipient, t))
-	if p := asSentence(in.Purpose); p != "" {
+	if p := endSentence(in.Purpose); p != "" {
 		paras = append(paras, w.purpose+" "+p)
 	}
 	if recipient == "CONTRACTOR" {
@@ -213,10 +213,47 @@ func draftJobDetails(t schema.TicketFacts) []string {
 	if b.Len() > 0 {
 		out = append(out, b.String())
 	}
-	if d := strings.TrimSpace(t.Description); d != "" {
+	if d := withoutContacts(t.Description); d != "" {
 		out = append(out, "The report reads: “"+clipRunes(d, maxQuoted)+"”")
 	}
 	return append(out, "Please arrange access through us rather than contacting the resident directly.")
+}
+
+// withoutContacts drops the sentences of a report that carry a phone number or an email
+// address, raw or as a redaction placeholder ("[PHONE_1]"), so a contractor's draft never
+// passes on how to reach the resident.
+func withoutContacts(text string) string {
+	var kept []string
+	for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		for _, s := range strings.SplitAfter(line, ". ") {
+			if s = strings.TrimSpace(s); s != "" && !hasContact(s) {
+				kept = append(kept, s)
+			}
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+func hasContact(s string) bool {
+	up := strings.ToUpper(s)
+	if strings.Contains(up, "[PHONE") || strings.Contains(up, "[EMAIL") || strings.Contains(s, "@") {
+		return true
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			if digits >= 7 {
+				return true
+			}
+		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
+			// separators inside a phone number
+		default:
+			digits = 0
+		}
+	}
+	return false
 }
 
 func draftSubject(tone, recipient, priority, number, title string) string {

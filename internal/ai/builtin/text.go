@@ -54,8 +54,8 @@ func clipRunes(s string, n int) string {
 	return strings.TrimRightFunc(string(r[:n-1]), unicode.IsSpace) + "…"
 }
 
-// asSentence trims s and ends it with a full stop unless it already ends a sentence.
-func asSentence(s string) string {
+// endSentence trims s and ends it with a full stop unless it already ends a sentence.
+func endSentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
@@ -64,6 +64,5 @@ func asSentence(s string) string {
 	if !strings.ContainsRune(".!?…", r) {
 		s += "."
 	}
-	first, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(first)) + s[size:]
+	return s
 }
