@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -276,15 +277,21 @@ func spanText(d time.Duration) string {
 	return counted(minutes, "minute")
 }
 
-// keyPoints lists the notable events, then where the ticket stands and its SLA; when
-// there are too many events the first (the report) and the latest are kept.
+// keyPoints lists the notable events, then the status now and the time against the
+// SLA. When there are too many, the oldest minor events (quotes, invoices, interim
+// status changes) go first, so the report, triage, assignment and resolution stay.
 func keyPoints(t schema.TicketFacts, events []storyEvent, reported, finished *storyEvent) []string {
-	var notable []string
+	type point struct {
+		text  string
+		major bool
+	}
+	var notable []point
 	for _, e := range events {
 		label, ok := eventLabels[e.kind]
 		if !ok || !e.timed {
 			continue
 		}
+		final := e.status == "RESOLVED" || e.status == "CLOSED" || e.status == "CANCELLED"
 		if e.kind == eventStatus && e.status != "" {
 			label = "Status changed to " + strings.ToLower(strings.ReplaceAll(e.status, "_", " "))
 		}
@@ -295,7 +302,8 @@ func keyPoints(t schema.TicketFacts, events []storyEvent, reported, finished *st
 		if d := strings.TrimSpace(e.item.Detail); d != "" && e.status == "" {
 			p += ": " + clipRunes(d, maxPointDetail)
 		}
-		notable = append(notable, p)
+		major := e.kind == eventReported || e.kind == eventTriaged || e.kind == eventAssigned || final
+		notable = append(notable, point{p, major})
 	}
 	var tail []string
 	if _, ok := draftStatus[t.Status]; ok {
@@ -306,8 +314,16 @@ func keyPoints(t schema.TicketFacts, events []storyEvent, reported, finished *st
 	} else if due, ok := londonTime(t.SLADueAt); ok {
 		tail = append(tail, "SLA due "+due)
 	}
-	if room := maxKeyPoints - len(tail); len(notable) > room {
-		notable = append(notable[:1], notable[len(notable)-(room-1):]...)
+	for room := maxKeyPoints - len(tail); len(notable) > room; {
+		drop := slices.IndexFunc(notable[1:], func(p point) bool { return !p.major }) + 1
+		if drop == 0 {
+			drop = 1 // only major events left: the report stays, the next oldest goes
+		}
+		notable = slices.Delete(notable, drop, drop+1)
 	}
-	return append(notable, tail...)
+	out := make([]string, 0, len(notable)+len(tail))
+	for _, p := range notable {
+		out = append(out, p.text)
+	}
+	return append(out, tail...)
 }

@@ -40,7 +40,7 @@ func TestSummarise(t *testing.T) {
 			[]string{"Ticket MUK-7 (“Tap dripping”), an urgent plumbing repair, was reported on Tuesday 1 December 2026, 09:00 by [NAME_1].",
 				"triaged on Tuesday 1 December 2026, 10:30", "contractor was assigned on Tuesday 1 December 2026, 11:00",
 				"1 quote and 1 invoice were recorded.", "It is now closed.", "It took 1 day 6 hours from report to resolved, within its SLA date of Thursday 3 December 2026, 09:00."},
-			[]string{"Reported 1 Dec 2026, 09:00 by [NAME_1]: Reported through the portal", "Contractor assigned 1 Dec 2026, 11:00: Assigned to Leeds Plumbing Ltd", "Quote 1 Dec 2026, 12:00: £120.00", "Triaged 1 Dec 2026, 10:30", "Status now: closed"}},
+			[]string{"Reported 1 Dec 2026, 09:00 by [NAME_1]: Reported through the portal", "Contractor assigned 1 Dec 2026, 11:00: Assigned to Leeds Plumbing Ltd", "Triaged 1 Dec 2026, 10:30", "Invoice 3 Dec 2026, 09:00: £120.00", "Status changed to resolved 2 Dec 2026, 15:00", "Status now: closed"}},
 		{"resolved late", facts("RESOLVED", "2026-12-03T09:00:00Z", late),
 			[]string{"It took 4 days from report to resolved, 2 days after its SLA date of Thursday 3 December 2026, 09:00."}, nil},
 		{"open, measured to its last entry", facts("TRIAGED", "2026-12-08T17:00:00Z", open),
