@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/maintainuk/maintainuk/internal/ai/schema"
@@ -82,7 +83,7 @@ var draftTones = map[string]toneWords{
 		ask: map[string]string{
 			"RESIDENT":   "Please respond promptly, quoting reference %s, so that the repair is not delayed.",
 			"CONTRACTOR": "You must confirm your attendance date by reply without delay, quoting reference %s.",
-			"LANDLORD":   "Please respond promptly, quoting reference %s: delay may breach the landlord’s repairing obligations.",
+			"LANDLORD":   "Please respond promptly, quoting reference %s: any delay may put you in breach of your repairing obligations.",
 		},
 		closing: "Regards,",
 	},
@@ -105,7 +106,7 @@ var draftPriority = map[string]string{"ROUTINE": "a routine", "URGENT": "an urge
 // contact the resident, who is reached through the sender.
 func DraftMessage(in schema.DraftInput) schema.Draft {
 	recipient := in.Recipient
-	if _, ok := draftTones["FORMAL"].greeting[recipient]; !ok {
+	if !slices.Contains(schema.Recipients, recipient) {
 		recipient = "RESIDENT"
 	}
 	w, ok := draftTones[in.Tone]

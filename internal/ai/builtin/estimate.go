@@ -14,8 +14,8 @@ import (
 //go:embed data/prices.json
 var pricesJSON []byte
 
-// PriceSource is where a published range comes from.
-type PriceSource struct {
+// priceSource is where a published range comes from.
+type priceSource struct {
 	Name string `json:"name"`
 	URL  string `json:"url"`
 	Year int    `json:"year"`
@@ -29,7 +29,7 @@ type priceJob struct {
 	LowPence    int64         `json:"lowPence"`
 	LikelyPence int64         `json:"likelyPence"`
 	HighPence   int64         `json:"highPence"`
-	Sources     []PriceSource `json:"sources"`
+	Sources     []priceSource `json:"sources"`
 	// Emergency marks a range that already is an emergency call-out's, so it is not
 	// raised again for emergency wording.
 	Emergency bool `json:"emergency,omitempty"`
@@ -40,7 +40,7 @@ type priceBook struct {
 	EmergencyMultiplier float64  `json:"emergencyMultiplier"`
 	EmergencyWords      []string `json:"emergencyWords"`
 	Regions             struct {
-		Source      PriceSource        `json:"source"`
+		Source      priceSource        `json:"source"`
 		Notes       string             `json:"notes"`
 		Multipliers map[string]float64 `json:"multipliers"`
 	} `json:"regions"`
@@ -52,9 +52,9 @@ type priceBook struct {
 
 // prices is parsed once; the file is part of the binary, so a parse failure is a
 // broken build and the tests catch it.
-var prices = mustParse[priceBook](pricesJSON)
+var prices = mustParseEmbedded[priceBook](pricesJSON)
 
-func mustParse[T any](b []byte) T {
+func mustParseEmbedded[T any](b []byte) T {
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {
 		panic(fmt.Sprintf("builtin: embedded data: %v", err))
@@ -84,7 +84,7 @@ func EstimateCost(in schema.EstimateInput) schema.Estimate {
 		reasons = append(reasons, fmt.Sprintf("Matched job: %s (%s)", job.Name, category))
 	}
 	reasons = append(reasons, fmt.Sprintf("national range %s–%s", pounds(job.LowPence), pounds(job.HighPence)), "region: "+regionNote)
-	if word, ok := emergencyWord(text); ok && !job.Emergency {
+	if word, ok := estimateEmergencyWord(text); ok && !job.Emergency {
 		factor *= prices.EmergencyMultiplier
 		reasons = append(reasons, fmt.Sprintf("emergency or out-of-hours work (“%s”) ×%.1f", word, prices.EmergencyMultiplier))
 	}
@@ -131,7 +131,7 @@ func matchJob(category string, title, text phraseText) (priceJob, string) {
 	return prices.Categories[category].General, category
 }
 
-func emergencyWord(text phraseText) (string, bool) {
+func estimateEmergencyWord(text phraseText) (string, bool) {
 	for _, w := range prices.EmergencyWords {
 		if text.has(w) {
 			return w, true
@@ -148,7 +148,7 @@ func wholePounds(pence int64, factor float64) int64 {
 // pounds shows a whole-pound amount without pence: "£120".
 func pounds(pence int64) string { return strings.TrimSuffix(money.Format(pence), ".00") }
 
-func sourceList(src []PriceSource) string {
+func sourceList(src []priceSource) string {
 	parts := make([]string, len(src))
 	for i, s := range src {
 		parts[i] = fmt.Sprintf("%s %d", s.Name, s.Year)

@@ -62,7 +62,7 @@ type selfHelpBook struct {
 	Guides      []guideEntry      `json:"guides"`
 }
 
-var selfHelp = mustParse[selfHelpBook](selfHelpJSON)
+var selfHelp = mustParseEmbedded[selfHelpBook](selfHelpJSON)
 
 // maxGuides keeps the advice to the few guides most likely to help.
 const maxGuides = 3

@@ -103,7 +103,7 @@ func Summarise(in schema.SummaryInput) schema.Summary {
 	s.WriteString(ticketLine(t))
 	reported, triaged, assigned, finished := firstEvent(events, eventReported), firstEvent(events, eventTriaged), firstEvent(events, eventAssigned), finishedAt(events)
 	if reported != nil && reported.timed {
-		fmt.Fprintf(&s, " was reported on %s", londonDayLong(reported.at))
+		fmt.Fprintf(&s, " was reported on %s", londonLong(reported.at))
 		if a := strings.TrimSpace(reported.item.Actor); a != "" {
 			fmt.Fprintf(&s, " by %s", a)
 		}
@@ -112,10 +112,10 @@ func Summarise(in schema.SummaryInput) schema.Summary {
 	}
 	s.WriteString(".")
 	if triaged != nil && triaged.timed {
-		fmt.Fprintf(&s, " It was triaged on %s.", londonDayLong(triaged.at))
+		fmt.Fprintf(&s, " It was triaged on %s.", londonLong(triaged.at))
 	}
 	if assigned != nil && assigned.timed {
-		fmt.Fprintf(&s, " A contractor was assigned on %s.", londonDayLong(assigned.at))
+		fmt.Fprintf(&s, " A contractor was assigned on %s.", londonLong(assigned.at))
 	}
 	if m := moneyLine(countKind(events, eventQuote), countKind(events, eventInvoice)); m != "" {
 		s.WriteString(" " + m)
@@ -152,11 +152,6 @@ func ticketLine(t schema.TicketFacts) string {
 		b.WriteString(" repair,")
 	}
 	return b.String()
-}
-
-func londonDayLong(t time.Time) string {
-	s, _ := londonTime(t.Format(time.RFC3339))
-	return s
 }
 
 func firstEvent(events []storyEvent, k eventKind) *storyEvent {

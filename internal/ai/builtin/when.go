@@ -13,7 +13,11 @@ func londonTime(rfc3339 string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return t.In(ukcalendar.London).Format("Monday 2 January 2006, 15:04"), true
+	return londonLong(t), true
+}
+
+func londonLong(t time.Time) string {
+	return t.In(ukcalendar.London).Format("Monday 2 January 2006, 15:04")
 }
 
 // londonDay is the shorter form key points use: "8 Dec 2026, 14:00".
