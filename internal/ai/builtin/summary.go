@@ -39,17 +39,20 @@ var eventLabels = map[eventKind]string{
 func eventKindOf(action string) eventKind {
 	a := newPhraseText(action)
 	switch {
-	case a.has("quote"):
+	case a.has("quote"), a.has("quotes"):
 		return eventQuote
-	case a.has("invoice"):
+	case a.has("invoice"), a.has("invoices"):
 		return eventInvoice
+	case a.has("work order") && !a.has("created") && !a.has("assigned"):
+		// A work order's own progress is the contractor's, not the ticket's status.
+		return eventOther
 	case a.has("work order"), a.has("assigned"), a.has("assign"), a.has("contractor"):
 		return eventAssigned
-	case a.has("status"), a.has("status changed"):
+	case a.has("status"):
 		return eventStatus
 	case a.has("triaged"), a.has("triage"):
 		return eventTriaged
-	case a.has("comment"), a.has("comment added"):
+	case a.has("comment"), a.has("comments"):
 		return eventComment
 	case a.has("created"), a.has("reported"), a.has("raised"), a.has("opened"):
 		return eventReported
