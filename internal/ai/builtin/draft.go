@@ -12,8 +12,11 @@ import (
 const (
 	maxSubject = 150
 	maxBody    = 4000
-	// maxQuoted keeps the resident's own description from crowding out the message.
-	maxQuoted = 600
+	// maxQuoted, maxPurpose and maxTitle keep free text from crowding out the message,
+	// so a draft always fits and always ends with its sign-off.
+	maxQuoted  = 600
+	maxPurpose = 1000
+	maxTitle   = 200
 )
 
 // toneWords is how one tone opens, asks and signs off. Templates are fixed per tone and
@@ -118,20 +121,24 @@ func DraftMessage(in schema.DraftInput) schema.Draft {
 	if number == "" {
 		number = "(no reference)"
 	}
-	title := strings.TrimSpace(t.Title)
+	title := clipRunes(strings.TrimSpace(t.Title), maxTitle)
 	if title == "" {
-		title = "your repair"
+		title = "repair"
 	}
 	var paras []string
 	paras = append(paras, draftGreeting(w, recipient, t.Resident), fmt.Sprintf(w.opening[recipient], number, title))
 	paras = append(paras, draftStanding(in.Tone, recipient, t))
-	if p := endSentence(in.Purpose); p != "" {
+	if p := endSentence(clipRunes(in.Purpose, maxPurpose)); p != "" {
 		paras = append(paras, w.purpose+" "+p)
 	}
-	if recipient == "CONTRACTOR" {
+	switch a := strings.TrimRight(strings.TrimSpace(t.Address), "."); {
+	case recipient == "CONTRACTOR":
 		paras = append(paras, draftJobDetails(t)...)
+	case recipient == "LANDLORD" && a != "":
+		// A landlord may own several properties: say which.
+		paras = append(paras, "Property: "+a+".")
 	}
-	if recipient == "RESIDENT" && t.Priority == "EMERGENCY" && t.Status != "RESOLVED" && t.Status != "CLOSED" && t.Status != "CANCELLED" {
+	if recipient == "RESIDENT" && t.Priority == "EMERGENCY" && ticketOpen(t.Status) {
 		paras = append(paras, "If anyone is in immediate danger, call 999. If you smell gas, call the National Gas Emergency number on 0800 111 999.")
 	}
 	paras = append(paras, fmt.Sprintf(w.ask[recipient], number))
@@ -141,6 +148,11 @@ func DraftMessage(in schema.DraftInput) schema.Draft {
 	}
 	paras = append(paras, w.closing+"\n"+sender)
 	return schema.Draft{Subject: clipRunes(draftSubject(in.Tone, recipient, t.Priority, number, title), maxSubject), Body: clipRunes(strings.Join(paras, "\n\n"), maxBody)}
+}
+
+// ticketOpen reports whether work on a ticket is still to come.
+func ticketOpen(status string) bool {
+	return status != "RESOLVED" && status != "CLOSED" && status != "CANCELLED"
 }
 
 func draftGreeting(w toneWords, recipient, resident string) string {
@@ -175,8 +187,7 @@ func draftStanding(tone, recipient string, t schema.TicketFacts) string {
 		}
 		fmt.Fprintf(&b, "It is classed as %s repair.", p)
 	}
-	open := t.Status != "RESOLVED" && t.Status != "CLOSED" && t.Status != "CANCELLED"
-	if due, ok := londonTime(t.SLADueAt); ok && open {
+	if due, ok := londonTime(t.SLADueAt); ok && ticketOpen(t.Status) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}

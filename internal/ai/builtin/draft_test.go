@@ -34,7 +34,7 @@ func TestDraftMessage(t *testing.T) {
 			[]string{"MUK-000123", "must be completed by Tuesday 8 December 2026, 14:00", "Action is required: confirm attendance on Tuesday.", "Leeds LS1 4AP", "arrange access through us"},
 			[]string{"Dear [NAME_1]", "[PHONE_1]"}, "Dear Sir or Madam,"},
 		{"landlord formal", schema.DraftInput{Ticket: draftTicket(), Tone: "FORMAL", Recipient: "LANDLORD", Sender: "Acme Homes"},
-			[]string{"MUK-000123", "your property"}, []string{"The report reads"}, "Dear Landlord,"},
+			[]string{"MUK-000123", "your property", "Property: Flat 2, 10 High Street, Leeds LS1 4AP."}, []string{"The report reads"}, "Dear Landlord,"},
 		{"summer time shown in BST", schema.DraftInput{Ticket: func() schema.TicketFacts { f := draftTicket(); f.SLADueAt = "2026-07-01T08:30:00Z"; return f }(), Tone: "FRIENDLY", Recipient: "RESIDENT"},
 			[]string{"Wednesday 1 July 2026, 09:30", "The maintenance team"}, nil, "Hello [NAME_1],"},
 		{"emergency resident gets 999", schema.DraftInput{Ticket: func() schema.TicketFacts { f := draftTicket(); f.Priority = "EMERGENCY"; return f }(), Tone: "FORMAL", Recipient: "RESIDENT"},
@@ -122,5 +122,8 @@ func TestDraftLimits(t *testing.T) {
 	}
 	if n := utf8.RuneCountInString(d.Body); n > maxBody {
 		t.Errorf("body %d runes", n)
+	}
+	if !strings.HasSuffix(d.Body, "Regards,\nThe maintenance team") {
+		t.Errorf("long free text pushed out the sign-off: …%s", d.Body[len(d.Body)-80:])
 	}
 }
