@@ -1,0 +1,244 @@
+// Package builtin is the offline AI engine: deterministic rules in place of a model.
+package builtin
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/maintainuk/maintainuk/internal/ai/schema"
+)
+
+// Weights of where a word sits relative to the cue that decides a report: the cue's own
+// clause says most about which trade it concerns, its sentence less, the rest least.
+const (
+	clauseWeight   = 4
+	sentenceWeight = 2
+	titleWeight    = 1.5
+)
+
+func init() {
+	for w := range knownWords {
+		if len(w) >= 6 {
+			longWords = append(longWords, w)
+		}
+	}
+	sort.Strings(longWords)
+}
+
+// Classify suggests a category, priority and hazards for a repair report by the
+// labelling guide's rules. The same report always gets the same answer.
+func Classify(in schema.ClassifyInput) schema.Classification {
+	r := parse(in.Title, in.Description)
+	vulnCue, isVuln := r.vulnerable()
+	cues := r.cues(vulnCue, isVuln)
+	vocab := r.vocabularyScores(-1)
+
+	out := schema.Classification{Hazards: []string{}}
+	top := -1
+	for i, c := range cues {
+		if top < 0 || c.priority > cues[top].priority || c.priority == cues[top].priority && c.weight > cues[top].weight {
+			top = i
+		}
+	}
+	if top < 0 {
+		cat, margin := best(vocab, nil)
+		out.Category, out.Priority = cat, priorityNames[routine]
+		out.Confidence = clamp(0.3 + 0.4*margin)
+		out.Reasoning = r.vocabularyReason(cat) + " Nothing suggests danger or worsening damage, so routine."
+		if cat == catOther && vocab[catOther] == 0 {
+			out.Confidence = 0.2
+			out.Reasoning = "No repair words recognised, so filed as other and routine."
+		}
+	} else {
+		priority := cues[top].priority
+		// Among the cues of the most serious priority, each trade's weight adds up: the
+		// report is labelled by its most serious problem.
+		weights := map[string]float64{}
+		total := 0.0
+		for _, c := range cues {
+			if c.priority != priority {
+				continue
+			}
+			cat := c.category
+			if allowed, ok := tradesFrom[cat]; ok {
+				cat = r.tradeNear(c.clause, allowed)
+			}
+			weights[cat] += c.weight
+			total += c.weight
+		}
+		cat, margin := best(weights, vocab)
+		winning := cues[top]
+		for _, c := range cues {
+			if c.priority == priority && c.category == cat && c.weight > winning.weight {
+				winning = c
+			}
+		}
+		priority = applyConventions(cat, priority, cues)
+		out.Category, out.Priority = cat, priorityNames[priority]
+		out.Confidence = clamp(0.55 + 0.06*math.Min(weights[cat], 6) + 0.1*margin - 0.05*float64(len(weights)-1))
+		out.Reasoning = winning.reason
+		if _, ok := tradesFrom[winning.category]; ok {
+			out.Reasoning += " " + r.vocabularyReason(cat)
+		}
+		if priority != cues[top].priority {
+			out.Reasoning += " " + conventionNote(cat)
+		}
+	}
+	out.Hazards = hazardsOf(cues, isVuln)
+	return out
+}
+
+// tradeNear reads the trade from the words around clause c: the clause, its sentence,
+// the title, then the whole report. Only naming words (weight 3 or more) count, so the
+// thing leaking decides rather than the leak. The first allowed trade is the default.
+func (r *report) tradeNear(c int, allowed []string) string {
+	scores := r.vocabularyScores(c)
+	best, bestScore := "", 0.0
+	for _, cat := range schema.Categories {
+		if allowed != nil && !contains(allowed, cat) {
+			continue
+		}
+		if s := scores[cat]; s > bestScore || s == bestScore && best != "" && s > 0 && catPriority[cat] > catPriority[best] {
+			best, bestScore = cat, s
+		}
+	}
+	if best == "" {
+		if allowed != nil {
+			return allowed[0]
+		}
+		return catOther
+	}
+	return best
+}
+
+// vocabularyScores adds up the category words found. With near >= 0 only naming words
+// count and those close to clause near weigh more; with near < 0 every word counts,
+// title words a little more.
+func (r *report) vocabularyScores(near int) map[string]float64 {
+	scores := map[string]float64{}
+	for _, t := range vocabulary {
+		if near >= 0 && t.weight < 3 {
+			continue
+		}
+		for _, h := range r.find(t.phrases) {
+			w := t.weight
+			cl := r.clauses[h.clause]
+			switch {
+			case near >= 0 && h.clause == near:
+				w *= clauseWeight + sentenceWeight
+			case near >= 0 && cl.sentence == r.clauses[near].sentence:
+				w *= sentenceWeight
+			case cl.title:
+				w *= titleWeight
+			}
+			scores[t.category] += w
+		}
+	}
+	return scores
+}
+
+// best picks the highest-scoring category (ties go to the tie-break scores, then to
+// the more dangerous trade) and its margin over the runner-up, from 0 to 1.
+func best(scores, tieBreak map[string]float64) (string, float64) {
+	cat, first, second := catOther, 0.0, 0.0
+	for _, c := range schema.Categories {
+		s := scores[c]
+		better := s > first || s == first && s > 0 && (tieBreak[c] > tieBreak[cat] || tieBreak[c] == tieBreak[cat] && catPriority[c] > catPriority[cat])
+		if better {
+			second = math.Max(second, first)
+			cat, first = c, s
+		} else {
+			second = math.Max(second, s)
+		}
+	}
+	if first == 0 {
+		return catOther, 0
+	}
+	return cat, (first - second) / first
+}
+
+// applyConventions applies the guide's caps: pests are never an emergency, and a
+// washing machine, dishwasher or the like out of use is routine unless it is dangerous.
+func applyConventions(cat string, priority int, cues []cue) int {
+	switch cat {
+	case catPest:
+		if priority == emergency {
+			return urgent
+		}
+	case catAppliance:
+		if priority != urgent {
+			return priority
+		}
+		for _, c := range cues {
+			if c.category == catAppliance && c.priority == urgent {
+				return urgent
+			}
+		}
+		return routine
+	}
+	return priority
+}
+
+func conventionNote(cat string) string {
+	if cat == catPest {
+		return "Pests are never an emergency."
+	}
+	return "A minor appliance out of use is routine."
+}
+
+// vocabularyReason names the words that point to the category.
+func (r *report) vocabularyReason(cat string) string {
+	var found []string
+	for _, t := range vocabulary {
+		if t.category != cat {
+			continue
+		}
+		for _, h := range r.find(t.phrases) {
+			w := r.clauses[h.clause].words[h.pos]
+			if !contains(found, w) && len(found) < 3 {
+				found = append(found, w)
+			}
+		}
+	}
+	name := strings.ToLower(strings.ReplaceAll(cat, "_", " "))
+	if len(found) == 0 {
+		return "Filed as " + name + "."
+	}
+	return "Mentions " + strings.Join(found, ", ") + ", so " + name + "."
+}
+
+func hazardsOf(cues []cue, vulnerable bool) []string {
+	seen := map[string]bool{}
+	for _, c := range cues {
+		if c.hazard != "" {
+			seen[c.hazard] = true
+		}
+	}
+	if vulnerable {
+		seen[schema.HazardVulnerableOccupant] = true
+	}
+	out := []string{}
+	for _, h := range hazardOrder {
+		if seen[h] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func clamp(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0.5
+	}
+	return math.Max(0.05, math.Min(0.97, x))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

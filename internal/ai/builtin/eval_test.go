@@ -1,0 +1,42 @@
+package builtin
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/maintainuk/maintainuk/internal/ai/evaluate"
+	"github.com/maintainuk/maintainuk/internal/ai/schema"
+)
+
+// TestLabelledSets holds the classifier to the targets on the dev set and on the extra
+// set written from the guide alone, the check that the rules generalise.
+func TestLabelledSets(t *testing.T) {
+	for _, file := range []string{"testdata/tickets-dev.jsonl", "testdata/tickets-extra.jsonl"} {
+		t.Run(file, func(t *testing.T) {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cases, err := evaluate.Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := evaluate.Run(context.Background(), cases, func(_ context.Context, in schema.ClassifyInput) (schema.Classification, error) {
+				return Classify(in), nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			evaluate.Report(&b, res)
+			t.Log("\n" + b.String())
+			if res.CategoryAccuracy < 0.90 || res.PriorityAccuracy < 0.85 || res.EmergencyRecall < 1 {
+				t.Errorf("category %.2f (want ≥ 0.90), priority %.2f (want ≥ 0.85), EMERGENCY recall %.2f (want 1.00)",
+					res.CategoryAccuracy, res.PriorityAccuracy, res.EmergencyRecall)
+			}
+		})
+	}
+}

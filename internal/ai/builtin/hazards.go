@@ -1,0 +1,104 @@
+package builtin
+
+import "github.com/maintainuk/maintainuk/internal/ai/schema"
+
+// Priorities in order of seriousness.
+const (
+	routine = iota
+	urgent
+	emergency
+)
+
+var priorityNames = [...]string{"ROUTINE", "URGENT", "EMERGENCY"}
+
+// A cue is one rule of the guide that fired: what it says about priority, the category
+// when the rule decides it ("" when the trade is read from the words around it), how
+// sure it is, and why, in words for the reasoning.
+type cue struct {
+	category string
+	priority int
+	weight   float64
+	reason   string
+	hazard   string
+	clause   int
+}
+
+// Words the hazard rules look for.
+var (
+	gasSmell = phrases("smell of gas", "smelled gas", "smell gas", "gas smell", "gas smells", "smells of gas",
+		"smelled of gas", "gas leak", "leaking gas", "gas leaking", "gas escape", "escaping gas", "smell gas",
+		"gassy smell", "gas is leaking", "smells like gas", "smell like gas", "gas odour", "odour of gas")
+	coAlarm      = phrases("co", "co alarm", "co detector")
+	alarmGoesOff = phrases("going off", "goes off", "gone off", "went off", "sounding", "continuous", "alarm is going",
+		"alarming", "keeps going off", "says co", "shows co")
+	fumes      = phrases("fumes", "fumey", "fume", "exhaust")
+	flueWords  = phrases("flue", "boiler")
+	sparkWords = phrases("sparking", "sparked", "sparks", "spark", "burning smell", "smell of burning",
+		"smells of burning", "smelled of burning", "smelled burning", "smell burning", "smoke", "smoking",
+		"smoked", "scorch", "scorched", "scorch mark", "melted", "melting", "electric shock", "shock off",
+		"got a shock", "flames", "on fire", "caught fire", "burning plastic", "smells burnt", "burnt smell",
+		"smell of burnt", "exposed wires", "bare wires", "live wires", "wires hanging", "wires out", "wires exposed",
+		"wires showing", "bare copper", "hanging by its wires", "wires are hanging", "see the wires", "wires sticking out",
+		"see the live")
+	powerOut = phrases("no electricity", "no electric", "no power", "power cut", "lost power", "lost all power",
+		"power is off", "power has gone", "power went off", "power outage", "electricity has gone", "all the power")
+	partialWords = phrases("rest of the house", "rest of the flat", "the others", "other sockets", "upstairs",
+		"downstairs", "kitchen", "to it", "the shower", "cooker", "oven", "one", "socket", "sockets", "lights")
+	tripWords = phrases("tripping", "keeps tripping", "wont stay up", "wont reset", "trips", "flicks down",
+		"clicks straight back", "goes straight back down", "tripswitch keeps", "rcd")
+	waterWords = phrases("water", "dripping", "leaking", "leak", "pouring", "pooling", "seeping", "flooding",
+		"wet", "drips", "running down", "soaked", "gushing")
+	electricNouns = phrases("socket", "sockets", "fusebox", "electrics", "light fitting", "extension lead",
+		"wires", "plug", "plugs", "tripswitch", "lightswitch", "switches", "spotlights", "electricity meter")
+	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
+		"inch on the floor", "really fast", "water everywhere", "running down the walls", "pouring out",
+		"wont stop", "cant stop", "cant turn it off", "cant turn off")
+	throughCeiling = phrases("through the ceiling", "through * ceiling", "through * * ceiling", "through my ceiling",
+		"through her ceiling", "through their ceiling", "through our ceiling", "from the ceiling", "ceiling is dripping",
+		"ceiling dripping", "through the light", "coming through")
+	roofSource = phrases("roof", "tiles", "slates", "rain", "raining", "storm", "rains", "rained", "gutter", "flashing")
+	pipeSource = phrases("pipe", "pipes", "flat above", "upstairs", "bath", "toilet", "tank", "watertank", "cistern",
+		"shower", "above", "radiator")
+	sewageWords = phrases("sewage", "toilet waste", "raw sewage", "poo", "faeces", "excrement", "human waste", "sewer")
+	sewageIn    = phrases("plughole", "bath", "shower", "bathroom floor", "landing", "carpet", "into the house",
+		"into the flat", "inside", "floor", "into our", "overflowed")
+	outsideWords = phrases("outside", "garden", "patio", "drive", "driveway", "path", "yard", "manhole", "street",
+		"pavement", "front garden", "back garden", "shed", "bin store", "bins", "balcony", "eaves", "compost",
+		"garden wall", "outdoors", "car park", "exterior")
+	noWater = phrases("no water at all", "no water coming", "no water from", "no water in the", "no running water",
+		"no water supply", "water supply is off", "water has been cut off", "water cut off", "no mains water",
+		"nothing coming out of", "nothing comes out of", "no cold water", "water is off", "water has gone off",
+		"taps have stopped", "no water to")
+	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
+		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
+		"leaning", "fallen into", "falling in", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
+	structureNouns = phrases("ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
+		"staircase", "plaster", "joists", "lintel")
+	treeWords     = phrases("tree")
+	treeFalling   = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")
+	liftWords     = phrases("lift", "lifts", "elevator")
+	liftTrapped   = phrases("stuck in the lift", "trapped in the lift", "stuck in lift", "trapped in lift", "lift shaft", "stuck in a lift", "trapped in a lift", "stuck between", "trapped between")
+	mouldWords    = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp", "condensation")
+	mouldOnly     = phrases("mould", "mouldy", "black mould", "mildew", "fungus")
+	hospitalWords = phrases("hospital", "admitted", "doctor", "consultant", "letter from", "paediatrician", "ambulance", "inpatient")
+	healthWords   = phrases("cough", "coughing", "asthma", "breathing", "chest", "wheezing", "ill", "sick", "inhaler")
+)
+
+// Home security: an outside door or a ground-floor window that cannot be secured.
+var (
+	insecureWords = phrases("wont lock", "doesnt lock", "cant lock", "will not lock", "not lock", "unable to lock",
+		"cant secure", "cant be secured", "cant be locked", "broken in", "break in", "burgled", "burglary",
+		"forced", "kicked in", "smashed", "wont close", "wont shut", "doesnt close", "cant close", "let alone lock",
+		"turns round and round", "key just turns", "lock is broken", "lock broken", "broken lock", "boarded up",
+		"wont latch", "doesnt shut", "cant shut", "snapped off in")
+	outerDoor   = phrases("front door", "back door", "patio door", "patio doors", "french doors", "main door", "flat door", "entrance door", "door")
+	groundFloor = phrases("ground floor", "downstairs", "ground", "basement", "bungalow")
+	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor", "bedroom window")
+	lockFaulty  = phrases("stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
+	windowWords = phrases("window", "glass", "pane")
+	windowBad   = phrases("cracked", "crack", "broken", "smashed", "wont close", "wont shut", "doesnt close", "hinge",
+		"gap", "rain getting in", "wont latch", "shattered", "cant close", "blown")
+)
+
+// hazardOrder keeps the hazards in the schema's order.
+var hazardOrder = schema.Hazards
