@@ -37,7 +37,7 @@ type Suggestion struct {
 	Reasoning  string    `json:"reasoning"`
 	Hazards    []string  `json:"hazards" doc:"Hazards spotted: GAS, ELECTRICS, WATER_NEAR_ELECTRICS, DAMP_MOULD_HEALTH, VULNERABLE_OCCUPANT, INSECURE_HOME."`
 	Call
-	Outcome   *string    `json:"outcome" enum:"AUTO_APPLIED,ACCEPTED,OVERRIDDEN" doc:"What became of it; null while it waits for a person."`
+	Outcome   *string    `json:"outcome" doc:"What became of it: AUTO_APPLIED, ACCEPTED or OVERRIDDEN; null while it waits for a person."`
 	OutcomeBy *uuid.UUID `json:"outcomeBy" doc:"Who accepted or overrode it; null for the auto-apply rule."`
 	OutcomeAt *time.Time `json:"outcomeAt"`
 	CreatedAt time.Time  `json:"createdAt"`

@@ -50,8 +50,8 @@ func NewService(db *database.DB, engine *Engine, ticketsSvc *tickets.Service, tr
 		triageByIP: ratelimit.New(triagePerHour, time.Hour, now)}
 }
 
-// Settings are an organisation's AI choices.
-type Settings struct {
+// AssistSettings are an organisation's AI choices.
+type AssistSettings struct {
 	Provider              string  `json:"provider" enum:"builtin,openai,anthropic,ollama" doc:"Who answers: builtin (offline rules; nothing leaves MaintainUK) or an external model."`
 	Model                 string  `json:"model" maxLength:"100" doc:"The provider's model; empty for the deployment's default."`
 	AutoApply             bool    `json:"autoApply" doc:"Apply a classification to a new ticket without waiting for a person, when its confidence reaches autoApplyConfidence. It only ever raises a priority and never lowers an EMERGENCY."`
@@ -62,8 +62,8 @@ type Settings struct {
 	ProviderAvailable bool `json:"providerAvailable" readOnly:"true" doc:"Whether this deployment has the chosen provider configured; when it has not, the builtin engine answers."`
 }
 
-// SettingsPatch changes the fields that are set.
-type SettingsPatch struct {
+// AssistSettingsPatch changes the fields that are set.
+type AssistSettingsPatch struct {
 	Provider              *string  `json:"provider,omitempty" enum:"builtin,openai,anthropic,ollama"`
 	Model                 *string  `json:"model,omitempty" maxLength:"100"`
 	AutoApply             *bool    `json:"autoApply,omitempty"`
@@ -72,7 +72,7 @@ type SettingsPatch struct {
 }
 
 // Check applies the rules on the patch alone.
-func (p SettingsPatch) Check() error {
+func (p AssistSettingsPatch) Check() error {
 	var f apperr.Fields
 	if p.Provider != nil && !slices.Contains(Providers, *p.Provider) {
 		f.Add("provider", "must be one of builtin, openai, anthropic, ollama")
@@ -89,14 +89,14 @@ func (p SettingsPatch) Check() error {
 	return f.Err()
 }
 
-func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.UUID) (Settings, error) {
+func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.UUID) (AssistSettings, error) {
 	d := s.engine.defaults
-	out := Settings{Provider: d.Provider, Model: d.Model, AutoApplyConfidence: 0.85, MonthlyTokenAllowance: d.MonthlyTokenAllowance}
+	out := AssistSettings{Provider: d.Provider, Model: d.Model, AutoApplyConfidence: 0.85, MonthlyTokenAllowance: d.MonthlyTokenAllowance}
 	row, err := s.q.GetSettings(ctx, q, orgID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
-		return Settings{}, fmt.Errorf("ai: settings: %w", err)
+		return AssistSettings{}, fmt.Errorf("ai: settings: %w", err)
 	default:
 		if row.Provider != "" {
 			out.Provider = row.Provider
@@ -116,22 +116,22 @@ func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.U
 }
 
 // GetSettings returns the organisation's AI settings (staff).
-func (s *Service) GetSettings(ctx context.Context, actor access.Actor) (Settings, error) {
+func (s *Service) GetSettings(ctx context.Context, actor access.Actor) (AssistSettings, error) {
 	if err := actor.RequireStaff(); err != nil {
-		return Settings{}, err
+		return AssistSettings{}, err
 	}
 	return s.settings(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID)
 }
 
 // UpdateSettings changes the organisation's AI settings (ADMIN).
-func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p SettingsPatch) (Settings, error) {
+func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p AssistSettingsPatch) (AssistSettings, error) {
 	if err := actor.Require(access.Admin); err != nil {
-		return Settings{}, err
+		return AssistSettings{}, err
 	}
 	if err := p.Check(); err != nil {
-		return Settings{}, err
+		return AssistSettings{}, err
 	}
-	var out Settings
+	var out AssistSettings
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		cur, err := s.settings(ctx, tx, actor.OrgID)
 		if err != nil {

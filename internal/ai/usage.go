@@ -100,7 +100,7 @@ type AuditEntry struct {
 	FallbackReason    string          `json:"fallbackReason"`
 	Result            json.RawMessage `json:"result"`
 	RequestedBy       *uuid.UUID      `json:"requestedBy" doc:"Who asked; null for the classification a new ticket queues."`
-	Outcome           *string         `json:"outcome" enum:"AUTO_APPLIED,ACCEPTED,OVERRIDDEN"`
+	Outcome           *string         `json:"outcome" doc:"AUTO_APPLIED, ACCEPTED or OVERRIDDEN (classifications only); null otherwise."`
 	OutcomeBy         *uuid.UUID      `json:"outcomeBy"`
 	OutcomeAt         *time.Time      `json:"outcomeAt"`
 	OutcomeDetail     json.RawMessage `json:"outcomeDetail"`

@@ -34,7 +34,7 @@ type estimateIn struct {
 }
 
 type aiSettingsIn struct {
-	Body ai.SettingsPatch
+	Body ai.AssistSettingsPatch
 }
 
 func (in *aiSettingsIn) Resolve(huma.Context) []error { return domainDetails(in.Body.Check()) }
@@ -138,7 +138,7 @@ func (s *Server) aiRoutes() {
 		})
 
 	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/ai/settings", "getAiSettings", "AI", "The organisation's AI provider, auto-apply rule and allowance (staff)", true),
-		func(ctx context.Context, _ *struct{}) (*Out[ai.Settings], error) {
+		func(ctx context.Context, _ *struct{}) (*Out[ai.AssistSettings], error) {
 			st, err := s.deps.AI.GetSettings(ctx, actorOf(ctx))
 			if err != nil {
 				return nil, err
@@ -146,7 +146,7 @@ func (s *Server) aiRoutes() {
 			return ok(ctx, st), nil
 		})
 	huma.Register(s.api, s.operation(http.MethodPatch, "/api/v1/ai/settings", "updateAiSettings", "AI", "Change the AI settings (ADMIN)", true),
-		func(ctx context.Context, in *aiSettingsIn) (*Out[ai.Settings], error) {
+		func(ctx context.Context, in *aiSettingsIn) (*Out[ai.AssistSettings], error) {
 			st, err := s.deps.AI.UpdateSettings(ctx, actorOf(ctx), in.Body)
 			if err != nil {
 				return nil, err
