@@ -13,9 +13,9 @@ import (
 )
 
 const (
-	// DefaultAnthropicModel is the current Haiku the SDK lists without a retirement
-	// date; claude-3-5-haiku is retired. The SDK also lists claude-haiku-5-5, left
-	// out because its price is not in the table (Cost would report it unknown).
+	// DefaultAnthropicModel is the Haiku the SDK lists without a retirement date;
+	// claude-3-5-haiku is no longer in its list. The SDK also lists claude-haiku-5-5,
+	// left out because its price is not in the table (Cost would report it unknown).
 	DefaultAnthropicModel = "claude-haiku-4-5"
 	// DefaultAnthropicMaxTokens bounds the answer; the Messages API requires a limit.
 	DefaultAnthropicMaxTokens = 1000
@@ -30,15 +30,16 @@ type anthropicProvider struct {
 // NewAnthropic answers through the Messages API, forcing structured output with a single
 // tool whose input_schema is the request's schema and a tool_choice naming it: the
 // tool_use block's input is the answer. cfg.Model defaults to DefaultAnthropicModel,
-// cfg.MaxTokens to DefaultAnthropicMaxTokens. No temperature is sent: SDK v2 has no
-// such field (the API deprecated it). The SDK does not retry and reads nothing from the
-// environment. hc nil uses the SDK's client.
+// cfg.MaxTokens to DefaultAnthropicMaxTokens. No temperature is sent: API version
+// 2026-10-21, which SDK v2 pins, has none (cfg.Temperature is ignored). The SDK does not
+// retry and reads nothing from the environment. hc nil uses the SDK's client.
 func NewAnthropic(cfg llm.Config, hc *http.Client) llm.Provider {
-	// The key goes as x-api-key, the header the API reference documents. SDK v2's
-	// WithAPIKey sends it as "Authorization: Bearer" instead.
+	// SDK v2 sends the key as "Authorization: Bearer", not the x-api-key header of
+	// older API versions; it is the SDK's contract with the API version it pins
+	// (anthropic-version 2026-10-21), so it is kept.
 	opts := []option.RequestOption{
 		option.WithoutEnvironmentDefaults(),
-		option.WithHeader("x-api-key", cfg.APIKey),
+		option.WithAPIKey(cfg.APIKey),
 		option.WithMaxRetries(0),
 	}
 	if cfg.BaseURL != "" {

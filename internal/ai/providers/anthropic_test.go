@@ -68,14 +68,14 @@ func TestAnthropicRequest(t *testing.T) {
 			if got.Method != http.MethodPost || got.Path != "/v1/messages" {
 				t.Errorf("request %s %s, want POST /v1/messages", got.Method, got.Path)
 			}
-			if k := got.Header.Get("X-Api-Key"); k != testKey {
-				t.Errorf("x-api-key %q", k)
+			if a := got.Header.Get("Authorization"); a != "Bearer "+testKey {
+				t.Errorf("Authorization %q", a)
 			}
-			if a := got.Header.Get("Authorization"); a != "" {
-				t.Errorf("Authorization %q sent as well", a)
+			if k := got.Header.Get("X-Api-Key"); k != "" {
+				t.Errorf("x-api-key %q sent as well", k)
 			}
-			if v := got.Header.Get("Anthropic-Version"); v == "" {
-				t.Error("no anthropic-version header")
+			if v := got.Header.Get("Anthropic-Version"); v != "2026-10-21" {
+				t.Errorf("anthropic-version %q", v)
 			}
 			if ct := got.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
@@ -198,7 +198,7 @@ func TestAnthropicDefaultURL(t *testing.T) {
 	if want := "https://api.anthropic.com/v1/messages"; len(ct.urls) != 1 || ct.urls[0] != want {
 		t.Errorf("requested %v, want %s", ct.urls, want)
 	}
-	if got := ct.headers[0].Get("X-Api-Key"); got != testKey {
-		t.Errorf("x-api-key %q", got)
+	if got := ct.headers[0].Get("Authorization"); got != "Bearer "+testKey {
+		t.Errorf("Authorization %q", got)
 	}
 }
