@@ -258,3 +258,35 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// Classification is one classification with who answered it, for offline evaluation.
+type Classification struct {
+	schema.Classification
+	Provider       string
+	Fallback       bool
+	FallbackReason string
+	TokensIn       int
+	TokensOut      int
+}
+
+// Classify classifies a report with provider (builtin, openai, anthropic, ollama) and the
+// built-in prompt, as a ticket would be, retries and fallback included; nothing is
+// recorded. maintainuk ai-eval uses it.
+func (e *Engine) Classify(ctx context.Context, provider string, in schema.ClassifyInput) (Classification, error) {
+	o, err := e.run(ctx, call{capability: llm.Classify, input: in, provider: provider, model: e.modelFor(provider),
+		template: prompts.Default(llm.Classify)})
+	if err != nil {
+		return Classification{}, err
+	}
+	return Classification{Classification: o.value.(schema.Classification), Provider: o.provider, Fallback: o.fallback,
+		FallbackReason: o.fallbackReason, TokensIn: o.tokensIn, TokensOut: o.tokensOut}, nil
+}
+
+// modelFor is the deployment's model for its default provider; other providers use
+// their own default.
+func (e *Engine) modelFor(provider string) string {
+	if provider == e.defaults.Provider {
+		return e.defaults.Model
+	}
+	return ""
+}

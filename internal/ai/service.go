@@ -101,8 +101,11 @@ func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.U
 		if row.Provider != "" {
 			out.Provider = row.Provider
 		}
-		if row.Model != "" {
+		switch {
+		case row.Model != "":
 			out.Model = row.Model
+		case out.Provider != d.Provider:
+			out.Model = "" // the deployment's model is its default provider's
 		}
 		out.AutoApply = row.AutoApply
 		out.AutoApplyConfidence = float64(row.AutoApplyConfidence)

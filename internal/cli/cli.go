@@ -31,6 +31,9 @@ Commands:
   loadtest -url URL -email EMAIL [flags]
               drive a running server with load scenarios and report rates and latencies
               (passwords from LOADTEST_PASSWORD; 'maintainuk loadtest -h' lists the flags)
+  ai-eval FILE.jsonl [--provider P]
+              measure AI classification on labelled reports (category and priority
+              accuracy, EMERGENCY recall and precision, confusion matrices)
   with-postgres -- CMD [ARGS…]
               run CMD against a throwaway PostgreSQL cluster (TEST_DATABASE_URL is set for it);
               'make test' uses this
@@ -83,6 +86,8 @@ func Main(ctx context.Context, env Env) int {
 		err = openAPI(env, env.Stdout)
 	case "loadtest":
 		err = runLoadtest(ctx, args, env)
+	case "ai-eval":
+		err = aiEval(ctx, args, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0
