@@ -63,6 +63,8 @@ type Options struct {
 //
 //   - email, webhooks: JobTimeout (1 minute: a send or a delivery that takes longer is
 //     cancelled anyway) → rescued 5 minutes after it started;
+//   - ai: a classification's attempts and backoff (3 minutes with the default AI_*
+//     settings) → 5 minutes;
 //   - maintenance: retention (1 minute) and the SLA scan (its interval less 30 s) → 5
 //     minutes; the quote chaser and insurance reminders (timeout 30 minutes) → 30 minutes.
 //
