@@ -229,7 +229,15 @@ func (s *Service) Estimate(ctx context.Context, actor access.Actor, ticketID uui
 	if err != nil {
 		return EstimateResult{}, err
 	}
-	c.input = schema.EstimateInput{Category: row.Category, Title: row.Title, Description: row.Description, Region: region}
+	category := row.Category
+	if category == "OTHER" { // not yet triaged: the trade the assistant suggested prices it better
+		if d, err := s.q.LatestDecision(ctx, q, aidb.LatestDecisionParams{OrgID: actor.OrgID, TicketID: &ticketID, Capability: string(llm.Classify)}); err == nil {
+			if sg, err := suggestionFrom(d); err == nil {
+				category = sg.Category
+			}
+		}
+	}
+	c.input = schema.EstimateInput{Category: category, Title: row.Title, Description: row.Description, Region: region}
 	c.names, c.orgName = []string{row.ReportedByName}, row.OrgName
 	o, id, err := s.complete(ctx, actor, &ticketID, c)
 	if err != nil {
