@@ -40,9 +40,9 @@ func TestPublicTriage(t *testing.T) {
 	}
 	anon.Post(outcome(e.Slug, boiler), map[string]any{"fixed": true, "guideId": "blocked-sink"}).
 		ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "guideId")
-	anon.Post(outcome(e.Slug, boiler), map[string]any{"fixed": true, "guideId": "boiler-pressure"}).Expect(http.StatusNoContent)
+	anon.Post(outcome(e.Slug, boiler), map[string]any{"fixed": true, "guideId": "boiler-pressure"}).Expect(http.StatusOK)
 	anon.Post(outcome(e.Slug, boiler), map[string]any{"fixed": false}).ExpectFailure(http.StatusConflict, apperr.Conflict)
-	anon.Post(outcome(e.Slug, gas), map[string]any{"fixed": false}).Expect(http.StatusNoContent)
+	anon.Post(outcome(e.Slug, gas), map[string]any{"fixed": false}).Expect(http.StatusOK)
 
 	// Another organisation's slug does not reach this triage.
 	other := app.NewEstate(t, "Elsewhere", testsupport.EstateOptions{Reference: "ELS-1"})

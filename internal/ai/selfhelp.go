@@ -48,21 +48,32 @@ type TriageResult struct {
 	SelfHelp    []builtin.Guide `json:"selfHelp" doc:"Things the resident may safely try first; empty for emergencies and faults only a professional should touch."`
 }
 
+// SelfHelpRecorded confirms the resident's answer was kept.
+type SelfHelpRecorded struct {
+	TriageID uuid.UUID `json:"triageId"`
+	Fixed    bool      `json:"fixed"`
+}
+
 // SelfHelpOutcome is the resident's answer after trying the advice.
 type SelfHelpOutcome struct {
 	Fixed   bool   `json:"fixed" doc:"True when the resident chose \"that fixed it\" (no report needed)."`
 	GuideID string `json:"guideId,omitempty" maxLength:"60" doc:"The guide that fixed it, one of those offered."`
 }
 
-// publicOrg admits a public self-help request: the client within its hourly limit (429
-// with Retry-After), then the organisation of the form's slug (404 when none).
-func (s *Service) publicOrg(ctx context.Context, slug, clientIP string) (uuid.UUID, error) {
+// PublicOrg is an organisation whose public self-help admitted a request (AdmitPublic):
+// only AdmitPublic makes one, so a request cannot skip the admission checks.
+type PublicOrg struct{ id uuid.UUID }
+
+// AdmitPublic is checked before any of a public self-help request's body is read: the
+// client within its hourly limit (429 with Retry-After), then the organisation of the
+// form's slug (404 when none).
+func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (PublicOrg, error) {
 	if ok, retry := s.triageByIP.Allow(ratelimit.ClientKey(clientIP)); !ok {
-		return uuid.Nil, &apperr.Error{Code: apperr.RateLimited, Message: "too many requests from your connection; try again later or phone us", RetryAfter: retry}
+		return PublicOrg{}, &apperr.Error{Code: apperr.RateLimited, Message: "too many requests from your connection; try again later or phone us", RetryAfter: retry}
 	}
 	slug = strings.ToLower(strings.TrimSpace(slug))
 	if !validSlug(slug) {
-		return uuid.Nil, apperr.NotFoundf("organisation")
+		return PublicOrg{}, apperr.NotFoundf("organisation")
 	}
 	var id uuid.UUID
 	err := s.db.InTx(ctx, database.Scope{OrgSlug: slug}, func(tx pgx.Tx) error {
@@ -73,7 +84,7 @@ func (s *Service) publicOrg(ctx context.Context, slug, clientIP string) (uuid.UU
 		}
 		return err
 	})
-	return id, err
+	return PublicOrg{id: id}, err
 }
 
 func validSlug(slug string) bool {
@@ -92,11 +103,8 @@ func validSlug(slug string) bool {
 // do now in an emergency, and self-help for common faults. It always uses the builtin
 // engine: the public form is open to anyone, so its text never goes to an external
 // provider and costs the organisation nothing.
-func (s *Service) Triage(ctx context.Context, slug, clientIP string, in TriageInput) (TriageResult, error) {
-	orgID, err := s.publicOrg(ctx, slug, clientIP)
-	if err != nil {
-		return TriageResult{}, err
-	}
+func (s *Service) Triage(ctx context.Context, org PublicOrg, in TriageInput) (TriageResult, error) {
+	orgID := org.id
 	if err := in.Check(); err != nil {
 		return TriageResult{}, err
 	}
@@ -119,7 +127,7 @@ func (s *Service) Triage(ctx context.Context, slug, clientIP string, in TriageIn
 	for i, g := range out.SelfHelp {
 		ids[i] = g.ID
 	}
-	err = s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
+	err := s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
 		return s.q.InsertSelfHelp(ctx, tx, aidb.InsertSelfHelpParams{ID: out.TriageID, OrgID: orgID, Category: out.Category,
 			Priority: out.Priority, Emergency: out.Emergency, GuideIds: ids, CreatedAt: s.now().UTC()})
 	})
@@ -128,12 +136,10 @@ func (s *Service) Triage(ctx context.Context, slug, clientIP string, in TriageIn
 
 // RecordSelfHelp keeps the resident's answer to a triage: FIXED counts as an avoided
 // call-out. It is taken once (409 after), and only within a day of the triage.
-func (s *Service) RecordSelfHelp(ctx context.Context, slug, clientIP string, triageID uuid.UUID, in SelfHelpOutcome) error {
-	orgID, err := s.publicOrg(ctx, slug, clientIP)
-	if err != nil {
-		return err
-	}
-	return s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
+func (s *Service) RecordSelfHelp(ctx context.Context, org PublicOrg, triageID uuid.UUID, in SelfHelpOutcome) (SelfHelpRecorded, error) {
+	orgID := org.id
+	out := SelfHelpRecorded{TriageID: triageID, Fixed: in.Fixed}
+	return out, s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
 		sess, err := s.q.GetSelfHelp(ctx, tx, aidb.GetSelfHelpParams{OrgID: orgID, ID: triageID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.NotFoundf("triage")

@@ -140,7 +140,7 @@ func TestDatabaseRoleThatBypassesRLS(t *testing.T) {
 		name, databaseURL, problem string
 	}{
 		{"the application role", dbs.AppURL, ""},
-		{"the schema owner", dbs.OwnerURL, "owns (or may become the owner of) tenant tables: attachments"},
+		{"the schema owner", dbs.OwnerURL, "owns (or may become the owner of) tenant tables: ai_decisions"},
 		{"a superuser", superuser.String(), "is a superuser"},
 	}
 	for _, tc := range tests {

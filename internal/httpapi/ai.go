@@ -71,6 +71,19 @@ type triageOutcomeIn struct {
 	Body     ai.SelfHelpOutcome
 }
 
+type publicTriageKey struct{}
+
+// admitTriage runs before the body of a public self-help request is read: a client over
+// its hourly limit gets 429 and an unknown organisation 404, as on the public form.
+func (s *Server) admitTriage(hctx huma.Context, next func(huma.Context)) {
+	org, err := s.deps.AI.AdmitPublic(hctx.Context(), hctx.Param("orgSlug"), infoFrom(hctx.Context()).clientIP)
+	if err != nil {
+		_ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err)
+		return
+	}
+	next(huma.WithValue(hctx, publicTriageKey{}, org))
+}
+
 func (s *Server) aiRoutes() {
 	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/tickets/{id}/ai/classify", "classifyTicket", "AI", "Classify a ticket now (staff)", true),
 		func(ctx context.Context, in *ticketIDIn) (*Out[ai.Suggestion], error) {
@@ -196,20 +209,22 @@ func (s *Server) aiRoutes() {
 
 	triage := s.operation(http.MethodPost, "/api/v1/public/{orgSlug}/triage", "publicTriage", "Public", "Safety advice and self-help before reporting", false)
 	triage.Errors = append(triage.Errors, http.StatusNotFound)
+	triage.Middlewares = append(triage.Middlewares, s.admitTriage)
 	huma.Register(s.api, triage, func(ctx context.Context, in *triageIn) (*Out[ai.TriageResult], error) {
-		r, err := s.deps.AI.Triage(ctx, in.Slug, infoFrom(ctx).clientIP, in.Body)
+		r, err := s.deps.AI.Triage(ctx, ctx.Value(publicTriageKey{}).(ai.PublicOrg), in.Body)
 		if err != nil {
 			return nil, err
 		}
 		return ok(ctx, r), nil
 	})
 	outcome := s.operation(http.MethodPost, "/api/v1/public/{orgSlug}/triage/{triageId}/outcome", "publicTriageOutcome", "Public", "Say whether the self-help fixed it", false)
-	outcome.DefaultStatus = http.StatusNoContent
 	outcome.Errors = append(outcome.Errors, http.StatusNotFound, http.StatusConflict)
-	huma.Register(s.api, outcome, func(ctx context.Context, in *triageOutcomeIn) (*struct{}, error) {
-		if err := s.deps.AI.RecordSelfHelp(ctx, in.Slug, infoFrom(ctx).clientIP, in.TriageID, in.Body); err != nil {
+	outcome.Middlewares = append(outcome.Middlewares, s.admitTriage)
+	huma.Register(s.api, outcome, func(ctx context.Context, in *triageOutcomeIn) (*Out[ai.SelfHelpRecorded], error) {
+		r, err := s.deps.AI.RecordSelfHelp(ctx, ctx.Value(publicTriageKey{}).(ai.PublicOrg), in.TriageID, in.Body)
+		if err != nil {
 			return nil, err
 		}
-		return nil, nil
+		return ok(ctx, r), nil
 	})
 }

@@ -49,7 +49,7 @@ func (r *emailRecorder) take() []events.Event {
 func TestCreate_acknowledgesTheReporterNotTheStaffEnteringIt(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, nil)
-	rec := &emailRecorder{}
+	rec := &emailRecorder{Publisher: events.Discard{}}
 	svc := tickets.NewService(app.DB, rec, time.Now, tickets.PublicLimits{ReportsPerHour: 100})
 	ctx := context.Background()
 
