@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeOpenAI is a local stand-in for OpenAI's Chat Completions API: it records each
@@ -23,7 +24,8 @@ type fakeOpenAI struct {
 
 type fakeAnswer struct {
 	status  int
-	content string // the assistant message's content: the JSON the model produced
+	content string        // the assistant message's content: the JSON the model produced
+	delay   time.Duration // how long the answer takes
 }
 
 type fakeRequest struct {
@@ -78,6 +80,13 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
+	if a.delay > 0 {
+		select {
+		case <-time.After(a.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if !strings.HasSuffix(r.URL.Path, "/chat/completions") {
 		w.WriteHeader(http.StatusNotFound)
