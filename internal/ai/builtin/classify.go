@@ -18,9 +18,13 @@ const (
 )
 
 func init() {
-	for w := range knownWords {
-		if len(w) >= 6 {
-			longWords = append(longWords, w)
+	for _, t := range vocabulary {
+		for _, p := range t.phrases {
+			for _, w := range p {
+				if len(w) >= 6 && !contains(longWords, w) {
+					longWords = append(longWords, w)
+				}
+			}
 		}
 	}
 	sort.Strings(longWords)

@@ -51,8 +51,7 @@ var (
 	electricNouns = phrases("socket", "sockets", "fusebox", "electrics", "light fitting", "extension lead",
 		"wires", "plug", "plugs", "tripswitch", "lightswitch", "switches", "spotlights", "electricity meter")
 	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
-		"inch on the floor", "really fast", "water everywhere", "running down the walls", "pouring out",
-		"wont stop", "cant stop", "cant turn it off", "cant turn off")
+		"inch on the floor", "really fast", "running down the walls", "pouring out")
 	throughCeiling = phrases("through the ceiling", "through * ceiling", "through * * ceiling", "through my ceiling",
 		"through her ceiling", "through their ceiling", "through our ceiling", "from the ceiling", "ceiling is dripping",
 		"ceiling dripping", "through the light", "coming through")
@@ -95,7 +94,7 @@ var (
 	groundFloor = phrases("ground floor", "downstairs", "ground", "basement", "bungalow")
 	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor", "bedroom window")
 	lockFaulty  = phrases("stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
-	windowWords = phrases("window", "glass", "pane")
+	windowWords = phrases("window", "pane", "glazing")
 	windowBad   = phrases("cracked", "crack", "broken", "smashed", "wont close", "wont shut", "doesnt close", "hinge",
 		"gap", "rain getting in", "wont latch", "shattered", "cant close", "blown")
 )

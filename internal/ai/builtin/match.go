@@ -90,6 +90,32 @@ func (r *report) findIn(c int, ps []phrase, hits []hit) []hit {
 	return hits
 }
 
+// mentions reports whether any of ps occurs in clause c, negated or not: for the
+// subject of a cue ("no heating": the heating is still what the report is about).
+func (r *report) mentions(c int, ps []phrase) bool {
+	words := r.clauses[c].words
+	for pos := range words {
+		for _, p := range ps {
+			if matchAt(words, pos, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentionedNear reports whether any of ps occurs, negated or not, in the sentence
+// holding clause c.
+func (r *report) mentionedNear(c int, ps []phrase) bool {
+	s := r.clauses[c].sentence
+	for i := range r.clauses {
+		if r.clauses[i].sentence == s && r.mentions(i, ps) {
+			return true
+		}
+	}
+	return false
+}
+
 // has reports whether any of ps is affirmed anywhere.
 func (r *report) has(ps []phrase) bool {
 	for c := range r.clauses {

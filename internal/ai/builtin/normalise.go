@@ -113,6 +113,8 @@ var compoundWords = map[[2]string]string{
 	{"down", "pipe"}: "downpipe", {"stair", "lift"}: "stairlift", {"tumble", "dryer"}: "tumbledryer",
 	{"tumble", "drier"}: "tumbledryer", {"washing", "machine"}: "washingmachine", {"wash", "machine"}: "washingmachine",
 	{"dish", "washer"}: "dishwasher", {"roof", "space"}: "loft", {"water", "tank"}: "watertank",
+	{"fridge", "door"}: "fridge", {"freezer", "door"}: "freezer", {"oven", "door"}: "oven",
+	{"microwave", "door"}: "microwave", {"dishwasher", "door"}: "dishwasher", {"next", "door"}: "nextdoor",
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
 }
 

@@ -15,7 +15,7 @@ const (
 var tradesFrom = map[string][]string{
 	fromFire:  {catElectrical, catAppliance, catHVAC},
 	fromWater: {catPlumbing, catHVAC, catAppliance},
-	fromLeak:  {catPlumbing, catHVAC, catAppliance, catStructural},
+	fromLeak:  {catPlumbing, catHVAC, catAppliance},
 	fromWords: nil,
 }
 
@@ -23,10 +23,13 @@ var tradesFrom = map[string][]string{
 var (
 	smokingOther     = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney")
 	wiringAccessory  = phrases("switch", "cookerswitch", "socket", "sockets", "fusebox", "wires", "light fitting", "lightswitch", "isolator", "plug")
+	dripWords        = phrases("drip", "drips", "dripping")
+	containers       = phrases("tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
+	directionWords   = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round")
 	partialPower     = phrases("none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
 	rainWords        = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
 	leakWords        = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
-	mouldDefect      = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
+	mouldDefect      = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
 	condensation     = phrases("condensation", "running with water")
 	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
 	heatLoss         = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold")
@@ -36,7 +39,8 @@ var (
 	toiletWords      = phrases("toilet", "cistern")
 	toiletFail       = phrases("blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
 	secondToilet     = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
-	drainSubjects    = phrases("sink", "bath", "basin", "shower", "plughole", "drain")
+	drainSubjects    = phrases("sink", "bath", "basin", "shower", "plughole", "the drain", "drains", "gully")
+	applianceNouns   = phrases("oven", "hob", "cooker", "cookerhood", "fridge", "freezer", "washingmachine", "dishwasher", "tumbledryer", "dryer", "microwave", "kettle")
 	drainFail        = phrases("completely blocked", "wont drain at all", "doesnt drain at all", "wont drain", "not draining at all", "blocked", "standing water", "bail")
 	slowWords        = phrases("slow", "slowly", "slower", "eventually")
 	downpipeBlocked  = phrases("blocked", "backs up", "backing up", "overflowing", "overflows")
@@ -62,7 +66,7 @@ var (
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
 	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests")
-	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "our flat", "the house", "hallway", "landing", "ceiling", "light fittings")
+	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	pressureTopUp    = phrases("top it up", "top up", "topping up", "filling loop", "repressurise")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")
 	groundFloorWords = phrases("ground floor", "ground floor flat", "bungalow", "basement", "downstairs window", "ground level")
@@ -99,17 +103,17 @@ func (r *report) cues(vulnerableCue string, isVulnerable bool) []cue {
 
 func (r *report) electricalCues(add func(cue)) {
 	for _, h := range r.find(sparkWords) {
-		if r.inClause(h.clause, smokingOther) {
+		if r.mentions(h.clause, smokingOther) {
 			continue
 		}
 		c := cue{fromFire, emergency, 5, "Sparking, burning or exposed wiring reported: a fire and shock risk.", schema.HazardElectrics, h.clause}
-		if r.inClause(h.clause, wiringAccessory) {
+		if r.mentions(h.clause, wiringAccessory) {
 			c.category = catElectrical
 		}
 		add(c)
 	}
 	for _, h := range r.find(powerOut) {
-		if r.inClause(h.clause, partialPower) || r.inClause(h.clause, partialWords) {
+		if r.mentions(h.clause, partialPower) || r.mentions(h.clause, partialWords) {
 			add(cue{fromWords, urgent, 2, "Partial loss of power: urgent.", "", h.clause})
 			continue
 		}
@@ -141,7 +145,7 @@ func (r *report) electricalCues(add func(cue)) {
 
 func (r *report) waterCues(add func(cue)) {
 	for _, h := range r.find(waterWords) {
-		if r.inSentence(h.clause, electricNouns) {
+		if r.waterReachesElectrics(h.clause) {
 			add(cue{fromWater, emergency, 5.5, "Water reaching electrics: a shock and fire risk.", schema.HazardWaterNearElectrics, h.clause})
 			break
 		}
@@ -157,7 +161,7 @@ func (r *report) waterCues(add func(cue)) {
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
 	for _, h := range r.find(majorWater) {
-		if r.inClause(h.clause, rainWords) {
+		if r.mentions(h.clause, rainWords) {
 			continue
 		}
 		add(cue{fromWater, emergency, 4.5, "Burst pipe, major leak or flooding: an emergency.", "", h.clause})
@@ -181,16 +185,33 @@ func (r *report) waterCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(leakWords) {
-		if r.inClause(h.clause, rainWords) || r.clauses[h.clause].question {
+		if r.mentions(h.clause, rainWords) || r.clauses[h.clause].question {
 			continue
 		}
 		add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
 	}
+	for _, h := range r.find(dripWords) {
+		if r.mentionedNear(h.clause, containers) && !r.mentions(h.clause, rainWords) {
+			add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
+		}
+	}
+}
+
+// waterReachesElectrics reports whether the sentence holding clause c has water going
+// onto, into or through something electrical ("dripping onto the fuse box").
+func (r *report) waterReachesElectrics(c int) bool {
+	s := r.clauses[c].sentence
+	for i := range r.clauses {
+		if r.clauses[i].sentence == s && r.mentions(i, electricNouns) && r.mentions(i, directionWords) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
-		if !r.inClause(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) {
+		if !r.mentions(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
@@ -253,10 +274,12 @@ func (r *report) securityCues(add func(cue)) {
 }
 
 func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
-	for _, h := range r.find(heatSubjects) {
-		if !r.inClause(h.clause, heatLoss) || r.inClause(h.clause, heatPartial) {
+	for c := range r.clauses {
+		// An appliance that will not heat is the appliance's fault, not the heating's.
+		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentions(c, heatPartial) || r.mentions(c, applianceNouns) {
 			continue
 		}
+		h := hit{clause: c}
 		if isVulnerable {
 			add(cue{catHVAC, emergency, 4.5, "No heating or hot water with a vulnerable occupant (" + vulnerableCue + "): an emergency.", schema.HazardVulnerableOccupant, h.clause})
 		} else {
@@ -286,7 +309,7 @@ func (r *report) fixtureCues(add func(cue)) {
 	}
 	if !r.has(slowWords) {
 		for _, h := range r.find(drainSubjects) {
-			if r.inSentence(h.clause, drainFail) {
+			if r.inSentence(h.clause, drainFail) && !r.mentionedNear(h.clause, applianceNouns) {
 				add(cue{catPlumbing, urgent, 2.5, "Sink, bath or drain fully blocked: urgent.", "", h.clause})
 				break
 			}
