@@ -36,7 +36,7 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 	r := parse(in.Title, in.Description)
 	vulnCue, isVuln := r.vulnerable()
 	cues := r.cues(vulnCue, isVuln)
-	vocab := r.vocabularyScores(-1)
+	vocab, _ := r.vocabularyScores(-1)
 
 	out := schema.Classification{Hazards: []string{}}
 	top := -1
@@ -58,18 +58,23 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 		priority := cues[top].priority
 		// Among the cues of the most serious priority, each trade's weight adds up: the
 		// report is labelled by its most serious problem.
+		// A cue with no trade named near it ("FLOODING" as the title) does not vote;
+		// if no cue can, the whole report's words decide among the cue's trades.
 		weights := map[string]float64{}
-		total := 0.0
 		for _, c := range cues {
 			if c.priority != priority {
 				continue
 			}
 			cat := c.category
 			if allowed, ok := tradesFrom[cat]; ok {
-				cat = r.tradeNear(c.clause, allowed)
+				cat = r.tradeNear(c.clause, allowed, true)
 			}
-			weights[cat] += c.weight
-			total += c.weight
+			if cat != "" {
+				weights[cat] += c.weight
+			}
+		}
+		if len(weights) == 0 {
+			weights[r.tradeNear(cues[top].clause, tradesFrom[cues[top].category], false)] = cues[top].weight
 		}
 		cat, margin := best(weights, vocab)
 		winning := cues[top]
@@ -95,9 +100,20 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 
 // tradeNear reads the trade from the words around clause c: the clause, its sentence,
 // the title, then the whole report. Only naming words (weight 3 or more) count, so the
-// thing leaking decides rather than the leak. The first allowed trade is the default.
-func (r *report) tradeNear(c int, allowed []string) string {
-	scores := r.vocabularyScores(c)
+// thing leaking decides rather than the leak. With local set it answers "" when
+// nothing in the clause's sentence names a trade; otherwise the first allowed trade is
+// the default.
+func (r *report) tradeNear(c int, allowed []string, local bool) string {
+	scores, nearby := r.vocabularyScores(c)
+	if local {
+		found := false
+		for _, cat := range schema.Categories {
+			found = found || nearby[cat] > 0 && (allowed == nil || contains(allowed, cat))
+		}
+		if !found {
+			return ""
+		}
+	}
 	best, bestScore := "", 0.0
 	for _, cat := range schema.Categories {
 		if allowed != nil && !contains(allowed, cat) {
@@ -117,10 +133,10 @@ func (r *report) tradeNear(c int, allowed []string) string {
 }
 
 // vocabularyScores adds up the category words found. With near >= 0 only naming words
-// count and those close to clause near weigh more; with near < 0 every word counts,
-// title words a little more.
-func (r *report) vocabularyScores(near int) map[string]float64 {
-	scores := map[string]float64{}
+// count and those close to clause near weigh more, and nearby holds the scores of the
+// clause's sentence alone; with near < 0 every word counts, title words a little more.
+func (r *report) vocabularyScores(near int) (scores, nearby map[string]float64) {
+	scores, nearby = map[string]float64{}, map[string]float64{}
 	for _, t := range vocabulary {
 		if near >= 0 && t.weight < 3 {
 			continue
@@ -137,9 +153,12 @@ func (r *report) vocabularyScores(near int) map[string]float64 {
 				w *= titleWeight
 			}
 			scores[t.category] += w
+			if near >= 0 && cl.sentence == r.clauses[near].sentence {
+				nearby[t.category] += w
+			}
 		}
 	}
-	return scores
+	return scores, nearby
 }
 
 // best picks the highest-scoring category (ties go to the tie-break scores, then to

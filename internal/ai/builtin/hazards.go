@@ -45,7 +45,7 @@ var (
 	partialWords = phrases("rest of the house", "rest of the flat", "the others", "other sockets", "upstairs",
 		"downstairs", "kitchen", "to it", "the shower", "cooker", "oven", "one", "socket", "sockets", "lights")
 	tripWords = phrases("tripping", "keeps tripping", "wont stay up", "wont reset", "trips", "flicks down",
-		"clicks straight back", "goes straight back down", "tripswitch keeps", "rcd")
+		"clicks straight back", "goes straight back down", "wont go back up", "wont go back on", "keeps going off", "tripswitch keeps", "rcd")
 	waterWords = phrases("water", "dripping", "leaking", "leak", "pouring", "pooling", "seeping", "flooding",
 		"wet", "drips", "running down", "soaked", "gushing")
 	electricNouns = phrases("socket", "sockets", "fusebox", "electrics", "light fitting", "extension lead",
@@ -63,14 +63,15 @@ var (
 		"into the flat", "inside", "floor", "into our", "overflowed")
 	outsideWords = phrases("outside", "garden", "patio", "drive", "driveway", "path", "yard", "manhole", "street",
 		"pavement", "front garden", "back garden", "shed", "bin store", "bins", "balcony", "eaves", "compost",
-		"garden wall", "outdoors", "car park", "exterior")
+		"garden wall", "outdoors", "car park", "exterior", "bush", "bushes", "hedge", "gate", "front gate", "on the roof",
+		"solar panels", "chimney", "gutter", "porch", "fence", "lawn")
 	noWater = phrases("no water at all", "no water coming", "no water from", "no water in the", "no running water",
 		"no water supply", "water supply is off", "water has been cut off", "water cut off", "no mains water",
 		"nothing coming out of", "nothing comes out of", "no cold water", "water is off", "water has gone off",
 		"taps have stopped", "no water to")
 	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
-		"leaning", "fallen into", "falling in", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
+		"leaning", "fallen into", "falling in", "dropping", "going to fall", "about to fall", "could fall", "might fall", "going to come down", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
 	structureNouns = phrases("ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
 	treeWords     = phrases("tree")

@@ -26,14 +26,14 @@ var (
 	dripWords        = phrases("drip", "drips", "dripping")
 	containers       = phrases("tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
 	directionWords   = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round")
-	partialPower     = phrases("none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
+	partialPower     = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
 	rainWords        = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
 	leakWords        = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
 	mouldDefect      = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
 	condensation     = phrases("condensation", "running with water")
 	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
 	heatLoss         = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold")
-	heatPartial      = phrases("towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
+	heatPartial      = phrases("upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
 	tapWontOff       = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
 	tapWords         = phrases("tap", "taps")
 	toiletWords      = phrases("toilet", "cistern")
@@ -63,6 +63,7 @@ var (
 	roofCoverFail    = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off")
 	roofWords        = phrases("roof")
 	lockWords        = phrases("lock", "locks", "key")
+	fallRisk         = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
 	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests")
@@ -276,7 +277,7 @@ func (r *report) securityCues(add func(cue)) {
 func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
 	for c := range r.clauses {
 		// An appliance that will not heat is the appliance's fault, not the heating's.
-		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentions(c, heatPartial) || r.mentions(c, applianceNouns) {
+		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) || r.mentions(c, applianceNouns) {
 			continue
 		}
 		h := hit{clause: c}
@@ -385,6 +386,9 @@ func (r *report) otherCues(add func(cue)) {
 		if r.inSentence(h.clause, treeFalling) {
 			add(cue{catOther, emergency, 5, "A tree about to fall or leaning on the building: an emergency.", "", h.clause})
 		}
+	}
+	for _, h := range r.find(fallRisk) {
+		add(cue{fromWords, urgent, 2.5, "Something someone could trip over or be hit by: urgent.", "", h.clause})
 	}
 	for _, h := range r.find(obstruction) {
 		add(cue{catOther, urgent, 2.5, "An exit or path blocked: urgent.", "", h.clause})
