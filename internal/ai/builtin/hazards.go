@@ -78,8 +78,6 @@ var (
 	treeFalling   = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")
 	liftWords     = phrases("lift", "lifts", "elevator")
 	liftTrapped   = phrases("stuck in the lift", "trapped in the lift", "stuck in lift", "trapped in lift", "lift shaft", "stuck in a lift", "trapped in a lift", "stuck between", "trapped between")
-	mouldWords    = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp", "condensation")
-	mouldOnly     = phrases("mould", "mouldy", "black mould", "mildew", "fungus")
 	hospitalWords = phrases("hospital", "admitted", "doctor", "consultant", "letter from", "paediatrician", "ambulance", "inpatient")
 	healthWords   = phrases("cough", "coughing", "asthma", "breathing", "chest", "wheezing", "ill", "sick", "inhaler")
 )
@@ -91,8 +89,6 @@ var (
 		"forced", "kicked in", "smashed", "wont close", "wont shut", "doesnt close", "cant close", "let alone lock",
 		"turns round and round", "key just turns", "lock is broken", "lock broken", "broken lock", "boarded up",
 		"wont latch", "doesnt shut", "cant shut", "snapped off in")
-	outerDoor   = phrases("front door", "back door", "patio door", "patio doors", "french doors", "main door", "flat door", "entrance door", "door")
-	groundFloor = phrases("ground floor", "downstairs", "ground", "basement", "bungalow")
 	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor", "bedroom window")
 	lockFaulty  = phrases("stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
 	windowWords = phrases("window", "pane", "glazing")
