@@ -65,16 +65,19 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 			if c.priority != priority {
 				continue
 			}
-			cat := c.category
-			if allowed, ok := tradesFrom[cat]; ok {
-				cat = r.tradeNear(c.clause, allowed, true)
+			allowed, ok := tradesFrom[c.category]
+			if !ok {
+				weights[c.category] += c.weight
+				continue
 			}
-			if cat != "" {
-				weights[cat] += c.weight
+			// The cue's weight is shared among the trades named near it, in proportion.
+			shares, sum := r.tradeShares(c.clause, allowed)
+			for cat, s := range shares {
+				weights[cat] += c.weight * s / sum
 			}
 		}
 		if len(weights) == 0 {
-			weights[r.tradeNear(cues[top].clause, tradesFrom[cues[top].category], false)] = cues[top].weight
+			weights[r.tradeNear(cues[top].clause, tradesFrom[cues[top].category])] = cues[top].weight
 		}
 		cat, margin := best(weights, vocab)
 		winning := cues[top]
@@ -98,22 +101,33 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 	return out
 }
 
-// tradeNear reads the trade from the words around clause c: the clause, its sentence,
-// the title, then the whole report. Only naming words (weight 3 or more) count, so the
-// thing leaking decides rather than the leak. With local set it answers "" when
-// nothing in the clause's sentence names a trade; otherwise the first allowed trade is
-// the default.
-func (r *report) tradeNear(c int, allowed []string, local bool) string {
+// tradeShares scores the trades named around clause c, among those allowed: words in
+// the clause weigh most, then its sentence, the title, the rest of the report. Only
+// naming words (weight 3 or more) count, so the thing leaking decides rather than the
+// leak. It returns nothing when the clause's sentence names no allowed trade.
+func (r *report) tradeShares(c int, allowed []string) (map[string]float64, float64) {
 	scores, nearby := r.vocabularyScores(c)
-	if local {
-		found := false
-		for _, cat := range schema.Categories {
-			found = found || nearby[cat] > 0 && (allowed == nil || contains(allowed, cat))
-		}
-		if !found {
-			return ""
+	shares, sum := map[string]float64{}, 0.0
+	local := false
+	for _, cat := range schema.Categories {
+		if allowed == nil || contains(allowed, cat) {
+			local = local || nearby[cat] > 0
+			if scores[cat] > 0 {
+				shares[cat] = scores[cat]
+				sum += scores[cat]
+			}
 		}
 	}
+	if !local {
+		return nil, 1
+	}
+	return shares, sum
+}
+
+// tradeNear is the best-scoring allowed trade around clause c, or the first allowed
+// trade (OTHER when any may do) when none is named.
+func (r *report) tradeNear(c int, allowed []string) string {
+	scores, _ := r.vocabularyScores(c)
 	best, bestScore := "", 0.0
 	for _, cat := range schema.Categories {
 		if allowed != nil && !contains(allowed, cat) {
@@ -123,13 +137,13 @@ func (r *report) tradeNear(c int, allowed []string, local bool) string {
 			best, bestScore = cat, s
 		}
 	}
-	if best == "" {
-		if allowed != nil {
-			return allowed[0]
-		}
-		return catOther
+	if best != "" {
+		return best
 	}
-	return best
+	if allowed != nil {
+		return allowed[0]
+	}
+	return catOther
 }
 
 // vocabularyScores adds up the category words found. With near >= 0 only naming words

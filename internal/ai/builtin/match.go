@@ -21,11 +21,12 @@ func phrases(ss ...string) []phrase {
 // hit is where a phrase was found: a clause and the word it starts at.
 type hit struct{ clause, pos int }
 
-// negators turn the cue after them in the same clause into its opposite.
+// negators turn the cue after them in the same clause into its opposite; "in case of a
+// leak" is no leak either.
 var negators = map[string]bool{
 	"no": true, "not": true, "never": true, "without": true, "isnt": true, "arent": true, "wasnt": true,
 	"werent": true, "dont": true, "doesnt": true, "didnt": true, "hasnt": true, "havent": true, "hadnt": true,
-	"cant": true, "couldnt": true, "nothing": true, "nothings": true, "nobody": true, "nobodys": true,
+	"cant": true, "couldnt": true, "nothing": true, "nobody": true, "case": true, "incase": true,
 	"none": true, "neither": true, "nor": true, "zero": true,
 }
 

@@ -45,12 +45,19 @@ func parse(title, description string) report {
 			}
 		}
 		var b strings.Builder
+		apostrophe := -1
 		word := func() {
 			if b.Len() == 0 {
 				return
 			}
-			w := fixWord(b.String())
+			raw := b.String()
+			if apostrophe > 0 && raw[apostrophe:] == "s" {
+				// "heating's", "power's", "son's": the word itself.
+				raw = raw[:apostrophe]
+			}
+			w := fixWord(raw)
 			b.Reset()
+			apostrophe = -1
 			if w == "but" || w == "although" || w == "though" || w == "however" {
 				flush(false)
 				return
@@ -69,7 +76,8 @@ func parse(title, description string) report {
 				word()
 				flush(false)
 			case c == '\'' || c == '’' || c == '‘':
-				// Folded away: "don't" reads as "dont", "son's" as "sons".
+				// Folded away: "don't" reads as "dont"; a trailing "'s" goes (see word).
+				apostrophe = b.Len()
 			case unicode.IsLetter(c) || unicode.IsDigit(c):
 				b.WriteRune(unicode.ToLower(c))
 			case strings.ContainsRune(sentenceBreaks, c):

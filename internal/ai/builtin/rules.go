@@ -61,9 +61,10 @@ var (
 	floorFail        = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
 	roofCover        = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
 	roofCoverFail    = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off")
-	roofWords        = phrases("roof")
 	lockWords        = phrases("lock", "locks", "key")
 	fallRisk         = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
+	balconyWords     = phrases("balcony", "balcony railing", "balustrade")
+	balconyFail      = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
 	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests")
@@ -162,7 +163,7 @@ func (r *report) waterCues(add func(cue)) {
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
 	for _, h := range r.find(majorWater) {
-		if r.mentions(h.clause, rainWords) {
+		if r.mentions(h.clause, rainWords) || r.mentions(h.clause, byUse) {
 			continue
 		}
 		add(cue{fromWater, emergency, 4.5, "Burst pipe, major leak or flooding: an emergency.", "", h.clause})
@@ -231,6 +232,11 @@ func (r *report) structureCues(add func(cue)) {
 		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
 	}
 	r.securityCues(add)
+	for _, h := range r.find(balconyWords) {
+		if r.inClause(h.clause, balconyFail) {
+			add(cue{catStructural, emergency, 4.5, "Unsafe balcony or railing, a fall from height: an emergency.", "", h.clause})
+		}
+	}
 	for _, h := range r.find(handrailWords) {
 		if r.inSentence(h.clause, handrailFail) {
 			add(cue{catStructural, urgent, 3, "Loose or broken handrail: urgent, a fall risk.", "", h.clause})
@@ -242,7 +248,7 @@ func (r *report) structureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(roofCover) {
-		if r.inSentence(h.clause, roofCoverFail) || r.inSentence(h.clause, roofWords) && r.inSentence(h.clause, roofCoverFail) {
+		if r.inSentence(h.clause, roofCoverFail) {
 			add(cue{catStructural, urgent, 2.5, "Roof slates or tiles missing: urgent before water gets in.", "", h.clause})
 		}
 	}

@@ -25,8 +25,8 @@ var vocabulary = []term{
 	{catPlumbing, 3, phrases("tap", "taps", "sink", "basin", "toilet", "cistern", "bath", "plughole", "stopcock",
 		"downpipe", "sewage", "sewer", "manhole", "drain", "drains", "drainage", "waste pipe", "shower tray",
 		"shower hose", "shower head", "water pressure", "pressure upstairs", "water supply", "water meter", "u bend",
-		"toilet seat", "sealant", "silicone", "overflow pipe", "mixer", "flush", "flushing", "watertank", "septic")},
-	{catPlumbing, 2, phrases("pipe", "pipes", "burst", "leak", "leaking", "leaks", "blocked", "plumber", "frozen", "trickling", "dripping", "drips")},
+		"toilet seat", "sealant", "silicone", "overflow pipe", "mixer", "flush", "flushing", "watertank", "septic", "pipe", "pipes")},
+	{catPlumbing, 2, phrases("burst", "leak", "leaking", "leaks", "blocked", "plumber", "frozen", "trickling", "dripping", "drips")},
 	{catPlumbing, 1, phrases("water", "shower", "wet", "flooding")},
 
 	{catElectrical, 3, phrases("socket", "sockets", "lightswitch", "fusebox", "tripswitch", "rcd", "breaker", "mcb",
