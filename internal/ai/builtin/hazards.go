@@ -42,7 +42,7 @@ var (
 		"smell of burnt", "exposed wires", "bare wires", "live wires", "wires hanging", "wires out", "wires exposed",
 		"wires showing", "bare copper", "hanging by its wires", "wires are hanging", "see the wires", "wires sticking out",
 		"see the live", "arcing", "crackling", "fizzing", "charred", "burn mark", "burn marks", "hot to the touch",
-		"warm to touch", "hot to touch", "warm to the touch", "electrocuted", "a shock", "got a shock", "flash",
+		"warm to touch", "hot to touch", "warm to the touch", "electrocuted", "shock from", "got a shock", "flash",
 		"blue flash")
 	powerOut = phrases("no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
 		"power out", "power is out", "no electrics", "electrics have gone", "electric has gone", "lost electricity",
@@ -59,7 +59,11 @@ var (
 	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
 		"inch on the floor", "really fast", "running down the walls", "pouring out", "pissing", "streaming",
 		"spurting", "pumping out", "water everywhere", "all over the floor", "ankle deep", "inches of water",
-		"floor is soaked", "soaked through", "water all over", "cant stop the water", "wont stop running")
+		"floor is soaked", "soaked through", "bubbling up", "water coming up", "gushing up", "water all over", "cant stop the water", "wont stop running")
+	// waterContext is what makes "all over the floor" or "pouring out" about water.
+	waterContext = phrases("water", "pipe", "pipes", "leak", "leaking", "flooding", "burst", "tap", "taps", "toilet",
+		"cistern", "radiator", "tank", "watertank", "bath", "shower", "sink", "boiler", "washingmachine",
+		"dishwasher", "drain", "hose", "stopcock")
 	// byUse marks water that comes only while something is used: contained, not a flood.
 	byUse          = phrases("when you use", "when we use", "when used", "every time", "each time", "whenever")
 	throughCeiling = phrases("from * ceiling", "from * * ceiling", "through the ceiling", "through * ceiling", "through * * ceiling", "through my ceiling",
@@ -79,7 +83,7 @@ var (
 		"no water supply", "water supply is off", "water has been cut off", "water cut off", "no mains water",
 		"nothing coming out of", "nothing comes out of", "no cold water", "water is off", "water has gone off",
 		"taps have stopped", "no water to", "have no water", "got no water", "no water since", "no water today",
-		"no water this", "without water", "water off", "water is off", "no water whatsoever")
+		"no water this", "without water", "no water whatsoever")
 	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
 		"leaning", "fallen into", "falling in", "dropping", "come in", "came in", "has come in", "given way", "gave way",
@@ -102,8 +106,8 @@ var (
 		"turns round and round", "key just turns", "lock is broken", "lock broken", "broken lock", "boarded up",
 		"wont latch", "doesnt shut", "cant shut", "snapped off in")
 	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor", "bedroom window")
-	lockFaulty  = phrases("stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
-	windowWords = phrases("window", "pane", "glazing")
+	lockFaulty  = phrases("broken", "stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
+	windowWords = phrases("window", "pane", "glazing", "glass panel", "glazed panel", "door glass")
 	windowBad   = phrases("cracked", "crack", "broken", "smashed", "wont close", "wont shut", "doesnt close", "hinge",
 		"gap", "rain getting in", "wont latch", "shattered", "cant close", "blown")
 )

@@ -126,11 +126,20 @@ var compoundWords = map[[2]string]string{
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
 }
 
+// compoundsAgain are pairs made of a compound and the next word: "hot water tank".
+var compoundsAgain = map[[2]string]string{
+	{"hotwater", "tank"}: "cylinder", {"hotwater", "cylinder"}: "cylinder",
+}
+
 func compounds(words []string) []string {
+	return join(join(words, compoundWords), compoundsAgain)
+}
+
+func join(words []string, pairs map[[2]string]string) []string {
 	out := words[:0:0]
 	for i := 0; i < len(words); i++ {
 		if i+1 < len(words) {
-			if c, ok := compoundWords[[2]string{words[i], words[i+1]}]; ok {
+			if c, ok := pairs[[2]string{words[i], words[i+1]}]; ok {
 				out = append(out, c)
 				i++
 				continue

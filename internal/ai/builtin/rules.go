@@ -29,6 +29,12 @@ var (
 	partialPower     = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
 	rainWords        = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
 	leakWords        = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
+	sealantWords     = phrases("silicone", "sealant", "grout", "mastic")
+	stainWords       = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
+	stainPlaces      = phrases("ceiling", "wall", "walls", "chimney breast")
+	rainIn           = phrases("rain is coming in", "rain coming in", "rain comes in", "rain gets in", "rain getting in", "rain is getting in", "rain gets through", "rain is coming through", "rain coming through", "water gets in", "water is getting in", "water getting in")
+	extractorWords   = phrases("extractor", "extractor fan")
+	fireDoor         = phrases("fire door", "fire doors")
 	mouldDefect      = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
 	condensation     = phrases("condensation", "running with water")
 	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
@@ -36,6 +42,7 @@ var (
 	heatPartial      = phrases("upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
 	tapWontOff       = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
 	tapWords         = phrases("tap", "taps")
+	tapHeads         = phrases("tap", "taps", "shower head", "mixer")
 	toiletWords      = phrases("toilet", "cistern")
 	toiletFail       = phrases("blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
 	secondToilet     = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
@@ -54,7 +61,7 @@ var (
 	ovenWords        = phrases("oven", "cooker")
 	ovenFail         = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
 	hobWords         = phrases("hob", "gas hob")
-	hobFail          = phrases("wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
+	hobFail          = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
 	handrailWords    = phrases("handrail", "banister", "bannister", "stair rail", "hand rail")
 	handrailFail     = phrases("loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
 	floorWords       = phrases("floor", "floorboards", "floorboard", "joists")
@@ -156,14 +163,14 @@ func (r *report) waterCues(add func(cue)) {
 		if !r.inSentence(h.clause, waterWords) && !r.inSentence(h.clause, majorWater) {
 			continue
 		}
-		cat, why := catPlumbing, "Water coming through a ceiling from pipes or the flat above: an emergency."
+		cat, why := fromWater, "Water coming through a ceiling from pipes or the flat above: an emergency."
 		if len(r.find(roofSource)) > len(r.find(pipeSource)) {
 			cat, why = catStructural, "Water coming through a ceiling from the roof: an emergency."
 		}
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
 	for _, h := range r.find(majorWater) {
-		if r.mentions(h.clause, rainWords) || r.mentions(h.clause, byUse) {
+		if r.mentions(h.clause, rainWords) || r.mentions(h.clause, byUse) || !r.mentionedNear(h.clause, waterContext) {
 			continue
 		}
 		add(cue{fromWater, emergency, 4.5, "Burst pipe, major leak or flooding: an emergency.", "", h.clause})
@@ -187,7 +194,7 @@ func (r *report) waterCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(leakWords) {
-		if r.mentions(h.clause, rainWords) || r.clauses[h.clause].question {
+		if r.mentions(h.clause, rainWords) || r.clauses[h.clause].question || r.clauses[h.clause].title && r.tapDrip() {
 			continue
 		}
 		add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
@@ -197,6 +204,17 @@ func (r *report) waterCues(add func(cue)) {
 			add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
 		}
 	}
+}
+
+// tapDrip reports whether the description tells of a tap or shower head dripping: a
+// "leak" in the title is then a dripping tap, which is routine.
+func (r *report) tapDrip() bool {
+	for _, h := range r.find(dripWords) {
+		if !r.clauses[h.clause].title && r.mentions(h.clause, tapHeads) {
+			return true
+		}
+	}
+	return false
 }
 
 // waterReachesElectrics reports whether the sentence holding clause c has water going
@@ -213,13 +231,20 @@ func (r *report) waterReachesElectrics(c int) bool {
 
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
-		if !r.mentions(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) {
+		if !r.mentions(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
 	}
-	if r.has(mouldDefect) {
-		h, _ := r.firstHit(mouldDefect)
+	mould, surface := r.firstHit(mouldDefect)
+	if surface {
+		// Mould on the bath or shower sealant is a reseal, not damp in the building.
+		surface = r.mentionedNear(mould.clause, sealantWords)
+	}
+	if surface {
+		add(cue{catPlumbing, routine, 3, "Mould on sealant: a routine reseal.", "", mould.clause})
+	} else if r.has(mouldDefect) {
+		h := mould
 		switch {
 		case r.has(hospitalWords):
 			add(cue{catStructural, emergency, 4.5, "Damp or mould with a hospital admission or doctor's letter: an emergency.", schema.HazardDampMouldHealth, h.clause})
@@ -230,6 +255,17 @@ func (r *report) structureCues(add func(cue)) {
 		}
 	} else if h, ok := r.firstHit(condensation); ok {
 		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
+	}
+	for _, h := range r.find(stainWords) {
+		if r.mentions(h.clause, stainPlaces) {
+			add(cue{catStructural, urgent, 2.5, "A damp patch or stain with no water coming through: urgent.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(rainIn) {
+		add(cue{catStructural, urgent, 2.5, "Rain getting in: urgent before it does more damage.", "", h.clause})
+	}
+	for _, h := range r.find(fireDoor) {
+		add(cue{catStructural, urgent, 3, "A fire door that does not work: urgent, a fire-safety defect.", "", h.clause})
 	}
 	r.securityCues(add)
 	for _, h := range r.find(balconyWords) {
@@ -293,6 +329,9 @@ func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable b
 			add(cue{catHVAC, urgent, 3, "No heating or hot water, with no vulnerable occupant mentioned: urgent.", "", h.clause})
 		}
 		break
+	}
+	if h, ok := r.firstHit(extractorWords); ok {
+		add(cue{catHVAC, routine, 3, "Extractor fan noisy or not working: routine.", "", h.clause})
 	}
 	if h, ok := r.firstHit(pressureTopUp); ok {
 		add(cue{catHVAC, routine, 3, "Boiler pressure the resident can top up: routine.", "", h.clause})

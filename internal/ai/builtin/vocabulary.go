@@ -53,6 +53,7 @@ var vocabulary = []term{
 		"pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "pest", "pests",
 		"moths", "silverfish", "maggots", "flies", "bites", "pest control")},
 
+	{catOther, 4, phrases("shed", "outbuilding", "summerhouse")},
 	{catOther, 3, phrases("garden", "fence", "fence panel", "gate", "bins", "bin", "bin store", "cleaning", "cleaned",
 		"lift", "keys", "key", "fob", "aerial", "tv", "parking", "noise", "music", "tree", "branch", "hedge",
 		"grass", "rubbish", "fly tipping", "stairlift", "fire exit", "caretaker", "satellite", "hallway and stairs",
