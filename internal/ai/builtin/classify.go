@@ -231,10 +231,11 @@ func (r *report) vocabularyReason(cat string) string {
 		if t.category != cat {
 			continue
 		}
-		for _, h := range r.find(t.phrases) {
-			w := r.clauses[h.clause].words[h.pos]
-			if !contains(found, w) && len(found) < 3 {
-				found = append(found, w)
+		for _, p := range t.phrases {
+			if len(found) < 3 && r.has([]phrase{p}) {
+				if w := displayPhrase(p); !contains(found, w) {
+					found = append(found, w)
+				}
 			}
 		}
 	}
@@ -243,6 +244,18 @@ func (r *report) vocabularyReason(cat string) string {
 		return "Filed as " + name + "."
 	}
 	return "Mentions " + strings.Join(found, ", ") + ", so " + name + "."
+}
+
+// displayPhrase spells a phrase for people: compounds go back to two words.
+func displayPhrase(p phrase) string {
+	words := make([]string, len(p))
+	for i, w := range p {
+		words[i] = w
+		if d, ok := compoundDisplay[w]; ok {
+			words[i] = d
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func hazardsOf(cues []cue, vulnerable bool) []string {

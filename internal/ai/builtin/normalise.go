@@ -126,6 +126,18 @@ var compoundWords = map[[2]string]string{
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
 }
 
+// compoundDisplay spells a compound as the two words it joins, for the reasoning: only
+// those that are the two words run together ("fusebox", not "loft" for "roof space").
+var compoundDisplay = func() map[string]string {
+	d := map[string]string{"co": "carbon monoxide"}
+	for pair, c := range compoundWords {
+		if c == pair[0]+pair[1] {
+			d[c] = pair[0] + " " + pair[1]
+		}
+	}
+	return d
+}()
+
 // compoundsAgain are pairs made of a compound and the next word: "hot water tank".
 var compoundsAgain = map[[2]string]string{
 	{"hotwater", "tank"}: "cylinder", {"hotwater", "cylinder"}: "cylinder",

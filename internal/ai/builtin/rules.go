@@ -110,6 +110,9 @@ func (r *report) cues(vulnerableCue string, isVulnerable bool) []cue {
 	return cs
 }
 
+// electricalCues: sparks, burning and exposed wires are emergencies whatever is
+// sparking (the trade is read from the words around them, a wall switch is always the
+// electrician's); a total power cut is an emergency, a partial one urgent.
 func (r *report) electricalCues(add func(cue)) {
 	for _, h := range r.find(sparkWords) {
 		if r.mentions(h.clause, smokingOther) {
@@ -152,170 +155,8 @@ func (r *report) electricalCues(add func(cue)) {
 	}
 }
 
-func (r *report) waterCues(add func(cue)) {
-	for _, h := range r.find(waterWords) {
-		if r.waterReachesElectrics(h.clause) {
-			add(cue{fromWater, emergency, 5.5, "Water reaching electrics: a shock and fire risk.", schema.HazardWaterNearElectrics, h.clause})
-			break
-		}
-	}
-	for _, h := range r.find(throughCeiling) {
-		if !r.inSentence(h.clause, waterWords) && !r.inSentence(h.clause, majorWater) {
-			continue
-		}
-		cat, why := fromWater, "Water coming through a ceiling from pipes or the flat above: an emergency."
-		if len(r.find(roofSource)) > len(r.find(pipeSource)) {
-			cat, why = catStructural, "Water coming through a ceiling from the roof: an emergency."
-		}
-		add(cue{cat, emergency, 5, why, "", h.clause})
-	}
-	for _, h := range r.find(majorWater) {
-		if r.mentions(h.clause, rainWords) || r.mentions(h.clause, byUse) || !r.mentionedNear(h.clause, waterContext) {
-			continue
-		}
-		add(cue{fromWater, emergency, 4.5, "Burst pipe, major leak or flooding: an emergency.", "", h.clause})
-	}
-	for _, h := range r.find(sewageWords) {
-		switch {
-		case r.has(sewageIn):
-			add(cue{catPlumbing, emergency, 5, "Sewage coming into the home: an emergency.", "", h.clause})
-		case r.has(outsideWords):
-			add(cue{catPlumbing, urgent, 4, "Sewage overflowing outside the home: urgent.", "", h.clause})
-		default:
-			add(cue{catPlumbing, emergency, 4, "Sewage backing up: an emergency.", "", h.clause})
-		}
-	}
-	if h, ok := r.firstHit(noWater); ok {
-		add(cue{catPlumbing, emergency, 5, "No water supply at all: an emergency.", "", h.clause})
-	}
-	for c, cl := range r.clauses {
-		if cl.title && len(cl.words) == 2 && cl.words[0] == "no" && cl.words[1] == "water" {
-			add(cue{catPlumbing, emergency, 4, "No water supply at all: an emergency.", "", c})
-		}
-	}
-	for _, h := range r.find(leakWords) {
-		if r.mentions(h.clause, rainWords) || r.clauses[h.clause].question || r.clauses[h.clause].title && r.tapDrip() {
-			continue
-		}
-		add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
-	}
-	for _, h := range r.find(dripWords) {
-		if r.mentionedNear(h.clause, containers) && !r.mentions(h.clause, rainWords) {
-			add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
-		}
-	}
-}
-
-// tapDrip reports whether the description tells of a tap or shower head dripping: a
-// "leak" in the title is then a dripping tap, which is routine.
-func (r *report) tapDrip() bool {
-	for _, h := range r.find(dripWords) {
-		if !r.clauses[h.clause].title && r.mentions(h.clause, tapHeads) {
-			return true
-		}
-	}
-	return false
-}
-
-// waterReachesElectrics reports whether the sentence holding clause c has water going
-// onto, into or through something electrical ("dripping onto the fuse box").
-func (r *report) waterReachesElectrics(c int) bool {
-	s := r.clauses[c].sentence
-	for i := range r.clauses {
-		if r.clauses[i].sentence == s && r.mentions(i, electricNouns) && r.mentions(i, directionWords) {
-			return true
-		}
-	}
-	return false
-}
-
-func (r *report) structureCues(add func(cue)) {
-	for _, h := range r.find(collapseWords) {
-		if !r.mentions(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
-			continue
-		}
-		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
-	}
-	mould, surface := r.firstHit(mouldDefect)
-	if surface {
-		// Mould on the bath or shower sealant is a reseal, not damp in the building.
-		surface = r.mentionedNear(mould.clause, sealantWords)
-	}
-	if surface {
-		add(cue{catPlumbing, routine, 3, "Mould on sealant: a routine reseal.", "", mould.clause})
-	} else if r.has(mouldDefect) {
-		h := mould
-		switch {
-		case r.has(hospitalWords):
-			add(cue{catStructural, emergency, 4.5, "Damp or mould with a hospital admission or doctor's letter: an emergency.", schema.HazardDampMouldHealth, h.clause})
-		case r.has(healthWords):
-			add(cue{catStructural, urgent, 3, "Damp or mould affecting health, without a hospital admission: urgent.", schema.HazardDampMouldHealth, h.clause})
-		default:
-			add(cue{catStructural, urgent, 3, "Damp or mould: urgent before it spreads.", "", h.clause})
-		}
-	} else if h, ok := r.firstHit(condensation); ok {
-		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
-	}
-	for _, h := range r.find(stainWords) {
-		if r.mentions(h.clause, stainPlaces) {
-			add(cue{catStructural, urgent, 2.5, "A damp patch or stain with no water coming through: urgent.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(rainIn) {
-		add(cue{catStructural, urgent, 2.5, "Rain getting in: urgent before it does more damage.", "", h.clause})
-	}
-	for _, h := range r.find(fireDoor) {
-		add(cue{catStructural, urgent, 3, "A fire door that does not work: urgent, a fire-safety defect.", "", h.clause})
-	}
-	r.securityCues(add)
-	for _, h := range r.find(balconyWords) {
-		if r.inClause(h.clause, balconyFail) {
-			add(cue{catStructural, emergency, 4.5, "Unsafe balcony or railing, a fall from height: an emergency.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(handrailWords) {
-		if r.inSentence(h.clause, handrailFail) {
-			add(cue{catStructural, urgent, 3, "Loose or broken handrail: urgent, a fall risk.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(floorWords) {
-		if r.inSentence(h.clause, floorFail) {
-			add(cue{catStructural, urgent, 2.5, "Soft or rotten floor: urgent, it will get worse.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(roofCover) {
-		if r.inSentence(h.clause, roofCoverFail) {
-			add(cue{catStructural, urgent, 2.5, "Roof slates or tiles missing: urgent before water gets in.", "", h.clause})
-		}
-	}
-}
-
-// securityCues: an outside door or ground-floor window that will not lock is an
-// emergency; a faulty lock that still locks, or a broken upstairs window, is urgent.
-func (r *report) securityCues(add func(cue)) {
-	for _, h := range r.find(insecureWords) {
-		door := r.inSentence(h.clause, outerDoorOnly) || (r.inSentence(h.clause, phrases("door", "lock")) && r.has(outerDoorOnly))
-		window := r.inSentence(h.clause, windowWords)
-		explicit := r.inClause(h.clause, phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced"))
-		switch {
-		case door || explicit || window && r.has(groundFloorWords) && !r.has(upperFloor):
-			add(cue{catStructural, emergency, 5, "The home cannot be secured: an emergency.", schema.HazardInsecureHome, h.clause})
-		case window:
-			add(cue{catStructural, urgent, 3, "Upstairs window that will not close or is broken: urgent.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(windowWords) {
-		if r.inSentence(h.clause, windowBad) {
-			add(cue{catStructural, urgent, 2.5, "Broken or cracked window: urgent.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(lockWords) {
-		if r.inSentence(h.clause, lockFaulty) {
-			add(cue{catStructural, urgent, 2.5, "Faulty lock that still locks: urgent.", "", h.clause})
-		}
-	}
-}
-
+// heatingCues: a total loss of heating or hot water is urgent, an emergency with a
+// vulnerable occupant; one cold radiator is not a loss.
 func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
 	for c := range r.clauses {
 		// An appliance that will not heat is the appliance's fault, not the heating's.
@@ -338,54 +179,8 @@ func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable b
 	}
 }
 
-// fixtureCues: plumbing fixtures and landlord-supplied appliances out of use.
-func (r *report) fixtureCues(add func(cue)) {
-	for _, h := range r.find(tapWords) {
-		if r.inSentence(h.clause, tapWontOff) {
-			add(cue{catPlumbing, urgent, 3.5, "A tap that will not turn off: urgent.", "", h.clause})
-		}
-	}
-	if !r.has(secondToilet) {
-		for _, h := range r.find(toiletWords) {
-			if r.inClause(h.clause, toiletFail) || r.inSentence(h.clause, phrases("only toilet", "only one toilet")) {
-				add(cue{catPlumbing, urgent, 3, "The only toilet blocked or not flushing: urgent.", "", h.clause})
-				break
-			}
-		}
-	}
-	if !r.has(slowWords) {
-		for _, h := range r.find(drainSubjects) {
-			if r.inSentence(h.clause, drainFail) && !r.mentionedNear(h.clause, applianceNouns) {
-				add(cue{catPlumbing, urgent, 2.5, "Sink, bath or drain fully blocked: urgent.", "", h.clause})
-				break
-			}
-		}
-	}
-	for _, h := range r.find(phrases("downpipe")) {
-		if r.inSentence(h.clause, downpipeBlocked) {
-			add(cue{catPlumbing, urgent, 3, "Blocked downpipe with water backing up: urgent.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(fridgeWords) {
-		if r.inSentence(h.clause, fridgeFail) {
-			add(cue{catAppliance, urgent, 3.5, "Fridge or freezer not working: urgent.", "", h.clause})
-			break
-		}
-	}
-	for _, h := range r.find(ovenWords) {
-		if r.inClause(h.clause, ovenFail) {
-			add(cue{catAppliance, urgent, 3.5, "Oven or cooker out of use: urgent.", "", h.clause})
-			break
-		}
-	}
-	for _, h := range r.find(hobWords) {
-		if r.inSentence(h.clause, hobFail) {
-			add(cue{catAppliance, urgent, 3.5, "Hob wholly unusable: urgent.", "", h.clause})
-			break
-		}
-	}
-}
-
+// pestCues: pests inside (the loft and wall cavities included) are urgent, outside
+// routine, never an emergency.
 func (r *report) pestCues(add func(cue)) {
 	h, ok := r.firstHit(pestNouns)
 	if !ok {
@@ -412,6 +207,7 @@ func (r *report) pestCues(add func(cue)) {
 	add(cue{catPest, urgent, 4, "Pests inside the home: urgent (pests are never an emergency).", "", h.clause})
 }
 
+// otherCues: lifts, stairlifts, trees and blocked exits.
 func (r *report) otherCues(add func(cue)) {
 	for _, h := range r.find(liftTrapped) {
 		add(cue{catOther, emergency, 6, "Someone trapped in a lift or an open lift shaft: an emergency.", "", h.clause})
