@@ -86,7 +86,8 @@ var (
 		"no water this", "without water", "no water whatsoever")
 	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
-		"leaning", "fallen into", "falling in", "dropping", "come in", "came in", "has come in", "given way", "gave way",
+		"leaning", "fallen into", "falling in", "dropping", "bows", "bowed", "cracked through", "go through it", "give way",
+		"going to give", "going to go through", "come in", "came in", "has come in", "given way", "gave way",
 		"fallen through", "fell through", "going to fall", "about to fall", "could fall", "might fall", "going to come down", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
 	structureNouns = phrases("ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
@@ -105,8 +106,8 @@ var (
 		"forced", "kicked in", "smashed", "wont close", "wont shut", "doesnt close", "cant close", "let alone lock",
 		"turns round and round", "key just turns", "lock is broken", "lock broken", "broken lock", "boarded up",
 		"wont latch", "doesnt shut", "cant shut", "snapped off in")
-	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor", "bedroom window")
-	lockFaulty  = phrases("broken", "stiff", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
+	upperFloor  = phrases("first floor", "second floor", "1st floor", "2nd floor", "3rd floor", "upstairs", "top floor")
+	lockFaulty  = phrases("broken", "stiff", "does lock", "lock eventually", "locks eventually", "lock in the end", "have to lift", "have to force", "struggle to lock", "jams", "jammed", "jiggle", "sticking", "sticks", "hard to lock", "hard to turn", "faulty")
 	windowWords = phrases("window", "pane", "glazing", "glass panel", "glazed panel", "door glass")
 	windowBad   = phrases("cracked", "crack", "broken", "smashed", "wont close", "wont shut", "doesnt close", "hinge",
 		"gap", "rain getting in", "wont latch", "shattered", "cant close", "blown")

@@ -123,6 +123,7 @@ var compoundWords = map[[2]string]string{
 	{"dish", "washer"}: "dishwasher", {"roof", "space"}: "loft", {"water", "tank"}: "watertank",
 	{"fridge", "door"}: "fridge", {"freezer", "door"}: "freezer", {"oven", "door"}: "oven",
 	{"microwave", "door"}: "microwave", {"dishwasher", "door"}: "dishwasher", {"next", "door"}: "nextdoor",
+	{"switch", "off"}: "switchoff", {"switch", "on"}: "switchon", {"switch", "it"}: "switchit",
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
 }
 

@@ -26,9 +26,14 @@ var (
 	dripWords        = phrases("drip", "drips", "dripping")
 	containers       = phrases("tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
 	directionWords   = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round")
+	overheatWords    = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
+	flickerWords     = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
+	wholeHouse       = phrases("all over the house", "whole house", "whole flat", "every room", "all the lights", "all over the flat", "whole lot")
 	partialPower     = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
 	rainWords        = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
 	leakWords        = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
+	dampState        = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls")
+	dampPlaces       = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
 	sealantWords     = phrases("silicone", "sealant", "grout", "mastic")
 	stainWords       = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
 	stainPlaces      = phrases("ceiling", "wall", "walls", "chimney breast")
@@ -39,12 +44,13 @@ var (
 	condensation     = phrases("condensation", "running with water")
 	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
 	heatLoss         = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold")
-	heatPartial      = phrases("upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
+	heatPartial      = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
 	tapWontOff       = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
 	tapWords         = phrases("tap", "taps")
+	lowPressure      = phrases("low pressure", "pressure is really low", "pressure is low", "pressure is really poor", "no pressure", "dribble", "trickle", "pressure has dropped", "water pressure")
 	tapHeads         = phrases("tap", "taps", "shower head", "mixer")
 	toiletWords      = phrases("toilet", "cistern")
-	toiletFail       = phrases("blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
+	toiletFail       = phrases("cracked", "water comes out", "leaking", "leaks", "blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
 	secondToilet     = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
 	drainSubjects    = phrases("sink", "bath", "basin", "shower", "plughole", "the drain", "drains", "gully")
 	applianceNouns   = phrases("oven", "hob", "cooker", "cookerhood", "fridge", "freezer", "washingmachine", "dishwasher", "tumbledryer", "dryer", "microwave", "kettle")
@@ -74,7 +80,7 @@ var (
 	balconyFail      = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
-	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests")
+	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
 	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	pressureTopUp    = phrases("top it up", "top up", "topping up", "filling loop", "repressurise")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")
@@ -119,10 +125,20 @@ func (r *report) electricalCues(add func(cue)) {
 			continue
 		}
 		c := cue{fromFire, emergency, 5, "Sparking, burning or exposed wiring reported: a fire and shock risk.", schema.HazardElectrics, h.clause}
-		if r.mentions(h.clause, wiringAccessory) {
+		if r.mentionedNear(h.clause, wiringAccessory) {
 			c.category = catElectrical
 		}
 		add(c)
+	}
+	for _, h := range r.find(overheatWords) {
+		if r.mentions(h.clause, wiringAccessory) {
+			add(cue{catElectrical, emergency, 5, "A socket, switch or plug overheating: a fire risk.", schema.HazardElectrics, h.clause})
+		}
+	}
+	for _, h := range r.find(flickerWords) {
+		if r.mentionedNear(h.clause, wholeHouse) {
+			add(cue{catElectrical, urgent, 2.5, "Lights dimming or power dropping across the home: urgent.", "", h.clause})
+		}
 	}
 	for _, h := range r.find(powerOut) {
 		if r.mentions(h.clause, partialPower) || r.mentions(h.clause, partialWords) {

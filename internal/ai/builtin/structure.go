@@ -28,6 +28,8 @@ func (r *report) structureCues(add func(cue)) {
 		default:
 			add(cue{catStructural, urgent, 3, "Damp or mould: urgent before it spreads.", "", h.clause})
 		}
+	} else if h, ok := r.firstHit(dampState); ok && r.mentionedNear(h.clause, dampPlaces) {
+		add(cue{catStructural, urgent, 3, "Damp in the walls or a room: urgent before it spreads.", "", h.clause})
 	} else if h, ok := r.firstHit(condensation); ok {
 		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
 	}

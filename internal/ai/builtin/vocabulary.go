@@ -51,7 +51,8 @@ var vocabulary = []term{
 
 	{catPest, 4, phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "nest",
 		"pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "pest", "pests",
-		"moths", "silverfish", "maggots", "flies", "bites", "pest control")},
+		"moths", "silverfish", "maggots", "flies", "bites", "pest control", "slugs", "snails", "woodlice", "beetles",
+		"earwigs", "insects", "foxes", "fox", "bats", "birds", "starlings", "bugs")},
 
 	{catOther, 4, phrases("shed", "outbuilding", "summerhouse")},
 	{catOther, 3, phrases("garden", "fence", "fence panel", "gate", "bins", "bin", "bin store", "cleaning", "cleaned",

@@ -91,7 +91,7 @@ func (r *report) fixtureCues(add func(cue)) {
 	}
 	if !r.has(secondToilet) {
 		for _, h := range r.find(toiletWords) {
-			if r.inClause(h.clause, toiletFail) || r.inSentence(h.clause, phrases("only toilet", "only one toilet")) {
+			if r.inClause(h.clause, toiletFail) {
 				add(cue{catPlumbing, urgent, 3, "The only toilet blocked or not flushing: urgent.", "", h.clause})
 				break
 			}
@@ -103,6 +103,11 @@ func (r *report) fixtureCues(add func(cue)) {
 				add(cue{catPlumbing, urgent, 2.5, "Sink, bath or drain fully blocked: urgent.", "", h.clause})
 				break
 			}
+		}
+	}
+	for _, h := range r.find(lowPressure) {
+		if r.mentionedNear(h.clause, wholeHouse) || r.mentionedNear(h.clause, phrases("all the taps", "all taps", "every tap", "any of the taps")) {
+			add(cue{catPlumbing, urgent, 3, "Low water pressure throughout the home: urgent.", "", h.clause})
 		}
 	}
 	for _, h := range r.find(phrases("downpipe")) {
