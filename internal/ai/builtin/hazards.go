@@ -91,10 +91,11 @@ var (
 		"fallen through", "fell through", "going to fall", "about to fall", "could fall", "might fall", "going to come down", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
 	structureNouns = phrases("ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
-	treeWords     = phrases("tree")
-	treeFalling   = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")
-	liftWords     = phrases("lift", "lifts", "elevator")
-	liftTrapped   = phrases("stuck in the lift", "trapped in the lift", "stuck in lift", "trapped in lift", "lift shaft", "stuck in a lift", "trapped in a lift", "stuck between", "trapped between")
+	treeWords   = phrases("tree")
+	treeFalling = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")
+	liftWords   = phrases("lift", "lifts", "elevator")
+	liftTrapped = phrases("stuck in the lift", "trapped in the lift", "stuck in lift", "trapped in lift", "lift shaft", "stuck in a lift", "trapped in a lift", "stuck between", "trapped between",
+		"stopped between")
 	hospitalWords = phrases("hospital", "admitted", "doctor", "consultant", "letter from", "paediatrician", "ambulance", "inpatient")
 	healthWords   = phrases("cough", "coughing", "asthma", "breathing", "chest", "wheezing", "ill", "sick", "inhaler")
 )

@@ -23,8 +23,10 @@ var tradesFrom = map[string][]string{
 var (
 	smokingOther     = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney")
 	wiringAccessory  = phrases("switch", "cookerswitch", "socket", "sockets", "fusebox", "wires", "light fitting", "lightswitch", "isolator", "plug")
+	leakOrDrip       = phrases("leak", "leaks", "leaking", "leaked", "drips", "dripping", "drip", "pouring in", "coming in")
+	roofOpenings     = phrases("roof", "skylight", "velux", "roof light", "roof window", "flat roof")
 	dripWords        = phrases("drip", "drips", "dripping")
-	containers       = phrases("tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
+	containers       = phrases("tub", "puddle", "tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
 	directionWords   = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round")
 	overheatWords    = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
 	flickerWords     = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
@@ -44,6 +46,9 @@ var (
 	condensation     = phrases("condensation", "running with water")
 	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
 	heatLoss         = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold")
+	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
+	gasOff           = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
+	heatStuck        = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
 	heatPartial      = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
 	tapWontOff       = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
 	tapWords         = phrases("tap", "taps")
@@ -68,8 +73,8 @@ var (
 	ovenFail         = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
 	hobWords         = phrases("hob", "gas hob")
 	hobFail          = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
-	handrailWords    = phrases("handrail", "banister", "bannister", "stair rail", "hand rail")
-	handrailFail     = phrases("loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
+	handrailWords    = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
+	handrailFail     = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
 	floorWords       = phrases("floor", "floorboards", "floorboard", "joists")
 	floorFail        = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
 	roofCover        = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
@@ -176,7 +181,8 @@ func (r *report) electricalCues(add func(cue)) {
 func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
 	for c := range r.clauses {
 		// An appliance that will not heat is the appliance's fault, not the heating's.
-		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) || r.mentions(c, applianceNouns) {
+		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) ||
+			r.mentions(c, applianceNouns) && !r.mentions(c, heatSystems) {
 			continue
 		}
 		h := hit{clause: c}
@@ -186,6 +192,15 @@ func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable b
 			add(cue{catHVAC, urgent, 3, "No heating or hot water, with no vulnerable occupant mentioned: urgent.", "", h.clause})
 		}
 		break
+	}
+	if h, ok := r.firstHit(gasOff); ok {
+		add(cue{catHVAC, urgent, 3.5, "Gas supply off with no smell of gas: urgent.", "", h.clause})
+	}
+	for _, h := range r.find(heatStuck) {
+		if r.mentionedNear(h.clause, heatSystems) {
+			add(cue{catHVAC, urgent, 2.5, "Heating that will not turn off: urgent.", "", h.clause})
+			break
+		}
 	}
 	if h, ok := r.firstHit(extractorWords); ok {
 		add(cue{catHVAC, routine, 3, "Extractor fan noisy or not working: routine.", "", h.clause})

@@ -22,6 +22,12 @@ func (r *report) waterCues(add func(cue)) {
 		}
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
+	for _, h := range r.find(leakOrDrip) {
+		if r.mentionedNear(h.clause, roofOpenings) {
+			add(cue{catStructural, emergency, 4.5, "Water coming in through the roof: an emergency.", "", h.clause})
+			break
+		}
+	}
 	for _, h := range r.find(majorWater) {
 		if r.mentions(h.clause, rainWords) || r.mentions(h.clause, byUse) || !r.mentionedNear(h.clause, waterContext) {
 			continue
