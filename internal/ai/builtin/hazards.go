@@ -59,7 +59,8 @@ var (
 	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
 		"inch on the floor", "really fast", "running down the walls", "pouring out", "pissing", "streaming",
 		"spurting", "pumping out", "water everywhere", "all over the floor", "ankle deep", "inches of water",
-		"floor is soaked", "soaked through", "bubbling up", "water coming up", "gushing up", "water all over", "cant stop the water", "wont stop running")
+		"floor is soaked", "soaked through", "shooting out", "shooting", "going through to", "through to downstairs",
+		"coming through downstairs", "through to the flat below", "bubbling up", "water coming up", "gushing up", "water all over", "cant stop the water", "wont stop running")
 	// waterContext is what makes "all over the floor" or "pouring out" about water.
 	waterContext = phrases("water", "pipe", "pipes", "leak", "leaking", "flooding", "burst", "tap", "taps", "toilet",
 		"cistern", "radiator", "tank", "watertank", "bath", "shower", "sink", "boiler", "washingmachine",
@@ -86,16 +87,17 @@ var (
 		"no water this", "without water", "no water whatsoever")
 	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
-		"leaning", "fallen into", "falling in", "dropping", "bows", "bowed", "cracked through", "go through it", "give way",
+		"leaning", "fallen into", "falling in", "dropping", "see through to", "see through into", "see up into", "hole in the floor",
+		"hole in the ceiling", "hole in the roof", "bows", "bowed", "cracked through", "go through it", "give way",
 		"going to give", "going to go through", "come in", "came in", "has come in", "given way", "gave way",
 		"fallen through", "fell through", "going to fall", "about to fall", "could fall", "might fall", "going to come down", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
-	structureNouns = phrases("ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
+	structureNouns = phrases("stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
 	treeWords   = phrases("tree")
 	treeFalling = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")
 	liftWords   = phrases("lift", "lifts", "elevator")
 	liftTrapped = phrases("stuck in the lift", "trapped in the lift", "stuck in lift", "trapped in lift", "lift shaft", "stuck in a lift", "trapped in a lift", "stuck between", "trapped between",
-		"stopped between")
+		"stopped between", "empty shaft", "open shaft", "lift shaft", "into the shaft", "down the shaft")
 	hospitalWords = phrases("hospital", "admitted", "doctor", "consultant", "letter from", "paediatrician", "ambulance", "inpatient")
 	healthWords   = phrases("cough", "coughing", "asthma", "breathing", "chest", "wheezing", "ill", "sick", "inhaler")
 )

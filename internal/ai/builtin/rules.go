@@ -66,6 +66,7 @@ var (
 	showerFail       = phrases("not working", "stopped", "no power", "wont turn on", "dead", "doesnt work", "wont work", "cuts out", "broken")
 	onlyWash         = phrases("only", "no bath", "cant wash", "cant shower", "nowhere to wash")
 	alarmDevices     = phrases("smokealarm", "heatalarm")
+	alarmFault       = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
 	intercomWords    = phrases("intercom")
 	fridgeWords      = phrases("fridge", "freezer")
 	fridgeFail       = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off")
@@ -169,6 +170,9 @@ func (r *report) electricalCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(alarmDevices) {
+		if !r.mentionedNear(h.clause, alarmFault) {
+			continue // one false alarm from burnt toast is not a fault
+		}
 		add(cue{catElectrical, urgent, 3.5, "Faulty or false-alarming smoke or heat alarm: urgent.", "", h.clause})
 	}
 	for _, h := range r.find(intercomWords) {

@@ -6,7 +6,7 @@ import "github.com/maintainuk/maintainuk/internal/ai/schema"
 // hospital admission or a doctor's letter; condensation without mould is routine.
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
-		if !r.mentions(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
+		if !r.mentionedNear(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
