@@ -18,9 +18,13 @@ const (
 )
 
 func init() {
-	for w := range knownWords {
-		if len(w) >= 6 {
-			longWords = append(longWords, w)
+	for _, t := range vocabulary {
+		for _, p := range t.phrases {
+			for _, w := range p {
+				if len(w) >= 6 && !contains(longWords, w) {
+					longWords = append(longWords, w)
+				}
+			}
 		}
 	}
 	sort.Strings(longWords)
@@ -32,7 +36,7 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 	r := parse(in.Title, in.Description)
 	vulnCue, isVuln := r.vulnerable()
 	cues := r.cues(vulnCue, isVuln)
-	vocab := r.vocabularyScores(-1)
+	vocab, _ := r.vocabularyScores(-1)
 
 	out := schema.Classification{Hazards: []string{}}
 	top := -1
@@ -54,18 +58,26 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 		priority := cues[top].priority
 		// Among the cues of the most serious priority, each trade's weight adds up: the
 		// report is labelled by its most serious problem.
+		// A cue with no trade named near it ("FLOODING" as the title) does not vote;
+		// if no cue can, the whole report's words decide among the cue's trades.
 		weights := map[string]float64{}
-		total := 0.0
 		for _, c := range cues {
 			if c.priority != priority {
 				continue
 			}
-			cat := c.category
-			if allowed, ok := tradesFrom[cat]; ok {
-				cat = r.tradeNear(c.clause, allowed)
+			allowed, ok := tradesFrom[c.category]
+			if !ok {
+				weights[c.category] += c.weight
+				continue
 			}
-			weights[cat] += c.weight
-			total += c.weight
+			// The cue's weight is shared among the trades named near it, in proportion.
+			shares, sum := r.tradeShares(c.clause, allowed)
+			for cat, s := range shares {
+				weights[cat] += c.weight * s / sum
+			}
+		}
+		if len(weights) == 0 {
+			weights[r.tradeNear(cues[top].clause, tradesFrom[cues[top].category])] = cues[top].weight
 		}
 		cat, margin := best(weights, vocab)
 		winning := cues[top]
@@ -89,11 +101,33 @@ func Classify(in schema.ClassifyInput) schema.Classification {
 	return out
 }
 
-// tradeNear reads the trade from the words around clause c: the clause, its sentence,
-// the title, then the whole report. Only naming words (weight 3 or more) count, so the
-// thing leaking decides rather than the leak. The first allowed trade is the default.
+// tradeShares scores the trades named around clause c, among those allowed: words in
+// the clause weigh most, then its sentence, the title, the rest of the report. Only
+// naming words (weight 3 or more) count, so the thing leaking decides rather than the
+// leak. It returns nothing when the clause's sentence names no allowed trade.
+func (r *report) tradeShares(c int, allowed []string) (map[string]float64, float64) {
+	scores, nearby := r.vocabularyScores(c)
+	shares, sum := map[string]float64{}, 0.0
+	local := false
+	for _, cat := range schema.Categories {
+		if allowed == nil || contains(allowed, cat) {
+			local = local || nearby[cat] > 0
+			if scores[cat] > 0 {
+				shares[cat] = scores[cat]
+				sum += scores[cat]
+			}
+		}
+	}
+	if !local {
+		return nil, 1
+	}
+	return shares, sum
+}
+
+// tradeNear is the best-scoring allowed trade around clause c, or the first allowed
+// trade (OTHER when any may do) when none is named.
 func (r *report) tradeNear(c int, allowed []string) string {
-	scores := r.vocabularyScores(c)
+	scores, _ := r.vocabularyScores(c)
 	best, bestScore := "", 0.0
 	for _, cat := range schema.Categories {
 		if allowed != nil && !contains(allowed, cat) {
@@ -103,20 +137,20 @@ func (r *report) tradeNear(c int, allowed []string) string {
 			best, bestScore = cat, s
 		}
 	}
-	if best == "" {
-		if allowed != nil {
-			return allowed[0]
-		}
-		return catOther
+	if best != "" {
+		return best
 	}
-	return best
+	if allowed != nil {
+		return allowed[0]
+	}
+	return catOther
 }
 
 // vocabularyScores adds up the category words found. With near >= 0 only naming words
-// count and those close to clause near weigh more; with near < 0 every word counts,
-// title words a little more.
-func (r *report) vocabularyScores(near int) map[string]float64 {
-	scores := map[string]float64{}
+// count and those close to clause near weigh more, and nearby holds the scores of the
+// clause's sentence alone; with near < 0 every word counts, title words a little more.
+func (r *report) vocabularyScores(near int) (scores, nearby map[string]float64) {
+	scores, nearby = map[string]float64{}, map[string]float64{}
 	for _, t := range vocabulary {
 		if near >= 0 && t.weight < 3 {
 			continue
@@ -133,9 +167,12 @@ func (r *report) vocabularyScores(near int) map[string]float64 {
 				w *= titleWeight
 			}
 			scores[t.category] += w
+			if near >= 0 && cl.sentence == r.clauses[near].sentence {
+				nearby[t.category] += w
+			}
 		}
 	}
-	return scores
+	return scores, nearby
 }
 
 // best picks the highest-scoring category (ties go to the tie-break scores, then to
@@ -194,10 +231,11 @@ func (r *report) vocabularyReason(cat string) string {
 		if t.category != cat {
 			continue
 		}
-		for _, h := range r.find(t.phrases) {
-			w := r.clauses[h.clause].words[h.pos]
-			if !contains(found, w) && len(found) < 3 {
-				found = append(found, w)
+		for _, p := range t.phrases {
+			if len(found) < 3 && r.has([]phrase{p}) {
+				if w := displayPhrase(p); !contains(found, w) {
+					found = append(found, w)
+				}
 			}
 		}
 	}
@@ -206,6 +244,18 @@ func (r *report) vocabularyReason(cat string) string {
 		return "Filed as " + name + "."
 	}
 	return "Mentions " + strings.Join(found, ", ") + ", so " + name + "."
+}
+
+// displayPhrase spells a phrase for people: compounds go back to two words.
+func displayPhrase(p phrase) string {
+	words := make([]string, len(p))
+	for i, w := range p {
+		words[i] = w
+		if d, ok := compoundDisplay[w]; ok {
+			words[i] = d
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func hazardsOf(cues []cue, vulnerable bool) []string {

@@ -21,11 +21,12 @@ func phrases(ss ...string) []phrase {
 // hit is where a phrase was found: a clause and the word it starts at.
 type hit struct{ clause, pos int }
 
-// negators turn the cue after them in the same clause into its opposite.
+// negators turn the cue after them in the same clause into its opposite; "in case of a
+// leak" is no leak either.
 var negators = map[string]bool{
 	"no": true, "not": true, "never": true, "without": true, "isnt": true, "arent": true, "wasnt": true,
 	"werent": true, "dont": true, "doesnt": true, "didnt": true, "hasnt": true, "havent": true, "hadnt": true,
-	"cant": true, "couldnt": true, "nothing": true, "nothings": true, "nobody": true, "nobodys": true,
+	"cant": true, "couldnt": true, "nothing": true, "nobody": true, "case": true, "incase": true,
 	"none": true, "neither": true, "nor": true, "zero": true,
 }
 
@@ -88,6 +89,32 @@ func (r *report) findIn(c int, ps []phrase, hits []hit) []hit {
 		}
 	}
 	return hits
+}
+
+// mentions reports whether any of ps occurs in clause c, negated or not: for the
+// subject of a cue ("no heating": the heating is still what the report is about).
+func (r *report) mentions(c int, ps []phrase) bool {
+	words := r.clauses[c].words
+	for pos := range words {
+		for _, p := range ps {
+			if matchAt(words, pos, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentionedNear reports whether any of ps occurs, negated or not, in the sentence
+// holding clause c.
+func (r *report) mentionedNear(c int, ps []phrase) bool {
+	s := r.clauses[c].sentence
+	for i := range r.clauses {
+		if r.clauses[i].sentence == s && r.mentions(i, ps) {
+			return true
+		}
+	}
+	return false
 }
 
 // has reports whether any of ps is affirmed anywhere.

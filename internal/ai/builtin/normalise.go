@@ -45,12 +45,19 @@ func parse(title, description string) report {
 			}
 		}
 		var b strings.Builder
+		apostrophe := -1
 		word := func() {
 			if b.Len() == 0 {
 				return
 			}
-			w := fixWord(b.String())
+			raw := b.String()
+			if apostrophe > 0 && raw[apostrophe:] == "s" {
+				// "heating's", "power's", "son's": the word itself.
+				raw = raw[:apostrophe]
+			}
+			w := fixWord(raw)
 			b.Reset()
+			apostrophe = -1
 			if w == "but" || w == "although" || w == "though" || w == "however" {
 				flush(false)
 				return
@@ -69,7 +76,8 @@ func parse(title, description string) report {
 				word()
 				flush(false)
 			case c == '\'' || c == '’' || c == '‘':
-				// Folded away: "don't" reads as "dont", "son's" as "sons".
+				// Folded away: "don't" reads as "dont"; a trailing "'s" goes (see word).
+				apostrophe = b.Len()
 			case unicode.IsLetter(c) || unicode.IsDigit(c):
 				b.WriteRune(unicode.ToLower(c))
 			case strings.ContainsRune(sentenceBreaks, c):
@@ -113,14 +121,38 @@ var compoundWords = map[[2]string]string{
 	{"down", "pipe"}: "downpipe", {"stair", "lift"}: "stairlift", {"tumble", "dryer"}: "tumbledryer",
 	{"tumble", "drier"}: "tumbledryer", {"washing", "machine"}: "washingmachine", {"wash", "machine"}: "washingmachine",
 	{"dish", "washer"}: "dishwasher", {"roof", "space"}: "loft", {"water", "tank"}: "watertank",
+	{"fridge", "door"}: "fridge", {"freezer", "door"}: "freezer", {"oven", "door"}: "oven",
+	{"microwave", "door"}: "microwave", {"dishwasher", "door"}: "dishwasher", {"next", "door"}: "nextdoor",
+	{"switch", "off"}: "switchoff", {"switch", "on"}: "switchon", {"switch", "it"}: "switchit",
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
 }
 
+// compoundDisplay spells a compound as the two words it joins, for the reasoning: only
+// those that are the two words run together ("fusebox", not "loft" for "roof space").
+var compoundDisplay = func() map[string]string {
+	d := map[string]string{"co": "carbon monoxide"}
+	for pair, c := range compoundWords {
+		if c == pair[0]+pair[1] {
+			d[c] = pair[0] + " " + pair[1]
+		}
+	}
+	return d
+}()
+
+// compoundsAgain are pairs made of a compound and the next word: "hot water tank".
+var compoundsAgain = map[[2]string]string{
+	{"hotwater", "tank"}: "cylinder", {"hotwater", "cylinder"}: "cylinder",
+}
+
 func compounds(words []string) []string {
+	return join(join(words, compoundWords), compoundsAgain)
+}
+
+func join(words []string, pairs map[[2]string]string) []string {
 	out := words[:0:0]
 	for i := 0; i < len(words); i++ {
 		if i+1 < len(words) {
-			if c, ok := compoundWords[[2]string{words[i], words[i+1]}]; ok {
+			if c, ok := pairs[[2]string{words[i], words[i+1]}]; ok {
 				out = append(out, c)
 				i++
 				continue

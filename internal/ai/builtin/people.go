@@ -14,6 +14,12 @@ var vulnerableWords = phrases(
 	"seriously ill", "very ill", "recovering from", "oxygen",
 )
 
+// ageLeads are the words before a number that make it someone's age.
+var ageLeads = map[string]bool{
+	"aged": true, "age": true, "im": true, "i": true, "is": true, "am": true, "she": true, "he": true,
+	"was": true, "turned": true, "turning": true, "whos": true, "now": true, "are": true,
+}
+
 // elderlyAge is the age from which a named person counts as elderly.
 const (
 	elderlyAge = 65
@@ -48,9 +54,9 @@ func (r *report) vulnerable() (string, bool) {
 			if yearOld && age <= infantAge && !r.negated(c, i) {
 				return word + " year old", true
 			}
-			// "aged 87", "I'm 78", "my dad is 79", "(87)" alone in brackets, "87 year old".
-			stated := yearOld || prev(1) == "aged" || prev(1) == "im" || prev(1) == "is" || prev(1) == "am" ||
-				(len(w) == 1)
+			// "aged 87", "I'm 78", "my dad is 79", "she's 88", "(87)" or ", 90," alone
+			// in its clause, "87 year old"; not a flat or house number.
+			stated := yearOld || ageLeads[prev(1)] || len(w) == 1
 			if stated && age >= elderlyAge && !r.negated(c, i) {
 				return "aged " + word, true
 			}

@@ -40,8 +40,8 @@ var misspellings = map[string]string{
 	"windows": "window", "doors": "door",
 }
 
-// fixWord returns the word the cues know: a listed variant, or a cue word of six or more
-// letters one edit away (a letter wrong, missing, extra or two swapped).
+// fixWord returns the word the cues know: a listed variant, or a vocabulary word of six
+// or more letters, with the same first letter, one edit away (a letter wrong, missing, extra or two swapped).
 func fixWord(w string) string {
 	if f, ok := misspellings[w]; ok {
 		return f
@@ -50,7 +50,8 @@ func fixWord(w string) string {
 		return w
 	}
 	for _, k := range longWords {
-		if oneEdit(w, k) {
+		// Typos seldom hit the first letter; requiring it keeps "nights" from "lights".
+		if k[0] == w[0] && oneEdit(w, k) {
 			return k
 		}
 	}
@@ -62,10 +63,13 @@ var realWords = map[string]bool{
 	"cooked": true, "boiled": true, "heated": true, "heading": true, "spares": true, "gotten": true,
 	"looked": true, "booked": true, "locker": true, "beating": true, "seating": true,
 	"lifted": true, "tipped": true, "shaking": true, "leading": true, "reading": true, "mounted": true,
+	"stains": true, "showed": true, "renter": true, "hearing": true, "heaving": true, "healing": true,
+	"cleared": true, "tipping": true, "sinking": true, "flushed": true, "parker": true, "garage": true,
 }
 
-// knownWords holds every word a cue or the vocabulary uses; longWords those of six or
-// more letters, sorted, the candidates for a one-edit correction.
+// knownWords holds every word a cue or the vocabulary uses, left as they are;
+// longWords the vocabulary's words of six or more letters, sorted, the candidates for a
+// one-edit correction.
 var (
 	knownWords = map[string]bool{}
 	longWords  []string

@@ -1,0 +1,94 @@
+package builtin
+
+import "github.com/maintainuk/maintainuk/internal/ai/schema"
+
+// structureCues: the fabric of the building. Mould is an emergency only with a
+// hospital admission or a doctor's letter; condensation without mould is routine.
+func (r *report) structureCues(add func(cue)) {
+	for _, h := range r.find(collapseWords) {
+		if !r.mentionedNear(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
+			continue
+		}
+		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
+	}
+	mould, surface := r.firstHit(mouldDefect)
+	if surface {
+		// Mould on the bath or shower sealant is a reseal, not damp in the building.
+		surface = r.mentionedNear(mould.clause, sealantWords)
+	}
+	if surface {
+		add(cue{catPlumbing, routine, 3, "Mould on sealant: a routine reseal.", "", mould.clause})
+	} else if r.has(mouldDefect) {
+		h := mould
+		switch {
+		case r.has(hospitalWords):
+			add(cue{catStructural, emergency, 4.5, "Damp or mould with a hospital admission or doctor's letter: an emergency.", schema.HazardDampMouldHealth, h.clause})
+		case r.has(healthWords):
+			add(cue{catStructural, urgent, 3, "Damp or mould affecting health, without a hospital admission: urgent.", schema.HazardDampMouldHealth, h.clause})
+		default:
+			add(cue{catStructural, urgent, 3, "Damp or mould: urgent before it spreads.", "", h.clause})
+		}
+	} else if h, ok := r.firstHit(dampState); ok && r.mentionedNear(h.clause, dampPlaces) {
+		add(cue{catStructural, urgent, 3, "Damp in the walls or a room: urgent before it spreads.", "", h.clause})
+	} else if h, ok := r.firstHit(condensation); ok {
+		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
+	}
+	for _, h := range r.find(stainWords) {
+		if r.mentions(h.clause, stainPlaces) {
+			add(cue{catStructural, urgent, 2.5, "A damp patch or stain with no water coming through: urgent.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(rainIn) {
+		add(cue{catStructural, urgent, 2.5, "Rain getting in: urgent before it does more damage.", "", h.clause})
+	}
+	for _, h := range r.find(fireDoor) {
+		add(cue{catStructural, urgent, 3, "A fire door that does not work: urgent, a fire-safety defect.", "", h.clause})
+	}
+	r.securityCues(add)
+	for _, h := range r.find(balconyWords) {
+		if r.inClause(h.clause, balconyFail) {
+			add(cue{catStructural, emergency, 4.5, "Unsafe balcony or railing, a fall from height: an emergency.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(handrailWords) {
+		if r.inSentence(h.clause, handrailFail) {
+			add(cue{catStructural, urgent, 3, "Loose or broken handrail: urgent, a fall risk.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(floorWords) {
+		if r.inSentence(h.clause, floorFail) {
+			add(cue{catStructural, urgent, 2.5, "Soft or rotten floor: urgent, it will get worse.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(roofCover) {
+		if r.inSentence(h.clause, roofCoverFail) {
+			add(cue{catStructural, urgent, 2.5, "Roof slates or tiles missing: urgent before water gets in.", "", h.clause})
+		}
+	}
+}
+
+// securityCues: an outside door or ground-floor window that will not lock is an
+// emergency; a faulty lock that still locks, or a broken upstairs window, is urgent.
+func (r *report) securityCues(add func(cue)) {
+	for _, h := range r.find(insecureWords) {
+		door := r.inSentence(h.clause, outerDoorOnly) || (r.inSentence(h.clause, phrases("door", "lock")) && r.has(outerDoorOnly))
+		window := r.inSentence(h.clause, windowWords)
+		explicit := r.inClause(h.clause, phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced"))
+		switch {
+		case door || explicit || window && r.has(groundFloorWords) && !r.has(upperFloor):
+			add(cue{catStructural, emergency, 5, "The home cannot be secured: an emergency.", schema.HazardInsecureHome, h.clause})
+		case window:
+			add(cue{catStructural, urgent, 3, "Upstairs window that will not close or is broken: urgent.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(windowWords) {
+		if r.inSentence(h.clause, windowBad) {
+			add(cue{catStructural, urgent, 2.5, "Broken or cracked window: urgent.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(lockWords) {
+		if r.inSentence(h.clause, lockFaulty) {
+			add(cue{catStructural, urgent, 2.5, "Faulty lock that still locks: urgent.", "", h.clause})
+		}
+	}
+}
