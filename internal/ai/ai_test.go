@@ -160,8 +160,7 @@ func TestSuggestion_acceptAndOverride(t *testing.T) {
 	if !slices.Contains(acts, "ai_overridden") || !slices.Contains(actions(t, e.Coordinator, em.ID), "ai_accepted") {
 		t.Fatalf("timeline actions %v: want ai_overridden (and ai_accepted on the other)", acts)
 	}
-	var audit []ai.AuditEntry
-	audit = testsupport.All[ai.AuditEntry](t, e.Admin, testsupport.Path("/api/v1/ai/decisions?ticketId=%s", em2.ID))
+	audit := testsupport.All[ai.AuditEntry](t, e.Admin, testsupport.Path("/api/v1/ai/decisions?ticketId=%s", em2.ID))
 	if len(audit) != 1 || audit[0].Outcome == nil || *audit[0].Outcome != ai.OutcomeOverridden || !strings.Contains(string(audit[0].OutcomeDetail), "Only a drip") {
 		t.Fatalf("audit of the override: %+v", audit)
 	}
