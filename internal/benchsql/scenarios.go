@@ -195,8 +195,9 @@ func bearer(scope Scope) Tx {
 	return Tx{Scope: scope, Implicit: true, Steps: []Step{{Package: "identity", Name: "GetActor", Args: positional(scope.OrgID, scope.UserID)}}}
 }
 
-// createSteps is tickets.Service.insert: settings, number, ticket, timeline, and the
-// event's jobs (webhooks always; the reporter's acknowledgement email for a public report).
+// createSteps is tickets.Service.insert: settings, number, ticket, timeline, the event's
+// jobs (webhooks always; the reporter's acknowledgement email for a public report) and
+// the ticket's AI classification job.
 func createSteps(public bool) ([]Step, error) {
 	org, unit, property, reporter, name, email, source := vOrg, vUnit, vUnitProperty, vStaff, vReporterName, vReporterEmail, tickets.SourceStaff
 	actor, role := vStaff, vStaffRole
@@ -259,7 +260,18 @@ func createSteps(public bool) ([]Step, error) {
 		steps = append(steps, more...)
 	}
 	more, err := publish(outbox.WebhooksArgs{Event: env.Ref()})
-	return append(steps, more...), err
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, more...)
+	// The classification job carries ids only: no event row of its own.
+	classify, err := jsonLiteral(outbox.ClassifyArgs{OrgID: uuid.New(), TicketID: uuid.New()})
+	if err != nil {
+		return nil, fmt.Errorf("benchsql: job args: %w", err)
+	}
+	job := riverInsert(outbox.ClassifyArgs{}.Kind(), outbox.ClassifyArgs{}.InsertOpts().Queue, classify)
+	job.Pipelined = true
+	return append(steps, job), nil
 }
 
 // jsonLiteral is v as a SQL string literal of indented JSON: pgbench takes ":name" as a
