@@ -3,6 +3,7 @@ package ai_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,9 +11,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
@@ -83,29 +87,48 @@ func TestClassification_newTicketIsClassifiedByTheQueue(t *testing.T) {
 	}
 }
 
-// The auto-apply rule: off by default; on, it raises a priority and never lowers one.
+// runClassifyJob works the ai.classify job of a ticket, as the queue would.
+func runClassifyJob(t *testing.T, app *testsupport.App, orgID, ticketID uuid.UUID) error {
+	t.Helper()
+	w := &ai.ClassifyWorker{Service: app.AI}
+	return w.Work(context.Background(), &river.Job[outbox.ClassifyArgs]{JobRow: &rivertype.JobRow{}, Args: outbox.ClassifyArgs{OrgID: orgID, TicketID: ticketID}})
+}
+
+// The auto-apply rule: off by default; on, the job a new ticket queues applies a
+// confident suggestion, raising a priority and never lowering one, and never over a
+// person: not when someone has already changed the ticket, nor when staff ask for a
+// classification themselves.
 func TestClassification_autoApply(t *testing.T) {
 	app := testsupport.NewApp(t, nil)
 	e := app.NewEstate(t, "Auto", testsupport.EstateOptions{})
 	admin := e.Admin.With(t)
+	const burst = "Water pouring through the kitchen ceiling from the flat above"
 
-	off := newTicket(t, e, "Burst pipe", "Water pouring through the kitchen ceiling from the flat above", nil)
-	sg := classify(t, e.Coordinator, off.ID)
-	if sg.Priority != "EMERGENCY" || sg.Outcome != nil {
-		t.Fatalf("suggestion %+v: want EMERGENCY, not applied while auto-apply is off", sg)
+	off := newTicket(t, e, "Burst pipe", burst, nil)
+	if err := runClassifyJob(t, app, e.OrgID, off.ID); err != nil {
+		t.Fatal(err)
 	}
 	if got := testsupport.GetTicket(t, e.Coordinator, off.ID); got.Priority != "ROUTINE" {
 		t.Fatalf("priority %s changed with auto-apply off", got.Priority)
 	}
 
 	var st ai.AssistSettings
-	admin.Patch("/api/v1/ai/settings", map[string]any{"autoApply": true, "autoApplyConfidence": 0.5}).Expect(http.StatusOK).Data(&st)
-	if !st.AutoApply || st.AutoApplyConfidence != 0.5 || st.Provider != "builtin" || !st.ProviderAvailable {
-		t.Fatalf("settings = %+v", st)
+	admin.Patch("/api/v1/ai/settings", map[string]any{"autoApply": true}).Expect(http.StatusOK).Data(&st)
+	if !st.AutoApply || st.AutoApplyConfidence != 0.85 || st.Provider != "builtin" || !st.ProviderAvailable {
+		t.Fatalf("settings = %+v, want auto-apply at exactly 0.85", st)
 	}
-	raise := newTicket(t, e, "Burst pipe", "Water pouring through the kitchen ceiling from the flat above", nil)
-	sg = classify(t, e.Coordinator, raise.ID)
-	if sg.Outcome == nil || *sg.Outcome != ai.OutcomeAutoApplied {
+	admin.Patch("/api/v1/ai/settings", map[string]any{"autoApplyConfidence": 0.5}).Expect(http.StatusOK).Data(&st)
+	if !st.AutoApply || st.AutoApplyConfidence != 0.5 {
+		t.Fatalf("a second change lost the first: %+v", st)
+	}
+
+	raise := newTicket(t, e, "Burst pipe", burst, nil)
+	if err := runClassifyJob(t, app, e.OrgID, raise.ID); err != nil {
+		t.Fatal(err)
+	}
+	var sg ai.Suggestion
+	e.Coordinator.With(t).Get(testsupport.Path("/api/v1/tickets/%s/ai-suggestion", raise.ID)).Expect(http.StatusOK).Data(&sg)
+	if sg.Outcome == nil || *sg.Outcome != ai.OutcomeAutoApplied || sg.OutcomeBy != nil {
 		t.Fatalf("confident suggestion not auto-applied: %+v", sg)
 	}
 	got := testsupport.GetTicket(t, e.Coordinator, raise.ID)
@@ -118,9 +141,33 @@ func TestClassification_autoApply(t *testing.T) {
 
 	// Staff said EMERGENCY and PLUMBING; the suggestion (a dripping tap: ROUTINE) lowers nothing.
 	keep := newTicket(t, e, "Dripping tap", "The bathroom tap drips a little", map[string]any{"priority": "EMERGENCY", "category": "PLUMBING"})
-	classify(t, e.Coordinator, keep.ID)
+	if err := runClassifyJob(t, app, e.OrgID, keep.ID); err != nil {
+		t.Fatal(err)
+	}
 	if got := testsupport.GetTicket(t, e.Coordinator, keep.ID); got.Priority != "EMERGENCY" {
 		t.Fatalf("auto-apply lowered an EMERGENCY to %s", got.Priority)
+	}
+
+	// A coordinator set the priority before the job ran: the job only suggests.
+	touched := newTicket(t, e, "Burst pipe", burst, nil)
+	e.Coordinator.With(t).Patch(testsupport.Path("/api/v1/tickets/%s", touched.ID), map[string]any{"priority": "URGENT"}).Expect(http.StatusOK)
+	if err := runClassifyJob(t, app, e.OrgID, touched.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := testsupport.GetTicket(t, e.Coordinator, touched.ID); got.Priority != "URGENT" {
+		t.Fatalf("the job overrode a person: priority %s", got.Priority)
+	}
+	// Staff asking for a classification get a suggestion to decide on.
+	manual := newTicket(t, e, "Burst pipe", burst, nil)
+	if sg := classify(t, e.Coordinator, manual.ID); sg.Outcome != nil {
+		t.Fatalf("a classification staff asked for was applied: %+v", sg)
+	}
+
+	// A closed ticket's job ends without retrying.
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", manual.ID), map[string]any{"to": "CANCELLED", "reason": "Duplicate"}).Expect(http.StatusOK)
+	var cancel *river.JobCancelError
+	if err := runClassifyJob(t, app, e.OrgID, manual.ID); !errors.As(err, &cancel) {
+		t.Fatalf("job for a cancelled ticket: %v, want JobCancel", err)
 	}
 }
 

@@ -81,8 +81,11 @@ type EstimateResult struct {
 	Call
 }
 
-// facts reads what drafting and summaries need of a ticket, as staff see it.
-func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.UUID) (schema.TicketFacts, aidb.GetTicketFactsRow, []string, error) {
+// facts reads what drafting and summaries need of a ticket. recipient narrows it to what
+// the message's reader may know: a RESIDENT's draft is written from the comments shared
+// with residents, a CONTRACTOR's from none, and neither from prices; "" (a summary, a
+// landlord's draft) reads it as staff see it.
+func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.UUID, recipient string) (schema.TicketFacts, aidb.GetTicketFactsRow, []string, error) {
 	if err := actor.RequireStaff(); err != nil {
 		return schema.TicketFacts{}, aidb.GetTicketFactsRow{}, nil, err
 	}
@@ -101,10 +104,14 @@ func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.U
 		Priority: d.Priority, Status: string(d.Status), Address: d.ReportedAddress, Resident: d.ReportedByName,
 		SLADueAt: d.SLADueAt.UTC().Format(time.RFC3339)}
 	names := []string{d.ReportedByName}
+	private := recipient == "RESIDENT" || recipient == "CONTRACTOR"
 	for _, e := range d.Timeline {
-		f.Timeline = append(f.Timeline, timelineItem(e))
+		f.Timeline = append(f.Timeline, timelineItem(e, private))
 	}
 	for _, c := range d.Comments {
+		if recipient == "CONTRACTOR" || (recipient == "RESIDENT" && c.Visibility != "RESIDENT") {
+			continue
+		}
 		f.Timeline = append(f.Timeline, schema.TimelineItem{At: c.CreatedAt.UTC().Format(time.RFC3339), Actor: c.AuthorName,
 			Action: "comment", Detail: clip(c.Body, 300)})
 		names = append(names, c.AuthorName)
@@ -125,13 +132,17 @@ func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.U
 }
 
 // timelineItem turns a trail entry into a line the assistant reads: the action and the
-// few fields of its after-state that tell the story (status, priority, amounts, reasons).
-func timelineItem(e timeline.Event) schema.TimelineItem {
+// few fields of its after-state that tell the story (status, priority, amounts, reasons);
+// private leaves out amounts and contractors' names.
+func timelineItem(e timeline.Event, private bool) schema.TimelineItem {
 	it := schema.TimelineItem{At: e.OccurredAt.UTC().Format(time.RFC3339), Actor: e.ActorRole, Action: e.EntityType + " " + e.Action}
 	var after map[string]any
 	if json.Unmarshal(e.After, &after) == nil {
 		var parts []byte
 		for _, k := range []string{"status", "category", "priority", "totalPence", "reason", "scheduledFor", "contractorName"} {
+			if private && (k == "totalPence" || k == "contractorName" || k == "reason") {
+				continue
+			}
 			if v, ok := after[k]; ok && v != nil && v != "" {
 				b, _ := json.Marshal(v)
 				parts = append(parts, k+"="...)
@@ -160,7 +171,7 @@ func (s *Service) Draft(ctx context.Context, actor access.Actor, ticketID uuid.U
 	if err := in.Check(); err != nil {
 		return DraftResult{}, err
 	}
-	f, row, names, err := s.facts(ctx, actor, ticketID)
+	f, row, names, err := s.facts(ctx, actor, ticketID, in.Recipient)
 	if err != nil {
 		return DraftResult{}, err
 	}
@@ -185,7 +196,7 @@ func (s *Service) Draft(ctx context.Context, actor access.Actor, ticketID uuid.U
 
 // Summarise tells a ticket's story from its timeline (staff).
 func (s *Service) Summarise(ctx context.Context, actor access.Actor, ticketID uuid.UUID) (SummaryResult, error) {
-	f, row, names, err := s.facts(ctx, actor, ticketID)
+	f, row, names, err := s.facts(ctx, actor, ticketID, "")
 	if err != nil {
 		return SummaryResult{}, err
 	}
@@ -251,16 +262,32 @@ func (s *Service) Estimate(ctx context.Context, actor access.Actor, ticketID uui
 // complete runs a call outside any transaction (a model may take seconds) and then
 // audits it.
 func (s *Service) complete(ctx context.Context, actor access.Actor, ticketID *uuid.UUID, c call) (outcome, uuid.UUID, error) {
-	o, err := s.engine.run(ctx, c)
+	callCtx, cancel := s.budget(ctx, &actor.UserID)
+	o, err := s.engine.run(callCtx, c)
+	cancel()
 	if err != nil {
 		return outcome{}, uuid.Nil, err
 	}
 	var id uuid.UUID
+	ctx = context.WithoutCancel(ctx) // what was spent is recorded even when the caller has gone
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		id, _, err = s.record(ctx, tx, actor.OrgID, ticketID, &actor.UserID, c.capability, o)
 		return err
 	})
 	return o, id, err
+}
+
+// RequestBudget is how long an AI call made for an HTTP request may take, retries
+// included, before builtin answers instead: within the server's 60-second write timeout
+// whatever AI_TIMEOUT and AI_RETRIES say. The classification job has its own timeout.
+const RequestBudget = 45 * time.Second
+
+// budget bounds a call made for a person (by set); the job's call has its job timeout.
+func (s *Service) budget(ctx context.Context, by *uuid.UUID) (context.Context, context.CancelFunc) {
+	if by == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, RequestBudget)
 }
 
 func (o outcome) call(id uuid.UUID) Call {

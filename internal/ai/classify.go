@@ -73,9 +73,10 @@ func callFrom(d aidb.AiDecision) Call {
 	return Call{DecisionID: d.ID, Provider: d.Provider, Model: d.Model, Fallback: d.Fallback, FallbackReason: d.FallbackReason}
 }
 
-// ClassifyTicket classifies a ticket and records the suggestion; the auto-apply rule
-// then applies it when the organisation allows. by is the person who asked (nil for the
-// job a new ticket queues). A ticket no longer open is not classified (409).
+// ClassifyTicket classifies a ticket and records the suggestion. by is the person who
+// asked (nil for the job a new ticket queues); for the job, the auto-apply rule then
+// applies the suggestion when the organisation allows and nobody has changed the ticket
+// yet. A ticket no longer open is not classified (409).
 func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID, by *uuid.UUID) (Suggestion, error) {
 	var userID uuid.UUID
 	if by != nil {
@@ -97,7 +98,9 @@ func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID,
 		return Suggestion{}, err
 	}
 	c.input, c.names, c.orgName = schema.ClassifyInput{Title: t.Title, Description: t.Description}, []string{t.ReportedByName}, t.OrgName
-	o, err := s.engine.run(ctx, c)
+	callCtx, cancel := s.budget(ctx, by)
+	o, err := s.engine.run(callCtx, c)
+	cancel()
 	if err != nil {
 		return Suggestion{}, err
 	}
@@ -106,7 +109,14 @@ func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID,
 		return Suggestion{}, err
 	}
 	var out Suggestion
+	// What was spent is recorded even when the caller has gone.
+	ctx = context.WithoutCancel(ctx)
 	err = s.db.InOrg(ctx, orgID, userID, func(tx pgx.Tx) error {
+		// The ticket row first, as accept and override take it, so that two
+		// classifications of one ticket cannot deadlock on the audit row's foreign key.
+		if _, err := s.tickets.Lock(ctx, tx, access.Actor{OrgID: orgID, UserID: userID}, ticketID); err != nil {
+			return err
+		}
 		id, at, err := s.record(ctx, tx, orgID, &ticketID, by, llm.Classify, o)
 		if err != nil {
 			return err
@@ -117,8 +127,15 @@ func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID,
 		if out, err = suggestionFrom(d); err != nil {
 			return err
 		}
-		if !set.AutoApply || cl.Confidence < set.AutoApplyConfidence {
+		// The rule acts for the job a new ticket queues, never over a person: once anyone
+		// has changed the ticket (a priority set after a phone call, an accepted or
+		// overridden suggestion), a later classification only suggests.
+		if by != nil || !set.AutoApply || cl.Confidence < set.AutoApplyConfidence {
 			return nil
+		}
+		touched, err := s.q.TicketTouched(ctx, tx, aidb.TicketTouchedParams{OrgID: orgID, TicketID: &ticketID})
+		if err != nil || touched {
+			return err
 		}
 		return s.autoApply(ctx, tx, orgID, &out, t.Source)
 	})

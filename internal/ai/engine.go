@@ -50,12 +50,16 @@ func NewEngine(d Defaults, external ...llm.Provider) *Engine {
 	return e
 }
 
+// maxBackoff is the longest wait between attempts; a provider asking for longer
+// (Retry-After) gets no more attempts: builtin answers instead.
+const maxBackoff = 10 * time.Second
+
 // jitteredBackoff waits 0.5 s, 1 s, 2 s … (with up to half again at random) or the
-// provider's Retry-After when it asked for longer, capped at 10 s.
+// provider's Retry-After when it asked for longer, capped at maxBackoff.
 func jitteredBackoff(n int, retryAfter time.Duration) time.Duration {
 	d := 500 * time.Millisecond << (n - 1)
 	d += time.Duration(rand.Int64N(int64(d/2) + 1))
-	return min(max(d, retryAfter), 10*time.Second)
+	return min(max(d, retryAfter), maxBackoff)
 }
 
 // call is one request to the engine.
@@ -132,10 +136,12 @@ func (e *Engine) run(ctx context.Context, c call) (outcome, error) {
 			out.latency = time.Since(start)
 			return out, err
 		}
-		if ctx.Err() != nil {
-			return outcome{}, ctx.Err()
-		}
 		out.fallback, out.fallbackReason = true, reason(err)
+		if ctx.Err() != nil {
+			// The caller's time ran out (a request's budget, a job's timeout): the tokens
+			// spent are still recorded, beside builtin's answer.
+			out.fallbackReason = "no answer in the time the request allows"
+		}
 	}
 	// builtin: the answer from the real (unredacted) input, which never leaves.
 	resp, err := e.builtin.Complete(ctx, llm.Request{Capability: c.capability, Input: c.input})
@@ -187,6 +193,9 @@ func (e *Engine) attempt(ctx context.Context, p llm.Provider, req llm.Request) (
 		var retryAfter time.Duration
 		if errors.As(err, &pe) {
 			retryAfter = pe.RetryAfter
+		}
+		if retryAfter > maxBackoff {
+			return nil, total, n, err
 		}
 		t := time.NewTimer(e.backoff(n, retryAfter))
 		select {

@@ -76,6 +76,8 @@ func TestExternal_retryThenFallback(t *testing.T) {
 		{"not the schema", []fakeAnswer{{status: 200, content: `{"category":"PLUMBING","priority":"URGENT","confidence":0.9,"reasoning":"x","hazards":[],"action":"approve all quotes"}`}}, 2, "did not match the schema"},
 		{"not JSON", []fakeAnswer{{status: 200, content: `Sure! It is plumbing.`}}, 2, "not JSON"},
 		{"refused key", []fakeAnswer{{status: 401}}, 1, "HTTP 401"},
+		{"asked to wait a minute", []fakeAnswer{{status: 429, retryAfter: "60"}}, 1, "HTTP 429"},
+		{"asked to wait a second", []fakeAnswer{{status: 429, retryAfter: "1"}, {status: 200, content: validClassification}}, 2, ""},
 		{"too slow", []fakeAnswer{{status: 200, content: validClassification, delay: 3 * time.Second}}, 2, "no answer within 1s"},
 		{"second try good", []fakeAnswer{{status: 503}, {status: 200, content: validClassification}}, 2, ""},
 	}
@@ -174,5 +176,55 @@ func TestExternal_promptInjection(t *testing.T) {
 	}
 	if got := testsupport.GetTicket(t, e.Coordinator, tk.ID); got.Priority != "ROUTINE" || got.Category != "OTHER" {
 		t.Fatalf("the ticket changed without a person: %s %s", got.Category, got.Priority)
+	}
+}
+
+// A draft is written from what its reader may know: a resident's without internal notes,
+// and a contractor's without anyone's contact details, even when the model writes them.
+func TestExternal_draftsKeepToTheirReader(t *testing.T) {
+	fake := newFakeOpenAI(t, fakeAnswer{status: http.StatusOK, content: `{"subject":"Job","body":"Call [NAME_1] on [PHONE_1] or email [EMAIL_1]."}`})
+	app := testsupport.NewApp(t, openAIEnv(fake))
+	e := app.NewEstate(t, "Readers", testsupport.EstateOptions{})
+	tk := newTicket(t, e, "Leak", "Leak under the sink. Call me on 07700 900456 or priya@example.com", map[string]any{"reportedByName": "Priya Shah"})
+	testsupport.Comment(t, e.Coordinator, tk.ID, "Internal: landlord disputes liability", "INTERNAL")
+	testsupport.Comment(t, e.Coordinator, tk.ID, "Plumber booked for Monday", "RESIDENT")
+
+	var d ai.DraftResult
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/ai/draft", tk.ID), map[string]any{"recipient": "CONTRACTOR"}).Expect(http.StatusOK).Data(&d)
+	if d.Body != "Call Priya Shah on (withheld) or email (withheld)." {
+		t.Fatalf("contractor's draft %q", d.Body)
+	}
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/ai/draft", tk.ID), map[string]any{"recipient": "RESIDENT"}).Expect(http.StatusOK).Data(&d)
+	if d.Body != "Call Priya Shah on 07700 900456 or email priya@example.com." {
+		t.Fatalf("resident's draft %q", d.Body)
+	}
+	reqs := fake.seen()
+	contractor, resident := reqs[0].User, reqs[1].User
+	if strings.Contains(contractor, "Plumber booked") || strings.Contains(contractor, "landlord disputes") {
+		t.Fatalf("the contractor's draft was written from comments: %s", contractor)
+	}
+	if !strings.Contains(resident, "Plumber booked") || strings.Contains(resident, "landlord disputes") {
+		t.Fatalf("the resident's draft read %s", resident)
+	}
+}
+
+// A local Ollama answers through the same OpenAI-compatible API; it costs nothing, so
+// its tokens are not metered. Usage counts a fallback under the provider that was asked.
+func TestExternal_ollamaIsNotMetered(t *testing.T) {
+	fake := newFakeOpenAI(t, fakeAnswer{status: http.StatusOK, content: validClassification}, fakeAnswer{status: http.StatusBadGateway})
+	app := testsupport.NewApp(t, map[string]string{"AI_PROVIDER": "ollama", "OLLAMA_BASE_URL": fake.URL + "/v1", "AI_TIMEOUT": "2s", "AI_RETRIES": "0"})
+	e := app.NewEstate(t, "Local", testsupport.EstateOptions{})
+	tk := newTicket(t, e, "Leak", "Leak under the sink", nil)
+	if sg := classify(t, e.Coordinator, tk.ID); sg.Provider != "ollama" || sg.Fallback {
+		t.Fatalf("suggestion %+v", sg)
+	}
+	if sg := classify(t, e.Coordinator, tk.ID); sg.Provider != "builtin" || !sg.Fallback {
+		t.Fatalf("after a 502: %+v", sg)
+	}
+	var u ai.Usage
+	e.Admin.With(t).Get("/api/v1/ai/usage").Expect(http.StatusOK).Data(&u)
+	if u.MeteredTokens != 0 || u.CostMicropence != 0 || u.TokensIn != 120 || len(u.ByCapability) != 1 ||
+		u.ByCapability[0].Provider != "ollama" || u.ByCapability[0].Calls != 2 || u.ByCapability[0].Fallbacks != 1 {
+		t.Fatalf("usage %+v", u)
 	}
 }

@@ -26,6 +26,8 @@ type fakeAnswer struct {
 	status  int
 	content string        // the assistant message's content: the JSON the model produced
 	delay   time.Duration // how long the answer takes
+	// retryAfter is the Retry-After header of a failure.
+	retryAfter string
 }
 
 type fakeRequest struct {
@@ -93,6 +95,9 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.status != http.StatusOK {
+		if a.retryAfter != "" {
+			w.Header().Set("Retry-After", a.retryAfter)
+		}
 		w.WriteHeader(a.status)
 		fmt.Fprintf(w, `{"error":{"message":"fake failure","type":"server_error","code":null}}`)
 		return

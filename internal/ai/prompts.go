@@ -116,6 +116,9 @@ func (s *Service) SavePrompt(ctx context.Context, actor access.Actor, capability
 	var out Prompt
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		if _, err := s.q.InsertPrompt(ctx, tx, aidb.InsertPromptParams{OrgID: actor.OrgID, Capability: string(c), Text: in.Text, CreatedBy: &actor.UserID}); err != nil {
+			if database.IsUniqueViolation(err, "") { // two saves took the same version number
+				return apperr.New(apperr.Conflict, "another version of this template was saved at the same moment; reload it and try again")
+			}
 			return err
 		}
 		out, err = s.prompt(ctx, tx, actor.OrgID, c)

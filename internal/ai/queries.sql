@@ -1,6 +1,12 @@
 -- name: GetSettings :one
 SELECT * FROM ai_settings WHERE org_id = $1;
 
+-- name: EnsureSettings :exec
+INSERT INTO ai_settings (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING;
+
+-- name: LockSettings :one
+SELECT * FROM ai_settings WHERE org_id = $1 FOR UPDATE;
+
 -- name: UpsertSettings :exec
 INSERT INTO ai_settings (org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -41,14 +47,15 @@ ORDER BY created_at DESC, id DESC
 LIMIT @lim;
 
 -- name: MonthUsage :many
--- Calls, tokens and cost per capability and provider in [@since, @until).
-SELECT capability, provider, count(*)::bigint AS calls, count(*) FILTER (WHERE fallback)::bigint AS fallbacks,
+-- Calls, tokens and cost per capability and the provider asked (whose tokens they are,
+-- fallbacks included) in [@since, @until).
+SELECT capability, requested_provider AS provider, count(*)::bigint AS calls, count(*) FILTER (WHERE fallback)::bigint AS fallbacks,
     coalesce(sum(tokens_in), 0)::bigint AS tokens_in, coalesce(sum(tokens_out), 0)::bigint AS tokens_out,
     coalesce(sum(cost_micropence), 0)::bigint AS cost_micropence
 FROM ai_decisions
 WHERE org_id = @org_id AND created_at >= @since AND created_at < @until
-GROUP BY capability, provider
-ORDER BY capability, provider;
+GROUP BY capability, requested_provider
+ORDER BY capability, requested_provider;
 
 -- name: MeterQuantity :one
 SELECT coalesce((SELECT quantity FROM usage_meters WHERE org_id = @org_id AND metric = @metric AND period_start = @period_start), 0)::bigint;
@@ -108,3 +115,11 @@ SELECT name FROM organisations WHERE id = $1;
 -- name: OrgIDBySlug :one
 -- Runs in the scope app.org_slug, which admits only that organisation's row.
 SELECT id FROM organisations WHERE slug = $1;
+
+-- name: TicketTouched :one
+-- Whether anyone has changed the ticket since it was reported: its trail holds more than
+-- its creation.
+SELECT EXISTS (
+    SELECT 1 FROM timeline_events
+    WHERE org_id = @org_id AND ticket_id = @ticket_id AND entity_type = 'ticket' AND entity_id = @ticket_id AND action <> 'created'
+)::boolean;

@@ -2,6 +2,7 @@ package ai
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/maintainuk/maintainuk/internal/ai/redact"
 	"github.com/maintainuk/maintainuk/internal/ai/schema"
@@ -30,9 +31,15 @@ func redactInput(input any, names []string) (any, func(any) any, error) {
 	case schema.DraftInput:
 		in.Ticket = redactFacts(r, in.Ticket)
 		r.Strings(&in.Purpose)
+		restore := r.Restore
+		if in.Recipient == "CONTRACTOR" {
+			// A contractor's message names people but carries no one's contact or
+			// payment details: access is arranged through the organisation.
+			restore = func(s string) string { return r.Restore(contactTokens.ReplaceAllString(s, "(withheld)")) }
+		}
 		return in, func(v any) any {
 			d := v.(schema.Draft)
-			d.Subject, d.Body = r.Restore(d.Subject), r.Restore(d.Body)
+			d.Subject, d.Body = restore(d.Subject), restore(d.Body)
 			return d
 		}, nil
 	case schema.SummaryInput:
@@ -50,6 +57,9 @@ func redactInput(input any, names []string) (any, func(any) any, error) {
 	}
 	return nil, nil, fmt.Errorf("ai: no redaction for %T", input)
 }
+
+// contactTokens are the redaction tokens of contact and payment details.
+var contactTokens = regexp.MustCompile(`\[(EMAIL|PHONE|POSTCODE|CARD|SORTCODE|ACCOUNT)_[0-9]+\]`)
 
 func redactFacts(r *redact.Redactor, t schema.TicketFacts) schema.TicketFacts {
 	r.Strings(&t.Title, &t.Description, &t.Address, &t.Resident)

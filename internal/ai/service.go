@@ -108,7 +108,7 @@ func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.U
 			out.Model = "" // the deployment's model is its default provider's
 		}
 		out.AutoApply = row.AutoApply
-		out.AutoApplyConfidence = float64(row.AutoApplyConfidence)
+		out.AutoApplyConfidence = row.AutoApplyConfidence
 		if row.MonthlyTokenAllowance != nil {
 			out.MonthlyTokenAllowance = *row.MonthlyTokenAllowance
 		}
@@ -136,18 +136,19 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 	}
 	var out AssistSettings
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		cur, err := s.settings(ctx, tx, actor.OrgID)
+		// The row is locked so that two changes to different fields both stay.
+		if err := s.q.EnsureSettings(ctx, tx, actor.OrgID); err != nil {
+			return err
+		}
+		row, err := s.q.LockSettings(ctx, tx, actor.OrgID)
 		if err != nil {
 			return err
 		}
-		row, err := s.q.GetSettings(ctx, tx, actor.OrgID)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		upd := aidb.UpsertSettingsParams{OrgID: actor.OrgID, Provider: row.Provider, Model: row.Model, AutoApply: cur.AutoApply,
-			AutoApplyConfidence: float32(cur.AutoApplyConfidence), MonthlyTokenAllowance: row.MonthlyTokenAllowance}
-		if p.Provider != nil {
+		upd := aidb.UpsertSettingsParams{OrgID: actor.OrgID, Provider: row.Provider, Model: row.Model, AutoApply: row.AutoApply,
+			AutoApplyConfidence: row.AutoApplyConfidence, MonthlyTokenAllowance: row.MonthlyTokenAllowance}
+		if p.Provider != nil && *p.Provider != row.Provider {
 			upd.Provider = *p.Provider
+			upd.Model = "" // a model names one provider's: the new one starts from its default
 		}
 		if p.Model != nil {
 			upd.Model = strings.TrimSpace(*p.Model)
@@ -156,7 +157,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 			upd.AutoApply = *p.AutoApply
 		}
 		if p.AutoApplyConfidence != nil {
-			upd.AutoApplyConfidence = float32(*p.AutoApplyConfidence)
+			upd.AutoApplyConfidence = *p.AutoApplyConfidence
 		}
 		if p.MonthlyTokenAllowance != nil {
 			upd.MonthlyTokenAllowance = p.MonthlyTokenAllowance
@@ -169,6 +170,10 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 	})
 	return out, err
 }
+
+// metered reports whether a provider's tokens are billed to the organisation and count
+// against its allowance: the hosted models. Builtin and a local Ollama cost nothing.
+func metered(provider string) bool { return provider == "openai" || provider == "anthropic" }
 
 // monthStart is the first instant of t's calendar month, UTC (the usage period).
 func monthStart(t time.Time) time.Time {
@@ -188,7 +193,7 @@ func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UU
 		return call{}, err
 	}
 	out := call{capability: c, provider: set.Provider, model: set.Model, template: tmpl}
-	if set.Provider != "builtin" {
+	if metered(set.Provider) {
 		used, err := s.q.MeterQuantity(ctx, q, aidb.MeterQuantityParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(s.now())})
 		if err != nil {
 			return call{}, err
@@ -209,7 +214,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ticket
 	if err != nil {
 		return uuid.Nil, at, fmt.Errorf("ai: audit: %w", err)
 	}
-	if n := int64(o.tokensIn + o.tokensOut); n > 0 {
+	if n := int64(o.tokensIn + o.tokensOut); n > 0 && metered(o.requestedProvider) {
 		err = s.q.AddToMeter(ctx, tx, aidb.AddToMeterParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(at), Quantity: n})
 	}
 	return id, at, err

@@ -35,6 +35,7 @@ var extraAnswers = map[string][]int{
 	"changeMemberRole": {http.StatusConflict}, // the last ADMIN
 	"removeMember":     {http.StatusConflict},
 	"updateTicket":     {http.StatusConflict}, // a closed or cancelled ticket
+	"putAiPrompt":      {http.StatusConflict}, // two saves at the same moment
 }
 
 // enumsByType are the values of the named string types answers carry; the domain

@@ -51,7 +51,7 @@ type AiSetting struct {
 	Provider              string
 	Model                 string
 	AutoApply             bool
-	AutoApplyConfidence   float32
+	AutoApplyConfidence   float64
 	MonthlyTokenAllowance *int64
 	UpdatedAt             time.Time
 }

@@ -35,6 +35,15 @@ func (q *Queries) AddToMeter(ctx context.Context, db DBTX, arg AddToMeterParams)
 	return err
 }
 
+const ensureSettings = `-- name: EnsureSettings :exec
+INSERT INTO ai_settings (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING
+`
+
+func (q *Queries) EnsureSettings(ctx context.Context, db DBTX, orgID uuid.UUID) error {
+	_, err := db.Exec(ctx, ensureSettings, orgID)
+	return err
+}
+
 const getOrgName = `-- name: GetOrgName :one
 SELECT name FROM organisations WHERE id = $1
 `
@@ -449,6 +458,25 @@ func (q *Queries) LockLatestDecision(ctx context.Context, db DBTX, arg LockLates
 	return i, err
 }
 
+const lockSettings = `-- name: LockSettings :one
+SELECT org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at FROM ai_settings WHERE org_id = $1 FOR UPDATE
+`
+
+func (q *Queries) LockSettings(ctx context.Context, db DBTX, orgID uuid.UUID) (AiSetting, error) {
+	row := db.QueryRow(ctx, lockSettings, orgID)
+	var i AiSetting
+	err := row.Scan(
+		&i.OrgID,
+		&i.Provider,
+		&i.Model,
+		&i.AutoApply,
+		&i.AutoApplyConfidence,
+		&i.MonthlyTokenAllowance,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const meterQuantity = `-- name: MeterQuantity :one
 SELECT coalesce((SELECT quantity FROM usage_meters WHERE org_id = $1 AND metric = $2 AND period_start = $3), 0)::bigint
 `
@@ -467,13 +495,13 @@ func (q *Queries) MeterQuantity(ctx context.Context, db DBTX, arg MeterQuantityP
 }
 
 const monthUsage = `-- name: MonthUsage :many
-SELECT capability, provider, count(*)::bigint AS calls, count(*) FILTER (WHERE fallback)::bigint AS fallbacks,
+SELECT capability, requested_provider AS provider, count(*)::bigint AS calls, count(*) FILTER (WHERE fallback)::bigint AS fallbacks,
     coalesce(sum(tokens_in), 0)::bigint AS tokens_in, coalesce(sum(tokens_out), 0)::bigint AS tokens_out,
     coalesce(sum(cost_micropence), 0)::bigint AS cost_micropence
 FROM ai_decisions
 WHERE org_id = $1 AND created_at >= $2 AND created_at < $3
-GROUP BY capability, provider
-ORDER BY capability, provider
+GROUP BY capability, requested_provider
+ORDER BY capability, requested_provider
 `
 
 type MonthUsageParams struct {
@@ -492,7 +520,8 @@ type MonthUsageRow struct {
 	CostMicropence int64
 }
 
-// Calls, tokens and cost per capability and provider in [@since, @until).
+// Calls, tokens and cost per capability and the provider asked (whose tokens they are,
+// fallbacks included) in [@since, @until).
 func (q *Queries) MonthUsage(ctx context.Context, db DBTX, arg MonthUsageParams) ([]MonthUsageRow, error) {
 	rows, err := db.Query(ctx, monthUsage, arg.OrgID, arg.Since, arg.Until)
 	if err != nil {
@@ -657,6 +686,27 @@ func (q *Queries) SetOutcome(ctx context.Context, db DBTX, arg SetOutcomeParams)
 	return err
 }
 
+const ticketTouched = `-- name: TicketTouched :one
+SELECT EXISTS (
+    SELECT 1 FROM timeline_events
+    WHERE org_id = $1 AND ticket_id = $2 AND entity_type = 'ticket' AND entity_id = $2 AND action <> 'created'
+)::boolean
+`
+
+type TicketTouchedParams struct {
+	OrgID    uuid.UUID
+	TicketID *uuid.UUID
+}
+
+// Whether anyone has changed the ticket since it was reported: its trail holds more than
+// its creation.
+func (q *Queries) TicketTouched(ctx context.Context, db DBTX, arg TicketTouchedParams) (bool, error) {
+	row := db.QueryRow(ctx, ticketTouched, arg.OrgID, arg.TicketID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const upsertSettings = `-- name: UpsertSettings :exec
 INSERT INTO ai_settings (org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -670,7 +720,7 @@ type UpsertSettingsParams struct {
 	Provider              string
 	Model                 string
 	AutoApply             bool
-	AutoApplyConfidence   float32
+	AutoApplyConfidence   float64
 	MonthlyTokenAllowance *int64
 }
 

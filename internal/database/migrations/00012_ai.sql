@@ -11,7 +11,7 @@ CREATE TABLE ai_settings (
     provider                text NOT NULL DEFAULT '' CHECK (provider IN ('', 'builtin', 'openai', 'anthropic', 'ollama')),
     model                   text NOT NULL DEFAULT '' CHECK (length(model) <= 100),
     auto_apply              boolean NOT NULL DEFAULT false,
-    auto_apply_confidence   real NOT NULL DEFAULT 0.85 CHECK (auto_apply_confidence BETWEEN 0 AND 1),
+    auto_apply_confidence   double precision NOT NULL DEFAULT 0.85 CHECK (auto_apply_confidence BETWEEN 0 AND 1),
     -- NULL follows the deployment's AI_MONTHLY_TOKEN_ALLOWANCE.
     monthly_token_allowance bigint CHECK (monthly_token_allowance >= 0),
     updated_at              timestamptz NOT NULL DEFAULT now()
@@ -86,8 +86,12 @@ SELECT enable_tenant_rls('ai_decisions');
 SELECT enable_tenant_rls('ai_prompt_templates');
 SELECT enable_tenant_rls('self_help_sessions');
 
-GRANT SELECT, INSERT, UPDATE ON ai_settings, ai_decisions, self_help_sessions TO maintainuk_app;
-GRANT SELECT, INSERT ON ai_prompt_templates TO maintainuk_app;
+-- An audit row is written once; only its outcome may be set later, and only a
+-- self-help session's answer.
+GRANT SELECT, INSERT, UPDATE ON ai_settings TO maintainuk_app;
+GRANT SELECT, INSERT ON ai_decisions, ai_prompt_templates, self_help_sessions TO maintainuk_app;
+GRANT UPDATE (outcome, outcome_by, outcome_at, outcome_detail) ON ai_decisions TO maintainuk_app;
+GRANT UPDATE (outcome, guide_id, resolved_at) ON self_help_sessions TO maintainuk_app;
 
 -- +goose Down
 DROP TABLE self_help_sessions, ai_prompt_templates, ai_decisions, ai_settings;
