@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
+	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/validate"
 )
 
@@ -72,7 +73,7 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 		return PublicOrg{}, &apperr.Error{Code: apperr.RateLimited, Message: "too many requests from your connection; try again later or phone us", RetryAfter: retry}
 	}
 	slug = strings.ToLower(strings.TrimSpace(slug))
-	if !validSlug(slug) {
+	if !tickets.SlugShape(slug) {
 		return PublicOrg{}, apperr.NotFoundf("organisation")
 	}
 	var id uuid.UUID
@@ -85,18 +86,6 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 		return err
 	})
 	return PublicOrg{id: id}, err
-}
-
-func validSlug(slug string) bool {
-	if slug == "" || len(slug) > 60 {
-		return false
-	}
-	for _, r := range slug {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // Triage advises a resident before they report: the likely category and priority, what to
@@ -190,15 +179,9 @@ func (s *Service) SelfHelpStats(ctx context.Context, actor access.Actor, month s
 	if err := actor.RequireStaff(); err != nil {
 		return SelfHelpStats{}, err
 	}
-	start := monthStart(s.now())
-	if month != "" {
-		t, err := time.Parse("2006-01", month)
-		if err != nil {
-			var f apperr.Fields
-			f.Add("month", "must be a month as YYYY-MM")
-			return SelfHelpStats{}, f.Err()
-		}
-		start = t.UTC()
+	start, err := s.month(month)
+	if err != nil {
+		return SelfHelpStats{}, err
 	}
 	r, err := s.q.SelfHelpStats(ctx, s.db.Reader(actor.OrgID, actor.UserID), aidb.SelfHelpStatsParams{OrgID: actor.OrgID, Since: start, Until: start.AddDate(0, 1, 0)})
 	if err != nil {

@@ -44,15 +44,9 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	if err := actor.Require(access.Admin); err != nil {
 		return Usage{}, err
 	}
-	start := monthStart(s.now())
-	if month != "" {
-		t, err := time.Parse("2006-01", month)
-		if err != nil {
-			var f apperr.Fields
-			f.Add("month", "must be a month as YYYY-MM")
-			return Usage{}, f.Err()
-		}
-		start = t.UTC()
+	start, err := s.month(month)
+	if err != nil {
+		return Usage{}, err
 	}
 	q := s.db.Reader(actor.OrgID, actor.UserID)
 	rows, err := s.q.MonthUsage(ctx, q, aidb.MonthUsageParams{OrgID: actor.OrgID, Since: start, Until: start.AddDate(0, 1, 0)})
@@ -79,6 +73,20 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	}
 	out.TokenAllowance = set.MonthlyTokenAllowance
 	return out, nil
+}
+
+// month is the first instant of a calendar month given as YYYY-MM (UTC); "" is this month.
+func (s *Service) month(month string) (time.Time, error) {
+	if month == "" {
+		return monthStart(s.now()), nil
+	}
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		var f apperr.Fields
+		f.Add("month", "must be a month as YYYY-MM")
+		return time.Time{}, f.Err()
+	}
+	return t.UTC(), nil
 }
 
 // AuditEntry is one AI call as the audit keeps it.

@@ -63,7 +63,7 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 	if ok, retry := s.publicByIP.Allow(clientIP); !ok {
 		return PublicOrg{}, &apperr.Error{Code: apperr.RateLimited, Message: "too many reports from your connection; try again later or phone us", RetryAfter: retry}
 	}
-	if !slugShape(slug) {
+	if !SlugShape(slug) {
 		return PublicOrg{}, apperr.NotFoundf("organisation") // no organisation has it: no need to ask the database
 	}
 	var out PublicOrg
@@ -88,10 +88,10 @@ func (s *Service) AdmitPublic(ctx context.Context, slug, clientIP string) (Publi
 	return out, err
 }
 
-// slugShape reports whether slug could be an organisation's: lower-case letters, digits
+// SlugShape reports whether slug could be an organisation's: lower-case letters, digits
 // and hyphens (identity.Slugify), at most 60 characters. This runs before the request's
 // own validation, so odd input (a NUL byte, say) must never reach the database.
-func slugShape(slug string) bool {
+func SlugShape(slug string) bool {
 	if slug == "" || len(slug) > 60 {
 		return false
 	}
