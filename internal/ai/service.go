@@ -41,6 +41,8 @@ type Service struct {
 	now     func() time.Time
 	// triageByIP limits the public form's self-help per client and hour.
 	triageByIP *ratelimit.Limiter
+	// Observe, when set, is told of every call (the Prometheus metrics).
+	Observe func(capability, requested, answered string, tokensIn, tokensOut int, took time.Duration)
 }
 
 // NewService returns the service; triagePerHour limits public self-help requests per
@@ -213,6 +215,9 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ticket
 		Result: o.result, RequestedBy: by, CreatedAt: at})
 	if err != nil {
 		return uuid.Nil, at, fmt.Errorf("ai: audit: %w", err)
+	}
+	if s.Observe != nil {
+		s.Observe(string(c), o.requestedProvider, o.provider, o.tokensIn, o.tokensOut, o.latency)
 	}
 	if n := int64(o.tokensIn + o.tokensOut); n > 0 && metered(o.requestedProvider) {
 		err = s.q.AddToMeter(ctx, tx, aidb.AddToMeterParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(at), Quantity: n})

@@ -162,6 +162,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.WorkOrders = workorders.NewService(db, a.Tickets, pub, time.Now)
 	a.Quotes = quotes.NewService(db, pub, time.Now)
 	a.AI = ai.NewService(db, engine, a.Tickets, cfg.AI.PublicTriagePerHour, time.Now)
+	a.AI.Observe = a.Metrics.ObserveAICall
 	classify.Service = a.AI
 	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}

@@ -36,6 +36,9 @@ type Metrics struct {
 	jobsWorked   *prometheus.CounterVec
 	jobDuration  *prometheus.HistogramVec
 	jobWait      *prometheus.HistogramVec
+	aiCalls      *prometheus.CounterVec
+	aiTokens     *prometheus.CounterVec
+	aiDuration   *prometheus.HistogramVec
 }
 
 // New registers the instruments, the database pool's statistics and the job queues'
@@ -69,8 +72,21 @@ func New(pool *pgxpool.Pool, queues []string, logger *slog.Logger) *Metrics {
 			Help:    "Time from when a job attempt was due to when a worker started it, by kind and queue.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}, []string{"kind", "queue"}),
+		aiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "maintainuk_ai_calls_total",
+			Help: "AI calls, by capability, the provider asked and the one that answered (builtin after a fallback).",
+		}, []string{"capability", "requested_provider", "provider"}),
+		aiTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "maintainuk_ai_tokens_total",
+			Help: "Tokens spent on AI providers, by provider and direction (in, out).",
+		}, []string{"provider", "direction"}),
+		aiDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "maintainuk_ai_call_duration_seconds",
+			Help:    "Time an AI call took, retries and fallback included, by capability and the provider asked.",
+			Buckets: []float64{.001, .01, .1, .5, 1, 2.5, 5, 10, 20, 30, 45, 60, 120},
+		}, []string{"capability", "requested_provider"}),
 	}
-	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.jobsWorked, m.jobDuration, m.jobWait,
+	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.jobsWorked, m.jobDuration, m.jobWait, m.aiCalls, m.aiTokens, m.aiDuration,
 		poolCollector{pool: pool}, &queueCollector{pool: pool, queues: queues, logger: logger},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -117,6 +133,18 @@ func knownMethod(method string) string {
 		return method
 	}
 	return "OTHER"
+}
+
+// ObserveAICall records one AI call: who was asked, who answered, the tokens spent and how
+// long it took.
+func (m *Metrics) ObserveAICall(capability, requested, answered string, tokensIn, tokensOut int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.aiCalls.WithLabelValues(capability, requested, answered).Inc()
+	m.aiTokens.WithLabelValues(requested, "in").Add(float64(tokensIn))
+	m.aiTokens.WithLabelValues(requested, "out").Add(float64(tokensOut))
+	m.aiDuration.WithLabelValues(capability, requested).Observe(took.Seconds())
 }
 
 // JobMiddleware is River worker middleware recording every job attempt this process works.

@@ -79,3 +79,22 @@ func TestRequestLabelsAreBounded(t *testing.T) {
 	var none *Metrics
 	none.ObserveRequest(http.MethodGet, "", 200, 0) // a nil Metrics records nothing, without failing
 }
+
+// TestAICalls: a fallback counts under the provider asked and the one that answered; the
+// tokens it spent count under the provider asked.
+func TestAICalls(t *testing.T) {
+	m := newTestMetrics(t)
+	m.ObserveAICall("classify", "openai", "openai", 120, 30, 800*time.Millisecond)
+	m.ObserveAICall("classify", "openai", "builtin", 240, 0, 3*time.Second)
+	if n := testutil.ToFloat64(m.aiCalls.WithLabelValues("classify", "openai", "builtin")); n != 1 {
+		t.Fatalf("fallbacks counted %v", n)
+	}
+	if n := testutil.ToFloat64(m.aiTokens.WithLabelValues("openai", "in")); n != 360 {
+		t.Fatalf("tokens in %v, want 360", n)
+	}
+	if n := testutil.CollectAndCount(m.aiDuration); n != 1 {
+		t.Fatalf("duration series %d, want 1", n)
+	}
+	var none *Metrics
+	none.ObserveAICall("draft", "builtin", "builtin", 0, 0, time.Millisecond) // a nil *Metrics records nothing
+}
