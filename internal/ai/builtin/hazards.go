@@ -43,8 +43,8 @@ var (
 		"wires showing", "bare copper", "hanging by its wires", "wires are hanging", "see the wires", "wires sticking out",
 		"see the live", "arcing", "crackling", "fizzing", "charred", "burn mark", "burn marks", "hot to the touch",
 		"warm to touch", "hot to touch", "warm to the touch", "electrocuted", "shock from", "got a shock", "flash",
-		"blue flash")
-	powerOut = phrases("no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
+		"blue flash", "shock", "its live", "is live", "live cable", "live wire")
+	powerOut = phrases("blackout", "black out", "no lights or sockets", "nothing electrical", "no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
 		"power out", "power is out", "no electrics", "electrics have gone", "electric has gone", "lost electricity",
 		"power went", "power off", "power is off", "electric is off", "electricity is off", "electricity off", "power cut", "lost power", "lost all power",
 		"power is off", "power has gone", "power went off", "power outage", "electricity has gone", "all the power")
@@ -55,6 +55,7 @@ var (
 	waterWords = phrases("water", "dripping", "leaking", "leak", "pouring", "pooling", "seeping", "flooding",
 		"wet", "drips", "drip", "drops", "running down", "soaked", "gushing")
 	electricNouns = phrases("socket", "sockets", "fusebox", "electrics", "light fitting", "extension lead",
+		"light", "lights", "bulb", "shade", "lampshade", "downlight", "downlights", "spotlight", "ceiling light", "electric meter",
 		"wires", "plug", "plugs", "tripswitch", "lightswitch", "switches", "spotlights", "electricity meter")
 	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
 		"inch on the floor", "really fast", "running down the walls", "pouring out", "pissing", "streaming",

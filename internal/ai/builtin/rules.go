@@ -21,32 +21,36 @@ var tradesFrom = map[string][]string{
 
 // More words the rules look for, grouped by rule.
 var (
-	smokingOther     = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney")
-	wiringAccessory  = phrases("switch", "cookerswitch", "socket", "sockets", "fusebox", "wires", "light fitting", "lightswitch", "isolator", "plug")
-	leakOrDrip       = phrases("leak", "leaks", "leaking", "leaked", "drips", "dripping", "drip", "pouring in", "coming in")
-	roofOpenings     = phrases("roof", "skylight", "velux", "roof light", "roof window", "flat roof")
-	dripWords        = phrases("drip", "drips", "dripping")
-	containers       = phrases("tub", "puddle", "tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl")
-	directionWords   = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round")
-	overheatWords    = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
-	flickerWords     = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
-	wholeHouse       = phrases("all over the house", "whole house", "whole flat", "every room", "all the lights", "all over the flat", "whole lot")
-	partialPower     = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
-	rainWords        = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
-	leakWords        = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
-	dampState        = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls")
-	dampPlaces       = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
-	sealantWords     = phrases("silicone", "sealant", "grout", "mastic")
-	stainWords       = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
-	stainPlaces      = phrases("ceiling", "wall", "walls", "chimney breast")
-	rainIn           = phrases("rain is coming in", "rain coming in", "rain comes in", "rain gets in", "rain getting in", "rain is getting in", "rain gets through", "rain is coming through", "rain coming through", "water gets in", "water is getting in", "water getting in")
-	extractorWords   = phrases("extractor", "extractor fan")
-	fireDoor         = phrases("fire door", "fire doors")
-	mouldDefect      = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
-	condensation     = phrases("condensation", "running with water")
-	heatSubjects     = phrases("heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
-	heatLoss         = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold")
-	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
+	smokingOther    = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney")
+	wiringAccessory = phrases("switch", "cookerswitch", "socket", "sockets", "fusebox", "wires", "light fitting", "lightswitch", "isolator", "plug")
+	leakOrDrip      = phrases("leak", "leaks", "leaking", "leaked", "drips", "dripping", "drip", "pouring in", "coming in")
+	roofOpenings    = phrases("roof", "skylight", "velux", "roof light", "roof window", "flat roof")
+	dripWords       = phrases("drip", "drips", "dripping")
+	containers      = phrases("tub", "puddle", "tray", "bucket", "buckets", "bowl", "towel", "towels", "mop", "mopping", "pan", "washing up bowl",
+		"cup", "mug", "jug", "container", "pot", "saucepan", "tin", "dish", "baking tray", "tupperware", "cloth", "cloths")
+	directionWords = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round",
+		"out", "out of", "from", "inside", "full of", "filling")
+	overheatWords  = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
+	flickerWords   = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
+	wholeHouse     = phrases("all over the house", "whole house", "whole flat", "every room", "all the lights", "all over the flat", "whole lot")
+	partialPower   = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
+	rainWords      = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
+	leakWords      = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
+	dampState      = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls")
+	dampPlaces     = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
+	sealantWords   = phrases("silicone", "sealant", "grout", "mastic")
+	stainWords     = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
+	stainPlaces    = phrases("ceiling", "wall", "walls", "chimney breast")
+	rainIn         = phrases("rain is coming in", "rain coming in", "rain comes in", "rain gets in", "rain getting in", "rain is getting in", "rain gets through", "rain is coming through", "rain coming through", "water gets in", "water is getting in", "water getting in")
+	extractorWords = phrases("extractor", "extractor fan")
+	fireDoor       = phrases("fire door", "fire doors")
+	mouldDefect    = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
+	condensation   = phrases("condensation", "running with water")
+	heatSubjects   = phrases("heating", "boiler", "combi", "warmth", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
+	heatLoss       = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold",
+		"locking out", "locks out", "locked out", "lockout", "conked out", "conked", "kaput", "knackered", "given up",
+		"gave up", "not firing up", "wont fire up", "wont ignite", "went off")
+	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
 	gasOff           = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
 	heatStuck        = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
 	heatPartial      = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
@@ -74,6 +78,8 @@ var (
 	ovenFail         = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
 	hobWords         = phrases("hob", "gas hob")
 	hobFail          = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
+	ringPartial      = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
+	ringTotal        = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
 	handrailWords    = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
 	handrailFail     = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
 	floorWords       = phrases("floor", "floorboards", "floorboard", "joists")
@@ -86,6 +92,7 @@ var (
 	balconyFail      = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
+	petWords         = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
 	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
 	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	pressureTopUp    = phrases("top it up", "top up", "topping up", "filling loop", "repressurise")
@@ -97,21 +104,7 @@ var (
 func (r *report) cues(vulnerableCue string, isVulnerable bool) []cue {
 	var cs []cue
 	add := func(c cue) { cs = append(cs, c) }
-	for _, h := range r.find(gasSmell) {
-		add(cue{catHVAC, emergency, 6, "Smell of gas reported: gas leaks are emergencies.", schema.HazardGas, h.clause})
-	}
-	for _, h := range r.find(coAlarm) {
-		if r.inSentence(h.clause, alarmGoesOff) {
-			add(cue{catHVAC, emergency, 6, "Carbon-monoxide alarm sounding: an emergency.", schema.HazardGas, h.clause})
-		} else {
-			add(cue{catHVAC, urgent, 3, "Faulty or expired carbon-monoxide alarm: urgent.", "", h.clause})
-		}
-	}
-	for _, h := range r.find(fumes) {
-		if r.inSentence(h.clause, flueWords) {
-			add(cue{catHVAC, emergency, 5, "Fumes from a boiler or its flue: a carbon-monoxide risk.", schema.HazardGas, h.clause})
-		}
-	}
+	r.gasCues(add)
 	r.electricalCues(add)
 	r.waterCues(add)
 	r.structureCues(add)
@@ -128,6 +121,11 @@ func (r *report) cues(vulnerableCue string, isVulnerable bool) []cue {
 func (r *report) electricalCues(add func(cue)) {
 	for _, h := range r.find(sparkWords) {
 		if r.mentions(h.clause, smokingOther) {
+			continue
+		}
+		// A scorch or burn mark, or something melted, is a fire sign only on something
+		// that carries power or heat: a burn mark on a worktop is from a pan.
+		if r.weakFireSign(h) && !r.mentionedNear(h.clause, fireSources) {
 			continue
 		}
 		c := cue{fromFire, emergency, 5, "Sparking, burning or exposed wiring reported: a fire and shock risk.", schema.HazardElectrics, h.clause}
@@ -159,7 +157,7 @@ func (r *report) electricalCues(add func(cue)) {
 	for _, h := range r.find(partialPower) {
 		add(cue{catElectrical, urgent, 2.5, "Partial loss of power or lighting: urgent.", "", h.clause})
 	}
-	for _, h := range r.find(electricShower) {
+	for _, h := range r.electricShowers() {
 		if !r.inSentence(h.clause, showerFail) && !r.has(showerFail) {
 			continue
 		}
@@ -267,6 +265,9 @@ func (r *report) otherCues(add func(cue)) {
 		add(cue{fromWords, urgent, 2.5, "Something someone could trip over or be hit by: urgent.", "", h.clause})
 	}
 	for _, h := range r.find(obstruction) {
+		if r.mentions(h.clause, petWords) {
+			continue // "the dog can't get out that way": a fence, not a blocked exit
+		}
 		add(cue{catOther, urgent, 2.5, "An exit or path blocked: urgent.", "", h.clause})
 	}
 }

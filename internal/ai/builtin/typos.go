@@ -6,13 +6,13 @@ var misspellings = map[string]string{
 	"cieling": "ceiling", "celing": "ceiling", "ceilling": "ceiling", "seiling": "ceiling",
 	"presure": "pressure", "preassure": "pressure", "boilor": "boiler", "boila": "boiler",
 	"radiater": "radiator", "raditor": "radiator", "rads": "radiators", "rad": "radiator",
-	"elecricity": "electricity", "elec": "electricity", "lecky": "electricity",
+	"elecricity": "electricity", "elec": "electricity", "lecky": "electricity", "leccy": "electricity", "lekky": "electricity", "leccie": "electricity",
 	"socked": "socket", "sockit": "socket", "leek": "leak", "leeking": "leaking", "leakin": "leaking",
 	"brust": "burst", "bust": "broken", "busted": "broken", "sparkin": "sparking", "sparkes": "sparks",
 	"mold": "mould", "moldy": "mouldy", "damb": "damp", "cockroach": "cockroaches",
 	"roaches": "cockroaches", "cockroachs": "cockroaches", "mouses": "mice", "rat": "rats", "ratts": "rats",
 	"wasp": "wasps", "waspes": "wasps", "flea": "fleas", "ant": "ants", "bedbug": "bedbugs",
-	"squirrel": "squirrels", "pigeon": "pigeons", "hornet": "wasps", "hornets": "wasps",
+	"squirrel": "squirrels", "pigeon": "pigeons", "bug": "bugs", "hornet": "wasps", "hornets": "wasps",
 	"doesent": "doesnt", "dosnt": "doesnt", "dosent": "doesnt",
 	"aint": "isnt", "carnt": "cant", "cannot": "cant",
 	"loo": "toilet", "wc": "toilet", "toliet": "toilet", "toilit": "toilet", "tiolet": "toilet",
@@ -38,6 +38,10 @@ var misspellings = map[string]string{
 	"intercomm": "intercom", "buzzer": "intercom", "entryphone": "intercom",
 	"gutters": "gutter", "guttering": "gutter", "downpipes": "downpipe", "drainpipe": "downpipe",
 	"windows": "window", "doors": "door",
+	// Colloquial words for the same things: a trip, a bulge, an eggy smell.
+	"bulge": "bulging", "bulges": "bulging", "bulged": "bulging", "sags": "sagging", "sagged": "sagging",
+	"buckled": "bulging", "buckling": "bulging", "sulfur": "sulphur", "eggs": "egg",
+	"tingle": "shock", "tingled": "shock", "tingles": "shock", "tingling": "shock", "zapped": "shock",
 }
 
 // fixWord returns the word the cues know: a listed variant, or a vocabulary word of six

@@ -44,6 +44,7 @@ func (r *report) waterCues(add func(cue)) {
 			add(cue{catPlumbing, emergency, 4, "Sewage backing up: an emergency.", "", h.clause})
 		}
 	}
+	r.backflowCues(add)
 	if h, ok := r.firstHit(noWater); ok {
 		add(cue{catPlumbing, emergency, 5, "No water supply at all: an emergency.", "", h.clause})
 	}
@@ -133,8 +134,11 @@ func (r *report) fixtureCues(add func(cue)) {
 			break
 		}
 	}
+	// One ring out with the others working is routine (the guide's conventions); the
+	// hob must be wholly unusable to be urgent.
+	oneRing := r.has(ringPartial) && !r.has(ringTotal)
 	for _, h := range r.find(hobWords) {
-		if r.inSentence(h.clause, hobFail) {
+		if r.inSentence(h.clause, hobFail) && !oneRing {
 			add(cue{catAppliance, urgent, 3.5, "Hob wholly unusable: urgent.", "", h.clause})
 			break
 		}
