@@ -26,5 +26,13 @@ func (r *report) backflowCues(add func(cue)) {
 	}
 }
 
+// puddleWords is standing water; leakSources the fittings it may come from.
+var (
+	puddleWords = phrases("puddle", "puddles", "pool of water", "pools of water", "pooling", "wet patch", "always wet",
+		"towel down", "towels down", "water on the floor", "water underneath", "water under")
+	leakSources = phrases("radiator", "pipe", "pipes", "boiler", "toilet", "sink", "basin", "bath", "cylinder", "tank",
+		"watertank", "valve", "cistern", "washingmachine", "dishwasher")
+)
+
 // outsideOnlyWaste says the backing up is outside: then it is urgent, not an emergency.
 var outsideOnlyWaste = phrases("not inside", "not coming inside", "nothing inside", "not in the house", "manhole", "in the garden", "on the patio")

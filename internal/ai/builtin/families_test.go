@@ -32,6 +32,22 @@ func TestWordFamilies(t *testing.T) {
 		{"one gas ring", "hob", "One ring on the gas hob won't light, the others work.", want{"APPLIANCE", "ROUTINE", nil}},
 		{"drip into a cup", "radiator", "Radiator valve dripping into a cup I've put under it.", want{"HVAC", "URGENT", nil}},
 		{"a dog cannot get out", "fence", "Fence panel down but the dog can't get out that way.", want{"OTHER", "ROUTINE", nil}},
+		{"socket went bang", "socket", "The plug socket in the kitchen went bang and it's black round the edges now.", want{"ELECTRICAL", "EMERGENCY", []string{"ELECTRICS"}}},
+		{"bang in the pipes", "pipes", "Loud bang in the pipes whenever the tap is turned off.", want{"PLUMBING", "ROUTINE", []string{}}},
+		{"smell from the fuse box", "fuse box", "Funny smell coming from the fuse box tonight.", want{"ELECTRICAL", "EMERGENCY", []string{"ELECTRICS"}}},
+		{"resident switched power off", "leak", "Water coming through the kitchen ceiling from upstairs, I've switched the power off.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"food gone off", "fridge", "Fridge died overnight and everything's gone off, it's the landlord's.", want{"APPLIANCE", "URGENT", nil}},
+		{"everything off", "power", "everything's gone off in the house, no lights, no plugs, nothing", want{"ELECTRICAL", "EMERGENCY", nil}},
+		{"wall pulling away", "wall", "The back wall of the kitchen extension is pulling away from the house, there's a gap you can see daylight through.", want{"STRUCTURAL", "EMERGENCY", nil}},
+		{"skirting coming away", "skirting", "Skirting board in the lounge is coming away from the wall.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"foot through a step", "stairs", "My foot went through one of the steps on the stairs, it's split.", want{"STRUCTURAL", "EMERGENCY", nil}},
+		{"bathroom tiles loose", "tiles", "Some tiles around the basin have come loose.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"roof tiles slid", "tiles", "Two tiles slid off the roof in the storm.", want{"STRUCTURAL", "URGENT", nil}},
+		{"puddle under a pipe", "puddle", "Always a puddle under the pipe below the kitchen sink.", want{"PLUMBING", "URGENT", nil}},
+		{"hot water off elderly", "hot water", "Hot water has been off since Monday and I'm 82.", want{"HVAC", "EMERGENCY", nil}},
+		{"boilers missing apostrophe", "boiler", "boilers packed in, no heating, just me here", want{"HVAC", "URGENT", nil}},
+		{"wet walls", "damp", "The bedroom walls are wet to touch and smell fusty.", want{"STRUCTURAL", "URGENT", nil}},
+		{"wheelie bin wasps", "wasps", "Wasps round the wheelie bin out the front.", want{"PEST_CONTROL", "ROUTINE", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

@@ -44,7 +44,9 @@ var (
 		"see the live", "arcing", "crackling", "fizzing", "charred", "burn mark", "burn marks", "hot to the touch",
 		"warm to touch", "hot to touch", "warm to the touch", "electrocuted", "shock from", "got a shock", "flash",
 		"blue flash", "shock", "its live", "is live", "live cable", "live wire")
-	powerOut = phrases("blackout", "black out", "no lights or sockets", "nothing electrical", "no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
+	powerOut = phrases("everything gone off", "everything has gone off", "everything went off", "everything is off",
+		"everything off", "everything has gone dead", "everything gone dead", "everything is dead", "no lights no sockets",
+		"no lights and no sockets", "no lights or power", "lights and sockets are off", "lights and sockets have gone", "blackout", "black out", "no lights or sockets", "nothing electrical", "no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
 		"power out", "power is out", "no electrics", "electrics have gone", "electric has gone", "lost electricity",
 		"power went", "power off", "power is off", "electric is off", "electricity is off", "electricity off", "power cut", "lost power", "lost all power",
 		"power is off", "power has gone", "power went off", "power outage", "electricity has gone", "all the power")
@@ -77,7 +79,8 @@ var (
 	sewageWords = phrases("sewage", "toilet waste", "raw sewage", "poo", "faeces", "excrement", "human waste", "sewer")
 	sewageIn    = phrases("plughole", "bath", "shower", "bathroom floor", "landing", "carpet", "into the house",
 		"into the flat", "inside", "floor", "into our", "overflowed")
-	outsideWords = phrases("outside", "garden", "patio", "drive", "driveway", "path", "yard", "manhole", "street",
+	outsideWords = phrases("bin", "wheelie bin", "out the front", "out front", "out the back", "doorstep", "front step",
+		"windowsill", "window sill", "outside wall", "outside", "garden", "patio", "drive", "driveway", "path", "yard", "manhole", "street",
 		"pavement", "front garden", "back garden", "shed", "bin store", "bins", "balcony", "eaves", "compost",
 		"garden wall", "outdoors", "car park", "exterior", "bush", "bushes", "hedge", "gate", "front gate", "on the roof",
 		"solar panels", "chimney", "gutter", "porch", "fence", "lawn")
@@ -92,7 +95,16 @@ var (
 		"hole in the ceiling", "hole in the roof", "bows", "bowed", "cracked through", "go through it", "give way",
 		"going to give", "going to go through", "come in", "came in", "has come in", "given way", "gave way",
 		"fallen through", "fell through", "going to fall", "about to fall", "could fall", "might fall", "going to come down", "falling off", "fallen off", "crumbling", "unsafe", "giving way")
-	structureNouns = phrases("stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
+	// separating is the fabric itself giving way in words other than a collapse; the
+	// guide's "other unsafe structure". A fitting coming off a wall is not that.
+	separating = phrases("pulling away", "pulled away", "coming away", "come away", "moving away", "gap opening",
+		"separating", "has dropped", "have dropped", "dropped down", "dropped about", "sunk", "split in half",
+		"snapped", "went through", "gone through", "broke through")
+	minorFittings = phrases("skirting", "tile", "tiles", "handrail", "banister", "bracket", "cupboard", "wallpaper",
+		"light fitting", "gutter", "sealant", "silicone", "grout", "socket", "lightswitch", "shelf", "curtain", "blind",
+		"pole", "trim", "handle", "worktop", "panel", "unit", "key", "lock", "hinge", "letterbox", "fence", "downpipe")
+	structureNouns = phrases("tread", "treads", "step", "steps", "bay", "artex", "plasterboard", "beam", "beams",
+		"stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
 	treeWords   = phrases("tree")
 	treeFalling = phrases("leaning", "about to fall", "could fall", "going to fall", "fall any", "uprooted", "out of the ground", "coming down", "falling")

@@ -30,13 +30,15 @@ var (
 		"cup", "mug", "jug", "container", "pot", "saucepan", "tin", "dish", "baking tray", "tupperware", "cloth", "cloths")
 	directionWords = phrases("onto", "into", "reached", "reaching", "over", "through", "behind", "near", "next to", "under", "down", "splashing", "on to", "around", "round",
 		"out", "out of", "from", "inside", "full of", "filling")
-	overheatWords  = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
-	flickerWords   = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
-	wholeHouse     = phrases("all over the house", "whole house", "whole flat", "every room", "all the lights", "all over the flat", "whole lot")
-	partialPower   = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
-	rainWords      = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
-	leakWords      = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
-	dampState      = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls")
+	overheatWords = phrases("hot", "warm", "overheating", "gone brown", "discoloured", "brown marks", "hot plastic")
+	flickerWords  = phrases("flickering", "flicker", "flickers", "dimming", "dims", "goes off for a second", "whole lot goes off")
+	wholeHouse    = phrases("all over the house", "whole house", "whole flat", "every room", "all the lights", "all over the flat", "whole lot")
+	partialPower  = phrases("half the sockets", "half the lights", "some of the sockets", "some of the lights", "none of the sockets", "all the lights", "all the sockets", "none of the lights", "lights upstairs", "sockets upstairs", "upstairs lights", "upstairs sockets", "downstairs lights", "downstairs sockets", "pitch black", "whole circuit", "lights have stopped", "half the house")
+	rainWords     = phrases("rain", "rains", "raining", "rained", "gutter", "downpipe")
+	leakWords     = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
+	dampState     = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls",
+		"wet to touch", "damp to touch", "fusty", "smells damp", "walls are wet", "wall is wet", "wet walls", "walls wet",
+		"wallpaper peeling", "wallpaper is peeling", "paper peeling", "peeling off", "wet patch", "wet patches")
 	dampPlaces     = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
 	sealantWords   = phrases("silicone", "sealant", "grout", "mastic")
 	stainWords     = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
@@ -49,43 +51,46 @@ var (
 	heatSubjects   = phrases("heating", "boiler", "combi", "warmth", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
 	heatLoss       = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold",
 		"locking out", "locks out", "locked out", "lockout", "conked out", "conked", "kaput", "knackered", "given up",
-		"gave up", "not firing up", "wont fire up", "wont ignite", "went off")
-	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
-	gasOff           = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
-	heatStuck        = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
-	heatPartial      = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
-	tapWontOff       = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
-	tapWords         = phrases("tap", "taps")
-	lowPressure      = phrases("low pressure", "pressure is really low", "pressure is low", "pressure is really poor", "no pressure", "dribble", "trickle", "pressure has dropped", "water pressure")
-	tapHeads         = phrases("tap", "taps", "shower head", "mixer")
-	toiletWords      = phrases("toilet", "cistern")
-	toiletFail       = phrases("cracked", "water comes out", "leaking", "leaks", "blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
-	secondToilet     = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
-	drainSubjects    = phrases("sink", "bath", "basin", "shower", "plughole", "the drain", "drains", "gully")
-	applianceNouns   = phrases("oven", "hob", "cooker", "cookerhood", "fridge", "freezer", "washingmachine", "dishwasher", "tumbledryer", "dryer", "microwave", "kettle")
-	drainFail        = phrases("completely blocked", "wont drain at all", "doesnt drain at all", "wont drain", "not draining at all", "blocked", "standing water", "bail")
-	slowWords        = phrases("slow", "slowly", "slower", "eventually")
-	downpipeBlocked  = phrases("blocked", "backs up", "backing up", "overflowing", "overflows")
-	electricShower   = phrases("electric shower")
-	showerFail       = phrases("not working", "stopped", "no power", "wont turn on", "dead", "doesnt work", "wont work", "cuts out", "broken")
-	onlyWash         = phrases("only", "no bath", "cant wash", "cant shower", "nowhere to wash")
-	alarmDevices     = phrases("smokealarm", "heatalarm")
-	alarmFault       = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
-	intercomWords    = phrases("intercom")
-	fridgeWords      = phrases("fridge", "freezer")
-	fridgeFail       = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off")
-	ovenWords        = phrases("oven", "cooker")
-	ovenFail         = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
-	hobWords         = phrases("hob", "gas hob")
-	hobFail          = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
-	ringPartial      = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
-	ringTotal        = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
-	handrailWords    = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
-	handrailFail     = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
-	floorWords       = phrases("floor", "floorboards", "floorboard", "joists")
-	floorFail        = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
-	roofCover        = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
-	roofCoverFail    = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off")
+		"gave up", "not firing up", "wont fire up", "wont ignite", "went off", "going off", "keeps going off",
+		"resetting", "been off", "is off", "are off", "off since", "off for")
+	heatSystems     = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
+	gasOff          = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
+	heatStuck       = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
+	heatPartial     = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
+	tapWontOff      = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
+	tapWords        = phrases("tap", "taps")
+	lowPressure     = phrases("low pressure", "pressure is really low", "pressure is low", "pressure is really poor", "no pressure", "dribble", "trickle", "pressure has dropped", "water pressure")
+	tapHeads        = phrases("tap", "taps", "shower head", "mixer")
+	toiletWords     = phrases("toilet", "toilets", "cistern")
+	toiletFail      = phrases("cracked", "water comes out", "leaking", "leaks", "blocked", "wont flush", "not flushing", "doesnt flush", "doesnt refill", "wont refill", "not refilling", "wont fill", "overflowing", "wont drain", "not draining", "handle just goes down", "bucket")
+	secondToilet    = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
+	drainSubjects   = phrases("sink", "bath", "basin", "shower", "plughole", "the drain", "drains", "gully")
+	applianceNouns  = phrases("oven", "hob", "cooker", "cookerhood", "fridge", "freezer", "washingmachine", "dishwasher", "tumbledryer", "dryer", "microwave", "kettle")
+	drainFail       = phrases("completely blocked", "wont drain at all", "doesnt drain at all", "wont drain", "not draining at all", "blocked", "standing water", "bail")
+	slowWords       = phrases("slow", "slowly", "slower", "eventually")
+	downpipeBlocked = phrases("blocked", "backs up", "backing up", "overflowing", "overflows")
+	electricShower  = phrases("electric shower")
+	showerFail      = phrases("not working", "stopped", "no power", "wont turn on", "dead", "doesnt work", "wont work", "cuts out", "broken")
+	onlyWash        = phrases("only", "no bath", "cant wash", "cant shower", "nowhere to wash")
+	alarmDevices    = phrases("smokealarm", "heatalarm")
+	alarmFault      = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
+	intercomWords   = phrases("intercom")
+	fridgeWords     = phrases("fridge", "freezer")
+	fridgeFail      = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off")
+	ovenWords       = phrases("oven", "cooker")
+	ovenFail        = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
+	hobWords        = phrases("hob", "gas hob")
+	hobFail         = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
+	ringPartial     = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
+	ringTotal       = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
+	handrailWords   = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
+	handrailFail    = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
+	floorWords      = phrases("floor", "floorboards", "floorboard", "joists")
+	floorFail       = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
+	roofCover       = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
+	roofCoverFail   = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off",
+		"slid off", "slid", "sliding", "slipping", "dislodged", "loose", "fell off", "smashed", "blown")
+	roofContext      = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
 	lockWords        = phrases("lock", "locks", "key")
 	fallRisk         = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
 	balconyWords     = phrases("balcony", "balcony railing", "balustrade")
@@ -139,12 +144,16 @@ func (r *report) electricalCues(add func(cue)) {
 			add(cue{catElectrical, emergency, 5, "A socket, switch or plug overheating: a fire risk.", schema.HazardElectrics, h.clause})
 		}
 	}
+	r.electricFireSigns(add)
 	for _, h := range r.find(flickerWords) {
 		if r.mentionedNear(h.clause, wholeHouse) {
 			add(cue{catElectrical, urgent, 2.5, "Lights dimming or power dropping across the home: urgent.", "", h.clause})
 		}
 	}
 	for _, h := range r.find(powerOut) {
+		if r.switchedOff(h) || r.mentions(h.clause, foodWords) {
+			continue // "I've turned the power off", "everything in the freezer has gone off"
+		}
 		if r.mentions(h.clause, partialPower) || r.mentions(h.clause, partialWords) {
 			add(cue{fromWords, urgent, 2, "Partial loss of power: urgent.", "", h.clause})
 			continue
@@ -152,6 +161,9 @@ func (r *report) electricalCues(add func(cue)) {
 		add(cue{catElectrical, emergency, 5, "Total loss of electricity: an emergency.", schema.HazardElectrics, h.clause})
 	}
 	for _, h := range r.find(tripWords) {
+		if r.mentions(h.clause, heatSubjects) {
+			continue // "the boiler keeps going off" is the boiler's fault, not a trip
+		}
 		add(cue{catElectrical, urgent, 2.5, "Repeated tripping: urgent.", "", h.clause})
 	}
 	for _, h := range r.find(partialPower) {

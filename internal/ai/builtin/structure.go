@@ -11,6 +11,12 @@ func (r *report) structureCues(add func(cue)) {
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
 	}
+	for _, h := range r.find(separating) {
+		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || r.inSentence(h.clause, waterWords) {
+			continue
+		}
+		add(cue{catStructural, emergency, 4.5, "Part of the building dropping, splitting or pulling away: unsafe, an emergency.", "", h.clause})
+	}
 	mould, surface := r.firstHit(mouldDefect)
 	if surface {
 		// Mould on the bath or shower sealant is a reseal, not damp in the building.
@@ -61,7 +67,10 @@ func (r *report) structureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(roofCover) {
-		if r.inSentence(h.clause, roofCoverFail) {
+		// Bare "tiles" are the roof's only when the roof or the weather is said with them:
+		// bathroom tiles come loose too.
+		roofy := r.clauses[h.clause].words[h.pos] != "tiles" || r.mentionedNear(h.clause, roofContext)
+		if roofy && r.inSentence(h.clause, roofCoverFail) {
 			add(cue{catStructural, urgent, 2.5, "Roof slates or tiles missing: urgent before water gets in.", "", h.clause})
 		}
 	}

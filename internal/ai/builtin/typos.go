@@ -44,13 +44,22 @@ var misspellings = map[string]string{
 	"tingle": "shock", "tingled": "shock", "tingles": "shock", "tingling": "shock", "zapped": "shock",
 }
 
-// fixWord returns the word the cues know: a listed variant, or a vocabulary word of six
+// fixWord returns the word the cues know: a listed variant, a known word with a stray
+// "s", or a vocabulary word of six
 // or more letters, with the same first letter, one edit away (a letter wrong, missing, extra or two swapped).
 func fixWord(w string) string {
 	if f, ok := misspellings[w]; ok {
 		return f
 	}
-	if len(w) < 6 || knownWords[w] || realWords[w] {
+	if knownWords[w] || realWords[w] {
+		return w
+	}
+	// An apostrophe left out ("toilets blocked", "boilers died") or a plural the cues
+	// do not list: the known word it is.
+	if n := len(w); n >= 5 && w[n-1] == 's' && knownWords[w[:n-1]] {
+		return w[:n-1]
+	}
+	if len(w) < 6 {
 		return w
 	}
 	for _, k := range longWords {
@@ -69,6 +78,7 @@ var realWords = map[string]bool{
 	"lifted": true, "tipped": true, "shaking": true, "leading": true, "reading": true, "mounted": true,
 	"stains": true, "showed": true, "renter": true, "hearing": true, "heaving": true, "healing": true,
 	"cleared": true, "tipping": true, "sinking": true, "flushed": true, "parker": true, "garage": true,
+	"switched": true,
 }
 
 // knownWords holds every word a cue or the vocabulary uses, left as they are;

@@ -59,6 +59,13 @@ func (r *report) waterCues(add func(cue)) {
 		}
 		add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
 	}
+	// Standing water under a fitting that holds water is a leak, even unnamed.
+	for _, h := range r.find(puddleWords) {
+		if r.mentionedNear(h.clause, leakSources) && !r.mentionedNear(h.clause, rainWords) && !r.mentions(h.clause, byUse) {
+			add(cue{fromLeak, urgent, 2, "Water collecting under a fitting: a contained leak, urgent before it does more damage.", "", h.clause})
+			break
+		}
+	}
 	for _, h := range r.find(dripWords) {
 		if r.mentionedNear(h.clause, containers) && !r.mentions(h.clause, rainWords) {
 			add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
