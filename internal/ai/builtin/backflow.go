@@ -24,7 +24,17 @@ func (r *report) backflowCues(add func(cue)) {
 		add(cue{catPlumbing, emergency, 5, "Toilet waste coming back up inside the home: sewage, an emergency.", "", h.clause})
 		return
 	}
+	// A toilet overflowing with dirty water or waste onto the floor is sewage inside too.
+	for _, h := range r.find(phrases("overflowing", "overflowed", "overflows", "over the top", "spilling")) {
+		if r.mentionedNear(h.clause, toiletWords) && r.inSentence(h.clause, dirtyWater) && !r.has(outsideOnlyWaste) {
+			add(cue{catPlumbing, emergency, 5, "A toilet overflowing with waste inside the home: sewage, an emergency.", "", h.clause})
+			return
+		}
+	}
 }
+
+// dirtyWater is what overflows from a toilet when it is sewage rather than clean water.
+var dirtyWater = phrases("dirty", "waste", "poo", "brown", "filthy", "sewage", "bits")
 
 // puddleWords is standing water; leakSources the fittings it may come from.
 var (

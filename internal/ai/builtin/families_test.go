@@ -48,6 +48,20 @@ func TestWordFamilies(t *testing.T) {
 		{"boilers missing apostrophe", "boiler", "boilers packed in, no heating, just me here", want{"HVAC", "URGENT", nil}},
 		{"wet walls", "damp", "The bedroom walls are wet to touch and smell fusty.", want{"STRUCTURAL", "URGENT", nil}},
 		{"wheelie bin wasps", "wasps", "Wasps round the wheelie bin out the front.", want{"PEST_CONTROL", "ROUTINE", nil}},
+		{"hissing meter", "meter", "The gas meter under the stairs is hissing.", want{"HVAC", "EMERGENCY", []string{"GAS"}}},
+		{"odd smell by the boiler", "boiler", "Odd smell around the boiler since this morning.", want{"HVAC", "EMERGENCY", []string{"GAS"}}},
+		{"hissing radiator valve", "radiator", "The radiator valve hisses when the heating comes on, works fine.", want{"HVAC", "ROUTINE", []string{}}},
+		{"co alarm screeching", "alarm", "The carbon monoxide detector is blaring in the hallway.", want{"HVAC", "EMERGENCY", []string{"GAS"}}},
+		{"fit a co alarm", "alarm", "Could you fit a carbon monoxide alarm by the new boiler?", want{"HVAC", "URGENT", []string{}}},
+		{"toilet overflowing with waste", "toilet", "The loo is overflowing, dirty water and waste on the bathroom floor.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"water everywhere from the cylinder", "cylinder", "The hot water tank is leaking and water is going everywhere.", want{"HVAC", "EMERGENCY", nil}},
+		{"shower hose splits", "hose", "The shower hose has split and sprays everywhere when you use it.", want{"PLUMBING", "ROUTINE", nil}},
+		{"taps dry", "water", "The taps are dry, not a drop anywhere in the house.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"wires dangling", "light", "The hall light has come down and the wires are dangling.", want{"ELECTRICAL", "EMERGENCY", []string{"ELECTRICS"}}},
+		{"aerial cable hanging", "aerial", "The TV aerial cable is hanging off the wall outside.", want{"OTHER", "ROUTINE", []string{}}},
+		{"plaster off the ceiling", "ceiling", "A chunk of plaster came off the bedroom ceiling and more is hanging loose.", want{"STRUCTURAL", "EMERGENCY", nil}},
+		{"ice melted is no fire", "freezer", "Freezer isn't freezing, the ice has all melted. It came with the flat.", want{"APPLIANCE", "URGENT", []string{}}},
+		{"oven element", "oven", "The oven's bottom element is dead, the top one works and it still cooks.", want{"APPLIANCE", "ROUTINE", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

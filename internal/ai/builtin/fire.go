@@ -5,15 +5,21 @@ import "github.com/maintainuk/maintainuk/internal/ai/schema"
 // weakFireWords are fire signs that need something electrical or hot nearby to be one
 // (the guide: sparking, burning or exposed live wires are emergencies).
 var (
+	// frozenThings melt without any fire: "the ice has melted" in a broken freezer.
+	frozenThings  = phrases("ice", "ice cream", "frost", "snow", "defrost", "defrosted", "butter", "chocolate", "wax")
 	weakFireWords = map[string]bool{"scorch": true, "scorched": true, "melted": true, "melting": true, "charred": true, "burn": true}
 	fireSources   = append(append(append(append(phrases("light", "lights", "lamp", "charger", "extension", "heater",
 		"electric", "electrical", "fan", "shower", "appliance", "tv", "telly"), wiringAccessory...), electricNouns...),
 		applianceNouns...), heatSystems...)
 )
 
-// weakFireSign reports whether the spark cue found at h is only a mark or melt.
-func (r *report) weakFireSign(h hit) bool {
-	return weakFireWords[r.clauses[h.clause].words[h.pos]]
+// notFire reports whether the spark cue found at h is only a mark or melt with nothing
+// electrical or hot near it, or something frozen thawing.
+func (r *report) notFire(h hit) bool {
+	if !weakFireWords[r.clauses[h.clause].words[h.pos]] {
+		return false
+	}
+	return !r.mentionedNear(h.clause, fireSources) || r.mentions(h.clause, frozenThings)
 }
 
 // electricShowers finds an electric shower however it is named: "the electric shower",
@@ -64,6 +70,35 @@ func (r *report) switchedOff(h hit) bool {
 	for i := h.pos - 1; i >= 0 && i >= h.pos-3; i-- {
 		switch w[i] {
 		case "turned", "turn", "switched", "switch", "switchoff", "flicked", "knocked", "put", "shut", "isolated":
+			return true
+		}
+	}
+	return false
+}
+
+// exposedWires: wires said with how they show ("poking out", "dangling") are the
+// guide's exposed live wires, however phrased. A TV or phone cable is not mains wiring.
+var (
+	wireShowing = phrases("poking", "sticking", "hanging", "dangling", "exposed", "bare", "showing", "visible",
+		"out of the wall", "out of the ceiling", "out of the socket", "out the wall", "can see the")
+	lowVoltage = phrases("aerial", "tv", "satellite", "broadband", "phone", "telephone", "internet", "doorbell", "speaker")
+)
+
+func (r *report) exposedWires(add func(cue)) {
+	for _, h := range r.find(phrases("wires")) {
+		if r.inClause(h.clause, wireShowing) && !r.mentionedNear(h.clause, lowVoltage) {
+			add(cue{catElectrical, emergency, 5, "Wires exposed: a shock risk.", schema.HazardElectrics, h.clause})
+			return
+		}
+	}
+}
+
+// faultNear reports whether a clause of the sentence holding c affirms one of fault
+// without naming one of parts: the fault of the whole thing, not of a part of it.
+func (r *report) faultNear(c int, fault, parts []phrase) bool {
+	s := r.clauses[c].sentence
+	for i := range r.clauses {
+		if r.clauses[i].sentence == s && r.inClause(i, fault) && !r.mentions(i, parts) {
 			return true
 		}
 	}

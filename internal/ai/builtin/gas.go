@@ -10,10 +10,13 @@ var (
 	gasOdour   = phrases("gas", "gassy", "egg", "eggy", "sulphur")
 	// coSounding is a CO alarm beeping or reading: sounding unless it is a fault chirp.
 	coSounding = phrases("beeping", "bleeping", "beeps", "beeped", "loud", "nonstop", "non stop", "wont stop",
-		"constantly", "continuously", "screaming", "shrieking", "ppm", "reading")
+		"constantly", "continuously", "screaming", "shrieking", "ppm", "reading", "screeching", "going mad", "blaring",
+		"wailing", "ringing", "racket", "red light", "flashing red", "set off", "triggered")
 	coFault = phrases("chirp", "chirps", "chirping", "chirped", "battery", "batteries", "expired", "end", "err",
 		"error", "replace", "replacing", "out of date", "once every", "every minute", "test button", "faulty",
 		"fell off", "missing", "no power", "dead")
+	gasEscapeSigns = phrases("hissing", "hiss", "funny smell", "strange smell", "weird smell", "odd smell", "smells funny", "smells strange", "smells weird")
+	gasFittings    = phrases("cooker", "hob", "boiler", "meter", "gas fire", "gas pipe", "gas", "gas cooker")
 	// coSymptoms beside a CO alarm or boiler fumes are carbon-monoxide poisoning's signs.
 	coSymptoms = phrases("headache", "headaches", "head is pounding", "pounding head", "dizzy", "dizziness",
 		"drowsy", "feeling sick", "felt sick", "nausea", "nauseous", "passed out", "fainted", "collapsed")
@@ -31,6 +34,14 @@ func (r *report) gasCues(add func(cue)) {
 	for _, h := range r.find(gasOdour) {
 		if !gas && r.mentions(h.clause, smellWords) {
 			add(cue{catHVAC, emergency, 6, "Smell of gas reported: gas leaks are emergencies.", schema.HazardGas, h.clause})
+			gas = true
+		}
+	}
+	// A hissing gas fitting, or an odd smell said beside one, is how people describe a
+	// gas escape without saying "gas".
+	for _, h := range r.find(gasEscapeSigns) {
+		if !gas && r.mentionedNear(h.clause, gasFittings) {
+			add(cue{catHVAC, emergency, 5.5, "Hissing or an odd smell at a gas fitting: a possible gas escape.", schema.HazardGas, h.clause})
 			gas = true
 		}
 	}

@@ -59,7 +59,8 @@ var (
 	electricNouns = phrases("socket", "sockets", "fusebox", "electrics", "light fitting", "extension lead",
 		"light", "lights", "bulb", "shade", "lampshade", "downlight", "downlights", "spotlight", "ceiling light", "electric meter",
 		"wires", "plug", "plugs", "tripswitch", "lightswitch", "switches", "spotlights", "electricity meter")
-	majorWater = phrases("burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
+	majorWater = phrases("everywhere", "through the floor", "through the floorboards",
+		"into the flat below", "room below", "kitchen below", "downstairs ceiling", "burst", "flooding", "pouring", "gushing", "spraying", "fountain", "under water",
 		"inch on the floor", "really fast", "running down the walls", "pouring out", "pissing", "streaming",
 		"spurting", "pumping out", "water everywhere", "all over the floor", "ankle deep", "inches of water",
 		"floor is soaked", "soaked through", "shooting out", "shooting", "going through to", "through to downstairs",
@@ -84,12 +85,12 @@ var (
 		"pavement", "front garden", "back garden", "shed", "bin store", "bins", "balcony", "eaves", "compost",
 		"garden wall", "outdoors", "car park", "exterior", "bush", "bushes", "hedge", "gate", "front gate", "on the roof",
 		"solar panels", "chimney", "gutter", "porch", "fence", "lawn")
-	noWater = phrases("no water at all", "no water coming", "no water from", "no water in the", "no running water",
+	noWater = phrases("not a drop", "taps are dry", "taps have gone dry", "taps have run dry", "no water at all", "no water coming", "no water from", "no water in the", "no running water",
 		"no water supply", "water supply is off", "water has been cut off", "water cut off", "no mains water",
 		"nothing coming out of", "nothing comes out of", "no cold water", "water is off", "water has gone off",
 		"taps have stopped", "no water to", "have no water", "got no water", "no water since", "no water today",
 		"no water this", "without water", "no water whatsoever")
-	collapseWords = phrases("collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
+	collapseWords = phrases("hanging loose", "lump of plaster", "chunk of plaster", "chunks of plaster", "lumps of plaster", "collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
 		"leaning", "fallen into", "falling in", "dropping", "see through to", "see through into", "see up into", "hole in the floor",
 		"hole in the ceiling", "hole in the roof", "bows", "bowed", "cracked through", "go through it", "give way",

@@ -76,19 +76,22 @@ var (
 	alarmFault      = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
 	intercomWords   = phrases("intercom")
 	fridgeWords     = phrases("fridge", "freezer")
-	fridgeFail      = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off")
-	ovenWords       = phrases("oven", "cooker")
-	ovenFail        = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use")
-	hobWords        = phrases("hob", "gas hob")
-	hobFail         = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
-	ringPartial     = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
-	ringTotal       = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
-	handrailWords   = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
-	handrailFail    = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
-	floorWords      = phrases("floor", "floorboards", "floorboard", "joists")
-	floorFail       = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
-	roofCover       = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
-	roofCoverFail   = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off",
+	fridgeFail      = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off",
+		"isnt freezing", "wont freeze", "melted", "running warm", "not keeping")
+	ovenWords = phrases("oven", "cooker")
+	ovenParts = phrases("light", "bulb", "element", "grill", "fan", "one", "still usable", "still works")
+	ovenFail  = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use",
+		"temperature", "wont get hot", "wont heat up", "not hot enough", "takes ages to heat")
+	hobWords      = phrases("hob", "gas hob")
+	hobFail       = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
+	ringPartial   = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
+	ringTotal     = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
+	handrailWords = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
+	handrailFail  = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
+	floorWords    = phrases("floor", "floorboards", "floorboard", "joists")
+	floorFail     = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
+	roofCover     = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
+	roofCoverFail = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off",
 		"slid off", "slid", "sliding", "slipping", "dislodged", "loose", "fell off", "smashed", "blown")
 	roofContext      = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
 	lockWords        = phrases("lock", "locks", "key")
@@ -130,7 +133,7 @@ func (r *report) electricalCues(add func(cue)) {
 		}
 		// A scorch or burn mark, or something melted, is a fire sign only on something
 		// that carries power or heat: a burn mark on a worktop is from a pan.
-		if r.weakFireSign(h) && !r.mentionedNear(h.clause, fireSources) {
+		if r.notFire(h) {
 			continue
 		}
 		c := cue{fromFire, emergency, 5, "Sparking, burning or exposed wiring reported: a fire and shock risk.", schema.HazardElectrics, h.clause}
@@ -145,6 +148,7 @@ func (r *report) electricalCues(add func(cue)) {
 		}
 	}
 	r.electricFireSigns(add)
+	r.exposedWires(add)
 	for _, h := range r.find(flickerWords) {
 		if r.mentionedNear(h.clause, wholeHouse) {
 			add(cue{catElectrical, urgent, 2.5, "Lights dimming or power dropping across the home: urgent.", "", h.clause})

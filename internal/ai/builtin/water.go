@@ -136,7 +136,9 @@ func (r *report) fixtureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(ovenWords) {
-		if r.inClause(h.clause, ovenFail) {
+		// The fault may follow in the next clause ("the oven door won't shut, it won't get
+		// up to temperature"); a light or one part of the oven out is not the oven out.
+		if r.faultNear(h.clause, ovenFail, ovenParts) {
 			add(cue{catAppliance, urgent, 3.5, "Oven or cooker out of use: urgent.", "", h.clause})
 			break
 		}
