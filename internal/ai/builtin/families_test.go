@@ -62,6 +62,15 @@ func TestWordFamilies(t *testing.T) {
 		{"plaster off the ceiling", "ceiling", "A chunk of plaster came off the bedroom ceiling and more is hanging loose.", want{"STRUCTURAL", "EMERGENCY", nil}},
 		{"ice melted is no fire", "freezer", "Freezer isn't freezing, the ice has all melted. It came with the flat.", want{"APPLIANCE", "URGENT", []string{}}},
 		{"oven element", "oven", "The oven's bottom element is dead, the top one works and it still cooks.", want{"APPLIANCE", "ROUTINE", nil}},
+		{"old brown switch", "switch", "The socket in the hall is old brown bakelite and a bit loose, works fine.", want{"ELECTRICAL", "ROUTINE", []string{}}},
+		{"switch turned brown", "switch", "The kitchen switch has turned a bit brown round the edge.", want{"ELECTRICAL", "EMERGENCY", []string{"ELECTRICS"}}},
+		{"just out of hospital", "boiler", "Boiler's broken, no heating, and my wife was discharged from hospital yesterday.", want{"HVAC", "EMERGENCY", []string{"VULNERABLE_OCCUPANT"}}},
+		{"scurrying in the loft", "noises", "Something scurrying about in the loft at night.", want{"PEST_CONTROL", "URGENT", nil}},
+		{"no heating or electric", "nothing", "We've got no heating or electric at all today.", want{"ELECTRICAL", "EMERGENCY", nil}},
+		{"alarm fallen off the wall", "alarm", "The smoke alarm has fallen off the wall in the hall.", want{"ELECTRICAL", "URGENT", nil}},
+		{"ceiling dipping", "ceiling", "The bedroom ceiling is dipping in the middle and there's a crack round it.", want{"STRUCTURAL", "EMERGENCY", nil}},
+		{"toilet seat cracked", "toilet", "The toilet seat has cracked in half.", want{"PLUMBING", "ROUTINE", nil}},
+		{"door release", "door", "The door release in the flat does nothing when I press it.", want{"ELECTRICAL", "URGENT", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

@@ -44,7 +44,9 @@ func (r *report) electricShowers() []hit {
 // in the same sentence: a bang in the pipes or from a boiler is no electrical fault.
 var (
 	electricBangs = phrases("went pop", "popped", "go pop", "goes pop", "went bang", "big bang", "loud bang",
-		"gone black", "turned black", "black round", "blackened", "black marks", "blue light", "brown", "browned")
+		"gone black", "gone * black", "turned black", "turned * black", "black round", "blackened", "black marks",
+		"blue light", "gone brown", "gone * brown", "turned brown", "turned * brown", "going brown", "brown marks",
+		"brown round", "brown around", "browned")
 	foodWords = phrases("food", "freezer", "fridge", "milk", "meat")
 )
 

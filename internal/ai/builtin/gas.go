@@ -14,7 +14,7 @@ var (
 		"wailing", "ringing", "racket", "red light", "flashing red", "set off", "triggered")
 	coFault = phrases("chirp", "chirps", "chirping", "chirped", "battery", "batteries", "expired", "end", "err",
 		"error", "replace", "replacing", "out of date", "once every", "every minute", "test button", "faulty",
-		"fell off", "missing", "no power", "dead")
+		"fell off", "fallen off", "come off", "came off", "snapped", "missing", "no power", "dead")
 	gasEscapeSigns = phrases("hissing", "hiss", "funny smell", "strange smell", "weird smell", "odd smell", "smells funny", "smells strange", "smells weird")
 	gasFittings    = phrases("cooker", "hob", "boiler", "meter", "gas fire", "gas pipe", "gas", "gas cooker")
 	// coSymptoms beside a CO alarm or boiler fumes are carbon-monoxide poisoning's signs.

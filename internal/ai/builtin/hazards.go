@@ -44,7 +44,8 @@ var (
 		"see the live", "arcing", "crackling", "fizzing", "charred", "burn mark", "burn marks", "hot to the touch",
 		"warm to touch", "hot to touch", "warm to the touch", "electrocuted", "shock from", "got a shock", "flash",
 		"blue flash", "shock", "its live", "is live", "live cable", "live wire")
-	powerOut = phrases("everything gone off", "everything has gone off", "everything went off", "everything is off",
+	powerOut = phrases("no * or electric", "no * or electricity", "no * or electrics", "no * or power", "no * and electric",
+		"everything gone off", "everything has gone off", "everything went off", "everything is off",
 		"everything off", "everything has gone dead", "everything gone dead", "everything is dead", "no lights no sockets",
 		"no lights and no sockets", "no lights or power", "lights and sockets are off", "lights and sockets have gone", "blackout", "black out", "no lights or sockets", "nothing electrical", "no electricity", "no electric", "no power", "power gone", "power has gone", "power is gone",
 		"power out", "power is out", "no electrics", "electrics have gone", "electric has gone", "lost electricity",
@@ -90,7 +91,7 @@ var (
 		"nothing coming out of", "nothing comes out of", "no cold water", "water is off", "water has gone off",
 		"taps have stopped", "no water to", "have no water", "got no water", "no water since", "no water today",
 		"no water this", "without water", "no water whatsoever")
-	collapseWords = phrases("hanging loose", "lump of plaster", "chunk of plaster", "chunks of plaster", "lumps of plaster", "collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
+	collapseWords = phrases("dips", "dipping", "dipped", "sinking", "hanging loose", "lump of plaster", "chunk of plaster", "chunks of plaster", "lumps of plaster", "collapsed", "collapse", "collapsing", "caved", "fallen down", "fell down", "fallen in",
 		"fell in", "came down", "come down", "coming down", "falling down", "bowing", "bulging", "sagging",
 		"leaning", "fallen into", "falling in", "dropping", "see through to", "see through into", "see up into", "hole in the floor",
 		"hole in the ceiling", "hole in the roof", "bows", "bowed", "cracked through", "go through it", "give way",
@@ -103,7 +104,9 @@ var (
 		"snapped", "went through", "gone through", "broke through")
 	minorFittings = phrases("skirting", "tile", "tiles", "handrail", "banister", "bracket", "cupboard", "wallpaper",
 		"light fitting", "gutter", "sealant", "silicone", "grout", "socket", "lightswitch", "shelf", "curtain", "blind",
-		"pole", "trim", "handle", "worktop", "panel", "unit", "key", "lock", "hinge", "letterbox", "fence", "downpipe")
+		"pole", "trim", "handle", "worktop", "panel", "unit", "key", "lock", "hinge", "letterbox", "fence", "downpipe",
+		"alarm", "smokealarm", "heatalarm", "co", "detector", "mirror", "picture", "rail", "towel rail", "hook", "clock",
+		"thermostat", "radiator", "aerial", "satellite", "sign", "number")
 	structureNouns = phrases("tread", "treads", "step", "steps", "bay", "artex", "plasterboard", "beam", "beams",
 		"stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")

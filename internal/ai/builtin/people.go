@@ -17,6 +17,7 @@ var vulnerableWords = phrases(
 	"in her 90s", "in his 90s", "seventies", "eighties", "nineties", "old age pensioner",
 	"has ms", "have ms", "with ms", "got ms", "multiple sclerosis", "motor neurone", "mnd", "cerebral palsy",
 	"sickle cell", "cystic fibrosis", "bedridden", "crutches", "cant walk", "registered blind", "kidney failure",
+	"out of hospital", "discharged", "heart surgery", "surgery", "heart attack", "operation",
 	"transplant", "leukaemia", "hospice", "palliative", "end of life", "learning disability", "learning disabilities",
 )
 

@@ -73,7 +73,7 @@ var (
 	showerFail      = phrases("not working", "stopped", "no power", "wont turn on", "dead", "doesnt work", "wont work", "cuts out", "broken")
 	onlyWash        = phrases("only", "no bath", "cant wash", "cant shower", "nowhere to wash")
 	alarmDevices    = phrases("smokealarm", "heatalarm")
-	alarmFault      = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
+	alarmFault      = phrases("keeps", "keep", "chirp", "chirping", "chirps", "beeping", "beeps", "faulty", "not working", "doesnt work", "isnt working", "false", "randomly", "for no reason", "expired", "out of date", "broken", "dead", "constantly", "all the time", "every time", "flashing", "fell off", "fallen off", "come off", "came off", "hanging", "missing", "wont stop", "battery", "no power", "most days", "every night", "again")
 	intercomWords   = phrases("intercom")
 	fridgeWords     = phrases("fridge", "freezer")
 	fridgeFail      = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off",
@@ -101,7 +101,7 @@ var (
 	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
 	stairliftWords   = phrases("stairlift")
 	petWords         = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
-	pestNouns        = phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
+	pestNouns        = phrases("scurrying", "scampering", "scuttling", "gnawing", "something living", "something nesting", "rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
 	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	pressureTopUp    = phrases("top it up", "top up", "topping up", "filling loop", "repressurise")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")

@@ -6,13 +6,14 @@ import "github.com/maintainuk/maintainuk/internal/ai/schema"
 // hospital admission or a doctor's letter; condensation without mould is routine.
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
-		if !r.mentionedNear(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
+		// A fitting falling off a wall is not the wall falling.
+		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
 	}
 	for _, h := range r.find(separating) {
-		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || r.inSentence(h.clause, waterWords) {
+		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.inSentence(h.clause, waterWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Part of the building dropping, splitting or pulling away: unsafe, an emergency.", "", h.clause})
@@ -40,7 +41,8 @@ func (r *report) structureCues(add func(cue)) {
 		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
 	}
 	for _, h := range r.find(stainWords) {
-		if r.mentions(h.clause, stainPlaces) {
+		// A stain under a dripping tap is the tap's, routine: the tap is the repair.
+		if r.mentions(h.clause, stainPlaces) && !r.tapDrip() {
 			add(cue{catStructural, urgent, 2.5, "A damp patch or stain with no water coming through: urgent.", "", h.clause})
 		}
 	}
@@ -100,4 +102,23 @@ func (r *report) securityCues(add func(cue)) {
 			add(cue{catStructural, urgent, 2.5, "Faulty lock that still locks: urgent.", "", h.clause})
 		}
 	}
+}
+
+// fittingFirst reports whether clause c names a fitting before a part of the building:
+// the fitting is then what fell or came away ("the alarm has fallen off the wall"), not
+// the wall. "You can see through to the cupboard below" names no part, so still counts.
+func (r *report) fittingFirst(c int) bool {
+	words := r.clauses[c].words
+	fitting := false
+	for pos := range words {
+		for _, p := range structureNouns {
+			if matchAt(words, pos, p) {
+				return fitting
+			}
+		}
+		for _, p := range minorFittings {
+			fitting = fitting || matchAt(words, pos, p)
+		}
+	}
+	return false
 }

@@ -105,7 +105,8 @@ func (r *report) fixtureCues(add func(cue)) {
 	}
 	if !r.has(secondToilet) {
 		for _, h := range r.find(toiletWords) {
-			if r.inClause(h.clause, toiletFail) {
+			// A cracked seat or lid is not the toilet out of use.
+			if r.inClause(h.clause, toiletFail) && !r.mentions(h.clause, phrases("seat", "lid")) {
 				add(cue{catPlumbing, urgent, 3, "The only toilet blocked or not flushing: urgent.", "", h.clause})
 				break
 			}
