@@ -44,5 +44,12 @@ var (
 		"watertank", "valve", "cistern", "washingmachine", "dishwasher")
 )
 
+// dryTaps said of the taps in general (not one tap) is no water supply at all.
+var (
+	dryTaps = phrases("nothing at all", "then nothing", "spitting air", "spit air", "spits air", "just air",
+		"nothing comes", "nothing came", "theres nothing", "there is nothing", "run dry", "ran dry", "gone dry")
+	allTaps = phrases("taps", "any tap", "every tap", "all the taps", "no tap")
+)
+
 // outsideOnlyWaste says the backing up is outside: then it is urgent, not an emergency.
 var outsideOnlyWaste = phrases("not inside", "not coming inside", "nothing inside", "not in the house", "manhole", "in the garden", "on the patio")

@@ -71,6 +71,14 @@ func TestWordFamilies(t *testing.T) {
 		{"ceiling dipping", "ceiling", "The bedroom ceiling is dipping in the middle and there's a crack round it.", want{"STRUCTURAL", "EMERGENCY", nil}},
 		{"toilet seat cracked", "toilet", "The toilet seat has cracked in half.", want{"PLUMBING", "ROUTINE", nil}},
 		{"door release", "door", "The door release in the flat does nothing when I press it.", want{"ELECTRICAL", "URGENT", nil}},
+		{"whistling gas pipe", "cooker", "Whistling from the gas pipe to the cooker.", want{"HVAC", "EMERGENCY", []string{"GAS"}}},
+		{"boiler whistling is not gas", "boiler", "The boiler whistles and bangs when the heating comes on, works fine.", want{"HVAC", "ROUTINE", []string{}}},
+		{"heating off", "boiler", "Boiler on the blink, heating's off since Sunday, just me.", want{"HVAC", "URGENT", nil}},
+		{"topped up and working", "boiler", "Heating went off, low pressure, I topped it up and it's working again.", want{"HVAC", "ROUTINE", nil}},
+		{"wasps coming in", "wasps", "Wasps nesting in the wall, a few have come in through the vent.", want{"PEST_CONTROL", "URGENT", nil}},
+		{"taps spitting air", "water", "All the taps are spitting air, then nothing.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"one tap nothing", "tap", "The hot tap in the bath gives nothing, the rest are fine.", want{"PLUMBING", "ROUTINE", nil}},
+		{"handrail coming away", "stairs", "The handrail is coming away from the wall at the top.", want{"STRUCTURAL", "URGENT", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

@@ -15,8 +15,12 @@ var (
 	coFault = phrases("chirp", "chirps", "chirping", "chirped", "battery", "batteries", "expired", "end", "err",
 		"error", "replace", "replacing", "out of date", "once every", "every minute", "test button", "faulty",
 		"fell off", "fallen off", "come off", "came off", "snapped", "missing", "no power", "dead")
-	gasEscapeSigns = phrases("hissing", "hiss", "funny smell", "strange smell", "weird smell", "odd smell", "smells funny", "smells strange", "smells weird")
-	gasFittings    = phrases("cooker", "hob", "boiler", "meter", "gas fire", "gas pipe", "gas", "gas cooker")
+	gasSmellSigns = phrases("funny smell", "strange smell", "weird smell", "odd smell", "smells funny", "smells strange", "smells weird")
+	gasFittings   = phrases("cooker", "hob", "boiler", "meter", "gas fire", "gas pipe", "gas", "gas cooker")
+	// A boiler or radiator hisses and whistles with water ("kettling"), so a noise
+	// counts only at a fitting that carries nothing but gas.
+	gasNoiseSigns   = phrases("hissing", "hiss", "hisses", "whistling", "whistle", "whistles")
+	gasOnlyFittings = phrases("cooker", "hob", "meter", "gas fire", "gas pipe", "gas", "gas cooker")
 	// coSymptoms beside a CO alarm or boiler fumes are carbon-monoxide poisoning's signs.
 	coSymptoms = phrases("headache", "headaches", "head is pounding", "pounding head", "dizzy", "dizziness",
 		"drowsy", "feeling sick", "felt sick", "nausea", "nauseous", "passed out", "fainted", "collapsed")
@@ -39,9 +43,15 @@ func (r *report) gasCues(add func(cue)) {
 	}
 	// A hissing gas fitting, or an odd smell said beside one, is how people describe a
 	// gas escape without saying "gas".
-	for _, h := range r.find(gasEscapeSigns) {
+	for _, h := range r.find(gasSmellSigns) {
 		if !gas && r.mentionedNear(h.clause, gasFittings) {
-			add(cue{catHVAC, emergency, 5.5, "Hissing or an odd smell at a gas fitting: a possible gas escape.", schema.HazardGas, h.clause})
+			add(cue{catHVAC, emergency, 5.5, "An odd smell at a gas fitting: a possible gas escape.", schema.HazardGas, h.clause})
+			gas = true
+		}
+	}
+	for _, h := range r.find(gasNoiseSigns) {
+		if !gas && r.mentionedNear(h.clause, gasOnlyFittings) {
+			add(cue{catHVAC, emergency, 5.5, "Hissing or whistling at a gas fitting: a possible gas escape.", schema.HazardGas, h.clause})
 			gas = true
 		}
 	}

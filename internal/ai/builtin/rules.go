@@ -52,7 +52,7 @@ var (
 	heatLoss       = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold",
 		"locking out", "locks out", "locked out", "lockout", "conked out", "conked", "kaput", "knackered", "given up",
 		"gave up", "not firing up", "wont fire up", "wont ignite", "went off", "going off", "keeps going off",
-		"resetting", "been off", "is off", "are off", "off since", "off for")
+		"resetting", "been off", "is off", "are off", "off since", "off for", "heating off", "hotwater off")
 	heatSystems     = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
 	gasOff          = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
 	heatStuck       = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
@@ -87,23 +87,25 @@ var (
 	ringPartial   = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
 	ringTotal     = phrases("any of the rings", "none of the rings", "all the rings", "all four", "any ring", "whole hob")
 	handrailWords = phrases("handrail", "banister", "bannister", "stair rail", "hand rail", "spindles", "spindle", "balustrade")
-	handrailFail  = phrases("fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
+	handrailFail  = phrases("coming away", "coming off", "pulling out", "pulling away", "fallen out", "missing", "gap", "loose", "wobbles", "wobbly", "come away", "pulled out", "moves", "broken", "come off", "came off", "fallen off", "hanging off")
 	floorWords    = phrases("floor", "floorboards", "floorboard", "joists")
 	floorFail     = phrases("spongy", "soft", "rotten", "rotting", "rot", "gives", "giving way", "hole")
 	roofCover     = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
 	roofCoverFail = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off",
 		"slid off", "slid", "sliding", "slipping", "dislodged", "loose", "fell off", "smashed", "blown")
-	roofContext      = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
-	lockWords        = phrases("lock", "locks", "key")
-	fallRisk         = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
-	balconyWords     = phrases("balcony", "balcony railing", "balustrade")
-	balconyFail      = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
-	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
-	stairliftWords   = phrases("stairlift")
-	petWords         = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
-	pestNouns        = phrases("scurrying", "scampering", "scuttling", "gnawing", "something living", "something nesting", "rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
-	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
-	pressureTopUp    = phrases("top it up", "top up", "topping up", "filling loop", "repressurise")
+	roofContext    = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
+	lockWords      = phrases("lock", "locks", "key")
+	fallRisk       = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
+	balconyWords   = phrases("balcony", "balcony railing", "balustrade")
+	balconyFail    = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
+	obstruction    = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
+	stairliftWords = phrases("stairlift")
+	petWords       = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
+	pestNouns      = phrases("scurrying", "scampering", "scuttling", "gnawing", "something living", "something nesting", "rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
+	pestInside     = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
+	pressureTopUp  = phrases("top it up", "top up", "topping up", "filling loop", "repressurise", "topped it up", "topped up", "topped")
+	// resolvedWords: the resident got it going again, so no loss remains.
+	resolvedWords    = phrases("working again", "works again", "back on now", "came back on", "its fine now", "all fine now", "sorted it")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")
 	groundFloorWords = phrases("ground floor", "ground floor flat", "bungalow", "basement", "downstairs window", "ground level")
 )
@@ -199,7 +201,7 @@ func (r *report) electricalCues(add func(cue)) {
 func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
 	for c := range r.clauses {
 		// An appliance that will not heat is the appliance's fault, not the heating's.
-		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) ||
+		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) || r.has(resolvedWords) ||
 			r.mentions(c, applianceNouns) && !r.mentions(c, heatSystems) {
 			continue
 		}

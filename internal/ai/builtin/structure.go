@@ -7,7 +7,7 @@ import "github.com/maintainuk/maintainuk/internal/ai/schema"
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
 		// A fitting falling off a wall is not the wall falling.
-		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
+		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.mentionedNear(h.clause, pestNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})

@@ -45,6 +45,12 @@ func (r *report) waterCues(add func(cue)) {
 		}
 	}
 	r.backflowCues(add)
+	for _, h := range r.find(dryTaps) {
+		if r.mentionedNear(h.clause, allTaps) {
+			add(cue{catPlumbing, emergency, 5, "Nothing from the taps: no water supply, an emergency.", "", h.clause})
+			break
+		}
+	}
 	if h, ok := r.firstHit(noWater); ok {
 		add(cue{catPlumbing, emergency, 5, "No water supply at all: an emergency.", "", h.clause})
 	}
