@@ -11,6 +11,10 @@ var (
 	toiletWaste = phrases("toilet", "flush", "flushes", "flushed", "brown water", "bits in it", "bits", "stinks",
 		"stench", "smell", "dirty water", "filthy water")
 	indoorOutlets = phrases("bath", "plughole", "shower", "shower tray", "sink", "basin", "floor", "bathroom", "kitchen")
+	// dirtyWater is what overflows from a toilet when it is sewage rather than clean water.
+	dirtyWater = phrases("dirty", "waste", "poo", "brown", "filthy", "sewage", "bits")
+	// outsideOnlyWaste says the backing up is outside: then it is urgent, not an emergency.
+	outsideOnlyWaste = phrases("not inside", "not coming inside", "nothing inside", "not in the house", "manhole", "in the garden", "on the patio")
 )
 
 // backflowCues: the guide's "sewage backing up into the home" is an emergency whether
@@ -32,24 +36,3 @@ func (r *report) backflowCues(add func(cue)) {
 		}
 	}
 }
-
-// dirtyWater is what overflows from a toilet when it is sewage rather than clean water.
-var dirtyWater = phrases("dirty", "waste", "poo", "brown", "filthy", "sewage", "bits")
-
-// puddleWords is standing water; leakSources the fittings it may come from.
-var (
-	puddleWords = phrases("puddle", "puddles", "pool of water", "pools of water", "pooling", "wet patch", "always wet",
-		"towel down", "towels down", "water on the floor", "water underneath", "water under")
-	leakSources = phrases("radiator", "pipe", "pipes", "boiler", "toilet", "sink", "basin", "bath", "cylinder", "tank",
-		"watertank", "valve", "cistern", "washingmachine", "dishwasher")
-)
-
-// dryTaps said of the taps in general (not one tap) is no water supply at all.
-var (
-	dryTaps = phrases("nothing at all", "then nothing", "spitting air", "spit air", "spits air", "just air",
-		"nothing comes", "nothing came", "theres nothing", "there is nothing", "run dry", "ran dry", "gone dry")
-	allTaps = phrases("taps", "any tap", "every tap", "all the taps", "no tap")
-)
-
-// outsideOnlyWaste says the backing up is outside: then it is urgent, not an emergency.
-var outsideOnlyWaste = phrases("not inside", "not coming inside", "nothing inside", "not in the house", "manhole", "in the garden", "on the patio")

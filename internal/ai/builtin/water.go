@@ -45,12 +45,7 @@ func (r *report) waterCues(add func(cue)) {
 		}
 	}
 	r.backflowCues(add)
-	for _, h := range r.find(dryTaps) {
-		if r.mentionedNear(h.clause, allTaps) {
-			add(cue{catPlumbing, emergency, 5, "Nothing from the taps: no water supply, an emergency.", "", h.clause})
-			break
-		}
-	}
+	r.supplyCues(add)
 	if h, ok := r.firstHit(noWater); ok {
 		add(cue{catPlumbing, emergency, 5, "No water supply at all: an emergency.", "", h.clause})
 	}
@@ -64,13 +59,6 @@ func (r *report) waterCues(add func(cue)) {
 			continue
 		}
 		add(cue{fromLeak, urgent, 2, "A contained leak: urgent before it does more damage.", "", h.clause})
-	}
-	// Standing water under a fitting that holds water is a leak, even unnamed.
-	for _, h := range r.find(puddleWords) {
-		if r.mentionedNear(h.clause, leakSources) && !r.mentionedNear(h.clause, rainWords) && !r.mentions(h.clause, byUse) {
-			add(cue{fromLeak, urgent, 2, "Water collecting under a fitting: a contained leak, urgent before it does more damage.", "", h.clause})
-			break
-		}
 	}
 	for _, h := range r.find(dripWords) {
 		if r.mentionedNear(h.clause, containers) && !r.mentions(h.clause, rainWords) {

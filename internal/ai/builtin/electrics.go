@@ -2,6 +2,9 @@ package builtin
 
 import "github.com/maintainuk/maintainuk/internal/ai/schema"
 
+// The guide's electrical emergencies ("sparking, burning smell or exposed live wires")
+// in the many other words residents use, and the look-alikes that are none.
+
 // weakFireWords are fire signs that need something electrical or hot nearby to be one
 // (the guide: sparking, burning or exposed live wires are emergencies).
 var (
@@ -93,16 +96,4 @@ func (r *report) exposedWires(add func(cue)) {
 			return
 		}
 	}
-}
-
-// faultNear reports whether a clause of the sentence holding c affirms one of fault
-// without naming one of parts: the fault of the whole thing, not of a part of it.
-func (r *report) faultNear(c int, fault, parts []phrase) bool {
-	s := r.clauses[c].sentence
-	for i := range r.clauses {
-		if r.clauses[i].sentence == s && r.inClause(i, fault) && !r.mentions(i, parts) {
-			return true
-		}
-	}
-	return false
 }
