@@ -19,10 +19,14 @@ var (
 // notFire reports whether the spark cue found at h is only a mark or melt with nothing
 // electrical or hot near it, or something frozen thawing.
 func (r *report) notFire(h hit) bool {
-	if !weakFireWords[r.clauses[h.clause].words[h.pos]] {
-		return false
+	switch w := r.clauses[h.clause].words[h.pos]; {
+	case w == "hot" || w == "warm":
+		// "Hot to the touch" is a fire sign on wiring, not on a radiator or towel rail.
+		return !r.mentionedNear(h.clause, wiringAccessory) && !r.mentionedNear(h.clause, electricNouns)
+	case weakFireWords[w]:
+		return !r.mentionedNear(h.clause, fireSources) || r.mentions(h.clause, frozenThings)
 	}
-	return !r.mentionedNear(h.clause, fireSources) || r.mentions(h.clause, frozenThings)
+	return false
 }
 
 // electricShowers finds an electric shower however it is named: "the electric shower",
@@ -55,6 +59,10 @@ var (
 
 func (r *report) electricFireSigns(add func(cue)) {
 	for _, h := range r.find(electricBangs) {
+		// A bulb that blows with a pop is a new bulb, not a fire.
+		if r.mentions(h.clause, phrases("bulb", "bulbs", "lamp")) {
+			continue
+		}
 		if r.mentionedNear(h.clause, wiringAccessory) || r.mentionedNear(h.clause, electricNouns) {
 			add(cue{catElectrical, emergency, 5, "A socket, switch or wiring that banged, blackened or browned: a fire risk.", schema.HazardElectrics, h.clause})
 			return

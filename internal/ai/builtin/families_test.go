@@ -79,6 +79,14 @@ func TestWordFamilies(t *testing.T) {
 		{"taps spitting air", "water", "All the taps are spitting air, then nothing.", want{"PLUMBING", "EMERGENCY", nil}},
 		{"one tap nothing", "tap", "The hot tap in the bath gives nothing, the rest are fine.", want{"PLUMBING", "ROUTINE", nil}},
 		{"handrail coming away", "stairs", "The handrail is coming away from the wall at the top.", want{"STRUCTURAL", "URGENT", nil}},
+		{"bulb went pop", "light", "The bulb in the hall went pop and now the light doesn't work.", want{"ELECTRICAL", "ROUTINE", []string{}}},
+		{"radiator hot to the touch", "radiator", "The radiator is hot to the touch but the room stays cold.", want{"HVAC", "ROUTINE", []string{}}},
+		{"socket hot to the touch", "socket", "The socket behind the fridge is hot to the touch.", want{"ELECTRICAL", "EMERGENCY", []string{"ELECTRICS"}}},
+		{"bath pulling away", "bath", "The bath is pulling away from the wall and the sealant has a gap.", want{"PLUMBING", "ROUTINE", nil}},
+		{"bonfire smoke", "smoke", "Smoke from next door's bonfire comes in the bedroom window.", want{"OTHER", "ROUTINE", []string{}}},
+		{"power back now", "power", "The power went off for ten minutes in the whole street last night, it's back now.", want{"ELECTRICAL", "ROUTINE", []string{}}},
+		{"heating will not come back on", "heating", "Heating went off and won't come back on, just me here.", want{"HVAC", "URGENT", nil}},
+		{"water through to the ceiling below", "shower", "The shower tray has cracked and water goes through to the kitchen ceiling below.", want{"PLUMBING", "EMERGENCY", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

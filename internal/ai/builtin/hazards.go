@@ -72,7 +72,7 @@ var (
 		"dishwasher", "drain", "hose", "stopcock")
 	// byUse marks water that comes only while something is used: contained, not a flood.
 	byUse          = phrases("when you use", "when we use", "when used", "every time", "each time", "whenever")
-	throughCeiling = phrases("from * ceiling", "from * * ceiling", "through the ceiling", "through * ceiling", "through * * ceiling", "through my ceiling",
+	throughCeiling = phrases("through to the", "goes through to", "gone through to", "from * ceiling", "from * * ceiling", "through the ceiling", "through * ceiling", "through * * ceiling", "through my ceiling",
 		"through her ceiling", "through their ceiling", "through our ceiling", "from the ceiling", "ceiling is dripping",
 		"ceiling dripping", "through the light", "coming through")
 	roofSource = phrases("roof", "tiles", "slates", "rain", "raining", "storm", "rains", "rained", "gutter", "flashing")
@@ -105,6 +105,7 @@ var (
 	minorFittings = phrases("skirting", "tile", "tiles", "handrail", "banister", "bracket", "cupboard", "wallpaper",
 		"light fitting", "gutter", "sealant", "silicone", "grout", "socket", "lightswitch", "shelf", "curtain", "blind",
 		"pole", "trim", "handle", "worktop", "panel", "unit", "key", "lock", "hinge", "letterbox", "fence", "downpipe",
+		"bath", "sink", "basin", "toilet", "shower", "shower tray", "cistern", "splashback", "boiler", "mirror",
 		"alarm", "smokealarm", "heatalarm", "co", "detector", "mirror", "picture", "rail", "towel rail", "hook", "clock",
 		"thermostat", "radiator", "aerial", "satellite", "sign", "number")
 	structureNouns = phrases("tread", "treads", "step", "steps", "bay", "artex", "plasterboard", "beam", "beams",

@@ -21,7 +21,8 @@ var tradesFrom = map[string][]string{
 
 // More words the rules look for, grouped by rule.
 var (
-	smokingOther    = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney")
+	smokingOther = phrases("cigarette", "cigarettes", "weed", "cannabis", "vape", "smoking area", "chimney",
+		"bonfire", "bbq", "barbecue", "fireworks", "incense", "candle", "candles", "toast")
 	wiringAccessory = phrases("switch", "cookerswitch", "socket", "sockets", "fusebox", "wires", "light fitting", "lightswitch", "isolator", "plug")
 	leakOrDrip      = phrases("leak", "leaks", "leaking", "leaked", "drips", "dripping", "drip", "pouring in", "coming in")
 	roofOpenings    = phrases("roof", "skylight", "velux", "roof light", "roof window", "flat roof")
@@ -105,7 +106,8 @@ var (
 	pestInside     = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	pressureTopUp  = phrases("top it up", "top up", "topping up", "filling loop", "repressurise", "topped it up", "topped up", "topped")
 	// resolvedWords: the resident got it going again, so no loss remains.
-	resolvedWords    = phrases("working again", "works again", "back on now", "came back on", "its fine now", "all fine now", "sorted it")
+	resolvedWords = phrases("working again", "works again", "back on now", "came back on", "its fine now", "all fine now",
+		"sorted it", "its back", "back now")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")
 	groundFloorWords = phrases("ground floor", "ground floor flat", "bungalow", "basement", "downstairs window", "ground level")
 )
@@ -130,7 +132,9 @@ func (r *report) cues(vulnerableCue string, isVulnerable bool) []cue {
 // electrician's); a total power cut is an emergency, a partial one urgent.
 func (r *report) electricalCues(add func(cue)) {
 	for _, h := range r.find(sparkWords) {
-		if r.mentions(h.clause, smokingOther) {
+		// Smoke from a cigarette or a bonfire is no electrical fault; a title's "smoke"
+		// is read with the whole description.
+		if r.mentions(h.clause, smokingOther) || r.clauses[h.clause].title && r.has(smokingOther) {
 			continue
 		}
 		// A scorch or burn mark, or something melted, is a fire sign only on something
@@ -157,7 +161,7 @@ func (r *report) electricalCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(powerOut) {
-		if r.switchedOff(h) || r.mentions(h.clause, foodWords) {
+		if r.switchedOff(h) || r.mentions(h.clause, foodWords) || r.has(resolvedWords) {
 			continue // "I've turned the power off", "everything in the freezer has gone off"
 		}
 		if r.mentions(h.clause, partialPower) || r.mentions(h.clause, partialWords) {
