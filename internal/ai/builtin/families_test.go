@@ -87,6 +87,8 @@ func TestWordFamilies(t *testing.T) {
 		{"power back now", "power", "The power went off for ten minutes in the whole street last night, it's back now.", want{"ELECTRICAL", "ROUTINE", []string{}}},
 		{"heating will not come back on", "heating", "Heating went off and won't come back on, just me here.", want{"HVAC", "URGENT", nil}},
 		{"water through to the ceiling below", "shower", "The shower tray has cracked and water goes through to the kitchen ceiling below.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"window hinge snapped upstairs", "window", "The first floor window's hinge has snapped and it won't shut.", want{"STRUCTURAL", "URGENT", nil}},
+		{"fridge lukewarm", "fridge", "Fridge isn't cooling, everything is lukewarm. Came with the flat.", want{"APPLIANCE", "URGENT", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

@@ -78,7 +78,8 @@ var (
 	intercomWords   = phrases("intercom")
 	fridgeWords     = phrases("fridge", "freezer")
 	fridgeFail      = phrases("not working", "stopped", "packed in", "packed up", "dead", "broken", "not cold", "warm", "defrosted", "defrosting", "not getting cold", "not freezing", "stopped freezing", "died", "isnt working", "doesnt work", "no power", "not cooling", "isnt cold", "gone off",
-		"isnt freezing", "wont freeze", "melted", "running warm", "not keeping")
+		"isnt freezing", "wont freeze", "melted", "running warm", "not keeping",
+		"isnt cooling", "lukewarm", "not cold enough")
 	ovenWords = phrases("oven", "cooker")
 	ovenParts = phrases("light", "bulb", "element", "grill", "fan", "one", "still usable", "still works")
 	ovenFail  = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use",

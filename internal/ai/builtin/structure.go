@@ -13,7 +13,12 @@ func (r *report) structureCues(add func(cue)) {
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
 	}
 	for _, h := range r.find(separating) {
-		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.inSentence(h.clause, waterWords) {
+		// These words are loose enough that any fitting in the clause is taken to be what
+		// came away; what "snapped" beside a window or door is its hinge or handle, which
+		// the window and lock rules judge.
+		snapped := r.clauses[h.clause].words[h.pos] == "snapped" &&
+			(r.mentions(h.clause, windowWords) || r.mentions(h.clause, phrases("door", "doors")))
+		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || snapped || r.inSentence(h.clause, waterWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Part of the building dropping, splitting or pulling away: unsafe, an emergency.", "", h.clause})

@@ -58,7 +58,8 @@ var vocabulary = []term{
 	{catOther, 3, phrases("garden", "fence", "fence panel", "gate", "bins", "bin", "bin store", "cleaning", "cleaned",
 		"lift", "keys", "key", "fob", "aerial", "tv", "parking", "noise", "music", "tree", "branch", "hedge",
 		"grass", "rubbish", "fly tipping", "stairlift", "fire exit", "caretaker", "satellite", "hallway and stairs",
-		"communal", "parked", "bay", "dog", "barks", "nextdoor", "bonfire", "bbq", "barbecue")},
+		"communal", "parked", "bay", "dog", "barks", "nextdoor", "bonfire", "bbq", "barbecue",
+		"hoovered", "hoovering", "vacuumed", "swept", "sweeping", "litter")},
 }
 
 // catPriority is each category's place in a tie: the trades whose faults do the most
