@@ -89,6 +89,11 @@ func TestWordFamilies(t *testing.T) {
 		{"water through to the ceiling below", "shower", "The shower tray has cracked and water goes through to the kitchen ceiling below.", want{"PLUMBING", "EMERGENCY", nil}},
 		{"window hinge snapped upstairs", "window", "The first floor window's hinge has snapped and it won't shut.", want{"STRUCTURAL", "URGENT", nil}},
 		{"fridge lukewarm", "fridge", "Fridge isn't cooling, everything is lukewarm. Came with the flat.", want{"APPLIANCE", "URGENT", nil}},
+		{"door hard to close but locks", "door", "Back door won't shut easily since the rain but it does lock if you push.", want{"STRUCTURAL", "URGENT", nil}},
+		{"window stiff but locks", "window", "Bedroom window is stiff to open, still shuts and locks.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"oven slow to heat", "oven", "The oven is slow to get hot but gets there eventually.", want{"APPLIANCE", "ROUTINE", nil}},
+		{"flat above onto appliance", "leak", "Water dripping through the ceiling onto the fridge, it's from the flat above.", want{"PLUMBING", "EMERGENCY", nil}},
+		{"heating on and off with a baby", "heating", "Heating goes on and off, some days fine. We have a baby.", want{"HVAC", "URGENT", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

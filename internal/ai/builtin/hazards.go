@@ -76,6 +76,7 @@ var (
 		"through her ceiling", "through their ceiling", "through our ceiling", "from the ceiling", "ceiling is dripping",
 		"ceiling dripping", "through the light", "coming through")
 	roofSource = phrases("roof", "tiles", "slates", "rain", "raining", "storm", "rains", "rained", "gutter", "flashing")
+	fromAbove  = phrases("flat above", "flat upstairs", "upstairs flat", "neighbour above", "neighbours above", "people above", "people upstairs")
 	pipeSource = phrases("pipe", "pipes", "flat above", "upstairs", "bath", "toilet", "tank", "watertank", "cistern",
 		"shower", "above", "radiator")
 	sewageWords = phrases("sewage", "toilet waste", "raw sewage", "poo", "faeces", "excrement", "human waste", "sewer")

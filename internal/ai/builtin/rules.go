@@ -54,8 +54,10 @@ var (
 		"locking out", "locks out", "locked out", "lockout", "conked out", "conked", "kaput", "knackered", "given up",
 		"gave up", "not firing up", "wont fire up", "wont ignite", "went off", "going off", "keeps going off",
 		"resetting", "been off", "is off", "are off", "off since", "off for", "heating off", "hotwater off")
-	heatSystems     = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
-	gasOff          = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
+	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
+	gasOff           = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
+	heatIntermittent = phrases("playing up", "on and off", "some days", "intermittent", "intermittently", "hit and miss",
+		"keeps stopping", "comes and goes", "on the blink", "temperamental")
 	heatStuck       = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
 	heatPartial     = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
 	tapWontOff      = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
@@ -83,7 +85,8 @@ var (
 	ovenWords = phrases("oven", "cooker")
 	ovenParts = phrases("light", "bulb", "element", "grill", "fan", "one", "still usable", "still works")
 	ovenFail  = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use",
-		"temperature", "wont get hot", "wont heat up", "not hot enough", "takes ages to heat")
+		"wont get up to temperature", "not getting up to temperature", "doesnt get up to temperature",
+		"never gets up to temperature", "wont get hot", "wont heat up", "not hot enough")
 	hobWords      = phrases("hob", "gas hob")
 	hobFail       = phrases("cracked", "stopped using", "unusable", "cant use", "smashed", "shattered", "wont light", "wont ignite", "any of the rings", "none of the rings", "all the rings", "cant cook", "any ring", "doesnt light", "not lighting", "no flame")
 	ringPartial   = phrases("ring", "one ring", "other three", "other rings", "others are fine", "other ones", "rest are fine", "rest work", "others work")
@@ -217,6 +220,14 @@ func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable b
 			add(cue{catHVAC, urgent, 3, "No heating or hot water, with no vulnerable occupant mentioned: urgent.", "", h.clause})
 		}
 		break
+	}
+	// Heating that works some days and not others is not a total loss: urgent, even
+	// with a vulnerable occupant (the guide raises only a total loss to an emergency).
+	for _, h := range r.find(heatIntermittent) {
+		if r.mentionedNear(h.clause, heatSubjects) {
+			add(cue{catHVAC, urgent, 2.5, "Heating or hot water failing now and then: urgent.", "", h.clause})
+			break
+		}
 	}
 	if h, ok := r.firstHit(gasOff); ok {
 		add(cue{catHVAC, urgent, 3.5, "Gas supply off with no smell of gas: urgent.", "", h.clause})

@@ -91,6 +91,9 @@ func (r *report) securityCues(add func(cue)) {
 		window := r.inSentence(h.clause, windowWords)
 		explicit := r.inClause(h.clause, phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced"))
 		switch {
+		case (door || window) && !explicit && r.has(stillLocks):
+			// "won't close properly ... but it does lock": secured, so a faulty lock.
+			add(cue{catStructural, urgent, 3, "A door or window that is hard to close but still locks: urgent.", "", h.clause})
 		case door || explicit || window && r.has(groundFloorWords) && !r.has(upperFloor):
 			add(cue{catStructural, emergency, 5, "The home cannot be secured: an emergency.", schema.HazardInsecureHome, h.clause})
 		case window:
@@ -103,7 +106,7 @@ func (r *report) securityCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(lockWords) {
-		if r.inSentence(h.clause, lockFaulty) {
+		if r.inSentence(h.clause, lockFaulty) && !r.locksFine(h) {
 			add(cue{catStructural, urgent, 2.5, "Faulty lock that still locks: urgent.", "", h.clause})
 		}
 	}
@@ -126,4 +129,25 @@ func (r *report) fittingFirst(c int) bool {
 		}
 	}
 	return false
+}
+
+// stillLocks are the words of a resident saying the door or window does lock.
+var stillLocks = phrases("does lock", "still locks", "it locks", "and locks", "locks fine", "locks ok", "lock it in the end",
+	"locks in the end", "locks eventually", "does still lock", "can still lock", "it still locks")
+
+// locksFine reports whether the lock word at h is the resident saying it locks ("still
+// shuts and locks"), not naming a lock that is at fault.
+func (r *report) locksFine(h hit) bool {
+	w := r.clauses[h.clause].words
+	if w[h.pos] != "locks" {
+		return false
+	}
+	before, after := "", ""
+	if h.pos > 0 {
+		before = w[h.pos-1]
+	}
+	if h.pos+1 < len(w) {
+		after = w[h.pos+1]
+	}
+	return before == "still" || before == "and" || before == "it" || after == "fine" || after == "ok" || after == "okay"
 }

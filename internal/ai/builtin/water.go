@@ -17,8 +17,13 @@ func (r *report) waterCues(add func(cue)) {
 			continue
 		}
 		cat, why := fromWater, "Water coming through a ceiling from pipes or the flat above: an emergency."
-		if len(r.find(roofSource)) > len(r.find(pipeSource)) {
+		switch {
+		case len(r.find(roofSource)) > len(r.find(pipeSource)):
 			cat, why = catStructural, "Water coming through a ceiling from the roof: an emergency."
+		case r.has(fromAbove):
+			// The guide: water through a ceiling from the flat above is the plumber's,
+			// whatever it hits or whatever upstairs left running.
+			cat = catPlumbing
 		}
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
