@@ -40,26 +40,14 @@ var (
 	dampState     = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls",
 		"wet to touch", "damp to touch", "fusty", "smells damp", "walls are wet", "wall is wet", "wet walls", "walls wet",
 		"wallpaper peeling", "wallpaper is peeling", "paper peeling", "peeling off", "wet patch", "wet patches")
-	dampPlaces     = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
-	sealantWords   = phrases("silicone", "sealant", "grout", "mastic")
-	stainWords     = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
-	stainPlaces    = phrases("ceiling", "wall", "walls", "chimney breast")
-	rainIn         = phrases("rain is coming in", "rain coming in", "rain comes in", "rain gets in", "rain getting in", "rain is getting in", "rain gets through", "rain is coming through", "rain coming through", "water gets in", "water is getting in", "water getting in")
-	extractorWords = phrases("extractor", "extractor fan")
-	fireDoor       = phrases("fire door", "fire doors")
-	mouldDefect    = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
-	condensation   = phrases("condensation", "running with water")
-	heatSubjects   = phrases("heating", "boiler", "combi", "warmth", "hotwater", "storage heaters", "radiators", "immersion", "cylinder", "heat", "heaters")
-	heatLoss       = phrases("no", "not working", "stopped", "wont come on", "wont fire", "wont work", "not coming on", "packed up", "packed in", "broken", "dead", "died", "stone cold", "cutting out", "cuts out", "not firing", "isnt working", "doesnt work", "not heating", "isnt heating", "run cold", "runs cold", "stays cold", "not giving", "isnt giving", "gone off", "failed", "none of", "turning itself off", "not come on", "havent come on", "wont turn on", "wont heat", "not getting hot", "broken down", "not on", "isnt on", "doesnt come on", "not work", "cold",
-		"locking out", "locks out", "locked out", "lockout", "conked out", "conked", "kaput", "knackered", "given up",
-		"gave up", "not firing up", "wont fire up", "wont ignite", "went off", "going off", "keeps going off",
-		"resetting", "been off", "is off", "are off", "off since", "off for", "heating off", "hotwater off")
-	heatSystems      = phrases("the heating", "our heating", "central heating", "boiler", "combi", "hotwater", "storage heaters", "radiators", "immersion", "cylinder")
-	gasOff           = phrases("gas has gone off", "gas is off", "gas gone off", "gas has been cut off", "gas cut off", "lost gas", "no gas at all", "no gas supply", "gas supply is off", "gas has gone")
-	heatIntermittent = phrases("playing up", "on and off", "some days", "intermittent", "intermittently", "hit and miss",
-		"keeps stopping", "comes and goes", "on the blink", "temperamental")
-	heatStuck       = phrases("wont turn off", "stuck on", "wont switch off", "always on", "on full", "boiling hot", "too hot")
-	heatPartial     = phrases("minutes", "lukewarm", "only warm", "not hot enough", "upstairs", "downstairs", "ones are fine", "others are fine", "others work", "towel rail", "one radiator", "one of the", "in the kitchen", "in the bathroom", "spare room", "everywhere else", "the others", "other two", "rest of the")
+	dampPlaces      = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
+	sealantWords    = phrases("silicone", "sealant", "grout", "mastic")
+	stainWords      = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")
+	stainPlaces     = phrases("ceiling", "wall", "walls", "chimney breast")
+	rainIn          = phrases("rain is coming in", "rain coming in", "rain comes in", "rain gets in", "rain getting in", "rain is getting in", "rain gets through", "rain is coming through", "rain coming through", "water gets in", "water is getting in", "water getting in")
+	fireDoor        = phrases("fire door", "fire doors")
+	mouldDefect     = phrases("mould", "mouldy", "black mould", "mildew", "fungus", "damp patch", "damp patches", "rising damp", "damp on", "damp in", "damp and mould", "damp wall", "damp walls", "signs of damp", "damp problem", "damp smell", "damp ceiling", "damp coming", "patch of damp", "damp is", "the damp")
+	condensation    = phrases("condensation", "running with water")
 	tapWontOff      = phrases("wont turn off", "wont stop running", "cant turn it off", "cant turn off", "stuck on", "wont shut off")
 	tapWords        = phrases("tap", "taps")
 	lowPressure     = phrases("low pressure", "pressure is really low", "pressure is low", "pressure is really poor", "no pressure", "dribble", "trickle", "pressure has dropped", "water pressure")
@@ -98,20 +86,16 @@ var (
 	roofCover     = phrases("slates", "slate", "tiles", "roof tiles", "ridge tiles")
 	roofCoverFail = phrases("missing", "blown off", "slipped", "came off", "come off", "fallen off", "off the roof", "blew off",
 		"slid off", "slid", "sliding", "slipping", "dislodged", "loose", "fell off", "smashed", "blown")
-	roofContext    = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
-	lockWords      = phrases("lock", "locks", "key")
-	fallRisk       = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
-	balconyWords   = phrases("balcony", "balcony railing", "balustrade")
-	balconyFail    = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
-	obstruction    = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
-	stairliftWords = phrases("stairlift")
-	petWords       = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
-	pestNouns      = phrases("scurrying", "scampering", "scuttling", "gnawing", "something living", "something nesting", "rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
-	pestInside     = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
-	pressureTopUp  = phrases("top it up", "top up", "topping up", "filling loop", "repressurise", "topped it up", "topped up", "topped")
-	// resolvedWords: the resident got it going again, so no loss remains.
-	resolvedWords = phrases("working again", "works again", "back on now", "came back on", "its fine now", "all fine now",
-		"sorted it", "its back", "back now")
+	roofContext      = phrases("roof", "wind", "winds", "storm", "gale", "blew", "path", "drive", "garden", "gutter")
+	lockWords        = phrases("lock", "locks", "key")
+	fallRisk         = phrases("trip hazard", "could trip", "might trip", "someone could fall", "could drop", "drop on someone", "fall on someone", "land on someone", "someone will fall", "someone could trip", "going to trip")
+	balconyWords     = phrases("balcony", "balcony railing", "balustrade")
+	balconyFail      = phrases("loose", "wobbly", "wobbles", "coming away", "come away", "unsafe", "broken", "moving", "gives")
+	obstruction      = phrases("blocking the path", "across the path", "cant get in or out", "fire exit", "fire risk", "blocking the door", "cant get out")
+	stairliftWords   = phrases("stairlift")
+	petWords         = phrases("dog", "dogs", "cat", "cats", "pets", "pet", "puppy", "rabbit", "chickens")
+	pestNouns        = phrases("scurrying", "scampering", "scuttling", "gnawing", "something living", "something nesting", "rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "wasps nest", "pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "moths", "silverfish", "maggots", "pests", "slugs", "snails", "woodlice", "beetles", "earwigs", "flies", "fruit flies", "insects", "foxes", "fox", "bats", "birds", "starlings", "hornets", "bugs")
+	pestInside       = phrases("kitchen", "bedroom", "bedrooms", "loft", "attic", "walls", "floorboards", "cupboards", "cupboard", "in the house", "in the flat", "inside", "mattress", "bed", "carpets", "carpet", "living room", "bathroom", "lounge", "getting in", "coming in", "got in", "into the house", "indoors", "sofa", "under the floor", "in our flat", "hallway", "landing", "ceiling", "light fittings")
 	outerDoorOnly    = phrases("front door", "back door", "patio door", "french doors", "main door", "flat door", "entrance door", "side door", "door frame")
 	groundFloorWords = phrases("ground floor", "ground floor flat", "bungalow", "basement", "downstairs window", "ground level")
 )
@@ -201,48 +185,6 @@ func (r *report) electricalCues(add func(cue)) {
 	}
 	for _, h := range r.find(intercomWords) {
 		add(cue{catElectrical, urgent, 3, "Door-entry system not working: urgent.", "", h.clause})
-	}
-}
-
-// heatingCues: a total loss of heating or hot water is urgent, an emergency with a
-// vulnerable occupant; one cold radiator is not a loss.
-func (r *report) heatingCues(add func(cue), vulnerableCue string, isVulnerable bool) {
-	for c := range r.clauses {
-		// An appliance that will not heat is the appliance's fault, not the heating's.
-		if !r.mentions(c, heatSubjects) || !r.inClause(c, heatLoss) || r.mentionedNear(c, heatPartial) || r.has(resolvedWords) ||
-			r.mentions(c, applianceNouns) && !r.mentions(c, heatSystems) {
-			continue
-		}
-		h := hit{clause: c}
-		if isVulnerable {
-			add(cue{catHVAC, emergency, 4.5, "No heating or hot water with a vulnerable occupant (" + vulnerableCue + "): an emergency.", schema.HazardVulnerableOccupant, h.clause})
-		} else {
-			add(cue{catHVAC, urgent, 3, "No heating or hot water, with no vulnerable occupant mentioned: urgent.", "", h.clause})
-		}
-		break
-	}
-	// Heating that works some days and not others is not a total loss: urgent, even
-	// with a vulnerable occupant (the guide raises only a total loss to an emergency).
-	for _, h := range r.find(heatIntermittent) {
-		if r.mentionedNear(h.clause, heatSubjects) {
-			add(cue{catHVAC, urgent, 2.5, "Heating or hot water failing now and then: urgent.", "", h.clause})
-			break
-		}
-	}
-	if h, ok := r.firstHit(gasOff); ok {
-		add(cue{catHVAC, urgent, 3.5, "Gas supply off with no smell of gas: urgent.", "", h.clause})
-	}
-	for _, h := range r.find(heatStuck) {
-		if r.mentionedNear(h.clause, heatSystems) {
-			add(cue{catHVAC, urgent, 2.5, "Heating that will not turn off: urgent.", "", h.clause})
-			break
-		}
-	}
-	if h, ok := r.firstHit(extractorWords); ok {
-		add(cue{catHVAC, routine, 3, "Extractor fan noisy or not working: routine.", "", h.clause})
-	}
-	if h, ok := r.firstHit(pressureTopUp); ok {
-		add(cue{catHVAC, routine, 3, "Boiler pressure the resident can top up: routine.", "", h.clause})
 	}
 }
 
