@@ -8,8 +8,8 @@ var (
 		"comes up into", "came up into", "rising up", "coming out of the plughole", "out of the plughole")
 	// toiletWaste is what makes the water coming back up sewage rather than rain or
 	// a sink's own washing-up water.
-	toiletWaste = phrases("toilet", "flush", "flushes", "flushed", "brown water", "bits in it", "bits", "stinks",
-		"stench", "smell", "dirty water", "filthy water")
+	toiletWaste = phrases("toilet", "flush", "flushes", "flushed", "brown water", "bits in it", "poo", "toilet paper",
+		"toilet roll", "sewage")
 	indoorOutlets = phrases("bath", "plughole", "shower", "shower tray", "sink", "basin", "floor", "bathroom", "kitchen")
 	// dirtyWater is what overflows from a toilet when it is sewage rather than clean water.
 	dirtyWater = phrases("dirty", "waste", "poo", "brown", "filthy", "sewage", "bits")

@@ -94,6 +94,8 @@ func TestWordFamilies(t *testing.T) {
 		{"oven slow to heat", "oven", "The oven is slow to get hot but gets there eventually.", want{"APPLIANCE", "ROUTINE", nil}},
 		{"flat above onto appliance", "leak", "Water dripping through the ceiling onto the fridge, it's from the flat above.", want{"PLUMBING", "EMERGENCY", nil}},
 		{"heating on and off with a baby", "heating", "Heating goes on and off, some days fine. We have a baby.", want{"HVAC", "URGENT", nil}},
+		{"kitchen sink backing up", "sink", "Kitchen sink is backing up and smells, nothing goes down it.", want{"PLUMBING", "URGENT", nil}},
+		{"nothing wrong with the taps", "sink", "There is nothing wrong with the taps but the basin is slow to drain.", want{"PLUMBING", "ROUTINE", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.title, tt.description, tt.want) })

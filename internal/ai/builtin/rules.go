@@ -57,7 +57,7 @@ var (
 	secondToilet    = phrases("another toilet", "second toilet", "other toilet", "ensuite", "en suite", "main bathroom toilet", "toilet as well", "toilet upstairs", "toilet downstairs", "two toilets")
 	drainSubjects   = phrases("sink", "bath", "basin", "shower", "plughole", "the drain", "drains", "gully")
 	applianceNouns  = phrases("oven", "hob", "cooker", "cookerhood", "fridge", "freezer", "washingmachine", "dishwasher", "tumbledryer", "dryer", "microwave", "kettle")
-	drainFail       = phrases("completely blocked", "wont drain at all", "doesnt drain at all", "wont drain", "not draining at all", "blocked", "standing water", "bail")
+	drainFail       = phrases("backing up", "backs up", "wont go down", "not going down", "nothing goes down", "completely blocked", "wont drain at all", "doesnt drain at all", "wont drain", "not draining at all", "blocked", "standing water", "bail")
 	slowWords       = phrases("slow", "slowly", "slower", "eventually")
 	downpipeBlocked = phrases("blocked", "backs up", "backing up", "overflowing", "overflows")
 	electricShower  = phrases("electric shower")

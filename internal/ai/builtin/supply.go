@@ -4,7 +4,7 @@ package builtin
 var (
 	// dryTaps said of the taps in general (not one tap) is no water supply at all.
 	dryTaps = phrases("nothing at all", "then nothing", "spitting air", "spit air", "spits air", "just air",
-		"nothing comes", "nothing came", "theres nothing", "there is nothing", "run dry", "ran dry", "gone dry")
+		"nothing comes", "nothing came", "run dry", "ran dry", "gone dry")
 	allTaps = phrases("taps", "any tap", "every tap", "all the taps", "no tap")
 	// puddleWords is standing water; leakSources the fittings it may come from.
 	puddleWords = phrases("puddle", "puddles", "pool of water", "pools of water", "pooling", "wet patch", "always wet",
