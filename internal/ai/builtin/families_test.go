@@ -95,6 +95,11 @@ func TestWordFamilies(t *testing.T) {
 		{"flat above onto appliance", "leak", "Water dripping through the ceiling onto the fridge, it's from the flat above.", want{"PLUMBING", "EMERGENCY", nil}},
 		{"heating on and off with a baby", "heating", "Heating goes on and off, some days fine. We have a baby.", want{"HVAC", "URGENT", nil}},
 		{"kitchen sink backing up", "sink", "Kitchen sink is backing up and smells, nothing goes down it.", want{"PLUMBING", "URGENT", nil}},
+		{"lock spins, door will not stay shut", "door", "Front door handle just spins and the door won't stay shut.", want{"STRUCTURAL", "EMERGENCY", []string{"INSECURE_HOME"}}},
+		{"door has dropped", "door", "The kitchen door has dropped and scrapes the floor.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"loose stair tread", "stairs", "A tread on the stairs is loose and rocks when you step on it.", want{"STRUCTURAL", "URGENT", nil}},
+		{"front step wobbly", "step", "The front step is cracked and wobbles a bit.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"oven and grill dead", "cooker", "The oven and grill have both stopped working, the hob is fine.", want{"APPLIANCE", "URGENT", nil}},
 		{"nothing wrong with the taps", "sink", "There is nothing wrong with the taps but the basin is slow to drain.", want{"PLUMBING", "ROUTINE", nil}},
 	}
 	for _, tt := range tests {

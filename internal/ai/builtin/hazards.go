@@ -109,6 +109,12 @@ var (
 		"bath", "sink", "basin", "toilet", "shower", "shower tray", "cistern", "splashback", "boiler", "mirror",
 		"alarm", "smokealarm", "heatalarm", "co", "detector", "mirror", "picture", "rail", "towel rail", "hook", "clock",
 		"thermostat", "radiator", "aerial", "satellite", "sign", "number")
+	// pullingAway is the one kind of separating a window or door can do that is the
+	// building's fault: a bay window pulling away from the house.
+	pullingAway = phrases("pulling away", "pulled away", "coming away", "moving away", "separating")
+	// stairTreads are the stairs inside; an outside front step is routine upkeep.
+	stairTreads    = phrases("stair tread", "tread", "treads", "stair", "stairs", "staircase")
+	treadFail      = phrases("loose", "cracked", "broken", "wobbly", "wobbles", "rotten", "moves", "gives", "split")
 	structureNouns = phrases("tread", "treads", "step", "steps", "bay", "artex", "plasterboard", "beam", "beams",
 		"stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",
 		"staircase", "plaster", "joists", "lintel")
@@ -123,7 +129,8 @@ var (
 
 // Home security: an outside door or a ground-floor window that cannot be secured.
 var (
-	insecureWords = phrases("wont lock", "doesnt lock", "cant lock", "will not lock", "not lock", "unable to lock",
+	insecureWords = phrases("wont stay shut", "wont stay closed", "wont catch", "just spins", "spins round",
+		"lock has broken", "lock has gone", "lock has snapped", "wont lock", "doesnt lock", "cant lock", "will not lock", "not lock", "unable to lock",
 		"cant secure", "cant be secured", "cant be locked", "broken in", "break in", "burgled", "burglary",
 		"forced", "kicked in", "smashed", "wont close", "wont shut", "doesnt close", "cant close", "let alone lock",
 		"turns round and round", "key just turns", "lock is broken", "lock broken", "broken lock", "boarded up",

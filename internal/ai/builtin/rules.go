@@ -71,7 +71,7 @@ var (
 		"isnt freezing", "wont freeze", "melted", "running warm", "not keeping",
 		"isnt cooling", "lukewarm", "not cold enough")
 	ovenWords = phrases("oven", "cooker")
-	ovenParts = phrases("light", "bulb", "element", "grill", "fan", "one", "still usable", "still works")
+	ovenParts = phrases("light", "bulb", "element", "fan", "one", "still usable")
 	ovenFail  = phrases("not heating", "stopped heating", "doesnt heat", "wont heat", "stays cold", "not working", "stopped working", "broken", "dead", "shattered", "smashed", "wont turn on", "no power", "isnt working", "doesnt work", "doesnt get hot", "not getting hot", "cant use",
 		"wont get up to temperature", "not getting up to temperature", "doesnt get up to temperature",
 		"never gets up to temperature", "wont get hot", "wont heat up", "not hot enough")

@@ -14,9 +14,9 @@ func (r *report) structureCues(add func(cue)) {
 	}
 	for _, h := range r.find(separating) {
 		// These words are loose enough that any fitting in the clause is taken to be what
-		// came away; what "snapped" beside a window or door is its hinge or handle, which
-		// the window and lock rules judge.
-		snapped := r.clauses[h.clause].words[h.pos] == "snapped" &&
+		// came away; a window or door that snapped or dropped has a broken hinge or handle,
+		// which the window and lock rules judge.
+		snapped := !r.mentions(h.clause, pullingAway) &&
 			(r.mentions(h.clause, windowWords) || r.mentions(h.clause, phrases("door", "doors")))
 		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || snapped || r.inSentence(h.clause, waterWords) {
 			continue
@@ -66,6 +66,12 @@ func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(handrailWords) {
 		if r.inSentence(h.clause, handrailFail) {
 			add(cue{catStructural, urgent, 3, "Loose or broken handrail: urgent, a fall risk.", "", h.clause})
+		}
+	}
+	for _, h := range r.find(stairTreads) {
+		if r.inClause(h.clause, treadFail) || r.inSentence(h.clause, treadFail) && r.mentions(h.clause, phrases("tread", "treads")) {
+			add(cue{catStructural, urgent, 2.5, "A loose or broken stair tread: urgent, a fall risk.", "", h.clause})
+			break
 		}
 	}
 	for _, h := range r.find(floorWords) {
