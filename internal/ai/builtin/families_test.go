@@ -98,6 +98,8 @@ func TestWordFamilies(t *testing.T) {
 		{"lock spins, door will not stay shut", "door", "Front door handle just spins and the door won't stay shut.", want{"STRUCTURAL", "EMERGENCY", []string{"INSECURE_HOME"}}},
 		{"door has dropped", "door", "The kitchen door has dropped and scrapes the floor.", want{"STRUCTURAL", "ROUTINE", nil}},
 		{"loose stair tread", "stairs", "A tread on the stairs is loose and rocks when you step on it.", want{"STRUCTURAL", "URGENT", nil}},
+		{"baby gate on the stairs", "stairs", "The baby gate at the top of the stairs is loose.", want{"STRUCTURAL", "ROUTINE", nil}},
+		{"wallpaper peeling alone", "wallpaper", "Wallpaper peeling in the hall where a picture was pulled off.", want{"STRUCTURAL", "ROUTINE", nil}},
 		{"front step wobbly", "step", "The front step is cracked and wobbles a bit.", want{"STRUCTURAL", "ROUTINE", nil}},
 		{"oven and grill dead", "cooker", "The oven and grill have both stopped working, the hob is fine.", want{"APPLIANCE", "URGENT", nil}},
 		{"nothing wrong with the taps", "sink", "There is nothing wrong with the taps but the basin is slow to drain.", want{"PLUMBING", "ROUTINE", nil}},

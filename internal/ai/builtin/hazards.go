@@ -112,8 +112,9 @@ var (
 	// pullingAway is the one kind of separating a window or door can do that is the
 	// building's fault: a bay window pulling away from the house.
 	pullingAway = phrases("pulling away", "pulled away", "coming away", "moving away", "separating")
-	// stairTreads are the stairs inside; an outside front step is routine upkeep.
-	stairTreads    = phrases("stair tread", "tread", "treads", "stair", "stairs", "staircase")
+	// stairTreads name a tread itself ("the stairs" is only where something is); an
+	// outside front step is routine upkeep.
+	stairTreads    = phrases("stair tread", "tread", "treads", "stair")
 	treadFail      = phrases("loose", "cracked", "broken", "wobbly", "wobbles", "rotten", "moves", "gives", "split")
 	structureNouns = phrases("tread", "treads", "step", "steps", "bay", "artex", "plasterboard", "beam", "beams",
 		"stair", "stair tread", "ceiling", "roof", "wall", "chimney", "bricks", "stairs", "floor", "balcony",

@@ -39,7 +39,7 @@ var (
 	leakWords     = phrases("leak", "leaking", "leaks", "seeping", "seeps", "weeping", "leaked")
 	dampState     = phrases("feels damp", "damp to the touch", "wet to the touch", "musty", "is damp", "are damp", "damp walls",
 		"wet to touch", "damp to touch", "fusty", "smells damp", "walls are wet", "wall is wet", "wet walls", "walls wet",
-		"wallpaper peeling", "wallpaper is peeling", "paper peeling", "peeling off", "wet patch", "wet patches")
+		"wet patch", "wet patches")
 	dampPlaces      = phrases("wall", "walls", "wallpaper", "ceiling", "plaster", "room", "carpet", "corner", "skirting")
 	sealantWords    = phrases("silicone", "sealant", "grout", "mastic")
 	stainWords      = phrases("stain", "stained", "staining", "watermark", "water mark", "tide mark", "brown patch", "yellow patch")

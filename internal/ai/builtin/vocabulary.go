@@ -47,7 +47,7 @@ var vocabulary = []term{
 		"banister", "window", "door", "lock", "locks", "gutter", "chimney", "damp", "mould", "mouldy", "condensation",
 		"rot", "rotten", "rotting", "crack", "cracks", "cracked", "subsidence", "plaster", "skirting", "frame", "hinge",
 		"letterbox", "lofthatch", "slates", "sill", "glazing", "brickwork", "render", "locksmith", "tiles", "tile",
-		"wall", "walls", "cupboard door", "cupboard", "cupboards", "kitchen unit", "worktop", "skylight", "spindles", "joists", "porch", "steps", "draught", "latch", "glass", "lino", "step", "carpet", "stair carpet")},
+		"wall", "walls", "cupboard door", "cupboard", "cupboards", "kitchen unit", "worktop", "skylight", "spindles", "joists", "porch", "steps", "draught", "latch", "glass", "lino", "step", "carpet", "stair carpet", "wallpaper", "paintwork", "paint")},
 
 	{catPest, 4, phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "nest",
 		"pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "pest", "pests",
