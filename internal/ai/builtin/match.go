@@ -152,3 +152,15 @@ func (r *report) firstHit(ps []phrase) (hit, bool) {
 	}
 	return hit{}, false
 }
+
+// faultNear reports whether a clause of the sentence holding c affirms one of fault
+// without naming one of parts: the fault of the whole thing, not of a part of it.
+func (r *report) faultNear(c int, fault, parts []phrase) bool {
+	s := r.clauses[c].sentence
+	for i := range r.clauses {
+		if r.clauses[i].sentence == s && r.inClause(i, fault) && !r.mentions(i, parts) {
+			return true
+		}
+	}
+	return false
+}

@@ -125,6 +125,7 @@ var compoundWords = map[[2]string]string{
 	{"microwave", "door"}: "microwave", {"dishwasher", "door"}: "dishwasher", {"next", "door"}: "nextdoor",
 	{"switch", "off"}: "switchoff", {"switch", "on"}: "switchon", {"switch", "it"}: "switchit",
 	{"cooker", "switch"}: "cookerswitch", {"light", "switch"}: "lightswitch", {"pull", "cord"}: "pullcord",
+	{"door", "release"}: "intercom", {"release", "button"}: "intercom",
 }
 
 // compoundDisplay spells a compound as the two words it joins, for the reasoning: only

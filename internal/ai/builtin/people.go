@@ -12,6 +12,13 @@ var vulnerableWords = phrases(
 	"chemotherapy", "cancer", "copd", "heart condition", "terminally", "terminal", "dialysis", "dementia",
 	"parkinsons", "stroke", "immune system", "immunocompromised", "severe asthma", "lung condition",
 	"seriously ill", "very ill", "recovering from", "oxygen",
+	// More ways to say the same: an age by decade, a newborn in days, a named condition.
+	"days old", "day old", "new baby", "premature", "in her 70s", "in his 70s", "in her 80s", "in his 80s",
+	"in her 90s", "in his 90s", "seventies", "eighties", "nineties", "old age pensioner",
+	"has ms", "have ms", "with ms", "got ms", "multiple sclerosis", "motor neurone", "mnd", "cerebral palsy",
+	"sickle cell", "cystic fibrosis", "bedridden", "crutches", "cant walk", "registered blind", "kidney failure",
+	"out of hospital", "discharged", "heart surgery", "surgery", "heart attack", "operation",
+	"transplant", "leukaemia", "hospice", "palliative", "end of life", "learning disability", "learning disabilities",
 )
 
 // ageLeads are the words before a number that make it someone's age.

@@ -6,10 +6,22 @@ import "github.com/maintainuk/maintainuk/internal/ai/schema"
 // hospital admission or a doctor's letter; condensation without mould is routine.
 func (r *report) structureCues(add func(cue)) {
 	for _, h := range r.find(collapseWords) {
-		if !r.mentionedNear(h.clause, structureNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
+		// A fitting falling off a wall is not the wall falling.
+		if !r.mentionedNear(h.clause, structureNouns) || r.fittingFirst(h.clause) || r.mentionedNear(h.clause, pestNouns) || r.inSentence(h.clause, waterWords) || r.mentionedNear(h.clause, rainWords) {
 			continue
 		}
 		add(cue{catStructural, emergency, 4.5, "Collapsed or unsafe structure: an emergency.", "", h.clause})
+	}
+	for _, h := range r.find(separating) {
+		// These words are loose enough that any fitting in the clause is taken to be what
+		// came away; a window or door that snapped or dropped has a broken hinge or handle,
+		// which the window and lock rules judge.
+		snapped := !r.mentions(h.clause, pullingAway) &&
+			(r.mentions(h.clause, windowWords) || r.mentions(h.clause, phrases("door", "doors")))
+		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || snapped || r.inSentence(h.clause, waterWords) {
+			continue
+		}
+		add(cue{catStructural, emergency, 4.5, "Part of the building dropping, splitting or pulling away: unsafe, an emergency.", "", h.clause})
 	}
 	mould, surface := r.firstHit(mouldDefect)
 	if surface {
@@ -34,7 +46,8 @@ func (r *report) structureCues(add func(cue)) {
 		add(cue{catStructural, routine, 3, "Condensation without mould: routine.", "", h.clause})
 	}
 	for _, h := range r.find(stainWords) {
-		if r.mentions(h.clause, stainPlaces) {
+		// A stain under a dripping tap is the tap's, routine: the tap is the repair.
+		if r.mentions(h.clause, stainPlaces) && !r.tapDrip() {
 			add(cue{catStructural, urgent, 2.5, "A damp patch or stain with no water coming through: urgent.", "", h.clause})
 		}
 	}
@@ -55,13 +68,22 @@ func (r *report) structureCues(add func(cue)) {
 			add(cue{catStructural, urgent, 3, "Loose or broken handrail: urgent, a fall risk.", "", h.clause})
 		}
 	}
+	for _, h := range r.find(stairTreads) {
+		if r.inClause(h.clause, treadFail) || r.inSentence(h.clause, treadFail) && r.mentions(h.clause, phrases("tread", "treads")) {
+			add(cue{catStructural, urgent, 2.5, "A loose or broken stair tread: urgent, a fall risk.", "", h.clause})
+			break
+		}
+	}
 	for _, h := range r.find(floorWords) {
 		if r.inSentence(h.clause, floorFail) {
 			add(cue{catStructural, urgent, 2.5, "Soft or rotten floor: urgent, it will get worse.", "", h.clause})
 		}
 	}
 	for _, h := range r.find(roofCover) {
-		if r.inSentence(h.clause, roofCoverFail) {
+		// Bare "tiles" are the roof's only when the roof or the weather is said with them:
+		// bathroom tiles come loose too.
+		roofy := r.clauses[h.clause].words[h.pos] != "tiles" || r.mentionedNear(h.clause, roofContext)
+		if roofy && r.inSentence(h.clause, roofCoverFail) {
 			add(cue{catStructural, urgent, 2.5, "Roof slates or tiles missing: urgent before water gets in.", "", h.clause})
 		}
 	}
@@ -75,6 +97,9 @@ func (r *report) securityCues(add func(cue)) {
 		window := r.inSentence(h.clause, windowWords)
 		explicit := r.inClause(h.clause, phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced"))
 		switch {
+		case (door || window) && !explicit && r.has(stillLocks):
+			// "won't close properly ... but it does lock": secured, so a faulty lock.
+			add(cue{catStructural, urgent, 3, "A door or window that is hard to close but still locks: urgent.", "", h.clause})
 		case door || explicit || window && r.has(groundFloorWords) && !r.has(upperFloor):
 			add(cue{catStructural, emergency, 5, "The home cannot be secured: an emergency.", schema.HazardInsecureHome, h.clause})
 		case window:
@@ -87,8 +112,48 @@ func (r *report) securityCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(lockWords) {
-		if r.inSentence(h.clause, lockFaulty) {
+		if r.inSentence(h.clause, lockFaulty) && !r.locksFine(h) {
 			add(cue{catStructural, urgent, 2.5, "Faulty lock that still locks: urgent.", "", h.clause})
 		}
 	}
+}
+
+// fittingFirst reports whether clause c names a fitting before a part of the building:
+// the fitting is then what fell or came away ("the alarm has fallen off the wall"), not
+// the wall. "You can see through to the cupboard below" names no part, so still counts.
+func (r *report) fittingFirst(c int) bool {
+	words := r.clauses[c].words
+	fitting := false
+	for pos := range words {
+		for _, p := range structureNouns {
+			if matchAt(words, pos, p) {
+				return fitting
+			}
+		}
+		for _, p := range minorFittings {
+			fitting = fitting || matchAt(words, pos, p)
+		}
+	}
+	return false
+}
+
+// stillLocks are the words of a resident saying the door or window does lock.
+var stillLocks = phrases("does lock", "still locks", "it locks", "and locks", "locks fine", "locks ok", "lock it in the end",
+	"locks in the end", "locks eventually", "does still lock", "can still lock", "it still locks")
+
+// locksFine reports whether the lock word at h is the resident saying it locks ("still
+// shuts and locks"), not naming a lock that is at fault.
+func (r *report) locksFine(h hit) bool {
+	w := r.clauses[h.clause].words
+	if w[h.pos] != "locks" {
+		return false
+	}
+	before, after := "", ""
+	if h.pos > 0 {
+		before = w[h.pos-1]
+	}
+	if h.pos+1 < len(w) {
+		after = w[h.pos+1]
+	}
+	return before == "still" || before == "and" || before == "it" || after == "fine" || after == "ok" || after == "okay"
 }

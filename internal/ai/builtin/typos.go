@@ -6,13 +6,13 @@ var misspellings = map[string]string{
 	"cieling": "ceiling", "celing": "ceiling", "ceilling": "ceiling", "seiling": "ceiling",
 	"presure": "pressure", "preassure": "pressure", "boilor": "boiler", "boila": "boiler",
 	"radiater": "radiator", "raditor": "radiator", "rads": "radiators", "rad": "radiator",
-	"elecricity": "electricity", "elec": "electricity", "lecky": "electricity",
+	"elecricity": "electricity", "elec": "electricity", "lecky": "electricity", "leccy": "electricity", "lekky": "electricity", "leccie": "electricity",
 	"socked": "socket", "sockit": "socket", "leek": "leak", "leeking": "leaking", "leakin": "leaking",
 	"brust": "burst", "bust": "broken", "busted": "broken", "sparkin": "sparking", "sparkes": "sparks",
 	"mold": "mould", "moldy": "mouldy", "damb": "damp", "cockroach": "cockroaches",
 	"roaches": "cockroaches", "cockroachs": "cockroaches", "mouses": "mice", "rat": "rats", "ratts": "rats",
 	"wasp": "wasps", "waspes": "wasps", "flea": "fleas", "ant": "ants", "bedbug": "bedbugs",
-	"squirrel": "squirrels", "pigeon": "pigeons", "hornet": "wasps", "hornets": "wasps",
+	"squirrel": "squirrels", "pigeon": "pigeons", "bug": "bugs", "hornet": "wasps", "hornets": "wasps",
 	"doesent": "doesnt", "dosnt": "doesnt", "dosent": "doesnt",
 	"aint": "isnt", "carnt": "cant", "cannot": "cant",
 	"loo": "toilet", "wc": "toilet", "toliet": "toilet", "toilit": "toilet", "tiolet": "toilet",
@@ -38,15 +38,28 @@ var misspellings = map[string]string{
 	"intercomm": "intercom", "buzzer": "intercom", "entryphone": "intercom",
 	"gutters": "gutter", "guttering": "gutter", "downpipes": "downpipe", "drainpipe": "downpipe",
 	"windows": "window", "doors": "door",
+	// Colloquial words for the same things: a trip, a bulge, an eggy smell.
+	"bulge": "bulging", "bulges": "bulging", "bulged": "bulging", "sags": "sagging", "sagged": "sagging",
+	"buckled": "bulging", "buckling": "bulging", "sulfur": "sulphur", "eggs": "egg",
+	"tingle": "shock", "tingled": "shock", "tingles": "shock", "tingling": "shock", "zapped": "shock",
 }
 
-// fixWord returns the word the cues know: a listed variant, or a vocabulary word of six
+// fixWord returns the word the cues know: a listed variant, a known word with a stray
+// "s", or a vocabulary word of six
 // or more letters, with the same first letter, one edit away (a letter wrong, missing, extra or two swapped).
 func fixWord(w string) string {
 	if f, ok := misspellings[w]; ok {
 		return f
 	}
-	if len(w) < 6 || knownWords[w] || realWords[w] {
+	if knownWords[w] || realWords[w] {
+		return w
+	}
+	// An apostrophe left out ("toilets blocked", "boilers died") or a plural the cues
+	// do not list: the known word it is.
+	if n := len(w); n >= 5 && w[n-1] == 's' && knownWords[w[:n-1]] {
+		return w[:n-1]
+	}
+	if len(w) < 6 {
 		return w
 	}
 	for _, k := range longWords {
@@ -65,6 +78,7 @@ var realWords = map[string]bool{
 	"lifted": true, "tipped": true, "shaking": true, "leading": true, "reading": true, "mounted": true,
 	"stains": true, "showed": true, "renter": true, "hearing": true, "heaving": true, "healing": true,
 	"cleared": true, "tipping": true, "sinking": true, "flushed": true, "parker": true, "garage": true,
+	"switched": true,
 }
 
 // knownWords holds every word a cue or the vocabulary uses, left as they are;

@@ -47,7 +47,7 @@ var vocabulary = []term{
 		"banister", "window", "door", "lock", "locks", "gutter", "chimney", "damp", "mould", "mouldy", "condensation",
 		"rot", "rotten", "rotting", "crack", "cracks", "cracked", "subsidence", "plaster", "skirting", "frame", "hinge",
 		"letterbox", "lofthatch", "slates", "sill", "glazing", "brickwork", "render", "locksmith", "tiles", "tile",
-		"wall", "walls", "cupboard door", "cupboard", "cupboards", "kitchen unit", "worktop", "skylight", "spindles", "joists", "porch", "steps", "draught", "latch", "glass", "lino")},
+		"wall", "walls", "cupboard door", "cupboard", "cupboards", "kitchen unit", "worktop", "skylight", "spindles", "joists", "porch", "steps", "draught", "latch", "glass", "lino", "step", "carpet", "stair carpet", "wallpaper", "paintwork", "paint")},
 
 	{catPest, 4, phrases("rats", "mice", "mouse", "cockroaches", "bedbugs", "fleas", "ants", "wasps", "bees", "nest",
 		"pigeons", "squirrels", "droppings", "infestation", "vermin", "rodents", "rodent", "pest", "pests",
@@ -58,7 +58,8 @@ var vocabulary = []term{
 	{catOther, 3, phrases("garden", "fence", "fence panel", "gate", "bins", "bin", "bin store", "cleaning", "cleaned",
 		"lift", "keys", "key", "fob", "aerial", "tv", "parking", "noise", "music", "tree", "branch", "hedge",
 		"grass", "rubbish", "fly tipping", "stairlift", "fire exit", "caretaker", "satellite", "hallway and stairs",
-		"communal", "parked", "bay", "dog", "barks", "nextdoor")},
+		"communal", "parked", "bay", "dog", "barks", "nextdoor", "bonfire", "bbq", "barbecue",
+		"hoovered", "hoovering", "vacuumed", "swept", "sweeping", "litter")},
 }
 
 // catPriority is each category's place in a tie: the trades whose faults do the most

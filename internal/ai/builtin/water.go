@@ -17,8 +17,13 @@ func (r *report) waterCues(add func(cue)) {
 			continue
 		}
 		cat, why := fromWater, "Water coming through a ceiling from pipes or the flat above: an emergency."
-		if len(r.find(roofSource)) > len(r.find(pipeSource)) {
+		switch {
+		case len(r.find(roofSource)) > len(r.find(pipeSource)):
 			cat, why = catStructural, "Water coming through a ceiling from the roof: an emergency."
+		case r.has(fromAbove):
+			// The guide: water through a ceiling from the flat above is the plumber's,
+			// whatever it hits or whatever upstairs left running.
+			cat = catPlumbing
 		}
 		add(cue{cat, emergency, 5, why, "", h.clause})
 	}
@@ -44,6 +49,8 @@ func (r *report) waterCues(add func(cue)) {
 			add(cue{catPlumbing, emergency, 4, "Sewage backing up: an emergency.", "", h.clause})
 		}
 	}
+	r.backflowCues(add)
+	r.supplyCues(add)
 	if h, ok := r.firstHit(noWater); ok {
 		add(cue{catPlumbing, emergency, 5, "No water supply at all: an emergency.", "", h.clause})
 	}
@@ -97,7 +104,8 @@ func (r *report) fixtureCues(add func(cue)) {
 	}
 	if !r.has(secondToilet) {
 		for _, h := range r.find(toiletWords) {
-			if r.inClause(h.clause, toiletFail) {
+			// A cracked seat or lid is not the toilet out of use.
+			if r.inClause(h.clause, toiletFail) && !r.mentions(h.clause, phrases("seat", "lid")) {
 				add(cue{catPlumbing, urgent, 3, "The only toilet blocked or not flushing: urgent.", "", h.clause})
 				break
 			}
@@ -128,13 +136,18 @@ func (r *report) fixtureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(ovenWords) {
-		if r.inClause(h.clause, ovenFail) {
+		// The fault may follow in the next clause ("the oven door won't shut, it won't get
+		// up to temperature"); a light or one part of the oven out is not the oven out.
+		if r.faultNear(h.clause, ovenFail, ovenParts) {
 			add(cue{catAppliance, urgent, 3.5, "Oven or cooker out of use: urgent.", "", h.clause})
 			break
 		}
 	}
+	// One ring out with the others working is routine (the guide's conventions); the
+	// hob must be wholly unusable to be urgent.
+	oneRing := r.has(ringPartial) && !r.has(ringTotal)
 	for _, h := range r.find(hobWords) {
-		if r.inSentence(h.clause, hobFail) {
+		if r.inSentence(h.clause, hobFail) && !oneRing {
 			add(cue{catAppliance, urgent, 3.5, "Hob wholly unusable: urgent.", "", h.clause})
 			break
 		}
