@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/maintainuk/maintainuk/internal/ai"
+	"github.com/maintainuk/maintainuk/internal/ai/schema"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
@@ -240,8 +241,18 @@ func TestAssist_draftSummaryEstimate(t *testing.T) {
 	if sm.Summary == "" {
 		t.Fatal("empty summary")
 	}
+	// Untriaged (OTHER), the ticket is priced as a general call-out; once classified, in the
+	// trade the suggestion names.
 	var est ai.EstimateResult
 	coord.Post(testsupport.Path("/api/v1/tickets/%s/ai/estimate", tk.ID), nil).Expect(http.StatusOK).Data(&est)
+	if !strings.Contains(est.Reasoning, "OTHER") {
+		t.Fatalf("untriaged estimate: %s", est.Reasoning)
+	}
+	classify(t, e.Coordinator, tk.ID)
+	coord.Post(testsupport.Path("/api/v1/tickets/%s/ai/estimate", tk.ID), nil).Expect(http.StatusOK).Data(&est)
+	if strings.Contains(est.Reasoning, "OTHER") || !strings.Contains(strings.ToLower(est.Reasoning), "boiler") {
+		t.Fatalf("estimate after classification: %s", est.Reasoning)
+	}
 	if est.Region != "LONDON" || est.LowPence <= 0 || est.LowPence > est.LikelyPence || est.LikelyPence > est.HighPence {
 		t.Fatalf("estimate: %+v", est)
 	}
@@ -260,7 +271,7 @@ func TestAssist_draftSummaryEstimate(t *testing.T) {
 			t.Fatalf("audit row %+v", a)
 		}
 	}
-	if caps["draft"] != 1 || caps["summarise"] != 1 || caps["estimate"] != 2 {
+	if caps["draft"] != 1 || caps["summarise"] != 1 || caps["estimate"] != 3 || caps["classify"] != 1 {
 		t.Fatalf("audited calls %v", caps)
 	}
 }
@@ -305,5 +316,13 @@ func TestSettingsPromptsUsage(t *testing.T) {
 	admin.Get("/api/v1/ai/usage?month=2020-01").Expect(http.StatusOK).Data(&u)
 	if u.Calls != 0 {
 		t.Fatalf("January 2020 usage: %+v", u)
+	}
+}
+
+// The assistant's labels are the tickets': a category or priority one knows and the
+// other refuses would be a suggestion nobody can accept.
+func TestLabelsMatchTickets(t *testing.T) {
+	if !slices.Equal(schema.Categories, tickets.Categories) || !slices.Equal(schema.Priorities, tickets.Priorities) {
+		t.Fatalf("schema %v %v, tickets %v %v", schema.Categories, schema.Priorities, tickets.Categories, tickets.Priorities)
 	}
 }

@@ -30,11 +30,9 @@ type DraftInput struct {
 // Check applies the rules on the input alone.
 func (in DraftInput) Check() error {
 	var f apperr.Fields
-	if !contains(schema.Recipients, in.Recipient) {
-		f.Add("recipient", "must be one of "+join(schema.Recipients))
-	}
-	if in.Tone != "" && !contains(schema.Tones, in.Tone) {
-		f.Add("tone", "must be one of "+join(schema.Tones))
+	f.OneOf("recipient", in.Recipient, schema.Recipients)
+	if in.Tone != "" {
+		f.OneOf("tone", in.Tone, schema.Tones)
 	}
 	if _, err := validate.LongText(in.Purpose, 0, 500); err != nil {
 		f.Add("purpose", err.Error())
@@ -65,8 +63,8 @@ type EstimateInput struct {
 // Check applies the rules on the input alone.
 func (in EstimateInput) Check() error {
 	var f apperr.Fields
-	if in.Region != "" && !contains(schema.Regions, in.Region) {
-		f.Add("region", "must be one of "+join(schema.Regions))
+	if in.Region != "" {
+		f.OneOf("region", in.Region, schema.Regions)
 	}
 	return f.Err()
 }
@@ -85,25 +83,21 @@ type EstimateResult struct {
 // the message's reader may know: a RESIDENT's draft is written from the comments shared
 // with residents, a CONTRACTOR's from none, and neither from prices; "" (a summary, a
 // landlord's draft) reads it as staff see it.
-func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.UUID, recipient string) (schema.TicketFacts, aidb.GetTicketFactsRow, []string, error) {
+func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.UUID, recipient string) (f schema.TicketFacts, orgName string, names []string, err error) {
 	if err := actor.RequireStaff(); err != nil {
-		return schema.TicketFacts{}, aidb.GetTicketFactsRow{}, nil, err
+		return f, "", nil, err
 	}
 	d, err := s.tickets.Get(ctx, actor, ticketID)
 	if err != nil {
-		return schema.TicketFacts{}, aidb.GetTicketFactsRow{}, nil, err
+		return f, "", nil, err
 	}
-	row, err := s.q.GetTicketFacts(ctx, s.db.Reader(actor.OrgID, actor.UserID), aidb.GetTicketFactsParams{OrgID: actor.OrgID, ID: ticketID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return schema.TicketFacts{}, aidb.GetTicketFactsRow{}, nil, apperr.New(apperr.NotFound, "ticket not found")
+	if orgName, err = s.q.GetOrgName(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID); err != nil {
+		return f, "", nil, err
 	}
-	if err != nil {
-		return schema.TicketFacts{}, aidb.GetTicketFactsRow{}, nil, err
-	}
-	f := schema.TicketFacts{Number: d.Number, Title: d.Title, Description: d.Description, Category: d.Category,
+	f = schema.TicketFacts{Number: d.Number, Title: d.Title, Description: d.Description, Category: d.Category,
 		Priority: d.Priority, Status: string(d.Status), Address: d.ReportedAddress, Resident: d.ReportedByName,
 		SLADueAt: d.SLADueAt.UTC().Format(time.RFC3339)}
-	names := []string{d.ReportedByName}
+	names = []string{d.ReportedByName}
 	private := recipient == "RESIDENT" || recipient == "CONTRACTOR"
 	for _, e := range d.Timeline {
 		f.Timeline = append(f.Timeline, timelineItem(e, private))
@@ -128,7 +122,7 @@ func (s *Service) facts(ctx context.Context, actor access.Actor, ticketID uuid.U
 	if len(f.Timeline) > 60 { // the story's start and its latest turns
 		f.Timeline = append(f.Timeline[:20:20], f.Timeline[len(f.Timeline)-40:]...)
 	}
-	return f, row, names, nil
+	return f, orgName, names, nil
 }
 
 // timelineItem turns a trail entry into a line the assistant reads: the action and the
@@ -171,7 +165,7 @@ func (s *Service) Draft(ctx context.Context, actor access.Actor, ticketID uuid.U
 	if err := in.Check(); err != nil {
 		return DraftResult{}, err
 	}
-	f, row, names, err := s.facts(ctx, actor, ticketID, in.Recipient)
+	f, orgName, names, err := s.facts(ctx, actor, ticketID, in.Recipient)
 	if err != nil {
 		return DraftResult{}, err
 	}
@@ -180,12 +174,12 @@ func (s *Service) Draft(ctx context.Context, actor access.Actor, ticketID uuid.U
 	}
 	purpose, _ := validate.LongText(in.Purpose, 0, 500)
 	tone := cmpOr(in.Tone, "FRIENDLY")
-	c, err := s.prepare(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID, llm.Draft)
+	c, _, err := s.prepare(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID, llm.Draft)
 	if err != nil {
 		return DraftResult{}, err
 	}
-	c.input = schema.DraftInput{Ticket: f, Tone: tone, Recipient: in.Recipient, Purpose: purpose, Sender: row.OrgName}
-	c.names, c.orgName, c.tone, c.recip = names, row.OrgName, tone, in.Recipient
+	c.input = schema.DraftInput{Ticket: f, Tone: tone, Recipient: in.Recipient, Purpose: purpose, Sender: orgName}
+	c.names, c.orgName, c.tone, c.recip = names, orgName, tone, in.Recipient
 	o, id, err := s.complete(ctx, actor, &ticketID, c)
 	if err != nil {
 		return DraftResult{}, err
@@ -196,15 +190,15 @@ func (s *Service) Draft(ctx context.Context, actor access.Actor, ticketID uuid.U
 
 // Summarise tells a ticket's story from its timeline (staff).
 func (s *Service) Summarise(ctx context.Context, actor access.Actor, ticketID uuid.UUID) (SummaryResult, error) {
-	f, row, names, err := s.facts(ctx, actor, ticketID, "")
+	f, orgName, names, err := s.facts(ctx, actor, ticketID, "")
 	if err != nil {
 		return SummaryResult{}, err
 	}
-	c, err := s.prepare(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID, llm.Summarise)
+	c, _, err := s.prepare(ctx, s.db.Reader(actor.OrgID, actor.UserID), actor.OrgID, llm.Summarise)
 	if err != nil {
 		return SummaryResult{}, err
 	}
-	c.input, c.names, c.orgName = schema.SummaryInput{Ticket: f}, names, row.OrgName
+	c.input, c.names, c.orgName = schema.SummaryInput{Ticket: f}, names, orgName
 	o, id, err := s.complete(ctx, actor, &ticketID, c)
 	if err != nil {
 		return SummaryResult{}, err
@@ -236,16 +230,22 @@ func (s *Service) Estimate(ctx context.Context, actor access.Actor, ticketID uui
 	if region == "" {
 		region = builtin.RegionForPostcode(row.Postcode)
 	}
-	c, err := s.prepare(ctx, q, actor.OrgID, llm.Estimate)
+	c, _, err := s.prepare(ctx, q, actor.OrgID, llm.Estimate)
 	if err != nil {
 		return EstimateResult{}, err
 	}
 	category := row.Category
 	if category == "OTHER" { // not yet triaged: the trade the assistant suggested prices it better
-		if d, err := s.q.LatestDecision(ctx, q, aidb.LatestDecisionParams{OrgID: actor.OrgID, TicketID: &ticketID, Capability: string(llm.Classify)}); err == nil {
-			if sg, err := suggestionFrom(d); err == nil {
-				category = sg.Category
+		d, err := s.q.LatestDecision(ctx, q, aidb.LatestDecisionParams{OrgID: actor.OrgID, TicketID: &ticketID, Capability: string(llm.Classify)})
+		switch {
+		case err == nil:
+			sg, err := suggestionFrom(d)
+			if err != nil {
+				return EstimateResult{}, err
 			}
+			category = sg.Category
+		case !errors.Is(err, pgx.ErrNoRows):
+			return EstimateResult{}, err
 		}
 	}
 	c.input = schema.EstimateInput{Category: category, Title: row.Title, Description: row.Description, Region: region}

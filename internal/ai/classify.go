@@ -73,11 +73,25 @@ func callFrom(d aidb.AiDecision) Call {
 	return Call{DecisionID: d.ID, Provider: d.Provider, Model: d.Model, Fallback: d.Fallback, FallbackReason: d.FallbackReason}
 }
 
-// ClassifyTicket classifies a ticket and records the suggestion. by is the person who
-// asked (nil for the job a new ticket queues); for the job, the auto-apply rule then
-// applies the suggestion when the organisation allows and nobody has changed the ticket
-// yet. A ticket no longer open is not classified (409).
-func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID, by *uuid.UUID) (Suggestion, error) {
+// Classify classifies a ticket now, for staff, and records the suggestion for them to
+// accept or override. A ticket no longer open is not classified (409).
+func (s *Service) Classify(ctx context.Context, actor access.Actor, ticketID uuid.UUID) (Suggestion, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return Suggestion{}, err
+	}
+	return s.classify(ctx, actor.OrgID, ticketID, &actor.UserID)
+}
+
+// ClassifyNew classifies a new ticket (the ai.classify job its creation queued); the
+// auto-apply rule then applies the suggestion when the organisation allows and nobody has
+// changed the ticket yet.
+func (s *Service) ClassifyNew(ctx context.Context, orgID, ticketID uuid.UUID) (Suggestion, error) {
+	return s.classify(ctx, orgID, ticketID, nil)
+}
+
+// classify classifies a ticket and records the suggestion; by is the person who asked
+// (nil for the job).
+func (s *Service) classify(ctx context.Context, orgID, ticketID uuid.UUID, by *uuid.UUID) (Suggestion, error) {
 	var userID uuid.UUID
 	if by != nil {
 		userID = *by
@@ -93,7 +107,7 @@ func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID,
 	if !tickets.Status(t.Status).Open() {
 		return Suggestion{}, apperr.New(apperr.Conflict, "%s ticket is not classified", apperr.A(t.Status))
 	}
-	c, err := s.prepare(ctx, q, orgID, llm.Classify)
+	c, set, err := s.prepare(ctx, q, orgID, llm.Classify)
 	if err != nil {
 		return Suggestion{}, err
 	}
@@ -101,10 +115,6 @@ func (s *Service) ClassifyTicket(ctx context.Context, orgID, ticketID uuid.UUID,
 	callCtx, cancel := s.budget(ctx, by)
 	o, err := s.engine.run(callCtx, c)
 	cancel()
-	if err != nil {
-		return Suggestion{}, err
-	}
-	set, err := s.settings(ctx, q, orgID)
 	if err != nil {
 		return Suggestion{}, err
 	}
@@ -229,11 +239,11 @@ type OverrideInput struct {
 // Check applies the rules on the input alone.
 func (in OverrideInput) Check() error {
 	var f apperr.Fields
-	if in.Category != "" && !contains(schema.Categories, in.Category) {
-		f.Add("category", "must be one of "+join(schema.Categories))
+	if in.Category != "" {
+		f.OneOf("category", in.Category, schema.Categories)
 	}
-	if in.Priority != "" && !contains(schema.Priorities, in.Priority) {
-		f.Add("priority", "must be one of "+join(schema.Priorities))
+	if in.Priority != "" {
+		f.OneOf("priority", in.Priority, schema.Priorities)
 	}
 	if _, err := validate.LongText(in.Reason, 0, 500); err != nil {
 		f.Add("reason", err.Error())

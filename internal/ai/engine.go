@@ -32,7 +32,6 @@ type Engine struct {
 // Defaults are the deployment's settings (AI_* configuration).
 type Defaults struct {
 	Provider              string
-	Model                 string
 	Temperature           float64
 	MaxTokens             int
 	Timeout               time.Duration
@@ -158,11 +157,8 @@ func (e *Engine) run(ctx context.Context, c call) (outcome, error) {
 	}
 	out.value, out.result = value, resp.Output
 	out.provider, out.model = "builtin", cmpOr(resp.Model, builtinModel)
-	if out.attempts == 0 {
-		out.attempts = 1
-	}
-	if out.promptVersion == "" || c.provider == "builtin" || c.overAllowance {
-		out.promptVersion = builtinModel
+	if out.attempts == 0 { // no provider was asked: no prompt went anywhere
+		out.attempts, out.promptVersion = 1, builtinModel
 	}
 	out.latency = time.Since(start)
 	return out, nil
@@ -282,20 +278,11 @@ type Classification struct {
 // built-in prompt, as a ticket would be, retries and fallback included; nothing is
 // recorded. maintainuk ai-eval uses it.
 func (e *Engine) Classify(ctx context.Context, provider string, in schema.ClassifyInput) (Classification, error) {
-	o, err := e.run(ctx, call{capability: llm.Classify, input: in, provider: provider, model: e.modelFor(provider),
+	o, err := e.run(ctx, call{capability: llm.Classify, input: in, provider: provider,
 		template: prompts.Default(llm.Classify)})
 	if err != nil {
 		return Classification{}, err
 	}
 	return Classification{Classification: o.value.(schema.Classification), Provider: o.provider, Fallback: o.fallback,
 		FallbackReason: o.fallbackReason, TokensIn: o.tokensIn, TokensOut: o.tokensOut}, nil
-}
-
-// modelFor is the deployment's model for its default provider; other providers use
-// their own default.
-func (e *Engine) modelFor(provider string) string {
-	if provider == e.defaults.Provider {
-		return e.defaults.Model
-	}
-	return ""
 }

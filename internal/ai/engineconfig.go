@@ -45,6 +45,6 @@ func EngineFromConfig(c config.AI) (*Engine, error) {
 			return nil, err
 		}
 	}
-	return NewEngine(Defaults{Provider: c.Provider, Model: c.Model, Temperature: c.Temperature, MaxTokens: c.MaxTokens,
+	return NewEngine(Defaults{Provider: c.Provider, Temperature: c.Temperature, MaxTokens: c.MaxTokens,
 		Timeout: c.Timeout, Retries: c.Retries, MonthlyTokenAllowance: c.MonthlyTokenAllowance}, external...), nil
 }

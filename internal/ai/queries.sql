@@ -7,12 +7,10 @@ INSERT INTO ai_settings (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING;
 -- name: LockSettings :one
 SELECT * FROM ai_settings WHERE org_id = $1 FOR UPDATE;
 
--- name: UpsertSettings :exec
-INSERT INTO ai_settings (org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, now())
-ON CONFLICT (org_id) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model,
-    auto_apply = EXCLUDED.auto_apply, auto_apply_confidence = EXCLUDED.auto_apply_confidence,
-    monthly_token_allowance = EXCLUDED.monthly_token_allowance, updated_at = now();
+-- name: UpdateSettings :exec
+UPDATE ai_settings SET provider = $2, model = $3, auto_apply = $4, auto_apply_confidence = $5,
+    monthly_token_allowance = $6, updated_at = now()
+WHERE org_id = $1;
 
 -- name: InsertDecision :exec
 INSERT INTO ai_decisions (id, org_id, ticket_id, capability, requested_provider, provider, model, prompt_version,

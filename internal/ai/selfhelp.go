@@ -3,6 +3,7 @@ package ai
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,7 +142,7 @@ func (s *Service) RecordSelfHelp(ctx context.Context, org PublicOrg, triageID uu
 		}
 		var guide *string
 		if in.GuideID != "" {
-			if !contains(sess.GuideIds, in.GuideID) {
+			if !slices.Contains(sess.GuideIds, in.GuideID) {
 				var f apperr.Fields
 				f.Add("guideId", "must be one of the guides this triage offered")
 				return f.Err()

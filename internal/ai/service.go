@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -76,8 +75,8 @@ type AssistSettingsPatch struct {
 // Check applies the rules on the patch alone.
 func (p AssistSettingsPatch) Check() error {
 	var f apperr.Fields
-	if p.Provider != nil && !slices.Contains(Providers, *p.Provider) {
-		f.Add("provider", "must be one of builtin, openai, anthropic, ollama")
+	if p.Provider != nil {
+		f.OneOf("provider", *p.Provider, Providers)
 	}
 	if p.Model != nil && (len(*p.Model) > 100 || strings.ContainsFunc(*p.Model, func(r rune) bool { return r < ' ' || r == 0x7f })) {
 		f.Add("model", "must be at most 100 characters, without control characters")
@@ -93,7 +92,9 @@ func (p AssistSettingsPatch) Check() error {
 
 func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.UUID) (AssistSettings, error) {
 	d := s.engine.defaults
-	out := AssistSettings{Provider: d.Provider, Model: d.Model, AutoApplyConfidence: 0.85, MonthlyTokenAllowance: d.MonthlyTokenAllowance}
+	// An empty model is the provider's configured one (AI_MODEL for the deployment's
+	// provider, each SDK's default for the others).
+	out := AssistSettings{Provider: d.Provider, AutoApplyConfidence: 0.85, MonthlyTokenAllowance: d.MonthlyTokenAllowance}
 	row, err := s.q.GetSettings(ctx, q, orgID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -103,12 +104,7 @@ func (s *Service) settings(ctx context.Context, q database.Querier, orgID uuid.U
 		if row.Provider != "" {
 			out.Provider = row.Provider
 		}
-		switch {
-		case row.Model != "":
-			out.Model = row.Model
-		case out.Provider != d.Provider:
-			out.Model = "" // the deployment's model is its default provider's
-		}
+		out.Model = row.Model
 		out.AutoApply = row.AutoApply
 		out.AutoApplyConfidence = row.AutoApplyConfidence
 		if row.MonthlyTokenAllowance != nil {
@@ -146,7 +142,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 		if err != nil {
 			return err
 		}
-		upd := aidb.UpsertSettingsParams{OrgID: actor.OrgID, Provider: row.Provider, Model: row.Model, AutoApply: row.AutoApply,
+		upd := aidb.UpdateSettingsParams{OrgID: actor.OrgID, Provider: row.Provider, Model: row.Model, AutoApply: row.AutoApply,
 			AutoApplyConfidence: row.AutoApplyConfidence, MonthlyTokenAllowance: row.MonthlyTokenAllowance}
 		if p.Provider != nil && *p.Provider != row.Provider {
 			upd.Provider = *p.Provider
@@ -164,7 +160,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 		if p.MonthlyTokenAllowance != nil {
 			upd.MonthlyTokenAllowance = p.MonthlyTokenAllowance
 		}
-		if err := s.q.UpsertSettings(ctx, tx, upd); err != nil {
+		if err := s.q.UpdateSettings(ctx, tx, upd); err != nil {
 			return err
 		}
 		out, err = s.settings(ctx, tx, actor.OrgID)
@@ -184,25 +180,26 @@ func monthStart(t time.Time) time.Time {
 }
 
 // prepare resolves what a call for the organisation needs besides its input: provider,
-// model, prompt template and whether the month's allowance is spent.
-func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UUID, c llm.Capability) (call, error) {
+// model, prompt template and whether the month's allowance is spent; and the settings it
+// read them from.
+func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UUID, c llm.Capability) (call, AssistSettings, error) {
 	set, err := s.settings(ctx, q, orgID)
 	if err != nil {
-		return call{}, err
+		return call{}, set, err
 	}
 	tmpl, err := s.template(ctx, q, orgID, c)
 	if err != nil {
-		return call{}, err
+		return call{}, set, err
 	}
 	out := call{capability: c, provider: set.Provider, model: set.Model, template: tmpl}
 	if metered(set.Provider) {
 		used, err := s.q.MeterQuantity(ctx, q, aidb.MeterQuantityParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(s.now())})
 		if err != nil {
-			return call{}, err
+			return call{}, set, err
 		}
 		out.overAllowance = used >= set.MonthlyTokenAllowance
 	}
-	return out, nil
+	return out, set, nil
 }
 
 // record writes the audit row and adds the tokens to the month's meter, in tx.

@@ -26,7 +26,7 @@ func (w *ClassifyWorker) Timeout(*river.Job[outbox.ClassifyArgs]) time.Duration 
 // Work classifies the ticket. A ticket gone or no longer open is not an error: there is
 // nothing left to classify.
 func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[outbox.ClassifyArgs]) error {
-	_, err := w.Service.ClassifyTicket(ctx, job.Args.OrgID, job.Args.TicketID, nil)
+	_, err := w.Service.ClassifyNew(ctx, job.Args.OrgID, job.Args.TicketID)
 	if ae, ok := errors.AsType[*apperr.Error](err); ok && (ae.Code == apperr.NotFound || ae.Code == apperr.Conflict) {
 		return river.JobCancel(err)
 	}

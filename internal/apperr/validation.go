@@ -2,6 +2,7 @@ package apperr
 
 import (
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,13 @@ type Fields []FieldError
 
 // Add records a problem with field.
 func (f *Fields) Add(field, message string) { *f = append(*f, FieldError{field, message}) }
+
+// OneOf records a problem with field unless value is one of allowed, naming them all.
+func (f *Fields) OneOf(field, value string, allowed []string) {
+	if !slices.Contains(allowed, value) {
+		f.Add(field, "must be one of "+strings.Join(allowed, ", "))
+	}
+}
 
 // Err returns an Invalid error listing every field, or nil.
 func (f Fields) Err() error {

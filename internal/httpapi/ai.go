@@ -87,11 +87,7 @@ func (s *Server) admitTriage(hctx huma.Context, next func(huma.Context)) {
 func (s *Server) aiRoutes() {
 	huma.Register(s.api, s.operation(http.MethodPost, "/api/v1/tickets/{id}/ai/classify", "classifyTicket", "AI", "Classify a ticket now (staff)", true),
 		func(ctx context.Context, in *ticketIDIn) (*Out[ai.Suggestion], error) {
-			a := actorOf(ctx)
-			if err := a.RequireStaff(); err != nil {
-				return nil, err
-			}
-			sg, err := s.deps.AI.ClassifyTicket(ctx, a.OrgID, in.ID, &a.UserID)
+			sg, err := s.deps.AI.Classify(ctx, actorOf(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

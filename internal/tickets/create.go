@@ -42,8 +42,8 @@ type fields struct {
 func validateContent(f *apperr.Fields, category, priority, title, description string) fields {
 	var v fields
 	v.category, v.priority = orDefault(category, "OTHER"), orDefault(priority, "ROUTINE")
-	checkEnum(f, "category", v.category, Categories)
-	checkEnum(f, "priority", v.priority, Priorities)
+	f.OneOf("category", v.category, Categories)
+	f.OneOf("priority", v.priority, Priorities)
 	var err error
 	if v.title, err = validate.Text(title, 1, 200); err != nil {
 		f.Add("title", err.Error())

@@ -132,7 +132,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor, filter Filter, r
 		if v == "" {
 			return nil
 		}
-		checkEnum(&f, field, v, allowed)
+		f.OneOf(field, v, allowed)
 		return &v
 	}
 	p.Status = optionalEnum("status", filter.Status, statusStrings())

@@ -6,8 +6,6 @@ package tickets
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -133,12 +131,6 @@ func NewService(db *database.DB, pub events.Publisher, now func() time.Time, lim
 }
 
 func (s *Service) calendar(r ukcalendar.Region) *ukcalendar.Calendar { return s.calendars[r] }
-
-func checkEnum(f *apperr.Fields, field, value string, allowed []string) {
-	if !slices.Contains(allowed, value) {
-		f.Add(field, "must be one of "+strings.Join(allowed, ", "))
-	}
-}
 
 func notFound(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {

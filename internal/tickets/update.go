@@ -36,10 +36,10 @@ type Patch struct {
 func (p Patch) Check() error {
 	var f apperr.Fields
 	if p.Category != nil {
-		checkEnum(&f, "category", strings.ToUpper(*p.Category), Categories)
+		f.OneOf("category", strings.ToUpper(*p.Category), Categories)
 	}
 	if p.Priority != nil {
-		checkEnum(&f, "priority", strings.ToUpper(*p.Priority), Priorities)
+		f.OneOf("priority", strings.ToUpper(*p.Priority), Priorities)
 	}
 	if p.Title != nil {
 		if _, err := validate.Text(*p.Title, 1, 200); err != nil {

@@ -707,15 +707,13 @@ func (q *Queries) TicketTouched(ctx context.Context, db DBTX, arg TicketTouchedP
 	return column_1, err
 }
 
-const upsertSettings = `-- name: UpsertSettings :exec
-INSERT INTO ai_settings (org_id, provider, model, auto_apply, auto_apply_confidence, monthly_token_allowance, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, now())
-ON CONFLICT (org_id) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model,
-    auto_apply = EXCLUDED.auto_apply, auto_apply_confidence = EXCLUDED.auto_apply_confidence,
-    monthly_token_allowance = EXCLUDED.monthly_token_allowance, updated_at = now()
+const updateSettings = `-- name: UpdateSettings :exec
+UPDATE ai_settings SET provider = $2, model = $3, auto_apply = $4, auto_apply_confidence = $5,
+    monthly_token_allowance = $6, updated_at = now()
+WHERE org_id = $1
 `
 
-type UpsertSettingsParams struct {
+type UpdateSettingsParams struct {
 	OrgID                 uuid.UUID
 	Provider              string
 	Model                 string
@@ -724,8 +722,8 @@ type UpsertSettingsParams struct {
 	MonthlyTokenAllowance *int64
 }
 
-func (q *Queries) UpsertSettings(ctx context.Context, db DBTX, arg UpsertSettingsParams) error {
-	_, err := db.Exec(ctx, upsertSettings,
+func (q *Queries) UpdateSettings(ctx context.Context, db DBTX, arg UpdateSettingsParams) error {
+	_, err := db.Exec(ctx, updateSettings,
 		arg.OrgID,
 		arg.Provider,
 		arg.Model,

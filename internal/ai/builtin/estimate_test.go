@@ -18,6 +18,8 @@ func TestEstimateCost(t *testing.T) {
 	}{
 		{"dripping tap", schema.EstimateInput{Category: "PLUMBING", Title: "Kitchen tap dripping", Description: "The cold tap drips constantly."},
 			"Dripping tap", []string{"national average", "Checkatrade"}},
+		{"a tap that drips", schema.EstimateInput{Category: "PLUMBING", Title: "Kitchen tap drips constantly", Description: "The cold tap drips even when turned off hard."},
+			"Dripping tap", nil},
 		{"blocked sink", schema.EstimateInput{Category: "PLUMBING", Title: "Kitchen sink blocked", Region: "LONDON"},
 			"Blocked sink", []string{"LONDON ×1.25"}},
 		{"burst pipe is already an emergency price", schema.EstimateInput{Category: "PLUMBING", Title: "Burst pipe", Description: "Emergency: water everywhere"},
