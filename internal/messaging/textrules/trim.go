@@ -16,7 +16,8 @@ const (
 // returned unchanged with false. Otherwise Trim returns the longest prefix of body that
 // fits followed by an ellipsis and then suffix (typically " Full message: <link>"), with
 // true; the prefix ends at a word boundary unless that would give up more than half of
-// it (a long link or word would otherwise swallow the message), and trailing whitespace
+// it (a long link or word would otherwise swallow the message), never falls between a
+// letter and its combining accent or inside an emoji sequence, and trailing whitespace
 // before the ellipsis is dropped. The ellipsis is "..." when the kept text and suffix are
 // GSM-7 and "…" when they are UCS-2 anyway.
 //
@@ -46,11 +47,15 @@ func trimWith(body string, maxSegments int, suffix string) (string, bool) {
 	// Every character takes at least one unit, so no prefix of more characters than
 	// maxSegments single GSM-7 segments hold can fit: cuts past that are not tried.
 	var cuts []int
-	for i := range body {
-		if len(cuts) > maxSegments*gsm7Single {
+	runes, previous := 0, rune(0)
+	for i, r := range body {
+		if runes > maxSegments*gsm7Single {
 			break
 		}
-		cuts = append(cuts, i)
+		if !joinsPrevious(r, previous) {
+			cuts = append(cuts, i)
+		}
+		runes, previous = runes+1, r
 	}
 	longest := -1
 	for k := len(cuts) - 1; k >= 0; k-- {
@@ -85,6 +90,17 @@ func withEllipsis(prefix, suffix string) string {
 		ellipsis = ellipsisGSM7
 	}
 	return prefix + ellipsis + suffix
+}
+
+// joinsPrevious reports whether r belongs to the same visible character as previous, so
+// that a cut between them would leave an accent without its letter or half an emoji: r
+// is a combining mark, a variation selector, a skin tone or a zero-width joiner, or
+// follows one.
+func joinsPrevious(r, previous rune) bool {
+	const zeroWidthJoiner = '\u200d'
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Variation_Selector) ||
+		r == zeroWidthJoiner || previous == zeroWidthJoiner ||
+		('\U0001F3FB' <= r && r <= '\U0001F3FF')
 }
 
 func startsWithSpace(s string) bool {

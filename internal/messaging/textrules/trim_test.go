@@ -39,6 +39,11 @@ func TestTrim(t *testing.T) {
 		{"extension character at the cut", strings.Repeat("a", 156) + "€€€", 1, "", strings.Repeat("a", 156) + "...", true},
 		// 68 units leave room for one more but not for the emoji's two.
 		{"emoji at the cut is not split", "ŵ" + strings.Repeat("a", 67) + "😀😀", 1, "", "ŵ" + strings.Repeat("a", 67) + "…", true},
+		// 67 units leave room for the woman (2) but not her joiner and laptop (3).
+		{"emoji sequence is not split", "ŵ" + strings.Repeat("a", 66) + "👩\u200d💻", 1, "", "ŵ" + strings.Repeat("a", 66) + "…", true},
+		{"skin tone stays with its emoji", strings.Repeat("ŵ", 67) + "👍🏽", 1, "", strings.Repeat("ŵ", 67) + "…", true},
+		// Decomposed ŵ is w and a combining circumflex.
+		{"combining accent stays with its letter", strings.Repeat("ŵ", 68) + "w\u0302ŵ", 1, "", strings.Repeat("ŵ", 68) + "…", true},
 		{"suffix too long is dropped", strings.Repeat("a", 400), 1, strings.Repeat("x", 158), strings.Repeat("a", 157) + "...", true},
 		{"suffix that only just fits leaves no body", strings.Repeat("a", 400), 1, strings.Repeat("x", 157), "..." + strings.Repeat("x", 157), true},
 		{"zero segments taken as one", strings.Repeat("a", 400), 0, "", strings.Repeat("a", 157) + "...", true},
@@ -57,7 +62,7 @@ func TestTrim(t *testing.T) {
 // segment limits: the result fits, is a prefix of the body, and ends with the suffix when
 // the suffix can fit at all.
 func TestTrimAlwaysFits(t *testing.T) {
-	pieces := []string{"a", "word ", "£5 ", "€", "ŵ", "😀", "‘quote’ ", "\n", "{x} "}
+	pieces := []string{"a", "word ", "£5 ", "€", "ŵ", "😀", "👩\u200d💻", "w\u0302", "‘quote’ ", "\n", "{x} "}
 	suffixes := []string{"", "…", " Full message: https://app.example/t/MT-000042", " – ŵ"}
 	for _, piece := range pieces {
 		for n := 1; n <= 600; n += 13 {
