@@ -19,8 +19,10 @@ const (
 	Help Keyword = "HELP"
 )
 
-// keywords are the carriers' and Twilio's standard opt-out, opt-in and help keywords, as
-// Twilio's Advanced Opt-Out acts on them for a UK sender.
+// keywords are the carriers' and Twilio's standard opt-out, opt-in and help keywords:
+// those Twilio itself acts on by default for a long-code number (its Advanced Opt-Out
+// documentation), so the service's record of consent agrees with Twilio's, and "STOP ALL"
+// as people type STOPALL.
 var keywords = map[string]Keyword{
 	"STOP":        OptOut,
 	"STOPALL":     OptOut,
@@ -30,6 +32,7 @@ var keywords = map[string]Keyword{
 	"QUIT":        OptOut,
 	"CANCEL":      OptOut,
 	"OPTOUT":      OptOut,
+	"REVOKE":      OptOut,
 	"START":       OptIn,
 	"UNSTOP":      OptIn,
 	"YES":         OptIn,

@@ -25,6 +25,7 @@ func TestParseKeyword(t *testing.T) {
 		{"quit", OptOut},
 		{"Cancel", OptOut},
 		{"optout", OptOut},
+		{"Revoke", OptOut},
 		{"START", OptIn},
 		{"unstop", OptIn},
 		{"yes", OptIn},
