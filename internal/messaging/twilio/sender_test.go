@@ -286,3 +286,62 @@ func TestSenderName(t *testing.T) {
 		t.Errorf("Name %q, want twilio", s.Name())
 	}
 }
+
+// roundTripFunc lets a test stand in for the network.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestSendRealHost shows that without a BaseURL requests go to Twilio's API host through
+// the configured client's transport, whatever TWILIO_EDGE and TWILIO_REGION say.
+func TestSendRealHost(t *testing.T) {
+	t.Setenv("TWILIO_EDGE", "sydney")
+	t.Setenv("TWILIO_REGION", "au1")
+	var got *http.Request
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return &http.Response{
+			StatusCode: http.StatusCreated,
+			Header:     http.Header{"Content-Type": {"application/json"}},
+			Body:       io.NopCloser(strings.NewReader(`{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}`)),
+		}, nil
+	})}
+	s := twilio.New(twilio.Config{AccountSID: accountSID, AuthToken: authToken, HTTPClient: client})
+	res, err := s.Send(context.Background(), carrier.Message{Channel: carrier.SMS, To: tenant, From: ourNumber, Body: "Hi"})
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if want := "https://api.twilio.com/2010-04-01/Accounts/" + accountSID + "/Messages.json"; got == nil || got.URL.String() != want {
+		t.Fatalf("request went to %v, want %s", got, want)
+	}
+	if user, pass, ok := got.BasicAuth(); !ok || user != accountSID || pass != authToken {
+		t.Errorf("basic auth %q:%q, want the account's", user, pass)
+	}
+	if res != (carrier.Result{SID: "SM0123456789abcdef0123456789abcdef", Status: "queued"}) {
+		t.Errorf("Result %+v", res)
+	}
+}
+
+// TestSendConcurrently shows one Sender serves many goroutines (run with -race).
+func TestSendConcurrently(t *testing.T) {
+	fake := twiliofake.New(t, accountSID, authToken)
+	fake.FailNext(500, 20500)
+	s := twilio.New(twilio.Config{AccountSID: accountSID, AuthToken: authToken, BaseURL: fake.URL()})
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := s.Send(context.Background(), carrier.Message{Channel: carrier.SMS, To: tenant, From: ourNumber, Body: "Hi"})
+			errs <- err
+		}()
+	}
+	failed := 0
+	for range n {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	if failed != 1 || len(fake.Messages()) != n {
+		t.Errorf("%d of %d sends failed and the fake saw %d, want the one queued failure among %d", failed, n, len(fake.Messages()), n)
+	}
+}
