@@ -32,7 +32,8 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Sender is the Twilio carrier.Sender.
+// Sender is the Twilio carrier.Sender. It is safe for concurrent use: each Send builds
+// its own SDK client.
 type Sender struct {
 	cfg     Config
 	base    *http.Client
