@@ -29,6 +29,10 @@ import (
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/jobs"
+	"github.com/maintainuk/maintainuk/internal/messaging"
+	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
+	"github.com/maintainuk/maintainuk/internal/messaging/textrules"
+	"github.com/maintainuk/maintainuk/internal/messaging/twilio"
 	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/outbox"
@@ -59,6 +63,7 @@ type App struct {
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
 	AI            *ai.Service
+	Messaging     *messaging.Service
 	API           *httpapi.Server
 	Jobs          *jobs.Client
 	idempotency   *idempotency.Store
@@ -97,7 +102,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
 	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
-	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI}, logger)
+	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI, jobs.QueueSMS, jobs.QueueWhatsApp}, logger)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
@@ -115,6 +120,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	}
 	retention := &jobs.RetentionWorker{}
 	classify := &ai.ClassifyWorker{}
+	textSend, textNotify := &messaging.SendWorker{}, &messaging.NotifyWorker{}
 	engine, err := ai.EngineFromConfig(cfg.AI)
 	if err != nil {
 		return nil, err
@@ -128,6 +134,8 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
 			river.AddWorker(w, classify)
+			river.AddWorker(w, textSend)
+			river.AddWorker(w, textNotify)
 			a.Webhooks.Register(w)
 			// Reminders publish through the River client working their job (a.Jobs).
 			reminders.Register(w, reminders.Deps{DB: db, Now: time.Now, Logger: logger})
@@ -164,6 +172,12 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.AI = ai.NewService(db, engine, a.Tickets, cfg.AI.PublicTriagePerHour, time.Now)
 	a.AI.Observe = a.Metrics.ObserveAICall
 	classify.Service = a.AI
+	a.Messaging, err = newMessaging(cfg, db, a.Tickets, logger)
+	if err != nil {
+		return nil, err
+	}
+	a.Messaging.SetInserter(a.Jobs)
+	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}
 
@@ -171,7 +185,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
-		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI,
+		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling,
@@ -201,6 +215,29 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	deps.Pages = pages
 	a.API = httpapi.New(deps)
 	return a, nil
+}
+
+// newMessaging is the texting service on the configured provider.
+func newMessaging(cfg *config.Config, db *database.DB, t *tickets.Service, logger *slog.Logger) (*messaging.Service, error) {
+	c := cfg.Texting
+	smsPrices, err := textrules.ParsePrices(c.SMSPrices)
+	if err != nil {
+		return nil, fmt.Errorf("config: SMS_PRICES_PENCE: %w", err)
+	}
+	waPrices, err := textrules.ParsePrices(c.WhatsAppPrices)
+	if err != nil {
+		return nil, fmt.Errorf("config: WHATSAPP_PRICES_PENCE: %w", err)
+	}
+	var sender carrier.Sender = twilio.DevSender{}
+	if c.Provider == "twilio" {
+		sender = twilio.New(twilio.Config{AccountSID: c.AccountSID, AuthToken: c.AuthToken, BaseURL: c.BaseURL})
+	} else if !cfg.IsDevelopment() {
+		logger.Warn("SMS_PROVIDER=dev: texts are kept in the database and nothing is sent; set SMS_PROVIDER=twilio to send")
+	}
+	return messaging.NewService(db, sender, t, messaging.Config{
+		SMSFrom: c.SMSFrom, WhatsAppFrom: c.WhatsAppFrom, BaseURL: cfg.BaseURL, AuthToken: c.AuthToken, MaxSegments: c.MaxSegments,
+		SMSPrices: smsPrices, WhatsAppPrices: waPrices, Templates: c.WhatsAppTemplates,
+	}, time.Now, logger), nil
 }
 
 // newEmailSender is the configured email provider.

@@ -71,6 +71,24 @@ type Config struct {
 	// WebhookTestsPerMinute limits test sends (POST /webhooks/{id}/test) per organisation.
 	WebhookTestsPerMinute int
 	AI                    AI
+	Texting               Texting
+}
+
+// Texting is how SMS and WhatsApp messages leave and come back (internal/messaging).
+type Texting struct {
+	Provider     string // dev or twilio
+	AccountSID   string
+	AuthToken    string
+	BaseURL      string // Twilio's API, or a local fake's
+	SMSFrom      string
+	WhatsAppFrom string
+	MaxSegments  int
+	// SMSPrices and WhatsAppPrices are price tables ("GB=4,*=10": pence per SMS segment
+	// or per WhatsApp message by destination), checked by internal/messaging/textrules.
+	SMSPrices      string
+	WhatsAppPrices string
+	// WhatsAppTemplates maps a notification to an approved template's ContentSid.
+	WhatsAppTemplates map[string]string
 }
 
 // AI is the deployment's AI assistant: the provider organisations use unless they choose
@@ -340,6 +358,36 @@ func Options() []Option {
 				c.Email.ResendBaseURL = v
 				return nil
 			}},
+		{Name: "SMS_PROVIDER", Default: "dev", Description: "How SMS and WhatsApp messages leave: `dev` (kept in the database and shown on the ticket; nothing leaves the machine) or `twilio`.",
+			apply: func(c *Config, v string) error {
+				if v != "dev" && v != "twilio" {
+					return errors.New("must be dev or twilio")
+				}
+				c.Texting.Provider = v
+				return nil
+			}},
+		{Name: "TWILIO_ACCOUNT_SID", Description: "Twilio account SID (AC…), for SMS_PROVIDER=twilio.",
+			apply: func(c *Config, v string) error { c.Texting.AccountSID = v; return nil }},
+		{Name: "TWILIO_AUTH_TOKEN", Description: "Twilio auth token: authenticates sends and verifies the signatures of Twilio's webhooks (/webhooks/twilio/status and /webhooks/twilio/inbound answer 403 without it).", Secret: true,
+			apply: func(c *Config, v string) error { c.Texting.AuthToken = v; return nil }},
+		{Name: "TWILIO_BASE_URL", Default: "https://api.twilio.com", Description: "Twilio REST API base URL (a local fake's in tests).",
+			apply: func(c *Config, v string) error { c.Texting.BaseURL = v; return optionalURL(v) }},
+		{Name: "TWILIO_SMS_FROM", Default: "+447700900000", Description: "The number SMS come from (E.164). Point its incoming-message webhook at BASE_URL/webhooks/twilio/inbound (add ?org=SLUG for a number that is one organisation's own).",
+			apply: func(c *Config, v string) error { c.Texting.SMSFrom = v; return e164(v) }},
+		{Name: "TWILIO_WHATSAPP_FROM", Default: "+447700900000", Description: "The WhatsApp sender number (E.164, without the whatsapp: prefix).",
+			apply: func(c *Config, v string) error { c.Texting.WhatsAppFrom = v; return e164(v) }},
+		{Name: "SMS_MAX_SEGMENTS", Default: "3", Description: "Most segments one SMS may use; a longer text is cut with a link to the ticket.",
+			apply: intBetween(func(c *Config) *int { return &c.Texting.MaxSegments }, 1, 10)},
+		{Name: "SMS_PRICES_PENCE", Default: "GB=4,*=10", Description: "What one SMS segment costs, in pence, by destination country (ISO code; * for the rest).",
+			apply: func(c *Config, v string) error { c.Texting.SMSPrices = v; return nil }},
+		{Name: "WHATSAPP_PRICES_PENCE", Default: "GB=3,*=6", Description: "What one WhatsApp message costs, in pence, by destination country (ISO code; * for the rest).",
+			apply: func(c *Config, v string) error { c.Texting.WhatsAppPrices = v; return nil }},
+		{Name: "WHATSAPP_TEMPLATES", Description: "Approved WhatsApp templates for notifications outside the 24-hour window, as NAME=ContentSid pairs separated by commas; names: ticket.resolved, work_order.scheduled, work_order.assigned. Variables: {{1}} organisation, {{2}} ticket number, {{3}} visit time or job title.",
+			apply: func(c *Config, v string) error {
+				m, err := pairs(v)
+				c.Texting.WhatsAppTemplates = m
+				return err
+			}},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
 		{Name: "WEBHOOK_MAX_ENDPOINTS", Default: "20", Description: "Most webhook endpoints one organisation may register.",
@@ -399,6 +447,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	case c.Email.Provider == "dev" && c.AppEnv == EnvProduction:
 		errs = append(errs, errors.New("config: EMAIL_PROVIDER=dev delivers nothing; choose smtp or resend when APP_ENV=production"))
 	}
+	if c.Texting.Provider == "twilio" && (c.Texting.AccountSID == "" || c.Texting.AuthToken == "") {
+		errs = append(errs, errors.New("config: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when SMS_PROVIDER=twilio"))
+	}
 	if c.AI.Provider == "openai" && c.AI.OpenAIAPIKey == "" {
 		errs = append(errs, errors.New("config: OPENAI_API_KEY is required when AI_PROVIDER=openai"))
 	}
@@ -432,6 +483,31 @@ func optionalURL(v string) error {
 		return errors.New("must be an absolute http(s) URL")
 	}
 	return nil
+}
+
+// e164 accepts a phone number written in E.164 ("+447700900000").
+func e164(v string) error {
+	if len(v) < 8 || len(v) > 16 || v[0] != '+' || strings.Trim(v[1:], "0123456789") != "" || v[1] == '0' {
+		return errors.New("must be a number in E.164 form, e.g. +447700900000")
+	}
+	return nil
+}
+
+// pairs reads "a=b,c=d" (empty: none).
+func pairs(v string) (map[string]string, error) {
+	out := map[string]string{}
+	if v == "" {
+		return out, nil
+	}
+	for _, p := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if !ok || k == "" || val == "" {
+			return nil, fmt.Errorf("%q is not NAME=VALUE", p)
+		}
+		out[k] = val
+	}
+	return out, nil
 }
 
 func nonEmpty(v string) error {

@@ -15,8 +15,9 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
 
-// Mailbox is the development mailbox: the latest emails of every organisation, as the dev
-// provider "sent" them. It is mounted only when APP_ENV=development.
+// Mailbox is the development mailbox: the latest emails and texts (SMS, WhatsApp, both
+// ways) of every organisation, as the dev providers "sent" them. It is mounted only when
+// APP_ENV=development.
 func Mailbox(db *database.DB, orgIDs func(context.Context) ([]uuid.UUID, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ids, err := orgIDs(r.Context())
@@ -52,7 +53,7 @@ var mailboxPage = template.Must(template.New("mailbox").Funcs(template.FuncMap{
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2933}details{border:1px solid #e4e7eb;border-radius:6px;margin:.5rem 0;padding:.5rem 1rem}
 summary{cursor:pointer}.s{font-size:.8rem;padding:.1rem .4rem;border-radius:4px;background:#e4e7eb}.SENT{background:#c6f7e2}.FAILED{background:#ffd0d0}
 pre{white-space:pre-wrap;background:#f5f7fa;padding:1rem}</style></head><body>
-<h1>Development mailbox</h1><p>The latest {{len .}} emails, newest first. Nothing here left this machine.</p>
-{{range .}}<details><summary><span class="s {{.Status}}">{{.Status}}</span> {{london .CreatedAt}} — to <strong>{{.Recipient}}</strong>: {{.Subject}}</summary>
+<h1>Development mailbox</h1><p>The latest {{len .}} emails and texts, newest first. With the dev providers nothing here left this machine.</p>
+{{range .}}<details><summary><span class="s">{{.Channel}}</span> <span class="s {{.Status}}">{{.Status}}</span> {{london .CreatedAt}} — {{if eq .Direction "INBOUND"}}from <strong>{{.Sender}}</strong>{{else}}to <strong>{{.Recipient}}</strong>{{end}}: {{if .Subject}}{{.Subject}}{{else}}{{.BodyText}}{{end}}</summary>
 <p>Event {{.Event}}{{if .FailureReason}} · {{.FailureReason}}{{end}}</p><pre>{{.BodyText}}</pre></details>
-{{else}}<p>No emails yet.</p>{{end}}</body></html>`))
+{{else}}<p>No messages yet.</p>{{end}}</body></html>`))

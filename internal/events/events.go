@@ -111,6 +111,8 @@ type Publisher interface {
 	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
 	// PublishWebhooks queues ev for the organisation's webhook endpoints.
 	PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
+	// PublishTexts queues the SMS and WhatsApp messages ev calls for.
+	PublishTexts(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
 	// PublishClassification queues the AI classification of a new ticket.
 	PublishClassification(ctx context.Context, tx pgx.Tx, orgID, ticketID uuid.UUID) error
 }
@@ -123,6 +125,9 @@ func (Discard) PublishEmail(context.Context, pgx.Tx, uuid.UUID, Event) error { r
 
 // PublishWebhooks does nothing.
 func (Discard) PublishWebhooks(context.Context, pgx.Tx, uuid.UUID, Event) error { return nil }
+
+// PublishTexts does nothing.
+func (Discard) PublishTexts(context.Context, pgx.Tx, uuid.UUID, Event) error { return nil }
 
 // PublishClassification does nothing.
 func (Discard) PublishClassification(context.Context, pgx.Tx, uuid.UUID, uuid.UUID) error { return nil }

@@ -150,7 +150,7 @@ func (in *commentIn) Resolve(huma.Context) []error {
 func (in *patchSettingsIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(orgsettings.Patch{ApprovalThresholdPence: b.ApprovalThresholdPence, SLA: slaWindows(b.SLA),
-		HolidayRegion: b.HolidayRegion, SeparationOfDuties: b.SeparationOfDuties}.Check())
+		HolidayRegion: b.HolidayRegion, SeparationOfDuties: b.SeparationOfDuties, QuietHours: b.QuietHours, ContactLine: b.ContactLine}.Check())
 }
 
 // Webhook URLs are checked against the deployment's settings (plain http only where

@@ -156,7 +156,11 @@ func TestOperationDocs(t *testing.T) {
 				continue
 			}
 			mt := op.RequestBody.Content["application/json"]
-			if form := op.RequestBody.Content["multipart/form-data"]; form != nil {
+			form := op.RequestBody.Content["multipart/form-data"]
+			if form == nil {
+				form = op.RequestBody.Content["application/x-www-form-urlencoded"]
+			}
+			if form != nil {
 				if len(form.Examples) == 0 {
 					t.Errorf("%s (%s) has a form body but no example", name, op.OperationID)
 				}

@@ -34,8 +34,10 @@ var extraAnswers = map[string][]int{
 	"resetPassword":    {http.StatusServiceUnavailable},
 	"changeMemberRole": {http.StatusConflict}, // the last ADMIN
 	"removeMember":     {http.StatusConflict},
-	"updateTicket":     {http.StatusConflict}, // a closed or cancelled ticket
-	"putAiPrompt":      {http.StatusConflict}, // two saves at the same moment
+	"updateTicket":     {http.StatusConflict},  // a closed or cancelled ticket
+	"putAiPrompt":      {http.StatusConflict},  // two saves at the same moment
+	"twilioStatus":     {http.StatusForbidden}, // not signed by Twilio
+	"twilioInbound":    {http.StatusForbidden},
 }
 
 // enumsByType are the values of the named string types answers carry; the domain

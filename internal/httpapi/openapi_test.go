@@ -107,6 +107,14 @@ var specRoutes = map[route]bool{
 	{"GET", "/api/v1/ai/self-help"}:                                false,
 	{"POST", "/api/v1/public/{orgSlug}/triage"}:                    true,
 	{"POST", "/api/v1/public/{orgSlug}/triage/{triageId}/outcome"}: true,
+	{"POST", "/api/v1/consent/grant"}:                              false,
+	{"POST", "/api/v1/consent/revoke"}:                             false,
+	{"GET", "/api/v1/consent"}:                                     false,
+	{"GET", "/api/v1/consent/history"}:                             false,
+	{"POST", "/api/v1/tickets/{id}/messages"}:                      false,
+	{"GET", "/api/v1/tickets/{id}/messages"}:                       false,
+	{"POST", "/webhooks/twilio/status"}:                            true,
+	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,
 	{"GET", "/health/ready"}:                                       true,
 }
@@ -171,6 +179,7 @@ var createdRoutes = map[route]bool{
 	{"POST", "/api/v1/tickets"}:                   true,
 	{"POST", "/api/v1/tickets/{id}/comments"}:     true,
 	{"POST", "/api/v1/tickets/{id}/attachments"}:  true,
+	{"POST", "/api/v1/tickets/{id}/messages"}:     true,
 	{"POST", "/api/v1/public/{orgSlug}/reports"}:  true,
 	{"POST", "/api/v1/work-orders"}:               true,
 	{"POST", "/api/v1/work-orders/{id}/quotes"}:   true,
@@ -523,6 +532,9 @@ func TestOpenAPI(t *testing.T) {
 				if resp.Status != http.StatusOK {
 					t.Errorf("%s: %d", r, resp.Status)
 				}
+			case strings.HasPrefix(r.path, "/webhooks/twilio/"):
+				// Twilio's webhooks check the signature before anything else.
+				testsupport.ExpectFailure(t, resp, http.StatusForbidden, apperr.Forbidden)
 			case strings.HasPrefix(r.path, "/api/v1/public/"):
 				// The public form admits the organisation before reading any body.
 				if f := testsupport.ExpectFailure(t, resp, http.StatusNotFound, apperr.NotFound); !strings.Contains(f.Message, "organisation") {

@@ -18,4 +18,5 @@ func (s *Server) routes() {
 	s.invoiceRoutes()
 	s.webhookRoutes()
 	s.aiRoutes()
+	s.messagingRoutes()
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes"
@@ -51,6 +52,7 @@ type Deps struct {
 	Invoices    *invoices.Service
 	Webhooks    *webhooks.Service
 	AI          *ai.Service
+	Messaging   *messaging.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler

@@ -12,10 +12,12 @@ import (
 
 type patchSettingsIn struct {
 	Body struct {
-		ApprovalThresholdPence *int64                 `json:"approvalThresholdPence,omitempty" minimum:"0" maximum:"10000000000" doc:"Quotes above this total (pence, incl. VAT) need an ADMIN to approve."`
-		SLA                    map[string]slaWindowIn `json:"sla,omitempty" doc:"Windows to change, keyed by priority: EMERGENCY, URGENT or ROUTINE."`
-		HolidayRegion          *ukcalendar.Region     `json:"holidayRegion,omitempty" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND"`
-		SeparationOfDuties     *orgsettings.Duties    `json:"separationOfDuties,omitempty" enum:"AUTO,ON,OFF" doc:"AUTO (on with two or more staff), ON or OFF."`
+		ApprovalThresholdPence *int64                  `json:"approvalThresholdPence,omitempty" minimum:"0" maximum:"10000000000" doc:"Quotes above this total (pence, incl. VAT) need an ADMIN to approve."`
+		SLA                    map[string]slaWindowIn  `json:"sla,omitempty" doc:"Windows to change, keyed by priority: EMERGENCY, URGENT or ROUTINE."`
+		HolidayRegion          *ukcalendar.Region      `json:"holidayRegion,omitempty" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND"`
+		SeparationOfDuties     *orgsettings.Duties     `json:"separationOfDuties,omitempty" enum:"AUTO,ON,OFF" doc:"AUTO (on with two or more staff), ON or OFF."`
+		QuietHours             *orgsettings.QuietHours `json:"quietHours,omitempty" doc:"Non-emergency texts wait while it lasts (UK time)."`
+		ContactLine            *string                 `json:"contactLine,omitempty" maxLength:"300" doc:"The answer to a HELP text."`
 	}
 }
 
@@ -38,7 +40,7 @@ func slaWindows(in map[string]slaWindowIn) map[string]orgsettings.Window {
 }
 
 func (s *Server) settingsRoutes() {
-	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/settings", "getSettings", "Settings", "The organisation's SLA windows, holiday calendar, approval threshold and separation of duties", true),
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/settings", "getSettings", "Settings", "The organisation's SLA windows, holiday calendar, approval threshold, separation of duties, quiet hours and HELP answer", true),
 		func(ctx context.Context, _ *struct{}) (*Out[orgsettings.Settings], error) {
 			st, err := s.deps.Settings.Get(ctx, actorOf(ctx))
 			if err != nil {
@@ -51,7 +53,7 @@ func (s *Server) settingsRoutes() {
 		func(ctx context.Context, in *patchSettingsIn) (*Out[orgsettings.Settings], error) {
 			st, err := s.deps.Settings.Update(ctx, actorOf(ctx), orgsettings.Patch{
 				ApprovalThresholdPence: in.Body.ApprovalThresholdPence, SLA: slaWindows(in.Body.SLA), HolidayRegion: in.Body.HolidayRegion,
-				SeparationOfDuties: in.Body.SeparationOfDuties,
+				SeparationOfDuties: in.Body.SeparationOfDuties, QuietHours: in.Body.QuietHours, ContactLine: in.Body.ContactLine,
 			})
 			if err != nil {
 				return nil, err

@@ -60,6 +60,7 @@ func TestSettings(t *testing.T) {
 		},
 		HolidayRegion:      ukcalendar.EnglandWales,
 		SeparationOfDuties: orgsettings.DutiesAuto,
+		QuietHours:         orgsettings.QuietHours{Start: "21:00", End: "08:00"},
 	}
 
 	t.Run("defaults, read by staff only", func(t *testing.T) {

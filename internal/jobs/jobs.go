@@ -20,7 +20,7 @@ import (
 
 // Queue names: one per channel of work, so that a backlog in one (a burst of webhooks)
 // cannot delay another (emails). Each queue with workers gets its worker count in
-// NewClient; sms, whatsapp and billing have no workers yet.
+// NewClient; billing has no workers yet.
 const (
 	QueueEmail       = "email"
 	QueueSMS         = "sms"
@@ -96,7 +96,10 @@ const (
 //
 // The ai queue runs 10: each job waits on a model for up to AI_TIMEOUT, and more at once
 // would mostly meet the provider's own rate limit.
-var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2, QueueAI: 10}
+//
+// The sms and whatsapp queues run 20 each: a text waits on Twilio's API, whose own
+// per-number send rate, not ours, decides how fast a burst leaves.
+var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2, QueueAI: 10, QueueSMS: 20, QueueWhatsApp: 20}
 
 // MaxWorkers is how many jobs of queue one process works at once (0: not worked).
 func MaxWorkers(queue string) int { return queueWorkers[queue] }

@@ -1,7 +1,7 @@
 // Package orgsettings holds the rules each organisation sets for itself: SLA windows per
 // priority, the bank-holiday calendar they count in, the quote approval threshold above
-// which only an ADMIN may approve, and whether money decisions need two people
-// (separation of duties).
+// which only an ADMIN may approve, whether money decisions need two people (separation of
+// duties), and when and how texts reach residents (quiet hours, the HELP answer).
 package orgsettings
 
 import (
@@ -9,7 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -34,6 +37,20 @@ type Settings struct {
 	SLA                    map[string]Window `json:"sla" doc:"Response window per priority: EMERGENCY, URGENT, ROUTINE."`
 	HolidayRegion          ukcalendar.Region `json:"holidayRegion" enum:"ENGLAND_WALES,SCOTLAND,NORTHERN_IRELAND" doc:"Whose bank holidays working days skip."`
 	SeparationOfDuties     Duties            `json:"separationOfDuties" enum:"AUTO,ON,OFF" doc:"Whether whoever entered a quote or invoice may approve it, and whoever approved an invoice may mark it paid. ON: never; OFF: they may; AUTO (default): ON while the organisation has two or more staff (ADMIN or COORDINATOR members), OFF with one."`
+	QuietHours             QuietHours        `json:"quietHours" doc:"Texts (SMS, WhatsApp) about anything but an emergency that would go out in this window, in UK time, wait until it ends. Equal start and end: no quiet hours."`
+	ContactLine            string            `json:"contactLine" maxLength:"300" doc:"How residents reach the organisation (a phone number, an email, office hours): the answer to a HELP text. Empty: the organisation's name only."`
+}
+
+// QuietHours is a daily window in Europe/London time, "HH:MM" each; it may wrap midnight.
+type QuietHours struct {
+	Start string `json:"start" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"21:00"`
+	End   string `json:"end" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"08:00"`
+}
+
+var clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+func (q QuietHours) valid() bool {
+	return clockPattern.MatchString(q.Start) && clockPattern.MatchString(q.End)
 }
 
 // Duties is the separation-of-duties setting.
@@ -62,6 +79,7 @@ func Defaults() Settings {
 		},
 		HolidayRegion:      ukcalendar.EnglandWales,
 		SeparationOfDuties: DutiesAuto,
+		QuietHours:         QuietHours{Start: "21:00", End: "08:00"},
 	}
 }
 
@@ -70,7 +88,9 @@ type stored struct {
 	SLA           map[string]Window `json:"sla,omitempty"`
 	HolidayRegion string            `json:"holidayRegion,omitempty"`
 	// SeparationOfDuties is absent for AUTO.
-	SeparationOfDuties string `json:"separationOfDuties,omitempty"`
+	SeparationOfDuties string      `json:"separationOfDuties,omitempty"`
+	QuietHours         *QuietHours `json:"quietHours,omitempty"`
+	ContactLine        string      `json:"contactLine,omitempty"`
 }
 
 var q = orgsettingsdb.New()
@@ -98,6 +118,10 @@ func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, 
 	if d := Duties(st.SeparationOfDuties); d.Valid() {
 		s.SeparationOfDuties = d
 	}
+	if st.QuietHours != nil && st.QuietHours.valid() {
+		s.QuietHours = *st.QuietHours
+	}
+	s.ContactLine = st.ContactLine
 	return s, nil
 }
 
@@ -170,6 +194,8 @@ type Patch struct {
 	SLA                    map[string]Window
 	HolidayRegion          *ukcalendar.Region
 	SeparationOfDuties     *Duties
+	QuietHours             *QuietHours
+	ContactLine            *string
 }
 
 // Check applies the rules on the patch alone, naming every field that breaks one; the API
@@ -191,6 +217,17 @@ func (p Patch) Check() error {
 	}
 	if p.SeparationOfDuties != nil && !p.SeparationOfDuties.Valid() {
 		f.Add("separationOfDuties", "must be AUTO, ON or OFF")
+	}
+	if p.QuietHours != nil {
+		if !clockPattern.MatchString(p.QuietHours.Start) {
+			f.Add("quietHours.start", "must be a time of day as HH:MM, 00:00 to 23:59")
+		}
+		if !clockPattern.MatchString(p.QuietHours.End) {
+			f.Add("quietHours.end", "must be a time of day as HH:MM, 00:00 to 23:59")
+		}
+	}
+	if p.ContactLine != nil && utf8.RuneCountInString(*p.ContactLine) > 300 {
+		f.Add("contactLine", "must be at most 300 characters")
 	}
 	return f.Err()
 }
@@ -226,6 +263,12 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 		if p.SeparationOfDuties != nil {
 			out.SeparationOfDuties = *p.SeparationOfDuties
 		}
+		if p.QuietHours != nil {
+			out.QuietHours = *p.QuietHours
+		}
+		if p.ContactLine != nil {
+			out.ContactLine = strings.TrimSpace(*p.ContactLine)
+		}
 		if reflect.DeepEqual(out, before) {
 			return nil // nothing changed: no write, no audit noise
 		}
@@ -233,6 +276,10 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 		if out.SeparationOfDuties != DutiesAuto {
 			st.SeparationOfDuties = string(out.SeparationOfDuties)
 		}
+		if out.QuietHours != Defaults().QuietHours {
+			st.QuietHours = &out.QuietHours
+		}
+		st.ContactLine = out.ContactLine
 		raw, err := json.Marshal(st)
 		if err != nil {
 			return err

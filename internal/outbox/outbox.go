@@ -2,9 +2,9 @@
 // outbox, so a message exists if and only if the business write commits, and workers wake
 // on LISTEN/NOTIFY within milliseconds rather than polling a table.
 //
-// There is one method per channel (email, webhooks); the SMS, WhatsApp and AI channels
-// add theirs with their workers, since River refuses a job kind no worker is registered
-// for and nothing may wait for a worker that does not exist. Each channel has one job kind whose
+// There is one method per channel (email, webhooks, texts, AI classification), each
+// added with its worker, since River refuses a job kind no worker is registered for and
+// nothing may wait for a worker that does not exist. Each channel has one job kind whose
 // arguments carry a reference to the event (events.Ref: ids only); the typed, versioned
 // payload is written beside it, in the same transaction, to the organisation's
 // outbox_events row, where row-level security keeps it, and workers Load it from there.
@@ -51,6 +51,19 @@ func (WebhooksArgs) Kind() string { return "event.publish" }
 // InsertOpts puts fan-out on the webhooks queue.
 func (WebhooksArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueWebhooks} }
 
+// TextsArgs asks the texting worker to send the SMS and WhatsApp messages an event calls
+// for (internal/messaging), to those who consented.
+type TextsArgs struct {
+	Event events.Ref `json:"event"`
+}
+
+// Kind is the job kind.
+func (TextsArgs) Kind() string { return "text.notify" }
+
+// InsertOpts puts notifications on the sms queue (the texts they write go on sms or
+// whatsapp).
+func (TextsArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueSMS} }
+
 // ClassifyArgs asks the AI worker to classify a new ticket. It carries ids only: the
 // worker reads the ticket itself, in the ticket's organisation.
 type ClassifyArgs struct {
@@ -83,6 +96,11 @@ func (p *Publisher) PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 // PublishWebhooks queues ev for the organisation's webhook endpoints, in tx.
 func (p *Publisher) PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
 	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return WebhooksArgs{Event: e} })
+}
+
+// PublishTexts queues the texts ev calls for, in tx.
+func (p *Publisher) PublishTexts(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error {
+	return p.insert(ctx, tx, orgID, ev, func(e events.Ref) river.JobArgs { return TextsArgs{Event: e} })
 }
 
 // PublishClassification queues the AI classification of a new ticket, in tx.

@@ -28,4 +28,21 @@ type Message struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	SentAt            *time.Time
+	Direction         string
+	TicketID          *uuid.UUID
+	ContactPointID    *uuid.UUID
+	Sender            string
+	Segments          int32
+	Encoding          string
+	CostPence         int64
+	Metered           int32
+	ErrorCode         string
+	ContentSid        string
+	ContentVariables  []byte
+	Emergency         bool
+	HoldUntil         *time.Time
+	CreatedBy         *uuid.UUID
+	StatusAt          *time.Time
+	DeliveredAt       *time.Time
+	ReadAt            *time.Time
 }

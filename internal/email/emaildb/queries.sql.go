@@ -15,7 +15,7 @@ const claimMessage = `-- name: ClaimMessage :one
 INSERT INTO messages (org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider)
 VALUES ($1, 'EMAIL', $2, $3, $4, $5, $6, $7, 'PENDING', $8)
 ON CONFLICT (org_id, dedupe_key) DO NOTHING
-RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at
+RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
 `
 
 type ClaimMessageParams struct {
@@ -60,12 +60,29 @@ func (q *Queries) ClaimMessage(ctx context.Context, db DBTX, arg ClaimMessagePar
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SentAt,
+		&i.Direction,
+		&i.TicketID,
+		&i.ContactPointID,
+		&i.Sender,
+		&i.Segments,
+		&i.Encoding,
+		&i.CostPence,
+		&i.Metered,
+		&i.ErrorCode,
+		&i.ContentSid,
+		&i.ContentVariables,
+		&i.Emergency,
+		&i.HoldUntil,
+		&i.CreatedBy,
+		&i.StatusAt,
+		&i.DeliveredAt,
+		&i.ReadAt,
 	)
 	return i, err
 }
 
 const getMessageByKey = `-- name: GetMessageByKey :one
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
 `
 
 type GetMessageByKeyParams struct {
@@ -94,6 +111,23 @@ func (q *Queries) GetMessageByKey(ctx context.Context, db DBTX, arg GetMessageBy
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SentAt,
+		&i.Direction,
+		&i.TicketID,
+		&i.ContactPointID,
+		&i.Sender,
+		&i.Segments,
+		&i.Encoding,
+		&i.CostPence,
+		&i.Metered,
+		&i.ErrorCode,
+		&i.ContentSid,
+		&i.ContentVariables,
+		&i.Emergency,
+		&i.HoldUntil,
+		&i.CreatedBy,
+		&i.StatusAt,
+		&i.DeliveredAt,
+		&i.ReadAt,
 	)
 	return i, err
 }
@@ -154,7 +188,7 @@ func (q *Queries) OrgName(ctx context.Context, db DBTX, id uuid.UUID) (string, e
 }
 
 const recentMessages = `-- name: RecentMessages :many
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at FROM messages WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
 `
 
 type RecentMessagesParams struct {
@@ -189,6 +223,23 @@ func (q *Queries) RecentMessages(ctx context.Context, db DBTX, arg RecentMessage
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SentAt,
+			&i.Direction,
+			&i.TicketID,
+			&i.ContactPointID,
+			&i.Sender,
+			&i.Segments,
+			&i.Encoding,
+			&i.CostPence,
+			&i.Metered,
+			&i.ErrorCode,
+			&i.ContentSid,
+			&i.ContentVariables,
+			&i.Emergency,
+			&i.HoldUntil,
+			&i.CreatedBy,
+			&i.StatusAt,
+			&i.DeliveredAt,
+			&i.ReadAt,
 		); err != nil {
 			return nil, err
 		}

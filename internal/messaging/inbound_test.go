@@ -1,0 +1,158 @@
+package messaging_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/maintainuk/maintainuk/internal/messaging"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+)
+
+// Keywords are whole messages, in any case and spacing: STOP and its synonyms withdraw
+// consent (recorded as INBOUND_KEYWORD with the word), START, UNSTOP and YES give it
+// back, HELP answers with the organisation's contact line.
+func TestInbound_keywords(t *testing.T) {
+	app := newTexting(t, nil)
+	e := app.NewEstate(t, "Keywords", testsupport.EstateOptions{})
+	e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"contactLine": "0113 496 0000, weekdays 9 to 5"}).Expect(http.StatusOK)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 123500"})
+	state := func() bool {
+		points := testsupport.All[messaging.ContactPoint](t, e.Coordinator, "/api/v1/consent?phone=07400123500")
+		return points[0].Granted
+	}
+	for _, tc := range []struct {
+		body    string
+		granted bool
+		reply   string
+	}{
+		{"  stop ", false, "unsubscribed"},
+		{"Start", true, "subscribed again"},
+		{"UNSUBSCRIBE", false, "unsubscribed"},
+		{"yes", true, "subscribed again"},
+		{"Quit.", false, "unsubscribed"},
+		{"unstop", true, "subscribed again"},
+		{"CANCEL", false, "unsubscribed"},
+		{"START", true, "subscribed again"},
+		{"OptOut", false, "unsubscribed"},
+		{"start", true, "subscribed again"},
+		{"End", false, "unsubscribed"},
+		{"start", true, "subscribed again"},
+		{"STOPALL", false, "unsubscribed"},
+		{"HELP", false, "0113 496 0000"},
+	} {
+		reply := inbound(t, app.App, "", "+447400123500", tc.body)
+		if !strings.Contains(reply, tc.reply) || !strings.Contains(reply, "<Response>") {
+			t.Errorf("%q: reply %s", tc.body, reply)
+		}
+		if got := state(); got != tc.granted {
+			t.Errorf("%q: granted %v, want %v", tc.body, got, tc.granted)
+		}
+	}
+	h := testsupport.All[messaging.ConsentRecord](t, e.Coordinator, "/api/v1/consent/history?phone=07400123500")
+	if h[0].Source != "INBOUND_KEYWORD" || h[0].Detail != "STOPALL" || h[0].Granted {
+		t.Fatalf("newest record %+v", h[0])
+	}
+	// "Stop the leak" is a message, not a keyword.
+	inbound(t, app.App, "", "+447400123500", "START")
+	inbound(t, app.App, "", "+447400123500", "Stop the leak please, it is coming through the ceiling")
+	if !state() {
+		t.Fatal("a sentence starting with stop withdrew consent")
+	}
+}
+
+// A resident's text opens a ticket for their home and the reply names it; their next
+// text within 48 hours joins it, as does one naming it; an unknown number is pointed to
+// the organisation's public report form.
+func TestInbound_residentTextsOpenAndJoinTickets(t *testing.T) {
+	app := newTexting(t, nil)
+	e := app.NewEstate(t, "Inbound", testsupport.EstateOptions{})
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 123600"})
+
+	reply := inbound(t, app.App, "", "+447400123600", "The kitchen tap is dripping constantly\nIt started last night.")
+	mine := testsupport.All[tickets.Ticket](t, e.Tenant, "/api/v1/tickets")
+	if len(mine) != 1 {
+		t.Fatalf("tickets %+v", mine)
+	}
+	tk := mine[0]
+	if tk.UnitID == nil || *tk.UnitID != e.UnitID || tk.Title != "The kitchen tap is dripping constantly" || !strings.Contains(reply, tk.Number) {
+		t.Fatalf("ticket %+v, reply %s", tk, reply)
+	}
+	reply = inbound(t, app.App, "", "+447400123600", "Also the sink is slow to drain")
+	if !strings.Contains(reply, "added your message to "+tk.Number) {
+		t.Fatalf("second text: %s", reply)
+	}
+	d := testsupport.GetTicket(t, e.Coordinator, tk.ID)
+	if len(d.Comments) != 1 || d.Comments[0].Body != "Also the sink is slow to drain" {
+		t.Fatalf("comments %+v", d.Comments)
+	}
+	reply = inbound(t, app.App, "", "+447400123600", "About "+strings.ToLower(tk.Number)+": still dripping")
+	if !strings.Contains(reply, tk.Number) {
+		t.Fatalf("reference: %s", reply)
+	}
+	// Both ways on the ticket: every inbound text is kept as RECEIVED.
+	got := texts(t, e.Coordinator, tk.ID)
+	if len(got) != 3 || got[0].Direction != "INBOUND" || got[0].Status != "RECEIVED" || got[0].From != "+447400123600" {
+		t.Fatalf("ticket texts %+v", got)
+	}
+
+	// A retried webhook (same MessageSid) does nothing twice.
+	form := url.Values{"MessageSid": {"SM0123456789abcdef0123456789abcdef"}, "From": {"+447400123600"}, "To": {"+447700900999"}, "Body": {"A brand new problem: the door lock"}}
+	for range 2 {
+		if code, body := webhook(t, app.App, messaging.InboundPath, form, nil); code != http.StatusOK {
+			t.Fatalf("answered %d %s", code, body)
+		}
+	}
+	if n := len(testsupport.All[tickets.Ticket](t, e.Tenant, "/api/v1/tickets")); n != 1 {
+		t.Fatalf("a retried webhook changed the tickets: %d", n)
+	}
+
+	// Unknown number: the organisation's form when the line is its own.
+	reply = inbound(t, app.App, "?org="+e.Slug, "+447400123699", "My boiler is broken")
+	if !strings.Contains(reply, baseURL+"/report/"+e.Slug) {
+		t.Fatalf("unknown number reply: %s", reply)
+	}
+	// Unsigned: 403 and nothing happens.
+	if code, _ := webhook(t, app.App, messaging.InboundPath, url.Values{"MessageSid": {"SMx"}, "From": {"+447400123600"}, "Body": {"STOP"}}, ptr("")); code != http.StatusForbidden {
+		t.Fatalf("unsigned inbound answered %d", code)
+	}
+	if points := testsupport.All[messaging.ContactPoint](t, e.Coordinator, "/api/v1/consent?phone=07400123600"); !points[0].Granted {
+		t.Fatal("an unsigned STOP withdrew consent")
+	}
+}
+
+// WhatsApp free text goes only within 24 hours of the resident's last WhatsApp message;
+// outside it, an approved template does, and free text is refused with the reason.
+func TestWhatsApp_window(t *testing.T) {
+	app := newTexting(t, nil)
+	work(t, app.App)
+	e := app.NewEstate(t, "Window", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "WHATSAPP", "value": "07400 123700"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Window stuck"})
+
+	f := e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/messages", tk.ID), map[string]any{"channel": "WHATSAPP", "body": "Hello"}).Failure()
+	if f.Code != "CONFLICT" || !strings.Contains(f.Message, "24 hours") || !strings.Contains(f.Message, "template") {
+		t.Fatalf("free text outside the window: %+v", f)
+	}
+	sid := "HX" + strings.Repeat("ab", 16)
+	m := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "WHATSAPP", "contentSid": sid, "contentVariables": map[string]string{"1": tk.Number}})
+	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" })
+
+	inbound(t, app.App, "", "whatsapp:+447400123700", "Hi, any news?")
+	m = send(t, e.Coordinator, tk.ID, map[string]any{"channel": "WHATSAPP", "body": "Yes: Tuesday at 10."})
+	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" })
+
+	reqs := app.fake.Messages()
+	if len(reqs) != 2 {
+		t.Fatalf("fake saw %+v", reqs)
+	}
+	if reqs[0].ContentSid != sid || reqs[0].ContentVariables != `{"1":"`+tk.Number+`"}` || reqs[0].Body != "" || reqs[0].To != "whatsapp:+447400123700" || reqs[0].From != "whatsapp:+447700900888" {
+		t.Fatalf("template request %+v", reqs[0])
+	}
+	if reqs[1].Body != "Yes: Tuesday at 10." || reqs[1].ContentSid != "" {
+		t.Fatalf("free text request %+v", reqs[1])
+	}
+}

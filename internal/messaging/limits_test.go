@@ -1,0 +1,133 @@
+package messaging_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/plans"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+)
+
+// meter reads an organisation's usage meter for this month.
+func meter(t *testing.T, app *testsupport.App, e *testsupport.Estate, metric plans.Metric) int64 {
+	t.Helper()
+	var n int64
+	now := time.Now().UTC()
+	err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT coalesce((SELECT quantity FROM usage_meters WHERE org_id = $1 AND metric = $2 AND period_start = $3), 0)`,
+			e.OrgID, string(metric), time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)).Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// The free plan's 50 SMS are checked and counted in one step: 60 texts sent in parallel
+// by 20 workers at once give exactly 50 sent and 10 blocked, and the meter says 50.
+func TestAllowance_parallelSendsCannotOvershoot(t *testing.T) {
+	app := newTexting(t, map[string]string{"SMS_PROVIDER": "dev"})
+	e := app.NewEstate(t, "Allowance", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 123800"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Fence"})
+
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/messages", tk.ID), map[string]any{"channel": "SMS", "body": "Update " + strings.Repeat("x", i%10)}).Expect(http.StatusCreated)
+		})
+	}
+	wg.Wait()
+	work(t, app.App) // 60 jobs waiting, claimed 20 at a time
+	deadline := time.Now().Add(30 * time.Second)
+	var sent, blocked int
+	for {
+		sent, blocked = 0, 0
+		for _, m := range texts(t, e.Coordinator, tk.ID) {
+			switch m.Status {
+			case "SENT":
+				sent++
+			case "BLOCKED":
+				blocked++
+				if !strings.Contains(m.StatusReason, "allowance") {
+					t.Fatalf("blocked for %q", m.StatusReason)
+				}
+			}
+		}
+		if sent+blocked == 60 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if sent != 50 || blocked != 10 {
+		t.Fatalf("sent %d, blocked %d; want 50 and 10", sent, blocked)
+	}
+	if got := meter(t, app.App, e, plans.SMS); got != 50 {
+		t.Fatalf("meter %d", got)
+	}
+}
+
+// Quiet hours hold a text until they end; an emergency's goes at once. Long texts are
+// cut to the configured segments with a link to the ticket.
+func TestQuietHoursAndSegments(t *testing.T) {
+	app := newTexting(t, map[string]string{"SMS_MAX_SEGMENTS": "2"})
+	e := app.NewEstate(t, "Quiet", testsupport.EstateOptions{})
+	london, _ := time.LoadLocation("Europe/London")
+	now := time.Now().In(london)
+	start, end := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
+	e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"quietHours": map[string]string{"start": start, "end": end}}).Expect(http.StatusOK)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 123900"})
+
+	routine := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Squeaky door"})
+	m := send(t, e.Coordinator, routine.ID, map[string]any{"channel": "SMS", "body": strings.Repeat("word ", 100)})
+	if m.HoldUntil == nil || m.HoldUntil.In(london).Format("15:04") != end {
+		t.Fatalf("held until %v, want %s London", m.HoldUntil, end)
+	}
+	if m.Segments != 2 || !strings.HasSuffix(m.Body, "/tickets/"+routine.ID.String()) || !strings.Contains(m.Body, "...") {
+		t.Fatalf("cut text: %d segments, %q", m.Segments, m.Body)
+	}
+	emergency := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Gas smell", "priority": "EMERGENCY"})
+	m = send(t, e.Coordinator, emergency.ID, map[string]any{"channel": "SMS", "body": "Leave the flat; an engineer is on the way."})
+	if m.HoldUntil != nil || !m.Emergency {
+		t.Fatalf("an emergency text was held: %+v", m)
+	}
+	// UCS-2 when a character needs it: 70 per single segment.
+	m = send(t, e.Coordinator, emergency.ID, map[string]any{"channel": "SMS", "body": "Diolch – we’ll be there"})
+	if m.Encoding != "UCS-2" || m.Segments != 1 {
+		t.Fatalf("UCS-2 text %+v", m)
+	}
+}
+
+// A ticket resolved reaches its resident by text on their preferred consented channel.
+func TestNotify_ticketResolvedTextsTheResident(t *testing.T) {
+	app := newTexting(t, nil)
+	work(t, app.App)
+	e := app.NewEstate(t, "Notify", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "WHATSAPP", "value": "07400 124000"})
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124000", "preferred": true})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Bathroom fan"})
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "TRIAGED"}).Expect(http.StatusOK)
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED", "reason": "Fan replaced"}).Expect(http.StatusOK)
+
+	deadline := time.Now().Add(20 * time.Second)
+	for len(app.fake.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	reqs := app.fake.Messages()
+	if len(reqs) != 1 || reqs[0].To != "+447400124000" || !strings.Contains(reqs[0].Body, tk.Number) || !strings.Contains(reqs[0].Body, "resolved") {
+		t.Fatalf("fake saw %+v", reqs)
+	}
+	got := texts(t, e.Coordinator, tk.ID)
+	if len(got) != 1 || got[0].Channel != "SMS" {
+		t.Fatalf("ticket texts %+v", got)
+	}
+}

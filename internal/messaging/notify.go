@@ -1,0 +1,202 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
+	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
+	"github.com/maintainuk/maintainuk/internal/messaging/messagingdb"
+	"github.com/maintainuk/maintainuk/internal/outbox"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+)
+
+// NotifyWorker turns events into texts (outbox.TextsArgs): a ticket resolved and a work
+// order scheduled reach the resident, a work order assigned reaches the contractor's
+// people, each on their preferred channel among those they consented to.
+type NotifyWorker struct {
+	river.WorkerDefaults[outbox.TextsArgs]
+	Service *Service
+}
+
+// Work writes and queues the texts one event calls for.
+func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[outbox.TextsArgs]) error {
+	env, err := outbox.Load(ctx, w.Service.db, job.Args.Event)
+	if errors.Is(err, outbox.ErrGone) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	ev, err := events.Decode(env)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	return w.Service.notify(ctx, env, ev)
+}
+
+// notification is what one event says, and to whom.
+type notification struct {
+	ticketID uuid.UUID
+	resident bool // to the ticket's resident
+	// workOrderID: or to the people of the contractor company the work order went to.
+	workOrderID uuid.UUID
+	body        func(org, number string) string
+	variables   func(org, number string) map[string]string
+}
+
+func describe(ev events.Event) (notification, bool) {
+	london := func(t *time.Time) string {
+		if t == nil {
+			return "a date to be confirmed"
+		}
+		loc, _ := time.LoadLocation("Europe/London")
+		return t.In(loc).Format("Monday 2 January at 15:04")
+	}
+	switch e := ev.(type) {
+	case *events.TicketStatusChanged:
+		if e.To != string(tickets.Resolved) {
+			return notification{}, false
+		}
+		return notification{ticketID: e.TicketID, resident: true,
+			body: func(org, number string) string {
+				return fmt.Sprintf("%s: your repair %s has been marked as resolved. If it is not fixed, reply to this text with %s.", org, number, number)
+			},
+			variables: func(org, number string) map[string]string { return map[string]string{"1": org, "2": number} }}, true
+	case *events.WorkOrderStatusChanged:
+		if e.To != "SCHEDULED" {
+			return notification{}, false
+		}
+		when := london(e.ScheduledFor)
+		return notification{ticketID: e.TicketID, resident: true,
+			body: func(org, number string) string {
+				return fmt.Sprintf("%s: a contractor is booked for your repair %s on %s. Reply to this text if that does not suit you.", org, number, when)
+			},
+			variables: func(org, number string) map[string]string { return map[string]string{"1": org, "2": number, "3": when} }}, true
+	case *events.WorkOrderAssigned:
+		title := e.TicketTitle
+		return notification{ticketID: e.TicketID, workOrderID: e.WorkOrderID,
+			body: func(org, number string) string {
+				return fmt.Sprintf("%s: new job %s: %s. Open the job in MaintainUK to accept or decline.", org, number, title)
+			},
+			variables: func(org, number string) map[string]string {
+				return map[string]string{"1": org, "2": number, "3": title}
+			}}, true
+	}
+	return notification{}, false
+}
+
+// notify writes the texts ev calls for and queues them, in one transaction; a retried job
+// finds them by their dedupe keys and writes nothing twice.
+func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Event) error {
+	n, ok := describe(ev)
+	if !ok {
+		return nil
+	}
+	return s.db.InTx(ctx, database.Scope{OrgID: env.OrgID}, func(tx pgx.Tx) error {
+		t, err := s.q.TicketForText(ctx, tx, messagingdb.TicketForTextParams{OrgID: env.OrgID, ID: n.ticketID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // the ticket is gone
+		}
+		if err != nil {
+			return err
+		}
+		org, err := s.q.OrgTexting(ctx, tx, env.OrgID)
+		if err != nil {
+			return err
+		}
+		var points []messagingdb.ContactPoint
+		if n.resident {
+			points, err = s.residentPoints(ctx, tx, env.OrgID, t)
+		} else {
+			points, err = s.q.ContractorTextRecipients(ctx, tx, messagingdb.ContractorTextRecipientsParams{OrgID: env.OrgID, WorkOrderID: n.workOrderID})
+		}
+		if err != nil {
+			return err
+		}
+		number := tickets.FormatNumber(t.Number)
+		for _, person := range byPerson(points) {
+			cp, contentSID, ok := s.choose(person, env.Name)
+			o := outgoing{orgID: env.OrgID, channel: carrier.Channel(cp.Channel), contact: cp, ticketID: &t.ID,
+				emergency: t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address)}
+			if contentSID != "" {
+				o.contentSID, o.variables = contentSID, n.variables(org.Name, number)
+			} else {
+				o.body = n.body(org.Name, number)
+			}
+			if !ok {
+				// Nobody consented: kept as BLOCKED so staff can see why no text went.
+				cp.Granted = false
+				o.contact = cp
+			}
+			if _, err := s.queue(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// residentPoints are the numbers of a ticket's resident: their own member's, else the
+// number they reported with.
+func (s *Service) residentPoints(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, t messagingdb.TicketForTextRow) ([]messagingdb.ContactPoint, error) {
+	if t.ReportedByUserID != nil {
+		points, err := s.q.ContactPointsForUser(ctx, tx, messagingdb.ContactPointsForUserParams{OrgID: orgID, UserID: t.ReportedByUserID})
+		if err != nil || len(points) > 0 {
+			return points, err
+		}
+	}
+	if t.ReportedByPhone == "" {
+		return nil, nil
+	}
+	return s.q.ContactPointsForAddress(ctx, tx, messagingdb.ContactPointsForAddressParams{OrgID: orgID, Address: t.ReportedByPhone})
+}
+
+// byPerson groups contact points by their owner (or, without one, their number), keeping
+// the order (preferred first).
+func byPerson(points []messagingdb.ContactPoint) [][]messagingdb.ContactPoint {
+	var keys []string
+	groups := map[string][]messagingdb.ContactPoint{}
+	for _, p := range points {
+		k := p.Address
+		if p.UserID != nil {
+			k = p.UserID.String()
+		}
+		if _, seen := groups[k]; !seen {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], p)
+	}
+	out := make([][]messagingdb.ContactPoint, len(keys))
+	for i, k := range keys {
+		out[i] = groups[k]
+	}
+	return out
+}
+
+// choose picks one person's channel: their preferred one with consent first, then any
+// with consent; WhatsApp outside its window only when a template is configured for the
+// event. ok is false when none may be used (the first point is returned to record the
+// blocked attempt on).
+func (s *Service) choose(points []messagingdb.ContactPoint, event string) (cp messagingdb.ContactPoint, contentSID string, ok bool) {
+	for _, p := range points {
+		if !p.Granted {
+			continue
+		}
+		if p.Channel == string(carrier.WhatsApp) && !inWindow(p, s.now()) {
+			if sid := s.cfg.Templates[event]; sid != "" {
+				return p, sid, true
+			}
+			continue
+		}
+		return p, "", true
+	}
+	return points[0], "", false
+}

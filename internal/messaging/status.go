@@ -1,0 +1,97 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
+	"github.com/maintainuk/maintainuk/internal/messaging/messagingdb"
+	"github.com/maintainuk/maintainuk/internal/messaging/twilio"
+)
+
+// Webhook paths (outside /api/v1 and outside user auth; Twilio signs each request).
+const (
+	StatusPath  = "/webhooks/twilio/status"
+	InboundPath = "/webhooks/twilio/inbound"
+)
+
+// Verify reports whether a webhook request carries Twilio's valid signature: computed
+// with the auth token over the public URL (BASE_URL, the path and the query Twilio was
+// given) and the form, so a proxy that changes the host or scheme in front of the
+// service does not break it. Without an auth token nothing verifies.
+func (s *Service) Verify(path, rawQuery string, form url.Values, signature string) bool {
+	if s.cfg.AuthToken == "" || signature == "" {
+		return false
+	}
+	return twilio.ValidSignature(s.cfg.AuthToken, twilio.PublicURL(s.cfg.BaseURL, path, rawQuery), form, signature)
+}
+
+// statusRank orders statuses so a late callback ("sent" after "delivered") never moves
+// a text backwards.
+var statusRank = map[string]int{
+	"PENDING": 0, "SENDING": 1, "QUEUED": 2, "SENT": 3, "DELIVERED": 4, "UNDELIVERED": 4, "FAILED": 4, "READ": 5,
+}
+
+// Status applies a delivery-status callback (queued, sent, delivered, undelivered,
+// failed, read) to the text it names. A callback for a text nobody here sent is ignored.
+func (s *Service) Status(ctx context.Context, form url.Values) error {
+	sid := first(form, "MessageSid", "SmsSid")
+	status := providerStatus(strings.ToLower(first(form, "MessageStatus", "SmsStatus")), "")
+	if sid == "" || status == "" {
+		return nil
+	}
+	var orgID, messageID uuid.UUID
+	err := s.db.Pool.QueryRow(ctx, "SELECT org_id, message_id FROM texting_message_by_sid($1)", sid).Scan(&orgID, &messageID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	code := form.Get("ErrorCode")
+	if _, err := strconv.Atoi(code); err != nil {
+		code = ""
+	}
+	return s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+		msg, err := s.q.LockText(ctx, tx, messagingdb.LockTextParams{OrgID: orgID, ID: messageID})
+		if err != nil {
+			return err
+		}
+		if statusRank[status] <= statusRank[msg.Status] {
+			return nil
+		}
+		reason := ""
+		if code != "" {
+			n, _ := strconv.Atoi(code)
+			reason = failureReason(&carrier.Error{Code: n, Message: strings.ToLower(status)})
+		}
+		if _, err := s.q.ApplyProviderStatus(ctx, tx, messagingdb.ApplyProviderStatusParams{OrgID: orgID, ID: msg.ID, Status: status,
+			ErrorCode: code, FailureReason: reason, At: s.stamp()}); err != nil {
+			return err
+		}
+		if code == strconv.Itoa(carrier.CodeUnsubscribed) && msg.ContactPointID != nil {
+			_, _, err := s.record(ctx, tx, orgID, *msg.ContactPointID, consentRecordInput{granted: false, consentType: Transactional,
+				source: SourceProvider, detail: code})
+			return err
+		}
+		return nil
+	})
+}
+
+// first is the first non-empty of a form's keys (Twilio sends both Message* and the older
+// Sms* names).
+func first(form url.Values, keys ...string) string {
+	for _, k := range keys {
+		if v := strings.TrimSpace(form.Get(k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
