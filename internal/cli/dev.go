@@ -142,7 +142,7 @@ func printWelcome(out io.Writer, baseURL string) {
 	for _, l := range demo.Logins {
 		fmt.Fprintf(out, "  %-12s %s\n", l.Role, l.Email)
 	}
-	fmt.Fprintf(out, "\nJob dashboard: %s/admin/jobs/ (log in as %s). Emails: %s/dev/mailbox\n", baseURL, demo.Logins[0].Email, baseURL)
+	fmt.Fprintf(out, "\nJob dashboard: %s/admin/jobs/ (log in as %s). Emails and texts: %s/dev/mailbox\n", baseURL, demo.Logins[0].Email, baseURL)
 	fmt.Fprintf(out, "\nTry:\n  curl -s %s/api/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n\n",
 		baseURL, demo.Logins[0].Email, demo.Password)
 }

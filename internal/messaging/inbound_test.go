@@ -155,4 +155,19 @@ func TestWhatsApp_window(t *testing.T) {
 	if reqs[1].Body != "Yes: Tuesday at 10." || reqs[1].ContentSid != "" {
 		t.Fatalf("free text request %+v", reqs[1])
 	}
+	// WhatsApp reports a message read.
+	sent := waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.ProviderSID != "" })
+	if code, body := webhook(t, app.App, messaging.StatusPath, url.Values{"MessageSid": {sent.ProviderSID}, "MessageStatus": {"read"}}, nil); code != http.StatusOK {
+		t.Fatalf("read callback: %d %s", code, body)
+	}
+	if got := waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return true }); got.Status != "READ" || got.ReadAt == nil || got.DeliveredAt == nil {
+		t.Fatalf("read text %+v", got)
+	}
+	// Twilio's own word wins when it disagrees: 63016 is kept with its code.
+	app.fake.SetOutsideWindow("+447400123700")
+	m = send(t, e.Coordinator, tk.ID, map[string]any{"channel": "WHATSAPP", "body": "Are you there?"})
+	m = waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "FAILED" })
+	if m.ErrorCode != "63016" || !strings.Contains(m.StatusReason, "24-hour") {
+		t.Fatalf("63016: %+v", m)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
@@ -129,5 +130,61 @@ func TestNotify_ticketResolvedTextsTheResident(t *testing.T) {
 	got := texts(t, e.Coordinator, tk.ID)
 	if len(got) != 1 || got[0].Channel != "SMS" {
 		t.Fatalf("ticket texts %+v", got)
+	}
+}
+
+// setPlan changes an organisation's plan as only the billing path may: through the
+// schema owner, since the application's role cannot write the plan column.
+func setPlan(t *testing.T, app *testsupport.App, e *testsupport.Estate, plan string) {
+	t.Helper()
+	owner, err := database.Open(context.Background(), app.DBs.OwnerURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	err = owner.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(context.Background(), "UPDATE organisations SET plan = $1 WHERE id = $2", plan, e.OrgID)
+		if err == nil && tag.RowsAffected() != 1 {
+			t.Fatalf("plan of %d organisations changed", tag.RowsAffected())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Beyond the allowance a paid plan sends and counts the overage; the free plan blocks.
+// Job arguments carry ids only, never the number or the words.
+func TestAllowance_paidPlanCountsOverage(t *testing.T) {
+	app := newTexting(t, map[string]string{"SMS_PROVIDER": "dev"})
+	e := app.NewEstate(t, "Overage", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	setPlan(t, app.App, e, plans.Starter.Code)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124100"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Gutter"})
+	// The month's 500 are used up already.
+	now := time.Now().UTC()
+	if err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES ($1, 'sms', $2, 500)`,
+			e.OrgID, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Secret words for +447400124100"})
+
+	var args []string
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(args::text), '{}') FROM river_job WHERE kind = 'text.send'`).Scan(&args); err != nil {
+		t.Fatal(err)
+	}
+	if len(args) != 1 || strings.Contains(args[0], "Secret") || strings.Contains(args[0], "7400124100") || !strings.Contains(args[0], m.ID.String()) {
+		t.Fatalf("job arguments %v", args)
+	}
+
+	work(t, app.App)
+	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "SENT" })
+	if got := meter(t, app.App, e, plans.SMS); got != 501 {
+		t.Fatalf("meter %d, want 501 (one over)", got)
 	}
 }

@@ -144,8 +144,9 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 	})
 }
 
-// residentPoints are the numbers of a ticket's resident: their own member's, else the
-// number they reported with.
+// residentPoints are the numbers of a ticket's resident: the reporter's own (as a member,
+// else the number they reported with), else those of the people living in the unit now
+// (a report staff took, or one from a neighbour).
 func (s *Service) residentPoints(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, t messagingdb.TicketForTextRow) ([]messagingdb.ContactPoint, error) {
 	if t.ReportedByUserID != nil {
 		points, err := s.q.ContactPointsForUser(ctx, tx, messagingdb.ContactPointsForUserParams{OrgID: orgID, UserID: t.ReportedByUserID})
@@ -153,10 +154,16 @@ func (s *Service) residentPoints(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 			return points, err
 		}
 	}
-	if t.ReportedByPhone == "" {
+	if t.ReportedByPhone != "" {
+		points, err := s.q.ContactPointsForAddress(ctx, tx, messagingdb.ContactPointsForAddressParams{OrgID: orgID, Address: t.ReportedByPhone})
+		if err != nil || len(points) > 0 {
+			return points, err
+		}
+	}
+	if t.UnitID == nil {
 		return nil, nil
 	}
-	return s.q.ContactPointsForAddress(ctx, tx, messagingdb.ContactPointsForAddressParams{OrgID: orgID, Address: t.ReportedByPhone})
+	return s.q.OccupantContactPoints(ctx, tx, messagingdb.OccupantContactPointsParams{OrgID: orgID, UnitID: *t.UnitID})
 }
 
 // byPerson groups contact points by their owner (or, without one, their number), keeping

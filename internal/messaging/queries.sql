@@ -141,8 +141,17 @@ SELECT coalesce((SELECT quantity FROM usage_meters WHERE org_id = @org_id AND me
 SELECT name, slug, plan FROM organisations WHERE id = @id;
 
 -- name: TicketForText :one
-SELECT t.id, t.number, t.title, t.priority, t.status, t.reported_by_user_id, t.reported_by_phone
+SELECT t.id, t.number, t.title, t.priority, t.status, t.unit_id, t.reported_by_user_id, t.reported_by_phone
 FROM tickets t WHERE t.org_id = @org_id AND t.id = @id;
+
+-- name: OccupantContactPoints :many
+-- The numbers of the people living in a unit now.
+SELECT c.* FROM contact_points c
+JOIN unit_occupants o ON o.org_id = c.org_id AND o.user_id = c.user_id
+WHERE c.org_id = @org_id AND o.unit_id = @unit_id
+  AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+  AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+ORDER BY c.user_id, c.preferred DESC, c.channel, c.created_at;
 
 -- name: ResidentUnit :one
 -- The unit a resident lives in now (their newest current occupancy).

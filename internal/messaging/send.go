@@ -125,10 +125,11 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, ticketID uuid.UU
 }
 
 // recipientPoint is the contact point a staff text goes to: the number given, or the
-// ticket's resident's on the channel.
+// ticket's resident's on the channel (see residentPoints), or the number they reported
+// with.
 func (s *Service) recipientPoint(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, channel carrier.Channel, to string, t messagingdb.TicketForTextRow) (messagingdb.ContactPoint, error) {
-	if to == "" && t.ReportedByUserID != nil {
-		points, err := s.q.ContactPointsForUser(ctx, tx, messagingdb.ContactPointsForUserParams{OrgID: orgID, UserID: t.ReportedByUserID})
+	if to == "" {
+		points, err := s.residentPoints(ctx, tx, orgID, t)
 		if err != nil {
 			return messagingdb.ContactPoint{}, err
 		}
@@ -137,8 +138,6 @@ func (s *Service) recipientPoint(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 				return p, nil
 			}
 		}
-	}
-	if to == "" {
 		to = t.ReportedByPhone
 	}
 	if to == "" {

@@ -974,6 +974,52 @@ func (q *Queries) MeterQuantity(ctx context.Context, db DBTX, arg MeterQuantityP
 	return column_1, err
 }
 
+const occupantContactPoints = `-- name: OccupantContactPoints :many
+SELECT c.id, c.org_id, c.channel, c.address, c.user_id, c.preferred, c.granted, c.last_inbound_at, c.created_at, c.updated_at FROM contact_points c
+JOIN unit_occupants o ON o.org_id = c.org_id AND o.user_id = c.user_id
+WHERE c.org_id = $1 AND o.unit_id = $2
+  AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+  AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+ORDER BY c.user_id, c.preferred DESC, c.channel, c.created_at
+`
+
+type OccupantContactPointsParams struct {
+	OrgID  uuid.UUID
+	UnitID uuid.UUID
+}
+
+// The numbers of the people living in a unit now.
+func (q *Queries) OccupantContactPoints(ctx context.Context, db DBTX, arg OccupantContactPointsParams) ([]ContactPoint, error) {
+	rows, err := db.Query(ctx, occupantContactPoints, arg.OrgID, arg.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ContactPoint
+	for rows.Next() {
+		var i ContactPoint
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.Channel,
+			&i.Address,
+			&i.UserID,
+			&i.Preferred,
+			&i.Granted,
+			&i.LastInboundAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const openTicketByNumber = `-- name: OpenTicketByNumber :one
 SELECT id, number FROM tickets WHERE org_id = $1 AND number = $2 AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
 `
@@ -1177,7 +1223,7 @@ func (q *Queries) SetTextTicket(ctx context.Context, db DBTX, arg SetTextTicketP
 }
 
 const ticketForText = `-- name: TicketForText :one
-SELECT t.id, t.number, t.title, t.priority, t.status, t.reported_by_user_id, t.reported_by_phone
+SELECT t.id, t.number, t.title, t.priority, t.status, t.unit_id, t.reported_by_user_id, t.reported_by_phone
 FROM tickets t WHERE t.org_id = $1 AND t.id = $2
 `
 
@@ -1192,6 +1238,7 @@ type TicketForTextRow struct {
 	Title            string
 	Priority         string
 	Status           string
+	UnitID           *uuid.UUID
 	ReportedByUserID *uuid.UUID
 	ReportedByPhone  string
 }
@@ -1205,6 +1252,7 @@ func (q *Queries) TicketForText(ctx context.Context, db DBTX, arg TicketForTextP
 		&i.Title,
 		&i.Priority,
 		&i.Status,
+		&i.UnitID,
 		&i.ReportedByUserID,
 		&i.ReportedByPhone,
 	)
