@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maintainuk/maintainuk/internal/messaging/textrules"
 )
 
 // Environment names.
@@ -379,9 +381,17 @@ func Options() []Option {
 		{Name: "SMS_MAX_SEGMENTS", Default: "3", Description: "Most segments one SMS may use; a longer text is cut with a link to the ticket.",
 			apply: intBetween(func(c *Config) *int { return &c.Texting.MaxSegments }, 1, 10)},
 		{Name: "SMS_PRICES_PENCE", Default: "GB=4,*=10", Description: "What one SMS segment costs, in pence, by destination country (ISO code; * for the rest).",
-			apply: func(c *Config, v string) error { c.Texting.SMSPrices = v; return nil }},
+			apply: func(c *Config, v string) error {
+				c.Texting.SMSPrices = v
+				_, err := textrules.ParsePrices(v)
+				return err
+			}},
 		{Name: "WHATSAPP_PRICES_PENCE", Default: "GB=3,*=6", Description: "What one WhatsApp message costs, in pence, by destination country (ISO code; * for the rest).",
-			apply: func(c *Config, v string) error { c.Texting.WhatsAppPrices = v; return nil }},
+			apply: func(c *Config, v string) error {
+				c.Texting.WhatsAppPrices = v
+				_, err := textrules.ParsePrices(v)
+				return err
+			}},
 		{Name: "WHATSAPP_TEMPLATES", Description: "Approved WhatsApp templates for notifications outside the 24-hour window, as NAME=ContentSid pairs separated by commas; names: ticket.resolved, work_order.scheduled, work_order.assigned. Variables: {{1}} organisation, {{2}} ticket number, {{3}} visit time or job title.",
 			apply: func(c *Config, v string) error {
 				m, err := pairs(v)

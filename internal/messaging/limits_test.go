@@ -14,6 +14,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/tickets"
 )
 
 // meter reads an organisation's usage meter for this month.
@@ -186,5 +187,48 @@ func TestAllowance_paidPlanCountsOverage(t *testing.T) {
 	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "SENT" })
 	if got := meter(t, app.App, e, plans.SMS); got != 501 {
 		t.Fatalf("meter %d, want 501 (one over)", got)
+	}
+}
+
+// Outside the 24-hour window a notification goes to WhatsApp only with an approved
+// template configured for it (its variables the organisation and the ticket number); a
+// resident who consented to nothing has the attempt kept as BLOCKED.
+func TestNotify_whatsAppTemplateAndBlocked(t *testing.T) {
+	sid := "HX" + strings.Repeat("cd", 16)
+	app := newTexting(t, map[string]string{"WHATSAPP_TEMPLATES": "ticket.resolved=" + sid})
+	work(t, app.App)
+	e := app.NewEstate(t, "Templates", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "WHATSAPP", "value": "07400 124200"})
+	resolve := func(tk tickets.Ticket) {
+		e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "TRIAGED"}).Expect(http.StatusOK)
+		e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", tk.ID), map[string]any{"to": "RESOLVED", "reason": "Done"}).Expect(http.StatusOK)
+	}
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Loose tile"})
+	resolve(tk)
+	deadline := time.Now().Add(20 * time.Second)
+	for len(app.fake.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	reqs := app.fake.Messages()
+	if len(reqs) != 1 || reqs[0].ContentSid != sid || reqs[0].To != "whatsapp:+447400124200" || !strings.Contains(reqs[0].ContentVariables, tk.Number) {
+		t.Fatalf("fake saw %+v", reqs)
+	}
+
+	// Consent withdrawn: the notification is written as BLOCKED, and nothing more is sent.
+	e.Tenant.With(t).Post("/api/v1/consent/revoke", map[string]any{"type": "WHATSAPP", "value": "07400 124200"}).Expect(http.StatusOK)
+	tk2 := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Dripping tap"})
+	resolve(tk2)
+	for time.Now().Before(deadline) {
+		if got := texts(t, e.Coordinator, tk2.ID); len(got) == 1 {
+			if got[0].Status != "BLOCKED" || !strings.Contains(got[0].StatusReason, "no consent") {
+				t.Fatalf("text %+v", got[0])
+			}
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := texts(t, e.Coordinator, tk2.ID); len(got) != 1 || len(app.fake.Messages()) != 1 {
+		t.Fatalf("texts %+v, fake saw %d", got, len(app.fake.Messages()))
 	}
 }

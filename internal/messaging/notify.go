@@ -44,6 +44,8 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[outbox.TextsArgs
 
 // notification is what one event says, and to whom.
 type notification struct {
+	// key names the notification for its WhatsApp template (WHATSAPP_TEMPLATES).
+	key      string
 	ticketID uuid.UUID
 	resident bool // to the ticket's resident
 	// workOrderID: or to the people of the contractor company the work order went to.
@@ -65,7 +67,7 @@ func describe(ev events.Event) (notification, bool) {
 		if e.To != string(tickets.Resolved) {
 			return notification{}, false
 		}
-		return notification{ticketID: e.TicketID, resident: true,
+		return notification{key: "ticket.resolved", ticketID: e.TicketID, resident: true,
 			body: func(org, number string) string {
 				return fmt.Sprintf("%s: your repair %s has been marked as resolved. If it is not fixed, reply to this text with %s.", org, number, number)
 			},
@@ -75,14 +77,14 @@ func describe(ev events.Event) (notification, bool) {
 			return notification{}, false
 		}
 		when := london(e.ScheduledFor)
-		return notification{ticketID: e.TicketID, resident: true,
+		return notification{key: "work_order.scheduled", ticketID: e.TicketID, resident: true,
 			body: func(org, number string) string {
 				return fmt.Sprintf("%s: a contractor is booked for your repair %s on %s. Reply to this text if that does not suit you.", org, number, when)
 			},
 			variables: func(org, number string) map[string]string { return map[string]string{"1": org, "2": number, "3": when} }}, true
 	case *events.WorkOrderAssigned:
 		title := e.TicketTitle
-		return notification{ticketID: e.TicketID, workOrderID: e.WorkOrderID,
+		return notification{key: "work_order.assigned", ticketID: e.TicketID, workOrderID: e.WorkOrderID,
 			body: func(org, number string) string {
 				return fmt.Sprintf("%s: new job %s: %s. Open the job in MaintainUK to accept or decline.", org, number, title)
 			},
@@ -123,7 +125,7 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 		}
 		number := tickets.FormatNumber(t.Number)
 		for _, person := range byPerson(points) {
-			cp, contentSID, ok := s.choose(person, env.Name)
+			cp, contentSID, ok := s.choose(person, n.key)
 			o := outgoing{orgID: env.OrgID, channel: carrier.Channel(cp.Channel), contact: cp, ticketID: &t.ID,
 				emergency: t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address)}
 			if contentSID != "" {
