@@ -250,14 +250,14 @@ func (s *Service) ContactPoints(ctx context.Context, actor access.Actor, filter 
 	if err != nil {
 		return page.Result[ContactPoint]{}, err
 	}
-	phone, _, err := filter.parse()
+	phone, channel, err := filter.parse()
 	if err != nil {
 		return page.Result[ContactPoint]{}, err
 	}
 	var rows []messagingdb.ContactPoint
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		rows, err = s.q.ListContactPoints(ctx, tx, messagingdb.ListContactPointsParams{OrgID: actor.OrgID, UserID: ownScope(actor),
-			Address: phone, AfterCreated: &before.CreatedAt, AfterID: &before.ID, Lim: int32(limit + 1)})
+			Address: phone, Channel: channel, AfterCreated: &before.CreatedAt, AfterID: &before.ID, Lim: int32(limit + 1)})
 		return err
 	})
 	if err != nil {

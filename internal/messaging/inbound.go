@@ -71,22 +71,57 @@ func (s *Service) routes(ctx context.Context, in Inbound, orgSlug string) ([]rou
 			return nil, hinted, err
 		}
 	}
-	rows, err := s.db.Pool.Query(ctx, "SELECT org_id, contact_point_id FROM texting_contacts($1, $2)", string(in.Channel), in.From)
+	keep := func(r route) bool { return orgSlug == "" || r.orgID == hinted }
+	out, err := s.lookup(ctx, in.Channel, in.From, keep)
+	if err != nil || len(out) > 0 {
+		return out, hinted, err
+	}
+	// A resident known by their SMS number who writes on WhatsApp (or the other way
+	// round) is the same person: the new channel's contact point is recorded for them,
+	// without consent until they give it.
+	other := carrier.WhatsApp
+	if in.Channel == carrier.WhatsApp {
+		other = carrier.SMS
+	}
+	known, err := s.lookup(ctx, other, in.From, keep)
 	if err != nil {
 		return nil, hinted, err
+	}
+	for _, r := range known {
+		err := s.db.InTx(ctx, database.Scope{OrgID: r.orgID}, func(tx pgx.Tx) error {
+			cp, err := s.q.GetContactPointByID(ctx, tx, messagingdb.GetContactPointByIDParams{OrgID: r.orgID, ID: r.contactPointID})
+			if err != nil {
+				return err
+			}
+			cp, err = s.q.UpsertContactPoint(ctx, tx, messagingdb.UpsertContactPointParams{OrgID: r.orgID, Channel: string(in.Channel), Address: in.From, UserID: cp.UserID})
+			out = append(out, route{orgID: r.orgID, contactPointID: cp.ID})
+			return err
+		})
+		if err != nil {
+			return nil, hinted, err
+		}
+	}
+	return out, hinted, nil
+}
+
+// lookup lists the organisations' contact points for a number on a channel.
+func (s *Service) lookup(ctx context.Context, channel carrier.Channel, address string, keep func(route) bool) ([]route, error) {
+	rows, err := s.db.Pool.Query(ctx, "SELECT org_id, contact_point_id FROM texting_contacts($1, $2)", string(channel), address)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []route
 	for rows.Next() {
 		var r route
 		if err := rows.Scan(&r.orgID, &r.contactPointID); err != nil {
-			return nil, hinted, err
+			return nil, err
 		}
-		if orgSlug == "" || r.orgID == hinted {
+		if keep(r) {
 			out = append(out, r)
 		}
 	}
-	return out, hinted, rows.Err()
+	return out, rows.Err()
 }
 
 // HandleInbound acts on a text and returns the reply to send back ("" for none):

@@ -171,3 +171,25 @@ func TestWhatsApp_window(t *testing.T) {
 		t.Fatalf("63016: %+v", m)
 	}
 }
+
+// A resident known by their SMS number who writes on WhatsApp is the same person: their
+// text opens a ticket, and the WhatsApp number is recorded for them without consent (the
+// window is open; texts still need a grant).
+func TestInbound_otherChannelIsTheSamePerson(t *testing.T) {
+	app := newTexting(t, nil)
+	e := app.NewEstate(t, "Channels", testsupport.EstateOptions{})
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124300"})
+	reply := inbound(t, app.App, "", "whatsapp:+447400124300", "There is water coming through the ceiling")
+	mine := testsupport.All[tickets.Ticket](t, e.Tenant, "/api/v1/tickets")
+	if len(mine) != 1 || !strings.Contains(reply, mine[0].Number) {
+		t.Fatalf("tickets %+v, reply %s", mine, reply)
+	}
+	points := testsupport.All[messaging.ContactPoint](t, e.Coordinator, "/api/v1/consent?phone=07400124300&channel=WHATSAPP")
+	if len(points) != 1 {
+		t.Fatalf("WhatsApp contact points %+v", points)
+	}
+	wa := points[0]
+	if wa.Channel != "WHATSAPP" || wa.Granted || wa.LastInboundAt == nil || wa.UserID == nil || *wa.UserID != e.Tenant.UserID {
+		t.Fatalf("WhatsApp contact point %+v", wa)
+	}
+}

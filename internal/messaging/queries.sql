@@ -39,6 +39,7 @@ SELECT * FROM contact_points
 WHERE org_id = @org_id
   AND (sqlc.narg(user_id)::uuid IS NULL OR user_id = sqlc.narg(user_id)::uuid)
   AND (sqlc.narg(address)::text IS NULL OR address = sqlc.narg(address)::text)
+  AND (sqlc.narg(channel)::text IS NULL OR channel = sqlc.narg(channel)::text)
   AND (sqlc.narg(after_created)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(after_created)::timestamptz, sqlc.narg(after_id)::uuid))
 ORDER BY created_at DESC, id DESC
 LIMIT @lim;
@@ -90,8 +91,9 @@ UPDATE messages SET status = @status, provider = @provider, provider_message_id 
 WHERE org_id = @org_id AND id = @id;
 
 -- name: MarkTextRefused :exec
--- BLOCKED (refused here) or FAILED (refused by the provider); the allowance is given back.
-UPDATE messages SET status = @status, failure_reason = @failure_reason, error_code = @error_code, status_at = @at, metered = 0
+-- BLOCKED (refused here) or FAILED (refused by the provider): nothing to pay for, and the
+-- allowance is given back.
+UPDATE messages SET status = @status, failure_reason = @failure_reason, error_code = @error_code, status_at = @at, metered = 0, cost_pence = 0
 WHERE org_id = @org_id AND id = @id;
 
 -- name: ApplyProviderStatus :one

@@ -214,7 +214,7 @@ func (s *Service) queue(ctx context.Context, tx pgx.Tx, o outgoing) (messagingdb
 		ContentVariables: encodeVariables(o.variables), Emergency: o.emergency, CreatedBy: o.createdBy, StatusAt: &now,
 	}
 	if !o.contact.Granted {
-		row.Status, row.FailureReason = "BLOCKED", noConsentReason(o.contact)
+		row.Status, row.FailureReason, row.CostPence = "BLOCKED", noConsentReason(o.contact), 0
 	} else if !o.emergency {
 		settings, err := orgsettings.Load(ctx, tx, o.orgID)
 		if err != nil {

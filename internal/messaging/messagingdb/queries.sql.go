@@ -679,15 +679,17 @@ SELECT id, org_id, channel, address, user_id, preferred, granted, last_inbound_a
 WHERE org_id = $1
   AND ($2::uuid IS NULL OR user_id = $2::uuid)
   AND ($3::text IS NULL OR address = $3::text)
-  AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
+  AND ($4::text IS NULL OR channel = $4::text)
+  AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
 ORDER BY created_at DESC, id DESC
-LIMIT $6
+LIMIT $7
 `
 
 type ListContactPointsParams struct {
 	OrgID        uuid.UUID
 	UserID       *uuid.UUID
 	Address      *string
+	Channel      *string
 	AfterCreated *time.Time
 	AfterID      *uuid.UUID
 	Lim          int32
@@ -699,6 +701,7 @@ func (q *Queries) ListContactPoints(ctx context.Context, db DBTX, arg ListContac
 		arg.OrgID,
 		arg.UserID,
 		arg.Address,
+		arg.Channel,
 		arg.AfterCreated,
 		arg.AfterID,
 		arg.Lim,
@@ -915,7 +918,7 @@ func (q *Queries) MarkTextAccepted(ctx context.Context, db DBTX, arg MarkTextAcc
 }
 
 const markTextRefused = `-- name: MarkTextRefused :exec
-UPDATE messages SET status = $1, failure_reason = $2, error_code = $3, status_at = $4, metered = 0
+UPDATE messages SET status = $1, failure_reason = $2, error_code = $3, status_at = $4, metered = 0, cost_pence = 0
 WHERE org_id = $5 AND id = $6
 `
 
@@ -928,7 +931,8 @@ type MarkTextRefusedParams struct {
 	ID            uuid.UUID
 }
 
-// BLOCKED (refused here) or FAILED (refused by the provider); the allowance is given back.
+// BLOCKED (refused here) or FAILED (refused by the provider): nothing to pay for, and the
+// allowance is given back.
 func (q *Queries) MarkTextRefused(ctx context.Context, db DBTX, arg MarkTextRefusedParams) error {
 	_, err := db.Exec(ctx, markTextRefused,
 		arg.Status,
