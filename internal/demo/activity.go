@@ -10,6 +10,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/quotes"
@@ -173,6 +174,20 @@ func (d *activity) run() {
 	tap := d.ticket(a.tenant, "RH-1", tickets.CreateInput{Category: "PLUMBING", Title: "Kitchen tap drips constantly",
 		Description: "The cold tap in the kitchen drips even when turned off hard. Started last week."})
 	d.comment(a.tenant, tap, "RESIDENT", "I'm in most afternoons if someone needs to look at it.")
+	if d.s.Messaging != nil {
+		// The resident agreed to texts; the coordinator texts them about their report (with
+		// the dev provider it stays in the database: /dev/mailbox and the ticket's messages).
+		d.step("consent to texts", func() error {
+			_, _, err := d.s.Messaging.Grant(c, a.tenant, messaging.ConsentChange{Channel: "SMS", Phone: "07400 100200", Preferred: true, Source: messaging.SourceWeb},
+				messaging.RequestMeta{IP: "127.0.0.1", UserAgent: "maintainuk seed-demo"})
+			return err
+		})
+		d.step("text the resident", func() error {
+			_, err := d.s.Messaging.Send(c, a.coordinator, tap, messaging.SendInput{Channel: "SMS",
+				Body: "Hello Taylor, thanks for reporting the dripping tap. A plumber will be in touch this week to arrange a visit."})
+			return err
+		})
+	}
 
 	// TRIAGED: phoned in, categorised, waiting for a contractor.
 	light := d.ticket(a.coordinator, "AC-2", tickets.CreateInput{Category: "ELECTRICAL", Title: "Hallway light flickers",

@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
+	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/workorders"
@@ -48,6 +49,8 @@ type Services struct {
 	WorkOrders  *workorders.Service
 	Quotes      *quotes.Service
 	Invoices    *invoices.Service
+	// Messaging, when set, records the resident's consent to texts and a first text.
+	Messaging *messaging.Service
 	// GrantPlatformOperator, when set (development only), makes the demo admin a platform
 	// operator so the job dashboard can be tried.
 	GrantPlatformOperator func(ctx context.Context, email string) error
@@ -56,7 +59,7 @@ type Services struct {
 // ServicesOf takes the services from a running application.
 func ServicesOf(a *app.App) Services {
 	return Services{Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
-		Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices}
+		Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Messaging: a.Messaging}
 }
 
 // Seed creates the demo organisation unless its admin can already log in, then its

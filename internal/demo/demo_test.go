@@ -135,4 +135,21 @@ func TestSeed(t *testing.T) {
 	if len(history) < 3 {
 		t.Fatalf("the closed ticket's timeline has %d entries", len(history))
 	}
+	// The resident agreed to texts, and the coordinator texted them about their report.
+	var points []struct {
+		Granted bool `json:"granted"`
+	}
+	admin.Get("/api/v1/consent").Expect(http.StatusOK).Data(&points)
+	if len(points) != 1 || !points[0].Granted {
+		t.Fatalf("demo contact points %+v", points)
+	}
+	texted := 0
+	for _, tk := range tickets {
+		var texts []struct{}
+		admin.Get("/api/v1/tickets/" + tk.ID + "/messages").Expect(http.StatusOK).Data(&texts)
+		texted += len(texts)
+	}
+	if texted != 1 {
+		t.Fatalf("%d demo texts, want 1", texted)
+	}
 }
