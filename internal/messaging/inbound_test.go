@@ -193,3 +193,47 @@ func TestInbound_otherChannelIsTheSamePerson(t *testing.T) {
 		t.Fatalf("WhatsApp contact point %+v", wa)
 	}
 }
+
+// One number known to two organisations: on the shared line STOP reaches both, on one
+// organisation's own line (?org=) only that one; a text goes to the organisation that
+// texted the number last, and neither organisation sees the other's rows.
+func TestInbound_numberKnownToTwoOrganisations(t *testing.T) {
+	app := newTexting(t, nil)
+	work(t, app.App)
+	a := app.NewEstate(t, "First", testsupport.EstateOptions{})
+	b := app.NewEstate(t, "Second", testsupport.EstateOptions{})
+	noQuietHours(t, b)
+	const number = "+447400124600"
+	grant(t, a.Tenant, map[string]any{"type": "SMS", "value": number})
+	grant(t, b.Tenant, map[string]any{"type": "SMS", "value": number})
+	granted := func(e *testsupport.Estate) bool {
+		return testsupport.All[messaging.ContactPoint](t, e.Coordinator, "/api/v1/consent?phone="+url.QueryEscape(number))[0].Granted
+	}
+
+	inbound(t, app.App, "?org="+a.Slug, number, "STOP")
+	if granted(a) || !granted(b) {
+		t.Fatalf("STOP on the first's own line: first %v, second %v", granted(a), granted(b))
+	}
+	inbound(t, app.App, "?org="+a.Slug, number, "START")
+	inbound(t, app.App, "", number, "STOP")
+	if granted(a) || granted(b) {
+		t.Fatal("STOP on the shared line left consent somewhere")
+	}
+	inbound(t, app.App, "", number, "START")
+
+	// The second organisation texts the resident; their reply belongs to it.
+	tk := testsupport.CreateTicket(t, b.Tenant, map[string]any{"unitId": b.UnitID, "title": "Stiff front door"})
+	m := send(t, b.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "When can we visit?"})
+	waitFor(t, b.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" })
+	reply := inbound(t, app.App, "", number, "Thursday afternoon is fine")
+	if !strings.Contains(reply, tk.Number) {
+		t.Fatalf("reply %s", reply)
+	}
+	if got := texts(t, b.Coordinator, tk.ID); len(got) != 2 || got[0].Body != "Thursday afternoon is fine" {
+		t.Fatalf("second organisation's texts %+v", got)
+	}
+	if mine := testsupport.All[tickets.Ticket](t, a.Tenant, "/api/v1/tickets"); len(mine) != 0 {
+		t.Fatalf("the first organisation got tickets %+v", mine)
+	}
+	a.Coordinator.With(t).Get(testsupport.Path("/api/v1/tickets/%s/messages", tk.ID)).Expect(http.StatusNotFound)
+}

@@ -232,3 +232,37 @@ func TestNotify_whatsAppTemplateAndBlocked(t *testing.T) {
 		t.Fatalf("texts %+v, fake saw %d", got, len(app.fake.Messages()))
 	}
 }
+
+// A work order raised texts the contractor company's people who consented; its visit
+// booked texts the resident with the time, in UK time.
+func TestNotify_workOrderAssignedAndScheduled(t *testing.T) {
+	app := newTexting(t, nil)
+	work(t, app.App)
+	e := app.NewEstate(t, "Visits", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Contractor, map[string]any{"type": "SMS", "value": "07400 124400"})
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124500"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Broken window latch"})
+	wo := testsupport.RaiseWorkOrder(t, e.Coordinator, tk.ID, e.ContractorID)
+	e.Contractor.With(t).Post(testsupport.Path("/api/v1/work-orders/%s/transition", wo.ID), map[string]any{"action": "accept"}).Expect(http.StatusOK)
+	visit := time.Date(2027, 3, 29, 9, 30, 0, 0, time.UTC) // the first Monday of British Summer Time: 10:30 in London
+	e.Contractor.With(t).Post(testsupport.Path("/api/v1/work-orders/%s/transition", wo.ID), map[string]any{"action": "schedule", "scheduledFor": visit.Format(time.RFC3339)}).Expect(http.StatusOK)
+
+	deadline := time.Now().Add(20 * time.Second)
+	for len(app.fake.Messages()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	byTo := map[string]string{}
+	for _, r := range app.fake.Messages() {
+		byTo[r.To] = r.Body
+	}
+	if body := byTo["+447400124400"]; !strings.Contains(body, tk.Number) || !strings.Contains(body, "new job") {
+		t.Fatalf("contractor's text %q (all %v)", body, byTo)
+	}
+	if body := byTo["+447400124500"]; !strings.Contains(body, tk.Number) || !strings.Contains(body, "Monday 29 March at 10:30") {
+		t.Fatalf("resident's text %q (all %v)", body, byTo)
+	}
+	if len(byTo) != 2 {
+		t.Fatalf("texts %v", byTo)
+	}
+}
