@@ -369,9 +369,9 @@ func Options() []Option {
 				return nil
 			}},
 		{Name: "TWILIO_ACCOUNT_SID", Description: "Twilio account SID (AC…), for SMS_PROVIDER=twilio.",
-			apply: func(c *Config, v string) error { c.Texting.AccountSID = v; return nil }},
+			apply: func(c *Config, v string) error { c.Texting.AccountSID = v; return alphanumeric(v) }},
 		{Name: "TWILIO_AUTH_TOKEN", Description: "Twilio auth token: authenticates sends and verifies the signatures of Twilio's webhooks (/webhooks/twilio/status and /webhooks/twilio/inbound answer 403 without it).", Secret: true,
-			apply: func(c *Config, v string) error { c.Texting.AuthToken = v; return nil }},
+			apply: func(c *Config, v string) error { c.Texting.AuthToken = v; return alphanumeric(v) }},
 		{Name: "TWILIO_BASE_URL", Default: "https://api.twilio.com", Description: "Twilio REST API base URL (a local fake's in tests).",
 			apply: func(c *Config, v string) error { c.Texting.BaseURL = v; return optionalURL(v) }},
 		{Name: "TWILIO_SMS_FROM", Default: "+447700900000", Description: "The number SMS come from (E.164). Point its incoming-message webhook at BASE_URL/webhooks/twilio/inbound (add ?org=SLUG for a number that is one organisation's own).",
@@ -499,6 +499,15 @@ func optionalURL(v string) error {
 func e164(v string) error {
 	if len(v) < 8 || len(v) > 16 || v[0] != '+' || strings.Trim(v[1:], "0123456789") != "" || v[1] == '0' {
 		return errors.New("must be a number in E.164 form, e.g. +447700900000")
+	}
+	return nil
+}
+
+// alphanumeric accepts Twilio's credentials: its SDK refuses any other character before
+// sending, which would otherwise show only as every text failing.
+func alphanumeric(v string) error {
+	if strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return errors.New("must be letters and digits only, as Twilio issues it")
 	}
 	return nil
 }

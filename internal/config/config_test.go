@@ -193,6 +193,15 @@ func TestInvalidValues(t *testing.T) {
 		{"LOGIN_RATE_LIMIT", "0"},
 		{"LOGIN_RATE_LIMIT", "-5"},
 		{"DB_MAX_CONNS", "1"},
+		{"SMS_PROVIDER", "carrier-pigeon"},
+		{"TWILIO_AUTH_TOKEN", "not-alphanumeric"},
+		{"TWILIO_ACCOUNT_SID", "AC 123"},
+		{"TWILIO_SMS_FROM", "07700 900000"},
+		{"TWILIO_WHATSAPP_FROM", "+0447700900000"},
+		{"SMS_MAX_SEGMENTS", "11"},
+		{"SMS_PRICES_PENCE", "GB=4"},
+		{"WHATSAPP_PRICES_PENCE", "UK=3,*=6"},
+		{"WHATSAPP_TEMPLATES", "ticket.resolved"},
 		{"DATA_DIR", " "}, // blank falls back to the default, so this one is valid
 	}
 	for _, tc := range tests {
