@@ -205,7 +205,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if cfg.IsDevelopment() {
 		deps.DevMailbox = email.Mailbox(db, a.Identity.OrganisationIDs)
 	}
-	pages, err := webpages.New(a.Identity, webpages.Config{
+	pages, err := webpages.New(a.Identity, a.Tickets, webpages.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
 		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },
 	})

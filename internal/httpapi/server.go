@@ -63,8 +63,9 @@ type Deps struct {
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
 	// database ping alone.
 	Ready func(context.Context) error
-	// Pages serves the server-rendered pages emailed links open (internal/webpages) at
-	// /accept-invitation and /reset-password; nil serves nothing there.
+	// Pages serves the server-rendered pages emailed and texted links open
+	// (internal/webpages) at /accept-invitation, /reset-password and /report/{slug}; nil
+	// serves nothing there.
 	Pages http.Handler
 	// BaseURL (config BASE_URL) is the document's server; empty lists none.
 	BaseURL string
@@ -137,6 +138,7 @@ func New(deps Deps) *Server {
 	if deps.Pages != nil {
 		mux.Handle("/accept-invitation", deps.Pages)
 		mux.Handle("/reset-password", deps.Pages)
+		mux.Handle("/report/{slug}", deps.Pages)
 	}
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s

@@ -1,8 +1,8 @@
-// Package webpages serves the few server-rendered pages that emailed links open: accepting
-// an invitation (/accept-invitation?token=…) and resetting a password
-// (/reset-password?token=…). They are plain HTML forms (no JavaScript, British English,
-// embedded assets) that call the same identity services as the API; the web UI may
-// restyle them later.
+// Package webpages serves the few server-rendered pages that emailed or texted links open:
+// accepting an invitation (/accept-invitation?token=…), resetting a password
+// (/reset-password?token=…) and reporting a repair to an organisation (/report/{slug}).
+// They are plain HTML forms (no JavaScript, British English, embedded assets) that call
+// the same identity and ticket services as the API; the web UI may restyle them later.
 //
 // Each form is protected against cross-site request forgery by a double-submit token bound
 // to a cookie: the page sets a random value in an HttpOnly, SameSite=Strict cookie and puts
@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,12 +58,16 @@ const CookieName = "maintainuk_csrf"
 
 const (
 	maxFormBytes = 16 << 10
-	cookieMaxAge = 2 * time.Hour
+	// maxReportBytes holds a repair report at its longest: about 3,000 characters that
+	// may each take 4 bytes in UTF-8 and 3 encoded bytes per byte.
+	maxReportBytes = 64 << 10
+	cookieMaxAge   = 2 * time.Hour
 )
 
 // Pages serves the pages.
 type Pages struct {
 	accounts Accounts
+	reports  Reports
 	cfg      Config
 	key      []byte
 	tpl      *template.Template
@@ -71,7 +76,7 @@ type Pages struct {
 }
 
 // New builds the pages.
-func New(accounts Accounts, cfg Config) (*Pages, error) {
+func New(accounts Accounts, reports Reports, cfg Config) (*Pages, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -92,11 +97,11 @@ func New(accounts Accounts, cfg Config) (*Pages, error) {
 	sum := sha256.Sum256(css)
 	csp := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; " +
 		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-	return &Pages{accounts: accounts, cfg: cfg, key: key, tpl: tpl, css: template.CSS(css), csp: csp}, nil
+	return &Pages{accounts: accounts, reports: reports, cfg: cfg, key: key, tpl: tpl, css: template.CSS(css), csp: csp}, nil
 }
 
-// Paths are the paths the pages answer on (GET and POST).
-var Paths = []string{"/accept-invitation", "/reset-password"}
+// Paths are the patterns the pages answer on (GET and POST).
+var Paths = []string{"/accept-invitation", "/reset-password", "/report/{slug}"}
 
 // page is what a template sees.
 type page struct {
@@ -108,6 +113,9 @@ type page struct {
 	Message string
 	Done    bool
 	Errors  map[string]string
+	// Slug and Report are the repair report page's.
+	Slug   string
+	Report reportForm
 }
 
 type fieldRef struct {
@@ -123,38 +131,44 @@ func (p *Pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The page's address holds a one-time token: never send it on as a Referer.
 	h.Set("Referrer-Policy", "no-referrer")
 	var form func(http.ResponseWriter, *http.Request, string)
+	key, limit := r.URL.Query().Get("token"), int64(maxFormBytes)
+	incomplete := key == "" || len(key) > 256
+	expired := "This form has expired or was not sent from this site. Open the link from your email again and resubmit."
 	switch r.URL.Path {
 	case "/accept-invitation":
 		form = p.accept
 	case "/reset-password":
 		form = p.reset
 	default:
-		http.NotFound(w, r)
-		return
+		slug, ok := strings.CutPrefix(r.URL.Path, "/report/")
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		form, key, limit, expired = p.report, slug, maxReportBytes, reportExpired
+		incomplete = false // the reporting service answers 404 for a slug it does not know
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD, POST")
 		p.message(w, http.StatusMethodNotAllowed, "Not allowed", "This page only shows and submits a form.", false)
 		return
 	}
-	token := r.URL.Query().Get("token")
-	if token == "" || len(token) > 256 {
+	if incomplete {
 		p.message(w, http.StatusNotFound, "Link not valid", "This link is incomplete. Open the link from your email again.", false)
 		return
 	}
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := r.ParseForm(); err != nil {
 			p.message(w, http.StatusBadRequest, "Something went wrong", "The form could not be read. Go back and try again.", false)
 			return
 		}
 		if !p.validCSRF(r) {
-			p.message(w, http.StatusForbidden, "Form expired",
-				"This form has expired or was not sent from this site. Open the link from your email again and resubmit.", false)
+			p.message(w, http.StatusForbidden, "Form expired", expired, false)
 			return
 		}
 	}
-	form(w, r, token)
+	form(w, r, key)
 }
 
 // csrfFor returns the hidden-field value for the request's CSRF cookie, setting a new
@@ -163,6 +177,12 @@ func (p *Pages) csrfFor(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(CookieName); err == nil && validNonce(c.Value) {
 		return p.sign(c.Value)
 	}
+	return p.newCSRF(w)
+}
+
+// newCSRF sets a new CSRF cookie, which also makes every form signed for the old one
+// invalid, and returns its hidden-field value.
+func (p *Pages) newCSRF(w http.ResponseWriter) string {
 	buf := make([]byte, 32)
 	_, _ = rand.Read(buf)
 	nonce := base64.RawURLEncoding.EncodeToString(buf)
@@ -255,9 +275,7 @@ func (p *Pages) failed(w http.ResponseWriter, name string, pg page, err error, n
 		pg.Errors = map[string]string{"password": sentence(ae.Message)}
 		p.render(w, http.StatusUnauthorized, name, pg)
 	case apperr.RateLimited:
-		if ae.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Round(time.Second).Seconds())))
-		}
+		retryAfter(w, ae.RetryAfter)
 		p.message(w, http.StatusTooManyRequests, "Too many attempts", "Too many attempts. Wait a minute and try again.", false)
 	case apperr.NotFound:
 		p.message(w, http.StatusNotFound, "Link not valid", notFound, false)
@@ -265,6 +283,13 @@ func (p *Pages) failed(w http.ResponseWriter, name string, pg page, err error, n
 		p.message(w, http.StatusConflict, "Link already used", sentence(ae.Message), false)
 	default:
 		p.message(w, http.StatusBadRequest, "Not possible", sentence(ae.Message), false)
+	}
+}
+
+// retryAfter sets Retry-After to d in whole seconds, rounded up so that it is never 0.
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	if d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 	}
 }
 
