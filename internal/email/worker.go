@@ -46,16 +46,9 @@ type Worker struct {
 
 // Work sends one event's emails.
 func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.EmailArgs]) error {
-	env, err := outbox.Load(ctx, w.DB, job.Args.Event)
-	if errors.Is(err, outbox.ErrGone) {
-		return river.JobCancel(err)
-	}
+	env, ev, err := outbox.LoadEvent(ctx, w.DB, job.Args.Event)
 	if err != nil {
 		return err
-	}
-	ev, err := events.Decode(env)
-	if err != nil {
-		return river.JobCancel(err) // an unknown event will not become known by retrying
 	}
 	recipients := Recipients(ev)
 	if len(recipients) == 0 {

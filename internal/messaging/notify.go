@@ -28,16 +28,9 @@ type NotifyWorker struct {
 
 // Work writes and queues the texts one event calls for.
 func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[outbox.TextsArgs]) error {
-	env, err := outbox.Load(ctx, w.Service.db, job.Args.Event)
-	if errors.Is(err, outbox.ErrGone) {
-		return river.JobCancel(err)
-	}
+	env, ev, err := outbox.LoadEvent(ctx, w.Service.db, job.Args.Event)
 	if err != nil {
 		return err
-	}
-	ev, err := events.Decode(env)
-	if err != nil {
-		return river.JobCancel(err)
 	}
 	return w.Service.notify(ctx, env, ev)
 }

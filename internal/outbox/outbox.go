@@ -164,6 +164,24 @@ func Load(ctx context.Context, db *database.DB, ref events.Ref) (events.Envelope
 	return events.Envelope{ID: row.ID, Name: row.Name, Version: int(row.Version), OrgID: row.OrgID, OccurredAt: row.OccurredAt.UTC(), Payload: row.Payload}, nil
 }
 
+// LoadEvent is Load followed by decoding, for a worker: an event no longer kept or of a
+// kind this build does not know cancels the job (retrying cannot help); other errors are
+// returned to be retried.
+func LoadEvent(ctx context.Context, db *database.DB, ref events.Ref) (events.Envelope, events.Event, error) {
+	env, err := Load(ctx, db, ref)
+	if errors.Is(err, ErrGone) {
+		return env, nil, river.JobCancel(err)
+	}
+	if err != nil {
+		return env, nil, err
+	}
+	ev, err := events.Decode(env)
+	if err != nil {
+		return env, nil, river.JobCancel(err)
+	}
+	return env, ev, nil
+}
+
 // Purger deletes an organisation's events older than Retention (a jobs.Purger).
 type Purger struct {
 	DB  *database.DB
