@@ -177,6 +177,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		return nil, err
 	}
 	a.Messaging.SetInserter(a.Jobs)
+	a.Messaging.Observe = a.Metrics.ObserveText
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}

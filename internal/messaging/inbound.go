@@ -144,6 +144,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 		return s.keyword(ctx, in, keyword, routes, hinted)
 	}
 	if len(routes) == 0 {
+		s.observe(string(in.Channel), "RECEIVED")
 		return s.unknownReply(ctx, hinted)
 	}
 	r, err := s.newestRoute(ctx, routes)
@@ -183,6 +184,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 	if err != nil || !fresh {
 		return "Thanks, we have your message.", err
 	}
+	s.observe(string(in.Channel), "RECEIVED")
 	if role != string(access.Tenant) {
 		return s.notResidentReply(ctx, r.orgID)
 	}
@@ -349,6 +351,7 @@ func cleanForTicket(s string, n int) string {
 func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, routes []route, hinted uuid.UUID) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	word := strings.ToUpper(strings.TrimSpace(in.Body))
+	s.observe(string(in.Channel), "RECEIVED")
 	for _, r := range routes {
 		err := s.db.InTx(ctx, database.Scope{OrgID: r.orgID}, func(tx pgx.Tx) error {
 			if err := s.q.TouchInbound(ctx, tx, messagingdb.TouchInboundParams{OrgID: r.orgID, ID: r.contactPointID, At: &now}); err != nil {

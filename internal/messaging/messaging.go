@@ -67,6 +67,14 @@ type Service struct {
 	now     func() time.Time
 	q       *messagingdb.Queries
 	logger  *slog.Logger
+	// Observe, when set, is told of every text reaching a status (the Prometheus metrics).
+	Observe func(channel, status string)
+}
+
+func (s *Service) observe(channel, status string) {
+	if s.Observe != nil {
+		s.Observe(channel, status)
+	}
 }
 
 // NewService returns the messaging service. jobs may be set later with SetInserter (the

@@ -95,7 +95,9 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 	if !ok {
 		return nil
 	}
-	return s.db.InTx(ctx, database.Scope{OrgID: env.OrgID}, func(tx pgx.Tx) error {
+	var blocked []string // channels of the texts kept BLOCKED, counted once committed
+	err := s.db.InTx(ctx, database.Scope{OrgID: env.OrgID}, func(tx pgx.Tx) error {
+		blocked = blocked[:0]
 		t, err := s.q.TicketForText(ctx, tx, messagingdb.TicketForTextParams{OrgID: env.OrgID, ID: n.ticketID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // the ticket is gone
@@ -131,12 +133,22 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 				cp.Granted = false
 				o.contact = cp
 			}
-			if _, err := s.queue(ctx, tx, o); err != nil {
+			msg, err := s.queue(ctx, tx, o)
+			if err != nil {
 				return err
+			}
+			if msg.Status == "BLOCKED" {
+				blocked = append(blocked, msg.Channel)
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		for _, c := range blocked {
+			s.observe(c, "BLOCKED")
+		}
+	}
+	return err
 }
 
 // residentPoints are the numbers of a ticket's resident: the reporter's own (as a member,

@@ -121,6 +121,9 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, ticketID uuid.UU
 	if err != nil {
 		return Text{}, err
 	}
+	if out.Status == "BLOCKED" {
+		s.observe(out.Channel, out.Status)
+	}
 	return textFromRow(out), nil
 }
 

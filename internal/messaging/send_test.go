@@ -2,6 +2,7 @@ package messaging_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -149,6 +150,17 @@ func TestSend_throughTwilioAndStatusCallbacks(t *testing.T) {
 	}
 	if got := waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return true }); got.Status != "DELIVERED" {
 		t.Fatalf("an unsigned callback changed the text: %+v", got)
+	}
+	// Operators see it in /metrics: accepted once, delivered once (the late "sent" not counted).
+	rec := httptest.NewRecorder()
+	app.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`maintainuk_texts_total{channel="SMS",status="QUEUED"} 1`, `maintainuk_texts_total{channel="SMS",status="DELIVERED"} 1`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(rec.Body.String(), `status="SENT"`) {
+		t.Error("a late callback was counted")
 	}
 }
 

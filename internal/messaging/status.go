@@ -59,7 +59,8 @@ func (s *Service) Status(ctx context.Context, form url.Values) error {
 	if _, err := strconv.Atoi(code); err != nil {
 		code = ""
 	}
-	return s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+	var channel string // set when the status was applied, to count it once committed
+	err = s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 		msg, err := s.q.LockText(ctx, tx, messagingdb.LockTextParams{OrgID: orgID, ID: messageID})
 		if err != nil {
 			return err
@@ -67,6 +68,7 @@ func (s *Service) Status(ctx context.Context, form url.Values) error {
 		if statusRank[status] <= statusRank[msg.Status] {
 			return nil
 		}
+		channel = msg.Channel
 		reason := ""
 		if code != "" {
 			n, _ := strconv.Atoi(code)
@@ -83,6 +85,10 @@ func (s *Service) Status(ctx context.Context, form url.Values) error {
 		}
 		return nil
 	})
+	if err == nil && channel != "" {
+		s.observe(channel, status)
+	}
+	return err
 }
 
 // first is the first non-empty of a form's keys (Twilio sends both Message* and the older

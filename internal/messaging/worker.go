@@ -79,6 +79,9 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 	if errors.Is(err, pgx.ErrNoRows) {
 		return river.JobCancel(fmt.Errorf("messaging: text %s is gone", messageID))
 	}
+	if err == nil && refused {
+		s.observe(msg.Channel, "BLOCKED")
+	}
 	if err != nil || refused || msg.Status != "SENDING" {
 		return err
 	}
@@ -92,16 +95,22 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 	var perr *carrier.Error
 	switch {
 	case sendErr == nil:
-		return s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+		status := providerStatus(res.Status, "QUEUED")
+		err := s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 			return s.q.MarkTextAccepted(ctx, tx, messagingdb.MarkTextAcceptedParams{OrgID: orgID, ID: msg.ID,
-				Status: providerStatus(res.Status, "QUEUED"), Provider: s.sender.Name(), ProviderMessageID: res.SID, At: s.stamp()})
+				Status: status, Provider: s.sender.Name(), ProviderMessageID: res.SID, At: s.stamp()})
 		})
+		if err == nil {
+			s.observe(msg.Channel, status)
+		}
+		return err
 	case errors.As(sendErr, &perr) && !perr.Temporary, lastAttempt:
 		code := ""
 		if perr != nil && perr.Code != 0 {
 			code = strconv.Itoa(perr.Code)
 		}
 		s.logger.Warn("text failed", "org_id", orgID, "message_id", msg.ID, "channel", msg.Channel, "error_code", code)
+		s.observe(msg.Channel, "FAILED")
 		return s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 			if err := s.refund(ctx, tx, orgID, msg); err != nil {
 				return err

@@ -39,6 +39,7 @@ type Metrics struct {
 	aiCalls      *prometheus.CounterVec
 	aiTokens     *prometheus.CounterVec
 	aiDuration   *prometheus.HistogramVec
+	texts        *prometheus.CounterVec
 }
 
 // New registers the instruments, the database pool's statistics and the job queues'
@@ -72,6 +73,10 @@ func New(pool *pgxpool.Pool, queues []string, logger *slog.Logger) *Metrics {
 			Help:    "Time from when a job attempt was due to when a worker started it, by kind and queue.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}, []string{"kind", "queue"}),
+		texts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "maintainuk_texts_total",
+			Help: "SMS and WhatsApp messages reaching a status: sent, blocked here, failed, and Twilio's delivered, undelivered and read; received for inbound.",
+		}, []string{"channel", "status"}),
 		aiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "maintainuk_ai_calls_total",
 			Help: "AI calls, by capability, the provider asked and the one that answered (builtin after a fallback).",
@@ -86,7 +91,7 @@ func New(pool *pgxpool.Pool, queues []string, logger *slog.Logger) *Metrics {
 			Buckets: []float64{.001, .01, .1, .5, 1, 2.5, 5, 10, 20, 30, 45, 60, 120},
 		}, []string{"capability", "requested_provider"}),
 	}
-	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.jobsWorked, m.jobDuration, m.jobWait, m.aiCalls, m.aiTokens, m.aiDuration,
+	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.jobsWorked, m.jobDuration, m.jobWait, m.aiCalls, m.aiTokens, m.aiDuration, m.texts,
 		poolCollector{pool: pool}, &queueCollector{pool: pool, queues: queues, logger: logger},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -133,6 +138,15 @@ func knownMethod(method string) string {
 		return method
 	}
 	return "OTHER"
+}
+
+// ObserveText counts a text reaching a status (channel SMS or WHATSAPP, status as on the
+// message: QUEUED, SENT, BLOCKED, FAILED, DELIVERED, UNDELIVERED, READ, RECEIVED).
+func (m *Metrics) ObserveText(channel, status string) {
+	if m == nil {
+		return
+	}
+	m.texts.WithLabelValues(channel, status).Inc()
 }
 
 // ObserveAICall records one AI call: who was asked, who answered, the tokens spent and how
