@@ -70,26 +70,61 @@ type ticketTextsIn struct {
 	PageQuery
 }
 
-// twilioIn is a webhook request from Twilio: a signed form.
-type twilioIn struct {
+// Twilio's webhook requests are signed forms. huma reads parameters only from the input
+// struct's own fields, so each of the two declares them; signedForm is what they share.
+type signedForm struct {
+	signature string
+	body      []byte
+	rawQuery  string
+}
+
+// twilioInboundIn is a text to one of the organisation's numbers.
+type twilioInboundIn struct {
 	Signature string `header:"X-Twilio-Signature" doc:"Twilio's signature of the request (HMAC-SHA1 with the auth token over BASE_URL, the path, the query and the form)."`
-	Org       string `query:"org" maxLength:"60" doc:"Inbound only: the organisation whose own number this is (its slug), when the number is not the shared one."`
+	Org       string `query:"org" maxLength:"60" doc:"The organisation whose own number this is (its slug), when the number is not the shared one."`
 	RawBody   []byte `contentType:"application/x-www-form-urlencoded"`
 	rawQuery  string
 }
 
-func (in *twilioIn) Resolve(hctx huma.Context) []error {
+func (in *twilioInboundIn) Resolve(hctx huma.Context) []error {
 	in.rawQuery = hctx.URL().RawQuery
 	return nil
 }
 
+func (in *twilioInboundIn) form() signedForm {
+	return signedForm{in.Signature, in.RawBody, in.rawQuery}
+}
+
+// twilioStatusIn is a delivery-status callback: a signed form, and the message the
+// callback URL names.
+type twilioStatusIn struct {
+	Signature string `header:"X-Twilio-Signature" doc:"Twilio's signature of the request (HMAC-SHA1 with the auth token over BASE_URL, the path, the query and the form)."`
+	OrgID     string `query:"org" maxLength:"36" doc:"The organisation of the message (MaintainUK sets it in the callback URL it gives Twilio)."`
+	MessageID string `query:"message" maxLength:"36" doc:"The message (set with org)."`
+	RawBody   []byte `contentType:"application/x-www-form-urlencoded"`
+	rawQuery  string
+}
+
+func (in *twilioStatusIn) Resolve(hctx huma.Context) []error {
+	in.rawQuery = hctx.URL().RawQuery
+	return nil
+}
+
+func (in *twilioStatusIn) form() signedForm { return signedForm{in.Signature, in.RawBody, in.rawQuery} }
+
+func (in *twilioStatusIn) ref() messaging.CallbackRef {
+	org, _ := uuid.Parse(in.OrgID)
+	msg, _ := uuid.Parse(in.MessageID)
+	return messaging.CallbackRef{OrgID: org, MessageID: msg}
+}
+
 // verified is the request's form when Twilio signed it.
-func (s *Server) verified(path string, in *twilioIn) (url.Values, error) {
-	form, err := url.ParseQuery(string(in.RawBody))
+func (s *Server) verified(path string, in signedForm) (url.Values, error) {
+	form, err := url.ParseQuery(string(in.body))
 	if err != nil {
 		return nil, apperr.New(apperr.BadRequest, "the body is not a form")
 	}
-	if !s.deps.Messaging.Verify(path, in.rawQuery, form, in.Signature) {
+	if !s.deps.Messaging.Verify(path, in.rawQuery, form, in.signature) {
 		return nil, apperr.New(apperr.Forbidden, "the request does not carry a valid Twilio signature")
 	}
 	return form, nil
@@ -163,12 +198,12 @@ func (s *Server) messagingRoutes() {
 		})
 
 	huma.Register(s.api, s.operation(http.MethodPost, messaging.StatusPath, "twilioStatus", "Webhooks", "Twilio's delivery-status callback (signed by Twilio)", false),
-		func(ctx context.Context, in *twilioIn) (*Out[StatusAck], error) {
-			form, err := s.verified(messaging.StatusPath, in)
+		func(ctx context.Context, in *twilioStatusIn) (*Out[StatusAck], error) {
+			form, err := s.verified(messaging.StatusPath, in.form())
 			if err != nil {
 				return nil, err
 			}
-			if err := s.deps.Messaging.Status(ctx, form); err != nil {
+			if err := s.deps.Messaging.Status(ctx, in.ref(), form); err != nil {
 				return nil, err
 			}
 			return ok(ctx, StatusAck{Received: true}), nil
@@ -178,8 +213,8 @@ func (s *Server) messagingRoutes() {
 		Content: map[string]*huma.MediaType{"text/xml": {Schema: &huma.Schema{Type: huma.TypeString},
 			Example: `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Response><Message>Thanks, we have logged your repair as MT-000042.</Message></Response>`}}}}
 	huma.Register(s.api, inbound,
-		func(ctx context.Context, in *twilioIn) (*TwimlOut, error) {
-			form, err := s.verified(messaging.InboundPath, in)
+		func(ctx context.Context, in *twilioInboundIn) (*TwimlOut, error) {
+			form, err := s.verified(messaging.InboundPath, in.form())
 			if err != nil {
 				return nil, err
 			}

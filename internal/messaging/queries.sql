@@ -86,8 +86,11 @@ WHERE org_id = @org_id AND id = @id;
 UPDATE messages SET attempts = attempts + 1, failure_reason = @failure_reason WHERE org_id = @org_id AND id = @id;
 
 -- name: MarkTextAccepted :exec
-UPDATE messages SET status = @status, provider = @provider, provider_message_id = @provider_message_id,
-    sent_at = @at, status_at = @at, failure_reason = ''
+-- A status callback that came before this answer (it names the message in its URL) has
+-- already moved the status on; it is kept.
+UPDATE messages SET status = CASE WHEN status = 'SENDING' THEN @status ELSE status END,
+    provider = @provider, provider_message_id = @provider_message_id,
+    sent_at = @at, status_at = CASE WHEN status = 'SENDING' THEN @at ELSE status_at END, failure_reason = ''
 WHERE org_id = @org_id AND id = @id;
 
 -- name: MarkTextRefused :exec

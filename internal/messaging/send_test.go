@@ -1,13 +1,17 @@
 package messaging_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
@@ -119,12 +123,14 @@ func TestSend_throughTwilioAndStatusCallbacks(t *testing.T) {
 		t.Fatalf("fake saw %d requests", len(reqs))
 	}
 	r := reqs[0]
-	if r.To != "+447400123300" || r.From != "+447700900999" || r.Body != "Hello £5 off" || r.StatusCallback != baseURL+messaging.StatusPath || r.ContentSid != "" {
+	callback := messaging.StatusPath + "?" + url.Values{"org": {e.OrgID.String()}, "message": {m.ID.String()}}.Encode()
+	if r.To != "+447400123300" || r.From != "+447700900999" || r.Body != "Hello £5 off" || r.StatusCallback != baseURL+callback || r.ContentSid != "" {
 		t.Fatalf("request %+v", r)
 	}
 
+	// Twilio calls the URL it was given, query and all, and signs it.
 	status := func(s string, sig *string) int {
-		code, _ := webhook(t, app.App, messaging.StatusPath, url.Values{"MessageSid": {m.ProviderSID}, "MessageStatus": {s}, "AccountSid": {accountSID}}, sig)
+		code, _ := webhook(t, app.App, callback, url.Values{"MessageSid": {m.ProviderSID}, "MessageStatus": {s}, "AccountSid": {accountSID}}, sig)
 		return code
 	}
 	if code := status("delivered", nil); code != http.StatusOK {
@@ -199,4 +205,38 @@ func TestSend_providerErrors(t *testing.T) {
 	app.fake.FailNext(http.StatusInternalServerError, 20500)
 	m = send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Three"})
 	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" && m.ProviderSID != "" })
+}
+
+// A status callback names its message in its URL too: one that comes before Twilio's
+// answer to the send has been recorded (the text still SENDING) is applied, and one for a
+// text never handed to Twilio changes nothing.
+func TestStatus_callbackBeforeTheSendIsRecorded(t *testing.T) {
+	app := newTexting(t, nil) // no workers: the test moves the text itself
+	e := app.NewEstate(t, "Early", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124700"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Shed door"})
+	m := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "On our way"})
+	callback := messaging.StatusPath + "?" + url.Values{"org": {e.OrgID.String()}, "message": {m.ID.String()}}.Encode()
+	sid := "SM" + strings.Repeat("ab", 16)
+	post := func(status string) {
+		if code, body := webhook(t, app.App, callback, url.Values{"MessageSid": {sid}, "MessageStatus": {status}}, nil); code != http.StatusOK {
+			t.Fatalf("callback answered %d %s", code, body)
+		}
+	}
+	post("delivered")
+	if got := texts(t, e.Coordinator, tk.ID)[0]; got.Status != "PENDING" {
+		t.Fatalf("a callback moved a text never handed to Twilio: %+v", got)
+	}
+	// As the worker leaves it while it waits for Twilio's answer.
+	if err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), "UPDATE messages SET status = 'SENDING' WHERE org_id = $1 AND id = $2", e.OrgID, m.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	post("sent")
+	if got := texts(t, e.Coordinator, tk.ID)[0]; got.Status != "SENT" {
+		t.Fatalf("an early callback was lost: %+v", got)
+	}
 }

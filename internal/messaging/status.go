@@ -39,20 +39,28 @@ var statusRank = map[string]int{
 	"PENDING": 0, "SENDING": 1, "QUEUED": 2, "SENT": 3, "DELIVERED": 4, "UNDELIVERED": 4, "FAILED": 4, "READ": 5,
 }
 
+// CallbackRef is the message a status callback's URL names (set when the text was sent);
+// zero for a callback configured elsewhere, which is found by its sid alone.
+type CallbackRef struct {
+	OrgID, MessageID uuid.UUID
+}
+
 // Status applies a delivery-status callback (queued, sent, delivered, undelivered,
-// failed, read) to the text it names. A callback for a text nobody here sent is ignored.
-func (s *Service) Status(ctx context.Context, form url.Values) error {
+// failed, read) to the text it names: by the sid, or, when Twilio reports before its
+// answer to the send has been recorded, by the ids in the callback's URL (signed with the
+// rest). A callback for a text nobody here sent is ignored.
+func (s *Service) Status(ctx context.Context, ref CallbackRef, form url.Values) error {
 	sid := first(form, "MessageSid", "SmsSid")
 	status := providerStatus(strings.ToLower(first(form, "MessageStatus", "SmsStatus")), "")
 	if sid == "" || status == "" {
 		return nil
 	}
-	var orgID, messageID uuid.UUID
+	orgID, messageID := ref.OrgID, ref.MessageID
 	err := s.db.Pool.QueryRow(ctx, "SELECT org_id, message_id FROM texting_message_by_sid($1)", sid).Scan(&orgID, &messageID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) && (orgID == uuid.Nil || messageID == uuid.Nil) {
 		return nil
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
 	code := form.Get("ErrorCode")
@@ -62,11 +70,15 @@ func (s *Service) Status(ctx context.Context, form url.Values) error {
 	var channel string // set when the status was applied, to count it once committed
 	err = s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 		msg, err := s.q.LockText(ctx, tx, messagingdb.LockTextParams{OrgID: orgID, ID: messageID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if statusRank[status] <= statusRank[msg.Status] {
-			return nil
+		if msg.Direction != "OUTBOUND" || msg.Status == "PENDING" || (msg.ProviderMessageID != "" && msg.ProviderMessageID != sid) ||
+			statusRank[status] <= statusRank[msg.Status] {
+			return nil // not handed to the carrier, another message's sid, or a late callback
 		}
 		channel = msg.Channel
 		reason := ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -89,7 +90,9 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 	out := carrier.Message{ID: msg.ID.String(), Channel: carrier.Channel(msg.Channel), To: msg.Recipient, From: msg.Sender,
 		Body: msg.BodyText, ContentSID: msg.ContentSid, ContentVariables: decodeVariables(msg.ContentVariables)}
 	if s.cfg.AuthToken != "" {
-		out.StatusCallback = s.cfg.BaseURL + StatusPath
+		// The callback names the message too: Twilio may report a status before its
+		// answer to the send (with the sid) has been recorded here.
+		out.StatusCallback = s.cfg.BaseURL + StatusPath + "?" + url.Values{"org": {orgID.String()}, "message": {msg.ID.String()}}.Encode()
 	}
 	res, sendErr := s.sender.Send(ctx, out)
 	var perr *carrier.Error

@@ -891,8 +891,9 @@ func (q *Queries) LockText(ctx context.Context, db DBTX, arg LockTextParams) (Me
 }
 
 const markTextAccepted = `-- name: MarkTextAccepted :exec
-UPDATE messages SET status = $1, provider = $2, provider_message_id = $3,
-    sent_at = $4, status_at = $4, failure_reason = ''
+UPDATE messages SET status = CASE WHEN status = 'SENDING' THEN $1 ELSE status END,
+    provider = $2, provider_message_id = $3,
+    sent_at = $4, status_at = CASE WHEN status = 'SENDING' THEN $4 ELSE status_at END, failure_reason = ''
 WHERE org_id = $5 AND id = $6
 `
 
@@ -905,6 +906,8 @@ type MarkTextAcceptedParams struct {
 	ID                uuid.UUID
 }
 
+// A status callback that came before this answer (it names the message in its URL) has
+// already moved the status on; it is kept.
 func (q *Queries) MarkTextAccepted(ctx context.Context, db DBTX, arg MarkTextAcceptedParams) error {
 	_, err := db.Exec(ctx, markTextAccepted,
 		arg.Status,
