@@ -20,7 +20,7 @@ type consentIn struct {
 	UserAgent string `header:"User-Agent"`
 	Body      struct {
 		Type        string     `json:"type" enum:"SMS,WHATSAPP" doc:"The channel."`
-		Value       string     `json:"value" maxLength:"32" example:"07700 900123" doc:"The phone number: UK national form or any number with its country code; kept in E.164."`
+		Value       string     `json:"value" maxLength:"32" example:"07400 123456" doc:"The phone number: UK national form or any number with its country code; kept in E.164."`
 		ConsentType string     `json:"consentType,omitempty" enum:"TRANSACTIONAL,MARKETING" doc:"TRANSACTIONAL (default): texts about their repairs, the only kind sent and the one that gates sending."`
 		UserID      *uuid.UUID `json:"userId,omitempty" doc:"Staff: the member whose number it is (a resident, a contractor's user). Others may only give their own (the default)."`
 		Preferred   bool       `json:"preferred,omitempty" doc:"Grant only: make this the person's preferred channel for notifications."`

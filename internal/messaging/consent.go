@@ -87,7 +87,7 @@ func (in ConsentChange) Check() error {
 	var f apperr.Fields
 	f.OneOf("type", strings.ToUpper(strings.TrimSpace(in.Channel)), Channels)
 	if _, err := validate.Phone(in.Phone); err != nil {
-		f.Add("value", "must be a phone number, e.g. 07700 900123 or +447700900123")
+		f.Add("value", "must be a phone number, e.g. 07400 123456 or +447400123456")
 	}
 	if in.ConsentType != "" {
 		f.OneOf("consentType", strings.ToUpper(in.ConsentType), []string{Transactional, Marketing})
@@ -148,13 +148,22 @@ func (s *Service) change(ctx context.Context, actor access.Actor, in ConsentChan
 				return err
 			}
 		}
+		if !staff {
+			// A number already on record is someone's (a reporter's, or one staff typed):
+			// only staff may say it is yours, or texts and replies would follow whoever
+			// claimed it first.
+			existing, err := s.q.GetContactPoint(ctx, tx, messagingdb.GetContactPointParams{OrgID: actor.OrgID, Channel: channel, Address: phone})
+			if err == nil && (existing.UserID == nil || *existing.UserID != actor.UserID) {
+				return apperr.New(apperr.Conflict, "this number is already on record for someone else; ask the organisation to record it as yours")
+			}
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
 		var err error
 		cp, err = s.q.UpsertContactPoint(ctx, tx, messagingdb.UpsertContactPointParams{OrgID: actor.OrgID, Channel: channel, Address: phone, UserID: owner})
 		if err != nil {
 			return err
-		}
-		if !staff && cp.UserID != nil && *cp.UserID != actor.UserID {
-			return apperr.New(apperr.Conflict, "this number is recorded for another member; ask the organisation to change it")
 		}
 		cp, rec, err = s.record(ctx, tx, actor.OrgID, cp.ID, consentRecordInput{granted: granted, consentType: consentType, source: source,
 			ip: meta.IP, userAgent: meta.UserAgent, by: &actor.UserID})

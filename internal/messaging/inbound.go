@@ -144,33 +144,36 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 		return s.keyword(ctx, in, keyword, routes, hinted)
 	}
 	if len(routes) == 0 {
-		s.observe(string(in.Channel), "RECEIVED")
 		return s.unknownReply(ctx, hinted)
 	}
 	r, err := s.newestRoute(ctx, routes)
 	if err != nil {
 		return "", err
 	}
-	// Keep the text and open the WhatsApp window first: a retried webhook (same sid)
-	// stops here.
+	// Keep the text and open the WhatsApp window first. A retried webhook (same sid) finds
+	// the text kept: done when it reached a ticket, and carried on when the first attempt
+	// failed before that (so a report is not lost to an error half-way).
 	var cp messagingdb.ContactPoint
 	var msg messagingdb.Message
-	var fresh bool
+	var fresh, stored bool
 	var role string
 	err = s.db.InTx(ctx, database.Scope{OrgID: r.orgID}, func(tx pgx.Tx) error {
 		var err error
 		if cp, err = s.q.GetContactPointByID(ctx, tx, messagingdb.GetContactPointByIDParams{OrgID: r.orgID, ID: r.contactPointID}); err != nil {
 			return err
 		}
-		if err := s.q.TouchInbound(ctx, tx, messagingdb.TouchInboundParams{OrgID: r.orgID, ID: cp.ID, At: &now}); err != nil {
-			return err
-		}
-		msg, err = s.q.InsertText(ctx, tx, inboundRow(r.orgID, in, cp.ID, now))
+		row := inboundRow(r.orgID, in, cp.ID, now)
+		msg, err = s.q.InsertText(ctx, tx, row)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+			if msg, err = s.q.GetTextByKey(ctx, tx, messagingdb.GetTextByKeyParams{OrgID: r.orgID, DedupeKey: row.DedupeKey}); err != nil || msg.TicketID != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
+		} else if err := s.q.TouchInbound(ctx, tx, messagingdb.TouchInboundParams{OrgID: r.orgID, ID: cp.ID, At: &now}); err != nil {
+			return err
+		} else {
+			stored = true
 		}
 		fresh = true
 		if cp.UserID != nil {
@@ -184,7 +187,9 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 	if err != nil || !fresh {
 		return "Thanks, we have your message.", err
 	}
-	s.observe(string(in.Channel), "RECEIVED")
+	if stored {
+		s.observe(string(in.Channel), "RECEIVED")
+	}
 	if role != string(access.Tenant) {
 		return s.notResidentReply(ctx, r.orgID)
 	}
@@ -347,21 +352,35 @@ func cleanForTicket(s string, n int) string {
 	return strings.TrimSpace(s)
 }
 
-// keyword applies STOP, START or HELP in every organisation that knows the number.
+// keyword applies STOP, START or HELP in every organisation that knows the number. A
+// retried webhook (same sid) changes nothing again, and START gives back only what a
+// STOP (or the carrier's opt-out) took: it never grants consent that was never given.
 func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, routes []route, hinted uuid.UUID) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	word := strings.ToUpper(strings.TrimSpace(in.Body))
-	s.observe(string(in.Channel), "RECEIVED")
 	for _, r := range routes {
+		var fresh bool
 		err := s.db.InTx(ctx, database.Scope{OrgID: r.orgID}, func(tx pgx.Tx) error {
+			if _, err := s.q.InsertText(ctx, tx, inboundRow(r.orgID, in, r.contactPointID, now)); errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			fresh = true
 			if err := s.q.TouchInbound(ctx, tx, messagingdb.TouchInboundParams{OrgID: r.orgID, ID: r.contactPointID, At: &now}); err != nil {
 				return err
 			}
-			if _, err := s.q.InsertText(ctx, tx, inboundRow(r.orgID, in, r.contactPointID, now)); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			if k == textrules.Help {
+			switch k {
+			case textrules.Help:
 				return nil
+			case textrules.OptIn:
+				last, err := s.q.LatestConsent(ctx, tx, messagingdb.LatestConsentParams{OrgID: r.orgID, ContactPointID: r.contactPointID})
+				if errors.Is(err, pgx.ErrNoRows) || err == nil && (last.Granted || last.Source != SourceKeyword && last.Source != SourceProvider) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
 			}
 			_, _, err := s.record(ctx, tx, r.orgID, r.contactPointID, consentRecordInput{granted: k == textrules.OptIn,
 				consentType: Transactional, source: SourceKeyword, detail: truncate(word, 200)})
@@ -369,6 +388,9 @@ func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, 
 		})
 		if err != nil {
 			return "", err
+		}
+		if fresh {
+			s.observe(string(in.Channel), "RECEIVED")
 		}
 	}
 	switch k {

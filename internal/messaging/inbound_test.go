@@ -55,6 +55,23 @@ func TestInbound_keywords(t *testing.T) {
 	if h[0].Source != "INBOUND_KEYWORD" || h[0].Detail != "STOPALL" || h[0].Granted {
 		t.Fatalf("newest record %+v", h[0])
 	}
+	// A retried webhook (the same MessageSid) does nothing again: a late retry of an old
+	// STOP does not withdraw the consent a START gave since.
+	inbound(t, app.App, "", "+447400123500", "START")
+	old := url.Values{"MessageSid": {"SM" + strings.Repeat("12", 16)}, "From": {"+447400123500"}, "To": {"+447700900999"}, "Body": {"STOP"}}
+	webhook(t, app.App, messaging.InboundPath, old, nil)
+	inbound(t, app.App, "", "+447400123500", "START")
+	if code, body := webhook(t, app.App, messaging.InboundPath, old, nil); code != http.StatusOK || !state() {
+		t.Fatalf("retried STOP: %d %s, granted %v", code, body, state())
+	}
+	// START gives back only what a STOP took: a number that never agreed stays without.
+	tk := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Gate", "reportedByPhone": "07400 123501"})
+	send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Hello"}) // records the number, BLOCKED
+	inbound(t, app.App, "", "+447400123501", "START")
+	if points := testsupport.All[messaging.ContactPoint](t, e.Coordinator, "/api/v1/consent?phone=07400123501"); points[0].Granted {
+		t.Fatal("START granted consent that was never given")
+	}
+
 	// "Stop the leak" is a message, not a keyword.
 	inbound(t, app.App, "", "+447400123500", "START")
 	inbound(t, app.App, "", "+447400123500", "Stop the leak please, it is coming through the ceiling")

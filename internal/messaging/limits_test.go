@@ -132,6 +132,24 @@ func TestNotify_ticketResolvedTextsTheResident(t *testing.T) {
 	if len(got) != 1 || got[0].Channel != "SMS" {
 		t.Fatalf("ticket texts %+v", got)
 	}
+	// "Not fixed", in reply: it joins the resolved ticket rather than opening another.
+	reply := inbound(t, app.App, "", "+447400124000", "It is still not working")
+	if !strings.Contains(reply, "added your message to "+tk.Number) {
+		t.Fatalf("reply %s", reply)
+	}
+
+	// A report staff logged: whoever lives in the unit hears, never the staff member.
+	grant(t, e.Coordinator, map[string]any{"type": "SMS", "value": "07400 124050"})
+	logged := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Extractor hood"})
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", logged.ID), map[string]any{"to": "TRIAGED"}).Expect(http.StatusOK)
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/tickets/%s/transition", logged.ID), map[string]any{"to": "RESOLVED", "reason": "Done"}).Expect(http.StatusOK)
+	for len(app.fake.Messages()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	reqs = app.fake.Messages()
+	if len(reqs) != 2 || reqs[1].To != "+447400124000" || !strings.Contains(reqs[1].Body, logged.Number) {
+		t.Fatalf("fake saw %+v", reqs)
+	}
 }
 
 // setPlan changes an organisation's plan as only the billing path may: through the

@@ -99,9 +99,6 @@ const ThreadWindow = 48 * time.Hour
 // Channel values as the API spells them.
 var Channels = []string{string(carrier.SMS), string(carrier.WhatsApp)}
 
-// Statuses lists every status a text can have, for documentation.
-var Statuses = []string{"PENDING", "SENDING", "QUEUED", "SENT", "DELIVERED", "UNDELIVERED", "FAILED", "READ", "BLOCKED", "RECEIVED"}
-
 // Text is one SMS or WhatsApp message, as the API shows it.
 type Text struct {
 	ID              uuid.UUID         `json:"id"`

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
@@ -95,9 +96,9 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 	if !ok {
 		return nil
 	}
-	var blocked []string // channels of the texts kept BLOCKED, counted once committed
+	var refused []string // channels of the texts kept BLOCKED, counted once committed
 	err := s.db.InTx(ctx, database.Scope{OrgID: env.OrgID}, func(tx pgx.Tx) error {
-		blocked = blocked[:0]
+		refused = refused[:0]
 		t, err := s.q.TicketForText(ctx, tx, messagingdb.TicketForTextParams{OrgID: env.OrgID, ID: n.ticketID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // the ticket is gone
@@ -120,52 +121,54 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 		}
 		number := tickets.FormatNumber(t.Number)
 		for _, person := range byPerson(points) {
-			cp, contentSID, ok := s.choose(person, n.key)
+			cp, contentSID, why := s.choose(person, n.key)
 			o := outgoing{orgID: env.OrgID, channel: carrier.Channel(cp.Channel), contact: cp, ticketID: &t.ID,
-				emergency: t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address)}
+				emergency: t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address),
+				blocked: why}
 			if contentSID != "" {
 				o.contentSID, o.variables = contentSID, n.variables(org.Name, number)
 			} else {
 				o.body = n.body(org.Name, number)
-			}
-			if !ok {
-				// Nobody consented: kept as BLOCKED so staff can see why no text went.
-				cp.Granted = false
-				o.contact = cp
 			}
 			msg, err := s.queue(ctx, tx, o)
 			if err != nil {
 				return err
 			}
 			if msg.Status == "BLOCKED" {
-				blocked = append(blocked, msg.Channel)
+				refused = append(refused, msg.Channel)
 			}
 		}
 		return nil
 	})
 	if err == nil {
-		for _, c := range blocked {
+		for _, c := range refused {
 			s.observe(c, "BLOCKED")
 		}
 	}
 	return err
 }
 
-// residentPoints are the numbers of a ticket's resident: the reporter's own (as a member,
-// else the number they reported with), else those of the people living in the unit now
-// (a report staff took, or one from a neighbour).
+// residentPoints are the numbers of a ticket's resident: a resident reporter's own, else
+// the number given with the report, else those of the people living in the unit now (a
+// report staff logged without a number).
 func (s *Service) residentPoints(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, t messagingdb.TicketForTextRow) ([]messagingdb.ContactPoint, error) {
 	if t.ReportedByUserID != nil {
-		points, err := s.q.ContactPointsForUser(ctx, tx, messagingdb.ContactPointsForUserParams{OrgID: orgID, UserID: t.ReportedByUserID})
-		if err != nil || len(points) > 0 {
-			return points, err
+		// Only a resident's own report: staff who logged a report are not its resident.
+		role, err := s.q.MemberRole(ctx, tx, messagingdb.MemberRoleParams{OrgID: orgID, UserID: *t.ReportedByUserID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, err
+		}
+		if role == string(access.Tenant) {
+			points, err := s.q.ContactPointsForUser(ctx, tx, messagingdb.ContactPointsForUserParams{OrgID: orgID, UserID: t.ReportedByUserID})
+			if err != nil || len(points) > 0 {
+				return points, err
+			}
 		}
 	}
 	if t.ReportedByPhone != "" {
-		points, err := s.q.ContactPointsForAddress(ctx, tx, messagingdb.ContactPointsForAddressParams{OrgID: orgID, Address: t.ReportedByPhone})
-		if err != nil || len(points) > 0 {
-			return points, err
-		}
+		// Whoever gave their number with the report is the one to hear, even with no
+		// consent on record yet (then nobody is texted), not the unit's other residents.
+		return s.q.ContactPointsForAddress(ctx, tx, messagingdb.ContactPointsForAddressParams{OrgID: orgID, Address: t.ReportedByPhone})
 	}
 	if t.UnitID == nil {
 		return nil, nil
@@ -197,20 +200,26 @@ func byPerson(points []messagingdb.ContactPoint) [][]messagingdb.ContactPoint {
 
 // choose picks one person's channel: their preferred one with consent first, then any
 // with consent; WhatsApp outside its window only when a template is configured for the
-// event. ok is false when none may be used (the first point is returned to record the
-// blocked attempt on).
-func (s *Service) choose(points []messagingdb.ContactPoint, event string) (cp messagingdb.ContactPoint, contentSID string, ok bool) {
-	for _, p := range points {
+// notification. When none may be used it returns the point to record the blocked attempt
+// on and why (points is never empty: byPerson makes no empty groups).
+func (s *Service) choose(points []messagingdb.ContactPoint, notification string) (cp messagingdb.ContactPoint, contentSID, blocked string) {
+	var closedWindow *messagingdb.ContactPoint
+	for i, p := range points {
 		if !p.Granted {
 			continue
 		}
 		if p.Channel == string(carrier.WhatsApp) && !inWindow(p, s.now()) {
-			if sid := s.cfg.Templates[event]; sid != "" {
-				return p, sid, true
+			if sid := s.cfg.Templates[notification]; sid != "" {
+				return p, sid, ""
 			}
+			closedWindow = &points[i]
 			continue
 		}
-		return p, "", true
+		return p, "", ""
 	}
-	return points[0], "", false
+	if closedWindow != nil {
+		return *closedWindow, "", "outside WhatsApp's 24-hour window, and no approved template is configured for " + notification +
+			" (WHATSAPP_TEMPLATES); the resident has no other channel they agreed to"
+	}
+	return points[0], "", noConsentReason(points[0])
 }

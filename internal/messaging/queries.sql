@@ -72,14 +72,11 @@ VALUES (@id, @org_id, @channel, @event, @dedupe_key, @recipient, @sender, @body_
 ON CONFLICT (org_id, dedupe_key) DO NOTHING
 RETURNING *;
 
--- name: GetText :one
-SELECT * FROM messages WHERE org_id = @org_id AND id = @id;
-
 -- name: LockText :one
 SELECT * FROM messages WHERE org_id = @org_id AND id = @id FOR UPDATE;
 
 -- name: ClaimText :exec
-UPDATE messages SET status = 'SENDING', metered = @metered, attempts = attempts + 1, status_at = @at
+UPDATE messages SET status = 'SENDING', metered = @metered, metered_period = @metered_period, attempts = attempts + 1, status_at = @at
 WHERE org_id = @org_id AND id = @id;
 
 -- name: RecordTextAttempt :exec
@@ -100,7 +97,11 @@ UPDATE messages SET status = @status, failure_reason = @failure_reason, error_co
 WHERE org_id = @org_id AND id = @id;
 
 -- name: ApplyProviderStatus :one
-UPDATE messages SET status = @status, error_code = CASE WHEN @error_code::text <> '' THEN @error_code::text ELSE error_code END,
+-- Twilio does not charge for a failed message (it never reached a carrier): its cost and
+-- the allowance it used are given back (the caller refunds the meter).
+UPDATE messages SET status = @status,
+    cost_pence = CASE WHEN @status = 'FAILED' THEN 0 ELSE cost_pence END,
+    metered = CASE WHEN @status = 'FAILED' THEN 0 ELSE metered END, error_code = CASE WHEN @error_code::text <> '' THEN @error_code::text ELSE error_code END,
     failure_reason = CASE WHEN @failure_reason::text <> '' THEN @failure_reason::text ELSE failure_reason END,
     status_at = @at,
     delivered_at = CASE WHEN @status IN ('DELIVERED', 'READ') THEN coalesce(delivered_at, @at) ELSE delivered_at END,
@@ -171,12 +172,14 @@ LIMIT 1;
 SELECT role FROM memberships WHERE org_id = @org_id AND user_id = @user_id;
 
 -- name: OpenTicketByNumber :one
-SELECT id, number FROM tickets WHERE org_id = @org_id AND number = @number AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS');
+-- RESOLVED tickets too: the "resolved" text invites a reply when it is not fixed.
+SELECT id, number FROM tickets WHERE org_id = @org_id AND number = @number AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED');
 
 -- name: RecentOpenTicket :one
--- The resident's open ticket they reported, or texted about, within the window.
+-- The resident's open (or just resolved) ticket they reported, or texted about, within
+-- the window.
 SELECT t.id, t.number FROM tickets t
-WHERE t.org_id = @org_id AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+WHERE t.org_id = @org_id AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
   AND (t.reported_by_user_id = @user_id OR t.reported_by_phone = @address)
   AND (t.created_at > @since OR EXISTS (
       SELECT 1 FROM messages m WHERE m.org_id = t.org_id AND m.ticket_id = t.id AND m.contact_point_id = @contact_point_id AND m.created_at > @since))
@@ -196,3 +199,7 @@ SELECT * FROM messages WHERE org_id = @org_id AND dedupe_key = @dedupe_key;
 
 -- name: SetTextTicket :exec
 UPDATE messages SET ticket_id = @ticket_id WHERE org_id = @org_id AND id = @id;
+
+-- name: LatestConsent :one
+SELECT granted, source FROM consent_records WHERE org_id = @org_id AND contact_point_id = @contact_point_id
+ORDER BY recorded_at DESC, id DESC LIMIT 1;

@@ -50,7 +50,7 @@ func (in SendInput) Check() error {
 	f.OneOf("channel", channel, Channels)
 	if in.To != "" {
 		if _, err := validate.Phone(in.To); err != nil {
-			f.Add("to", "must be a phone number, e.g. 07700 900123 or +447700900123")
+			f.Add("to", "must be a phone number, e.g. 07400 123456 or +447400123456")
 		}
 	}
 	body := strings.TrimSpace(in.Body)
@@ -188,6 +188,8 @@ type outgoing struct {
 	createdBy  *uuid.UUID
 	event      string
 	dedupeKey  string
+	// blocked, when set, keeps the text as BLOCKED with this reason (nothing is sent).
+	blocked string
 }
 
 // queue writes a text and, unless it is refused at once for want of consent, its send job
@@ -216,8 +218,11 @@ func (s *Service) queue(ctx context.Context, tx pgx.Tx, o outgoing) (messagingdb
 		CostPence: int64(segments) * prices.Pence(o.contact.Address), ContentSid: o.contentSID,
 		ContentVariables: encodeVariables(o.variables), Emergency: o.emergency, CreatedBy: o.createdBy, StatusAt: &now,
 	}
-	if !o.contact.Granted {
-		row.Status, row.FailureReason, row.CostPence = "BLOCKED", noConsentReason(o.contact), 0
+	if o.blocked == "" && !o.contact.Granted {
+		o.blocked = noConsentReason(o.contact)
+	}
+	if o.blocked != "" {
+		row.Status, row.FailureReason, row.CostPence = "BLOCKED", o.blocked, 0
 	} else if !o.emergency {
 		settings, err := orgsettings.Load(ctx, tx, o.orgID)
 		if err != nil {

@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/messaging"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -205,6 +208,10 @@ func TestSend_providerErrors(t *testing.T) {
 	app.fake.FailNext(http.StatusInternalServerError, 20500)
 	m = send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Three"})
 	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" && m.ProviderSID != "" })
+	// Only the text that left is on the meter: the refused ones were given back.
+	if got := meter(t, app.App, e, plans.SMS); got != 1 {
+		t.Fatalf("meter %d, want 1", got)
+	}
 }
 
 // A status callback names its message in its URL too: one that comes before Twilio's
@@ -238,5 +245,61 @@ func TestStatus_callbackBeforeTheSendIsRecorded(t *testing.T) {
 	post("sent")
 	if got := texts(t, e.Coordinator, tk.ID)[0]; got.Status != "SENT" {
 		t.Fatalf("an early callback was lost: %+v", got)
+	}
+}
+
+// claim leaves a text as the worker does once it has charged the allowance and handed
+// it to Twilio (SENDING), for tests that need that moment to stand still.
+func claim(t *testing.T, app *testsupport.App, e *testsupport.Estate, id uuid.UUID) {
+	t.Helper()
+	now := time.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(context.Background(), "UPDATE messages SET status = 'SENDING', metered = segments, metered_period = $3 WHERE org_id = $1 AND id = $2", e.OrgID, id, month); err != nil {
+			return err
+		}
+		_, err := tx.Exec(context.Background(), `INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES ($1, 'sms', $2, 1)
+			ON CONFLICT (org_id, metric, period_start) DO UPDATE SET quantity = usage_meters.quantity + 1`, e.OrgID, month)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A text handed to Twilio whose consent is withdrawn before a retry is refused at the
+// retry and its allowance given back; a "failed" callback gives back its allowance and
+// cost too (Twilio charges nothing for it).
+func TestSend_retryRechecksAndFailedCallbackRefunds(t *testing.T) {
+	app := newTexting(t, nil)
+	e := app.NewEstate(t, "Refunds", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124800"})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Skylight leaks"})
+
+	failed := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "One"})
+	claim(t, app.App, e, failed.ID)
+	callback := messaging.StatusPath + "?" + url.Values{"org": {e.OrgID.String()}, "message": {failed.ID.String()}}.Encode()
+	if code, body := webhook(t, app.App, callback, url.Values{"MessageSid": {"SM" + strings.Repeat("cd", 16)}, "MessageStatus": {"failed"}, "ErrorCode": {"30008"}}, nil); code != http.StatusOK {
+		t.Fatalf("callback answered %d %s", code, body)
+	}
+	if got := meter(t, app.App, e, plans.SMS); got != 0 {
+		t.Fatalf("meter %d after a failed callback", got)
+	}
+
+	retried := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Two"})
+	claim(t, app.App, e, retried.ID)
+	e.Tenant.With(t).Post("/api/v1/consent/revoke", map[string]any{"type": "SMS", "value": "07400 124800"}).Expect(http.StatusOK)
+	work(t, app.App) // the job now runs as a retry would
+	got := waitFor(t, e.Coordinator, tk.ID, retried.ID, func(m messaging.Text) bool { return m.Status != "SENDING" })
+	if got.Status != "BLOCKED" || len(app.fake.Messages()) != 0 {
+		t.Fatalf("retry after STOP: %+v; fake saw %+v", got, app.fake.Messages())
+	}
+	if got := meter(t, app.App, e, plans.SMS); got != 0 {
+		t.Fatalf("meter %d after a refused retry", got)
+	}
+	for _, m := range texts(t, e.Coordinator, tk.ID) {
+		if m.ID == failed.ID && (m.Status != "FAILED" || m.CostPence != 0 || m.ErrorCode != "30008") {
+			t.Fatalf("failed text %+v", m)
+		}
 	}
 }

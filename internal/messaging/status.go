@@ -81,6 +81,11 @@ func (s *Service) Status(ctx context.Context, ref CallbackRef, form url.Values) 
 			return nil // not handed to the carrier, another message's sid, or a late callback
 		}
 		channel = msg.Channel
+		if status == "FAILED" {
+			if err := s.refund(ctx, tx, orgID, msg); err != nil {
+				return err
+			}
+		}
 		reason := ""
 		if code != "" {
 			n, _ := strconv.Atoi(code)

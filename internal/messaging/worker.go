@@ -42,7 +42,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 // deliver checks and claims a text (consent, WhatsApp window, allowance: the allowance is
 // charged in the same transaction that marks it SENDING), hands it to the carrier, and
 // records the answer. A text already SENDING (a retry after a failure the carrier may not
-// have seen, or a crash) is sent again without charging twice.
+// have seen, or a crash) is checked again, so consent withdrawn in between still stops
+// it, and sent again without charging twice.
 func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastAttempt bool) error {
 	var msg messagingdb.Message
 	var refused bool
@@ -52,30 +53,36 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 		if err != nil {
 			return err
 		}
-		if msg.Status != "PENDING" {
+		if msg.Status != "PENDING" && msg.Status != "SENDING" {
 			return nil
 		}
 		reason, code, err := s.refusal(ctx, tx, msg)
 		if err != nil {
 			return err
 		}
-		if reason != "" {
-			refused = true
-			return s.q.MarkTextRefused(ctx, tx, messagingdb.MarkTextRefusedParams{OrgID: orgID, ID: msg.ID, Status: "BLOCKED",
-				FailureReason: reason, ErrorCode: code, At: s.stamp()})
+		if reason == "" && msg.Status == "PENDING" {
+			at := s.stamp()
+			ok, err := s.charge(ctx, tx, orgID, msg, *at)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				reason = overAllowanceReason(msg.Channel)
+			} else {
+				period := periodStart(*at)
+				msg.Status, msg.Metered, msg.MeteredPeriod = "SENDING", msg.Segments, &period
+				return s.q.ClaimText(ctx, tx, messagingdb.ClaimTextParams{OrgID: orgID, ID: msg.ID, Metered: msg.Segments, MeteredPeriod: &period, At: at})
+			}
 		}
-		metered := msg.Segments
-		ok, err := s.charge(ctx, tx, orgID, msg, int64(metered))
-		if err != nil {
+		if reason == "" {
+			return nil // a retry of a text already claimed and charged
+		}
+		refused = true
+		if err := s.refund(ctx, tx, orgID, msg); err != nil {
 			return err
 		}
-		if !ok {
-			refused = true
-			return s.q.MarkTextRefused(ctx, tx, messagingdb.MarkTextRefusedParams{OrgID: orgID, ID: msg.ID, Status: "BLOCKED",
-				FailureReason: overAllowanceReason(msg.Channel), At: s.stamp()})
-		}
-		msg.Status, msg.Metered = "SENDING", metered
-		return s.q.ClaimText(ctx, tx, messagingdb.ClaimTextParams{OrgID: orgID, ID: msg.ID, Metered: metered, At: s.stamp()})
+		return s.q.MarkTextRefused(ctx, tx, messagingdb.MarkTextRefusedParams{OrgID: orgID, ID: msg.ID, Status: "BLOCKED",
+			FailureReason: reason, ErrorCode: code, At: s.stamp()})
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return river.JobCancel(fmt.Errorf("messaging: text %s is gone", messageID))
@@ -113,8 +120,7 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 			code = strconv.Itoa(perr.Code)
 		}
 		s.logger.Warn("text failed", "org_id", orgID, "message_id", msg.ID, "channel", msg.Channel, "error_code", code)
-		s.observe(msg.Channel, "FAILED")
-		return s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+		err := s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 			if err := s.refund(ctx, tx, orgID, msg); err != nil {
 				return err
 			}
@@ -131,6 +137,10 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 			}
 			return nil
 		})
+		if err == nil {
+			s.observe(msg.Channel, "FAILED")
+		}
+		return err
 	default:
 		if err := s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
 			return s.q.RecordTextAttempt(ctx, tx, messagingdb.RecordTextAttemptParams{OrgID: orgID, ID: msg.ID, FailureReason: failureReason(sendErr)})
@@ -174,10 +184,10 @@ func periodStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// charge counts a text against the organisation's allowance, as one statement with the
-// check: false when the plan blocks usage beyond its allowance and this text would go
-// beyond it.
-func (s *Service) charge(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, msg messagingdb.Message, quantity int64) (bool, error) {
+// charge counts a text against the organisation's allowance for the month of at, as one
+// statement with the check: false when the plan blocks usage beyond its allowance and
+// this text would go beyond it.
+func (s *Service) charge(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, msg messagingdb.Message, at time.Time) (bool, error) {
 	org, err := s.q.OrgTexting(ctx, tx, orgID)
 	if err != nil {
 		return false, err
@@ -188,24 +198,20 @@ func (s *Service) charge(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, msg me
 	}
 	m := metric(msg.Channel)
 	_, err = s.q.ConsumeAllowance(ctx, tx, messagingdb.ConsumeAllowanceParams{OrgID: orgID, Metric: string(m),
-		PeriodStart: periodStart(s.now()), Quantity: quantity, AllowOverage: plan.AllowOverage, Allowance: plan.Included[m]})
+		PeriodStart: periodStart(at), Quantity: int64(msg.Segments), AllowOverage: plan.AllowOverage, Allowance: plan.Included[m]})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// refund gives back what a text that never left was charged.
+// refund gives back what a text that never left was charged, to the month it was charged.
 func (s *Service) refund(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, msg messagingdb.Message) error {
-	if msg.Metered == 0 {
+	if msg.Metered == 0 || msg.MeteredPeriod == nil {
 		return nil
 	}
-	start := periodStart(s.now())
-	if msg.StatusAt != nil {
-		start = periodStart(*msg.StatusAt)
-	}
 	return s.q.RefundAllowance(ctx, tx, messagingdb.RefundAllowanceParams{OrgID: orgID, Metric: string(metric(msg.Channel)),
-		PeriodStart: start, Quantity: int64(msg.Metered)})
+		PeriodStart: *msg.MeteredPeriod, Quantity: int64(msg.Metered)})
 }
 
 func overAllowanceReason(channel string) string {

@@ -41,7 +41,9 @@ CREATE TABLE consent_records (
     detail           text NOT NULL DEFAULT '' CHECK (length(detail) <= 200),
     ip_address       text NOT NULL DEFAULT '' CHECK (length(ip_address) <= 64),
     user_agent       text NOT NULL DEFAULT '' CHECK (length(user_agent) <= 500),
-    recorded_by      uuid REFERENCES users (id) ON DELETE SET NULL,
+    -- No foreign key: the record outlives the user (a key would have to be cleared on their
+    -- deletion, which the append-only trigger refuses), as timeline_events.actor_id does.
+    recorded_by      uuid,
     recorded_at      timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (org_id, contact_point_id) REFERENCES contact_points (org_id, id) ON DELETE CASCADE
 );
@@ -49,6 +51,8 @@ CREATE INDEX consent_records_point_idx ON consent_records (org_id, contact_point
 CREATE INDEX consent_records_org_idx ON consent_records (org_id, recorded_at DESC, id DESC);
 CREATE TRIGGER consent_records_append_only BEFORE UPDATE OR DELETE ON consent_records
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER consent_records_no_truncate BEFORE TRUNCATE ON consent_records
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- Texts live with emails in messages. Statuses are Twilio's (QUEUED, SENT, DELIVERED,
 -- UNDELIVERED, FAILED, READ) plus MaintainUK's own: PENDING (waiting for its worker,
@@ -66,8 +70,10 @@ ALTER TABLE messages
     ADD COLUMN segments         integer NOT NULL DEFAULT 0 CHECK (segments >= 0),
     ADD COLUMN encoding         text NOT NULL DEFAULT '',
     ADD COLUMN cost_pence       bigint NOT NULL DEFAULT 0 CHECK (cost_pence >= 0),
-    -- What the allowance was charged, given back when the provider refuses the message.
+    -- What the allowance was charged, and the month it was charged to: given back there
+    -- when the message never left.
     ADD COLUMN metered          integer NOT NULL DEFAULT 0 CHECK (metered >= 0),
+    ADD COLUMN metered_period   date,
     ADD COLUMN error_code       text NOT NULL DEFAULT '',
     ADD COLUMN content_sid      text NOT NULL DEFAULT '',
     ADD COLUMN content_variables jsonb,
@@ -90,13 +96,15 @@ GRANT SELECT, INSERT ON consent_records TO maintainuk_app;
 
 -- Twilio's webhooks name a phone number or a message sid, not an organisation. These two
 -- functions answer only the ids the receiver needs to continue inside the organisation's
--- own row-level scope. They run as the migration role, which a SELECT policy of its own
--- lets read across organisations; the application role is not given that policy.
+-- own row-level scope. They run as the migration role (SECURITY DEFINER), which a SELECT
+-- policy of its own lets read across organisations only while app.texting_lookup is on:
+-- the functions turn it on for their one query and off again, so nothing else the
+-- migration role runs, and no other role at all, sees another organisation's rows.
 -- +goose StatementBegin
 DO $$
 BEGIN
-    EXECUTE format('CREATE POLICY texting_lookup ON contact_points FOR SELECT TO %I USING (true)', current_user);
-    EXECUTE format('CREATE POLICY texting_lookup ON messages FOR SELECT TO %I USING (true)', current_user);
+    EXECUTE format('CREATE POLICY texting_lookup ON contact_points FOR SELECT TO %I USING (current_setting(''app.texting_lookup'', true) = ''on'')', current_user);
+    EXECUTE format('CREATE POLICY texting_lookup ON messages FOR SELECT TO %I USING (current_setting(''app.texting_lookup'', true) = ''on'')', current_user);
 END
 $$;
 -- +goose StatementEnd
@@ -104,18 +112,26 @@ $$;
 -- +goose StatementBegin
 CREATE FUNCTION texting_contacts(p_channel text, p_address text)
     RETURNS TABLE (org_id uuid, contact_point_id uuid)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT c.org_id, c.id FROM contact_points c WHERE c.channel = p_channel AND c.address = p_address
+BEGIN
+    PERFORM set_config('app.texting_lookup', 'on', true);
+    RETURN QUERY SELECT c.org_id, c.id FROM public.contact_points c WHERE c.channel = p_channel AND c.address = p_address;
+    PERFORM set_config('app.texting_lookup', '', true);
+END
 $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION texting_message_by_sid(p_sid text)
     RETURNS TABLE (org_id uuid, message_id uuid)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT m.org_id, m.id FROM messages m WHERE m.provider_message_id = p_sid AND p_sid <> '' LIMIT 1
+BEGIN
+    PERFORM set_config('app.texting_lookup', 'on', true);
+    RETURN QUERY SELECT m.org_id, m.id FROM public.messages m WHERE m.provider_message_id = p_sid AND p_sid <> '' LIMIT 1;
+    PERFORM set_config('app.texting_lookup', '', true);
+END
 $$;
 -- +goose StatementEnd
 
@@ -126,10 +142,11 @@ GRANT EXECUTE ON FUNCTION texting_contacts(text, text), texting_message_by_sid(t
 DROP FUNCTION texting_message_by_sid(text);
 DROP FUNCTION texting_contacts(text, text);
 DROP POLICY texting_lookup ON messages;
+DROP TRIGGER consent_records_no_truncate ON consent_records;
 DROP INDEX messages_provider_sid_idx, messages_contact_point_idx, messages_ticket_idx;
 ALTER TABLE messages DROP CONSTRAINT messages_contact_point_fk, DROP CONSTRAINT messages_ticket_fk,
     DROP COLUMN direction, DROP COLUMN ticket_id, DROP COLUMN contact_point_id, DROP COLUMN sender,
-    DROP COLUMN segments, DROP COLUMN encoding, DROP COLUMN cost_pence, DROP COLUMN metered,
+    DROP COLUMN segments, DROP COLUMN encoding, DROP COLUMN cost_pence, DROP COLUMN metered, DROP COLUMN metered_period,
     DROP COLUMN error_code, DROP COLUMN content_sid, DROP COLUMN content_variables, DROP COLUMN emergency,
     DROP COLUMN hold_until, DROP COLUMN created_by, DROP COLUMN status_at, DROP COLUMN delivered_at, DROP COLUMN read_at;
 DELETE FROM messages WHERE status NOT IN ('PENDING', 'SENT', 'FAILED');

@@ -36,6 +36,7 @@ type Message struct {
 	Encoding          string
 	CostPence         int64
 	Metered           int32
+	MeteredPeriod     *time.Time
 	ErrorCode         string
 	ContentSid        string
 	ContentVariables  []byte

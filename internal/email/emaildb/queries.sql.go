@@ -15,7 +15,7 @@ const claimMessage = `-- name: ClaimMessage :one
 INSERT INTO messages (org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider)
 VALUES ($1, 'EMAIL', $2, $3, $4, $5, $6, $7, 'PENDING', $8)
 ON CONFLICT (org_id, dedupe_key) DO NOTHING
-RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
+RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
 `
 
 type ClaimMessageParams struct {
@@ -68,6 +68,7 @@ func (q *Queries) ClaimMessage(ctx context.Context, db DBTX, arg ClaimMessagePar
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -82,7 +83,7 @@ func (q *Queries) ClaimMessage(ctx context.Context, db DBTX, arg ClaimMessagePar
 }
 
 const getMessageByKey = `-- name: GetMessageByKey :one
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
 `
 
 type GetMessageByKeyParams struct {
@@ -119,6 +120,7 @@ func (q *Queries) GetMessageByKey(ctx context.Context, db DBTX, arg GetMessageBy
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -188,7 +190,7 @@ func (q *Queries) OrgName(ctx context.Context, db DBTX, id uuid.UUID) (string, e
 }
 
 const recentMessages = `-- name: RecentMessages :many
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
 `
 
 type RecentMessagesParams struct {
@@ -231,6 +233,7 @@ func (q *Queries) RecentMessages(ctx context.Context, db DBTX, arg RecentMessage
 			&i.Encoding,
 			&i.CostPence,
 			&i.Metered,
+			&i.MeteredPeriod,
 			&i.ErrorCode,
 			&i.ContentSid,
 			&i.ContentVariables,

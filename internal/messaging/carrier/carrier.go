@@ -23,7 +23,7 @@ type Message struct {
 	// ID is MaintainUK's id of the message, for logs and the development provider.
 	ID      string
 	Channel Channel
-	// To and From are E.164 numbers ("+447700900123"), without any "whatsapp:" prefix:
+	// To and From are E.164 numbers ("+447400123456"), without any "whatsapp:" prefix:
 	// the provider adds what its API wants for the channel.
 	To   string
 	From string

@@ -13,13 +13,15 @@ import (
 )
 
 const applyProviderStatus = `-- name: ApplyProviderStatus :one
-UPDATE messages SET status = $1, error_code = CASE WHEN $2::text <> '' THEN $2::text ELSE error_code END,
+UPDATE messages SET status = $1,
+    cost_pence = CASE WHEN $1 = 'FAILED' THEN 0 ELSE cost_pence END,
+    metered = CASE WHEN $1 = 'FAILED' THEN 0 ELSE metered END, error_code = CASE WHEN $2::text <> '' THEN $2::text ELSE error_code END,
     failure_reason = CASE WHEN $3::text <> '' THEN $3::text ELSE failure_reason END,
     status_at = $4,
     delivered_at = CASE WHEN $1 IN ('DELIVERED', 'READ') THEN coalesce(delivered_at, $4) ELSE delivered_at END,
     read_at = CASE WHEN $1 = 'READ' THEN $4 ELSE read_at END
 WHERE org_id = $5 AND id = $6
-RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
+RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
 `
 
 type ApplyProviderStatusParams struct {
@@ -31,6 +33,8 @@ type ApplyProviderStatusParams struct {
 	ID            uuid.UUID
 }
 
+// Twilio does not charge for a failed message (it never reached a carrier): its cost and
+// the allowance it used are given back (the caller refunds the meter).
 func (q *Queries) ApplyProviderStatus(ctx context.Context, db DBTX, arg ApplyProviderStatusParams) (Message, error) {
 	row := db.QueryRow(ctx, applyProviderStatus,
 		arg.Status,
@@ -67,6 +71,7 @@ func (q *Queries) ApplyProviderStatus(ctx context.Context, db DBTX, arg ApplyPro
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -81,20 +86,22 @@ func (q *Queries) ApplyProviderStatus(ctx context.Context, db DBTX, arg ApplyPro
 }
 
 const claimText = `-- name: ClaimText :exec
-UPDATE messages SET status = 'SENDING', metered = $1, attempts = attempts + 1, status_at = $2
-WHERE org_id = $3 AND id = $4
+UPDATE messages SET status = 'SENDING', metered = $1, metered_period = $2, attempts = attempts + 1, status_at = $3
+WHERE org_id = $4 AND id = $5
 `
 
 type ClaimTextParams struct {
-	Metered int32
-	At      *time.Time
-	OrgID   uuid.UUID
-	ID      uuid.UUID
+	Metered       int32
+	MeteredPeriod *time.Time
+	At            *time.Time
+	OrgID         uuid.UUID
+	ID            uuid.UUID
 }
 
 func (q *Queries) ClaimText(ctx context.Context, db DBTX, arg ClaimTextParams) error {
 	_, err := db.Exec(ctx, claimText,
 		arg.Metered,
+		arg.MeteredPeriod,
 		arg.At,
 		arg.OrgID,
 		arg.ID,
@@ -398,59 +405,8 @@ func (q *Queries) GetContactPointByID(ctx context.Context, db DBTX, arg GetConta
 	return i, err
 }
 
-const getText = `-- name: GetText :one
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND id = $2
-`
-
-type GetTextParams struct {
-	OrgID uuid.UUID
-	ID    uuid.UUID
-}
-
-func (q *Queries) GetText(ctx context.Context, db DBTX, arg GetTextParams) (Message, error) {
-	row := db.QueryRow(ctx, getText, arg.OrgID, arg.ID)
-	var i Message
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.Channel,
-		&i.Event,
-		&i.DedupeKey,
-		&i.Recipient,
-		&i.Subject,
-		&i.BodyText,
-		&i.BodyHtml,
-		&i.Status,
-		&i.Provider,
-		&i.ProviderMessageID,
-		&i.FailureReason,
-		&i.Attempts,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.SentAt,
-		&i.Direction,
-		&i.TicketID,
-		&i.ContactPointID,
-		&i.Sender,
-		&i.Segments,
-		&i.Encoding,
-		&i.CostPence,
-		&i.Metered,
-		&i.ErrorCode,
-		&i.ContentSid,
-		&i.ContentVariables,
-		&i.Emergency,
-		&i.HoldUntil,
-		&i.CreatedBy,
-		&i.StatusAt,
-		&i.DeliveredAt,
-		&i.ReadAt,
-	)
-	return i, err
-}
-
 const getTextByKey = `-- name: GetTextByKey :one
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND dedupe_key = $2
 `
 
 type GetTextByKeyParams struct {
@@ -487,6 +443,7 @@ func (q *Queries) GetTextByKey(ctx context.Context, db DBTX, arg GetTextByKeyPar
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -558,7 +515,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
     $11, $12, $13, $14, $15, $16, $17, $18,
     $19, $20, $21, $22, $23, $24)
 ON CONFLICT (org_id, dedupe_key) DO NOTHING
-RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
+RETURNING id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at
 `
 
 type InsertTextParams struct {
@@ -643,6 +600,7 @@ func (q *Queries) InsertText(ctx context.Context, db DBTX, arg InsertTextParams)
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -672,6 +630,28 @@ func (q *Queries) LastTextTo(ctx context.Context, db DBTX, arg LastTextToParams)
 	var created_at time.Time
 	err := row.Scan(&created_at)
 	return created_at, err
+}
+
+const latestConsent = `-- name: LatestConsent :one
+SELECT granted, source FROM consent_records WHERE org_id = $1 AND contact_point_id = $2
+ORDER BY recorded_at DESC, id DESC LIMIT 1
+`
+
+type LatestConsentParams struct {
+	OrgID          uuid.UUID
+	ContactPointID uuid.UUID
+}
+
+type LatestConsentRow struct {
+	Granted bool
+	Source  string
+}
+
+func (q *Queries) LatestConsent(ctx context.Context, db DBTX, arg LatestConsentParams) (LatestConsentRow, error) {
+	row := db.QueryRow(ctx, latestConsent, arg.OrgID, arg.ContactPointID)
+	var i LatestConsentRow
+	err := row.Scan(&i.Granted, &i.Source)
+	return i, err
 }
 
 const listContactPoints = `-- name: ListContactPoints :many
@@ -736,7 +716,7 @@ func (q *Queries) ListContactPoints(ctx context.Context, db DBTX, arg ListContac
 }
 
 const listTicketTexts = `-- name: ListTicketTexts :many
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages
 WHERE org_id = $1 AND ticket_id = $2
   AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
 ORDER BY created_at DESC, id DESC
@@ -792,6 +772,7 @@ func (q *Queries) ListTicketTexts(ctx context.Context, db DBTX, arg ListTicketTe
 			&i.Encoding,
 			&i.CostPence,
 			&i.Metered,
+			&i.MeteredPeriod,
 			&i.ErrorCode,
 			&i.ContentSid,
 			&i.ContentVariables,
@@ -840,7 +821,7 @@ func (q *Queries) LockContactPoint(ctx context.Context, db DBTX, arg LockContact
 }
 
 const lockText = `-- name: LockText :one
-SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, channel, event, dedupe_key, recipient, subject, body_text, body_html, status, provider, provider_message_id, failure_reason, attempts, created_at, updated_at, sent_at, direction, ticket_id, contact_point_id, sender, segments, encoding, cost_pence, metered, metered_period, error_code, content_sid, content_variables, emergency, hold_until, created_by, status_at, delivered_at, read_at FROM messages WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockTextParams struct {
@@ -877,6 +858,7 @@ func (q *Queries) LockText(ctx context.Context, db DBTX, arg LockTextParams) (Me
 		&i.Encoding,
 		&i.CostPence,
 		&i.Metered,
+		&i.MeteredPeriod,
 		&i.ErrorCode,
 		&i.ContentSid,
 		&i.ContentVariables,
@@ -1028,7 +1010,7 @@ func (q *Queries) OccupantContactPoints(ctx context.Context, db DBTX, arg Occupa
 }
 
 const openTicketByNumber = `-- name: OpenTicketByNumber :one
-SELECT id, number FROM tickets WHERE org_id = $1 AND number = $2 AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+SELECT id, number FROM tickets WHERE org_id = $1 AND number = $2 AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
 `
 
 type OpenTicketByNumberParams struct {
@@ -1041,6 +1023,7 @@ type OpenTicketByNumberRow struct {
 	Number int64
 }
 
+// RESOLVED tickets too: the "resolved" text invites a reply when it is not fixed.
 func (q *Queries) OpenTicketByNumber(ctx context.Context, db DBTX, arg OpenTicketByNumberParams) (OpenTicketByNumberRow, error) {
 	row := db.QueryRow(ctx, openTicketByNumber, arg.OrgID, arg.Number)
 	var i OpenTicketByNumberRow
@@ -1069,7 +1052,7 @@ func (q *Queries) OrgTexting(ctx context.Context, db DBTX, id uuid.UUID) (OrgTex
 
 const recentOpenTicket = `-- name: RecentOpenTicket :one
 SELECT t.id, t.number FROM tickets t
-WHERE t.org_id = $1 AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+WHERE t.org_id = $1 AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
   AND (t.reported_by_user_id = $2 OR t.reported_by_phone = $3)
   AND (t.created_at > $4 OR EXISTS (
       SELECT 1 FROM messages m WHERE m.org_id = t.org_id AND m.ticket_id = t.id AND m.contact_point_id = $5 AND m.created_at > $4))
@@ -1090,7 +1073,8 @@ type RecentOpenTicketRow struct {
 	Number int64
 }
 
-// The resident's open ticket they reported, or texted about, within the window.
+// The resident's open (or just resolved) ticket they reported, or texted about, within
+// the window.
 func (q *Queries) RecentOpenTicket(ctx context.Context, db DBTX, arg RecentOpenTicketParams) (RecentOpenTicketRow, error) {
 	row := db.QueryRow(ctx, recentOpenTicket,
 		arg.OrgID,
