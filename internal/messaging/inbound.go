@@ -191,7 +191,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 		s.observe(string(in.Channel), "RECEIVED")
 	}
 	if role != string(access.Tenant) {
-		return s.notResidentReply(ctx, r.orgID)
+		return s.otherReply(ctx, r.orgID, cp, in.Body, msg.ID)
 	}
 	actor := access.Actor{OrgID: r.orgID, UserID: *cp.UserID, Role: access.Tenant}
 	number, commented, err := s.joinTicket(ctx, actor, cp, in.Body, msg.ID)
@@ -456,6 +456,47 @@ func (s *Service) unknownReply(ctx context.Context, hinted uuid.UUID) (string, e
 // ReportURL is the public report form of an organisation.
 func (s *Service) ReportURL(slug string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + "/report/" + slug
+}
+
+// otherReply answers a known number that is not a member living in a unit: a reporter from
+// the public form, a contractor's user. A text that names a ticket this number reported
+// or was texted about, or comes within 48 hours of one, is kept on that ticket (in its
+// messages, for staff; nothing is shown to residents, who may be someone else); otherwise
+// it is pointed to the organisation.
+func (s *Service) otherReply(ctx context.Context, orgID uuid.UUID, cp messagingdb.ContactPoint, body string, messageID uuid.UUID) (string, error) {
+	var ticketID uuid.UUID
+	var number int64
+	err := s.db.InTx(ctx, database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+		if m := ticketRef.FindStringSubmatch(body); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			t, err := s.q.TicketByNumberForNumber(ctx, tx, messagingdb.TicketByNumberForNumberParams{OrgID: orgID, Number: n,
+				Address: cp.Address, ContactPointID: &cp.ID})
+			if err == nil {
+				ticketID, number = t.ID, t.Number
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		t, err := s.q.RecentOpenTicket(ctx, tx, messagingdb.RecentOpenTicketParams{OrgID: orgID, UserID: cp.UserID,
+			Address: cp.Address, Since: s.now().Add(-ThreadWindow), ContactPointID: &cp.ID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		ticketID, number = t.ID, t.Number
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if ticketID == uuid.Nil {
+		return s.notResidentReply(ctx, orgID)
+	}
+	if err := s.linkText(ctx, orgID, messageID, ticketID); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Thanks, we have added your message to %s.", tickets.FormatNumber(number)), nil
 }
 
 func (s *Service) notResidentReply(ctx context.Context, orgID uuid.UUID) (string, error) {

@@ -254,3 +254,34 @@ func TestInbound_numberKnownToTwoOrganisations(t *testing.T) {
 	}
 	a.Coordinator.With(t).Get(testsupport.Path("/api/v1/tickets/%s/messages", tk.ID)).Expect(http.StatusNotFound)
 }
+
+// Someone who is not a member living in a unit (a reporter who phoned in or used the
+// public form) replies to a text about their report: the reply is kept on that ticket for
+// staff, and they are told so; texting about nothing recent, they are pointed to the
+// organisation.
+func TestInbound_reporterWhoIsNotAMemberReplies(t *testing.T) {
+	app := newTexting(t, nil)
+	work(t, app.App)
+	e := app.NewEstate(t, "Reporter", testsupport.EstateOptions{})
+	noQuietHours(t, e)
+	tk := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Communal door closer", "reportedByPhone": "07400 124900"})
+	grant(t, e.Coordinator, map[string]any{"type": "SMS", "value": "07400 124900"}) // consent given on the phone
+	m := send(t, e.Coordinator, tk.ID, map[string]any{"channel": "SMS", "body": "Can we come on Tuesday?"})
+	if m.To != "+447400124900" {
+		t.Fatalf("text went to %s", m.To)
+	}
+	waitFor(t, e.Coordinator, tk.ID, m.ID, func(m messaging.Text) bool { return m.Status == "QUEUED" })
+
+	reply := inbound(t, app.App, "", "+447400124900", "Tuesday is fine, after 10")
+	if !strings.Contains(reply, "added your message to "+tk.Number) {
+		t.Fatalf("reply %s", reply)
+	}
+	got := texts(t, e.Coordinator, tk.ID)
+	if len(got) != 2 || got[0].Direction != "INBOUND" || got[0].Body != "Tuesday is fine, after 10" {
+		t.Fatalf("ticket texts %+v", got)
+	}
+	// The resident living there sees nothing of it.
+	if d := testsupport.GetTicket(t, e.Tenant, tk.ID); len(d.Comments) != 0 {
+		t.Fatalf("comments shown to the resident %+v", d.Comments)
+	}
+}

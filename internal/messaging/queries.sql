@@ -203,3 +203,10 @@ UPDATE messages SET ticket_id = @ticket_id WHERE org_id = @org_id AND id = @id;
 -- name: LatestConsent :one
 SELECT granted, source FROM consent_records WHERE org_id = @org_id AND contact_point_id = @contact_point_id
 ORDER BY recorded_at DESC, id DESC LIMIT 1;
+
+-- name: TicketByNumberForNumber :one
+-- A ticket the text names that this number reported or was texted about.
+SELECT t.id, t.number FROM tickets t
+WHERE t.org_id = @org_id AND t.number = @number AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
+  AND (t.reported_by_phone = @address OR EXISTS (
+      SELECT 1 FROM messages m WHERE m.org_id = t.org_id AND m.ticket_id = t.id AND m.contact_point_id = @contact_point_id));

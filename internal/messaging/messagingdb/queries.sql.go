@@ -1213,6 +1213,38 @@ func (q *Queries) SetTextTicket(ctx context.Context, db DBTX, arg SetTextTicketP
 	return err
 }
 
+const ticketByNumberForNumber = `-- name: TicketByNumberForNumber :one
+SELECT t.id, t.number FROM tickets t
+WHERE t.org_id = $1 AND t.number = $2 AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
+  AND (t.reported_by_phone = $3 OR EXISTS (
+      SELECT 1 FROM messages m WHERE m.org_id = t.org_id AND m.ticket_id = t.id AND m.contact_point_id = $4))
+`
+
+type TicketByNumberForNumberParams struct {
+	OrgID          uuid.UUID
+	Number         int64
+	Address        string
+	ContactPointID *uuid.UUID
+}
+
+type TicketByNumberForNumberRow struct {
+	ID     uuid.UUID
+	Number int64
+}
+
+// A ticket the text names that this number reported or was texted about.
+func (q *Queries) TicketByNumberForNumber(ctx context.Context, db DBTX, arg TicketByNumberForNumberParams) (TicketByNumberForNumberRow, error) {
+	row := db.QueryRow(ctx, ticketByNumberForNumber,
+		arg.OrgID,
+		arg.Number,
+		arg.Address,
+		arg.ContactPointID,
+	)
+	var i TicketByNumberForNumberRow
+	err := row.Scan(&i.ID, &i.Number)
+	return i, err
+}
+
 const ticketForText = `-- name: TicketForText :one
 SELECT t.id, t.number, t.title, t.priority, t.status, t.unit_id, t.reported_by_user_id, t.reported_by_phone
 FROM tickets t WHERE t.org_id = $1 AND t.id = $2
