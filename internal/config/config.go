@@ -392,7 +392,7 @@ func Options() []Option {
 				_, err := textrules.ParsePrices(v)
 				return err
 			}},
-		{Name: "WHATSAPP_TEMPLATES", Description: "Approved WhatsApp templates for notifications outside the 24-hour window, as NAME=ContentSid pairs separated by commas; names: ticket.resolved, work_order.scheduled, work_order.assigned. Variables: {{1}} organisation, {{2}} ticket number, {{3}} visit time or job title.",
+		{Name: "WHATSAPP_TEMPLATES", Description: "Approved WhatsApp templates for notifications outside the 24-hour window, as NAME=ContentSid pairs separated by commas; names: ticket.resolved, work_order.scheduled, work_order.assigned, quote.approved, quote.chaser, invoice.approved, invoice.paid, contractor.insurance_expiring. Variables: {{1}} organisation, {{2}} ticket number, {{3}} the detail (visit time, job title, amount or expiry date).",
 			apply: func(c *Config, v string) error {
 				m, err := pairs(v)
 				c.Texting.WhatsAppTemplates = m

@@ -132,13 +132,34 @@ func (Discard) PublishTexts(context.Context, pgx.Tx, uuid.UUID, Event) error { r
 // PublishClassification does nothing.
 func (Discard) PublishClassification(context.Context, pgx.Tx, uuid.UUID, uuid.UUID) error { return nil }
 
-// EmailAndWebhooks publishes ev to email (when it emails anyone) and to the organisation's
-// webhooks.
+// EmailAndWebhooks publishes ev to email (when it emails anyone), to texts (when it is
+// Texted) and to the organisation's webhooks.
 func EmailAndWebhooks(ctx context.Context, p Publisher, tx pgx.Tx, orgID uuid.UUID, ev Event, emails bool) error {
 	if emails {
 		if err := p.PublishEmail(ctx, tx, orgID, ev); err != nil {
 			return err
 		}
 	}
+	if Texted(ev) {
+		if err := p.PublishTexts(ctx, tx, orgID, ev); err != nil {
+			return err
+		}
+	}
 	return p.PublishWebhooks(ctx, tx, orgID, ev)
+}
+
+// Texted reports whether ev reaches residents or contractors by SMS or WhatsApp (where
+// they consented; internal/messaging writes the texts): the events that email a resident
+// or a contractor, a ticket resolved and a visit booked. Staff-only notices, invitations
+// and password resets are email only.
+func Texted(ev Event) bool {
+	switch e := ev.(type) {
+	case *WorkOrderAssigned, *QuoteApproved, *InvoiceApproved, *InvoicePaid, *QuoteChaser, *InsuranceExpiring:
+		return true
+	case *TicketStatusChanged:
+		return e.To == "RESOLVED"
+	case *WorkOrderStatusChanged:
+		return e.To == "SCHEDULED"
+	}
+	return false
 }

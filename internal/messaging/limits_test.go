@@ -3,6 +3,7 @@ package messaging_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -251,9 +252,10 @@ func TestNotify_whatsAppTemplateAndBlocked(t *testing.T) {
 	}
 }
 
-// A work order raised texts the contractor company's people who consented; its visit
-// booked texts the resident with the time, in UK time.
-func TestNotify_workOrderAssignedAndScheduled(t *testing.T) {
+// The contractor company's people who consented hear of the job raised, their quote
+// approved and their invoice approved and paid; the resident hears of the visit booked,
+// with the time in UK time.
+func TestNotify_contractorsAndTheVisit(t *testing.T) {
 	app := newTexting(t, nil)
 	work(t, app.App)
 	e := app.NewEstate(t, "Visits", testsupport.EstateOptions{})
@@ -262,25 +264,46 @@ func TestNotify_workOrderAssignedAndScheduled(t *testing.T) {
 	grant(t, e.Tenant, map[string]any{"type": "SMS", "value": "07400 124500"})
 	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Broken window latch"})
 	wo := testsupport.RaiseWorkOrder(t, e.Coordinator, tk.ID, e.ContractorID)
-	e.Contractor.With(t).Post(testsupport.Path("/api/v1/work-orders/%s/transition", wo.ID), map[string]any{"action": "accept"}).Expect(http.StatusOK)
+	act := func(body map[string]any) {
+		e.Contractor.With(t).Post(testsupport.Path("/api/v1/work-orders/%s/transition", wo.ID), body).Expect(http.StatusOK)
+	}
+	act(map[string]any{"action": "accept"})
+	q := testsupport.SubmitFlatQuote(t, e.Contractor, wo.ID, 12500)
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/quotes/%s/approve", q.ID), nil).Expect(http.StatusOK)
 	visit := time.Date(2027, 3, 29, 9, 30, 0, 0, time.UTC) // the first Monday of British Summer Time: 10:30 in London
-	e.Contractor.With(t).Post(testsupport.Path("/api/v1/work-orders/%s/transition", wo.ID), map[string]any{"action": "schedule", "scheduledFor": visit.Format(time.RFC3339)}).Expect(http.StatusOK)
+	act(map[string]any{"action": "schedule", "scheduledFor": visit.Format(time.RFC3339)})
+	act(map[string]any{"action": "start"})
+	act(map[string]any{"action": "complete", "notes": "Latch replaced"})
+	inv := testsupport.SubmitFlatInvoice(t, e.Contractor, wo.ID, 12500)
+	e.Coordinator.With(t).Post(testsupport.Path("/api/v1/invoices/%s/approve", inv.ID), nil).Expect(http.StatusOK)
+	e.Admin.With(t).Post(testsupport.Path("/api/v1/invoices/%s/mark-paid", inv.ID), map[string]any{"paymentReference": "BACS 0042"}).Expect(http.StatusOK)
 
 	deadline := time.Now().Add(20 * time.Second)
-	for len(app.fake.Messages()) < 2 && time.Now().Before(deadline) {
+	for len(app.fake.Messages()) < 6 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	byTo := map[string]string{}
+	var contractor, resident []string
 	for _, r := range app.fake.Messages() {
-		byTo[r.To] = r.Body
+		switch r.To {
+		case "+447400124400":
+			contractor = append(contractor, r.Body)
+		case "+447400124500":
+			resident = append(resident, r.Body)
+		}
 	}
-	if body := byTo["+447400124400"]; !strings.Contains(body, tk.Number) || !strings.Contains(body, "new job") {
-		t.Fatalf("contractor's text %q (all %v)", body, byTo)
+	want := []string{"new job " + tk.Number, "quote of £125.00 for " + tk.Number + " is approved", "invoice " + inv.Reference + " of £125.00 for " + tk.Number + " is approved",
+		"has been paid (payment reference BACS 0042)"}
+	if len(contractor) != len(want) {
+		t.Fatalf("contractor's texts %q", contractor)
 	}
-	if body := byTo["+447400124500"]; !strings.Contains(body, tk.Number) || !strings.Contains(body, "Monday 29 March at 10:30") {
-		t.Fatalf("resident's text %q (all %v)", body, byTo)
+	for _, w := range want {
+		if !slices.ContainsFunc(contractor, func(b string) bool { return strings.Contains(b, w) }) {
+			t.Errorf("no contractor text says %q: %q", w, contractor)
+		}
 	}
-	if len(byTo) != 2 {
-		t.Fatalf("texts %v", byTo)
+	// The ticket resolves when its work order completes: the resident hears of that too.
+	if len(resident) != 2 || !slices.ContainsFunc(resident, func(b string) bool { return strings.Contains(b, "Monday 29 March at 10:30") }) ||
+		!slices.ContainsFunc(resident, func(b string) bool { return strings.Contains(b, "resolved") }) {
+		t.Fatalf("resident's texts %q", resident)
 	}
 }

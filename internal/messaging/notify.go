@@ -15,8 +15,10 @@ import (
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
 	"github.com/maintainuk/maintainuk/internal/messaging/messagingdb"
+	"github.com/maintainuk/maintainuk/internal/money"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
 
 // NotifyWorker turns events into texts (outbox.TextsArgs): a ticket resolved and a work
@@ -36,55 +38,77 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[outbox.TextsArgs
 	return w.Service.notify(ctx, env, ev)
 }
 
-// notification is what one event says, and to whom.
+// notification is what one event says, and to whom: a ticket's resident, or the people
+// of a contractor company (named directly, or through a work order or an invoice).
 type notification struct {
 	// key names the notification for its WhatsApp template (WHATSAPP_TEMPLATES).
-	key      string
-	ticketID uuid.UUID
-	resident bool // to the ticket's resident
-	// workOrderID: or to the people of the contractor company the work order went to.
-	workOrderID uuid.UUID
-	body        func(org, number string) string
-	variables   func(org, number string) map[string]string
+	key          string
+	resident     bool
+	ticketID     uuid.UUID
+	workOrderID  uuid.UUID
+	invoiceID    uuid.UUID
+	contractorID uuid.UUID
+	// detail is the third template variable (a time, a title, an amount); the text is
+	// written from the organisation's name and the ticket's number (or a reference).
+	detail string
+	text   func(org, ref string) string
 }
 
-func describe(ev events.Event) (notification, bool) {
-	london := func(t *time.Time) string {
-		if t == nil {
-			return "a date to be confirmed"
-		}
-		loc, _ := time.LoadLocation("Europe/London")
-		return t.In(loc).Format("Monday 2 January at 15:04")
+func (n notification) variables(org, ref string) map[string]string {
+	v := map[string]string{"1": org, "2": ref}
+	if n.detail != "" {
+		v["3"] = n.detail
 	}
+	return v
+}
+
+// london is a moment as UK residents read it.
+func london(t *time.Time) string {
+	if t == nil {
+		return "a date to be confirmed"
+	}
+	return t.In(ukcalendar.London).Format("Monday 2 January at 15:04")
+}
+
+// describe is the text an event calls for (events.Texted lists them), or false.
+func describe(ev events.Event) (notification, bool) {
 	switch e := ev.(type) {
 	case *events.TicketStatusChanged:
-		if e.To != string(tickets.Resolved) {
-			return notification{}, false
-		}
-		return notification{key: "ticket.resolved", ticketID: e.TicketID, resident: true,
-			body: func(org, number string) string {
-				return fmt.Sprintf("%s: your repair %s has been marked as resolved. If it is not fixed, reply to this text with %s.", org, number, number)
-			},
-			variables: func(org, number string) map[string]string { return map[string]string{"1": org, "2": number} }}, true
+		return notification{key: "ticket.resolved", resident: true, ticketID: e.TicketID, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: your repair %s has been marked as resolved. If it is not fixed, reply to this text with %s.", org, ref, ref)
+		}}, e.To == string(tickets.Resolved)
 	case *events.WorkOrderStatusChanged:
-		if e.To != "SCHEDULED" {
-			return notification{}, false
-		}
 		when := london(e.ScheduledFor)
-		return notification{key: "work_order.scheduled", ticketID: e.TicketID, resident: true,
-			body: func(org, number string) string {
-				return fmt.Sprintf("%s: a contractor is booked for your repair %s on %s. Reply to this text if that does not suit you.", org, number, when)
-			},
-			variables: func(org, number string) map[string]string { return map[string]string{"1": org, "2": number, "3": when} }}, true
+		return notification{key: "work_order.scheduled", resident: true, ticketID: e.TicketID, detail: when, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: a contractor is booked for your repair %s on %s. Reply to this text if that does not suit you.", org, ref, when)
+		}}, e.To == "SCHEDULED"
 	case *events.WorkOrderAssigned:
-		title := e.TicketTitle
-		return notification{key: "work_order.assigned", ticketID: e.TicketID, workOrderID: e.WorkOrderID,
-			body: func(org, number string) string {
-				return fmt.Sprintf("%s: new job %s: %s. Open the job in MaintainUK to accept or decline.", org, number, title)
-			},
-			variables: func(org, number string) map[string]string {
-				return map[string]string{"1": org, "2": number, "3": title}
-			}}, true
+		return notification{key: "work_order.assigned", workOrderID: e.WorkOrderID, detail: e.TicketTitle, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: new job %s: %s. Open the job in MaintainUK to accept or decline.", org, ref, e.TicketTitle)
+		}}, true
+	case *events.QuoteApproved:
+		total := money.Format(e.TotalPence)
+		return notification{key: "quote.approved", workOrderID: e.WorkOrderID, detail: total, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: your quote of %s for %s is approved. Please go ahead and book the work.", org, total, ref)
+		}}, true
+	case *events.QuoteChaser:
+		return notification{key: "quote.chaser", workOrderID: e.WorkOrderID, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: we are still waiting for your quote for %s. Please send it through MaintainUK.", org, ref)
+		}}, true
+	case *events.InvoiceApproved:
+		total := money.Format(e.TotalPence)
+		return notification{key: "invoice.approved", invoiceID: e.InvoiceID, detail: total, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: your invoice %s of %s for %s is approved for payment.", org, e.Reference, total, ref)
+		}}, true
+	case *events.InvoicePaid:
+		total := money.Format(e.TotalPence)
+		return notification{key: "invoice.paid", invoiceID: e.InvoiceID, detail: total, text: func(org, ref string) string {
+			return fmt.Sprintf("%s: your invoice %s of %s for %s has been paid (payment reference %s).", org, e.Reference, total, ref, e.PaymentReference)
+		}}, true
+	case *events.InsuranceExpiring:
+		return notification{key: "contractor.insurance_expiring", contractorID: e.ContractorID, detail: e.ExpiresOn, text: func(org, _ string) string {
+			return fmt.Sprintf("%s: the insurance we hold for %s expires on %s. Please send us the renewed certificate.", org, e.Company, e.ExpiresOn)
+		}}, true
 	}
 	return notification{}, false
 }
@@ -99,9 +123,9 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 	var refused []string // channels of the texts kept BLOCKED, counted once committed
 	err := s.db.InTx(ctx, database.Scope{OrgID: env.OrgID}, func(tx pgx.Tx) error {
 		refused = refused[:0]
-		t, err := s.q.TicketForText(ctx, tx, messagingdb.TicketForTextParams{OrgID: env.OrgID, ID: n.ticketID})
+		points, t, err := s.recipients(ctx, tx, env.OrgID, n)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // the ticket is gone
+			return nil // the ticket, work order or invoice is gone
 		}
 		if err != nil {
 			return err
@@ -110,25 +134,20 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 		if err != nil {
 			return err
 		}
-		var points []messagingdb.ContactPoint
-		if n.resident {
-			points, err = s.residentPoints(ctx, tx, env.OrgID, t)
-		} else {
-			points, err = s.q.ContractorTextRecipients(ctx, tx, messagingdb.ContractorTextRecipientsParams{OrgID: env.OrgID, WorkOrderID: n.workOrderID})
+		var ref string
+		var ticketID *uuid.UUID
+		if t != nil {
+			ref, ticketID = tickets.FormatNumber(t.Number), &t.ID
 		}
-		if err != nil {
-			return err
-		}
-		number := tickets.FormatNumber(t.Number)
 		for _, person := range byPerson(points) {
 			cp, contentSID, why := s.choose(person, n.key)
-			o := outgoing{orgID: env.OrgID, channel: carrier.Channel(cp.Channel), contact: cp, ticketID: &t.ID,
-				emergency: t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address),
+			o := outgoing{orgID: env.OrgID, channel: carrier.Channel(cp.Channel), contact: cp, ticketID: ticketID,
+				emergency: t != nil && t.Priority == "EMERGENCY", event: env.Key(), dedupeKey: fmt.Sprintf("event:%s:%s", env.ID, cp.Address),
 				blocked: why}
 			if contentSID != "" {
-				o.contentSID, o.variables = contentSID, n.variables(org.Name, number)
+				o.contentSID, o.variables = contentSID, n.variables(org.Name, ref)
 			} else {
-				o.body = n.body(org.Name, number)
+				o.body = n.text(org.Name, ref)
 			}
 			msg, err := s.queue(ctx, tx, o)
 			if err != nil {
@@ -146,6 +165,39 @@ func (s *Service) notify(ctx context.Context, env events.Envelope, ev events.Eve
 		}
 	}
 	return err
+}
+
+// recipients are the numbers a notification goes to, and the ticket it is about (nil for
+// a contractor's insurance).
+func (s *Service) recipients(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, n notification) ([]messagingdb.ContactPoint, *messagingdb.TicketForTextRow, error) {
+	ticketID, contractorID, workOrderID := n.ticketID, n.contractorID, n.workOrderID
+	if n.invoiceID != uuid.Nil {
+		var err error
+		if workOrderID, err = s.q.InvoiceWorkOrder(ctx, tx, messagingdb.InvoiceWorkOrderParams{OrgID: orgID, ID: n.invoiceID}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if workOrderID != uuid.Nil {
+		wo, err := s.q.WorkOrderRefs(ctx, tx, messagingdb.WorkOrderRefsParams{OrgID: orgID, ID: workOrderID})
+		if err != nil {
+			return nil, nil, err
+		}
+		ticketID, contractorID = wo.TicketID, wo.ContractorID
+	}
+	var t *messagingdb.TicketForTextRow
+	if ticketID != uuid.Nil {
+		row, err := s.q.TicketForText(ctx, tx, messagingdb.TicketForTextParams{OrgID: orgID, ID: ticketID})
+		if err != nil {
+			return nil, nil, err
+		}
+		t = &row
+	}
+	if n.resident {
+		points, err := s.residentPoints(ctx, tx, orgID, *t)
+		return points, t, err
+	}
+	points, err := s.q.ContractorTextRecipients(ctx, tx, messagingdb.ContractorTextRecipientsParams{OrgID: orgID, ContractorID: &contractorID})
+	return points, t, err
 }
 
 // residentPoints are the numbers of a ticket's resident: a resident reporter's own, else

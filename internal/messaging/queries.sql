@@ -187,12 +187,17 @@ ORDER BY t.created_at DESC
 LIMIT 1;
 
 -- name: ContractorTextRecipients :many
--- The numbers of the users of the contractor company a work order went to.
+-- The numbers of a contractor company's users.
 SELECT c.* FROM contact_points c
 JOIN memberships mb ON mb.org_id = c.org_id AND mb.user_id = c.user_id AND mb.role = 'CONTRACTOR'
-JOIN work_orders w ON w.org_id = mb.org_id AND w.contractor_id = mb.contractor_id
-WHERE c.org_id = @org_id AND w.id = @work_order_id
+WHERE c.org_id = @org_id AND mb.contractor_id = @contractor_id
 ORDER BY c.user_id, c.preferred DESC, c.channel, c.created_at;
+
+-- name: WorkOrderRefs :one
+SELECT ticket_id, contractor_id FROM work_orders WHERE org_id = @org_id AND id = @id;
+
+-- name: InvoiceWorkOrder :one
+SELECT work_order_id FROM invoices WHERE org_id = @org_id AND id = @id;
 
 -- name: GetTextByKey :one
 SELECT * FROM messages WHERE org_id = @org_id AND dedupe_key = @dedupe_key;

@@ -36,6 +36,7 @@ import (
 type Publisher interface {
 	PublishEmail(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
 	PublishWebhooks(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
+	PublishTexts(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev events.Event) error
 }
 
 // Deps are what the reminders need.
@@ -180,7 +181,7 @@ func (r *Reminders) orgOnly(ctx context.Context, orgID uuid.UUID, scan orgScan) 
 }
 
 // notify records the notice (kind is the event's name) and, when this call recorded it,
-// publishes the event by email and to webhooks, all in tx. It reports whether it sent.
+// publishes the event by email, text (where it is Texted) and to webhooks, all in tx. It reports whether it sent.
 func (r *Reminders) notify(ctx context.Context, tx pgx.Tx, pub Publisher, orgID, subjectID uuid.UUID, key string, now time.Time, ev events.Event) (bool, error) {
 	n, err := r.q.InsertNotice(ctx, tx, remindersdb.InsertNoticeParams{OrgID: orgID, Kind: ev.Name(), SubjectID: subjectID, Key: key, SentAt: now})
 	if err != nil {
@@ -191,6 +192,11 @@ func (r *Reminders) notify(ctx context.Context, tx pgx.Tx, pub Publisher, orgID,
 	}
 	if err := pub.PublishEmail(ctx, tx, orgID, ev); err != nil {
 		return false, err
+	}
+	if events.Texted(ev) { // a quote chaser or an insurance reminder reaches the contractor by text too
+		if err := pub.PublishTexts(ctx, tx, orgID, ev); err != nil {
+			return false, err
+		}
 	}
 	if err := pub.PublishWebhooks(ctx, tx, orgID, ev); err != nil {
 		return false, err

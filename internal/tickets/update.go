@@ -212,12 +212,6 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 		return t, err
 	}
 	ev := &events.TicketStatusChanged{TicketID: t.ID, Number: t.Number, From: row.Status, To: string(to), Reason: reason}
-	if to == Resolved {
-		// The resident hears by text, where they agreed to texts.
-		if err := s.pub.PublishTexts(ctx, tx, actor.OrgID, ev); err != nil {
-			return t, err
-		}
-	}
 	return t, events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, false)
 }
 

@@ -149,12 +149,6 @@ func (s *Service) Transition(ctx context.Context, actor access.Actor, id uuid.UU
 		if err := events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, false); err != nil {
 			return err
 		}
-		if to == Scheduled {
-			// The resident hears by text when the visit is booked, where they agreed to texts.
-			if err := s.pub.PublishTexts(ctx, tx, actor.OrgID, ev); err != nil {
-				return err
-			}
-		}
 		if from.Live() == to.Live() {
 			return nil
 		}

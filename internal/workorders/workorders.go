@@ -233,8 +233,5 @@ func (s *Service) publishAssigned(ctx context.Context, tx pgx.Tx, actor access.A
 	}
 	ev := &events.WorkOrderAssigned{WorkOrderID: wo.ID, TicketID: wo.TicketID, TicketNumber: t.Number, TicketTitle: t.Title,
 		Address: t.Address, Description: wo.Description, Contractor: contractor}
-	if err := s.pub.PublishTexts(ctx, tx, actor.OrgID, ev); err != nil {
-		return err
-	}
 	return events.EmailAndWebhooks(ctx, s.pub, tx, actor.OrgID, ev, true)
 }

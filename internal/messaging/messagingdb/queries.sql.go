@@ -308,19 +308,18 @@ func (q *Queries) ContactPointsForUser(ctx context.Context, db DBTX, arg Contact
 const contractorTextRecipients = `-- name: ContractorTextRecipients :many
 SELECT c.id, c.org_id, c.channel, c.address, c.user_id, c.preferred, c.granted, c.last_inbound_at, c.created_at, c.updated_at FROM contact_points c
 JOIN memberships mb ON mb.org_id = c.org_id AND mb.user_id = c.user_id AND mb.role = 'CONTRACTOR'
-JOIN work_orders w ON w.org_id = mb.org_id AND w.contractor_id = mb.contractor_id
-WHERE c.org_id = $1 AND w.id = $2
+WHERE c.org_id = $1 AND mb.contractor_id = $2
 ORDER BY c.user_id, c.preferred DESC, c.channel, c.created_at
 `
 
 type ContractorTextRecipientsParams struct {
-	OrgID       uuid.UUID
-	WorkOrderID uuid.UUID
+	OrgID        uuid.UUID
+	ContractorID *uuid.UUID
 }
 
-// The numbers of the users of the contractor company a work order went to.
+// The numbers of a contractor company's users.
 func (q *Queries) ContractorTextRecipients(ctx context.Context, db DBTX, arg ContractorTextRecipientsParams) ([]ContactPoint, error) {
-	rows, err := db.Query(ctx, contractorTextRecipients, arg.OrgID, arg.WorkOrderID)
+	rows, err := db.Query(ctx, contractorTextRecipients, arg.OrgID, arg.ContractorID)
 	if err != nil {
 		return nil, err
 	}
@@ -612,6 +611,22 @@ func (q *Queries) InsertText(ctx context.Context, db DBTX, arg InsertTextParams)
 		&i.ReadAt,
 	)
 	return i, err
+}
+
+const invoiceWorkOrder = `-- name: InvoiceWorkOrder :one
+SELECT work_order_id FROM invoices WHERE org_id = $1 AND id = $2
+`
+
+type InvoiceWorkOrderParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) InvoiceWorkOrder(ctx context.Context, db DBTX, arg InvoiceWorkOrderParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, invoiceWorkOrder, arg.OrgID, arg.ID)
+	var work_order_id uuid.UUID
+	err := row.Scan(&work_order_id)
+	return work_order_id, err
 }
 
 const lastTextTo = `-- name: LastTextTo :one
@@ -1335,5 +1350,26 @@ func (q *Queries) UpsertContactPoint(ctx context.Context, db DBTX, arg UpsertCon
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
+	return i, err
+}
+
+const workOrderRefs = `-- name: WorkOrderRefs :one
+SELECT ticket_id, contractor_id FROM work_orders WHERE org_id = $1 AND id = $2
+`
+
+type WorkOrderRefsParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+type WorkOrderRefsRow struct {
+	TicketID     uuid.UUID
+	ContractorID uuid.UUID
+}
+
+func (q *Queries) WorkOrderRefs(ctx context.Context, db DBTX, arg WorkOrderRefsParams) (WorkOrderRefsRow, error) {
+	row := db.QueryRow(ctx, workOrderRefs, arg.OrgID, arg.ID)
+	var i WorkOrderRefsRow
+	err := row.Scan(&i.TicketID, &i.ContractorID)
 	return i, err
 }
