@@ -133,23 +133,40 @@ func (s *Service) lookup(ctx context.Context, channel carrier.Channel, address s
 //     ("MT-000042") or they reported or texted about one within 48 hours, and opens a new
 //     ticket for their home when not; the reply names the ticket.
 //   - An unknown number is pointed to the public report form.
+//
+// The reply, sent by Twilio as the webhook's answer, is kept as an outbound text in the
+// organisation the conversation belongs to, and counted on its meter (never blocked: a
+// keyword's confirmation must go).
 func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string) (string, error) {
+	var where route
+	reply, err := s.handleInbound(ctx, in, orgSlug, &where)
+	if err != nil || reply == "" || where.orgID == uuid.Nil {
+		return reply, err
+	}
+	return reply, s.recordReply(ctx, where, in, reply)
+}
+
+// handleInbound acts on a text and returns the reply; where is set to the organisation
+// and contact point the conversation belongs to, when there is one.
+func (s *Service) handleInbound(ctx context.Context, in Inbound, orgSlug string, where *route) (string, error) {
 	routes, hinted, err := s.routes(ctx, in, orgSlug)
 	if err != nil {
 		return "", err
 	}
+	if len(routes) > 0 {
+		if *where, err = s.newestRoute(ctx, routes); err != nil {
+			return "", err
+		}
+	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	keyword := textrules.ParseKeyword(in.Body)
 	if keyword != textrules.None {
-		return s.keyword(ctx, in, keyword, routes, hinted)
+		return s.keyword(ctx, in, keyword, routes, hinted, where.orgID)
 	}
 	if len(routes) == 0 {
 		return s.unknownReply(ctx, hinted)
 	}
-	r, err := s.newestRoute(ctx, routes)
-	if err != nil {
-		return "", err
-	}
+	r := *where
 	// Keep the text and open the WhatsApp window first. A retried webhook (same sid) finds
 	// the text kept: done when it reached a ticket, and carried on when the first attempt
 	// failed before that (so a report is not lost to an error half-way).
@@ -202,6 +219,51 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound, orgSlug string)
 		return fmt.Sprintf("Thanks, we have added your message to %s.", number), nil
 	}
 	return s.openTicket(ctx, actor, in.Body, msg.ID)
+}
+
+// recordReply keeps the reply to an inbound text as an outbound one, on the ticket the
+// inbound text reached, and counts it on the organisation's meter.
+func (s *Service) recordReply(ctx context.Context, where route, in Inbound, reply string) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	var msg messagingdb.Message
+	var stored bool
+	err := s.db.InTx(ctx, database.Scope{OrgID: where.orgID}, func(tx pgx.Tx) error {
+		var ticketID *uuid.UUID
+		if received, err := s.q.GetTextByKey(ctx, tx, messagingdb.GetTextByKeyParams{OrgID: where.orgID, DedupeKey: "in:" + in.SID}); err == nil {
+			ticketID = received.TicketID
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		segments, encoding, prices := int32(1), "", s.cfg.WhatsAppPrices
+		if in.Channel == carrier.SMS {
+			seg := textrules.Count(reply)
+			segments, encoding, prices = int32(seg.Count), string(seg.Encoding), s.cfg.SMSPrices
+		}
+		period := periodStart(now)
+		var err error
+		msg, err = s.q.InsertText(ctx, tx, messagingdb.InsertTextParams{
+			ID: uuid.New(), OrgID: where.orgID, Channel: string(in.Channel), Event: "inbound.reply", DedupeKey: "reply:" + in.SID,
+			Recipient: in.From, Sender: in.To, BodyText: reply, Status: "SENT", Provider: "twiml", Direction: "OUTBOUND",
+			TicketID: ticketID, ContactPointID: &where.contactPointID, Segments: segments, Encoding: encoding,
+			CostPence: int64(segments) * prices.Pence(in.From), StatusAt: &now,
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // a retried webhook: kept and counted the first time
+		}
+		if err != nil {
+			return err
+		}
+		stored = true
+		if _, err := s.q.ConsumeAllowance(ctx, tx, messagingdb.ConsumeAllowanceParams{OrgID: where.orgID, Metric: string(metric(msg.Channel)),
+			PeriodStart: period, Quantity: int64(segments), AllowOverage: true}); err != nil {
+			return err
+		}
+		return s.q.MarkReplySent(ctx, tx, messagingdb.MarkReplySentParams{OrgID: where.orgID, ID: msg.ID, Metered: segments, MeteredPeriod: &period, At: &now})
+	})
+	if err == nil && stored {
+		s.observe(msg.Channel, "SENT")
+	}
+	return err
 }
 
 // newestRoute picks, among the organisations that know a number, the one that exchanged
@@ -355,7 +417,7 @@ func cleanForTicket(s string, n int) string {
 // keyword applies STOP, START or HELP in every organisation that knows the number. A
 // retried webhook (same sid) changes nothing again, and START gives back only what a
 // STOP (or the carrier's opt-out) took: it never grants consent that was never given.
-func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, routes []route, hinted uuid.UUID) (string, error) {
+func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, routes []route, hinted, newest uuid.UUID) (string, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	word := strings.ToUpper(strings.TrimSpace(in.Body))
 	for _, r := range routes {
@@ -403,12 +465,8 @@ func (s *Service) keyword(ctx context.Context, in Inbound, k textrules.Keyword, 
 		return "You are subscribed again to texts about your repairs. Reply STOP to unsubscribe, HELP for help.", nil
 	}
 	orgID := hinted
-	if len(routes) > 0 {
-		r, err := s.newestRoute(ctx, routes)
-		if err != nil {
-			return "", err
-		}
-		orgID = r.orgID
+	if newest != uuid.Nil {
+		orgID = newest
 	}
 	if orgID == uuid.Nil {
 		return "MaintainUK repair updates. Reply STOP to unsubscribe. Msg&data rates may apply.", nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/maintainuk/maintainuk/internal/messaging"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
@@ -109,10 +110,25 @@ func TestInbound_residentTextsOpenAndJoinTickets(t *testing.T) {
 	if !strings.Contains(reply, tk.Number) {
 		t.Fatalf("reference: %s", reply)
 	}
-	// Both ways on the ticket: every inbound text is kept as RECEIVED.
+	// Both ways on the ticket, newest first: each inbound text kept as RECEIVED, each reply
+	// (sent as TwiML) as SENT, and the replies on the meter.
 	got := texts(t, e.Coordinator, tk.ID)
-	if len(got) != 3 || got[0].Direction != "INBOUND" || got[0].Status != "RECEIVED" || got[0].From != "+447400123600" {
+	if len(got) != 6 {
 		t.Fatalf("ticket texts %+v", got)
+	}
+	var segments int64
+	for i, m := range got {
+		wantIn := i%2 == 1
+		if (m.Direction == "INBOUND") != wantIn || wantIn && (m.Status != "RECEIVED" || m.From != "+447400123600") ||
+			!wantIn && (m.Status != "SENT" || m.To != "+447400123600" || !strings.Contains(m.Body, tk.Number)) {
+			t.Fatalf("text %d: %+v", i, m)
+		}
+		if !wantIn {
+			segments += int64(m.Segments)
+		}
+	}
+	if n := meter(t, app.App, e, plans.SMS); n != segments {
+		t.Fatalf("meter %d, replies took %d segments", n, segments)
 	}
 
 	// A retried webhook (same MessageSid) does nothing twice.
@@ -246,7 +262,7 @@ func TestInbound_numberKnownToTwoOrganisations(t *testing.T) {
 	if !strings.Contains(reply, tk.Number) {
 		t.Fatalf("reply %s", reply)
 	}
-	if got := texts(t, b.Coordinator, tk.ID); len(got) != 2 || got[0].Body != "Thursday afternoon is fine" {
+	if got := texts(t, b.Coordinator, tk.ID); len(got) != 3 || got[1].Body != "Thursday afternoon is fine" || got[0].Body != reply[strings.Index(reply, "Thanks"):strings.Index(reply, "</Message>")] {
 		t.Fatalf("second organisation's texts %+v", got)
 	}
 	if mine := testsupport.All[tickets.Ticket](t, a.Tenant, "/api/v1/tickets"); len(mine) != 0 {
@@ -277,7 +293,7 @@ func TestInbound_reporterWhoIsNotAMemberReplies(t *testing.T) {
 		t.Fatalf("reply %s", reply)
 	}
 	got := texts(t, e.Coordinator, tk.ID)
-	if len(got) != 2 || got[0].Direction != "INBOUND" || got[0].Body != "Tuesday is fine, after 10" {
+	if len(got) != 3 || got[1].Direction != "INBOUND" || got[1].Body != "Tuesday is fine, after 10" || got[0].Direction != "OUTBOUND" {
 		t.Fatalf("ticket texts %+v", got)
 	}
 	// The resident living there sees nothing of it.

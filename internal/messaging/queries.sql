@@ -215,3 +215,6 @@ SELECT t.id, t.number FROM tickets t
 WHERE t.org_id = @org_id AND t.number = @number AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS', 'RESOLVED')
   AND (t.reported_by_phone = @address OR EXISTS (
       SELECT 1 FROM messages m WHERE m.org_id = t.org_id AND m.ticket_id = t.id AND m.contact_point_id = @contact_point_id));
+
+-- name: MarkReplySent :exec
+UPDATE messages SET metered = @metered, metered_period = @metered_period, sent_at = @at WHERE org_id = @org_id AND id = @id;

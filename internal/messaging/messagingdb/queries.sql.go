@@ -887,6 +887,29 @@ func (q *Queries) LockText(ctx context.Context, db DBTX, arg LockTextParams) (Me
 	return i, err
 }
 
+const markReplySent = `-- name: MarkReplySent :exec
+UPDATE messages SET metered = $1, metered_period = $2, sent_at = $3 WHERE org_id = $4 AND id = $5
+`
+
+type MarkReplySentParams struct {
+	Metered       int32
+	MeteredPeriod *time.Time
+	At            *time.Time
+	OrgID         uuid.UUID
+	ID            uuid.UUID
+}
+
+func (q *Queries) MarkReplySent(ctx context.Context, db DBTX, arg MarkReplySentParams) error {
+	_, err := db.Exec(ctx, markReplySent,
+		arg.Metered,
+		arg.MeteredPeriod,
+		arg.At,
+		arg.OrgID,
+		arg.ID,
+	)
+	return err
+}
+
 const markTextAccepted = `-- name: MarkTextAccepted :exec
 UPDATE messages SET status = CASE WHEN status = 'SENDING' THEN $1 ELSE status END,
     provider = $2, provider_message_id = $3,
