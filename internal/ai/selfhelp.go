@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai/schema"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/validate"
@@ -180,7 +181,7 @@ func (s *Service) SelfHelpStats(ctx context.Context, actor access.Actor, month s
 	if err := actor.RequireStaff(); err != nil {
 		return SelfHelpStats{}, err
 	}
-	start, err := s.month(month)
+	start, err := plans.ParseMonth(month, s.now())
 	if err != nil {
 		return SelfHelpStats{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai/llm"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
@@ -173,12 +174,6 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, p Assi
 // against its allowance: the hosted models. Builtin and a local Ollama cost nothing.
 func metered(provider string) bool { return provider == "openai" || provider == "anthropic" }
 
-// monthStart is the first instant of t's calendar month, UTC (the usage period).
-func monthStart(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
 // prepare resolves what a call for the organisation needs besides its input: provider,
 // model, prompt template and whether the month's allowance is spent; and the settings it
 // read them from.
@@ -193,7 +188,7 @@ func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UU
 	}
 	out := call{capability: c, provider: set.Provider, model: set.Model, template: tmpl}
 	if metered(set.Provider) {
-		used, err := s.q.MeterQuantity(ctx, q, aidb.MeterQuantityParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(s.now())})
+		used, err := s.q.MeterQuantity(ctx, q, aidb.MeterQuantityParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: plans.PeriodStart(s.now())})
 		if err != nil {
 			return call{}, set, err
 		}
@@ -217,7 +212,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ticket
 		s.Observe(string(c), o.requestedProvider, o.provider, o.tokensIn, o.tokensOut, o.latency)
 	}
 	if n := int64(o.tokensIn + o.tokensOut); n > 0 && metered(o.requestedProvider) {
-		err = s.q.AddToMeter(ctx, tx, aidb.AddToMeterParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: monthStart(at), Quantity: n})
+		err = s.q.AddToMeter(ctx, tx, aidb.AddToMeterParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: plans.PeriodStart(at), Quantity: n})
 	}
 	return id, at, err
 }

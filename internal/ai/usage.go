@@ -10,8 +10,8 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/ai/aidb"
-	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/plans"
 )
 
 // Usage is an organisation's AI use in one calendar month (UTC).
@@ -44,7 +44,7 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	if err := actor.Require(access.Admin); err != nil {
 		return Usage{}, err
 	}
-	start, err := s.month(month)
+	start, err := plans.ParseMonth(month, s.now())
 	if err != nil {
 		return Usage{}, err
 	}
@@ -73,20 +73,6 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	}
 	out.TokenAllowance = set.MonthlyTokenAllowance
 	return out, nil
-}
-
-// month is the first instant of a calendar month given as YYYY-MM (UTC); "" is this month.
-func (s *Service) month(month string) (time.Time, error) {
-	if month == "" {
-		return monthStart(s.now()), nil
-	}
-	t, err := time.Parse("2006-01", month)
-	if err != nil {
-		var f apperr.Fields
-		f.Add("month", "must be a month as YYYY-MM")
-		return time.Time{}, f.Err()
-	}
-	return t.UTC(), nil
 }
 
 // AuditEntry is one AI call as the audit keeps it.

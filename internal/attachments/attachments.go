@@ -30,8 +30,8 @@ const MaxBytes = 10 << 20
 // MetricStorageBytes is the usage meter of bytes stored.
 const MetricStorageBytes = "storage_bytes"
 
-// gaugePeriod dates gauge meters, which have no billing period of their own.
-var gaugePeriod = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+// GaugePeriod dates gauge meters, which have no billing period of their own.
+var GaugePeriod = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Attachment describes a stored file.
 type Attachment struct {
@@ -185,7 +185,7 @@ func (s *Service) attach(ctx context.Context, tx pgx.Tx, actor access.Actor, tic
 			return nil, err
 		}
 		if !known {
-			if err := s.q.AddUsage(ctx, tx, attachmentsdb.AddUsageParams{OrgID: actor.OrgID, Metric: MetricStorageBytes, PeriodStart: gaugePeriod, Quantity: f.Size}); err != nil {
+			if err := s.q.AddUsage(ctx, tx, attachmentsdb.AddUsageParams{OrgID: actor.OrgID, Metric: MetricStorageBytes, PeriodStart: GaugePeriod, Quantity: f.Size}); err != nil {
 				return nil, err
 			}
 		}
@@ -299,7 +299,7 @@ func (s *Service) StorageBytes(ctx context.Context, orgID uuid.UUID) (int64, err
 	var n int64
 	err := s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
 		var err error
-		n, err = s.q.GetUsage(ctx, tx, attachmentsdb.GetUsageParams{OrgID: orgID, Metric: MetricStorageBytes, PeriodStart: gaugePeriod})
+		n, err = s.q.GetUsage(ctx, tx, attachmentsdb.GetUsageParams{OrgID: orgID, Metric: MetricStorageBytes, PeriodStart: GaugePeriod})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

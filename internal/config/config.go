@@ -74,6 +74,8 @@ type Config struct {
 	WebhookTestsPerMinute int
 	AI                    AI
 	Texting               Texting
+	// StripePrices maps a paid plan's code to its Stripe price id.
+	StripePrices map[string]string
 }
 
 // Texting is how SMS and WhatsApp messages leave and come back (internal/messaging).
@@ -398,6 +400,12 @@ func Options() []Option {
 				c.Texting.WhatsAppTemplates = m
 				return err
 			}},
+		{Name: "STRIPE_PRICE_STARTER", Description: "Stripe price id (price_…) of the Starter plan's monthly subscription.",
+			apply: stripePrice("STARTER")},
+		{Name: "STRIPE_PRICE_PROFESSIONAL", Description: "Stripe price id of the Professional plan.",
+			apply: stripePrice("PROFESSIONAL")},
+		{Name: "STRIPE_PRICE_ENTERPRISE", Description: "Stripe price id of the Enterprise plan.",
+			apply: stripePrice("ENTERPRISE")},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
 		{Name: "WEBHOOK_MAX_ENDPOINTS", Default: "20", Description: "Most webhook endpoints one organisation may register.",
@@ -501,6 +509,23 @@ func e164(v string) error {
 		return errors.New("must be a number in E.164 form, e.g. +447700900000")
 	}
 	return nil
+}
+
+// stripePrice records a plan's Stripe price id.
+func stripePrice(plan string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if !strings.HasPrefix(v, "price_") || alphanumeric(strings.ReplaceAll(v, "_", "")) != nil {
+			return errors.New("must be a Stripe price id, e.g. price_1Q2w3E4r5T6y7U8i")
+		}
+		if c.StripePrices == nil {
+			c.StripePrices = map[string]string{}
+		}
+		c.StripePrices[plan] = v
+		return nil
+	}
 }
 
 // alphanumeric accepts Twilio's credentials: its SDK refuses any other character before

@@ -113,6 +113,8 @@ var specRoutes = map[route]bool{
 	{"GET", "/api/v1/consent/history"}:                             false,
 	{"POST", "/api/v1/tickets/{id}/messages"}:                      false,
 	{"GET", "/api/v1/tickets/{id}/messages"}:                       false,
+	{"GET", "/api/v1/billing/plans"}:                               true,
+	{"GET", "/api/v1/billing/usage"}:                               false,
 	{"POST", "/webhooks/twilio/status"}:                            true,
 	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,
@@ -532,6 +534,9 @@ func TestOpenAPI(t *testing.T) {
 				if resp.Status != http.StatusOK {
 					t.Errorf("%s: %d", r, resp.Status)
 				}
+			case r == route{"GET", "/api/v1/billing/plans"}:
+				// Public information: the plans and their prices.
+				testsupport.ExpectOK(t, resp, http.StatusOK, nil)
 			case strings.HasPrefix(r.path, "/webhooks/twilio/"):
 				// Twilio's webhooks check the signature before anything else.
 				testsupport.ExpectFailure(t, resp, http.StatusForbidden, apperr.Forbidden)

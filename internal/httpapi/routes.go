@@ -19,4 +19,5 @@ func (s *Server) routes() {
 	s.webhookRoutes()
 	s.aiRoutes()
 	s.messagingRoutes()
+	s.billingRoutes()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apidocs"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
+	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/estate"
@@ -53,6 +54,7 @@ type Deps struct {
 	Webhooks    *webhooks.Service
 	AI          *ai.Service
 	Messaging   *messaging.Service
+	Billing     *billing.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler

@@ -21,6 +21,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/messaging/messagingdb"
 	"github.com/maintainuk/maintainuk/internal/messaging/textrules"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/validate"
 )
@@ -239,7 +240,7 @@ func (s *Service) recordReply(ctx context.Context, where route, in Inbound, repl
 			seg := textrules.Count(reply)
 			segments, encoding, prices = int32(seg.Count), string(seg.Encoding), s.cfg.SMSPrices
 		}
-		period := periodStart(now)
+		period := plans.PeriodStart(now)
 		var err error
 		msg, err = s.q.InsertText(ctx, tx, messagingdb.InsertTextParams{
 			ID: uuid.New(), OrgID: where.orgID, Channel: string(in.Channel), Event: "inbound.reply", DedupeKey: "reply:" + in.SID,

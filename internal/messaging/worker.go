@@ -69,7 +69,7 @@ func (s *Service) deliver(ctx context.Context, orgID, messageID uuid.UUID, lastA
 			if !ok {
 				reason = overAllowanceReason(msg.Channel)
 			} else {
-				period := periodStart(*at)
+				period := plans.PeriodStart(*at)
 				msg.Status, msg.Metered, msg.MeteredPeriod = "SENDING", msg.Segments, &period
 				return s.q.ClaimText(ctx, tx, messagingdb.ClaimTextParams{OrgID: orgID, ID: msg.ID, Metered: msg.Segments, MeteredPeriod: &period, At: at})
 			}
@@ -178,12 +178,6 @@ func metric(channel string) plans.Metric {
 	return plans.SMS
 }
 
-// periodStart is the billing month a moment falls in (calendar months, UTC).
-func periodStart(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
 // charge counts a text against the organisation's allowance for the month of at, as one
 // statement with the check: false when the plan blocks usage beyond its allowance and
 // this text would go beyond it.
@@ -198,7 +192,7 @@ func (s *Service) charge(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, msg me
 	}
 	m := metric(msg.Channel)
 	_, err = s.q.ConsumeAllowance(ctx, tx, messagingdb.ConsumeAllowanceParams{OrgID: orgID, Metric: string(m),
-		PeriodStart: periodStart(at), Quantity: int64(msg.Segments), AllowOverage: plan.AllowOverage, Allowance: plan.Included[m]})
+		PeriodStart: plans.PeriodStart(at), Quantity: int64(msg.Segments), AllowOverage: plan.AllowOverage, Allowance: plan.Included[m]})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}

@@ -1,0 +1,104 @@
+package billing_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/billing"
+	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+)
+
+// The plans are the original design's SubscriptionPlans, number for number (its prices in
+// pounds are pence here: 0.05 is 5p, an AI token at 0.001 is 100p a thousand), with the
+// Stripe prices from the configuration; anyone may read them.
+func TestPlans_areTheSeeds(t *testing.T) {
+	app := testsupport.NewApp(t, map[string]string{"STRIPE_PRICE_STARTER": "price_starter1", "STRIPE_PRICE_ENTERPRISE": "price_enterprise1"})
+	var got []billing.Plan
+	app.Anonymous().Get("/api/v1/billing/plans").Expect(http.StatusOK).Data(&got)
+	want := []billing.Plan{
+		{Code: "FREE", Name: "Free", MonthlyPricePence: 0, Included: billing.Allowances{SMS: 50, WhatsApp: 20, AITokens: 1000, StorageGB: 1},
+			Overage: billing.OveragePrices{SMSPence: 5, WhatsAppPence: 10, AITokensPencePerThousand: 100, StorageGBPence: 100}},
+		{Code: "STARTER", Name: "Starter", MonthlyPricePence: 2900, Included: billing.Allowances{SMS: 500, WhatsApp: 200, AITokens: 10000, StorageGB: 10},
+			Overage: billing.OveragePrices{SMSPence: 4, WhatsAppPence: 8, AITokensPencePerThousand: 80, StorageGBPence: 80}, AllowOverage: true, StripePriceID: "price_starter1"},
+		{Code: "PROFESSIONAL", Name: "Professional", MonthlyPricePence: 9900, Included: billing.Allowances{SMS: 2000, WhatsApp: 1000, AITokens: 50000, StorageGB: 50},
+			Overage: billing.OveragePrices{SMSPence: 3, WhatsAppPence: 6, AITokensPencePerThousand: 60, StorageGBPence: 60}, AllowOverage: true},
+		{Code: "ENTERPRISE", Name: "Enterprise", MonthlyPricePence: 29900, Included: billing.Allowances{SMS: 10000, WhatsApp: 5000, AITokens: 200000, StorageGB: 200},
+			Overage: billing.OveragePrices{SMSPence: 2, WhatsAppPence: 4, AITokensPencePerThousand: 40, StorageGBPence: 40}, AllowOverage: true, StripePriceID: "price_enterprise1"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("plans %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("plan %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// setMeter writes one of an organisation's usage meters, as the billable actions do.
+func setMeter(t *testing.T, app *testsupport.App, e *testsupport.Estate, metric string, period time.Time, n int64) {
+	t.Helper()
+	if err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (org_id, metric, period_start) DO UPDATE SET quantity = EXCLUDED.quantity`, e.OrgID, metric, period, n)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Usage sets each metric against the plan: allowance, use, overage and its cost; staff
+// only, each organisation its own.
+func TestUsage(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Usage", testsupport.EstateOptions{})
+	now := time.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	setMeter(t, app, e, "sms", month, 60)
+	setMeter(t, app, e, "whatsapp", month, 5)
+	setMeter(t, app, e, "ai_tokens", month, 1500)
+	setMeter(t, app, e, "sms", month.AddDate(0, -1, 0), 7)
+	setMeter(t, app, e, "storage_bytes", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 1_500_000_000)
+
+	var u billing.BillingUsage
+	e.Coordinator.With(t).Get("/api/v1/billing/usage").Expect(http.StatusOK).Data(&u)
+	want := map[string]billing.MetricUsage{
+		"sms":        {Metric: "sms", Included: 50, Used: 60, Overage: 10, UsedPercent: 120, OverageCostPence: 50},
+		"whatsapp":   {Metric: "whatsapp", Included: 20, Used: 5, Overage: 0, UsedPercent: 25, OverageCostPence: 0},
+		"ai_tokens":  {Metric: "ai_tokens", Included: 1000, Used: 1500, Overage: 500, UsedPercent: 150, OverageCostPence: 50},
+		"storage_gb": {Metric: "storage_gb", Included: 1, Used: 2, Overage: 1, UsedPercent: 200, OverageCostPence: 100},
+	}
+	if u.Plan != "FREE" || u.PeriodStart != month.Format(time.DateOnly) || u.PeriodEnd != month.AddDate(0, 1, -1).Format(time.DateOnly) ||
+		u.OverageCostPence != 200 || u.StoredBytes != 1_500_000_000 || len(u.Metrics) != 4 {
+		t.Fatalf("usage %+v", u)
+	}
+	for _, m := range u.Metrics {
+		if m != want[m.Metric] {
+			t.Errorf("%s: %+v, want %+v", m.Metric, m, want[m.Metric])
+		}
+	}
+	// Last month.
+	e.Admin.With(t).Get("/api/v1/billing/usage?month=" + month.AddDate(0, -1, 0).Format("2006-01")).Expect(http.StatusOK).Data(&u)
+	if u.Metrics[0].Used != 7 || u.Metrics[2].Used != 0 {
+		t.Fatalf("last month %+v", u)
+	}
+	e.Admin.With(t).Get("/api/v1/billing/usage?month=2026-13").ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "month")
+	for _, c := range []*testsupport.Client{e.Tenant, e.Contractor} {
+		c.With(t).Get("/api/v1/billing/usage").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+	}
+	// Another organisation sees its own, empty, usage.
+	o := app.NewEstate(t, "Elsewhere", testsupport.EstateOptions{})
+	o.Admin.With(t).Get("/api/v1/billing/usage").Expect(http.StatusOK).Data(&u)
+	for _, m := range u.Metrics {
+		if m.Used != 0 {
+			t.Fatalf("another organisation's usage %+v", u)
+		}
+	}
+	app.Anonymous().Get("/api/v1/billing/usage").ExpectFailure(http.StatusUnauthorized, apperr.Unauthenticated)
+}

@@ -1,0 +1,25 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/maintainuk/maintainuk/internal/billing"
+)
+
+func (s *Server) billingRoutes() {
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/billing/plans", "listPlans", "Billing", "The plans, their allowances and prices", false),
+		func(ctx context.Context, _ *struct{}) (*Out[[]billing.Plan], error) {
+			return ok(ctx, s.deps.Billing.Plans()), nil
+		})
+	huma.Register(s.api, s.operation(http.MethodGet, "/api/v1/billing/usage", "getBillingUsage", "Billing", "The month's usage against the plan's allowances, with overage and its cost (staff)", true),
+		func(ctx context.Context, in *monthIn) (*Out[billing.BillingUsage], error) {
+			u, err := s.deps.Billing.Usage(ctx, actorOf(ctx), in.Month)
+			if err != nil {
+				return nil, err
+			}
+			return ok(ctx, u), nil
+		})
+}
