@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
@@ -50,34 +51,41 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	}
 	var out BillingUsage
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		plan, err := orgPlan(ctx, tx, actor.OrgID)
-		if err != nil {
-			return err
-		}
-		out = BillingUsage{Plan: plan.Code, AllowOverage: plan.AllowOverage, PeriodStart: start.Format(time.DateOnly),
-			PeriodEnd: start.AddDate(0, 1, -1).Format(time.DateOnly)}
-		for _, m := range []plans.Metric{plans.SMS, plans.WhatsApp, plans.AITokens} {
-			used, err := meter(ctx, tx, actor, string(m), start)
-			if err != nil {
-				return err
-			}
-			out.Metrics = append(out.Metrics, metricUsage(plan, m, used))
-		}
-		if out.StoredBytes, err = meter(ctx, tx, actor, attachments.MetricStorageBytes, attachments.GaugePeriod); err != nil {
-			return err
-		}
-		out.Metrics = append(out.Metrics, metricUsage(plan, plans.Storage, (out.StoredBytes+bytesPerGB-1)/bytesPerGB))
-		for _, m := range out.Metrics {
-			out.OverageCostPence += m.OverageCostPence
-		}
-		return nil
+		out, err = Measure(ctx, tx, actor.OrgID, start)
+		return err
 	})
 	return out, err
 }
 
-func meter(ctx context.Context, tx pgx.Tx, actor access.Actor, metric string, period time.Time) (int64, error) {
+// Measure reads an organisation's usage in the period starting at start, in tx (in the
+// organisation's scope), against its plan.
+func Measure(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, start time.Time) (BillingUsage, error) {
+	plan, err := orgPlan(ctx, tx, orgID)
+	if err != nil {
+		return BillingUsage{}, err
+	}
+	out := BillingUsage{Plan: plan.Code, AllowOverage: plan.AllowOverage, PeriodStart: start.Format(time.DateOnly),
+		PeriodEnd: start.AddDate(0, 1, -1).Format(time.DateOnly)}
+	for _, m := range []plans.Metric{plans.SMS, plans.WhatsApp, plans.AITokens} {
+		used, err := meter(ctx, tx, orgID, string(m), start)
+		if err != nil {
+			return out, err
+		}
+		out.Metrics = append(out.Metrics, metricUsage(plan, m, used))
+	}
+	if out.StoredBytes, err = meter(ctx, tx, orgID, attachments.MetricStorageBytes, attachments.GaugePeriod); err != nil {
+		return out, err
+	}
+	out.Metrics = append(out.Metrics, metricUsage(plan, plans.Storage, (out.StoredBytes+bytesPerGB-1)/bytesPerGB))
+	for _, m := range out.Metrics {
+		out.OverageCostPence += m.OverageCostPence
+	}
+	return out, nil
+}
+
+func meter(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, metric string, period time.Time) (int64, error) {
 	var n int64
-	err := tx.QueryRow(ctx, "SELECT quantity FROM usage_meters WHERE org_id = $1 AND metric = $2 AND period_start = $3", actor.OrgID, metric, period).Scan(&n)
+	err := tx.QueryRow(ctx, "SELECT quantity FROM usage_meters WHERE org_id = $1 AND metric = $2 AND period_start = $3", orgID, metric, period).Scan(&n)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}

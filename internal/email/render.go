@@ -35,6 +35,10 @@ var funcs = map[string]any{
 	"lower":      func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", " ")) },
 	"londonDate": func(t time.Time) string { return t.In(ukcalendar.London).Format("Monday 2 January 2006") },
 	"londonTime": func(t time.Time) string { return t.In(ukcalendar.London).Format("15:04 on Monday 2 January 2006") },
+	// metricName names a usage meter for people.
+	"metricName": func(m string) string {
+		return map[string]string{"sms": "SMS segments", "whatsapp": "WhatsApp messages", "ai_tokens": "AI tokens", "storage_gb": "gigabytes of storage"}[m]
+	},
 }
 
 // LoadTemplates parses every template; a missing or broken one fails at start-up.
@@ -86,7 +90,7 @@ func (t *Templates) Render(name string, d Data) (Rendered, error) {
 var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
 	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
-	"contractor.insurance_expiring", "member.invited", "password.reset_requested",
+	"contractor.insurance_expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
 }
 
 // Recipients says who an event emails.
@@ -120,6 +124,8 @@ func Recipients(ev events.Event) []events.Recipient {
 		return one(e.Invitee)
 	case *events.PasswordResetRequested:
 		return one(e.User)
+	case *events.UsageThresholdReached:
+		return e.Admins
 	}
 	return nil
 }

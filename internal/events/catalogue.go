@@ -237,3 +237,21 @@ type InvoiceRejected struct {
 
 func (InvoiceRejected) Name() string { return "invoice.rejected" }
 func (InvoiceRejected) Version() int { return 1 }
+
+func init() { register[UsageThresholdReached]() }
+
+// UsageThresholdReached: an organisation has used 80% or 100% of a monthly allowance of
+// its plan (periodic scan). Its ADMINs are told, once per metric, threshold and month.
+type UsageThresholdReached struct {
+	Metric       string      `json:"metric"`
+	Threshold    int         `json:"threshold"`
+	Used         int64       `json:"used"`
+	Included     int64       `json:"included"`
+	Period       string      `json:"period"`
+	Plan         string      `json:"plan"`
+	AllowOverage bool        `json:"allowOverage"`
+	Admins       []Recipient `json:"admins"`
+}
+
+func (UsageThresholdReached) Name() string { return "usage.threshold_reached" }
+func (UsageThresholdReached) Version() int { return 1 }

@@ -148,7 +148,8 @@ func EmailAndWebhooks(ctx context.Context, p Publisher, tx pgx.Tx, orgID uuid.UU
 	return p.PublishWebhooks(ctx, tx, orgID, ev)
 }
 
-// Texted reports whether ev reaches residents or contractors by SMS or WhatsApp (where
+// Texted reports whether ev (a pointer, as every publisher passes it) reaches residents or
+// contractors by SMS or WhatsApp (where
 // they consented; internal/messaging writes the texts): the events that email a resident
 // or a contractor, a ticket resolved and a visit booked. Staff-only notices, invitations
 // and password resets are email only.

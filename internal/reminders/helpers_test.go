@@ -198,8 +198,9 @@ type job struct {
 // jobs lists the outbox jobs (not the scans themselves) in insertion order.
 func (f *fixture) jobs() []job {
 	f.t.Helper()
+	// Texts (text.notify) have their own check: textJobs.
 	rows, err := f.db.Pool.Query(f.ctx, `SELECT kind, queue, args, xmin::text FROM river_job
-		WHERE kind NOT LIKE 'maintenance.%' ORDER BY id`)
+		WHERE kind NOT LIKE 'maintenance.%' AND kind <> 'text.notify' ORDER BY id`)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -339,3 +340,13 @@ func recipients(rs ...member) []events.Recipient {
 }
 
 func ticketNumber(n int64) string { return fmt.Sprintf("MT-%06d", n) }
+
+// textJobs counts the text.notify jobs queued: notices to contractors also go by text.
+func (f *fixture) textJobs() int {
+	f.t.Helper()
+	var n int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM river_job WHERE kind = 'text.notify'`).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}

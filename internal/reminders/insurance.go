@@ -48,7 +48,7 @@ func (r *Reminders) remindInsurance(ctx context.Context, tx pgx.Tx, pub Publishe
 	}
 	sent := 0
 	for _, c := range rows {
-		ev := events.InsuranceExpiring{
+		ev := &events.InsuranceExpiring{
 			ContractorID: c.ID, Company: c.CompanyName, ExpiresOn: c.ExpiresOn.Format(time.DateOnly), DaysLeft: int(c.DaysLeft),
 			Contractor: events.Recipient{Name: c.CompanyName, Email: c.Email}, Staff: staff,
 		}

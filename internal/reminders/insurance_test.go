@@ -40,6 +40,9 @@ func TestInsuranceRemindersAt30And7DaysOnce(t *testing.T) {
 	if len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
 		t.Fatalf("events %+v, want %+v", evs, want)
 	}
+	if n := f.textJobs(); n != 1 { // the contractor hears by text too, where they agreed to
+		t.Fatalf("%d text jobs, want 1", n)
+	}
 	for _, now := range []string{"2026-04-01T07:00:00Z", "2026-04-15T07:00:00Z", "2026-04-22T22:59:00Z"} {
 		f.now = at(now)
 		f.run(f.r.RemindInsurance, 0)

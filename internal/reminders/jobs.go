@@ -16,6 +16,7 @@ const (
 	SLAScanInterval     = 5 * time.Minute
 	QuoteChaserInterval = time.Hour
 	InsuranceInterval   = 24 * time.Hour
+	UsageInterval       = 15 * time.Minute
 )
 
 // InsuranceHour is the London hour at which the daily insurance reminders run.
@@ -52,6 +53,34 @@ func (InsuranceRemindersArgs) Kind() string { return "maintenance.insurance_remi
 // InsertOpts puts it on the maintenance queue, once per interval.
 func (InsuranceRemindersArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: InsuranceInterval}}
+}
+
+// UsageNoticesArgs is the usage threshold scan of every organisation.
+type UsageNoticesArgs struct{}
+
+// Kind is the job's stable name.
+func (UsageNoticesArgs) Kind() string { return "maintenance.usage_notices.v1" }
+
+// InsertOpts puts it on the maintenance queue, once per interval.
+func (UsageNoticesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: UsageInterval}}
+}
+
+// UsageNoticesWorker works UsageNoticesArgs.
+type UsageNoticesWorker struct {
+	river.WorkerDefaults[UsageNoticesArgs]
+	Reminders *Reminders
+}
+
+// Work tells every organisation's ADMINs of allowances 80% and 100% used.
+func (w *UsageNoticesWorker) Work(ctx context.Context, _ *river.Job[UsageNoticesArgs]) error {
+	_, err := w.Reminders.RemindUsage(ctx)
+	return err
+}
+
+// Timeout lets a scan of many organisations run longer than the client's default.
+func (w *UsageNoticesWorker) Timeout(*river.Job[UsageNoticesArgs]) time.Duration {
+	return UsageInterval - 30*time.Second
 }
 
 // SLAScanWorker works SLAScanArgs.
@@ -105,17 +134,18 @@ func (w *InsuranceRemindersWorker) Timeout(*river.Job[InsuranceRemindersArgs]) t
 	return 30 * time.Minute
 }
 
-// Register adds the three workers, sharing one Reminders on deps.
+// Register adds the four workers, sharing one Reminders on deps.
 func Register(w *river.Workers, deps Deps) {
 	r := New(deps)
 	river.AddWorker(w, &SLAScanWorker{Reminders: r})
 	river.AddWorker(w, &QuoteChaserWorker{Reminders: r})
 	river.AddWorker(w, &InsuranceRemindersWorker{Reminders: r})
+	river.AddWorker(w, &UsageNoticesWorker{Reminders: r})
 }
 
-// Periodic schedules the scans: SLA every 5 minutes, quote chasers hourly, insurance daily
-// at InsuranceHour London time; each also runs when a leader starts, so a deploy or a
-// leadership change never skips a day.
+// Periodic schedules the scans: SLA every 5 minutes, usage every 15, quote chasers
+// hourly, insurance daily at InsuranceHour London time; each also runs when a leader
+// starts, so a deploy or a leadership change never skips a day.
 func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(SLAScanInterval),
@@ -127,6 +157,9 @@ func Periodic() []*river.PeriodicJob {
 		river.NewPeriodicJob(DailyAt(InsuranceHour),
 			func() (river.JobArgs, *river.InsertOpts) { return InsuranceRemindersArgs{}, nil },
 			&river.PeriodicJobOpts{ID: InsuranceRemindersArgs{}.Kind(), RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(UsageInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return UsageNoticesArgs{}, nil },
+			&river.PeriodicJobOpts{ID: UsageNoticesArgs{}.Kind(), RunOnStart: true}),
 	}
 }
 

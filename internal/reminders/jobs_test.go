@@ -92,11 +92,12 @@ func TestWorkersPublishThroughTheirRiverClient(t *testing.T) {
 		t.Fatal("scan without a publisher or a River client succeeded")
 	}
 
-	// ...and inside one they publish through the client working the job. The email and
-	// webhook kinds need workers to be insertable; their queues are not worked here.
+	// ...and inside one they publish through the client working the job. The email, text
+	// and webhook kinds need workers to be insertable; their queues are not worked here.
 	workers := river.NewWorkers()
 	reminders.Register(workers, deps)
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.EmailArgs]) error { return nil }))
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.TextsArgs]) error { return nil }))
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[outbox.WebhooksArgs]) error { return nil }))
 	client, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{
 		Logger: slog.New(slog.DiscardHandler), Workers: workers,
@@ -158,6 +159,7 @@ func TestPeriodicJobsAndRegistration(t *testing.T) {
 		{reminders.SLAScanArgs{}, "maintenance.sla_scan.v1", 5 * time.Minute},
 		{reminders.QuoteChaserArgs{}, "maintenance.quote_chaser.v1", time.Hour},
 		{reminders.InsuranceRemindersArgs{}, "maintenance.insurance_reminders.v1", 24 * time.Hour},
+		{reminders.UsageNoticesArgs{}, "maintenance.usage_notices.v1", 15 * time.Minute},
 	}
 	for _, w := range want {
 		opts := w.args.InsertOpts()
@@ -177,8 +179,8 @@ func TestPeriodicJobsAndRegistration(t *testing.T) {
 			t.Errorf("%s inserted as %s on %s, then duplicate=%v", w.kind, first.Job.Kind, first.Job.Queue, second.UniqueSkippedAsDuplicate)
 		}
 	}
-	if got := len(reminders.Periodic()); got != 3 {
-		t.Fatalf("%d periodic jobs, want 3", got)
+	if got := len(reminders.Periodic()); got != 4 {
+		t.Fatalf("%d periodic jobs, want 4", got)
 	}
 
 	// A working client accepts the workers and schedules (River validates both).

@@ -56,7 +56,7 @@ func (r *Reminders) chaseQuotes(ctx context.Context, tx pgx.Tx, pub Publisher, o
 		if now.Before(cal.AddWorkingDays(w.CreatedAt, QuoteChaseAfter)) {
 			break
 		}
-		ev := events.QuoteChaser{
+		ev := &events.QuoteChaser{
 			WorkOrderID: w.ID, TicketNumber: tickets.FormatNumber(w.TicketNumber), Description: w.Description,
 			AssignedAt: w.CreatedAt.UTC(), Contractor: events.Recipient{Name: w.CompanyName, Email: w.Email},
 		}

@@ -1,11 +1,11 @@
 // Package reminders runs the periodic notices on the maintenance queue: SLA warnings and
-// breaches, chasers for work orders still without a quote, and contractor insurance
-// expiry.
+// breaches, chasers for work orders still without a quote, contractor insurance expiry,
+// and plan allowances 80% and 100% used.
 //
 // Each scan lists the organisations in the system scope (which sees organisation rows and
 // nothing else), then works in each organisation's own scope, so row-level security keeps
 // one organisation's tickets, contractors and people out of another's notices. A notice is
-// recorded in notices_sent and published (email and webhooks) in one transaction: the
+// recorded in notices_sent and published (email, texts where events.Texted, and webhooks) in one transaction: the
 // INSERT … ON CONFLICT DO NOTHING decides who sends, so a scan that runs again, overlaps
 // another or is retried after a failure sends each notice exactly once, and a failed
 // publish leaves nothing recorded, to be sent by the next run.
