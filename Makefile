@@ -17,11 +17,11 @@ build:
 ## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
 ## (or, when TEST_DATABASE_URL is given, against that server: a superuser URL),
 ## then ~20 s of fuzzing of the text checks (Go runs one -fuzz target per invocation)
-test: build lint bin/mailpit
+test: build lint bin/mailpit bin/stripe-mock
 ifdef TEST_DATABASE_URL
-	MAILPIT_BIN=$(CURDIR)/bin/mailpit TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
 else
-	MAILPIT_BIN=$(CURDIR)/bin/mailpit ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
 endif
 	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
 	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
@@ -29,6 +29,11 @@ endif
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum
 	$(GO) build -modfile=tools/go.mod -o bin/mailpit github.com/axllent/mailpit
+
+## bin/stripe-mock: Stripe's official mock API server (pinned in tools/go.mod) for the
+## payment-provider tests
+bin/stripe-mock: tools/go.mod tools/go.sum
+	$(GO) build -modfile=tools/go.mod -o bin/stripe-mock github.com/stripe/stripe-mock
 
 ## bench: the whole performance picture in one run (docs/benchmarks.md): the API beside a
 ## pgbench baseline of the same SQL on 1,000 organisations and 200,000 tickets, then the job

@@ -1,0 +1,42 @@
+package testsupport
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// StartStripeMock starts stripe-mock, Stripe's official mock API server (`make test` builds
+// it, pinned in tools/go.mod, and passes its path as STRIPE_MOCK_BIN), on a free loopback
+// port, waits until it answers and returns its base URL, e.g. http://127.0.0.1:1234. It
+// answers with fixture data, not what was sent, and stops when the test ends.
+func StartStripeMock(t testing.TB) string {
+	t.Helper()
+	bin := os.Getenv("STRIPE_MOCK_BIN")
+	if bin == "" {
+		t.Fatal("STRIPE_MOCK_BIN is not set: run with `make test` (or `make bin/stripe-mock` and STRIPE_MOCK_BIN=$PWD/bin/stripe-mock)")
+	}
+	port := freePort(t)
+	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start stripe-mock: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		// Any HTTP answer means it is listening; unauthenticated requests get a 401.
+		resp, err := http.Get(base + "/v1/customers")
+		if err == nil {
+			resp.Body.Close()
+			return base
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stripe-mock did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
