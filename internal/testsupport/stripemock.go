@@ -19,8 +19,10 @@ func StartStripeMock(t testing.TB) string {
 	if bin == "" {
 		t.Fatal("STRIPE_MOCK_BIN is not set: run with `make test` (or `make bin/stripe-mock` and STRIPE_MOCK_BIN=$PWD/bin/stripe-mock)")
 	}
-	port := freePort(t)
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	// stripe-mock opens HTTPS on 12112 as well unless told where, even when given -http-addr, so
+	// parallel tests would fight over that port: both go on free loopback ports.
+	port, tlsPort := freePort(t), freePort(t)
+	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port), "-https-addr", fmt.Sprintf("127.0.0.1:%d", tlsPort))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
