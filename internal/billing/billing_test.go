@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +102,31 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	app.Anonymous().Get("/api/v1/billing/usage").ExpectFailure(http.StatusUnauthorized, apperr.Unauthenticated)
+}
+
+// The statement is a real PDF (ADMIN only) with the month's figures: each metric's use and
+// cost and the total with the plan's price.
+func TestStatement(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Statement Lettings", testsupport.EstateOptions{})
+	month := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	setMeter(t, app, e, "sms", month, 63)
+	setMeter(t, app, e, "ai_tokens", month, 2500)
+
+	r := e.Admin.With(t).Get("/api/v1/billing/statement?month=2026-11").Expect(http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" || !strings.Contains(r.Header.Get("Content-Disposition"), "usage-statement-2026-11.pdf") {
+		t.Fatalf("answer %s, %s", ct, r.Header.Get("Content-Disposition"))
+	}
+	text := testsupport.PDFText(t, r.Body)
+	// 13 SMS over at 5p = 65p; 1,500 tokens over at 100p a thousand = 150p; total £2.15.
+	for _, want := range []string{"Usage statement November 2026", "Statement Lettings", "Free", "1 November 2026 to 30 November 2026",
+		"SMS (segments)", "63", "13", testsupport.CP1252("£0.65"), testsupport.CP1252("£1.50"), testsupport.CP1252("£2.15")} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the statement lacks %q", want)
+		}
+	}
+	for _, c := range []*testsupport.Client{e.Coordinator, e.Tenant} {
+		c.With(t).Get("/api/v1/billing/statement").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+	}
+	e.Admin.With(t).Get("/api/v1/billing/statement?month=November").ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "month")
 }

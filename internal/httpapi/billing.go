@@ -22,4 +22,14 @@ func (s *Server) billingRoutes() {
 			}
 			return ok(ctx, u), nil
 		})
+
+	op := s.operation(http.MethodGet, "/api/v1/billing/statement", "billingStatement", "Billing", "The month's usage statement as PDF (ADMIN)", true)
+	op.Responses = map[string]*huma.Response{"200": {Description: "The usage statement as a PDF", Content: map[string]*huma.MediaType{"application/pdf": {}}}}
+	huma.Register(s.api, op, func(ctx context.Context, in *monthIn) (*pdfOut, error) {
+		name, content, err := s.deps.Billing.Statement(ctx, actorOf(ctx), in.Month)
+		if err != nil {
+			return nil, err
+		}
+		return &pdfOut{ContentType: "application/pdf", ContentDisposition: `attachment; filename="` + name + `"`, Body: content}, nil
+	})
 }

@@ -115,6 +115,7 @@ var specRoutes = map[route]bool{
 	{"GET", "/api/v1/tickets/{id}/messages"}:                       false,
 	{"GET", "/api/v1/billing/plans"}:                               true,
 	{"GET", "/api/v1/billing/usage"}:                               false,
+	{"GET", "/api/v1/billing/statement"}:                           false,
 	{"POST", "/webhooks/twilio/status"}:                            true,
 	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,

@@ -2,10 +2,8 @@ package invoices_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -370,33 +368,6 @@ func testInvoiceLifecycle(t *testing.T, e *testsupport.Workflow) {
 	})
 }
 
-// ivStreams returns a PDF's streams, inflating the FlateDecode ones (fpdf compresses page
-// content by default), with PDF string escapes for parentheses and backslashes undone.
-func ivStreams(t *testing.T, pdf []byte) string {
-	t.Helper()
-	var out strings.Builder
-	re := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
-	inflated := 0
-	for _, m := range re.FindAllSubmatch(pdf, -1) {
-		data := m[1]
-		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
-			if b, err := io.ReadAll(zr); err == nil {
-				data = b
-				inflated++
-			}
-		}
-		out.Write(data)
-		out.WriteByte('\n')
-	}
-	if inflated == 0 && !bytes.Contains(pdf, []byte("BT")) {
-		t.Fatalf("no readable content stream in the PDF")
-	}
-	return strings.NewReplacer(`\(`, `(`, `\)`, `)`, `\\`, `\`).Replace(out.String())
-}
-
-// ivCP1252 is s as fpdf's core fonts write it: "£" is the single byte 0xA3.
-func ivCP1252(s string) string { return strings.ReplaceAll(s, "£", "\xa3") }
-
 // testInvoicePDF: the PDF download is a real PDF naming the contractor, the reference and
 // the total.
 func testInvoicePDF(t *testing.T, e *testsupport.Workflow) {
@@ -434,8 +405,8 @@ func testInvoicePDF(t *testing.T, e *testsupport.Workflow) {
 			if !bytes.HasPrefix(r.Body, []byte("%PDF-")) || !bytes.Contains(r.Body[max(0, len(r.Body)-1024):], []byte("%%EOF")) {
 				t.Fatalf("not a PDF: %q…", r.Body[:min(len(r.Body), 16)])
 			}
-			text := ivStreams(t, r.Body)
-			for _, want := range []string{company.CompanyName, ref, ivCP1252("£1,252.48"), ivCP1252("£1,000.00"), "Boiler repair", "APPROVED", "(BACS)"} {
+			text := testsupport.PDFText(t, r.Body)
+			for _, want := range []string{company.CompanyName, ref, testsupport.CP1252("£1,252.48"), testsupport.CP1252("£1,000.00"), "Boiler repair", "APPROVED", "(BACS)"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("the PDF does not show %q", want)
 				}
