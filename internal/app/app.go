@@ -20,6 +20,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/billing"
+	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -188,7 +189,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
-		Billing:      billing.NewService(db, billing.Config{StripePrices: cfg.StripePrices}, time.Now),
+		Billing:      billing.NewService(db, billing.Config{StripePrices: cfg.StripePrices}, payments.NewLocal(cfg.BaseURL), time.Now),
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling,

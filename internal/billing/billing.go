@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/plans"
 )
@@ -23,14 +24,15 @@ type Config struct {
 
 // Service answers the billing endpoints.
 type Service struct {
-	db  *database.DB
-	cfg Config
-	now func() time.Time
+	db       *database.DB
+	cfg      Config
+	provider payments.Provider
+	now      func() time.Time
 }
 
-// NewService returns the billing service.
-func NewService(db *database.DB, cfg Config, now func() time.Time) *Service {
-	return &Service{db: db, cfg: cfg, now: now}
+// NewService returns the billing service on a payment provider.
+func NewService(db *database.DB, cfg Config, provider payments.Provider, now func() time.Time) *Service {
+	return &Service{db: db, cfg: cfg, provider: provider, now: now}
 }
 
 // Allowances are a plan's monthly inclusions.

@@ -130,3 +130,67 @@ func TestStatement(t *testing.T) {
 	}
 	e.Admin.With(t).Get("/api/v1/billing/statement?month=November").ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "month")
 }
+
+// The subscription's life with the local provider (changes apply at once, nothing is
+// charged): upgrade, change, cancel and resume, back to Free; ADMIN only; the plan's
+// allowances follow; each change on the organisation's timeline; another organisation is
+// untouched.
+func TestSubscriptionLifecycle(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Subscribing", testsupport.EstateOptions{})
+	other := app.NewEstate(t, "Staying Free", testsupport.EstateOptions{})
+	var sub billing.Subscription
+	e.Coordinator.With(t).Get("/api/v1/billing/subscription").Expect(http.StatusOK).Data(&sub)
+	if sub.Plan != "FREE" || sub.Status != "ACTIVE" || sub.Provider != "local" || sub.HasPaidPlan {
+		t.Fatalf("new organisation %+v", sub)
+	}
+	e.Coordinator.With(t).Post("/api/v1/billing/upgrade", map[string]any{"plan": "STARTER"}).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+	e.Admin.With(t).Post("/api/v1/billing/upgrade", map[string]any{"plan": "GOLD"}).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "plan")
+	e.Admin.With(t).Post("/api/v1/billing/cancel", nil).ExpectFailure(http.StatusConflict, apperr.Conflict)
+
+	step := func(path string, body any, want func(billing.Subscription) bool) {
+		t.Helper()
+		e.Admin.With(t).Post(path, body).Expect(http.StatusOK).Data(&sub)
+		if !want(sub) {
+			t.Fatalf("%s: %+v", path, sub)
+		}
+		var got billing.Subscription
+		e.Admin.With(t).Get("/api/v1/billing/subscription").Expect(http.StatusOK).Data(&got)
+		if got.Plan != sub.Plan || got.Status != sub.Status || got.CancelAtPeriodEnd != sub.CancelAtPeriodEnd {
+			t.Fatalf("after %s the organisation reads %+v, the answer was %+v", path, got, sub)
+		}
+	}
+	step("/api/v1/billing/upgrade", map[string]any{"plan": "STARTER"}, func(s billing.Subscription) bool {
+		return s.Plan == "STARTER" && s.Status == "ACTIVE" && s.HasPaidPlan && s.CurrentPeriodEnd != nil
+	})
+	var u billing.BillingUsage
+	e.Admin.With(t).Get("/api/v1/billing/usage").Expect(http.StatusOK).Data(&u)
+	if u.Plan != "STARTER" || !u.AllowOverage || u.Metrics[0].Included != 500 {
+		t.Fatalf("usage on Starter %+v", u)
+	}
+	step("/api/v1/billing/upgrade", map[string]any{"plan": "PROFESSIONAL"}, func(s billing.Subscription) bool { return s.Plan == "PROFESSIONAL" })
+	step("/api/v1/billing/upgrade", map[string]any{"plan": "PROFESSIONAL"}, func(s billing.Subscription) bool { return s.Plan == "PROFESSIONAL" })
+	e.Admin.With(t).Post("/api/v1/billing/resume", nil).ExpectFailure(http.StatusConflict, apperr.Conflict)
+	step("/api/v1/billing/cancel", nil, func(s billing.Subscription) bool { return s.Plan == "FREE" && !s.HasPaidPlan && !s.CancelAtPeriodEnd })
+	step("/api/v1/billing/upgrade", map[string]any{"plan": "ENTERPRISE"}, func(s billing.Subscription) bool { return s.Plan == "ENTERPRISE" })
+	step("/api/v1/billing/upgrade", map[string]any{"plan": "FREE"}, func(s billing.Subscription) bool { return s.Plan == "FREE" })
+
+	var trail []struct {
+		Action string `json:"action"`
+	}
+	e.Admin.With(t).Get("/api/v1/timeline?entity=organisation&id=" + e.OrgID.String() + "&limit=50").Expect(http.StatusOK).Data(&trail)
+	changes := 0
+	for _, ev := range trail {
+		if ev.Action == "plan_changed" || ev.Action == "subscription_cancelled" {
+			changes++
+		}
+	}
+	if changes != 5 {
+		t.Fatalf("%d plan changes on the timeline, want 5: %+v", changes, trail)
+	}
+	other.Admin.With(t).Get("/api/v1/billing/subscription").Expect(http.StatusOK).Data(&sub)
+	if sub.Plan != "FREE" {
+		t.Fatalf("another organisation's plan %+v", sub)
+	}
+	e.Tenant.With(t).Get("/api/v1/billing/subscription").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+}

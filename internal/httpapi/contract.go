@@ -38,6 +38,9 @@ var extraAnswers = map[string][]int{
 	"putAiPrompt":      {http.StatusConflict},  // two saves at the same moment
 	"twilioStatus":     {http.StatusForbidden}, // not signed by Twilio
 	"twilioInbound":    {http.StatusForbidden},
+	// Body-less POSTs: an Idempotency-Key over 255 characters is their only 422.
+	"cancelSubscription": {http.StatusUnprocessableEntity},
+	"resumeSubscription": {http.StatusUnprocessableEntity},
 }
 
 // enumsByType are the values of the named string types answers carry; the domain

@@ -5,20 +5,17 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
-// Local is the provider for development and the default when Stripe is not configured: plan
-// changes apply at once and nothing is charged. Its subscriptions live in memory, so they are
-// gone when the process stops. It is safe for concurrent use.
+// Local is the provider for development and the default while Stripe is not configured:
+// plan changes apply at once and nothing is charged. It keeps nothing: the organisation's
+// row holds the subscription, so any replica, before or after a restart, answers alike.
+// Ids are derived (a customer from its organisation, a subscription from its customer),
+// and each change answers the subscription as it now is (an empty PriceID: unchanged).
 type Local struct {
 	baseURL string
 	now     func() time.Time
-
-	mu      sync.Mutex
-	subs    map[string]Subscription
-	created map[string]string // idempotency key → subscription id, so a retried create returns the first
 }
 
 var _ Provider = (*Local)(nil)
@@ -26,12 +23,7 @@ var _ Provider = (*Local)(nil)
 // NewLocal is a local provider whose portal and checkout URLs are on baseURL, the app's own
 // base URL (e.g. http://localhost:8080).
 func NewLocal(baseURL string) *Local {
-	return &Local{
-		baseURL: strings.TrimRight(baseURL, "/"),
-		now:     time.Now,
-		subs:    map[string]Subscription{},
-		created: map[string]string{},
-	}
+	return &Local{baseURL: strings.TrimRight(baseURL, "/"), now: time.Now}
 }
 
 // Name is "local".
@@ -46,68 +38,50 @@ func (l *Local) CreateCustomer(_ context.Context, c Customer, idempotencyKey str
 	return "cus_local_" + c.OrgID, nil
 }
 
-// CreateSubscription starts an active subscription at once; ids count up from sub_local_1.
+// CreateSubscription starts an active subscription at once, its id derived from the
+// customer's (one subscription per customer).
 func (l *Local) CreateSubscription(_ context.Context, customerID, priceID, idempotencyKey string) (Subscription, error) {
 	if idempotencyKey == "" {
 		return Subscription{}, ErrNoIdempotencyKey
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if id, ok := l.created[idempotencyKey]; ok {
-		return l.subs[id], nil
-	}
-	s := Subscription{
-		ID:               fmt.Sprintf("sub_local_%d", len(l.subs)+1),
-		CustomerID:       customerID,
-		PriceID:          priceID,
-		Status:           "active",
-		CurrentPeriodEnd: l.now().AddDate(0, 1, 0),
-	}
-	l.subs[s.ID] = s
-	l.created[idempotencyKey] = s.ID
-	return s, nil
+	return l.subscription("sub_local_"+strings.TrimPrefix(customerID, "cus_local_"), priceID, false), nil
 }
 
 // ChangePrice applies the new price at once; nothing is prorated because nothing is charged.
 func (l *Local) ChangePrice(_ context.Context, subscriptionID, priceID, idempotencyKey string) (Subscription, error) {
-	return l.update(subscriptionID, idempotencyKey, func(s *Subscription) { s.PriceID = priceID })
+	if idempotencyKey == "" {
+		return Subscription{}, ErrNoIdempotencyKey
+	}
+	return l.subscription(subscriptionID, priceID, false), nil
 }
 
 // CancelAtPeriodEnd marks the subscription to end with its period.
 func (l *Local) CancelAtPeriodEnd(_ context.Context, subscriptionID, idempotencyKey string) (Subscription, error) {
-	return l.update(subscriptionID, idempotencyKey, func(s *Subscription) { s.CancelAtPeriodEnd = true })
+	if idempotencyKey == "" {
+		return Subscription{}, ErrNoIdempotencyKey
+	}
+	return l.subscription(subscriptionID, "", true), nil
 }
 
 // Resume undoes CancelAtPeriodEnd.
 func (l *Local) Resume(_ context.Context, subscriptionID, idempotencyKey string) (Subscription, error) {
-	return l.update(subscriptionID, idempotencyKey, func(s *Subscription) { s.CancelAtPeriodEnd = false })
-}
-
-func (l *Local) update(id, idempotencyKey string, change func(*Subscription)) (Subscription, error) {
 	if idempotencyKey == "" {
 		return Subscription{}, ErrNoIdempotencyKey
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.subs[id]
-	if !ok {
-		return Subscription{}, fmt.Errorf("payments: local: no subscription %q", id)
-	}
-	change(&s)
-	s.Status = "active"
-	l.subs[id] = s
-	return s, nil
+	return l.subscription(subscriptionID, "", false), nil
 }
 
-// GetSubscription returns the subscription as it is now.
+// GetSubscription answers an active subscription: a local one never lapses.
 func (l *Local) GetSubscription(_ context.Context, subscriptionID string) (Subscription, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.subs[subscriptionID]
-	if !ok {
-		return Subscription{}, fmt.Errorf("payments: local: no subscription %q", subscriptionID)
+	if !strings.HasPrefix(subscriptionID, "sub_local_") {
+		return Subscription{}, fmt.Errorf("payments: local: %q is not a local subscription", subscriptionID)
 	}
-	return s, nil
+	return l.subscription(subscriptionID, "", false), nil
+}
+
+func (l *Local) subscription(id, priceID string, cancel bool) Subscription {
+	return Subscription{ID: id, CustomerID: "cus_local_" + strings.TrimPrefix(id, "sub_local_"), PriceID: priceID, Status: "active",
+		CancelAtPeriodEnd: cancel, CurrentPeriodEnd: l.now().UTC().AddDate(0, 1, 0)}
 }
 
 // PortalURL is baseURL/billing/local-portal with the customer and where to return.

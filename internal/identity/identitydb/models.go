@@ -46,6 +46,9 @@ type Organisation struct {
 	Settings               []byte
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
+	CancelAtPeriodEnd      bool
+	CurrentPeriodEnd       *time.Time
+	BillingUpdatedAt       *time.Time
 }
 
 type PasswordReset struct {

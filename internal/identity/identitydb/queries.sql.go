@@ -221,7 +221,7 @@ func (q *Queries) GetMembershipForUser(ctx context.Context, db DBTX, arg GetMemb
 }
 
 const getOrganisation = `-- name: GetOrganisation :one
-SELECT id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at FROM organisations WHERE id = $1
+SELECT id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at, cancel_at_period_end, current_period_end, billing_updated_at FROM organisations WHERE id = $1
 `
 
 func (q *Queries) GetOrganisation(ctx context.Context, db DBTX, id uuid.UUID) (Organisation, error) {
@@ -239,12 +239,15 @@ func (q *Queries) GetOrganisation(ctx context.Context, db DBTX, id uuid.UUID) (O
 		&i.Settings,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelAtPeriodEnd,
+		&i.CurrentPeriodEnd,
+		&i.BillingUpdatedAt,
 	)
 	return i, err
 }
 
 const getOrganisationBySlug = `-- name: GetOrganisationBySlug :one
-SELECT id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at FROM organisations WHERE slug = $1
+SELECT id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at, cancel_at_period_end, current_period_end, billing_updated_at FROM organisations WHERE slug = $1
 `
 
 func (q *Queries) GetOrganisationBySlug(ctx context.Context, db DBTX, slug string) (Organisation, error) {
@@ -262,6 +265,9 @@ func (q *Queries) GetOrganisationBySlug(ctx context.Context, db DBTX, slug strin
 		&i.Settings,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelAtPeriodEnd,
+		&i.CurrentPeriodEnd,
+		&i.BillingUpdatedAt,
 	)
 	return i, err
 }
@@ -433,7 +439,7 @@ const insertOrganisation = `-- name: InsertOrganisation :one
 
 INSERT INTO organisations (id, name, slug) VALUES ($1, $2, $3)
 ON CONFLICT (slug) DO NOTHING
-RETURNING id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at
+RETURNING id, name, slug, plan, subscription_status, stripe_customer_id, stripe_subscription_id, approval_threshold_pence, settings, created_at, updated_at, cancel_at_period_end, current_period_end, billing_updated_at
 `
 
 type InsertOrganisationParams struct {
@@ -458,6 +464,9 @@ func (q *Queries) InsertOrganisation(ctx context.Context, db DBTX, arg InsertOrg
 		&i.Settings,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelAtPeriodEnd,
+		&i.CurrentPeriodEnd,
+		&i.BillingUpdatedAt,
 	)
 	return i, err
 }
