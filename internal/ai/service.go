@@ -188,6 +188,16 @@ func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UU
 	}
 	out := call{capability: c, provider: set.Provider, model: set.Model, template: tmpl}
 	if metered(set.Provider) {
+		// Paid models are billed: while the organisation's payment is overdue the builtin
+		// engine answers, as when the allowance is spent.
+		good, err := plans.InGoodStanding(ctx, q, orgID)
+		if err != nil {
+			return call{}, set, err
+		}
+		if !good {
+			out.overAllowance = true
+			return out, set, nil
+		}
 		used, err := s.q.MeterQuantity(ctx, q, aidb.MeterQuantityParams{OrgID: orgID, Metric: MetricTokens, PeriodStart: plans.PeriodStart(s.now())})
 		if err != nil {
 			return call{}, set, err

@@ -22,6 +22,7 @@ const (
 	Conflict        Code = "CONFLICT"            // 409: state conflict or illegal transition
 	TooLarge        Code = "PAYLOAD_TOO_LARGE"   // 413
 	UnsupportedType Code = "UNSUPPORTED_MEDIA"   // 415
+	PaymentRequired Code = "PAYMENT_REQUIRED"    // 402: the organisation's payment is overdue
 	RateLimited     Code = "RATE_LIMITED"        // 429
 	Internal        Code = "INTERNAL"            // 500: never shows internals
 	Unavailable     Code = "SERVICE_UNAVAILABLE" // 503

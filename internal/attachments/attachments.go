@@ -20,6 +20,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments/attachmentsdb"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
@@ -211,7 +212,9 @@ func (s *Service) Upload(ctx context.Context, actor access.Actor, ticketID uuid.
 		f.Add("sharedWithContractorId", "only staff share files with a contractor")
 		return nil, f.Err()
 	}
-	// Check visibility before reading the body, so a stranger's upload stores nothing.
+	// Check visibility (and, for staff and contractors, that the organisation's payment is
+	// not overdue: storage is billed) before reading the body, so a refused upload stores
+	// nothing. A resident's evidence of a repair is never refused for the bill.
 	if err := s.visible(ctx, actor, ticketID, sharedWith); err != nil {
 		return nil, err
 	}
@@ -241,6 +244,11 @@ func (s *Service) visible(ctx context.Context, actor access.Actor, ticketID uuid
 		ok, err := s.tickets.Visible(ctx, tx, actor, ticketID)
 		if err != nil || !ok {
 			return orNotFound(err, "ticket")
+		}
+		if actor.Role != access.Tenant {
+			if err := plans.CheckStanding(ctx, tx, actor.OrgID); err != nil {
+				return err
+			}
 		}
 		return s.tickets.CheckShare(ctx, tx, actor, ticketID, sharedWith)
 	})

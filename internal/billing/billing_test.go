@@ -1,7 +1,9 @@
 package billing_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -193,4 +196,88 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Fatalf("another organisation's plan %+v", sub)
 	}
 	e.Tenant.With(t).Get("/api/v1/billing/subscription").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+}
+
+// setStanding puts the organisation's subscription in status, through billing_apply (as a
+// Stripe webhook will).
+func setStanding(t *testing.T, app *testsupport.App, e *testsupport.Estate, status string) {
+	t.Helper()
+	if err := app.DB.InTx(context.Background(), database.Scope{OrgID: e.OrgID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), "SELECT billing_apply($1, 'STARTER', $2, NULL, 'sub_test', false, NULL, now())", e.OrgID, status)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// upload posts a small PNG to a ticket as c.
+func upload(t *testing.T, c *testsupport.Client, ticketID string) *testsupport.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("file", "leak.png")
+	part.Write([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82"))
+	w.Close()
+	return c.With(t).Do(http.MethodPost, "/api/v1/tickets/"+ticketID+"/attachments", buf.Bytes(), "Content-Type", w.FormDataContentType())
+}
+
+// While the payment is overdue, billable actions answer 402 with a clear message and
+// everything can still be read; a resident's photo is still taken; paying restores them.
+func TestPaymentOverdueGatesBillableActions(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Overdue", testsupport.EstateOptions{})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Damp in the bedroom"})
+	setStanding(t, app, e, "PAST_DUE")
+
+	f := e.Coordinator.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/messages", map[string]any{"channel": "SMS", "body": "Hello", "to": "07400 125000"}).
+		ExpectFailure(http.StatusPaymentRequired, apperr.PaymentRequired)
+	if !strings.Contains(f.Message, "overdue") {
+		t.Fatalf("message %q", f.Message)
+	}
+	upload(t, e.Coordinator, tk.ID.String()).ExpectFailure(http.StatusPaymentRequired, apperr.PaymentRequired)
+	upload(t, e.Tenant, tk.ID.String()).Expect(http.StatusCreated)
+	e.Coordinator.With(t).Get("/api/v1/tickets/" + tk.ID.String() + "/messages").Expect(http.StatusOK)
+	e.Coordinator.With(t).Get("/api/v1/billing/usage").Expect(http.StatusOK)
+	var sub billing.Subscription
+	e.Admin.With(t).Get("/api/v1/billing/subscription").Expect(http.StatusOK).Data(&sub)
+	if sub.Status != "PAST_DUE" {
+		t.Fatalf("subscription %+v", sub)
+	}
+
+	setStanding(t, app, e, "UNPAID")
+	upload(t, e.Contractor, tk.ID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound) // no work order: not theirs to see
+	setStanding(t, app, e, "ACTIVE")
+	e.Coordinator.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/messages", map[string]any{"channel": "SMS", "body": "Hello", "to": "07400 125000"}).
+		Expect(http.StatusCreated)
+	upload(t, e.Coordinator, tk.ID.String()).Expect(http.StatusCreated)
+
+	// A text queued before the payment fell overdue is refused when its turn comes.
+	e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"quietHours": map[string]string{"start": "00:00", "end": "00:00"}}).Expect(http.StatusOK)
+	e.Coordinator.With(t).Post("/api/v1/consent/grant", map[string]any{"type": "SMS", "value": "07400 125000"}).Expect(http.StatusOK)
+	var queued messaging.Text
+	e.Coordinator.With(t).Post("/api/v1/tickets/"+tk.ID.String()+"/messages", map[string]any{"channel": "SMS", "body": "Tomorrow", "to": "07400 125000"}).
+		Expect(http.StatusCreated).Data(&queued)
+	setStanding(t, app, e, "PAST_DUE")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Work(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var texts []messaging.Text
+		e.Coordinator.With(t).Get("/api/v1/tickets/" + tk.ID.String() + "/messages").Expect(http.StatusOK).Data(&texts)
+		var got messaging.Text
+		for _, m := range texts {
+			if m.ID == queued.ID {
+				got = m
+			}
+		}
+		if got.Status == "BLOCKED" && strings.Contains(got.StatusReason, "payment overdue") {
+			break
+		}
+		if got.Status != "PENDING" || time.Now().After(deadline) {
+			t.Fatalf("queued text %+v", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -37,7 +37,10 @@ var extraAnswers = map[string][]int{
 	"updateTicket":     {http.StatusConflict},  // a closed or cancelled ticket
 	"putAiPrompt":      {http.StatusConflict},  // two saves at the same moment
 	"twilioStatus":     {http.StatusForbidden}, // not signed by Twilio
-	"twilioInbound":    {http.StatusForbidden},
+	// Billable actions while the organisation's payment is overdue.
+	"sendTicketMessage": {http.StatusPaymentRequired},
+	"uploadAttachment":  {http.StatusPaymentRequired},
+	"twilioInbound":     {http.StatusForbidden},
 	// Body-less POSTs: an Idempotency-Key over 255 characters is their only 422.
 	"cancelSubscription": {http.StatusUnprocessableEntity},
 	"resumeSubscription": {http.StatusUnprocessableEntity},

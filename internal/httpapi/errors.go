@@ -60,6 +60,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
 	apperr.UnsupportedType: http.StatusUnsupportedMediaType,
 	apperr.RateLimited:     http.StatusTooManyRequests,
+	apperr.PaymentRequired: http.StatusPaymentRequired,
 	apperr.Internal:        http.StatusInternalServerError,
 	apperr.Unavailable:     http.StatusServiceUnavailable,
 }
@@ -85,6 +86,8 @@ func codeOf(status int) apperr.Code {
 		return apperr.Invalid
 	case http.StatusTooManyRequests:
 		return apperr.RateLimited
+	case http.StatusPaymentRequired:
+		return apperr.PaymentRequired
 	case http.StatusServiceUnavailable:
 		return apperr.Unavailable
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/messaging/textrules"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/validate"
 )
 
@@ -102,6 +103,9 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, ticketID uuid.UU
 			return apperr.NotFoundf("ticket")
 		}
 		if err != nil {
+			return err
+		}
+		if err := plans.CheckStanding(ctx, tx, actor.OrgID); err != nil {
 			return err
 		}
 		cp, err := s.recipientPoint(ctx, tx, actor.OrgID, channel, in.To, t)

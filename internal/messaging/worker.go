@@ -157,6 +157,9 @@ func (s *Service) refusal(ctx context.Context, tx pgx.Tx, msg messagingdb.Messag
 	if msg.ContactPointID == nil {
 		return "no consent: the number's record was removed", "", nil
 	}
+	if ok, err := plans.InGoodStanding(ctx, tx, msg.OrgID); err != nil || !ok {
+		return "payment overdue: the organisation's subscription must be paid before texts go", "", err
+	}
 	cp, err := s.q.GetContactPointByID(ctx, tx, messagingdb.GetContactPointByIDParams{OrgID: msg.OrgID, ID: *msg.ContactPointID})
 	if err != nil {
 		return "", "", err

@@ -1,0 +1,35 @@
+package plans
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
+)
+
+// ErrPaymentOverdue is what a billable action answers (402) while the organisation's
+// subscription is PAST_DUE or UNPAID: everything can still be read, and paying restores it.
+var ErrPaymentOverdue = apperr.New(apperr.PaymentRequired,
+	"the organisation's subscription payment is overdue: texts, paid AI and uploads by staff are paused until it is paid (an ADMIN can pay in the billing portal); everything can still be read")
+
+// InGoodStanding reports whether the organisation may use billable services: its
+// subscription is not PAST_DUE or UNPAID. q is in the organisation's scope.
+func InGoodStanding(ctx context.Context, q database.Querier, orgID uuid.UUID) (bool, error) {
+	var status string
+	if err := q.QueryRow(ctx, "SELECT subscription_status FROM organisations WHERE id = $1", orgID).Scan(&status); err != nil {
+		return false, fmt.Errorf("plans: subscription status: %w", err)
+	}
+	return status != "PAST_DUE" && status != "UNPAID", nil
+}
+
+// CheckStanding is ErrPaymentOverdue unless the organisation is in good standing.
+func CheckStanding(ctx context.Context, q database.Querier, orgID uuid.UUID) error {
+	ok, err := InGoodStanding(ctx, q, orgID)
+	if err == nil && !ok {
+		return ErrPaymentOverdue
+	}
+	return err
+}
