@@ -33,7 +33,6 @@ import (
 	"github.com/maintainuk/maintainuk/internal/jobs"
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
-	"github.com/maintainuk/maintainuk/internal/messaging/textrules"
 	"github.com/maintainuk/maintainuk/internal/messaging/twilio"
 	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
@@ -174,10 +173,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.AI = ai.NewService(db, engine, a.Tickets, cfg.AI.PublicTriagePerHour, time.Now)
 	a.AI.Observe = a.Metrics.ObserveAICall
 	classify.Service = a.AI
-	a.Messaging, err = newMessaging(cfg, db, a.Tickets, logger)
-	if err != nil {
-		return nil, err
-	}
+	a.Messaging = newMessaging(cfg, db, a.Tickets, logger)
 	a.Messaging.SetInserter(a.Jobs)
 	a.Messaging.Observe = a.Metrics.ObserveText
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
@@ -222,16 +218,8 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 }
 
 // newMessaging is the texting service on the configured provider.
-func newMessaging(cfg *config.Config, db *database.DB, t *tickets.Service, logger *slog.Logger) (*messaging.Service, error) {
+func newMessaging(cfg *config.Config, db *database.DB, t *tickets.Service, logger *slog.Logger) *messaging.Service {
 	c := cfg.Texting
-	smsPrices, err := textrules.ParsePrices(c.SMSPrices)
-	if err != nil {
-		return nil, fmt.Errorf("config: SMS_PRICES_PENCE: %w", err)
-	}
-	waPrices, err := textrules.ParsePrices(c.WhatsAppPrices)
-	if err != nil {
-		return nil, fmt.Errorf("config: WHATSAPP_PRICES_PENCE: %w", err)
-	}
 	var sender carrier.Sender = twilio.DevSender{}
 	if c.Provider == "twilio" {
 		sender = twilio.New(twilio.Config{AccountSID: c.AccountSID, AuthToken: c.AuthToken, BaseURL: c.BaseURL})
@@ -240,8 +228,8 @@ func newMessaging(cfg *config.Config, db *database.DB, t *tickets.Service, logge
 	}
 	return messaging.NewService(db, sender, t, messaging.Config{
 		SMSFrom: c.SMSFrom, WhatsAppFrom: c.WhatsAppFrom, BaseURL: cfg.BaseURL, AuthToken: c.AuthToken, MaxSegments: c.MaxSegments,
-		SMSPrices: smsPrices, WhatsAppPrices: waPrices, Templates: c.WhatsAppTemplates,
-	}, time.Now, logger), nil
+		SMSPrices: c.SMSPrices, WhatsAppPrices: c.WhatsAppPrices, Templates: c.WhatsAppTemplates,
+	}, time.Now, logger)
 }
 
 // newEmailSender is the configured email provider.

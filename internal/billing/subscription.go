@@ -188,7 +188,7 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action string,
 		after.plan = p
 	}
 	if !sub.CurrentPeriodEnd.IsZero() {
-		end := sub.CurrentPeriodEnd.UTC()
+		end := sub.CurrentPeriodEnd.UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it, so the answer and a later read agree
 		after.periodEnd = &end
 	}
 	if s.provider.Name() == "local" && after.cancel {

@@ -87,10 +87,10 @@ type Texting struct {
 	SMSFrom      string
 	WhatsAppFrom string
 	MaxSegments  int
-	// SMSPrices and WhatsAppPrices are price tables ("GB=4,*=10": pence per SMS segment
+	// SMSPrices and WhatsAppPrices are price tables (from "GB=4,*=10": pence per SMS segment
 	// or per WhatsApp message by destination), checked by internal/messaging/textrules.
-	SMSPrices      string
-	WhatsAppPrices string
+	SMSPrices      textrules.PriceTable
+	WhatsAppPrices textrules.PriceTable
 	// WhatsAppTemplates maps a notification to an approved template's ContentSid.
 	WhatsAppTemplates map[string]string
 }
@@ -383,15 +383,10 @@ func Options() []Option {
 		{Name: "SMS_MAX_SEGMENTS", Default: "3", Description: "Most segments one SMS may use; a longer text is cut with a link to the ticket.",
 			apply: intBetween(func(c *Config) *int { return &c.Texting.MaxSegments }, 1, 10)},
 		{Name: "SMS_PRICES_PENCE", Default: "GB=4,*=10", Description: "What one SMS segment costs, in pence, by destination country (ISO code; * for the rest).",
-			apply: func(c *Config, v string) error {
-				c.Texting.SMSPrices = v
-				_, err := textrules.ParsePrices(v)
-				return err
-			}},
+			apply: func(c *Config, v string) (err error) { c.Texting.SMSPrices, err = textrules.ParsePrices(v); return err }},
 		{Name: "WHATSAPP_PRICES_PENCE", Default: "GB=3,*=6", Description: "What one WhatsApp message costs, in pence, by destination country (ISO code; * for the rest).",
-			apply: func(c *Config, v string) error {
-				c.Texting.WhatsAppPrices = v
-				_, err := textrules.ParsePrices(v)
+			apply: func(c *Config, v string) (err error) {
+				c.Texting.WhatsAppPrices, err = textrules.ParsePrices(v)
 				return err
 			}},
 		{Name: "WHATSAPP_TEMPLATES", Description: "Approved WhatsApp templates for notifications outside the 24-hour window, as NAME=ContentSid pairs separated by commas; names: ticket.resolved, work_order.scheduled, work_order.assigned, quote.approved, quote.chaser, invoice.approved, invoice.paid, contractor.insurance_expiring. Variables: {{1}} organisation, {{2}} ticket number, {{3}} the detail (visit time, job title, amount or expiry date).",

@@ -101,29 +101,29 @@ var Channels = []string{string(carrier.SMS), string(carrier.WhatsApp)}
 
 // Text is one SMS or WhatsApp message, as the API shows it.
 type Text struct {
-	ID              uuid.UUID         `json:"id"`
-	TicketID        *uuid.UUID        `json:"ticketId"`
-	Channel         string            `json:"channel" enum:"SMS,WHATSAPP"`
-	Direction       string            `json:"direction" enum:"OUTBOUND,INBOUND"`
-	To              string            `json:"to" doc:"E.164 number of the recipient (for an inbound text, the organisation's number)."`
-	From            string            `json:"from" doc:"E.164 number it came from."`
-	Body            string            `json:"body" doc:"The text as sent (after any shortening); empty for a template."`
-	ContentSID      string            `json:"contentSid" doc:"The approved WhatsApp template, when one was used."`
-	ContentVariable map[string]string `json:"contentVariables" doc:"The template's variables."`
-	Status          string            `json:"status" enum:"PENDING,SENDING,QUEUED,SENT,DELIVERED,UNDELIVERED,FAILED,READ,BLOCKED,RECEIVED"`
-	StatusReason    string            `json:"statusReason" doc:"Why it was blocked or failed."`
-	ErrorCode       string            `json:"errorCode" doc:"The provider's error code (e.g. 21211 invalid number, 63016 outside the WhatsApp window)."`
-	ProviderSID     string            `json:"providerSid"`
-	Segments        int               `json:"segments" doc:"SMS segments it takes (1 for WhatsApp)."`
-	Encoding        string            `json:"encoding" doc:"GSM-7 or UCS-2 for SMS."`
-	CostPence       int64             `json:"costPence" doc:"What the provider charges for it, from the deployment's price table."`
-	Emergency       bool              `json:"emergency" doc:"About an emergency: sent even in quiet hours."`
-	HoldUntil       *time.Time        `json:"holdUntil" doc:"Held for the organisation's quiet hours until this time."`
-	CreatedBy       *uuid.UUID        `json:"createdBy"`
-	CreatedAt       time.Time         `json:"createdAt"`
-	SentAt          *time.Time        `json:"sentAt"`
-	DeliveredAt     *time.Time        `json:"deliveredAt"`
-	ReadAt          *time.Time        `json:"readAt"`
+	ID               uuid.UUID         `json:"id"`
+	TicketID         *uuid.UUID        `json:"ticketId"`
+	Channel          string            `json:"channel" enum:"SMS,WHATSAPP"`
+	Direction        string            `json:"direction" enum:"OUTBOUND,INBOUND"`
+	To               string            `json:"to" doc:"E.164 number of the recipient (for an inbound text, the organisation's number)."`
+	From             string            `json:"from" doc:"E.164 number it came from."`
+	Body             string            `json:"body" doc:"The text as sent (after any shortening); empty for a template."`
+	ContentSID       string            `json:"contentSid" doc:"The approved WhatsApp template, when one was used."`
+	ContentVariables map[string]string `json:"contentVariables" doc:"The template's variables."`
+	Status           string            `json:"status" enum:"PENDING,SENDING,QUEUED,SENT,DELIVERED,UNDELIVERED,FAILED,READ,BLOCKED,RECEIVED"`
+	StatusReason     string            `json:"statusReason" doc:"Why it was blocked or failed."`
+	ErrorCode        string            `json:"errorCode" doc:"The provider's error code (e.g. 21211 invalid number, 63016 outside the WhatsApp window)."`
+	ProviderSID      string            `json:"providerSid"`
+	Segments         int               `json:"segments" doc:"SMS segments it takes (1 for WhatsApp)."`
+	Encoding         string            `json:"encoding" doc:"GSM-7 or UCS-2 for SMS."`
+	CostPence        int64             `json:"costPence" doc:"What the provider charges for it, from the deployment's price table."`
+	Emergency        bool              `json:"emergency" doc:"About an emergency: sent even in quiet hours."`
+	HoldUntil        *time.Time        `json:"holdUntil" doc:"Held for the organisation's quiet hours until this time."`
+	CreatedBy        *uuid.UUID        `json:"createdBy"`
+	CreatedAt        time.Time         `json:"createdAt"`
+	SentAt           *time.Time        `json:"sentAt"`
+	DeliveredAt      *time.Time        `json:"deliveredAt"`
+	ReadAt           *time.Time        `json:"readAt"`
 }
 
 func textFromRow(m messagingdb.Message) Text {
@@ -132,6 +132,6 @@ func textFromRow(m messagingdb.Message) Text {
 		ProviderSID: m.ProviderMessageID, Segments: int(m.Segments), Encoding: m.Encoding, CostPence: m.CostPence,
 		Emergency: m.Emergency, HoldUntil: m.HoldUntil, CreatedBy: m.CreatedBy, CreatedAt: m.CreatedAt.UTC(),
 		SentAt: m.SentAt, DeliveredAt: m.DeliveredAt, ReadAt: m.ReadAt}
-	t.ContentVariable = decodeVariables(m.ContentVariables)
+	t.ContentVariables = decodeVariables(m.ContentVariables)
 	return t
 }
