@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
+	"github.com/maintainuk/maintainuk/internal/billing/payments/stripe"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -65,6 +67,7 @@ type App struct {
 	stopDashboard context.CancelFunc
 	AI            *ai.Service
 	Messaging     *messaging.Service
+	Billing       *billing.Service
 	API           *httpapi.Server
 	Jobs          *jobs.Client
 	idempotency   *idempotency.Store
@@ -103,7 +106,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, er
 
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
 	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
-	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI, jobs.QueueSMS, jobs.QueueWhatsApp}, logger)
+	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI, jobs.QueueSMS, jobs.QueueWhatsApp, jobs.QueueBilling}, logger)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
@@ -126,18 +129,20 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
+	a.Billing = newBilling(cfg, db, logger)
 	a.Webhooks = webhooks.NewService(db, webhooks.Config{
 		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
 		Logger: logger, Work: true, JobTimeout: time.Minute, Middleware: []rivertype.Middleware{a.Metrics.JobMiddleware()},
-		Periodic: append([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic()...),
+		Periodic: slices.Concat([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic(), billing.Periodic()),
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
 			river.AddWorker(w, classify)
 			river.AddWorker(w, textSend)
 			river.AddWorker(w, textNotify)
 			a.Webhooks.Register(w)
+			a.Billing.Register(w)
 			// Reminders publish through the River client working their job (a.Jobs).
 			reminders.Register(w, reminders.Deps{DB: db, Now: time.Now, Logger: logger})
 			river.AddWorker(w, &email.Worker{DB: db, Sender: sender, Templates: templates, Logger: logger,
@@ -149,6 +154,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	}
 	pub := outbox.NewPublisher(a.Jobs, time.Now)
 	a.Webhooks.SetInserter(a.Jobs)
+	a.Billing.SetInserter(a.Jobs)
 
 	signer, err := identity.NewSigner(cfg.AppSecret, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
@@ -185,7 +191,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
-		Billing:      billing.NewService(db, billing.Config{StripePrices: cfg.StripePrices}, payments.NewLocal(cfg.BaseURL), time.Now),
+		Billing:      a.Billing,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling,
@@ -230,6 +236,24 @@ func newMessaging(cfg *config.Config, db *database.DB, t *tickets.Service, logge
 		SMSFrom: c.SMSFrom, WhatsAppFrom: c.WhatsAppFrom, BaseURL: cfg.BaseURL, AuthToken: c.AuthToken, MaxSegments: c.MaxSegments,
 		SMSPrices: c.SMSPrices, WhatsAppPrices: c.WhatsAppPrices, Templates: c.WhatsAppTemplates,
 	}, time.Now, logger)
+}
+
+// newBilling is the billing service on the configured payment provider.
+func newBilling(cfg *config.Config, db *database.DB, logger *slog.Logger) *billing.Service {
+	c := cfg.Billing
+	var provider payments.Provider = payments.NewLocal(cfg.BaseURL)
+	bc := billing.Config{StripePrices: c.Prices, BaseURL: cfg.BaseURL}
+	if c.Provider == "stripe" {
+		provider = stripe.New(stripe.Config{SecretKey: c.SecretKey, BaseURL: c.BaseURL})
+	}
+	if c.WebhookSecret != "" {
+		bc.VerifyEvent = func(payload []byte, signature string) (payments.Event, error) {
+			return stripe.ParseEvent(payload, signature, c.WebhookSecret, c.WebhookTolerance, time.Now())
+		}
+	}
+	s := billing.NewService(db, bc, provider, time.Now)
+	s.SetLogger(logger)
+	return s
 }
 
 // newEmailSender is the configured email provider.

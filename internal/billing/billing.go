@@ -5,10 +5,13 @@ package billing
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -20,19 +23,38 @@ type Config struct {
 	// StripePrices maps a plan code (STARTER, PROFESSIONAL, ENTERPRISE) to its Stripe price
 	// id; the free plan has none.
 	StripePrices map[string]string
+	// BaseURL is the app's, where the billing portal and checkout return to.
+	BaseURL string
+	// VerifyEvent checks a webhook's signature and reads its event (the provider's
+	// payload and signature header); nil refuses every webhook.
+	VerifyEvent func(payload []byte, signature string) (payments.Event, error)
 }
 
-// Service answers the billing endpoints.
+// Service answers the billing endpoints and works the billing jobs.
 type Service struct {
 	db       *database.DB
 	cfg      Config
 	provider payments.Provider
 	now      func() time.Time
+	jobs     Inserter
+	logger   *slog.Logger
 }
+
+// Inserter inserts jobs in the caller's transaction (the River client).
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// SetInserter gives the service the River client its usage reports are queued on.
+func (s *Service) SetInserter(i Inserter) { s.jobs = i }
+
+// SetLogger sets where the service logs what it leaves alone (webhooks of unknown
+// customers); it is slog's default otherwise.
+func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 
 // NewService returns the billing service on a payment provider.
 func NewService(db *database.DB, cfg Config, provider payments.Provider, now func() time.Time) *Service {
-	return &Service{db: db, cfg: cfg, provider: provider, now: now}
+	return &Service{db: db, cfg: cfg, provider: provider, now: now, logger: slog.Default()}
 }
 
 // Allowances are a plan's monthly inclusions.

@@ -103,11 +103,18 @@ func (s *Service) ChangePlan(ctx context.Context, actor access.Actor, plan strin
 		switch {
 		case plan == r.plan && !r.cancel:
 			return payments.Subscription{}, errUnchanged
+		case plan == r.plan:
+			return s.provider.Resume(ctx, r.subscription, key) // choosing the plan that was to end keeps it
 		case plan == plans.Free.Code:
 			if r.subscription == "" {
 				return payments.Subscription{}, errUnchanged
 			}
 			return s.provider.CancelAtPeriodEnd(ctx, r.subscription, key)
+		case r.subscription == "" && s.provider.Name() != "local":
+			// Stripe needs a payment method before it can charge: the first paid plan is
+			// bought at checkout, and arrives by webhook.
+			return payments.Subscription{}, apperr.New(apperr.Conflict,
+				"a first paid plan is bought at checkout: POST /api/v1/billing/checkout with the plan, then follow its url")
 		case r.subscription == "":
 			return s.provider.CreateSubscription(ctx, r.customer, s.priceOf(plan), key)
 		default:
@@ -155,21 +162,17 @@ var errUnchanged = errors.New("billing: unchanged")
 func (s *Service) change(ctx context.Context, actor access.Actor, action string,
 	call func(r subscriptionRow, key string) (payments.Subscription, error)) (Subscription, error) {
 	var before subscriptionRow
-	var orgName string
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		var err error
-		if before, err = readSubscription(ctx, tx, actor.OrgID); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, "SELECT name FROM organisations WHERE id = $1", actor.OrgID).Scan(&orgName)
+		before, err = readSubscription(ctx, tx, actor.OrgID)
+		return err
 	})
 	if err != nil {
 		return Subscription{}, err
 	}
 	if before.customer == "" {
-		if before.customer, err = s.provider.CreateCustomer(ctx, payments.Customer{OrgID: actor.OrgID.String(), Name: orgName},
-			"customer:"+actor.OrgID.String()); err != nil {
-			return Subscription{}, fmt.Errorf("billing: create customer: %w", err)
+		if before.customer, err = s.EnsureCustomer(ctx, actor.OrgID); err != nil {
+			return Subscription{}, err
 		}
 	}
 	sub, err := call(before, actor.OrgID.String()+":"+action+":"+uuid.NewString())
@@ -182,26 +185,16 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action string,
 		}
 		return Subscription{}, fmt.Errorf("billing: %s: %w", action, err)
 	}
-	after := before
-	after.subscription, after.status, after.cancel = sub.ID, providerStatus(sub.Status), sub.CancelAtPeriodEnd
-	if p := s.planOf(sub.PriceID); p != "" {
-		after.plan = p
-	}
-	if !sub.CurrentPeriodEnd.IsZero() {
-		end := sub.CurrentPeriodEnd.UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it, so the answer and a later read agree
-		after.periodEnd = &end
-	}
+	after := s.stateFrom(before, sub)
 	if s.provider.Name() == "local" && after.cancel {
 		// Locally the period ends now: back to Free at once.
 		after = subscriptionRow{plan: plans.Free.Code, status: "ACTIVE", customer: before.customer}
 	}
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		if err := s.apply(ctx, tx, actor.OrgID, after); err != nil {
+		if _, err := s.apply(ctx, tx, actor.OrgID, after, s.now()); err != nil {
 			return err
 		}
-		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityOrganisation, EntityID: actor.OrgID, Action: action,
-			Before: map[string]any{"plan": before.plan, "status": before.status, "cancelAtPeriodEnd": before.cancel},
-			After:  map[string]any{"plan": after.plan, "status": after.status, "cancelAtPeriodEnd": after.cancel}})
+		return recordChange(ctx, tx, actor, action, before, after, "")
 	})
 	if err != nil {
 		return Subscription{}, err
@@ -209,9 +202,45 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action string,
 	return s.subscriptionView(after), nil
 }
 
+// recordChange puts a subscription change on the organisation's timeline; cause names the
+// provider's event when one brought it.
+func recordChange(ctx context.Context, tx pgx.Tx, actor access.Actor, action string, before, after subscriptionRow, cause string) error {
+	state := func(r subscriptionRow) map[string]any {
+		return map[string]any{"plan": r.plan, "status": r.status, "cancelAtPeriodEnd": r.cancel}
+	}
+	a := state(after)
+	if cause != "" {
+		a["event"] = cause
+	}
+	return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityOrganisation, EntityID: actor.OrgID, Action: action,
+		Before: state(before), After: a})
+}
+
+// stateFrom is the organisation's subscription state once the provider's subscription sub
+// is applied to r. A subscription gives its plan while it lives (active, trialing, or
+// overdue: the plan stays, billable actions pause); one not yet paid for (incomplete)
+// leaves the plan as it was; one that has ended returns the organisation to Free.
+func (s *Service) stateFrom(r subscriptionRow, sub payments.Subscription) subscriptionRow {
+	if sub.Status == "canceled" || sub.Status == "incomplete_expired" {
+		return subscriptionRow{plan: plans.Free.Code, status: "ACTIVE", customer: r.customer}
+	}
+	after := r
+	after.subscription, after.status, after.cancel = sub.ID, providerStatus(sub.Status), sub.CancelAtPeriodEnd
+	if p := s.planOf(sub.PriceID); p != "" && sub.Status != "incomplete" {
+		after.plan = p
+	}
+	after.periodEnd = nil
+	if !sub.CurrentPeriodEnd.IsZero() {
+		end := sub.CurrentPeriodEnd.UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it, so the answer and a later read agree
+		after.periodEnd = &end
+	}
+	return after
+}
+
 // apply writes a subscription state through billing_apply, the only way the application
-// may change an organisation's plan (migration 00014).
-func (s *Service) apply(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r subscriptionRow) error {
+// may change an organisation's plan (migration 00014). at is when the state was true: a
+// state older than the one applied last is not applied, and apply reports false.
+func (s *Service) apply(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r subscriptionRow, at time.Time) (bool, error) {
 	var customer, sub *string
 	if r.customer != "" {
 		customer = &r.customer
@@ -220,8 +249,44 @@ func (s *Service) apply(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r subsc
 		sub = &r.subscription
 	}
 	var applied bool
-	return tx.QueryRow(ctx, "SELECT billing_apply($1, $2, $3, $4, $5, $6, $7, $8)",
-		orgID, r.plan, r.status, customer, sub, r.cancel, r.periodEnd, s.now().UTC()).Scan(&applied)
+	err := tx.QueryRow(ctx, "SELECT billing_apply($1, $2, $3, $4, $5, $6, $7, $8)",
+		orgID, r.plan, r.status, customer, sub, r.cancel, r.periodEnd, at.UTC()).Scan(&applied)
+	return applied, err
+}
+
+// EnsureCustomer creates the organisation's customer at the provider unless it has one,
+// and answers its id. Every attempt for an organisation uses the same idempotency key, so
+// the registration job and a first plan change racing it create one customer between them.
+func (s *Service) EnsureCustomer(ctx context.Context, orgID uuid.UUID) (string, error) {
+	var customer, name, email string
+	err := s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
+		var c *string
+		if err := tx.QueryRow(ctx, "SELECT stripe_customer_id, name FROM organisations WHERE id = $1", orgID).Scan(&c, &name); err != nil {
+			return err
+		}
+		if c != nil {
+			customer = *c
+			return nil
+		}
+		// Stripe sends its receipts to the customer's email: the first ADMIN's.
+		err := tx.QueryRow(ctx, `SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = $1 AND m.role = 'ADMIN' ORDER BY m.created_at LIMIT 1`, orgID).Scan(&email)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil || customer != "" {
+		return customer, err
+	}
+	created, err := s.provider.CreateCustomer(ctx, payments.Customer{OrgID: orgID.String(), Name: name, Email: email}, "customer:"+orgID.String())
+	if err != nil {
+		return "", fmt.Errorf("billing: create customer: %w", err)
+	}
+	err = s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT billing_set_customer($1, $2)", orgID, created).Scan(&customer)
+	})
+	return customer, err
 }
 
 // providerStatus is a provider's subscription status as the organisation records it.

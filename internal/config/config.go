@@ -74,8 +74,20 @@ type Config struct {
 	WebhookTestsPerMinute int
 	AI                    AI
 	Texting               Texting
-	// StripePrices maps a paid plan's code to its Stripe price id.
-	StripePrices map[string]string
+	Billing               Billing
+}
+
+// Billing is how organisations pay (internal/billing): locally (plans change at once,
+// nothing is charged) or through Stripe.
+type Billing struct {
+	Provider  string // local or stripe
+	SecretKey string
+	// BaseURL is Stripe's API, or stripe-mock's in tests.
+	BaseURL          string
+	WebhookSecret    string
+	WebhookTolerance time.Duration
+	// Prices maps a paid plan's code to its Stripe price id.
+	Prices map[string]string
 }
 
 // Texting is how SMS and WhatsApp messages leave and come back (internal/messaging).
@@ -395,6 +407,34 @@ func Options() []Option {
 				c.Texting.WhatsAppTemplates = m
 				return err
 			}},
+		{Name: "BILLING_PROVIDER", Default: "local", Description: "How organisations pay: `local` (plan changes apply at once and nothing is charged) or `stripe` (needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and the three STRIPE_PRICE_* settings).",
+			apply: func(c *Config, v string) error {
+				if v != "local" && v != "stripe" {
+					return errors.New("must be local or stripe")
+				}
+				c.Billing.Provider = v
+				return nil
+			}},
+		{Name: "STRIPE_SECRET_KEY", Description: "Stripe secret or restricted API key (sk_… or rk_…), for BILLING_PROVIDER=stripe.", Secret: true,
+			apply: func(c *Config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "sk_") && !strings.HasPrefix(v, "rk_") {
+					return errors.New("must be a Stripe secret key (sk_…) or restricted key (rk_…)")
+				}
+				c.Billing.SecretKey = v
+				return nil
+			}},
+		{Name: "STRIPE_BASE_URL", Description: "Stripe's API base URL when not Stripe's own (stripe-mock's in tests, e.g. http://127.0.0.1:12111).",
+			apply: func(c *Config, v string) error { c.Billing.BaseURL = v; return optionalURL(v) }},
+		{Name: "STRIPE_WEBHOOK_SECRET", Description: "Signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/webhooks/stripe; without it every Stripe webhook is refused (400).", Secret: true,
+			apply: func(c *Config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "whsec_") {
+					return errors.New("must be a webhook signing secret (whsec_…)")
+				}
+				c.Billing.WebhookSecret = v
+				return nil
+			}},
+		{Name: "STRIPE_WEBHOOK_TOLERANCE", Default: "5m", Description: "How far a Stripe webhook's signed timestamp may be from now, either way, before it is refused as a replay.",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.Billing.WebhookTolerance }, 30*time.Second, time.Hour)},
 		{Name: "STRIPE_PRICE_STARTER", Description: "Stripe price id (price_…) of the Starter plan's monthly subscription.",
 			apply: stripePrice("STARTER")},
 		{Name: "STRIPE_PRICE_PROFESSIONAL", Description: "Stripe price id of the Professional plan.",
@@ -463,6 +503,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Texting.Provider == "twilio" && (c.Texting.AccountSID == "" || c.Texting.AuthToken == "") {
 		errs = append(errs, errors.New("config: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when SMS_PROVIDER=twilio"))
 	}
+	if c.Billing.Provider == "stripe" {
+		if c.Billing.SecretKey == "" || c.Billing.WebhookSecret == "" {
+			errs = append(errs, errors.New("config: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required when BILLING_PROVIDER=stripe"))
+		}
+		if len(c.Billing.Prices) < 3 {
+			errs = append(errs, errors.New("config: STRIPE_PRICE_STARTER, STRIPE_PRICE_PROFESSIONAL and STRIPE_PRICE_ENTERPRISE are required when BILLING_PROVIDER=stripe"))
+		}
+	}
 	if c.AI.Provider == "openai" && c.AI.OpenAIAPIKey == "" {
 		errs = append(errs, errors.New("config: OPENAI_API_KEY is required when AI_PROVIDER=openai"))
 	}
@@ -515,10 +563,10 @@ func stripePrice(plan string) func(*Config, string) error {
 		if !strings.HasPrefix(v, "price_") || alphanumeric(strings.ReplaceAll(v, "_", "")) != nil {
 			return errors.New("must be a Stripe price id, e.g. price_1Q2w3E4r5T6y7U8i")
 		}
-		if c.StripePrices == nil {
-			c.StripePrices = map[string]string{}
+		if c.Billing.Prices == nil {
+			c.Billing.Prices = map[string]string{}
 		}
-		c.StripePrices[plan] = v
+		c.Billing.Prices[plan] = v
 		return nil
 	}
 }

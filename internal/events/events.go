@@ -115,6 +115,8 @@ type Publisher interface {
 	PublishTexts(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ev Event) error
 	// PublishClassification queues the AI classification of a new ticket.
 	PublishClassification(ctx context.Context, tx pgx.Tx, orgID, ticketID uuid.UUID) error
+	// PublishCustomer queues the creation of a new organisation's billing customer.
+	PublishCustomer(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) error
 }
 
 // Discard publishes nothing: for tests of services whose messages they do not look at.
@@ -131,6 +133,9 @@ func (Discard) PublishTexts(context.Context, pgx.Tx, uuid.UUID, Event) error { r
 
 // PublishClassification does nothing.
 func (Discard) PublishClassification(context.Context, pgx.Tx, uuid.UUID, uuid.UUID) error { return nil }
+
+// PublishCustomer does nothing.
+func (Discard) PublishCustomer(context.Context, pgx.Tx, uuid.UUID) error { return nil }
 
 // EmailAndWebhooks publishes ev to email (when it emails anyone), to texts (when it is
 // Texted) and to the organisation's webhooks.

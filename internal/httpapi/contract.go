@@ -44,6 +44,7 @@ var extraAnswers = map[string][]int{
 	// Body-less POSTs: an Idempotency-Key over 255 characters is their only 422.
 	"cancelSubscription": {http.StatusUnprocessableEntity},
 	"resumeSubscription": {http.StatusUnprocessableEntity},
+	"openBillingPortal":  {http.StatusUnprocessableEntity},
 }
 
 // enumsByType are the values of the named string types answers carry; the domain

@@ -120,6 +120,10 @@ var specRoutes = map[route]bool{
 	{"POST", "/api/v1/billing/upgrade"}:                            false,
 	{"POST", "/api/v1/billing/cancel"}:                             false,
 	{"POST", "/api/v1/billing/resume"}:                             false,
+	{"POST", "/api/v1/billing/checkout"}:                           false,
+	{"POST", "/api/v1/billing/portal"}:                             false,
+	{"GET", "/api/v1/billing/invoices"}:                            false,
+	{"POST", "/webhooks/stripe"}:                                   true,
 	{"POST", "/webhooks/twilio/status"}:                            true,
 	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,
@@ -542,6 +546,9 @@ func TestOpenAPI(t *testing.T) {
 			case r == route{"GET", "/api/v1/billing/plans"}:
 				// Public information: the plans and their prices.
 				testsupport.ExpectOK(t, resp, http.StatusOK, nil)
+			case r == route{"POST", "/webhooks/stripe"}:
+				// Stripe's webhook checks the signature before anything else.
+				testsupport.ExpectFailure(t, resp, http.StatusBadRequest, apperr.BadRequest)
 			case strings.HasPrefix(r.path, "/webhooks/twilio/"):
 				// Twilio's webhooks check the signature before anything else.
 				testsupport.ExpectFailure(t, resp, http.StatusForbidden, apperr.Forbidden)

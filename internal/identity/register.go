@@ -117,6 +117,9 @@ func (s *Service) register(ctx context.Context, in RegisterInput) (*Session, err
 		}); err != nil {
 			return err
 		}
+		if err := s.pub.PublishCustomer(ctx, tx, orgID); err != nil {
+			return err
+		}
 		session, err = s.startSession(ctx, tx, user, org, access.Admin)
 		return err
 	})

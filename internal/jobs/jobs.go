@@ -20,7 +20,7 @@ import (
 
 // Queue names: one per channel of work, so that a backlog in one (a burst of webhooks)
 // cannot delay another (emails). Each queue with workers gets its worker count in
-// NewClient; billing has no workers yet.
+// NewClient.
 const (
 	QueueEmail       = "email"
 	QueueSMS         = "sms"
@@ -99,7 +99,10 @@ const (
 //
 // The sms and whatsapp queues run 20 each: a text waits on Twilio's API, whose own
 // per-number send rate, not ours, decides how fast a burst leaves.
-var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2, QueueAI: 10, QueueSMS: 20, QueueWhatsApp: 20}
+//
+// The billing queue runs 5: its jobs are a new organisation's customer, the usage scan and
+// the meter events it queues, each one short call to Stripe.
+var queueWorkers = map[string]int{QueueEmail: 100, QueueWebhooks: 100, QueueMaintenance: 2, QueueAI: 10, QueueSMS: 20, QueueWhatsApp: 20, QueueBilling: 5}
 
 // MaxWorkers is how many jobs of queue one process works at once (0: not worked).
 func MaxWorkers(queue string) int { return queueWorkers[queue] }

@@ -77,6 +77,18 @@ func (ClassifyArgs) Kind() string { return "ai.classify" }
 // InsertOpts puts classification on the ai queue.
 func (ClassifyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueAI} }
 
+// CustomerArgs asks billing to create a new organisation's customer at the payment
+// provider (internal/billing).
+type CustomerArgs struct {
+	OrgID uuid.UUID `json:"orgId"`
+}
+
+// Kind is the job kind.
+func (CustomerArgs) Kind() string { return "billing.customer" }
+
+// InsertOpts puts it on the billing queue.
+func (CustomerArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: jobs.QueueBilling} }
+
 // Publisher inserts jobs in the caller's transaction.
 type Publisher struct {
 	client *jobs.Client
@@ -107,6 +119,14 @@ func (p *Publisher) PublishTexts(ctx context.Context, tx pgx.Tx, orgID uuid.UUID
 func (p *Publisher) PublishClassification(ctx context.Context, tx pgx.Tx, orgID, ticketID uuid.UUID) error {
 	if _, err := p.client.InsertTx(ctx, tx, ClassifyArgs{OrgID: orgID, TicketID: ticketID}, nil); err != nil {
 		return fmt.Errorf("outbox: publish ai.classify: %w", err)
+	}
+	return nil
+}
+
+// PublishCustomer queues the creation of a new organisation's billing customer, in tx.
+func (p *Publisher) PublishCustomer(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) error {
+	if _, err := p.client.InsertTx(ctx, tx, CustomerArgs{OrgID: orgID}, nil); err != nil {
+		return fmt.Errorf("outbox: publish billing.customer: %w", err)
 	}
 	return nil
 }

@@ -94,12 +94,12 @@ func (l *Local) PortalURL(_ context.Context, customerID, returnURL, idempotencyK
 
 // CheckoutURL is baseURL/billing/local-checkout with everything a page would need to finish
 // the subscription.
-func (l *Local) CheckoutURL(_ context.Context, customerID, priceID, successURL, cancelURL, idempotencyKey string) (string, error) {
+func (l *Local) CheckoutURL(_ context.Context, c Checkout, idempotencyKey string) (string, error) {
 	if idempotencyKey == "" {
 		return "", ErrNoIdempotencyKey
 	}
 	return l.url("/billing/local-checkout", url.Values{
-		"customer": {customerID}, "price": {priceID}, "success_url": {successURL}, "cancel_url": {cancelURL},
+		"customer": {c.CustomerID}, "price": {c.PriceID}, "success_url": {c.SuccessURL}, "cancel_url": {c.CancelURL},
 	}), nil
 }
 

@@ -82,8 +82,11 @@ func TestLocal_refusesCallsWithoutIdempotencyKey(t *testing.T) {
 		"CancelAtPeriodEnd":  func() error { _, err := l.CancelAtPeriodEnd(ctx, sub.ID, ""); return err },
 		"Resume":             func() error { _, err := l.Resume(ctx, sub.ID, ""); return err },
 		"PortalURL":          func() error { _, err := l.PortalURL(ctx, "c", "r", ""); return err },
-		"CheckoutURL":        func() error { _, err := l.CheckoutURL(ctx, "c", "p", "s", "x", ""); return err },
-		"ReportUsage":        func() error { return l.ReportUsage(ctx, MeterEvent{EventName: "maintainuk_sms", Value: 1}) },
+		"CheckoutURL": func() error {
+			_, err := l.CheckoutURL(ctx, Checkout{CustomerID: "c", PriceID: "p", SuccessURL: "s", CancelURL: "x"}, "")
+			return err
+		},
+		"ReportUsage": func() error { return l.ReportUsage(ctx, MeterEvent{EventName: "maintainuk_sms", Value: 1}) },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, ErrNoIdempotencyKey) {
@@ -100,7 +103,7 @@ func TestLocal_urlsUsageAndInvoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkout, err := l.CheckoutURL(ctx, "cus_local_o", "price_pro", "https://app.example.co.uk/ok", "https://app.example.co.uk/no", "k2")
+	checkout, err := l.CheckoutURL(ctx, Checkout{CustomerID: "cus_local_o", PriceID: "price_pro", SuccessURL: "https://app.example.co.uk/ok", CancelURL: "https://app.example.co.uk/no"}, "k2")
 	if err != nil {
 		t.Fatal(err)
 	}

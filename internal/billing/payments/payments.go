@@ -38,6 +38,17 @@ type Invoice struct {
 	Created          time.Time
 }
 
+// Checkout is a checkout session to open: the first paid plan of an organisation.
+type Checkout struct {
+	// OrgID is carried by the session (its client reference) and the subscription it
+	// creates (metadata), so that their webhooks name the organisation.
+	OrgID      string
+	CustomerID string
+	PriceID    string
+	SuccessURL string
+	CancelURL  string
+}
+
 // MeterEvent is usage reported to the provider.
 type MeterEvent struct {
 	// EventName is the provider's meter ("maintainuk_sms", …).
@@ -63,8 +74,43 @@ type Provider interface {
 	GetSubscription(ctx context.Context, subscriptionID string) (Subscription, error)
 	// PortalURL is a billing-portal session for the customer, returning to returnURL.
 	PortalURL(ctx context.Context, customerID, returnURL, idempotencyKey string) (string, error)
-	// CheckoutURL is a checkout session subscribing the customer to priceID.
-	CheckoutURL(ctx context.Context, customerID, priceID, successURL, cancelURL, idempotencyKey string) (string, error)
+	// CheckoutURL is a checkout session subscribing the customer to one price.
+	CheckoutURL(ctx context.Context, c Checkout, idempotencyKey string) (string, error)
 	ReportUsage(ctx context.Context, e MeterEvent) error
 	Invoices(ctx context.Context, customerID string, limit int) ([]Invoice, error)
+}
+
+// Event is a provider's webhook event, reduced to what billing acts on: which object it is
+// about, never the object's state (the state is read afresh from the provider, so events
+// delivered late or out of order cannot undo a newer one).
+type Event struct {
+	ID      string
+	Type    string
+	Created time.Time
+	// CustomerID and SubscriptionID are those the event's object names ("" when none).
+	CustomerID     string
+	SubscriptionID string
+	// OrgID is the organisation the object names itself (a checkout session's client
+	// reference, an object's org_id metadata), when it does.
+	OrgID string
+}
+
+// The events billing applies; any other is acknowledged and left alone.
+const (
+	EventCheckoutCompleted    = "checkout.session.completed"
+	EventSubscriptionCreated  = "customer.subscription.created"
+	EventSubscriptionUpdated  = "customer.subscription.updated"
+	EventSubscriptionDeleted  = "customer.subscription.deleted"
+	EventInvoicePaid          = "invoice.paid"
+	EventInvoicePaymentFailed = "invoice.payment_failed"
+)
+
+// Handled reports whether billing applies events of this type.
+func Handled(eventType string) bool {
+	switch eventType {
+	case EventCheckoutCompleted, EventSubscriptionCreated, EventSubscriptionUpdated, EventSubscriptionDeleted,
+		EventInvoicePaid, EventInvoicePaymentFailed:
+		return true
+	}
+	return false
 }

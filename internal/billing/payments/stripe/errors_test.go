@@ -10,14 +10,14 @@ import (
 	stripego "github.com/stripe/stripe-go/v84"
 
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
-	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/testsupport/stripemock"
 )
 
 // Stripe's refusals arrive as *Error with its status and type, and are not worth retrying.
 func TestProvider_errorsFromStripeMock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	base := testsupport.StartStripeMock(t)
+	base := stripemock.Start(t)
 	good := New(Config{SecretKey: "sk_test_123", BaseURL: base})
 	badKey := New(Config{SecretKey: "not-a-key", BaseURL: base})
 	cases := []struct {

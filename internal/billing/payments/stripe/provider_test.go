@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
-	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/testsupport/stripemock"
 )
 
 // sent is one request as it left the SDK.
@@ -56,7 +56,7 @@ func mockProvider(t *testing.T) (*Provider, *recorder) {
 	rec := &recorder{}
 	p := New(Config{
 		SecretKey:  "sk_test_123",
-		BaseURL:    testsupport.StartStripeMock(t),
+		BaseURL:    stripemock.Start(t),
 		HTTPClient: &http.Client{Transport: rec},
 	})
 	return p, rec
@@ -154,13 +154,14 @@ func TestProvider_againstStripeMock(t *testing.T) {
 		"customer": cus, "return_url": "https://app.example.co.uk/billing",
 	})
 
-	checkout, err := p.CheckoutURL(ctx, cus, "price_pro", "https://app.example.co.uk/ok", "https://app.example.co.uk/no", "checkout-key")
+	checkout, err := p.CheckoutURL(ctx, payments.Checkout{OrgID: "org-1", CustomerID: cus, PriceID: "price_pro", SuccessURL: "https://app.example.co.uk/ok", CancelURL: "https://app.example.co.uk/no"}, "checkout-key")
 	if err != nil || !strings.HasPrefix(checkout, "https://") {
 		t.Fatalf("CheckoutURL = %q, %v", checkout, err)
 	}
 	wantSent(t, rec, "/v1/checkout/sessions", "checkout-key", map[string]string{
 		"customer": cus, "mode": "subscription", "line_items[0][price]": "price_pro", "line_items[0][quantity]": "1",
 		"success_url": "https://app.example.co.uk/ok", "cancel_url": "https://app.example.co.uk/no",
+		"client_reference_id": "org-1", "subscription_data[metadata][org_id]": "org-1",
 	})
 
 	if err := p.ReportUsage(ctx, payments.MeterEvent{
@@ -202,7 +203,7 @@ func TestProvider_refusesChangesWithoutIdempotencyKey(t *testing.T) {
 		"Resume":             func() error { _, err := p.Resume(ctx, "sub_1", ""); return err },
 		"PortalURL":          func() error { _, err := p.PortalURL(ctx, "cus_1", "https://x", ""); return err },
 		"CheckoutURL": func() error {
-			_, err := p.CheckoutURL(ctx, "cus_1", "price_1", "https://x", "https://y", "")
+			_, err := p.CheckoutURL(ctx, payments.Checkout{CustomerID: "cus_1", PriceID: "price_1", SuccessURL: "https://x", CancelURL: "https://y"}, "")
 			return err
 		},
 		"ReportUsage": func() error {

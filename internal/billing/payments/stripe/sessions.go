@@ -27,16 +27,18 @@ func (p *Provider) PortalURL(ctx context.Context, customerID, returnURL, idempot
 
 // CheckoutURL is a checkout session in subscription mode for one of the price; the
 // subscription it creates reaches us by webhook.
-func (p *Provider) CheckoutURL(ctx context.Context, customerID, priceID, successURL, cancelURL, idempotencyKey string) (string, error) {
+func (p *Provider) CheckoutURL(ctx context.Context, c payments.Checkout, idempotencyKey string) (string, error) {
 	if idempotencyKey == "" {
 		return "", payments.ErrNoIdempotencyKey
 	}
 	params := &stripego.CheckoutSessionCreateParams{
-		Customer:   stripego.String(customerID),
-		Mode:       stripego.String(string(stripego.CheckoutSessionModeSubscription)),
-		LineItems:  []*stripego.CheckoutSessionCreateLineItemParams{{Price: stripego.String(priceID), Quantity: stripego.Int64(1)}},
-		SuccessURL: stripego.String(successURL),
-		CancelURL:  stripego.String(cancelURL),
+		Customer:          stripego.String(c.CustomerID),
+		ClientReferenceID: stripego.String(c.OrgID),
+		Mode:              stripego.String(string(stripego.CheckoutSessionModeSubscription)),
+		LineItems:         []*stripego.CheckoutSessionCreateLineItemParams{{Price: stripego.String(c.PriceID), Quantity: stripego.Int64(1)}},
+		SubscriptionData:  &stripego.CheckoutSessionCreateSubscriptionDataParams{Metadata: map[string]string{"org_id": c.OrgID}},
+		SuccessURL:        stripego.String(c.SuccessURL),
+		CancelURL:         stripego.String(c.CancelURL),
 	}
 	params.SetIdempotencyKey(idempotencyKey)
 	s, err := p.sc.V1CheckoutSessions.Create(ctx, params)

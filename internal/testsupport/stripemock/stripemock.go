@@ -1,7 +1,11 @@
-package testsupport
+// Package stripemock starts Stripe's official mock server for tests. It is apart from
+// testsupport, which starts the whole app, so that the Stripe adapter's own tests can use
+// it without importing the app that imports the adapter.
+package stripemock
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -9,11 +13,11 @@ import (
 	"time"
 )
 
-// StartStripeMock starts stripe-mock, Stripe's official mock API server (`make test` builds
+// Start starts stripe-mock, Stripe's official mock API server (`make test` builds
 // it, pinned in tools/go.mod, and passes its path as STRIPE_MOCK_BIN), on a free loopback
 // port, waits until it answers and returns its base URL, e.g. http://127.0.0.1:1234. It
 // answers with fixture data, not what was sent, and stops when the test ends.
-func StartStripeMock(t testing.TB) string {
+func Start(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("STRIPE_MOCK_BIN")
 	if bin == "" {
@@ -41,4 +45,14 @@ func StartStripeMock(t testing.TB) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
