@@ -202,7 +202,11 @@ func (s *Service) prepare(ctx context.Context, q database.Querier, orgID uuid.UU
 		if err != nil {
 			return call{}, set, err
 		}
-		out.overAllowance = used >= set.MonthlyTokenAllowance
+		plan, err := plans.Of(ctx, q, orgID)
+		if err != nil {
+			return call{}, set, err
+		}
+		out.overAllowance = used >= plans.TokenLimit(plan, set.MonthlyTokenAllowance)
 	}
 	return out, set, nil
 }

@@ -24,7 +24,7 @@ type Usage struct {
 	CostMicropence int64       `json:"costMicropence" doc:"What the external providers charged, in millionths of a penny (one call costs a fraction of a penny)."`
 	CostPence      int64       `json:"costPence" doc:"costMicropence rounded up to whole pence."`
 	MeteredTokens  int64       `json:"meteredTokens" doc:"Tokens on the organisation's ai_tokens usage meter (what billing reads)."`
-	TokenAllowance int64       `json:"tokenAllowance" doc:"The month's allowance of external tokens; beyond it the builtin engine answers."`
+	TokenAllowance int64       `json:"tokenAllowance" doc:"The month's limit of external tokens: the organisation's own cap, and on the free plan no more than the plan includes; beyond it the builtin engine answers."`
 	ByCapability   []UsageLine `json:"byCapability"`
 }
 
@@ -71,7 +71,11 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 	if err != nil {
 		return Usage{}, err
 	}
-	out.TokenAllowance = set.MonthlyTokenAllowance
+	plan, err := plans.Of(ctx, q, actor.OrgID)
+	if err != nil {
+		return Usage{}, err
+	}
+	out.TokenAllowance = plans.TokenLimit(plan, set.MonthlyTokenAllowance)
 	return out, nil
 }
 

@@ -184,7 +184,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.Messaging.Observe = a.Metrics.ObserveText
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
-	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}}
+	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}, a.Billing}
 
 	deps := httpapi.Deps{
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
@@ -245,8 +245,6 @@ func newBilling(cfg *config.Config, db *database.DB, logger *slog.Logger) *billi
 	bc := billing.Config{StripePrices: c.Prices, BaseURL: cfg.BaseURL}
 	if c.Provider == "stripe" {
 		provider = stripe.New(stripe.Config{SecretKey: c.SecretKey, BaseURL: c.BaseURL})
-	}
-	if c.WebhookSecret != "" {
 		bc.VerifyEvent = func(payload []byte, signature string) (payments.Event, error) {
 			return stripe.ParseEvent(payload, signature, c.WebhookSecret, c.WebhookTolerance, time.Now())
 		}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -99,13 +98,4 @@ func (s *Service) Plans() []Plan {
 		out[i] = s.view(p)
 	}
 	return out
-}
-
-// orgPlan reads the organisation's plan.
-func orgPlan(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) (plans.Plan, error) {
-	var code string
-	if err := tx.QueryRow(ctx, "SELECT plan FROM organisations WHERE id = $1", orgID).Scan(&code); err != nil {
-		return plans.Plan{}, err
-	}
-	return plans.ByCode(code)
 }

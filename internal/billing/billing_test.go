@@ -281,3 +281,28 @@ func TestPaymentOverdueGatesBillableActions(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// With the local provider there is nothing to pay: checkout applies the plan at once and
+// answers the billing page, the portal is the billing page, and there are no invoices.
+func TestLocalCheckoutPortalAndInvoices(t *testing.T) {
+	app := testsupport.NewApp(t, map[string]string{"BASE_URL": "https://app.example.co.uk"})
+	e := app.NewEstate(t, "Local checkout", testsupport.EstateOptions{})
+	e.Coordinator.With(t).Post("/api/v1/billing/checkout", map[string]any{"plan": "STARTER"}).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+	e.Admin.With(t).Post("/api/v1/billing/checkout", map[string]any{"plan": "PLATINUM"}).ExpectFailure(http.StatusUnprocessableEntity, apperr.Invalid, "plan")
+	var c billing.CheckoutSession
+	e.Admin.With(t).Post("/api/v1/billing/checkout", map[string]any{"plan": "STARTER"}).Expect(http.StatusOK).Data(&c)
+	if c.URL != "https://app.example.co.uk/billing?checkout=done" || c.Subscription.Plan != "STARTER" || !c.Subscription.HasPaidPlan {
+		t.Fatalf("checkout %+v", c)
+	}
+	var p billing.PortalSession
+	e.Admin.With(t).Post("/api/v1/billing/portal", nil).Expect(http.StatusOK).Data(&p)
+	if p.URL != "https://app.example.co.uk/billing" {
+		t.Fatalf("portal %+v", p)
+	}
+	var invoices []billing.BillingInvoice
+	e.Admin.With(t).Get("/api/v1/billing/invoices").Expect(http.StatusOK).Data(&invoices)
+	if invoices == nil || len(invoices) != 0 {
+		t.Fatalf("invoices %+v", invoices)
+	}
+	e.Tenant.With(t).Get("/api/v1/billing/invoices").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+}

@@ -386,3 +386,37 @@ func work(t *testing.T, app *testsupport.App) {
 	go func() { done <- app.Work(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 }
+
+// Applied events are remembered for EventRetention, then forgotten by the retention job.
+func TestStripe_eventIdsExpire(t *testing.T) {
+	app := newStripeApp(t)
+	e := app.NewEstate(t, "Expiry", testsupport.EstateOptions{})
+	var checkout billing.CheckoutSession
+	e.Admin.With(t).Post("/api/v1/billing/checkout", map[string]string{"plan": "STARTER"}).Expect(http.StatusOK).Data(&checkout)
+	customer := customerOf(t, app.App, e.OrgID)
+	app.stripe.SetSubscription(stripemock.Subscription{ID: "sub_x", Customer: customer, Price: "price_starter1", Status: "active", PeriodEnd: time.Now().AddDate(0, 1, 0)})
+	app.apply(t, stripemock.Event("evt_old", "customer.subscription.created", time.Now(), subscriptionObject("sub_x", customer)))
+	app.apply(t, stripemock.Event("evt_new", "customer.subscription.updated", time.Now(), subscriptionObject("sub_x", customer)))
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, app.DBs.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", e.OrgID.String()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE stripe_events SET received_at = now() - interval '31 days' WHERE event_id = 'evt_old'")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := app.Billing.PurgeExpired(ctx, e.OrgID); err != nil || n != 1 {
+		t.Fatalf("PurgeExpired = %d, %v; want the one old event", n, err)
+	}
+	if res := app.apply(t, stripemock.Event("evt_new", "customer.subscription.updated", time.Now(), subscriptionObject("sub_x", customer))); !res.Duplicate {
+		t.Fatalf("the recent event was forgotten: %+v", res)
+	}
+}

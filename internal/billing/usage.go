@@ -60,7 +60,7 @@ func (s *Service) Usage(ctx context.Context, actor access.Actor, month string) (
 // Measure reads an organisation's usage in the period starting at start, in tx (in the
 // organisation's scope), against its plan.
 func Measure(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, start time.Time) (BillingUsage, error) {
-	plan, err := orgPlan(ctx, tx, orgID)
+	plan, err := plans.Of(ctx, tx, orgID)
 	if err != nil {
 		return BillingUsage{}, err
 	}

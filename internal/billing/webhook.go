@@ -32,7 +32,7 @@ type WebhookResult struct {
 // applied over it (billing_apply).
 func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature string) (WebhookResult, error) {
 	if s.cfg.VerifyEvent == nil {
-		return WebhookResult{}, apperr.New(apperr.BadRequest, "Stripe webhooks are not configured here (STRIPE_WEBHOOK_SECRET)")
+		return WebhookResult{}, apperr.New(apperr.BadRequest, "Stripe webhooks are not taken here: billing is local (BILLING_PROVIDER=stripe and STRIPE_WEBHOOK_SECRET turn them on)")
 	}
 	ev, err := s.cfg.VerifyEvent(payload, signature)
 	if err != nil {
@@ -134,4 +134,20 @@ func (s *Service) orgOfEvent(ctx context.Context, ev payments.Event) (uuid.UUID,
 		return err
 	})
 	return orgID, err
+}
+
+// EventRetention is how long an applied event's id is kept: Stripe retries a webhook for
+// up to three days, so a month is ample to recognise any repeat.
+const EventRetention = 30 * 24 * time.Hour
+
+// PurgeExpired forgets the organisation's events applied more than EventRetention ago
+// (the retention job).
+func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, error) {
+	var n int64
+	err := s.db.InOrg(ctx, orgID, uuid.Nil, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "DELETE FROM stripe_events WHERE org_id = $1 AND received_at < $2", orgID, s.now().Add(-EventRetention))
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }

@@ -425,7 +425,7 @@ func Options() []Option {
 			}},
 		{Name: "STRIPE_BASE_URL", Description: "Stripe's API base URL when not Stripe's own (stripe-mock's in tests, e.g. http://127.0.0.1:12111).",
 			apply: func(c *Config, v string) error { c.Billing.BaseURL = v; return optionalURL(v) }},
-		{Name: "STRIPE_WEBHOOK_SECRET", Description: "Signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/webhooks/stripe; without it every Stripe webhook is refused (400).", Secret: true,
+		{Name: "STRIPE_WEBHOOK_SECRET", Description: "Signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/webhooks/stripe, for BILLING_PROVIDER=stripe (with the local provider every Stripe webhook is refused, 400).", Secret: true,
 			apply: func(c *Config, v string) error {
 				if v != "" && !strings.HasPrefix(v, "whsec_") {
 					return errors.New("must be a webhook signing secret (whsec_…)")

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,10 @@ func TestInvalidValues(t *testing.T) {
 		{"SMS_PRICES_PENCE", "GB=4"},
 		{"WHATSAPP_PRICES_PENCE", "UK=3,*=6"},
 		{"WHATSAPP_TEMPLATES", "ticket.resolved"},
+		{"BILLING_PROVIDER", "paypal"},
+		{"STRIPE_BASE_URL", "stripe-mock:12111"},
+		{"STRIPE_WEBHOOK_TOLERANCE", "24h"},
+		{"STRIPE_PRICE_STARTER", "prod_123"},
 		{"DATA_DIR", " "}, // blank falls back to the default, so this one is valid
 	}
 	for _, tc := range tests {
@@ -258,6 +263,8 @@ func TestSecretsNeverEchoed(t *testing.T) {
 		{"DATABASE_URL with a password", map[string]string{"DATABASE_URL": "mysql://app:s3cr3t-pw@db/app"}, "s3cr3t-pw"},
 		{"MIGRATION_DATABASE_URL with a password", map[string]string{"MIGRATION_DATABASE_URL": "mongodb://owner:0wn3r-pw@db/app"}, "0wn3r-pw"},
 		{"unparseable DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://app:p%zzw0rd@db/app"}, "p%zzw0rd"},
+		{"STRIPE_SECRET_KEY of the wrong kind", map[string]string{"STRIPE_SECRET_KEY": "pk_live_publishable123"}, "pk_live_publishable123"},
+		{"STRIPE_WEBHOOK_SECRET of the wrong kind", map[string]string{"STRIPE_WEBHOOK_SECRET": "sk_live_123secret"}, "sk_live_123secret"},
 		{"secret among other errors", map[string]string{"APP_SECRET": "tiny-secret", "LOG_LEVEL": "loud", "APP_ENV": "production"}, "tiny-secret"},
 	}
 	for _, tc := range tests {
@@ -307,6 +314,21 @@ func TestProductionRequirements(t *testing.T) {
 			}
 		})
 	}
+	t.Run("stripe needs its key, webhook secret and prices", func(t *testing.T) {
+		t.Parallel()
+		stripe := map[string]string{"BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1",
+			"STRIPE_PRICE_STARTER": "price_s", "STRIPE_PRICE_PROFESSIONAL": "price_p", "STRIPE_PRICE_ENTERPRISE": "price_e"}
+		if c, err := load(stripe); err != nil || c.Billing.Provider != "stripe" || c.Billing.Prices["PROFESSIONAL"] != "price_p" || c.Billing.WebhookTolerance != 5*time.Minute {
+			t.Fatalf("complete Stripe settings: %v %+v", err, c)
+		}
+		for _, name := range []string{"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ENTERPRISE"} {
+			env := maps.Clone(stripe)
+			delete(env, name)
+			if _, err := load(env); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("without %s: %v", name, err)
+			}
+		}
+	})
 	t.Run("development needs neither", func(t *testing.T) {
 		t.Parallel()
 		if _, err := load(map[string]string{"APP_ENV": "development"}); err != nil {

@@ -33,3 +33,22 @@ func CheckStanding(ctx context.Context, q database.Querier, orgID uuid.UUID) err
 	}
 	return err
 }
+
+// Of is the organisation's plan. q is in the organisation's scope.
+func Of(ctx context.Context, q database.Querier, orgID uuid.UUID) (Plan, error) {
+	var code string
+	if err := q.QueryRow(ctx, "SELECT plan FROM organisations WHERE id = $1", orgID).Scan(&code); err != nil {
+		return Plan{}, fmt.Errorf("plans: organisation's plan: %w", err)
+	}
+	return ByCode(code)
+}
+
+// TokenLimit is how many hosted-model AI tokens the organisation may use in a month: its
+// own cap (the AI settings' monthly allowance), and on a plan that blocks overage (Free)
+// no more than the plan includes. Beyond it the builtin engine answers.
+func TokenLimit(p Plan, orgCap int64) int64 {
+	if !p.AllowOverage {
+		return min(orgCap, p.Included[AITokens])
+	}
+	return orgCap
+}
