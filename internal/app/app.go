@@ -155,6 +155,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	pub := outbox.NewPublisher(a.Jobs, time.Now)
 	a.Webhooks.SetInserter(a.Jobs)
 	a.Billing.SetInserter(a.Jobs)
+	a.Billing.SetPublisher(pub)
 
 	signer, err := identity.NewSigner(cfg.AppSecret, cfg.AccessTokenTTL, time.Now)
 	if err != nil {

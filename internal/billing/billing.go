@@ -14,6 +14,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/plans"
 )
 
@@ -36,8 +37,12 @@ type Service struct {
 	provider payments.Provider
 	now      func() time.Time
 	jobs     Inserter
+	pub      events.Publisher
 	logger   *slog.Logger
 }
+
+// SetPublisher gives the service the outbox its notices (a failed payment) go through.
+func (s *Service) SetPublisher(p events.Publisher) { s.pub = p }
 
 // Inserter inserts jobs in the caller's transaction (the River client).
 type Inserter interface {

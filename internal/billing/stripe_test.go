@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -161,6 +163,9 @@ func TestStripe_subscriptionLifecycle(t *testing.T) {
 	if !strings.Contains(f.Message, "overdue") {
 		t.Fatalf("402 message %q", f.Message)
 	}
+	// The ADMINs are told by email.
+	work(t, app.App)
+	waitForEmail(t, app.App, e.OrgID, admin.Email, "the subscription payment failed")
 
 	// Paid: restored at once.
 	live.Status = "active"
@@ -335,9 +340,21 @@ func TestStripe_usageReportedToMeters(t *testing.T) {
 	month := time.Date(time.Now().UTC().Year(), time.Now().UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	setMeter(t, app.App, e, "sms", month, 520)          // Starter includes 500
 	setMeter(t, app.App, e, "ai_tokens", month, 10_000) // exactly the allowance: nothing over
-	n, err := app.Billing.ReportUsage(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("ReportUsage = %d, %v; want 1 event (sms)", n, err)
+	// Scans running at once (two workers, a slow one overtaken) report each unit once.
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			n, err := app.Billing.ReportUsage(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			total.Add(int64(n))
+		})
+	}
+	wg.Wait()
+	if total.Load() != 1 {
+		t.Fatalf("four scans at once queued %d events, want 1 (sms)", total.Load())
 	}
 	if n, err := app.Billing.ReportUsage(ctx); err != nil || n != 0 {
 		t.Fatalf("a second scan with nothing new = %d, %v", n, err)
@@ -418,5 +435,27 @@ func TestStripe_eventIdsExpire(t *testing.T) {
 	}
 	if res := app.apply(t, stripemock.Event("evt_new", "customer.subscription.updated", time.Now(), subscriptionObject("sub_x", customer))); !res.Duplicate {
 		t.Fatalf("the recent event was forgotten: %+v", res)
+	}
+}
+
+// waitForEmail waits until an email whose subject contains subject has been sent to to.
+func waitForEmail(t *testing.T, app *testsupport.App, orgID uuid.UUID, to, subject string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := app.DB.InTx(context.Background(), database.Scope{OrgID: orgID}, func(tx pgx.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT count(*) FROM messages WHERE recipient = $1 AND subject LIKE '%' || $2 || '%' AND status = 'SENT'",
+				to, subject).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			return
+		}
+		if n > 1 || time.Now().After(deadline) {
+			t.Fatalf("%d emails %q to %s", n, subject, to)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
@@ -93,8 +94,16 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		if after.customer == "" {
 			after.customer = ev.CustomerID
 		}
-		if out.Applied, err = s.apply(ctx, tx, orgID, after, readAt); err != nil || !out.Applied || same(before, after) {
+		if out.Applied, err = s.apply(ctx, tx, orgID, after, readAt); err != nil {
 			return err
+		}
+		if ev.Type == payments.EventInvoicePaymentFailed {
+			if err := s.tellPaymentFailed(ctx, tx, orgID, after); err != nil {
+				return err
+			}
+		}
+		if !out.Applied || same(before, after) {
+			return nil
 		}
 		return recordChange(ctx, tx, actor, "subscription_updated", before, after, ev.Type)
 	})
@@ -150,4 +159,30 @@ func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, err
 		return err
 	})
 	return n, err
+}
+
+// tellPaymentFailed emails the organisation's ADMINs that a payment failed (and tells its
+// webhook endpoints), in tx.
+func (s *Service) tellPaymentFailed(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r subscriptionRow) error {
+	if s.pub == nil {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = $1 AND m.role = 'ADMIN' ORDER BY u.email`, orgID)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (events.Recipient, error) {
+		var r events.Recipient
+		err := row.Scan(&r.Name, &r.Email)
+		return r, err
+	})
+	if err != nil {
+		return err
+	}
+	ev := &events.PaymentFailed{Plan: r.plan, Status: r.status, Admins: admins}
+	if err := s.pub.PublishEmail(ctx, tx, orgID, ev); err != nil {
+		return err
+	}
+	return s.pub.PublishWebhooks(ctx, tx, orgID, ev)
 }

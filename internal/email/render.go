@@ -91,6 +91,7 @@ var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
 	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
 	"contractor.insurance_expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
+	"billing.payment_failed",
 }
 
 // Recipients says who an event emails.
@@ -125,6 +126,8 @@ func Recipients(ev events.Event) []events.Recipient {
 	case *events.PasswordResetRequested:
 		return one(e.User)
 	case *events.UsageThresholdReached:
+		return e.Admins
+	case *events.PaymentFailed:
 		return e.Admins
 	}
 	return nil

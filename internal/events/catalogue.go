@@ -255,3 +255,19 @@ type UsageThresholdReached struct {
 
 func (UsageThresholdReached) Name() string { return "usage.threshold_reached" }
 func (UsageThresholdReached) Version() int { return 1 }
+
+func init() { register[PaymentFailed]() }
+
+// PaymentFailed: a payment of the organisation's subscription failed (Stripe's
+// invoice.payment_failed webhook). Its ADMINs are told; while the subscription is
+// PAST_DUE or UNPAID billable actions pause.
+type PaymentFailed struct {
+	Plan string `json:"plan"`
+	// Status is the subscription's after the failure: PAST_DUE or UNPAID pause billable
+	// actions; ACTIVE while the provider still retries without marking it overdue.
+	Status string      `json:"status"`
+	Admins []Recipient `json:"admins"`
+}
+
+func (PaymentFailed) Name() string { return "billing.payment_failed" }
+func (PaymentFailed) Version() int { return 1 }
