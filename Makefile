@@ -17,11 +17,12 @@ build:
 ## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
 ## (or, when TEST_DATABASE_URL is given, against that server: a superuser URL),
 ## then ~20 s of fuzzing of the text checks (Go runs one -fuzz target per invocation)
-test: build lint bin/mailpit bin/stripe-mock
+TEST_ENV := MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock AXE_JS=$(CURDIR)/bin/axe.min.js CHROMIUM_BIN=$(CHROMIUM)
+test: build lint bin/mailpit bin/stripe-mock bin/axe.min.js chromium
 ifdef TEST_DATABASE_URL
-	MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	$(TEST_ENV) TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
 else
-	MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
+	$(TEST_ENV) ./$(BIN) with-postgres -- $(GO) test -count=1 $(TESTFLAGS) $(PKGS)
 endif
 	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
 	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
@@ -29,6 +30,26 @@ endif
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum
 	$(GO) build -modfile=tools/go.mod -o bin/mailpit github.com/axllent/mailpit
+
+## chromium: Debian's Chromium, which the web UI's browser tests drive (installed with
+## apt-get when missing)
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: chromium screenshots
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+		apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
+
+## bin/axe.min.js: axe-core, the accessibility checker the browser tests inject into each
+## page (from the npm registry, pinned)
+AXE_VERSION := 4.10.3
+bin/axe.min.js:
+	mkdir -p bin/.axe && cd bin/.axe && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js ../axe.min.js
+	rm -rf bin/.axe
+
+## screenshots: the browser tests again, saving the main pages to docs/screenshots/
+screenshots: build bin/mailpit bin/stripe-mock bin/axe.min.js chromium
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(TEST_ENV) ./$(BIN) with-postgres -- $(GO) test -count=1 -run '^TestBrowser' ./internal/web/
 
 ## bin/stripe-mock: Stripe's official mock API server (pinned in tools/go.mod) for the
 ## payment-provider tests

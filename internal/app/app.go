@@ -44,8 +44,8 @@ import (
 	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/web"
 	"github.com/maintainuk/maintainuk/internal/webhooks"
-	"github.com/maintainuk/maintainuk/internal/webpages"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -212,7 +212,11 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	if cfg.IsDevelopment() {
 		deps.DevMailbox = email.Mailbox(db, a.Identity.OrganisationIDs)
 	}
-	pages, err := webpages.New(a.Identity, a.Tickets, webpages.Config{
+	pages, err := web.New(web.Deps{
+		Identity: a.Identity, Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
+		Estate: a.Estate, Contractors: a.Contractors, Settings: deps.Settings, Timeline: deps.Timeline,
+		Attachments: a.Attachments, AI: a.AI, Messaging: a.Messaging, Billing: a.Billing, Reports: a.Tickets,
+	}, web.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
 		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },
 	})

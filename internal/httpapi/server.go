@@ -65,9 +65,8 @@ type Deps struct {
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
 	// database ping alone.
 	Ready func(context.Context) error
-	// Pages serves the server-rendered pages emailed and texted links open
-	// (internal/webpages) at /accept-invitation, /reset-password and /report/{slug}; nil
-	// serves nothing there.
+	// Pages is the web UI (internal/web), served on every path the API, its docs and the
+	// operators' pages leave; nil serves nothing there.
 	Pages http.Handler
 	// BaseURL (config BASE_URL) is the document's server; empty lists none.
 	BaseURL string
@@ -138,9 +137,8 @@ func New(deps Deps) *Server {
 		mux.Handle(metrics.ProfilerPath, s.platformAdminOnly(metrics.Profiler()))
 	}
 	if deps.Pages != nil {
-		mux.Handle("/accept-invitation", deps.Pages)
-		mux.Handle("/reset-password", deps.Pages)
-		mux.Handle("/report/{slug}", deps.Pages)
+		// The web UI has every path the API, the docs and the operators' pages do not.
+		mux.Handle("/", deps.Pages)
 	}
 	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
 	return s

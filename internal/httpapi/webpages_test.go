@@ -16,7 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
-	"github.com/maintainuk/maintainuk/internal/webpages"
+	"github.com/maintainuk/maintainuk/internal/web"
 )
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -54,7 +54,7 @@ func pageRequest(t *testing.T, app *testsupport.App, method, target string, cook
 	raw, _ := io.ReadAll(resp.Body)
 	a := pageAnswer{status: resp.StatusCode, header: resp.Header, body: string(raw)}
 	for _, c := range resp.Cookies() {
-		if c.Name == webpages.CookieName {
+		if c.Name == web.CookieName {
 			a.cookie = c
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
-	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/identity/identitydb"
 )
@@ -30,14 +29,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (access.
 	if err != nil {
 		return access.Actor{}, err
 	}
-	actor := access.Actor{UserID: userID, OrgID: orgID, Role: access.Role(m.Role)}
-	if actor.Role == access.Contractor {
-		if m.ContractorID == nil || !m.ContractorActive {
-			return access.Actor{}, apperr.New(apperr.Forbidden, "your contractor company is no longer active with this organisation")
-		}
-		actor.ContractorID = *m.ContractorID
-	}
-	return actor, nil
+	return actorOf(userID, orgID, m)
 }
 
 // Membership is one organisation a user belongs to.

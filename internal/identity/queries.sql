@@ -134,3 +134,24 @@ WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL;
 
 -- name: DeleteExpiredPasswordResets :execrows
 DELETE FROM password_resets WHERE org_id = $1 AND expires_at < $2;
+
+-- name: InsertWebSession :exec
+INSERT INTO web_sessions (org_id, token_hash, user_id, expires_at, ends_at, user_agent)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: GetWebSession :one
+SELECT user_id, last_seen_at, expires_at, ends_at FROM web_sessions
+WHERE org_id = $1 AND token_hash = $2;
+
+-- name: TouchWebSession :exec
+UPDATE web_sessions SET last_seen_at = $3, expires_at = $4
+WHERE org_id = $1 AND token_hash = $2;
+
+-- name: DeleteWebSession :exec
+DELETE FROM web_sessions WHERE org_id = $1 AND token_hash = $2;
+
+-- name: DeleteUserWebSessions :exec
+DELETE FROM web_sessions WHERE org_id = $1 AND user_id = $2;
+
+-- name: DeleteExpiredWebSessions :execrows
+DELETE FROM web_sessions WHERE org_id = $1 AND expires_at < $2;

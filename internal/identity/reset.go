@@ -172,7 +172,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	})
 }
 
-// revokeEverywhere revokes every refresh-token family of the user and spends their open
+// revokeEverywhere revokes every refresh-token family and web session of the user and spends their open
 // password resets in every organisation they belong to (and in those named by also, which they may have
 // left). Refresh tokens live in their organisation's rows, so each organisation is
 // visited in its own scope; an organisation the user has left refuses their tokens anyway.
@@ -202,6 +202,9 @@ func (s *Service) revokeEverywhere(ctx context.Context, tx pgx.Tx, userID uuid.U
 			return err
 		}
 		if err := s.q.UsePasswordResets(ctx, tx, identitydb.UsePasswordResetsParams{OrgID: org, UserID: userID}); err != nil {
+			return err
+		}
+		if err := s.q.DeleteUserWebSessions(ctx, tx, identitydb.DeleteUserWebSessionsParams{OrgID: org, UserID: userID}); err != nil {
 			return err
 		}
 	}

@@ -25,7 +25,8 @@ func (s *Service) OrganisationIDs(ctx context.Context) ([]uuid.UUID, error) {
 
 // PurgeExpired deletes one organisation's refresh tokens that expired over a day ago
 // (kept a day so reuse of a just-expired token is still recognised), invitations that
-// expired unaccepted over 30 days ago, and password resets that expired over a day ago.
+// expired unaccepted over 30 days ago, password resets that expired over a day ago, and
+// web sessions that have expired.
 func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, error) {
 	var n int64
 	now := s.now()
@@ -39,7 +40,11 @@ func (s *Service) PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, err
 			return err
 		}
 		resets, err := s.q.DeleteExpiredPasswordResets(ctx, tx, identitydb.DeleteExpiredPasswordResetsParams{OrgID: orgID, ExpiresAt: now.Add(-24 * time.Hour)})
-		n = tokens + invitations + resets
+		if err != nil {
+			return err
+		}
+		web, err := s.q.DeleteExpiredWebSessions(ctx, tx, identitydb.DeleteExpiredWebSessionsParams{OrgID: orgID, ExpiresAt: now})
+		n = tokens + invitations + resets + web
 		return err
 	})
 	return n, err

@@ -168,3 +168,23 @@ INSERT INTO usage_meters (org_id, metric, period_start, quantity) VALUES (@org_i
 ON CONFLICT (org_id, metric, period_start)
 DO UPDATE SET quantity = usage_meters.quantity + EXCLUDED.quantity, updated_at = now()
 RETURNING quantity;
+
+-- name: CountOpenTickets :many
+-- The organisation's open tickets by status and priority, for the coordinator dashboard.
+SELECT status, priority, count(*)::bigint AS n
+FROM tickets
+WHERE org_id = @org_id AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+GROUP BY status, priority;
+
+-- name: ListTicketsAtRisk :many
+-- Open tickets not yet overdue that have used 75% or more of their response window, the
+-- nearest due first.
+SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source,
+    t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address,
+    t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+FROM tickets t
+WHERE t.org_id = @org_id AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+  AND t.sla_due_at >= @now::timestamptz
+  AND (t.sla_due_at - @now::timestamptz) <= (t.sla_due_at - t.created_at) / 4
+ORDER BY t.sla_due_at
+LIMIT @lim;

@@ -232,3 +232,19 @@ func ForViewer(events []Event, actor access.Actor) []Event {
 	}
 	return events
 }
+
+// Recent is the organisation's latest events, whatever they are about (staff).
+func (s *Service) Recent(ctx context.Context, actor access.Actor, limit int) ([]Event, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	var out []Event
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		rows, err := timelinedb.New().ListRecentEvents(ctx, tx, timelinedb.ListRecentEventsParams{OrgID: actor.OrgID, Lim: int32(limit)})
+		for _, r := range rows {
+			out = append(out, eventFromRow(r))
+		}
+		return err
+	})
+	return out, err
+}

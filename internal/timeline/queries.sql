@@ -44,3 +44,10 @@ SELECT (CASE @entity_type::text
     ELSE false
 END OR EXISTS (SELECT 1 FROM timeline_events
                WHERE org_id = @org_id AND entity_type = @entity_type AND entity_id = @entity_id))::boolean AS known;
+
+-- name: ListRecentEvents :many
+-- The organisation's latest events, whatever they are about (the staff dashboard).
+SELECT * FROM timeline_events
+WHERE org_id = @org_id
+ORDER BY seq DESC
+LIMIT @lim;

@@ -90,6 +90,23 @@ func (q *Queries) DeleteExpiredRefreshTokens(ctx context.Context, db DBTX, arg D
 	return result.RowsAffected(), nil
 }
 
+const deleteExpiredWebSessions = `-- name: DeleteExpiredWebSessions :execrows
+DELETE FROM web_sessions WHERE org_id = $1 AND expires_at < $2
+`
+
+type DeleteExpiredWebSessionsParams struct {
+	OrgID     uuid.UUID
+	ExpiresAt time.Time
+}
+
+func (q *Queries) DeleteExpiredWebSessions(ctx context.Context, db DBTX, arg DeleteExpiredWebSessionsParams) (int64, error) {
+	result, err := db.Exec(ctx, deleteExpiredWebSessions, arg.OrgID, arg.ExpiresAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteMembership = `-- name: DeleteMembership :execrows
 DELETE FROM memberships WHERE org_id = $1 AND id = $2
 `
@@ -105,6 +122,34 @@ func (q *Queries) DeleteMembership(ctx context.Context, db DBTX, arg DeleteMembe
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const deleteUserWebSessions = `-- name: DeleteUserWebSessions :exec
+DELETE FROM web_sessions WHERE org_id = $1 AND user_id = $2
+`
+
+type DeleteUserWebSessionsParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+func (q *Queries) DeleteUserWebSessions(ctx context.Context, db DBTX, arg DeleteUserWebSessionsParams) error {
+	_, err := db.Exec(ctx, deleteUserWebSessions, arg.OrgID, arg.UserID)
+	return err
+}
+
+const deleteWebSession = `-- name: DeleteWebSession :exec
+DELETE FROM web_sessions WHERE org_id = $1 AND token_hash = $2
+`
+
+type DeleteWebSessionParams struct {
+	OrgID     uuid.UUID
+	TokenHash []byte
+}
+
+func (q *Queries) DeleteWebSession(ctx context.Context, db DBTX, arg DeleteWebSessionParams) error {
+	_, err := db.Exec(ctx, deleteWebSession, arg.OrgID, arg.TokenHash)
+	return err
 }
 
 const getActor = `-- name: GetActor :one
@@ -361,6 +406,35 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 	return i, err
 }
 
+const getWebSession = `-- name: GetWebSession :one
+SELECT user_id, last_seen_at, expires_at, ends_at FROM web_sessions
+WHERE org_id = $1 AND token_hash = $2
+`
+
+type GetWebSessionParams struct {
+	OrgID     uuid.UUID
+	TokenHash []byte
+}
+
+type GetWebSessionRow struct {
+	UserID     uuid.UUID
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	EndsAt     time.Time
+}
+
+func (q *Queries) GetWebSession(ctx context.Context, db DBTX, arg GetWebSessionParams) (GetWebSessionRow, error) {
+	row := db.QueryRow(ctx, getWebSession, arg.OrgID, arg.TokenHash)
+	var i GetWebSessionRow
+	err := row.Scan(
+		&i.UserID,
+		&i.LastSeenAt,
+		&i.ExpiresAt,
+		&i.EndsAt,
+	)
+	return i, err
+}
+
 const insertInvitation = `-- name: InsertInvitation :one
 INSERT INTO invitations (org_id, email, role, contractor_id, token_hash, invited_by, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -547,6 +621,32 @@ func (q *Queries) InsertUser(ctx context.Context, db DBTX, arg InsertUserParams)
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const insertWebSession = `-- name: InsertWebSession :exec
+INSERT INTO web_sessions (org_id, token_hash, user_id, expires_at, ends_at, user_agent)
+VALUES ($1, $2, $3, $4, $5, $6)
+`
+
+type InsertWebSessionParams struct {
+	OrgID     uuid.UUID
+	TokenHash []byte
+	UserID    uuid.UUID
+	ExpiresAt time.Time
+	EndsAt    time.Time
+	UserAgent string
+}
+
+func (q *Queries) InsertWebSession(ctx context.Context, db DBTX, arg InsertWebSessionParams) error {
+	_, err := db.Exec(ctx, insertWebSession,
+		arg.OrgID,
+		arg.TokenHash,
+		arg.UserID,
+		arg.ExpiresAt,
+		arg.EndsAt,
+		arg.UserAgent,
+	)
+	return err
 }
 
 const listMembers = `-- name: ListMembers :many
@@ -810,6 +910,28 @@ type SetPlatformAdminParams struct {
 
 func (q *Queries) SetPlatformAdmin(ctx context.Context, db DBTX, arg SetPlatformAdminParams) error {
 	_, err := db.Exec(ctx, setPlatformAdmin, arg.ID, arg.IsPlatformAdmin)
+	return err
+}
+
+const touchWebSession = `-- name: TouchWebSession :exec
+UPDATE web_sessions SET last_seen_at = $3, expires_at = $4
+WHERE org_id = $1 AND token_hash = $2
+`
+
+type TouchWebSessionParams struct {
+	OrgID      uuid.UUID
+	TokenHash  []byte
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+func (q *Queries) TouchWebSession(ctx context.Context, db DBTX, arg TouchWebSessionParams) error {
+	_, err := db.Exec(ctx, touchWebSession,
+		arg.OrgID,
+		arg.TokenHash,
+		arg.LastSeenAt,
+		arg.ExpiresAt,
+	)
 	return err
 }
 

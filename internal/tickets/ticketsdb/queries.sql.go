@@ -55,6 +55,40 @@ func (q *Queries) ContractorCanSee(ctx context.Context, db DBTX, arg ContractorC
 	return exists, err
 }
 
+const countOpenTickets = `-- name: CountOpenTickets :many
+SELECT status, priority, count(*)::bigint AS n
+FROM tickets
+WHERE org_id = $1 AND status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+GROUP BY status, priority
+`
+
+type CountOpenTicketsRow struct {
+	Status   string
+	Priority string
+	N        int64
+}
+
+// The organisation's open tickets by status and priority, for the coordinator dashboard.
+func (q *Queries) CountOpenTickets(ctx context.Context, db DBTX, orgID uuid.UUID) ([]CountOpenTicketsRow, error) {
+	rows, err := db.Query(ctx, countOpenTickets, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountOpenTicketsRow
+	for rows.Next() {
+		var i CountOpenTicketsRow
+		if err := rows.Scan(&i.Status, &i.Priority, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countWorkOrdersByState = `-- name: CountWorkOrdersByState :one
 SELECT
     count(*) FILTER (WHERE status IN ('ASSIGNED', 'ACCEPTED', 'SCHEDULED', 'IN_PROGRESS')) AS live,
@@ -552,6 +586,94 @@ func (q *Queries) ListTickets(ctx context.Context, db DBTX, arg ListTicketsParam
 	var items []ListTicketsRow
 	for rows.Next() {
 		var i ListTicketsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.Number,
+			&i.UnitID,
+			&i.PropertyID,
+			&i.Category,
+			&i.Priority,
+			&i.Status,
+			&i.Title,
+			&i.Description,
+			&i.Source,
+			&i.ReportedByUserID,
+			&i.ReportedByName,
+			&i.ReportedByPhone,
+			&i.ReportedByEmail,
+			&i.ReportedAddress,
+			&i.AssigneeUserID,
+			&i.SlaDueAt,
+			&i.ResolvedAt,
+			&i.ClosedAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTicketsAtRisk = `-- name: ListTicketsAtRisk :many
+SELECT t.id, t.org_id, t.number, t.unit_id, t.property_id, t.category, t.priority, t.status, t.title, t.description, t.source,
+    t.reported_by_user_id, t.reported_by_name, t.reported_by_phone, t.reported_by_email, t.reported_address,
+    t.assignee_user_id, t.sla_due_at, t.resolved_at, t.closed_at, t.created_at, t.updated_at
+FROM tickets t
+WHERE t.org_id = $1 AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
+  AND t.sla_due_at >= $2::timestamptz
+  AND (t.sla_due_at - $2::timestamptz) <= (t.sla_due_at - t.created_at) / 4
+ORDER BY t.sla_due_at
+LIMIT $3
+`
+
+type ListTicketsAtRiskParams struct {
+	OrgID uuid.UUID
+	Now   time.Time
+	Lim   int32
+}
+
+type ListTicketsAtRiskRow struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Number           int64
+	UnitID           *uuid.UUID
+	PropertyID       *uuid.UUID
+	Category         string
+	Priority         string
+	Status           string
+	Title            string
+	Description      string
+	Source           string
+	ReportedByUserID *uuid.UUID
+	ReportedByName   string
+	ReportedByPhone  string
+	ReportedByEmail  string
+	ReportedAddress  string
+	AssigneeUserID   *uuid.UUID
+	SlaDueAt         time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Open tickets not yet overdue that have used 75% or more of their response window, the
+// nearest due first.
+func (q *Queries) ListTicketsAtRisk(ctx context.Context, db DBTX, arg ListTicketsAtRiskParams) ([]ListTicketsAtRiskRow, error) {
+	rows, err := db.Query(ctx, listTicketsAtRisk, arg.OrgID, arg.Now, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListTicketsAtRiskRow
+	for rows.Next() {
+		var i ListTicketsAtRiskRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.OrgID,

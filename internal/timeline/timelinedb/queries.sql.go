@@ -183,6 +183,52 @@ func (q *Queries) ListEventsNewestFirst(ctx context.Context, db DBTX, arg ListEv
 	return items, nil
 }
 
+const listRecentEvents = `-- name: ListRecentEvents :many
+SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
+WHERE org_id = $1
+ORDER BY seq DESC
+LIMIT $2
+`
+
+type ListRecentEventsParams struct {
+	OrgID uuid.UUID
+	Lim   int32
+}
+
+// The organisation's latest events, whatever they are about (the staff dashboard).
+func (q *Queries) ListRecentEvents(ctx context.Context, db DBTX, arg ListRecentEventsParams) ([]TimelineEvent, error) {
+	rows, err := db.Query(ctx, listRecentEvents, arg.OrgID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TimelineEvent
+	for rows.Next() {
+		var i TimelineEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.EntityType,
+			&i.EntityID,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorRole,
+			&i.Before,
+			&i.After,
+			&i.OccurredAt,
+			&i.Seq,
+			&i.TicketID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTicketEvents = `-- name: ListTicketEvents :many
 SELECT id, org_id, entity_type, entity_id, action, actor_id, actor_role, before, after, occurred_at, seq, ticket_id FROM timeline_events
 WHERE org_id = $1 AND ticket_id = $2 AND seq > $3

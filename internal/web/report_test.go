@@ -1,4 +1,4 @@
-package webpages
+package web
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (f refusing) ReportPublic(context.Context, tickets.PublicOrg, tickets.Publi
 // Retry-After in whole seconds (rounded up), before the form is even shown. The limit
 // itself is the ticket service's; the API tests exhaust it.
 func TestReportRateLimited(t *testing.T) {
-	p, err := New(nil, refusing{&apperr.Error{Code: apperr.RateLimited, RetryAfter: 90*time.Second + time.Millisecond}}, Config{AppSecret: strings.Repeat("k", 32)})
+	p, err := New(Deps{Reports: refusing{&apperr.Error{Code: apperr.RateLimited, RetryAfter: 90*time.Second + time.Millisecond}}}, Config{AppSecret: strings.Repeat("k", 32)})
 	if err != nil {
 		t.Fatal(err)
 	}

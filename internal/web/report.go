@@ -1,26 +1,13 @@
-package webpages
+package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-
-	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
-
-// Reports is what the repair report page needs from the ticket service: the same
-// admission and report as the API's public form (POST /api/v1/public/{orgSlug}/reports).
-type Reports interface {
-	AdmitPublic(ctx context.Context, slug, clientIP string) (tickets.PublicOrg, error)
-	ReportPublic(ctx context.Context, org tickets.PublicOrg, in tickets.PublicReport,
-		attach func(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID) error) (*tickets.Receipt, error)
-}
 
 // reportExpired answers a report whose CSRF token does not match its cookie. A successful
 // report replaces the cookie, so this is also what sending the same form twice (reloading
@@ -52,15 +39,19 @@ var categories = []option{
 // report shows the repair form for the organisation slug names and takes its submission.
 // Every request, showing the form too, is admitted first, so an unknown address answers
 // 404 at once and probing for organisations counts against the client's hourly limit.
-func (p *Pages) report(w http.ResponseWriter, r *http.Request, slug string) {
-	org, err := p.reports.AdmitPublic(r.Context(), slug, p.clientIP(r))
+func (u *UI) report(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	org, err := u.deps.Reports.AdmitPublic(r.Context(), slug, u.clientIP(r))
 	if err != nil {
-		p.reportFailed(w, page{}, err)
+		u.reportFailed(w, r, page{}, err)
 		return
 	}
-	pg := page{Title: "Report a repair", Slug: slug, CSRF: p.csrfFor(w, r)}
+	if !u.anonymousForm(w, r, reportExpired) {
+		return
+	}
+	pg := page{Title: "Report a repair", Slug: slug, CSRF: u.csrfFor(w, r)}
 	if r.Method != http.MethodPost {
-		p.render(w, http.StatusOK, "report", pg)
+		u.render(w, r, http.StatusOK, "report", pg)
 		return
 	}
 	f := r.PostForm
@@ -76,36 +67,41 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request, slug string) {
 	if pg.Report.Emergency {
 		in.Priority = "EMERGENCY"
 	}
-	receipt, err := p.reports.ReportPublic(r.Context(), org, in, nil) // this page takes no photos
+	receipt, err := u.deps.Reports.ReportPublic(r.Context(), org, in, nil) // this page takes no photos
 	if err != nil {
-		p.reportFailed(w, pg, err)
+		u.reportFailed(w, r, pg, err)
 		return
 	}
-	p.newCSRF(w)
+	u.newCSRF(w)
 	// Nothing here says whether the unit reference matched a home: see tickets.Receipt.
-	p.message(w, http.StatusOK, "Repair reported", fmt.Sprintf("We have your report “%s”. Your reference is %s. "+
+	u.message(w, r, http.StatusOK, "Repair reported", fmt.Sprintf("We have your report “%s”. Your reference is %s. "+
 		"Keep it: quote it if you call or text us.", in.Title, receipt.TicketNumber), true)
 }
 
 // reportFailed answers a refused admission or report in the resident's terms; field
 // errors and anything else go as on the other pages.
-func (p *Pages) reportFailed(w http.ResponseWriter, pg page, err error) {
+func (u *UI) reportFailed(w http.ResponseWriter, r *http.Request, pg page, err error) {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		switch ae.Code {
 		case apperr.RateLimited:
 			retryAfter(w, ae.RetryAfter)
-			p.message(w, http.StatusTooManyRequests, "Please try again later",
+			u.message(w, r, http.StatusTooManyRequests, "Please try again later",
 				"Too many reports have come from your connection recently. Please try again in an hour or so, "+
 					"or phone us if the repair is urgent.", false)
 			return
 		case apperr.NotFound:
-			p.message(w, http.StatusNotFound, "No organisation at this address",
+			u.message(w, r, http.StatusNotFound, "No organisation at this address",
 				"Check the link in the message you were sent, or contact your landlord or letting agent another way.", false)
 			return
 		}
 	}
-	p.failed(w, "report", pg, err, "")
+	if errs := fieldErrors(err); errs != nil {
+		pg.Errors = errs
+		u.render(w, r, http.StatusUnprocessableEntity, "report", pg)
+		return
+	}
+	u.failed(w, r, "report", err)
 }
 
 // Categories are the report form's choices of category.
