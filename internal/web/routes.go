@@ -27,6 +27,11 @@ func (u *UI) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tickets", u.signedIn(u.ticketList))
 	mux.HandleFunc("GET /tickets/{id}", u.signedIn(u.ticketDetail))
 	mux.HandleFunc("POST /tickets/{id}/comments", u.signedIn(u.addComment))
+	u.ticketActionRoutes(mux)
+	u.workRoutes(mux)
+	u.contractorRoutes(mux)
+	u.estateRoutes(mux)
+	u.billingRoutes(mux)
 
 	mux.HandleFunc("/", u.notFound)
 }
@@ -55,6 +60,8 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request) {
 	switch visitOf(r.Context()).Actor.Role {
 	case access.Admin, access.Coordinator:
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+	case access.Contractor:
+		http.Redirect(w, r, "/jobs", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/tickets", http.StatusSeeOther)
 	}
