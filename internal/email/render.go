@@ -91,7 +91,7 @@ var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
 	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
 	"contractor.insurance_expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
-	"billing.payment_failed",
+	"billing.payment_failed", "ticket.resident_messaged",
 }
 
 // Recipients says who an event emails.
@@ -129,6 +129,8 @@ func Recipients(ev events.Event) []events.Recipient {
 		return e.Admins
 	case *events.PaymentFailed:
 		return e.Admins
+	case *events.ResidentMessaged:
+		return one(e.Resident)
 	}
 	return nil
 }

@@ -271,3 +271,21 @@ type PaymentFailed struct {
 
 func (PaymentFailed) Name() string { return "billing.payment_failed" }
 func (PaymentFailed) Version() int { return 1 }
+
+func init() { register[ResidentMessaged]() }
+
+// ResidentMessaged: staff wrote to a ticket's resident (a comment the resident sees, sent
+// by email too). Email only: it carries the resident's address and the message, which
+// webhooks do not.
+type ResidentMessaged struct {
+	TicketID uuid.UUID `json:"ticketId"`
+	Number   string    `json:"number"`
+	Title    string    `json:"title"`
+	Body     string    `json:"body"`
+	// From is the staff member who wrote it.
+	From     string    `json:"from"`
+	Resident Recipient `json:"resident"`
+}
+
+func (ResidentMessaged) Name() string { return "ticket.resident_messaged" }
+func (ResidentMessaged) Version() int { return 1 }

@@ -63,6 +63,7 @@ type commentIn struct {
 		Body                   string     `json:"body" minLength:"1" maxLength:"5000"`
 		Visibility             string     `json:"visibility,omitempty" enum:"INTERNAL,RESIDENT" doc:"INTERNAL (default for staff and contractors) or RESIDENT (visible to the resident)."`
 		SharedWithContractorID *uuid.UUID `json:"sharedWithContractorId,omitempty" doc:"Staff only: share the comment with this contractor company, which must have a live work order on the ticket. Contractors see only their own company's comments and those shared with them."`
+		EmailResident          bool       `json:"emailResident,omitempty" doc:"Staff only, with visibility RESIDENT: also email the comment to the resident (the address given with the report, else the reporting resident's account's); 422 when the ticket has neither."`
 	}
 }
 
@@ -133,7 +134,7 @@ func (s *Server) ticketRoutes() {
 
 	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/tickets/{id}/comments", "commentOnTicket", "Tickets", "Comment on a ticket", true)),
 		func(ctx context.Context, in *commentIn) (*Created[tickets.Comment], error) {
-			c, err := s.deps.Tickets.AddComment(ctx, actorOf(ctx), in.ID, tickets.CommentInput{Body: in.Body.Body, Visibility: in.Body.Visibility, SharedWithContractorID: in.Body.SharedWithContractorID})
+			c, err := s.deps.Tickets.AddComment(ctx, actorOf(ctx), in.ID, tickets.CommentInput{Body: in.Body.Body, Visibility: in.Body.Visibility, SharedWithContractorID: in.Body.SharedWithContractorID, EmailResident: in.Body.EmailResident})
 			if err != nil {
 				return nil, err
 			}

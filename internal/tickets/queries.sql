@@ -188,3 +188,10 @@ WHERE t.org_id = @org_id AND t.status IN ('NEW', 'TRIAGED', 'IN_PROGRESS')
   AND (t.sla_due_at - @now::timestamptz) <= (t.sla_due_at - t.created_at) / 4
 ORDER BY t.sla_due_at
 LIMIT @lim;
+
+-- name: GetResidentReporter :one
+-- The reporting member, when they are a resident of the organisation (not staff who logged
+-- a phoned-in report).
+SELECT u.name, u.email FROM users u
+JOIN memberships m ON m.user_id = u.id AND m.org_id = @org_id AND m.role = 'TENANT'
+WHERE u.id = @user_id;

@@ -249,6 +249,9 @@ type CommentInput struct {
 	Body                   string
 	Visibility             string
 	SharedWithContractorID *uuid.UUID
+	// EmailResident also emails the comment to the resident (staff, RESIDENT comments):
+	// the reporter's address, or the reporting resident's account's.
+	EmailResident bool
 }
 
 // Check applies the rule on the input alone (a body of 1 to 5000 characters); who may set
@@ -283,6 +286,9 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 	if in.SharedWithContractorID != nil && !actor.Role.IsStaff() {
 		f.Add("sharedWithContractorId", "only staff share comments with a contractor")
 	}
+	if in.EmailResident && (!actor.Role.IsStaff() || visibility != "RESIDENT") {
+		f.Add("emailResident", "only staff email a comment, and only one the resident may see (visibility RESIDENT)")
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -308,10 +314,52 @@ func (s *Service) AddComment(ctx context.Context, actor access.Actor, ticketID u
 			return err
 		}
 		out = commentFromRow(c, me.Name)
+		if in.EmailResident {
+			if err := s.emailResident(ctx, tx, actor, ticketID, out); err != nil {
+				return err
+			}
+		}
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID, Action: "comment_added",
-			After: map[string]any{"commentId": c.ID, "visibility": visibility, "contractorId": c.ContractorID, "sharedWithContractorId": c.SharedWithContractorID}})
+			After: map[string]any{"commentId": c.ID, "visibility": visibility, "contractorId": c.ContractorID, "sharedWithContractorId": c.SharedWithContractorID,
+				"emailedResident": in.EmailResident}})
 	})
 	return &out, err
+}
+
+// emailResident queues the comment's email to the ticket's resident: the address given with
+// the report, else the reporting member's when a resident reported it (never the staff
+// member who logged a phoned-in report). A ticket with neither refuses (422).
+func (s *Service) emailResident(ctx context.Context, tx pgx.Tx, actor access.Actor, ticketID uuid.UUID, c Comment) error {
+	row, err := s.q.GetTicket(ctx, tx, ticketsdb.GetTicketParams{OrgID: actor.OrgID, ID: ticketID})
+	if err != nil {
+		return notFound(err)
+	}
+	to := events.Recipient{Name: row.ReportedByName, Email: row.ReportedByEmail}
+	if row.Source == SourceStaff && row.ReportedByUserID != nil {
+		// A report staff took keeps their own address when they typed in none: not the
+		// resident's.
+		me, err := s.q.GetReporter(ctx, tx, *row.ReportedByUserID)
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(me.Email, to.Email) {
+			to.Email = ""
+		}
+	}
+	if to.Email == "" && row.ReportedByUserID != nil {
+		u, err := s.q.GetResidentReporter(ctx, tx, ticketsdb.GetResidentReporterParams{OrgID: actor.OrgID, UserID: *row.ReportedByUserID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		to = events.Recipient{Name: u.Name, Email: u.Email}
+	}
+	if to.Email == "" {
+		var f apperr.Fields
+		f.Add("emailResident", "this ticket has no email address for its resident; text them instead")
+		return f.Err()
+	}
+	ev := &events.ResidentMessaged{TicketID: ticketID, Number: FormatNumber(row.Number), Title: row.Title, Body: c.Body, From: c.AuthorName, Resident: to}
+	return s.pub.PublishEmail(ctx, tx, actor.OrgID, ev)
 }
 
 // CheckShare refuses (422) sharing with a contractor company that has no live work order

@@ -115,7 +115,9 @@ var funcs = template.FuncMap{
 		}
 		return *t
 	},
-	"lower": strings.ToLower,
+	"lower":  strings.ToLower,
+	"list":   func(xs ...string) []string { return xs },
+	"mul100": func(f float64) float64 { return f * 100 },
 	"pct": func(used, included int64) int64 {
 		if included <= 0 {
 			if used > 0 {

@@ -1,6 +1,255 @@
 package web
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"strings"
 
-// ticketActionRoutes registers what staff do on a ticket: AI triage, summary, messages, work orders, status, photos.
-func (u *UI) ticketActionRoutes(mux *http.ServeMux) {}
+	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/access"
+	"github.com/maintainuk/maintainuk/internal/ai"
+	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/messaging"
+	pages "github.com/maintainuk/maintainuk/internal/page"
+	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/workorders"
+)
+
+// ticketActionRoutes registers what staff do on a ticket: AI triage, summary, messages,
+// work orders, status, photos.
+func (u *UI) ticketActionRoutes(mux *http.ServeMux) {
+	staff := []access.Role{access.Admin, access.Coordinator}
+	mux.HandleFunc("POST /tickets/{id}/ai/classify", u.signedIn(u.ticketAction(u.classify), staff...))
+	mux.HandleFunc("POST /tickets/{id}/ai/accept", u.signedIn(u.ticketAction(u.acceptSuggestion), staff...))
+	mux.HandleFunc("POST /tickets/{id}/ai/override", u.signedIn(u.ticketAction(u.overrideSuggestion), staff...))
+	mux.HandleFunc("POST /tickets/{id}/ai/summary", u.signedIn(u.ticketAction(u.summarise), staff...))
+	mux.HandleFunc("POST /tickets/{id}/ai/draft", u.signedIn(u.ticketAction(u.draft), staff...))
+	mux.HandleFunc("POST /tickets/{id}/messages", u.signedIn(u.ticketAction(u.sendMessage), staff...))
+	mux.HandleFunc("POST /tickets/{id}/work-orders", u.signedIn(u.ticketAction(u.raiseWorkOrder), staff...))
+	mux.HandleFunc("POST /tickets/{id}/status", u.signedIn(u.ticketAction(u.transition), staff...))
+	mux.HandleFunc("POST /tickets/{id}/photos", u.signedIn(u.ticketAction(u.uploadPhoto)))
+}
+
+// ticketStaffData is what staff see and do on a ticket beyond what everyone sees.
+type ticketStaffData struct {
+	Suggestion  *ai.Suggestion
+	Summary     *ai.SummaryResult
+	Texts       []messaging.Text
+	Consent     []messaging.ContactPoint
+	WorkOrders  []workorders.WorkOrder
+	Contractors []contractors.Contractor
+	Names       map[uuid.UUID]string // contractor companies by id
+	Transitions []tickets.Status
+	Categories  []string
+	Priorities  []string
+	// Message is the composer as last filled (or drafted by the AI).
+	Message messageForm
+}
+
+type messageForm struct {
+	Channel, To, Body string
+	Drafted           bool
+	Provider          string
+}
+
+// staffData reads a ticket's staff panels. A missing suggestion is no suggestion.
+func (u *UI) staffData(r *http.Request, t *tickets.Detail) (*ticketStaffData, error) {
+	actor := visitOf(r.Context()).Actor
+	ctx := r.Context()
+	d := &ticketStaffData{Categories: tickets.Categories, Priorities: tickets.Priorities, Names: map[uuid.UUID]string{},
+		Message: messageForm{Channel: "EMAIL"}}
+	if sg, err := u.deps.AI.LatestSuggestion(ctx, actor, t.ID); err == nil {
+		d.Suggestion = &sg
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	texts, err := u.deps.Messaging.TicketTexts(ctx, actor, t.ID, pages.Request{Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	d.Texts = texts.Items
+	if t.ReportedByPhone != "" {
+		if cps, err := u.deps.Messaging.ContactPoints(ctx, actor, messaging.ConsentFilter{Phone: t.ReportedByPhone}, pages.Request{Limit: 10}); err == nil {
+			d.Consent = cps.Items
+		}
+	}
+	wos, err := u.deps.WorkOrders.List(ctx, actor, workorders.Filter{TicketID: &t.ID}, pages.Request{Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	d.WorkOrders = wos.Items
+	active := true
+	cs, err := u.deps.Contractors.List(ctx, actor, contractors.ListFilter{Active: &active}, pages.Request{Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	d.Contractors = cs.Items
+	for _, c := range cs.Items {
+		d.Names[c.ID] = c.CompanyName
+	}
+	for _, s := range tickets.Statuses {
+		if tickets.CanTransition(t.Status, s) {
+			d.Transitions = append(d.Transitions, s)
+		}
+	}
+	return d, nil
+}
+
+// ticketAction runs one action on the ticket the path names; the action answers the page
+// itself (a redirect, or the ticket again with what it produced or refused).
+func (u *UI) ticketAction(act func(w http.ResponseWriter, r *http.Request, id uuid.UUID)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := uuid.Parse(r.PathValue("id"))
+		if err != nil {
+			u.failed(w, r, "ticket", apperr.NotFoundf("ticket"))
+			return
+		}
+		if err := parseForm(r); err != nil {
+			u.message(w, r, http.StatusRequestEntityTooLarge, "Too large", "That is more than a form may send (a photo may be up to 10 MB).", false)
+			return
+		}
+		act(w, r, id)
+	}
+}
+
+// back returns to the ticket, at one of its sections.
+func (u *UI) back(w http.ResponseWriter, r *http.Request, id uuid.UUID, section string) {
+	u.redirect(w, r, "/tickets/"+id.String()+"#"+section)
+}
+
+// refused shows the ticket again with a refusal: field errors next to their fields (renamed
+// by rename, since the page has several forms), anything else as a notice at the top.
+func (u *UI) refused(w http.ResponseWriter, r *http.Request, err error, rename map[string]string, keep func(*ticketStaffData)) {
+	errs := fieldErrors(err)
+	if errs == nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Code == apperr.Internal {
+			u.failed(w, r, "ticket action", err)
+			return
+		}
+		u.showTicketWith(w, r, statusOf(ae.Code), nil, sentence(ae.Message), keep)
+		return
+	}
+	named := map[string]string{}
+	for k, v := range errs {
+		if n, ok := rename[k]; ok {
+			k = n
+		}
+		named[k] = v
+	}
+	u.showTicketWith(w, r, http.StatusUnprocessableEntity, named, "", keep)
+}
+
+func (u *UI) classify(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	if _, err := u.deps.AI.Classify(r.Context(), visitOf(r.Context()).Actor, id); err != nil {
+		u.refused(w, r, err, nil, nil)
+		return
+	}
+	u.back(w, r, id, "ai")
+}
+
+func (u *UI) acceptSuggestion(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	if _, err := u.deps.AI.Accept(r.Context(), visitOf(r.Context()).Actor, id); err != nil {
+		u.refused(w, r, err, nil, nil)
+		return
+	}
+	u.back(w, r, id, "ai")
+}
+
+func (u *UI) overrideSuggestion(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	in := ai.OverrideInput{Category: r.PostFormValue("category"), Priority: r.PostFormValue("priority"), Reason: r.PostFormValue("reason")}
+	if _, err := u.deps.AI.Override(r.Context(), visitOf(r.Context()).Actor, id, in); err != nil {
+		u.refused(w, r, err, map[string]string{"category": "overrideCategory", "priority": "overridePriority", "reason": "overrideReason"}, nil)
+		return
+	}
+	u.back(w, r, id, "ai")
+}
+
+// summarise shows the ticket with the AI's summary of its story (not kept: it is read
+// from the story as it is now).
+func (u *UI) summarise(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	s, err := u.deps.AI.Summarise(r.Context(), visitOf(r.Context()).Actor, id)
+	if err != nil {
+		u.refused(w, r, err, nil, nil)
+		return
+	}
+	u.showTicketWith(w, r, http.StatusOK, nil, "", func(d *ticketStaffData) { d.Summary = &s })
+}
+
+// draft fills the message composer with the AI's draft, for staff to edit and send.
+func (u *UI) draft(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	in := ai.DraftInput{Recipient: "RESIDENT", Tone: r.PostFormValue("tone"), Purpose: r.PostFormValue("purpose")}
+	channel := messageChannel(r.PostFormValue("channel"))
+	d, err := u.deps.AI.Draft(r.Context(), visitOf(r.Context()).Actor, id, in)
+	if err != nil {
+		u.refused(w, r, err, map[string]string{"tone": "draftTone", "purpose": "draftPurpose"}, nil)
+		return
+	}
+	u.showTicketWith(w, r, http.StatusOK, nil, "", func(sd *ticketStaffData) {
+		sd.Message = messageForm{Channel: channel, To: r.PostFormValue("to"), Body: d.Body, Drafted: true, Provider: d.Provider}
+	})
+}
+
+func messageChannel(c string) string {
+	switch c = strings.ToUpper(c); c {
+	case "SMS", "WHATSAPP":
+		return c
+	}
+	return "EMAIL"
+}
+
+// sendMessage writes to the resident: by email (a comment they see, emailed), or by SMS
+// or WhatsApp (texts, which need their consent).
+func (u *UI) sendMessage(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	actor := visitOf(r.Context()).Actor
+	f := messageForm{Channel: messageChannel(r.PostFormValue("channel")), To: r.PostFormValue("to"), Body: r.PostFormValue("message")}
+	keep := func(d *ticketStaffData) { d.Message = f }
+	var err error
+	if f.Channel == "EMAIL" {
+		_, err = u.deps.Tickets.AddComment(r.Context(), actor, id, tickets.CommentInput{Body: f.Body, Visibility: "RESIDENT", EmailResident: true})
+	} else {
+		_, err = u.deps.Messaging.Send(r.Context(), actor, id, messaging.SendInput{Channel: f.Channel, To: f.To, Body: f.Body})
+	}
+	if err != nil {
+		u.refused(w, r, err, map[string]string{"body": "message", "to": "to", "emailResident": "message", "channel": "channel"}, keep)
+		return
+	}
+	u.back(w, r, id, "messages")
+}
+
+func (u *UI) raiseWorkOrder(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	contractor, _ := uuid.Parse(r.PostFormValue("contractor"))
+	in := workorders.RaiseInput{TicketID: id, ContractorID: contractor, Description: r.PostFormValue("description")}
+	if _, err := u.deps.WorkOrders.Raise(r.Context(), visitOf(r.Context()).Actor, in); err != nil {
+		u.refused(w, r, err, map[string]string{"contractorId": "contractor", "description": "workDescription"}, nil)
+		return
+	}
+	u.back(w, r, id, "work-orders")
+}
+
+func (u *UI) transition(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	to := tickets.Status(r.PostFormValue("to"))
+	if _, err := u.deps.Tickets.Transition(r.Context(), visitOf(r.Context()).Actor, id, to, r.PostFormValue("reason")); err != nil {
+		u.refused(w, r, err, map[string]string{"to": "statusTo", "reason": "statusReason"}, nil)
+		return
+	}
+	u.back(w, r, id, "status")
+}
+
+// uploadPhoto adds a photo or file to the ticket (anyone who can see it; staff and
+// contractors pay for storage, so a payment overdue refuses theirs).
+func (u *UI) uploadPhoto(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	file, header, err := r.FormFile("photo")
+	if err != nil {
+		u.showTicketWith(w, r, http.StatusUnprocessableEntity, map[string]string{"photo": "Choose a photo or file to add."}, "", nil)
+		return
+	}
+	defer file.Close()
+	if _, err := u.deps.Attachments.Upload(r.Context(), visitOf(r.Context()).Actor, id, header.Filename, file, nil); err != nil {
+		u.refused(w, r, err, map[string]string{"file": "photo", "filename": "photo"}, nil)
+		return
+	}
+	u.back(w, r, id, "files")
+}

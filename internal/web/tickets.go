@@ -72,17 +72,25 @@ func (u *UI) fragmentOr(r *http.Request, pageName, fragment string) string {
 
 type ticketDetailData struct {
 	*tickets.Detail
-	Files   []attachments.Attachment
-	Staff   bool
+	Files []attachments.Attachment
+	Staff bool
+	// Comment is the comment form as last sent (kept when it was refused).
 	Comment string
+	// Notice is a refusal to show at the top.
+	Notice string
+	// More is what staff see and do.
+	More *ticketStaffData
 }
 
-// ticketDetail is one ticket: its details, due time, comments, photos and history.
+// ticketDetail is one ticket: its details, due time, comments, photos and history, and for
+// staff the AI's triage, messages, work orders and status.
 func (u *UI) ticketDetail(w http.ResponseWriter, r *http.Request) {
-	u.showTicket(w, r, http.StatusOK, "", nil)
+	u.showTicketWith(w, r, http.StatusOK, nil, "", nil)
 }
 
-func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, status int, comment string, errs map[string]string) {
+// showTicketWith renders the ticket the path names with field errors or a notice from a
+// refused form; keep adjusts the staff panels (a draft, a summary, a composer kept).
+func (u *UI) showTicketWith(w http.ResponseWriter, r *http.Request, status int, errs map[string]string, notice string, keep func(*ticketStaffData)) {
 	v := visitOf(r.Context())
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
@@ -100,8 +108,20 @@ func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, status int, comm
 		return
 	}
 	slices.Reverse(t.Timeline) // oldest first reads as a story
-	u.render(w, r, status, "ticket", page{Title: t.Number + " " + t.Title, Nav: "tickets", Errors: errs,
-		Data: ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Comment: comment}})
+	d := ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Notice: notice}
+	if r.Method == http.MethodPost {
+		d.Comment = r.PostFormValue("body")
+	}
+	if d.Staff {
+		if d.More, err = u.staffData(r, t); err != nil {
+			u.failed(w, r, "ticket", err)
+			return
+		}
+		if keep != nil {
+			keep(d.More)
+		}
+	}
+	u.render(w, r, status, "ticket", page{Title: t.Number + " " + t.Title, Nav: "tickets", Errors: errs, Data: d})
 }
 
 // addComment adds a comment; staff choose whether the resident sees it.
@@ -122,11 +142,7 @@ func (u *UI) addComment(w http.ResponseWriter, r *http.Request) {
 		in.Visibility = ""
 	}
 	if _, err := u.deps.Tickets.AddComment(r.Context(), v.Actor, id, in); err != nil {
-		if errs := fieldErrors(err); errs != nil {
-			u.showTicket(w, r, http.StatusUnprocessableEntity, in.Body, errs)
-			return
-		}
-		u.failed(w, r, "comment", err)
+		u.refused(w, r, err, nil, nil)
 		return
 	}
 	u.redirect(w, r, "/tickets/"+id.String()+"#comments")

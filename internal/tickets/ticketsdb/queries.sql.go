@@ -145,6 +145,31 @@ func (q *Queries) GetReporter(ctx context.Context, db DBTX, id uuid.UUID) (GetRe
 	return i, err
 }
 
+const getResidentReporter = `-- name: GetResidentReporter :one
+SELECT u.name, u.email FROM users u
+JOIN memberships m ON m.user_id = u.id AND m.org_id = $1 AND m.role = 'TENANT'
+WHERE u.id = $2
+`
+
+type GetResidentReporterParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+type GetResidentReporterRow struct {
+	Name  string
+	Email string
+}
+
+// The reporting member, when they are a resident of the organisation (not staff who logged
+// a phoned-in report).
+func (q *Queries) GetResidentReporter(ctx context.Context, db DBTX, arg GetResidentReporterParams) (GetResidentReporterRow, error) {
+	row := db.QueryRow(ctx, getResidentReporter, arg.OrgID, arg.UserID)
+	var i GetResidentReporterRow
+	err := row.Scan(&i.Name, &i.Email)
+	return i, err
+}
+
 const getTicket = `-- name: GetTicket :one
 SELECT id, org_id, number, unit_id, property_id, category, priority, status, title, description, source,
     reported_by_user_id, reported_by_name, reported_by_phone, reported_by_email, reported_address,

@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/maintainuk/maintainuk/internal/testsupport"
+)
+
+// tinyPNG is a 1×1 PNG: enough for a photo upload.
+var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// What a coordinator does on a ticket, in the browser: the AI's triage accepted, a
+// classification of their own, a summary, a drafted message sent by email, a text that
+// waits for consent, a contractor sent, a photo added and the status moved on.
+func TestBrowserTicketActions(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Ticket Actions", testsupport.EstateOptions{})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Smell of gas in the kitchen",
+		"description": "Strong gas smell near the boiler since this morning."})
+	b := signIn(t, app, e.Coordinator, 1280)
+	path := "/tickets/" + tk.ID.String()
+	b.Open(path)
+
+	// The AI's triage: classify (the builtin engine answers at once), then accept.
+	b.Click("form[action$='/ai/classify'] button")
+	b.WaitText("#ai", "Suggested: Hvac")
+	b.WaitText("#ai", "Emergency")
+	b.Click("form[action$='/ai/accept'] button")
+	b.WaitText("#ai", "Accepted")
+	if s := b.Text(".facts"); !strings.Contains(s, "Emergency") || !strings.Contains(s, "Hvac") {
+		t.Fatalf("after accepting, the ticket says %q", s)
+	}
+	// A summary of the story.
+	b.Click("form[action$='/ai/summary'] button")
+	b.WaitText("#ai", "Summary")
+
+	// A drafted message, edited and sent by email: it becomes a comment the resident sees.
+	b.Fill("#draftPurpose", "tell them an engineer is coming today")
+	b.Click("form[action$='/ai/draft'] button")
+	if drafted := b.Text("label[for=message]"); !strings.Contains(drafted, "Drafted by the AI") {
+		t.Fatalf("the composer says %q", drafted)
+	}
+	b.Fill("#message", "An engineer will call today between 2pm and 4pm. Please keep the windows open.")
+	b.Click("#composer button[type=submit]")
+	b.WaitText("#comments", "An engineer will call today between 2pm and 4pm.")
+
+	// A text to a number with no consent is kept, blocked, and says why.
+	b.Click("#channel-sms")
+	b.Fill("#to", "07400 123456")
+	b.Fill("#message", "The engineer is on the way.")
+	b.Click("#composer button[type=submit]")
+	b.WaitText("#messages", "Blocked")
+
+	// A contractor sent.
+	company := strings.TrimSpace(strings.Split(b.Text("#contractor option:checked"), "(")[0])
+	b.Fill("#workDescription", "Make safe and check the boiler for a gas leak.")
+	b.Click("form[action$='/work-orders'] button")
+	b.WaitText("#work-orders ul", company)
+
+	// A photo.
+	photo := filepath.Join(t.TempDir(), "boiler.png")
+	if err := os.WriteFile(photo, tinyPNG, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Upload("#photo", photo)
+	b.Click("form[action$='/photos'] button")
+	b.WaitText("#files", "boiler.png")
+
+	// A refused change says why, next to the field: cancelling needs a reason.
+	b.Select("#statusTo", "CANCELLED")
+	b.Click("form[action$='/status'] button")
+	b.WaitText("#status .error", "required to cancel")
+
+	checkPage(t, b, app.Server.URL, path, "ticket-staff")
+}
