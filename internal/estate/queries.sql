@@ -66,3 +66,14 @@ SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2;
 SELECT sqlc.embed(o), u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
 WHERE o.org_id = $1 AND o.id = $2;
+
+-- name: ListHomesOfResident :many
+-- The units a resident lives in today (Europe/London), with their property's address.
+SELECT u.id, u.label, u.reference, p.name AS property_name, p.address_line1, p.town, p.postcode
+FROM unit_occupants o
+JOIN units u ON u.org_id = o.org_id AND u.id = o.unit_id
+JOIN properties p ON p.org_id = u.org_id AND p.id = u.property_id
+WHERE o.org_id = @org_id AND o.user_id = @user_id
+  AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+  AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+ORDER BY p.address_line1, u.label;

@@ -305,6 +305,61 @@ func (q *Queries) IsOccupant(ctx context.Context, db DBTX, arg IsOccupantParams)
 	return exists, err
 }
 
+const listHomesOfResident = `-- name: ListHomesOfResident :many
+SELECT u.id, u.label, u.reference, p.name AS property_name, p.address_line1, p.town, p.postcode
+FROM unit_occupants o
+JOIN units u ON u.org_id = o.org_id AND u.id = o.unit_id
+JOIN properties p ON p.org_id = u.org_id AND p.id = u.property_id
+WHERE o.org_id = $1 AND o.user_id = $2
+  AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
+  AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
+ORDER BY p.address_line1, u.label
+`
+
+type ListHomesOfResidentParams struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+type ListHomesOfResidentRow struct {
+	ID           uuid.UUID
+	Label        string
+	Reference    string
+	PropertyName string
+	AddressLine1 string
+	Town         string
+	Postcode     string
+}
+
+// The units a resident lives in today (Europe/London), with their property's address.
+func (q *Queries) ListHomesOfResident(ctx context.Context, db DBTX, arg ListHomesOfResidentParams) ([]ListHomesOfResidentRow, error) {
+	rows, err := db.Query(ctx, listHomesOfResident, arg.OrgID, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListHomesOfResidentRow
+	for rows.Next() {
+		var i ListHomesOfResidentRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Label,
+			&i.Reference,
+			&i.PropertyName,
+			&i.AddressLine1,
+			&i.Town,
+			&i.Postcode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listOccupants = `-- name: ListOccupants :many
 SELECT o.id, o.org_id, o.unit_id, o.user_id, o.created_at, o.starts_on, o.ends_on, u.name, u.email
 FROM unit_occupants o JOIN users u ON u.id = o.user_id
