@@ -90,7 +90,7 @@ func TestBrowserWorkOrdersQuotesInvoices(t *testing.T) {
 	invForm := func(decision string) string {
 		return fmt.Sprintf("form[action='%s/invoices/%s/%s'] button", woPath, inv.ID, decision)
 	}
-	b.Open(woPath)
+	checkPage(t, b, app.Server.URL, woPath, "")
 	if s := b.Text(".difference"); s != "+£30.00 (7% over)" {
 		t.Fatalf("the difference shows as %q", s)
 	}
@@ -131,6 +131,28 @@ func TestBrowserWorkOrdersQuotesInvoices(t *testing.T) {
 	}
 	if got := testsupport.GetInvoice(t, e.Admin, inv.ID); got.Status != invoices.Paid || got.PaymentReference != "BACS-123" {
 		t.Fatalf("the invoice is %s, reference %q", got.Status, got.PaymentReference)
+	}
+
+	// Cancelling needs a reason; with one, the work order is cancelled.
+	wo2 := testsupport.RaiseWorkOrder(t, e.Coordinator, tk.ID, e.OtherContractorID)
+	b.Open("/work-orders/" + wo2.ID.String())
+	b.Click("#cancel button[type=submit]")
+	if s := b.Text("#reason-cancel-error"); !strings.Contains(s, "Is required to cancel") {
+		t.Fatalf("cancelling without a reason says %q", s)
+	}
+	b.Fill("#reason-cancel", "The tenant fixed it themselves.")
+	b.Click("#cancel button[type=submit]")
+	if s := b.Text("#wo-status"); s != "Cancelled" {
+		t.Fatalf("after cancelling the work order is %q", s)
+	}
+	if s := b.Text("main .done"); !strings.Contains(s, "Work order cancelled") {
+		t.Fatalf("after cancelling the notice says %q", s)
+	}
+	if got := testsupport.GetWorkOrder(t, e.Admin, wo2.ID); got.Status != workorders.Cancelled || got.StatusReason != "The tenant fixed it themselves." {
+		t.Fatalf("the cancelled work order is %+v", got)
+	}
+	if n := browser.Eval[int](b, "document.querySelectorAll('#cancel').length"); n != 0 {
+		t.Fatalf("a cancelled work order still offers cancelling")
 	}
 
 	// Another organisation's work order and invoice are not found.
