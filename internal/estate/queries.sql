@@ -77,3 +77,13 @@ WHERE o.org_id = @org_id AND o.user_id = @user_id
   AND o.starts_on <= (now() AT TIME ZONE 'Europe/London')::date
   AND (o.ends_on IS NULL OR o.ends_on >= (now() AT TIME ZONE 'Europe/London')::date)
 ORDER BY p.address_line1, u.label;
+
+-- name: ListUnitChoices :many
+-- Every unit with its property's address, for choosing one on a form (staff), at most
+-- @lim of them.
+SELECT u.id, u.label, u.reference, p.name AS property_name, p.address_line1, p.town, p.postcode
+FROM units u
+JOIN properties p ON p.org_id = u.org_id AND p.id = u.property_id
+WHERE u.org_id = @org_id
+ORDER BY p.address_line1, u.label
+LIMIT @lim;

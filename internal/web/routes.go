@@ -25,6 +25,8 @@ func (u *UI) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", u.signedIn(u.home))
 	mux.HandleFunc("GET /dashboard", u.signedIn(u.dashboard, staff...))
 	mux.HandleFunc("GET /tickets", u.signedIn(u.ticketList))
+	mux.HandleFunc("GET /tickets/new", u.signedIn(u.newTicket, reporters...))
+	mux.HandleFunc("POST /tickets/new", u.signedIn(u.newTicket, reporters...))
 	mux.HandleFunc("GET /tickets/{id}", u.signedIn(u.ticketDetail))
 	mux.HandleFunc("POST /tickets/{id}/comments", u.signedIn(u.addComment))
 	u.ticketActionRoutes(mux)

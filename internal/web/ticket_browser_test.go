@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/maintainuk/maintainuk/internal/testsupport"
+	"github.com/maintainuk/maintainuk/internal/testsupport/browser"
 )
 
 // tinyPNG is a 1×1 PNG: enough for a photo upload.
@@ -75,4 +76,45 @@ func TestBrowserTicketActions(t *testing.T) {
 	b.WaitText("#status .error", "required to cancel")
 
 	checkPage(t, b, app.Server.URL, path, "ticket-staff")
+}
+
+// A resident reports a repair for their home from the signed-in pages and sees it in their
+// repairs; a coordinator logs a phoned-in report for a unit with the caller's details; an
+// empty title is refused next to the field.
+func TestBrowserReportWhenSignedIn(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Signed In Reports", testsupport.EstateOptions{})
+	b := signIn(t, app, e.Tenant, 360)
+	if p := b.Path(); p != "/tickets" {
+		t.Fatalf("a resident starts at %s", p)
+	}
+	checkPage(t, b, app.Server.URL, "/tickets/new", "resident-new-ticket")
+	// Spaces pass the browser's own "required" and are refused by the service.
+	b.Fill("#title", "   ")
+	b.Fill("#description", "It drips all night.")
+	b.Click("form[action='/tickets/new'] button[type=submit]")
+	if msg := b.Text("#title-error"); msg == "" {
+		t.Fatal("a blank title was not refused next to its field")
+	}
+	if kept := browser.Eval[string](b, "document.querySelector('#description').value"); kept != "It drips all night." {
+		t.Fatalf("the form lost what was typed: %q", kept)
+	}
+	b.Fill("#title", "Dripping bathroom tap")
+	b.Click("form[action='/tickets/new'] button[type=submit]")
+	b.WaitText("h1", "Dripping bathroom tap")
+	b.Open("/tickets")
+	b.WaitText("#ticket-rows", "Dripping bathroom tap")
+	checkPage(t, b, app.Server.URL, "/tickets", "resident-tickets")
+
+	c := signIn(t, app, e.Coordinator, 1280)
+	c.Open("/tickets/new")
+	c.Fill("#title", "Front door will not lock")
+	c.Fill("#name", "Priya Shah")
+	c.Fill("#phone", "07400 123789")
+	c.Check("#emergency")
+	c.Click("form[action='/tickets/new'] button[type=submit]")
+	c.WaitText("h1", "Front door will not lock")
+	if s := c.Text(".facts"); !strings.Contains(s, "Priya Shah") || !strings.Contains(s, "Emergency") || !strings.Contains(s, "+447400123789") {
+		t.Fatalf("the phoned-in report says %q", s)
+	}
 }

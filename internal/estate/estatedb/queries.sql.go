@@ -461,6 +461,60 @@ func (q *Queries) ListProperties(ctx context.Context, db DBTX, arg ListPropertie
 	return items, nil
 }
 
+const listUnitChoices = `-- name: ListUnitChoices :many
+SELECT u.id, u.label, u.reference, p.name AS property_name, p.address_line1, p.town, p.postcode
+FROM units u
+JOIN properties p ON p.org_id = u.org_id AND p.id = u.property_id
+WHERE u.org_id = $1
+ORDER BY p.address_line1, u.label
+LIMIT $2
+`
+
+type ListUnitChoicesParams struct {
+	OrgID uuid.UUID
+	Lim   int32
+}
+
+type ListUnitChoicesRow struct {
+	ID           uuid.UUID
+	Label        string
+	Reference    string
+	PropertyName string
+	AddressLine1 string
+	Town         string
+	Postcode     string
+}
+
+// Every unit with its property's address, for choosing one on a form (staff), at most
+// @lim of them.
+func (q *Queries) ListUnitChoices(ctx context.Context, db DBTX, arg ListUnitChoicesParams) ([]ListUnitChoicesRow, error) {
+	rows, err := db.Query(ctx, listUnitChoices, arg.OrgID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListUnitChoicesRow
+	for rows.Next() {
+		var i ListUnitChoicesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Label,
+			&i.Reference,
+			&i.PropertyName,
+			&i.AddressLine1,
+			&i.Town,
+			&i.Postcode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnits = `-- name: ListUnits :many
 SELECT id, org_id, property_id, label, reference, bedrooms, created_at, updated_at FROM units
 WHERE org_id = $1 AND property_id = $2
