@@ -90,7 +90,9 @@ func (s *Service) ListTenants(ctx context.Context, actor access.Actor, limit int
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b Member) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Email, b.Email)) })
+	slices.SortFunc(out, func(a, b Member) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Email, b.Email))
+	})
 	return out, err
 }
 
