@@ -42,6 +42,8 @@ type orgForm struct {
 type aiForm struct {
 	Provider, Model, Confidence, Allowance string
 	AutoApply                              bool
+	// Provider0 and Model0 are the stored provider and model the form started from.
+	Provider0, Model0 string
 }
 
 type webhookForm struct {
@@ -89,7 +91,7 @@ func orgFormOf(s orgsettings.Settings) orgForm {
 }
 
 func aiFormOf(s ai.AssistSettings) aiForm {
-	return aiForm{Provider: s.Provider, Model: s.Model, AutoApply: s.AutoApply,
+	return aiForm{Provider: s.Provider, Model: s.Model, AutoApply: s.AutoApply, Provider0: s.Provider, Model0: s.Model,
 		Confidence: strconv.FormatFloat(s.AutoApplyConfidence, 'f', -1, 64), Allowance: strconv.FormatInt(s.MonthlyTokenAllowance, 10)}
 }
 
@@ -233,9 +235,15 @@ func (u *UI) saveSettings(w http.ResponseWriter, r *http.Request) {
 func (u *UI) saveAISettings(w http.ResponseWriter, r *http.Request) {
 	v := visitOf(r.Context())
 	f := aiForm{Provider: r.PostFormValue("provider"), Model: r.PostFormValue("model"), AutoApply: r.PostFormValue("autoApply") == "on",
-		Confidence: strings.TrimSpace(r.PostFormValue("autoApplyConfidence")), Allowance: strings.TrimSpace(r.PostFormValue("monthlyTokenAllowance"))}
+		Confidence: strings.TrimSpace(r.PostFormValue("autoApplyConfidence")), Allowance: strings.TrimSpace(r.PostFormValue("monthlyTokenAllowance")),
+		Provider0: r.PostFormValue("provider0"), Model0: r.PostFormValue("model0")}
 	errs := map[string]string{}
 	patch := ai.AssistSettingsPatch{Provider: &f.Provider, Model: &f.Model, AutoApply: &f.AutoApply}
+	// A model names one provider's: choosing another provider with the model left as it
+	// was starts the new one from its default, as the service does.
+	if f.Provider != r.PostFormValue("provider0") && f.Model == r.PostFormValue("model0") {
+		patch.Model = nil
+	}
 	if c, err := strconv.ParseFloat(f.Confidence, 64); err == nil {
 		patch.AutoApplyConfidence = &c
 	} else {
