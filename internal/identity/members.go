@@ -1,8 +1,11 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,6 +58,42 @@ func (s *Service) ListMembers(ctx context.Context, actor access.Actor, req page.
 		return nil
 	})
 	return res, err
+}
+
+// ListTenants lists the organisation's TENANT members by name (staff: the residents a
+// coordinator may link to a unit), at most limit of them (page.MaxLimit at most).
+func (s *Service) ListTenants(ctx context.Context, actor access.Actor, limit int) ([]Member, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), page.MaxLimit)
+	var out []Member
+	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
+		before := page.EndOfTime
+		for len(out) < limit {
+			rows, err := s.q.ListMembers(ctx, tx, identitydb.ListMembersParams{
+				OrgID: actor.OrgID, BeforeCreatedAt: before.CreatedAt, BeforeID: before.ID, RowLimit: page.MaxLimit,
+			})
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if r.Membership.Role == string(access.Tenant) && len(out) < limit {
+					out = append(out, memberFromRow(r.Membership, r.Email, r.Name))
+				}
+			}
+			if len(rows) < page.MaxLimit {
+				break
+			}
+			last := rows[len(rows)-1].Membership
+			before = page.Key{CreatedAt: last.CreatedAt, ID: last.ID}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Member) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Email, b.Email))
+	})
+	return out, err
 }
 
 // ChangeRoleInput sets a member's role; ContractorID is required for CONTRACTOR.

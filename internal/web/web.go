@@ -38,6 +38,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/timeline"
+	"github.com/maintainuk/maintainuk/internal/webhooks"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -56,6 +57,8 @@ type Deps struct {
 	AI          *ai.Service
 	Messaging   *messaging.Service
 	Billing     *billing.Service
+	// Webhooks may be nil (the settings page then shows no webhooks).
+	Webhooks *webhooks.Service
 	// Reports takes the public repair form (the ticket service's public reporting).
 	Reports Reports
 }
