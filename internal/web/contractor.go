@@ -73,7 +73,7 @@ func (u *UI) jobList(w http.ResponseWriter, r *http.Request) {
 	seen := map[uuid.UUID]tickets.Ticket{}
 	for _, wo := range res.Items {
 		t, ok := seen[wo.TicketID]
-		if !ok {
+		if !ok && !closedJob(wo.Status) {
 			d, err := u.deps.Tickets.Get(r.Context(), v.Actor, wo.TicketID)
 			if err != nil {
 				u.failed(w, r, "jobs", err)
@@ -107,6 +107,12 @@ func (u *UI) jobList(w http.ResponseWriter, r *http.Request) {
 		Data: jobListData{Groups: groups, More: res.NextCursor != ""}})
 }
 
+// closedJob reports whether a job was declined or cancelled: its ticket is no longer the
+// contractor's to see.
+func closedJob(s workorders.Status) bool {
+	return s == workorders.Declined || s == workorders.Cancelled
+}
+
 // lineRow is one line of a quote or invoice form as typed.
 type lineRow struct {
 	N, No                        int // from 0, and as people count
@@ -121,7 +127,7 @@ type docForm struct {
 }
 
 // formLines is how many lines the quote and invoice forms offer (blank ones are ignored).
-const formLines = 4
+const formLines = 3
 
 func blankDoc() docForm {
 	d := docForm{}
@@ -149,6 +155,8 @@ type jobDetailData struct {
 	// The forms as typed, after a refusal.
 	Reason, ScheduledFor, Notes, Comment string
 	Quote, Invoice                       docForm
+	// QuoteOpen shows the quote form unfolded (it was sent back with errors).
+	QuoteOpen bool
 	MinDate, MinTime                     string
 }
 
@@ -184,15 +192,21 @@ func (u *UI) showJob(w http.ResponseWriter, r *http.Request, status int, d *jobD
 		u.failed(w, r, "job", err)
 		return
 	}
-	t, err := u.deps.Tickets.Get(ctx, v.Actor, wo.TicketID)
-	if err != nil {
-		u.failed(w, r, "job", err)
-		return
-	}
-	files, err := u.deps.Attachments.ListForTicket(ctx, v.Actor, wo.TicketID)
-	if err != nil {
-		u.failed(w, r, "job", err)
-		return
+	// A declined or cancelled job no longer opens its ticket to the contractor: the page
+	// shows the job alone.
+	var t *tickets.Detail
+	var files []attachments.Attachment
+	title := words(string(wo.Status)) + " job"
+	if !closedJob(wo.Status) {
+		if t, err = u.deps.Tickets.Get(ctx, v.Actor, wo.TicketID); err != nil {
+			u.failed(w, r, "job", err)
+			return
+		}
+		if files, err = u.deps.Attachments.ListForTicket(ctx, v.Actor, wo.TicketID); err != nil {
+			u.failed(w, r, "job", err)
+			return
+		}
+		title = t.Number + " " + t.Title
 	}
 	qs, err := u.deps.Quotes.List(ctx, v.Actor, quotes.Filter{WorkOrderID: &wo.ID}, pages.Request{Limit: 50})
 	if err != nil {
@@ -252,7 +266,10 @@ func (u *UI) showJob(w http.ResponseWriter, r *http.Request, status int, d *jobD
 	if d.Quote.ValidUntil == "" {
 		d.Quote.ValidUntil = now.AddDate(0, 0, 30).Format(time.DateOnly)
 	}
-	p := page{Title: t.Number + " " + t.Title, Nav: "jobs", Errors: errs, Data: d}
+	for k := range errs {
+		d.QuoteOpen = d.QuoteOpen || strings.HasPrefix(k, "quote-")
+	}
+	p := page{Title: title, Nav: "jobs", Errors: errs, Data: d}
 	if status == http.StatusOK {
 		p.Flash = jobFlash[r.URL.Query().Get("done")]
 	}

@@ -96,8 +96,14 @@ func TestBrowserContractorJob(t *testing.T) {
 	if got := testsupport.GetWorkOrder(t, e.Coordinator, wo.ID); got.ScheduledFor == nil || !got.ScheduledFor.Equal(visit) {
 		t.Fatalf("booked for %v, want %v", got.ScheduledFor, visit.UTC())
 	}
+	b.Open("/jobs")
+	if s := b.Text("#jobs-booked"); !strings.Contains(s, tk.Number) || !strings.Contains(s, "Booked for "+visit.Format("Mon 2 Jan 2006, 15:04")) {
+		t.Fatalf("booked jobs say %q", s)
+	}
+	b.Open(jobPath)
 
 	// A quote of two lines; a price that is not money is refused beside its field.
+	b.Click("#quote-form summary")
 	b.Fill("#quote-0-description", "Replace tap cartridge")
 	b.Fill("#quote-0-price", "120.50")
 	b.Fill("#quote-1-description", "Labour (hours)")
@@ -187,6 +193,7 @@ func TestBrowserContractorJob(t *testing.T) {
 	b.Click("#send-comment")
 	b.WaitText("#comments", "Left the stopcock open.")
 	noSideScroll(t, b, "a finished job")
+	b.Screenshot("contractor-job-invoiced")
 
 	// Another company's job and another organisation's answer 404 and show nothing.
 	for _, id := range []string{theirs.ID.String(), foreign.ID.String()} {
@@ -209,6 +216,44 @@ func TestBrowserContractorJob(t *testing.T) {
 	}
 	if st := status(rb, jobPath); st != http.StatusNotFound {
 		t.Errorf("another contractor company's member opens the job: %d", st)
+	}
+}
+
+// Declining needs a reason, asked for beside the field; a declined job moves to the
+// finished ones, below a new job that still needs an answer.
+func TestBrowserContractorDecline(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Contractor Decline", testsupport.EstateOptions{})
+	tk := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Loose banister"})
+	wo := testsupport.RaiseWorkOrder(t, e.Coordinator, tk.ID, e.ContractorID)
+	tk2 := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Blocked gutter"})
+	testsupport.RaiseWorkOrder(t, e.Coordinator, tk2.ID, e.ContractorID)
+
+	b := signIn(t, app, e.Contractor, phoneWidth)
+	b.Open("/jobs/" + wo.ID.String())
+	b.Click("#decline")
+	if s := b.Text("#reason-error"); !strings.Contains(s, "required to decline") {
+		t.Fatalf("declining without a reason says %q", s)
+	}
+	b.Fill("#reason", "We do not do joinery.")
+	b.Click("#decline")
+	b.WaitText("[role=status]", "You declined the job")
+	if s := b.Text(".facts"); !strings.Contains(s, "Declined") || !strings.Contains(s, "We do not do joinery.") {
+		t.Fatalf("after declining, the facts say %q", s)
+	}
+	b.Open("/jobs")
+	if s := b.Text("#jobs-new"); !strings.Contains(s, "Blocked gutter") || strings.Contains(s, "Loose banister") {
+		t.Fatalf("new jobs say %q", s)
+	}
+	// A declined job's ticket is no longer the contractor's to see: the card shows the job.
+	if s := b.Text("#jobs-done"); !strings.Contains(s, "(1)") || !strings.Contains(s, "Please attend") || !strings.Contains(s, "Declined") {
+		t.Fatalf("finished jobs say %q", s)
+	}
+	noSideScroll(t, b, "/jobs with a declined job")
+	// Staff have no jobs page.
+	sb := signIn(t, app, e.Coordinator, 1280)
+	if st := status(sb, "/jobs"); st != http.StatusForbidden {
+		t.Fatalf("a coordinator opens /jobs: %d", st)
 	}
 }
 
