@@ -124,6 +124,8 @@ type lineRow struct {
 type docForm struct {
 	Lines                        []lineRow
 	ValidUntil, Reference, Notes string
+	// Typed is a form sent back with errors (not to be filled in afresh).
+	Typed bool
 }
 
 // formLines is how many lines the quote and invoice forms offer (blank ones are ignored).
@@ -133,6 +135,21 @@ func blankDoc() docForm {
 	d := docForm{}
 	for i := range formLines {
 		d.Lines = append(d.Lines, lineRow{N: i, No: i + 1, Quantity: "1", VAT: "20"})
+	}
+	return d
+}
+
+// fromLines is a form holding lines (an approved quote's, to invoice as quoted).
+func fromLines(lines []moneylines.Line) docForm {
+	d := blankDoc()
+	for i, l := range lines {
+		row := lineRow{N: i, No: i + 1, Description: l.Description, Quantity: strconv.FormatFloat(l.Quantity, 'f', -1, 64),
+			Price: fmt.Sprintf("%d.%02d", l.UnitPricePence/100, l.UnitPricePence%100), VAT: strconv.Itoa(l.VATRatePercent)}
+		if i < len(d.Lines) {
+			d.Lines[i] = row
+		} else {
+			d.Lines = append(d.Lines, row)
+		}
 	}
 	return d
 }
@@ -156,8 +173,8 @@ type jobDetailData struct {
 	Reason, ScheduledFor, Notes, Comment string
 	Quote, Invoice                       docForm
 	// QuoteOpen shows the quote form unfolded (it was sent back with errors).
-	QuoteOpen bool
-	MinDate, MinTime                     string
+	QuoteOpen        bool
+	MinDate, MinTime string
 }
 
 // jobFlash are the notices a job page shows after an action (by the done parameter).
@@ -170,7 +187,7 @@ var jobFlash = map[string]string{
 	"photo":    "The photo is uploaded.",
 	"quote":    "Your quote is sent to the letting team.",
 	"invoice":  "Your invoice is sent to the letting team.",
-	"comment":  "Your comment is sent to the letting team.",
+	"comment":  "Your message is sent to the letting team.",
 }
 
 func (u *UI) jobDetail(w http.ResponseWriter, r *http.Request) {
@@ -219,6 +236,7 @@ func (u *UI) showJob(w http.ResponseWriter, r *http.Request, status int, d *jobD
 		return
 	}
 	d.Job, d.Ticket = *wo, t
+	var approved *quotes.Quote
 	// The lists leave out the lines: read each one (a job has a quote or two).
 	for _, q := range qs.Items {
 		full, err := u.deps.Quotes.Get(ctx, v.Actor, q.ID)
@@ -227,11 +245,17 @@ func (u *UI) showJob(w http.ResponseWriter, r *http.Request, status int, d *jobD
 			return
 		}
 		q = *full
+		if q.Status == quotes.Approved {
+			approved = full
+		}
 		valid := q.ValidUntil
 		if at, err := time.Parse(time.DateOnly, q.ValidUntil); err == nil {
 			valid = at.Format("2 Jan 2006")
 		}
 		d.Quotes = append(d.Quotes, quoteView{Quote: q, Valid: valid})
+	}
+	if approved != nil && !d.Invoice.Typed {
+		d.Invoice = fromLines(approved.Lines) // invoiced as quoted, unless changed
 	}
 	for _, inv := range invs.Items {
 		full, err := u.deps.Invoices.Get(ctx, v.Actor, inv.ID)
@@ -443,8 +467,12 @@ func readDoc(r *http.Request, prefix string) (form docForm, lines []moneylines.L
 	errs = map[string]string{}
 	form = docForm{ValidUntil: r.PostFormValue(prefix + "-validUntil"), Reference: r.PostFormValue(prefix + "-reference"),
 		Notes: r.PostFormValue(prefix + "-notes")}
-	for i := range formLines {
+	form.Typed = true
+	for i := 0; i < moneylines.MaxLines; i++ {
 		name := func(f string) string { return fmt.Sprintf("%s-%d-%s", prefix, i, f) }
+		if _, sent := r.PostForm[name("description")]; !sent {
+			break
+		}
 		row := lineRow{N: i, No: i + 1, Description: r.PostFormValue(name("description")), Quantity: strings.TrimSpace(r.PostFormValue(name("quantity"))),
 			Price: strings.TrimSpace(r.PostFormValue(name("price"))), VAT: r.PostFormValue(name("vat"))}
 		form.Lines = append(form.Lines, row)
@@ -474,7 +502,7 @@ func readDoc(r *http.Request, prefix string) (form docForm, lines []moneylines.L
 }
 
 // poundsPattern is a price in pounds as people type it: 120, 120.5, 120.50, £1,200.00.
-var poundsPattern = regexp.MustCompile(`^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$`)
+var poundsPattern = regexp.MustCompile(`^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{0,2}))?$`)
 
 // pounds turns a price in pounds into pence.
 func pounds(s string) (int64, bool) {

@@ -172,7 +172,10 @@ func TestBrowserContractorJob(t *testing.T) {
 		t.Fatalf("the work order is %s", got.Status)
 	}
 
-	// Invoice, as quoted.
+	// Invoice, as quoted: the form starts with the approved quote's lines.
+	if v := browser.Eval[string](b, "document.querySelector('#invoice-1-description').value + ' ' + document.querySelector('#invoice-1-quantity').value + ' ' + document.querySelector('#invoice-1-price').value"); v != "Labour (hours) 2 45.00" {
+		t.Fatalf("the invoice's second line starts as %q", v)
+	}
 	b.Fill("#invoice-reference", "INV-1042")
 	b.Fill("#invoice-0-description", "Tap cartridge")
 	b.Fill("#invoice-0-price", "£120.50")
