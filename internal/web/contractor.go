@@ -154,8 +154,8 @@ func fromLines(lines []moneylines.Line) docForm {
 	return d
 }
 
-// quoteView is a quote with its last valid day for people.
-type quoteView struct {
+// jobQuote is a quote on a contractor's job, with its last valid day for people.
+type jobQuote struct {
 	quotes.Quote
 	Valid string
 }
@@ -165,7 +165,7 @@ type jobDetailData struct {
 	Ticket   *tickets.Detail
 	Photos   []attachments.Attachment
 	Files    []attachments.Attachment
-	Quotes   []quoteView
+	Quotes   []jobQuote
 	Invoices []invoices.Invoice
 	// What the contractor may do now.
 	CanAnswer, CanSchedule, CanStart, CanComplete, CanQuote, CanInvoice bool
@@ -252,7 +252,7 @@ func (u *UI) showJob(w http.ResponseWriter, r *http.Request, status int, d *jobD
 		if at, err := time.Parse(time.DateOnly, q.ValidUntil); err == nil {
 			valid = at.Format("2 Jan 2006")
 		}
-		d.Quotes = append(d.Quotes, quoteView{Quote: q, Valid: valid})
+		d.Quotes = append(d.Quotes, jobQuote{Quote: q, Valid: valid})
 	}
 	if approved != nil && !d.Invoice.Typed {
 		d.Invoice = fromLines(approved.Lines) // invoiced as quoted, unless changed
