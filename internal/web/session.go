@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -72,6 +73,11 @@ func (u *UI) signedIn(h http.HandlerFunc, roles ...access.Role) http.HandlerFunc
 		if len(roles) > 0 && actor.Require(roles...) != nil {
 			u.render(w, r.WithContext(context.WithValue(r.Context(), visitKey{}, v)), http.StatusForbidden, "message",
 				page{Title: "Not available", Message: "This page is not available to your role in " + me.Org.Name + "."})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && tooLarge(r) {
+			u.message(w, r, http.StatusRequestEntityTooLarge, "Too large",
+				"That is more than a form may send: a photo or file may be up to 10 MB. Go back and choose a smaller one.", false)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !u.validSessionCSRF(r, v.CSRF) {
@@ -148,6 +154,12 @@ const (
 	maxFormBytes   = 64 << 10
 	maxUploadBytes = 12 << 20
 )
+
+// tooLarge reports whether the request's form is over the size limitBodies allows.
+func tooLarge(r *http.Request) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(parseForm(r), &mbe)
+}
 
 // parseForm reads a form body once, multipart (a photo) or not.
 func parseForm(r *http.Request) error {
