@@ -8,10 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
@@ -84,30 +82,6 @@ func openForm(t *testing.T, app *testsupport.App, target string) pageAnswer {
 	return a
 }
 
-// emailedLink waits for the email to address to be "sent" by the development provider
-// and returns the path and query of its link to page.
-func emailedLink(t *testing.T, app *testsupport.App, orgID uuid.UUID, address, page string) string {
-	t.Helper()
-	link := regexp.MustCompile(regexp.QuoteMeta(page) + `\?token=[A-Za-z0-9_-]+`)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		var text string
-		err := app.DB.InOrg(context.Background(), orgID, uuid.Nil, func(tx pgx.Tx) error {
-			return tx.QueryRow(context.Background(), `SELECT body_text FROM messages WHERE recipient = $1 AND status = 'SENT' ORDER BY created_at DESC LIMIT 1`, address).Scan(&text)
-		})
-		if err == nil {
-			if m := link.FindString(text); m != "" {
-				return m
-			}
-			t.Fatalf("the email to %s has no %s link:\n%s", address, page, text)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no email reached %s: %v", address, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestAcceptInvitationPage: the link in the invitation email opens a form; without a valid
 // CSRF token the POST is refused, a bad password shows an error and changes nothing, and
 // a good submission makes the account, which can then log in through the API.
@@ -123,7 +97,7 @@ func TestAcceptInvitationPage(t *testing.T) {
 	admin := app.Register("Page Lettings")
 	const invitee = "page.invitee@example.com"
 	admin.Post(membersPath, map[string]any{"email": invitee, "role": access.Coordinator}).Expect(http.StatusCreated)
-	target := emailedLink(t, app, admin.OrgID, invitee, "/accept-invitation")
+	target := app.EmailedLink(t, admin.OrgID, invitee, "/accept-invitation")
 
 	form := openForm(t, app, target)
 	if !strings.Contains(form.body, "Accept your invitation") || !strings.Contains(form.body, `name="name"`) || !strings.Contains(form.body, `name="password"`) {

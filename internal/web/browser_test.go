@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -159,5 +160,58 @@ func TestPagesSecurityHeaders(t *testing.T) {
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: headers %v", path, resp.Header)
 		}
+	}
+}
+
+// A member of two organisations switches between them from the header; the session then
+// sees only the other organisation's work. Forgotten passwords are answered alike for any
+// address, and the emailed link sets a new one.
+func TestBrowserSwitchOrganisationAndResetPassword(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Home Lettings", testsupport.EstateOptions{})
+	other := app.NewEstate(t, "Second Lettings", testsupport.EstateOptions{})
+	testsupport.CreateTicket(t, other.Coordinator, map[string]any{"unitId": other.UnitID, "title": "Only in the second organisation"})
+	other.Admin.With(t).Post("/api/v1/members", map[string]any{"email": e.Coordinator.Email, "role": "COORDINATOR"}).Expect(http.StatusCreated)
+	app.Anonymous().With(t).Post("/api/v1/auth/accept-invitation", map[string]string{
+		"token": app.InvitationToken(e.Coordinator.Email), "password": testsupport.Password}).Expect(http.StatusOK)
+
+	b := signIn(t, app, e.Coordinator, 1280)
+	b.Open("/tickets")
+	if s := b.Text("#ticket-rows"); strings.Contains(s, "Only in the second organisation") {
+		t.Fatalf("the first organisation shows the second's ticket: %q", s)
+	}
+	b.Select("#org-switch", other.OrgID.String())
+	b.Click("form[action='/switch'] button")
+	b.Open("/tickets")
+	b.WaitText("#ticket-rows", "Only in the second organisation")
+	if s := browser.Eval[string](b, "document.querySelector('#org-switch').selectedOptions[0].textContent"); s != "Second Lettings" {
+		t.Fatalf("the switcher shows %q", s)
+	}
+
+	// A forgotten password: the same answer for an unknown address, and the link works.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Work(ctx) }()
+	defer func() { cancel(); <-done }()
+	r := browser.New(t, app.Server.URL, 360)
+	for _, address := range []string{"nobody@example.com", e.Tenant.Email} {
+		r.Open("/forgot-password")
+		r.Fill("#email", address)
+		r.Click("form[action='/forgot-password'] button")
+		r.WaitText("main", "If there is an account with that address")
+	}
+	checkPage(t, r, app.Server.URL, "/forgot-password", "forgot-password")
+	link := app.EmailedLink(t, e.OrgID, e.Tenant.Email, "/reset-password")
+	r.Open(link)
+	r.Fill("#password", "a-brand-new-passphrase")
+	r.Fill("#confirm", "a-brand-new-passphrase")
+	r.Click("form button[type=submit]")
+	r.WaitText("main", "Password changed")
+	r.Open("/login")
+	r.Fill("#email", e.Tenant.Email)
+	r.Fill("#password", "a-brand-new-passphrase")
+	r.Click("form[action='/login'] button[type=submit]")
+	if p := r.Path(); p != "/tickets" {
+		t.Fatalf("signing in with the new password went to %s", p)
 	}
 }

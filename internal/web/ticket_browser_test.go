@@ -56,7 +56,7 @@ func TestBrowserTicketActions(t *testing.T) {
 	b.WaitText("#messages", "Blocked")
 
 	// A contractor sent.
-	company := strings.TrimSpace(strings.Split(b.Text("#contractor option:checked"), "(")[0])
+	company := strings.TrimSpace(strings.Split(browser.Eval[string](b, "document.querySelector('#contractor').selectedOptions[0].textContent"), "(")[0])
 	b.Fill("#workDescription", "Make safe and check the boiler for a gas leak.")
 	b.Click("form[action$='/work-orders'] button")
 	b.WaitText("#work-orders ul", company)
