@@ -109,6 +109,9 @@ func (u *UI) billingPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if n, ok := billingNotices[q.Get("done")]; ok {
 		p.Flash = n
+		if q.Get("done") == "cancel" && !sub.CancelAtPeriodEnd {
+			p.Flash = "Your paid plan has ended: you are on the Free plan."
+		}
 	}
 	if n, ok := billingNotices[q.Get("checkout")]; ok {
 		p.Flash = n
@@ -196,4 +199,10 @@ func (d *billingData) PlanName(code string) string {
 		}
 	}
 	return words(code)
+}
+
+// N shows a count with thousands separators: 10000 → "10,000".
+func (d *billingData) N(n int64) string {
+	s := money(n * 100)
+	return s[len("£") : len(s)-len(".00")]
 }

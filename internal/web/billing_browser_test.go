@@ -96,6 +96,16 @@ func TestBrowserBilling(t *testing.T) {
 		t.Fatalf("the statement answered %q", got)
 	}
 
+	// Cancelling: the local provider ends the paid plan at once.
+	b.Open("/billing")
+	b.Click("form[action='/billing/cancel'] button")
+	if s := b.Text("p.done"); !strings.Contains(s, "you are on the Free plan") {
+		t.Fatalf("after cancelling the page says %q", s)
+	}
+	if s := b.Text("#subscription"); !strings.Contains(s, "Free") {
+		t.Fatalf("after cancelling the plan says %q", s)
+	}
+
 	// Back from the provider's checkout.
 	b.Open("/billing?checkout=done")
 	if s := b.Text("p.done"); !strings.Contains(s, "payment details were received") {
