@@ -177,6 +177,25 @@ func TestBrowserConsentAndPreferences(t *testing.T) {
 		t.Fatalf("another organisation's number: %q", s)
 	}
 
+	// An ADMIN sees whose each number is, and may name the resident when recording.
+	a := signIn(t, app, e.Admin, 1280)
+	a.Open("/consent")
+	if s := a.Text("#numbers"); !strings.Contains(s, "Member TENANT") {
+		t.Fatalf("an admin's numbers say %q", s)
+	}
+	a.Select("#userId", e.Tenant.UserID.String())
+	a.Fill("#value", "07400 555666")
+	a.Click("#grant-form button[type=submit]")
+	e.Tenant.With(t).Get("/api/v1/consent?phone=07400555666").Expect(http.StatusOK).Data(&points)
+	if len(points) != 1 || !points[0].Granted {
+		t.Fatalf("the number recorded for the resident: %+v", points)
+	}
+	a.Fill("#phone", "0740")
+	a.Click("form[role=search] button[type=submit]")
+	if s := a.Text("#phone-error"); s == "" {
+		t.Fatal("a wrong number in the filter shows no error")
+	}
+
 	// The resident's own preferences.
 	r := signIn(t, app, e.Tenant, 390)
 	checkPage(t, r, app.Server.URL, "/preferences", "preferences")
@@ -205,7 +224,7 @@ func TestBrowserConsentAndPreferences(t *testing.T) {
 			on++
 		}
 	}
-	if len(points) != 2 || on != 1 {
+	if len(points) != 3 || on != 2 {
 		t.Fatalf("after turning one off the resident's numbers are %+v", points)
 	}
 	// Staff pages are not the resident's.
@@ -287,6 +306,21 @@ func TestBrowserPublicReportSelfHelp(t *testing.T) {
 	e.Coordinator.With(t).Get("/api/v1/ai/self-help").Expect(http.StatusOK).Data(&stats)
 	if stats.Sessions != 1 || stats.AvoidedCallOuts != 1 {
 		t.Fatalf("self-help stats %+v", stats)
+	}
+
+	// A form missing how to reach them comes back with the error next to the field,
+	// keeping the photo.
+	b.Open("/report/" + e.Slug)
+	b.Fill("#name", "Sam Resident")
+	b.Fill("#address", "1 Public Street")
+	b.Fill("#title", "Boiler pressure low")
+	b.Upload("#photos", photo)
+	b.Click("main form button[type=submit]")
+	if s := b.Text("#email-error"); !strings.Contains(s, "email address or a phone number") {
+		t.Fatalf("the email field's error says %q", s)
+	}
+	if s := b.Text("#photos-kept"); !strings.Contains(s, "boiler.png") {
+		t.Fatalf("the photo was not kept: %q", s)
 	}
 
 	// Another fault, sent.
