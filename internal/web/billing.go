@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maintainuk/maintainuk/internal/access"
@@ -28,6 +29,9 @@ func (u *UI) billingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /preferences/grant", u.signedIn(u.preferencesGrant, access.Tenant))
 	mux.HandleFunc("POST /preferences/revoke", u.signedIn(u.preferencesRevoke, access.Tenant))
 }
+
+// stripeHosts are where Stripe's checkout and billing portal live.
+const stripeHosts = "https://checkout.stripe.com https://billing.stripe.com"
 
 // metricNames name the metered kinds of usage for people.
 var metricNames = map[string]string{
@@ -106,6 +110,11 @@ func (u *UI) billingPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := page{Title: "Billing", Nav: "billing", Data: &d}
+	if sub.Provider == "stripe" {
+		// The checkout and portal forms are answered with a 303 to Stripe, which a
+		// browser follows only where the page's form-action allows.
+		w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+stripeHosts, 1))
+	}
 	q := r.URL.Query()
 	if n, ok := billingNotices[q.Get("done")]; ok {
 		p.Flash = n

@@ -7,18 +7,22 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/testsupport/browser"
+	"github.com/maintainuk/maintainuk/internal/testsupport/stripemock"
 )
 
 // setUsage writes one of an organisation's usage meters, as the billable actions do.
@@ -364,5 +368,64 @@ func TestBrowserPublicReportSelfHelp(t *testing.T) {
 	b.Open("/report/no-such-organisation")
 	if h := b.Text("h1"); h != "No organisation at this address" {
 		t.Fatalf("an unknown address says %q", h)
+	}
+}
+
+// On Stripe a first paid plan is bought at Stripe's checkout, and "Manage payment" opens
+// Stripe's billing portal: the page sends the browser to each (303).
+func TestBrowserBillingStripe(t *testing.T) {
+	front := stripemock.StartFront(t)
+	app := testsupport.NewApp(t, map[string]string{
+		"BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_test_web", "STRIPE_BASE_URL": front.URL,
+		"STRIPE_WEBHOOK_SECRET": "whsec_web", "BASE_URL": "https://app.example.co.uk",
+		"STRIPE_PRICE_STARTER": "price_starter1", "STRIPE_PRICE_PROFESSIONAL": "price_pro1", "STRIPE_PRICE_ENTERPRISE": "price_ent1",
+	})
+	e := app.NewEstate(t, "Stripe Web", testsupport.EstateOptions{})
+	b := signIn(t, app, e.Admin, 1280)
+	b.Open("/billing")
+	if n := browser.Eval[int](b, `document.querySelectorAll("#plans form[action='/billing/checkout']").length`); n != 3 {
+		t.Fatalf("%d plans go through checkout, want 3", n)
+	}
+	// Stripe's pages are not loaded in a test: the forms' answers are read as sent, with
+	// the browser's session.
+	var cookies []*network.Cookie
+	b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{})
+		cookies = res.Cookies
+		return err
+	}))
+	csrf := browser.Eval[string](b, `document.querySelector("input[name=csrf]").value`)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct{ path, plan, want string }{
+		{"/billing/plan", "STARTER", "https://checkout.stripe.com/"},
+		{"/billing/checkout", "PROFESSIONAL", "https://checkout.stripe.com/"},
+		{"/billing/portal", "", "https://"}, // stripe-mock's portal is on a host of its own; Stripe's is billing.stripe.com
+	} {
+		req, _ := http.NewRequest(http.MethodPost, app.Server.URL+tc.path, strings.NewReader(url.Values{"csrf": {csrf}, "plan": {tc.plan}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, c := range cookies {
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), tc.want) {
+			t.Errorf("%s %s answered %d to %q", tc.path, tc.plan, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// The page lets its forms go there.
+	req, _ := http.NewRequest(http.MethodGet, app.Server.URL+"/billing", nil)
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://checkout.stripe.com https://billing.stripe.com;") {
+		t.Fatalf("the billing page's CSP: %q", csp)
 	}
 }
