@@ -364,6 +364,20 @@ func TestBrowserPublicReportSelfHelp(t *testing.T) {
 		t.Fatalf("the other organisation has %+v", others)
 	}
 
+	// A gas smell: the safety steps first, and no self-help to try.
+	b.Open("/report/" + e.Slug)
+	fillReport(b, "I can smell gas in the kitchen", "")
+	if s := b.Text("#do-now"); !strings.Contains(s, "999") && !strings.Contains(s, "0800 111 999") {
+		t.Fatalf("the safety steps say %q", s)
+	}
+	if n := browser.Eval[int](b, `document.querySelectorAll("button[name=guide]").length`); n != 0 {
+		t.Fatalf("%d self-help guides offered for a gas smell", n)
+	}
+	b.Click("main form > button[type=submit]")
+	if h := b.Text("h1"); h != "Repair reported" {
+		t.Fatalf("after sending the gas report the page says %q", b.Text("main"))
+	}
+
 	// An address with no organisation.
 	b.Open("/report/no-such-organisation")
 	if h := b.Text("h1"); h != "No organisation at this address" {
@@ -427,5 +441,21 @@ func TestBrowserBillingStripe(t *testing.T) {
 	resp.Body.Close()
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://checkout.stripe.com https://billing.stripe.com;") {
 		t.Fatalf("the billing page's CSP: %q", csp)
+	}
+}
+
+// Once the organisation's photos for the day are used up, the form says so and takes the
+// report without them.
+func TestBrowserPublicReportNoPhotos(t *testing.T) {
+	app := testsupport.NewApp(t, map[string]string{"PUBLIC_UPLOADS_PER_ORG_PER_DAY": "0"})
+	e := app.NewEstate(t, "No Photos", testsupport.EstateOptions{})
+	b := browser.New(t, app.Server.URL, 1280)
+	b.Open("/report/" + e.Slug)
+	if s := b.Text("#photos"); !strings.Contains(s, "cannot take photos today") {
+		t.Fatalf("the photo field says %q", s)
+	}
+	fillReport(b, "Kitchen cupboard hinge loose", "")
+	if h := b.Text("h1"); h != "Repair reported" {
+		t.Fatalf("without advice to give the report was not filed at once: %q", b.Text("main"))
 	}
 }

@@ -43,6 +43,19 @@ func (d *consentData) Owner(id *uuid.UUID) string {
 	return "A member"
 }
 
+// sourceNames say where a grant or withdrawal came from.
+var sourceNames = map[string]string{
+	"WEB": "Web", "API": "API", "INBOUND_KEYWORD": "Text reply (keyword)", "PROVIDER": "Texting provider",
+}
+
+// Source names where a change came from.
+func (d *consentData) Source(code string) string {
+	if n, ok := sourceNames[code]; ok {
+		return n
+	}
+	return words(code)
+}
+
 // consentPage lists the organisation's numbers with their consent now and the history of
 // grants and withdrawals (staff), optionally for one number.
 func (u *UI) consentPage(w http.ResponseWriter, r *http.Request) {
