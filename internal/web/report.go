@@ -156,7 +156,7 @@ func (u *UI) reportAdvice(w http.ResponseWriter, r *http.Request, pg page, aiOrg
 			u.reportFailed(w, r, pg, err)
 			return
 		}
-		u.file(w, r, pg, org)
+		u.fileReport(w, r, pg, org)
 		return
 	}
 	pg.Report.Triage = advice.TriageID.String()
@@ -196,12 +196,12 @@ func (u *UI) sendReport(w http.ResponseWriter, r *http.Request, pg page, org tic
 			return
 		}
 	}
-	u.file(w, r, pg, org)
+	u.fileReport(w, r, pg, org)
 }
 
-// file files the report with its photos, which are checked, stored and recorded inside
+// fileReport files the report with its photos, which are checked, stored and recorded inside
 // the ticket's transaction (after they count against the organisation's daily cap).
-func (u *UI) file(w http.ResponseWriter, r *http.Request, pg page, org tickets.PublicOrg) {
+func (u *UI) fileReport(w http.ResponseWriter, r *http.Request, pg page, org tickets.PublicOrg) {
 	rf := pg.Report
 	in := tickets.PublicReport{
 		Name: rf.Name, Email: rf.Email, Phone: rf.Phone, UnitReference: rf.UnitReference,
