@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai/llm"
 	"github.com/maintainuk/maintainuk/internal/ai/schema"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/hhsrs"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 	"github.com/maintainuk/maintainuk/internal/validate"
 )
@@ -36,6 +37,8 @@ type Suggestion struct {
 	Confidence float64   `json:"confidence" minimum:"0" maximum:"1"`
 	Reasoning  string    `json:"reasoning"`
 	Hazards    []string  `json:"hazards" doc:"Hazards spotted: GAS, ELECTRICS, WATER_NEAR_ELECTRICS, DAMP_MOULD_HEALTH, VULNERABLE_OCCUPANT, INSECURE_HOME."`
+	// HHSRSHazards are the HHSRS hazards Hazards propose (internal/hhsrs).
+	HHSRSHazards []string `json:"hhsrsHazards" doc:"The HHSRS hazards (Schedule 1 to SI 2005/3208) its hazards propose; accepting the suggestion tags the ticket with them."`
 	Call
 	Outcome   *string    `json:"outcome" doc:"What became of it: AUTO_APPLIED, ACCEPTED or OVERRIDDEN; null while it waits for a person."`
 	OutcomeBy *uuid.UUID `json:"outcomeBy" doc:"Who accepted or overrode it; null for the auto-apply rule."`
@@ -65,6 +68,10 @@ func suggestionFrom(d aidb.AiDecision) (Suggestion, error) {
 	}
 	if out.Hazards == nil {
 		out.Hazards = []string{}
+	}
+	out.HHSRSHazards = hhsrs.FromAssistant(out.Hazards)
+	if out.HHSRSHazards == nil {
+		out.HHSRSHazards = []string{}
 	}
 	return out, nil
 }
@@ -174,6 +181,9 @@ func (s *Service) autoApply(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, sg 
 	}
 	if _, err := s.tickets.Reclassify(ctx, tx, system, sg.TicketID, tickets.Reclassification{Category: category, Priority: priority,
 		Action: "ai_auto_applied", Note: map[string]any{"decisionId": sg.ID, "confidence": sg.Confidence, "hazards": sg.Hazards}}); err != nil {
+		return err
+	}
+	if _, err := s.tickets.AddHazards(ctx, tx, system, sg.TicketID, hhsrs.FromAssistant(sg.Hazards)); err != nil {
 		return err
 	}
 	return s.setOutcome(ctx, tx, orgID, sg, OutcomeAutoApplied, nil, map[string]any{"category": category, "priority": priority})
@@ -302,6 +312,11 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, ticketID uuid.
 		}
 		if out.Ticket, err = s.tickets.Reclassify(ctx, tx, actor, ticketID, tickets.Reclassification{Category: category, Priority: priority, Action: action, Note: note}); err != nil {
 			return err
+		}
+		if outcome == OutcomeAccepted { // accepting the suggestion accepts its hazards too
+			if _, err := s.tickets.AddHazards(ctx, tx, actor, ticketID, hhsrs.FromAssistant(sg.Hazards)); err != nil {
+				return err
+			}
 		}
 		detail := map[string]any{"category": category, "priority": priority}
 		if r, ok := note["reason"]; ok {

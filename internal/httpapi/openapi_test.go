@@ -124,6 +124,8 @@ var specRoutes = map[route]bool{
 	{"POST", "/api/v1/billing/portal"}:                             false,
 	{"GET", "/api/v1/billing/invoices"}:                            false,
 	{"POST", "/webhooks/stripe"}:                                   true,
+	{"GET", "/api/v1/hazards"}:                                     false,
+	{"PUT", "/api/v1/tickets/{id}/hazards"}:                        false,
 	{"POST", "/webhooks/twilio/status"}:                            true,
 	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,

@@ -20,4 +20,5 @@ func (s *Server) routes() {
 	s.aiRoutes()
 	s.messagingRoutes()
 	s.billingRoutes()
+	s.hazardRoutes()
 }

@@ -195,3 +195,13 @@ LIMIT @lim;
 SELECT u.name, u.email FROM users u
 JOIN memberships m ON m.user_id = u.id AND m.org_id = @org_id AND m.role = 'TENANT'
 WHERE u.id = @user_id;
+
+-- name: ListTicketHazards :many
+SELECT hazard FROM ticket_hazards WHERE org_id = @org_id AND ticket_id = @ticket_id ORDER BY hazard;
+
+-- name: DeleteTicketHazards :exec
+DELETE FROM ticket_hazards WHERE org_id = @org_id AND ticket_id = @ticket_id;
+
+-- name: InsertTicketHazard :exec
+INSERT INTO ticket_hazards (org_id, ticket_id, hazard, tagged_by) VALUES (@org_id, @ticket_id, @hazard, @tagged_by)
+ON CONFLICT DO NOTHING;

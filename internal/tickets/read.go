@@ -50,6 +50,8 @@ type Comment struct {
 // Detail is a ticket with what happened to it.
 type Detail struct {
 	Ticket
+	// Hazards are the HHSRS hazards the ticket is tagged with (internal/hhsrs codes).
+	Hazards  []string         `json:"hazards" doc:"HHSRS hazards the defect presents (Schedule 1 to SI 2005/3208), in the Schedule's order."`
 	Comments []Comment        `json:"comments"`
 	Timeline []timeline.Event `json:"timeline"`
 }
@@ -83,6 +85,9 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id uuid.UUID) (*D
 			author = "" // another resident's name is theirs to give
 		}
 		out.Comments[i] = commentFromRow(c.TicketComment, author)
+	}
+	if out.Hazards, err = s.hazards(ctx, q, actor.OrgID, id); err != nil {
+		return nil, err
 	}
 	events, err := timeline.ListForTicket(ctx, q, actor, id, 0, 1000, false)
 	if err != nil {

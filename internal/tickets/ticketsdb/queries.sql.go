@@ -113,6 +113,20 @@ func (q *Queries) CountWorkOrdersByState(ctx context.Context, db DBTX, arg Count
 	return i, err
 }
 
+const deleteTicketHazards = `-- name: DeleteTicketHazards :exec
+DELETE FROM ticket_hazards WHERE org_id = $1 AND ticket_id = $2
+`
+
+type DeleteTicketHazardsParams struct {
+	OrgID    uuid.UUID
+	TicketID uuid.UUID
+}
+
+func (q *Queries) DeleteTicketHazards(ctx context.Context, db DBTX, arg DeleteTicketHazardsParams) error {
+	_, err := db.Exec(ctx, deleteTicketHazards, arg.OrgID, arg.TicketID)
+	return err
+}
+
 const getMemberRole = `-- name: GetMemberRole :one
 SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2
 `
@@ -423,6 +437,28 @@ func (q *Queries) InsertTicket(ctx context.Context, db DBTX, arg InsertTicketPar
 	return err
 }
 
+const insertTicketHazard = `-- name: InsertTicketHazard :exec
+INSERT INTO ticket_hazards (org_id, ticket_id, hazard, tagged_by) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING
+`
+
+type InsertTicketHazardParams struct {
+	OrgID    uuid.UUID
+	TicketID uuid.UUID
+	Hazard   string
+	TaggedBy *uuid.UUID
+}
+
+func (q *Queries) InsertTicketHazard(ctx context.Context, db DBTX, arg InsertTicketHazardParams) error {
+	_, err := db.Exec(ctx, insertTicketHazard,
+		arg.OrgID,
+		arg.TicketID,
+		arg.Hazard,
+		arg.TaggedBy,
+	)
+	return err
+}
+
 const isOccupant = `-- name: IsOccupant :one
 SELECT EXISTS (SELECT 1 FROM unit_occupants WHERE org_id = $1 AND unit_id = $2 AND user_id = $3
     AND starts_on <= (now() AT TIME ZONE 'Europe/London')::date
@@ -500,6 +536,35 @@ func (q *Queries) ListComments(ctx context.Context, db DBTX, arg ListCommentsPar
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTicketHazards = `-- name: ListTicketHazards :many
+SELECT hazard FROM ticket_hazards WHERE org_id = $1 AND ticket_id = $2 ORDER BY hazard
+`
+
+type ListTicketHazardsParams struct {
+	OrgID    uuid.UUID
+	TicketID uuid.UUID
+}
+
+func (q *Queries) ListTicketHazards(ctx context.Context, db DBTX, arg ListTicketHazardsParams) ([]string, error) {
+	rows, err := db.Query(ctx, listTicketHazards, arg.OrgID, arg.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var hazard string
+		if err := rows.Scan(&hazard); err != nil {
+			return nil, err
+		}
+		items = append(items, hazard)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
