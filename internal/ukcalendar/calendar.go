@@ -81,9 +81,12 @@ func Holidays(region Region, year int) []Date {
 
 	add(substitute(Date{year, time.January, 1}, nil))
 	if region == Scotland {
+		// 2 January, a Scottish bank holiday (Banking and Financial Dealings Act 1971,
+		// schedule 1), substituted after New Year's Day's own substitute.
 		add(substitute(Date{year, time.January, 2}, []Date{days[0]}))
 	}
 	if region == NorthernIreland {
+		// St Patrick's Day, a bank holiday in Northern Ireland (1971 Act, schedule 1).
 		add(substitute(Date{year, time.March, 17}, nil))
 	}
 	add(easter.addDays(-2)) // Good Friday
@@ -93,14 +96,18 @@ func Holidays(region Region, year int) []Date {
 	add(earlyMay(year))
 	add(spring(year))
 	if region == NorthernIreland {
+		// Battle of the Boyne (Orangemen's Day), by royal proclamation each year.
 		add(substitute(Date{year, time.July, 12}, nil))
 	}
 	if region == Scotland {
+		// Scotland's summer holiday is the first Monday of August (1971 Act).
 		add(firstMonday(year, time.August))
 	} else {
 		add(lastMonday(year, time.August))
 	}
 	if region == Scotland {
+		// St Andrew's Day (St Andrew's Day Bank Holiday (Scotland) Act 2007), moved to
+		// the Monday when it falls at a weekend.
 		add(substitute(Date{year, time.November, 30}, nil))
 	}
 	christmas := substitute(Date{year, time.December, 25}, nil)
@@ -124,33 +131,40 @@ func substitute(d Date, taken []Date) Date {
 
 // earlyMay is the first Monday of May, except where it was moved by proclamation.
 func earlyMay(year int) Date {
-	if year == 1995 || year == 2020 { // VE Day anniversaries
+	// Moved to Monday 8 May 1995 and Friday 8 May 2020 by royal proclamation for the
+	// 50th and 75th anniversaries of VE Day (GOV.UK lists 2020's as "early_may_ve").
+	if year == 1995 || year == 2020 {
 		return Date{year, time.May, 8}
 	}
 	return firstMonday(year, time.May)
 }
 
-// spring is the last Monday of May, except in jubilee years.
+// spring is the last Monday of May, except in jubilee years, when proclamation moved it
+// next to the extra jubilee holiday (in oneOffs).
 func spring(year int) Date {
 	switch year {
-	case 2002:
+	case 2002: // the Queen's Golden Jubilee: moved to Tuesday 4 June
 		return Date{2002, time.June, 4}
-	case 2012:
+	case 2012: // the Queen's Diamond Jubilee: moved to Monday 4 June
 		return Date{2012, time.June, 4}
-	case 2022:
+	case 2022: // the Queen's Platinum Jubilee: moved to Thursday 2 June
 		return Date{2022, time.June, 2}
 	}
 	return lastMonday(year, time.May)
 }
 
-// oneOffs are extra holidays proclaimed for a single year (all UK nations).
+// oneOffs are extra holidays proclaimed for a single year, each by royal proclamation
+// for all the UK nations.
 var oneOffs = map[int][]Date{
-	1999: {{1999, time.December, 31}},
-	2002: {{2002, time.June, 3}},
-	2011: {{2011, time.April, 29}},
-	2012: {{2012, time.June, 5}},
-	2022: {{2022, time.June, 3}, {2022, time.September, 19}},
-	2023: {{2023, time.May, 8}},
+	1999: {{1999, time.December, 31}}, // the Millennium
+	2002: {{2002, time.June, 3}},      // the Queen's Golden Jubilee
+	2011: {{2011, time.April, 29}},    // the wedding of Prince William and Catherine Middleton
+	2012: {{2012, time.June, 5}},      // the Queen's Diamond Jubilee
+	2022: {
+		{2022, time.June, 3},       // the Queen's Platinum Jubilee
+		{2022, time.September, 19}, // the state funeral of Queen Elizabeth II
+	},
+	2023: {{2023, time.May, 8}}, // the coronation of King Charles III
 }
 
 func firstMonday(year int, month time.Month) Date {
