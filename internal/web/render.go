@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/hhsrs"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
 
@@ -115,9 +117,11 @@ var funcs = template.FuncMap{
 		}
 		return *t
 	},
-	"lower":  strings.ToLower,
-	"list":   func(xs ...string) []string { return xs },
-	"mul100": func(f float64) float64 { return f * 100 },
+	"lower":      strings.ToLower,
+	"list":       func(xs ...string) []string { return xs },
+	"has":        func(xs []string, x string) bool { return slices.Contains(xs, x) },
+	"hazardName": hhsrs.Name,
+	"mul100":     func(f float64) float64 { return f * 100 },
 	"pct": func(used, included int64) int64 {
 		if included <= 0 {
 			if used > 0 {

@@ -118,3 +118,21 @@ func TestBrowserReportWhenSignedIn(t *testing.T) {
 		t.Fatalf("the phoned-in report says %q", s)
 	}
 }
+
+// Staff tag a ticket's HHSRS hazards from its page; the resident sees them named.
+func TestBrowserHazardTags(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Hazard Pages", testsupport.EstateOptions{})
+	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "No heating and mould"})
+	b := signIn(t, app, e.Coordinator, 1280)
+	path := "/tickets/" + tk.ID.String()
+	b.Open(path)
+	b.Click("#hazards summary")
+	b.Check("#hazard-EXCESS_COLD")
+	b.Check("#hazard-DAMP_MOULD")
+	b.Click("#hazards form button[type=submit]")
+	b.WaitText("#hazards", "Tagged: Damp and mould growth, Excess cold.")
+	r := signIn(t, app, e.Tenant, 360)
+	r.Open(path)
+	r.WaitText("main", "Damp and mould growth, Excess cold")
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/contractors"
+	"github.com/maintainuk/maintainuk/internal/hhsrs"
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	pages "github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -30,6 +31,7 @@ func (u *UI) ticketActionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tickets/{id}/work-orders", u.signedIn(u.ticketAction(u.raiseWorkOrder), staff...))
 	mux.HandleFunc("POST /tickets/{id}/status", u.signedIn(u.ticketAction(u.transition), staff...))
 	mux.HandleFunc("POST /tickets/{id}/photos", u.signedIn(u.ticketAction(u.uploadPhoto)))
+	mux.HandleFunc("POST /tickets/{id}/hazards", u.signedIn(u.ticketAction(u.tagHazards), staff...))
 }
 
 // ticketStaffData is what staff see and do on a ticket beyond what everyone sees.
@@ -44,6 +46,8 @@ type ticketStaffData struct {
 	Transitions []tickets.Status
 	Categories  []string
 	Priorities  []string
+	// Hazards are the 29 HHSRS hazards to tick.
+	Hazards []hhsrs.Hazard
 	// Message is the composer as last filled (or drafted by the AI).
 	Message messageForm
 }
@@ -58,7 +62,7 @@ type messageForm struct {
 func (u *UI) staffData(r *http.Request, t *tickets.Detail) (*ticketStaffData, error) {
 	actor := visitOf(r.Context()).Actor
 	ctx := r.Context()
-	d := &ticketStaffData{Categories: tickets.Categories, Priorities: tickets.Priorities, Names: map[uuid.UUID]string{},
+	d := &ticketStaffData{Categories: tickets.Categories, Priorities: tickets.Priorities, Names: map[uuid.UUID]string{}, Hazards: hhsrs.All,
 		Message: messageForm{Channel: "EMAIL"}}
 	if sg, err := u.deps.AI.LatestSuggestion(ctx, actor, t.ID); err == nil {
 		d.Suggestion = &sg
@@ -252,4 +256,13 @@ func (u *UI) uploadPhoto(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 		return
 	}
 	u.back(w, r, id, "files")
+}
+
+// tagHazards sets the ticket's HHSRS hazards to those ticked.
+func (u *UI) tagHazards(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	if _, err := u.deps.Tickets.SetHazards(r.Context(), visitOf(r.Context()).Actor, id, r.PostForm["hazard"]); err != nil {
+		u.refused(w, r, err, nil, nil)
+		return
+	}
+	u.back(w, r, id, "hazards")
 }
