@@ -13,6 +13,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -55,6 +56,7 @@ var enumsByType = map[reflect.Type][]string{
 	reflect.TypeFor[workorders.Status](): strs(workorders.Statuses),
 	reflect.TypeFor[quotes.Status]():     strs(quotes.Statuses),
 	reflect.TypeFor[invoices.Status]():   strs(invoices.Statuses),
+	reflect.TypeFor[clocks.Landlord]():   strs(clocks.Landlords),
 	reflect.TypeFor[apperr.Code]():       slices.Sorted(maps.Keys(statusByCode())), // every code errors.go can answer
 }
 

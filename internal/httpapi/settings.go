@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
@@ -18,6 +19,7 @@ type patchSettingsIn struct {
 		SeparationOfDuties     *orgsettings.Duties     `json:"separationOfDuties,omitempty" enum:"AUTO,ON,OFF" doc:"AUTO (on with two or more staff), ON or OFF."`
 		QuietHours             *orgsettings.QuietHours `json:"quietHours,omitempty" doc:"Non-emergency texts wait while it lasts (UK time)."`
 		ContactLine            *string                 `json:"contactLine,omitempty" maxLength:"300" doc:"The answer to a HELP text."`
+		Landlord               *clocks.Landlord        `json:"landlord,omitempty" enum:"PRIVATE,SOCIAL,COUNCIL" doc:"PRIVATE, SOCIAL (Awaab's Law applies) or COUNCIL (Awaab's Law and the Right to Repair apply)."`
 	}
 }
 
@@ -54,6 +56,7 @@ func (s *Server) settingsRoutes() {
 			st, err := s.deps.Settings.Update(ctx, actorOf(ctx), orgsettings.Patch{
 				ApprovalThresholdPence: in.Body.ApprovalThresholdPence, SLA: slaWindows(in.Body.SLA), HolidayRegion: in.Body.HolidayRegion,
 				SeparationOfDuties: in.Body.SeparationOfDuties, QuietHours: in.Body.QuietHours, ContactLine: in.Body.ContactLine,
+				Landlord: in.Body.Landlord,
 			})
 			if err != nil {
 				return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -61,6 +62,7 @@ func TestSettings(t *testing.T) {
 		HolidayRegion:      ukcalendar.EnglandWales,
 		SeparationOfDuties: orgsettings.DutiesAuto,
 		QuietHours:         orgsettings.QuietHours{Start: "21:00", End: "08:00"},
+		Landlord:           clocks.Private,
 	}
 
 	t.Run("defaults, read by staff only", func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/orgsettings/orgsettingsdb"
 	"github.com/maintainuk/maintainuk/internal/timeline"
@@ -39,6 +40,7 @@ type Settings struct {
 	SeparationOfDuties     Duties            `json:"separationOfDuties" enum:"AUTO,ON,OFF" doc:"Whether whoever entered a quote or invoice may approve it, and whoever approved an invoice may mark it paid. ON: never; OFF: they may; AUTO (default): ON while the organisation has two or more staff (ADMIN or COORDINATOR members), OFF with one."`
 	QuietHours             QuietHours        `json:"quietHours" doc:"Texts (SMS, WhatsApp) about anything but an emergency that would go out in this window, in UK time, wait until it ends. Equal start and end: no quiet hours."`
 	ContactLine            string            `json:"contactLine" maxLength:"300" doc:"How residents reach the organisation (a phone number, an email, office hours): the answer to a HELP text. Empty: the organisation's name only."`
+	Landlord               clocks.Landlord   `json:"landlord" enum:"PRIVATE,SOCIAL,COUNCIL" doc:"What kind of landlord the organisation is, which decides the legal clocks its repairs run against: PRIVATE (its own SLA windows), SOCIAL (also Awaab's Law, SI 2025/1042), COUNCIL (also the Right to Repair, SI 1994/133)."`
 }
 
 // QuietHours is a daily window in Europe/London time, "HH:MM" each; it may wrap midnight.
@@ -80,6 +82,7 @@ func Defaults() Settings {
 		HolidayRegion:      ukcalendar.EnglandWales,
 		SeparationOfDuties: DutiesAuto,
 		QuietHours:         QuietHours{Start: "21:00", End: "08:00"},
+		Landlord:           clocks.Private,
 	}
 }
 
@@ -91,6 +94,8 @@ type stored struct {
 	SeparationOfDuties string      `json:"separationOfDuties,omitempty"`
 	QuietHours         *QuietHours `json:"quietHours,omitempty"`
 	ContactLine        string      `json:"contactLine,omitempty"`
+	// Landlord is absent for PRIVATE.
+	Landlord string `json:"landlord,omitempty"`
 }
 
 var q = orgsettingsdb.New()
@@ -122,6 +127,9 @@ func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, 
 		s.QuietHours = *st.QuietHours
 	}
 	s.ContactLine = st.ContactLine
+	if l := clocks.Landlord(st.Landlord); l.Valid() {
+		s.Landlord = l
+	}
 	return s, nil
 }
 
@@ -196,6 +204,7 @@ type Patch struct {
 	SeparationOfDuties     *Duties
 	QuietHours             *QuietHours
 	ContactLine            *string
+	Landlord               *clocks.Landlord
 }
 
 // Check applies the rules on the patch alone, naming every field that breaks one; the API
@@ -225,6 +234,9 @@ func (p Patch) Check() error {
 		if !clockPattern.MatchString(p.QuietHours.End) {
 			f.Add("quietHours.end", "must be a time of day as HH:MM, 00:00 to 23:59")
 		}
+	}
+	if p.Landlord != nil && !p.Landlord.Valid() {
+		f.Add("landlord", "must be PRIVATE, SOCIAL or COUNCIL")
 	}
 	if p.ContactLine != nil && utf8.RuneCountInString(*p.ContactLine) > 300 {
 		f.Add("contactLine", "must be at most 300 characters")
@@ -269,6 +281,9 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 		if p.ContactLine != nil {
 			out.ContactLine = strings.TrimSpace(*p.ContactLine)
 		}
+		if p.Landlord != nil {
+			out.Landlord = *p.Landlord
+		}
 		if reflect.DeepEqual(out, before) {
 			return nil // nothing changed: no write, no audit noise
 		}
@@ -280,6 +295,9 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 			st.QuietHours = &out.QuietHours
 		}
 		st.ContactLine = out.ContactLine
+		if out.Landlord != clocks.Private {
+			st.Landlord = string(out.Landlord)
+		}
 		raw, err := json.Marshal(st)
 		if err != nil {
 			return err

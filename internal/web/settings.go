@@ -10,6 +10,7 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/ai"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	pages "github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
@@ -37,6 +38,7 @@ type slaForm struct {
 type orgForm struct {
 	SLA                                                          []slaForm
 	Threshold, Duties, Region, QuietStart, QuietEnd, ContactLine string
+	Landlord                                                     string
 }
 
 type aiForm struct {
@@ -78,7 +80,7 @@ type settingsData struct {
 
 func orgFormOf(s orgsettings.Settings) orgForm {
 	f := orgForm{Threshold: poundsOf(s.ApprovalThresholdPence), Duties: string(s.SeparationOfDuties), Region: string(s.HolidayRegion),
-		QuietStart: s.QuietHours.Start, QuietEnd: s.QuietHours.End, ContactLine: s.ContactLine}
+		QuietStart: s.QuietHours.Start, QuietEnd: s.QuietHours.End, ContactLine: s.ContactLine, Landlord: string(s.Landlord)}
 	for _, prio := range slaPriorities {
 		w := s.SLA[prio]
 		sf := slaForm{Priority: prio, Unit: "hours", Amount: strconv.Itoa(w.Hours)}
@@ -184,9 +186,10 @@ func (u *UI) saveSettings(w http.ResponseWriter, r *http.Request) {
 	v := visitOf(r.Context())
 	f := orgForm{Threshold: r.PostFormValue("approvalThreshold"), Duties: r.PostFormValue("separationOfDuties"),
 		Region: r.PostFormValue("holidayRegion"), QuietStart: r.PostFormValue("quietHours-start"), QuietEnd: r.PostFormValue("quietHours-end"),
-		ContactLine: r.PostFormValue("contactLine")}
+		ContactLine: r.PostFormValue("contactLine"), Landlord: r.PostFormValue("landlord")}
 	errs := map[string]string{}
-	patch := orgsettings.Patch{SLA: map[string]orgsettings.Window{}, ContactLine: &f.ContactLine,
+	landlord := clocks.Landlord(f.Landlord)
+	patch := orgsettings.Patch{SLA: map[string]orgsettings.Window{}, ContactLine: &f.ContactLine, Landlord: &landlord,
 		QuietHours: &orgsettings.QuietHours{Start: f.QuietStart, End: f.QuietEnd}}
 	for _, prio := range slaPriorities {
 		sf := slaForm{Priority: prio, Amount: strings.TrimSpace(r.PostFormValue("sla-" + prio)), Unit: r.PostFormValue("sla-" + prio + "-unit")}
