@@ -46,6 +46,9 @@ var extraAnswers = map[string][]int{
 	"cancelSubscription": {http.StatusUnprocessableEntity},
 	"resumeSubscription": {http.StatusUnprocessableEntity},
 	"openBillingPortal":  {http.StatusUnprocessableEntity},
+	"resumeTicketClocks": {http.StatusUnprocessableEntity},
+	// Not a council, or a closed ticket.
+	"setRightToRepairDefect": {http.StatusConflict},
 }
 
 // enumsByType are the values of the named string types answers carry; the domain

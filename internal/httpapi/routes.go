@@ -20,5 +20,5 @@ func (s *Server) routes() {
 	s.aiRoutes()
 	s.messagingRoutes()
 	s.billingRoutes()
-	s.hazardRoutes()
+	s.complianceRoutes()
 }

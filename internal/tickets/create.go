@@ -191,7 +191,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 		Source: row.Source, ReportedByUserID: row.ReportedByUserID, ReportedByName: row.ReportedByName, ReportedByPhone: row.ReportedByPhone,
 		ReportedByEmail: row.ReportedByEmail, ReportedAddress: row.ReportedAddress, AssigneeUserID: row.AssigneeUserID,
 		SlaDueAt: row.SlaDueAt, CreatedAt: now, UpdatedAt: now}, now)
-	return t, database.Pipeline(ctx, tx, func(tx pgx.Tx) error {
+	err = database.Pipeline(ctx, tx, func(tx pgx.Tx) error {
 		if err := s.q.InsertTicket(ctx, tx, row); err != nil {
 			return err
 		}
@@ -205,6 +205,12 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor access.Actor, v f
 		}
 		return s.pub.PublishClassification(ctx, tx, actor.OrgID, t.ID)
 	})
+	if err != nil {
+		return t, err
+	}
+	// The legal clocks start after the pipelined writes: a clock that starts records it on
+	// the timeline, which needs its insert's answer (and most reports start none).
+	return t, s.clocks.Reported(ctx, tx, actor, t.ID, s.clockContext(settings), t.Priority, nil, now)
 }
 
 // checkAssignee accepts no assignee or a staff member of the organisation.

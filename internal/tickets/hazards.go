@@ -76,6 +76,9 @@ func (s *Service) SetHazards(ctx context.Context, actor access.Actor, ticketID u
 		if slices.Equal(before, out) {
 			return nil
 		}
+		if err := s.clocksReported(ctx, tx, actor, ticketID, "", out); err != nil {
+			return err
+		}
 		return timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID,
 			Action: "hazards_tagged", Before: map[string]any{"hazards": before}, After: map[string]any{"hazards": out}})
 	})
@@ -108,6 +111,9 @@ func (s *Service) AddHazards(ctx context.Context, tx pgx.Tx, actor access.Actor,
 	}
 	after, err := s.hazards(ctx, tx, actor.OrgID, ticketID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.clocksReported(ctx, tx, actor, ticketID, "", after); err != nil {
 		return nil, err
 	}
 	return added, timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: ticketID, TicketID: &ticketID,

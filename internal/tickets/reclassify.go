@@ -56,6 +56,11 @@ func (s *Service) Reclassify(ctx context.Context, tx pgx.Tx, actor access.Actor,
 			return Ticket{}, err
 		}
 		after = fromRow(ticketRow(updated), s.now())
+		if after.Priority != before.Priority {
+			if err := s.clocksReported(ctx, tx, actor, id, after.Priority, nil); err != nil {
+				return Ticket{}, err
+			}
+		}
 	}
 	type snapshot struct {
 		Category string         `json:"category"`

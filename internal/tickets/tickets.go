@@ -16,6 +16,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
 
@@ -109,6 +110,8 @@ type Service struct {
 	publicUploadsPerDay int
 	// pub receives ticket.created (acknowledgement email, webhooks).
 	pub events.Publisher
+	// clocks runs the legal clocks (internal/clocks) in the ticket's transactions.
+	clocks *clocks.Engine
 }
 
 // PublicLimits bound the public repair form.
@@ -122,7 +125,7 @@ type PublicLimits struct {
 // NewService returns the tickets service publishing through pub; now is time.Now outside
 // tests.
 func NewService(db *database.DB, pub events.Publisher, now func() time.Time, limits PublicLimits) *Service {
-	return &Service{db: db, q: ticketsdb.New(), pub: pub, now: now, publicUploadsPerDay: limits.UploadsPerDay,
+	return &Service{db: db, q: ticketsdb.New(), pub: pub, now: now, publicUploadsPerDay: limits.UploadsPerDay, clocks: clocks.NewEngine(),
 		publicByIP: ratelimit.New(limits.ReportsPerHour, time.Hour, now), calendars: map[ukcalendar.Region]*ukcalendar.Calendar{
 			ukcalendar.EnglandWales:    ukcalendar.New(ukcalendar.EnglandWales),
 			ukcalendar.Scotland:        ukcalendar.New(ukcalendar.Scotland),

@@ -12,6 +12,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/events"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/tickets/ticketsdb"
@@ -206,6 +207,11 @@ func (s *Service) setStatus(ctx context.Context, tx pgx.Tx, actor access.Actor, 
 		return Ticket{}, err
 	}
 	t := fromRow(ticketRow(updated), now)
+	if to == Resolved || to == Closed || to == Cancelled {
+		if err := s.clocksMilestone(ctx, tx, actor, row.ID, clocks.Resolved); err != nil {
+			return t, err
+		}
+	}
 	if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityTicket, EntityID: row.ID, TicketID: &row.ID, Action: "status_changed",
 		Before: map[string]any{"status": row.Status},
 		After:  map[string]any{"status": to, "reason": reason}}); err != nil {
