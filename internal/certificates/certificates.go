@@ -47,11 +47,12 @@ type Certificate struct {
 	UpdatedAt         time.Time `json:"updatedAt"`
 }
 
-// Document describes a certificate's stored file.
+// Document describes a certificate's stored file; a certificate without one has null.
 type Document struct {
-	Filename    string `json:"filename"`
-	ContentType string `json:"contentType"`
-	SizeBytes   int64  `json:"sizeBytes"`
+	_           struct{} `nullable:"true"`
+	Filename    string   `json:"filename"`
+	ContentType string   `json:"contentType"`
+	SizeBytes   int64    `json:"sizeBytes"`
 }
 
 func fromRow(r certificatesdb.Certificate, today time.Time) Certificate {
