@@ -18,6 +18,7 @@ const (
 // a check that does not expire) and where that comes from.
 type Rule struct {
 	Kind   string
+	Name   string // in words, for notices
 	Months int
 	// Source is the legal source, as shown in docs/compliance.md.
 	Source string
@@ -29,17 +30,17 @@ var Rules = []Rule{
 	// Gas Safety (Installation and Use) Regulations 1998, reg. 36(3): every gas appliance
 	// and flue checked at intervals of not more than 12 months; the record (CP12) given to
 	// the tenant within 28 days of the check (reg. 36(6)).
-	{Kind: GasSafety, Months: 12, Source: "Gas Safety (Installation and Use) Regulations 1998, reg. 36"},
+	{Kind: GasSafety, Name: "gas safety record", Months: 12, Source: "Gas Safety (Installation and Use) Regulations 1998, reg. 36"},
 	// Electrical Safety Standards in the Private Rented Sector (England) Regulations 2020,
 	// reg. 3(1)(b): the installation inspected and tested at intervals of no more than 5 years.
-	{Kind: EICR, Months: 60, Source: "Electrical Safety Standards in the Private Rented Sector (England) Regulations 2020, reg. 3"},
+	{Kind: EICR, Name: "electrical installation condition report", Months: 60, Source: "Electrical Safety Standards in the Private Rented Sector (England) Regulations 2020, reg. 3"},
 	// Energy Performance of Buildings (England and Wales) Regulations 2012, reg. 11: an
 	// energy performance certificate is valid for 10 years.
-	{Kind: EPC, Months: 120, Source: "Energy Performance of Buildings (England and Wales) Regulations 2012, reg. 11"},
+	{Kind: EPC, Name: "energy performance certificate", Months: 120, Source: "Energy Performance of Buildings (England and Wales) Regulations 2012, reg. 11"},
 	// Smoke and Carbon Monoxide Alarm (England) Regulations 2015 as amended in 2022, reg. 4:
 	// alarms checked in working order on the first day of each new tenancy. The check does
 	// not expire; the date is recorded.
-	{Kind: SmokeCOAlarms, Months: 0, Source: "Smoke and Carbon Monoxide Alarm (Amendment) Regulations 2022"},
+	{Kind: SmokeCOAlarms, Name: "smoke and carbon monoxide alarm check", Months: 0, Source: "Smoke and Carbon Monoxide Alarm (Amendment) Regulations 2022"},
 }
 
 // Kinds lists the kinds, in the order of Rules.
