@@ -129,7 +129,7 @@ func TestCertificatesCreateListAndRules(t *testing.T) {
 
 	// Residents and contractors see none of it.
 	e.Tenant.With(t).Get("/api/v1/compliance/certificates").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
-	e.Contractor.With(t).Get("/api/v1/certificates/" + gas.ID.String()).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+	e.Contractor.With(t).Get("/api/v1/certificates/"+gas.ID.String()).ExpectFailure(http.StatusForbidden, apperr.Forbidden)
 }
 
 func TestCertificatesGasSafetyKeepsItsDateWhenRenewedEarly(t *testing.T) {
@@ -191,7 +191,7 @@ func TestCertificateDocument(t *testing.T) {
 		return cl.With(t).Do(http.MethodPut, "/api/v1/certificates/"+id.String()+"/document", body, "Content-Type", ct)
 	}
 	// None yet.
-	e.Admin.With(t).Get("/api/v1/certificates/" + c.ID.String() + "/document").ExpectFailure(http.StatusNotFound, apperr.NotFound)
+	e.Admin.With(t).Get("/api/v1/certificates/"+c.ID.String()+"/document").ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	// Not a PDF nor a photo, whatever it claims: refused, nothing stored.
 	put(e.Admin, c.ID, "report.pdf", []byte("MZ\x90\x00 not a pdf at all")).ExpectFailure(http.StatusUnsupportedMediaType, apperr.UnsupportedType)
 	if s := atStored(t, dataDir); len(s) != 0 {
@@ -227,10 +227,10 @@ func TestCertificatesCrossTenant(t *testing.T) {
 	for _, c := range []*testsupport.Client{a.Admin, a.Coordinator} {
 		c.With(t).Post("/api/v1/properties/"+b.PropertyID.String()+"/certificates", map[string]any{"kind": "EICR", "issuedOn": certDay(-1)}).
 			ExpectFailure(http.StatusNotFound, apperr.NotFound)
-		c.With(t).Get("/api/v1/properties/" + b.PropertyID.String() + "/certificates").ExpectFailure(http.StatusNotFound, apperr.NotFound)
-		c.With(t).Get("/api/v1/certificates/" + bc.ID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		c.With(t).Get("/api/v1/properties/"+b.PropertyID.String()+"/certificates").ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		c.With(t).Get("/api/v1/certificates/"+bc.ID.String()).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		c.With(t).Patch("/api/v1/certificates/"+bc.ID.String(), map[string]any{"reference": "mine"}).ExpectFailure(http.StatusNotFound, apperr.NotFound)
-		c.With(t).Get("/api/v1/certificates/" + bc.ID.String() + "/document").ExpectFailure(http.StatusNotFound, apperr.NotFound)
+		c.With(t).Get("/api/v1/certificates/"+bc.ID.String()+"/document").ExpectFailure(http.StatusNotFound, apperr.NotFound)
 		body, ct := atForm(t, nil, atPart{field: "file", filename: "a.pdf", data: atPDF("alpha")})
 		c.With(t).Do(http.MethodPut, "/api/v1/certificates/"+bc.ID.String()+"/document", body, "Content-Type", ct).ExpectFailure(http.StatusNotFound, apperr.NotFound)
 	}
