@@ -52,19 +52,20 @@ import (
 
 // App is the assembled program.
 type App struct {
-	Config       *config.Config
-	Logger       *slog.Logger
-	DB           *database.DB
-	Identity     *identity.Service
-	Estate       *estate.Service
-	Contractors  *contractors.Service
-	Tickets      *tickets.Service
-	Attachments  *attachments.Service
+	Config      *config.Config
+	Logger      *slog.Logger
+	DB          *database.DB
+	Identity    *identity.Service
+	Estate      *estate.Service
+	Contractors *contractors.Service
+	Tickets     *tickets.Service
+	Attachments *attachments.Service
+	WorkOrders  *workorders.Service
+	Quotes      *quotes.Service
+	Invoices    *invoices.Service
+	Webhooks    *webhooks.Service
+	// Certificates are the properties' statutory certificates (docs/compliance.md).
 	Certificates *certificates.Service
-	WorkOrders   *workorders.Service
-	Quotes       *quotes.Service
-	Invoices     *invoices.Service
-	Webhooks     *webhooks.Service
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
 	AI            *ai.Service

@@ -49,15 +49,15 @@ type Deps struct {
 	Settings    *orgsettings.Service
 	Tickets     *tickets.Service
 	Attachments *attachments.Service
+	WorkOrders  *workorders.Service
+	Quotes      *quotes.Service
+	Invoices    *invoices.Service
+	Webhooks    *webhooks.Service
+	AI          *ai.Service
+	Messaging   *messaging.Service
+	Billing     *billing.Service
 	// Certificates are the properties' statutory certificates.
 	Certificates *certificates.Service
-	WorkOrders   *workorders.Service
-	Quotes       *quotes.Service
-	Invoices     *invoices.Service
-	Webhooks     *webhooks.Service
-	AI           *ai.Service
-	Messaging    *messaging.Service
-	Billing      *billing.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler
