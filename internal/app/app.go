@@ -23,6 +23,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/billing/payments/stripe"
+	"github.com/maintainuk/maintainuk/internal/certificates"
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
@@ -63,6 +64,8 @@ type App struct {
 	Quotes      *quotes.Service
 	Invoices    *invoices.Service
 	Webhooks    *webhooks.Service
+	// Certificates are the properties' statutory certificates (docs/compliance.md).
+	Certificates *certificates.Service
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
 	AI            *ai.Service
@@ -175,6 +178,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	})
 	a.Attachments = attachments.NewService(db, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")},
 		a.Tickets, filepath.Join(cfg.DataDir, "attachments", ".incoming"))
+	a.Certificates = certificates.NewService(db, a.Attachments, attachments.LocalStore{Dir: filepath.Join(cfg.DataDir, "attachments")}, time.Now)
 	a.WorkOrders = workorders.NewService(db, a.Tickets, pub, time.Now)
 	a.Quotes = quotes.NewService(db, pub, time.Now)
 	a.AI = ai.NewService(db, engine, a.Tickets, cfg.AI.PublicTriagePerHour, time.Now)
@@ -190,7 +194,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	deps := httpapi.Deps{
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
-		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments,
+		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments, Certificates: a.Certificates,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
 		Billing:      a.Billing,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,

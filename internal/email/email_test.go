@@ -322,6 +322,8 @@ func TestEveryEmailedEventRenders(t *testing.T) {
 		&events.SLABreached{Number: "MT-000001", Title: "Leak", Priority: "EMERGENCY", SLADueAt: due, To: []events.Recipient{r}},
 		&events.QuoteChaser{TicketNumber: "MT-000001", Description: "Fix the leak", AssignedAt: due, Contractor: r},
 		&events.InsuranceExpiring{Company: "Swift", ExpiresOn: "2026-08-01", DaysLeft: 30, Contractor: r, Staff: []events.Recipient{r}},
+		&events.CertificateExpiring{Property: "Dale House, LS1 4AP", Kind: "GAS_SAFETY", KindName: "gas safety record", ExpiresOn: "2026-08-01", DaysLeft: 7, Staff: []events.Recipient{r}},
+		&events.CertificateExpiring{Property: "Dale House, LS1 4AP", Kind: "EICR", KindName: "electrical installation condition report", ExpiresOn: "2026-08-01", DaysLeft: 0, Staff: []events.Recipient{r}},
 		&events.MemberInvited{Role: "PEST_CONTROL", InvitedBy: "Ada", AcceptURL: "https://app/accept?token=x", ExpiresAt: due, Invitee: events.Recipient{Email: "new@example.com"}},
 		&events.PasswordResetRequested{ResetURL: "https://app/reset-password?token=x", ExpiresAt: due, User: r},
 	}

@@ -90,7 +90,7 @@ func (t *Templates) Render(name string, d Data) (Rendered, error) {
 var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
 	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
-	"contractor.insurance_expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
+	"contractor.insurance_expiring", "certificate.expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
 	"billing.payment_failed", "ticket.resident_messaged",
 }
 
@@ -121,6 +121,8 @@ func Recipients(ev events.Event) []events.Recipient {
 		return one(e.Contractor)
 	case *events.InsuranceExpiring:
 		return append(one(e.Contractor), e.Staff...)
+	case *events.CertificateExpiring:
+		return e.Staff
 	case *events.MemberInvited:
 		return one(e.Invitee)
 	case *events.PasswordResetRequested:

@@ -18,6 +18,7 @@ func init() {
 	register[SLABreached]()
 	register[QuoteChaser]()
 	register[InsuranceExpiring]()
+	register[CertificateExpiring]()
 	register[MemberInvited]()
 }
 
@@ -161,6 +162,22 @@ type InsuranceExpiring struct {
 
 func (InsuranceExpiring) Name() string { return "contractor.insurance_expiring" }
 func (InsuranceExpiring) Version() int { return 1 }
+
+// CertificateExpiring: a property's statutory certificate (gas safety, EICR, EPC) expires
+// in DaysLeft days (60, 30, 7), or has expired (0 or less). The staff get it.
+type CertificateExpiring struct {
+	CertificateID uuid.UUID   `json:"certificateId"`
+	PropertyID    uuid.UUID   `json:"propertyId"`
+	Property      string      `json:"property" doc:"The property's name, else its first address line, and postcode."`
+	Kind          string      `json:"kind"`
+	KindName      string      `json:"kindName" doc:"The kind in words: gas safety record, electrical installation condition report, energy performance certificate."`
+	ExpiresOn     string      `json:"expiresOn"`
+	DaysLeft      int         `json:"daysLeft"`
+	Staff         []Recipient `json:"staff"`
+}
+
+func (CertificateExpiring) Name() string { return "certificate.expiring" }
+func (CertificateExpiring) Version() int { return 1 }
 
 // MemberInvited: someone was invited to join an organisation. The invitation token
 // travels sealed (internal/secretbox, a key derived from APP_SECRET): the job table, the

@@ -256,6 +256,29 @@ var operationDocs = map[string]opDoc{
 		description: "The file's bytes, with its content type and a download file name. A file the caller may not see answers 404.",
 	},
 
+	// Certificates
+	"createCertificate": {
+		description: "Records a statutory certificate of a property (staff only): a gas safety record, an EICR, an EPC (with its rating) or a smoke and carbon monoxide alarm check. " +
+			"Without expiresOn the expiry follows the kind's rule (gas safety 12 months, keeping the previous expiry plus 12 months for a check done in the 2 months before it; EICR 5 years; EPC 10 years; alarm checks do not expire). " +
+			"Upload the document with PUT /api/v1/certificates/{id}/document.",
+		example: `{"kind": "GAS_SAFETY", "issuedOn": "2026-03-02", "reference": "CP12-448812", "contractorName": "Aire Plumbing Ltd (Gas Safe 123456)"}`,
+	},
+	"listCertificates": {description: "A property's certificates, newest first (staff only), each with its state today and, for gas safety, whether the tenant's copy is overdue (28 days)."},
+	"getCertificate":   {description: "One certificate (staff only). Another organisation's certificate answers 404."},
+	"updateCertificate": {
+		description: "Changes the fields sent (staff only): the reference, the contractor's name and the date the tenant was given a copy. A new check is a new certificate.",
+		example:     `{"tenantCopySentOn": "2026-03-10"}`,
+	},
+	"putCertificateDocument": {
+		description: "Stores the certificate's document, replacing any earlier one (staff only), as multipart/form-data with the file in field file: a PDF or a JPEG, PNG or HEIC photo, at most 10 MB, its type read from the content.",
+		example:     `{"file": "(the bytes of cp12.pdf)"}`,
+	},
+	"getCertificateDocument": {description: "The certificate's document, with its content type and a download file name (staff only); 404 when none was uploaded."},
+	"listCertificateCompliance": {
+		description: "Every property, newest first, with the state today (London) of each required kind: VALID, EXPIRING (within 60 days), EXPIRED or MISSING, " +
+			"and the latest certificate's expiry (staff only). state keeps the properties with a kind in that state.",
+	},
+
 	// Public form
 	"publicReport": {
 		description: "The public repair form of an organisation, for residents and callers without an account (multipart/form-data, with up to 5 photos). Needs no token.",

@@ -54,6 +54,13 @@ var specRoutes = map[route]bool{
 	{"POST", "/api/v1/contractors"}:                                false,
 	{"GET", "/api/v1/contractors/{id}"}:                            false,
 	{"PATCH", "/api/v1/contractors/{id}"}:                          false,
+	{"POST", "/api/v1/properties/{id}/certificates"}:               false,
+	{"GET", "/api/v1/properties/{id}/certificates"}:                false,
+	{"GET", "/api/v1/certificates/{id}"}:                           false,
+	{"PATCH", "/api/v1/certificates/{id}"}:                         false,
+	{"PUT", "/api/v1/certificates/{id}/document"}:                  false,
+	{"GET", "/api/v1/certificates/{id}/document"}:                  false,
+	{"GET", "/api/v1/compliance/certificates"}:                     false,
 	{"GET", "/api/v1/timeline"}:                                    false,
 	{"POST", "/api/v1/tickets"}:                                    false,
 	{"GET", "/api/v1/tickets"}:                                     false,
@@ -205,6 +212,8 @@ var createdRoutes = map[route]bool{
 	{"POST", "/api/v1/work-orders/{id}/invoices"}: true,
 	{"POST", "/api/v1/webhooks"}:                  true,
 	{"POST", "/api/v1/webhooks/{id}/test"}:        true,
+	// Certificates (docs/compliance.md).
+	{"POST", "/api/v1/properties/{id}/certificates"}: true,
 }
 
 // knownUndocumented201 are routes that answer 201 while documenting 200 (none now: every

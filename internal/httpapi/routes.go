@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.settingsRoutes()
 	s.ticketRoutes()
 	s.attachmentRoutes()
+	s.certificateRoutes()
 	s.publicRoutes()
 	s.workOrderRoutes()
 	s.quoteRoutes()

@@ -20,6 +20,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/billing"
+	"github.com/maintainuk/maintainuk/internal/certificates"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/estate"
@@ -55,6 +56,8 @@ type Deps struct {
 	AI          *ai.Service
 	Messaging   *messaging.Service
 	Billing     *billing.Service
+	// Certificates are the properties' statutory certificates.
+	Certificates *certificates.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler

@@ -17,6 +17,7 @@ const (
 	QuoteChaserInterval = time.Hour
 	InsuranceInterval   = 24 * time.Hour
 	UsageInterval       = 15 * time.Minute
+	CertificateInterval = 24 * time.Hour
 )
 
 // InsuranceHour is the London hour at which the daily insurance reminders run.
@@ -53,6 +54,34 @@ func (InsuranceRemindersArgs) Kind() string { return "maintenance.insurance_remi
 // InsertOpts puts it on the maintenance queue, once per interval.
 func (InsuranceRemindersArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: InsuranceInterval}}
+}
+
+// CertificateRemindersArgs is the certificate expiry scan of every organisation.
+type CertificateRemindersArgs struct{}
+
+// Kind is the job's stable name.
+func (CertificateRemindersArgs) Kind() string { return "maintenance.certificate_reminders.v1" }
+
+// InsertOpts puts it on the maintenance queue, once per interval.
+func (CertificateRemindersArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: CertificateInterval}}
+}
+
+// CertificateRemindersWorker works CertificateRemindersArgs.
+type CertificateRemindersWorker struct {
+	river.WorkerDefaults[CertificateRemindersArgs]
+	Reminders *Reminders
+}
+
+// Work reminds every organisation's staff of certificates expiring.
+func (w *CertificateRemindersWorker) Work(ctx context.Context, _ *river.Job[CertificateRemindersArgs]) error {
+	_, err := w.Reminders.RemindCertificates(ctx)
+	return err
+}
+
+// Timeout lets a scan of many organisations run longer than the client's default.
+func (w *CertificateRemindersWorker) Timeout(*river.Job[CertificateRemindersArgs]) time.Duration {
+	return 30 * time.Minute
 }
 
 // UsageNoticesArgs is the usage threshold scan of every organisation.
@@ -134,17 +163,18 @@ func (w *InsuranceRemindersWorker) Timeout(*river.Job[InsuranceRemindersArgs]) t
 	return 30 * time.Minute
 }
 
-// Register adds the four workers, sharing one Reminders on deps.
+// Register adds the five workers, sharing one Reminders on deps.
 func Register(w *river.Workers, deps Deps) {
 	r := New(deps)
 	river.AddWorker(w, &SLAScanWorker{Reminders: r})
 	river.AddWorker(w, &QuoteChaserWorker{Reminders: r})
 	river.AddWorker(w, &InsuranceRemindersWorker{Reminders: r})
 	river.AddWorker(w, &UsageNoticesWorker{Reminders: r})
+	river.AddWorker(w, &CertificateRemindersWorker{Reminders: r})
 }
 
 // Periodic schedules the scans: SLA every 5 minutes, usage every 15, quote chasers
-// hourly, insurance daily at InsuranceHour London time; each also runs when a leader
+// hourly, insurance and certificates daily at InsuranceHour London time; each also runs when a leader
 // starts, so a deploy or a leadership change never skips a day.
 func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
@@ -160,6 +190,9 @@ func Periodic() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(UsageInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return UsageNoticesArgs{}, nil },
 			&river.PeriodicJobOpts{ID: UsageNoticesArgs{}.Kind(), RunOnStart: true}),
+		river.NewPeriodicJob(DailyAt(InsuranceHour),
+			func() (river.JobArgs, *river.InsertOpts) { return CertificateRemindersArgs{}, nil },
+			&river.PeriodicJobOpts{ID: CertificateRemindersArgs{}.Kind(), RunOnStart: true}),
 	}
 }
 

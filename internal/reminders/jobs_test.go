@@ -160,6 +160,7 @@ func TestPeriodicJobsAndRegistration(t *testing.T) {
 		{reminders.QuoteChaserArgs{}, "maintenance.quote_chaser.v1", time.Hour},
 		{reminders.InsuranceRemindersArgs{}, "maintenance.insurance_reminders.v1", 24 * time.Hour},
 		{reminders.UsageNoticesArgs{}, "maintenance.usage_notices.v1", 15 * time.Minute},
+		{reminders.CertificateRemindersArgs{}, "maintenance.certificate_reminders.v1", 24 * time.Hour},
 	}
 	for _, w := range want {
 		opts := w.args.InsertOpts()
@@ -179,8 +180,8 @@ func TestPeriodicJobsAndRegistration(t *testing.T) {
 			t.Errorf("%s inserted as %s on %s, then duplicate=%v", w.kind, first.Job.Kind, first.Job.Queue, second.UniqueSkippedAsDuplicate)
 		}
 	}
-	if got := len(reminders.Periodic()); got != 4 {
-		t.Fatalf("%d periodic jobs, want 4", got)
+	if got := len(reminders.Periodic()); got != 5 {
+		t.Fatalf("%d periodic jobs, want 5", got)
 	}
 
 	// A working client accepts the workers and schedules (River validates both).

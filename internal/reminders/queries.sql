@@ -82,6 +82,38 @@ WHERE c.org_id = sqlc.arg(org_id)
 ORDER BY c.insurance_expires_on, c.id
 LIMIT sqlc.arg(max_rows);
 
+-- name: ListCertificatesDue :many
+-- The latest certificate of each kind at each property (a renewed one replaces the old)
+-- that expires within 60 days or has expired, and has not had the notice of the threshold
+-- it is now within: 60 (31 to 60 days left), 30 (8 to 30), 7 (1 to 7) or 0 (on or after
+-- the expiry date). notice_key is "<threshold>:<expiry date>". Expired more than 30 days
+-- ago is left alone: the compliance view shows it, and a first run does not mail the
+-- whole history.
+WITH latest AS (
+    SELECT DISTINCT ON (c.property_id, c.kind) c.id, c.property_id, c.kind, c.expires_on
+    FROM certificates c
+    WHERE c.org_id = sqlc.arg(org_id)
+    ORDER BY c.property_id, c.kind, c.issued_on DESC, c.created_at DESC
+), due AS (
+    SELECT l.id, l.property_id, l.kind, l.expires_on::date AS expires_on,
+           (l.expires_on - sqlc.arg(today)::date)::integer AS days_left,
+           (CASE WHEN l.expires_on - sqlc.arg(today)::date <= 0 THEN '0'
+                 WHEN l.expires_on - sqlc.arg(today)::date <= 7 THEN '7'
+                 WHEN l.expires_on - sqlc.arg(today)::date <= 30 THEN '30'
+                 ELSE '60' END) || ':' || to_char(l.expires_on, 'YYYY-MM-DD') AS notice_key
+    FROM latest l
+    WHERE l.expires_on BETWEEN sqlc.arg(today)::date - 30 AND sqlc.arg(today)::date + 60
+)
+SELECT d.id, d.property_id, d.kind, d.expires_on::date AS expires_on, d.days_left::integer AS days_left, d.notice_key::text AS notice_key,
+       p.name AS property_name, p.address_line1, p.postcode
+FROM due d
+JOIN properties p ON p.org_id = sqlc.arg(org_id) AND p.id = d.property_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM notices_sent n
+    WHERE n.org_id = sqlc.arg(org_id) AND n.kind = 'certificate.expiring' AND n.subject_id = d.id AND n.key = d.notice_key)
+ORDER BY d.expires_on, d.id
+LIMIT sqlc.arg(max_rows);
+
 -- name: InsertNotice :execrows
 -- Records a notice; 0 rows means it was already sent (or is being sent by a concurrent
 -- run, whose commit this waits for).

@@ -1,6 +1,6 @@
 // Package reminders runs the periodic notices on the maintenance queue: SLA warnings and
 // breaches, chasers for work orders still without a quote, contractor insurance expiry,
-// and plan allowances 80% and 100% used.
+// properties' certificates expiring, and plan allowances 80% and 100% used.
 //
 // Each scan lists the organisations in the system scope (which sees organisation rows and
 // nothing else), then works in each organisation's own scope, so row-level security keeps

@@ -19,7 +19,7 @@ import (
 var personalKeys = map[string]bool{
 	"reporter":  true, // ticket.created: the resident who reported it
 	"invitee":   true, // member.invited
-	"staff":     true, // quote.submitted, invoice.submitted, contractor.insurance_expiring
+	"staff":     true, // quote.submitted, invoice.submitted, contractor.insurance_expiring, certificate.expiring
 	"to":        true, // sla.warning, sla.breached: the staff it goes to
 	"invitedBy": true, // member.invited: a staff member's name
 

@@ -42,6 +42,87 @@ func (q *Queries) InsertNotice(ctx context.Context, db DBTX, arg InsertNoticePar
 	return result.RowsAffected(), nil
 }
 
+const listCertificatesDue = `-- name: ListCertificatesDue :many
+WITH latest AS (
+    SELECT DISTINCT ON (c.property_id, c.kind) c.id, c.property_id, c.kind, c.expires_on
+    FROM certificates c
+    WHERE c.org_id = $1
+    ORDER BY c.property_id, c.kind, c.issued_on DESC, c.created_at DESC
+), due AS (
+    SELECT l.id, l.property_id, l.kind, l.expires_on::date AS expires_on,
+           (l.expires_on - $3::date)::integer AS days_left,
+           (CASE WHEN l.expires_on - $3::date <= 0 THEN '0'
+                 WHEN l.expires_on - $3::date <= 7 THEN '7'
+                 WHEN l.expires_on - $3::date <= 30 THEN '30'
+                 ELSE '60' END) || ':' || to_char(l.expires_on, 'YYYY-MM-DD') AS notice_key
+    FROM latest l
+    WHERE l.expires_on BETWEEN $3::date - 30 AND $3::date + 60
+)
+SELECT d.id, d.property_id, d.kind, d.expires_on::date AS expires_on, d.days_left::integer AS days_left, d.notice_key::text AS notice_key,
+       p.name AS property_name, p.address_line1, p.postcode
+FROM due d
+JOIN properties p ON p.org_id = $1 AND p.id = d.property_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM notices_sent n
+    WHERE n.org_id = $1 AND n.kind = 'certificate.expiring' AND n.subject_id = d.id AND n.key = d.notice_key)
+ORDER BY d.expires_on, d.id
+LIMIT $2
+`
+
+type ListCertificatesDueParams struct {
+	OrgID   uuid.UUID
+	MaxRows int32
+	Today   time.Time
+}
+
+type ListCertificatesDueRow struct {
+	ID           uuid.UUID
+	PropertyID   uuid.UUID
+	Kind         string
+	ExpiresOn    time.Time
+	DaysLeft     int32
+	NoticeKey    string
+	PropertyName string
+	AddressLine1 string
+	Postcode     string
+}
+
+// The latest certificate of each kind at each property (a renewed one replaces the old)
+// that expires within 60 days or has expired, and has not had the notice of the threshold
+// it is now within: 60 (31 to 60 days left), 30 (8 to 30), 7 (1 to 7) or 0 (on or after
+// the expiry date). notice_key is "<threshold>:<expiry date>". Expired more than 30 days
+// ago is left alone: the compliance view shows it, and a first run does not mail the
+// whole history.
+func (q *Queries) ListCertificatesDue(ctx context.Context, db DBTX, arg ListCertificatesDueParams) ([]ListCertificatesDueRow, error) {
+	rows, err := db.Query(ctx, listCertificatesDue, arg.OrgID, arg.MaxRows, arg.Today)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListCertificatesDueRow
+	for rows.Next() {
+		var i ListCertificatesDueRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PropertyID,
+			&i.Kind,
+			&i.ExpiresOn,
+			&i.DaysLeft,
+			&i.NoticeKey,
+			&i.PropertyName,
+			&i.AddressLine1,
+			&i.Postcode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInsuranceDue = `-- name: ListInsuranceDue :many
 SELECT c.id, c.company_name, c.email, c.insurance_expires_on::date AS expires_on,
        (c.insurance_expires_on - $1::date)::integer AS days_left,
