@@ -136,3 +136,23 @@ func TestBrowserHazardTags(t *testing.T) {
 	r.Open(path)
 	r.WaitText("main", "Damp and mould growth, Excess cold")
 }
+
+// A social landlord's emergency shows Awaab's clock to staff and to the resident; staff
+// record it made safe and the page says it was met.
+func TestBrowserClocks(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e := app.NewEstate(t, "Clock Pages", testsupport.EstateOptions{})
+	e.Admin.With(t).Patch("/api/v1/settings", map[string]any{"landlord": "SOCIAL"}).Expect(200)
+	tk := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Electrics sparking", "priority": "EMERGENCY"})
+	path := "/tickets/" + tk.ID.String()
+	r := signIn(t, app, e.Tenant, 360)
+	r.Open(path)
+	r.WaitText("#clocks", "Emergency hazard investigated and made safe")
+	r.WaitText("#clocks", "due ")
+	b := signIn(t, app, e.Coordinator, 1280)
+	b.Open(path)
+	b.Select("#milestone", "MADE_SAFE")
+	b.Click("form[action$='/clocks'] input[value=milestone] ~ button")
+	b.WaitText("#clocks", "met")
+	checkPage(t, b, app.Server.URL, path, "")
+}

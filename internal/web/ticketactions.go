@@ -10,6 +10,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/hhsrs"
 	"github.com/maintainuk/maintainuk/internal/messaging"
@@ -32,6 +33,7 @@ func (u *UI) ticketActionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tickets/{id}/status", u.signedIn(u.ticketAction(u.transition), staff...))
 	mux.HandleFunc("POST /tickets/{id}/photos", u.signedIn(u.ticketAction(u.uploadPhoto)))
 	mux.HandleFunc("POST /tickets/{id}/hazards", u.signedIn(u.ticketAction(u.tagHazards), staff...))
+	mux.HandleFunc("POST /tickets/{id}/clocks", u.signedIn(u.ticketAction(u.clockAction), staff...))
 }
 
 // ticketStaffData is what staff see and do on a ticket beyond what everyone sees.
@@ -48,6 +50,9 @@ type ticketStaffData struct {
 	Priorities  []string
 	// Hazards are the 29 HHSRS hazards to tick.
 	Hazards []hhsrs.Hazard
+	// Milestones and Defects are the clocks' steps and the Right to Repair's repairs.
+	Milestones []string
+	Defects    []clocks.Defect
 	// Message is the composer as last filled (or drafted by the AI).
 	Message messageForm
 }
@@ -63,6 +68,7 @@ func (u *UI) staffData(r *http.Request, t *tickets.Detail) (*ticketStaffData, er
 	actor := visitOf(r.Context()).Actor
 	ctx := r.Context()
 	d := &ticketStaffData{Categories: tickets.Categories, Priorities: tickets.Priorities, Names: map[uuid.UUID]string{}, Hazards: hhsrs.All,
+		Milestones: tickets.Milestones, Defects: clocks.RightToRepairDefects,
 		Message: messageForm{Channel: "EMAIL"}}
 	if sg, err := u.deps.AI.LatestSuggestion(ctx, actor, t.ID); err == nil {
 		d.Suggestion = &sg
@@ -265,4 +271,28 @@ func (u *UI) tagHazards(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 		return
 	}
 	u.back(w, r, id, "hazards")
+}
+
+// clockAction records a milestone, pauses or resumes the clocks, or names the Right to
+// Repair defect, as the form's action field says.
+func (u *UI) clockAction(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
+	actor := visitOf(r.Context()).Actor
+	var err error
+	switch r.PostFormValue("action") {
+	case "milestone":
+		_, err = u.deps.Tickets.RecordMilestone(r.Context(), actor, id, r.PostFormValue("milestone"))
+	case "pause":
+		_, err = u.deps.Tickets.PauseClocks(r.Context(), actor, id, r.PostFormValue("reason"))
+	case "resume":
+		_, err = u.deps.Tickets.ResumeClocks(r.Context(), actor, id)
+	case "defect":
+		_, err = u.deps.Tickets.SetRightToRepairDefect(r.Context(), actor, id, r.PostFormValue("defect"))
+	default:
+		err = apperr.New(apperr.BadRequest, "unknown clock action")
+	}
+	if err != nil {
+		u.refused(w, r, err, map[string]string{"reason": "pauseReason"}, nil)
+		return
+	}
+	u.back(w, r, id, "clocks")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/apperr"
 	"github.com/maintainuk/maintainuk/internal/attachments"
+	"github.com/maintainuk/maintainuk/internal/clocks"
 	pages "github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/tickets"
 )
@@ -80,6 +81,8 @@ type ticketDetailData struct {
 	Notice string
 	// More is what staff see and do.
 	More *ticketStaffData
+	// Clocks are the legal clocks it runs against (everyone who sees it sees them).
+	Clocks []clocks.Clock
 }
 
 // ticketDetail is one ticket: its details, due time, comments, photos and history, and for
@@ -108,7 +111,12 @@ func (u *UI) showTicketWith(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	slices.Reverse(t.Timeline) // oldest first reads as a story
-	d := ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Notice: notice}
+	cs, err := u.deps.Tickets.Clocks(r.Context(), v.Actor, id)
+	if err != nil {
+		u.failed(w, r, "ticket", err)
+		return
+	}
+	d := ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Notice: notice, Clocks: cs}
 	if r.Method == http.MethodPost {
 		d.Comment = r.PostFormValue("body")
 	}
