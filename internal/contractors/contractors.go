@@ -33,6 +33,9 @@ type Contractor struct {
 	Email              string    `json:"email"`
 	Phone              string    `json:"phone"`
 	InsuranceExpiresOn *string   `json:"insuranceExpiresOn" doc:"Date (YYYY-MM-DD) the public liability insurance expires."`
+	GasSafeNumber      string    `json:"gasSafeNumber" doc:"Gas Safe Register number (6-digit business registration or 7-digit engineer licence); empty when not recorded."`
+	GasSafeExpiresOn   *string   `json:"gasSafeExpiresOn" doc:"Date (YYYY-MM-DD) the Gas Safe registration expires."`
+	NiceicNumber       string    `json:"niceicNumber" doc:"NICEIC enrolment number (letters and digits); empty when not recorded."`
 	Notes              string    `json:"notes" doc:"Staff notes about the company; always empty when a CONTRACTOR reads its own company."`
 	Active             bool      `json:"active"`
 	CreatedAt          time.Time `json:"createdAt"`
@@ -41,15 +44,21 @@ type Contractor struct {
 
 func fromRow(r contractorsdb.Contractor) Contractor {
 	c := Contractor{ID: r.ID, CompanyName: r.CompanyName, Trades: r.Trades, Email: r.Email, Phone: r.Phone,
-		Notes: r.Notes, Active: r.Active, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Notes: r.Notes, Active: r.Active, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		GasSafeNumber: r.GasSafeNumber, GasSafeExpiresOn: dateString(r.GasSafeExpiresOn), NiceicNumber: r.NiceicNumber}
 	if c.Trades == nil {
 		c.Trades = []string{}
 	}
-	if r.InsuranceExpiresOn != nil {
-		d := r.InsuranceExpiresOn.Format(time.DateOnly)
-		c.InsuranceExpiresOn = &d
-	}
+	c.InsuranceExpiresOn = dateString(r.InsuranceExpiresOn)
 	return c
+}
+
+func dateString(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	d := t.Format(time.DateOnly)
+	return &d
 }
 
 // Input creates a contractor; Patch changes the fields that are not nil.
@@ -60,6 +69,9 @@ type Input struct {
 	Phone              string
 	InsuranceExpiresOn *string
 	Notes              string
+	GasSafeNumber      string
+	GasSafeExpiresOn   *string
+	NiceicNumber       string
 }
 
 // Patch changes the fields that are not nil.
@@ -71,6 +83,9 @@ type Patch struct {
 	InsuranceExpiresOn *string // "" clears it
 	Notes              *string
 	Active             *bool
+	GasSafeNumber      *string // "" clears it
+	GasSafeExpiresOn   *string // "" clears it
+	NiceicNumber       *string // "" clears it
 }
 
 // Service manages contractors.
@@ -85,7 +100,8 @@ func NewService(db *database.DB) *Service { return &Service{db: db, q: contracto
 type validated struct {
 	companyName, email, phone, notes string
 	trades                           []string
-	insurance                        *time.Time
+	insurance, gasSafeExpiry         *time.Time
+	gasSafe, niceic                  string
 }
 
 // Check applies the rules on the input alone, which Create applies first; the API runs it
@@ -105,7 +121,8 @@ func (p Patch) Check() error {
 		name  string
 		value *string
 		into  *string
-	}{{"companyName", p.CompanyName, &in.CompanyName}, {"email", p.Email, &in.Email}, {"phone", p.Phone, &in.Phone}, {"notes", p.Notes, &in.Notes}} {
+	}{{"companyName", p.CompanyName, &in.CompanyName}, {"email", p.Email, &in.Email}, {"phone", p.Phone, &in.Phone}, {"notes", p.Notes, &in.Notes},
+		{"gasSafeNumber", p.GasSafeNumber, &in.GasSafeNumber}, {"niceicNumber", p.NiceicNumber, &in.NiceicNumber}} {
 		if f.value != nil {
 			*f.into = *f.value
 			set = append(set, f.name)
@@ -118,6 +135,10 @@ func (p Patch) Check() error {
 	if p.InsuranceExpiresOn != nil {
 		in.InsuranceExpiresOn = p.InsuranceExpiresOn
 		set = append(set, "insuranceExpiresOn")
+	}
+	if p.GasSafeExpiresOn != nil {
+		in.GasSafeExpiresOn = p.GasSafeExpiresOn
+		set = append(set, "gasSafeExpiresOn")
 	}
 	return apperr.OnlyFields(in.Check(), set...)
 }
@@ -151,15 +172,55 @@ func (in Input) validate() (validated, error) {
 			v.trades = append(v.trades, t)
 		}
 	}
-	if in.InsuranceExpiresOn != nil && *in.InsuranceExpiresOn != "" {
-		d, err := time.Parse(time.DateOnly, *in.InsuranceExpiresOn)
-		if err != nil {
-			f.Add("insuranceExpiresOn", "must be a date like 2027-03-31")
-		} else {
-			v.insurance = &d
-		}
+	v.insurance = optionalDate(&f, "insuranceExpiresOn", in.InsuranceExpiresOn)
+	v.gasSafeExpiry = optionalDate(&f, "gasSafeExpiresOn", in.GasSafeExpiresOn)
+	if v.gasSafe, err = GasSafeNumber(in.GasSafeNumber); err != nil {
+		f.Add("gasSafeNumber", err.Error())
+	}
+	if v.niceic, err = NiceicNumber(in.NiceicNumber); err != nil {
+		f.Add("niceicNumber", err.Error())
 	}
 	return v, f.Err()
+}
+
+// optionalDate parses a YYYY-MM-DD date; nil or "" is no date.
+func optionalDate(f *apperr.Fields, field string, s *string) *time.Time {
+	if s == nil || *s == "" {
+		return nil
+	}
+	d, err := time.Parse(time.DateOnly, *s)
+	if err != nil {
+		f.Add(field, "must be a date like 2027-03-31")
+		return nil
+	}
+	return &d
+}
+
+// GasSafeNumber normalises a Gas Safe Register number: spaces dropped, then 6 digits (a
+// registered business's registration number) or 7 (an engineer's licence number, as on
+// the licence card). "" means none recorded.
+func GasSafeNumber(s string) (string, error) {
+	n := strings.Join(strings.Fields(s), "")
+	if n == "" {
+		return "", nil
+	}
+	if len(n) < 6 || len(n) > 7 || strings.Trim(n, "0123456789") != "" {
+		return "", errors.New("must be a Gas Safe Register number: 6 digits (business) or 7 (engineer licence)")
+	}
+	return n, nil
+}
+
+// NiceicNumber normalises an NICEIC enrolment number: spaces and hyphens dropped, upper
+// case, then 4 to 20 letters and digits. "" means none recorded.
+func NiceicNumber(s string) (string, error) {
+	n := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(strings.TrimSpace(s)))
+	if n == "" {
+		return "", nil
+	}
+	if len(n) < 4 || len(n) > 20 || strings.Trim(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return "", errors.New("must be an NICEIC enrolment number: 4 to 20 letters and digits")
+	}
+	return n, nil
 }
 
 // Create adds a contractor (staff only).
@@ -175,7 +236,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (*Co
 	err = s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
 		row, err := s.q.InsertContractor(ctx, tx, contractorsdb.InsertContractorParams{
 			OrgID: actor.OrgID, CompanyName: v.companyName, Trades: v.trades, Email: v.email, Phone: v.phone,
-			InsuranceExpiresOn: v.insurance, Notes: v.notes,
+			InsuranceExpiresOn: v.insurance, Notes: v.notes, GasSafeNumber: v.gasSafe, GasSafeExpiresOn: v.gasSafeExpiry, NiceicNumber: v.niceic,
 		})
 		if err != nil {
 			return err
@@ -225,8 +286,14 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			return err
 		}
 		before := fromRow(row)
-		in := Input{CompanyName: row.CompanyName, Trades: row.Trades, Email: row.Email, Phone: row.Phone, Notes: row.Notes, InsuranceExpiresOn: before.InsuranceExpiresOn}
+		in := Input{CompanyName: row.CompanyName, Trades: row.Trades, Email: row.Email, Phone: row.Phone, Notes: row.Notes, InsuranceExpiresOn: before.InsuranceExpiresOn,
+			GasSafeNumber: row.GasSafeNumber, GasSafeExpiresOn: before.GasSafeExpiresOn, NiceicNumber: row.NiceicNumber}
 		setIf(&in.CompanyName, p.CompanyName)
+		setIf(&in.GasSafeNumber, p.GasSafeNumber)
+		setIf(&in.NiceicNumber, p.NiceicNumber)
+		if p.GasSafeExpiresOn != nil {
+			in.GasSafeExpiresOn = p.GasSafeExpiresOn
+		}
 		setIf(&in.Email, p.Email)
 		setIf(&in.Phone, p.Phone)
 		setIf(&in.Notes, p.Notes)
@@ -251,6 +318,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 		row, err = s.q.UpdateContractor(ctx, tx, contractorsdb.UpdateContractorParams{
 			OrgID: actor.OrgID, ID: id, CompanyName: v.companyName, Trades: v.trades, Email: v.email, Phone: v.phone,
 			InsuranceExpiresOn: v.insurance, Notes: v.notes, Active: active,
+			GasSafeNumber: v.gasSafe, GasSafeExpiresOn: v.gasSafeExpiry, NiceicNumber: v.niceic,
 		})
 		if err != nil {
 			return err
@@ -309,8 +377,11 @@ func setIf(dst *string, v *string) {
 
 // unchanged reports whether validated input v would leave row as it is.
 func unchanged(row contractorsdb.Contractor, v validated, active bool) bool {
-	sameDate := (row.InsuranceExpiresOn == nil && v.insurance == nil) ||
-		(row.InsuranceExpiresOn != nil && v.insurance != nil && row.InsuranceExpiresOn.Equal(*v.insurance))
 	return row.CompanyName == v.companyName && row.Email == v.email && row.Phone == v.phone && row.Notes == v.notes &&
-		row.Active == active && sameDate && slices.Equal(row.Trades, v.trades)
+		row.Active == active && sameDate(row.InsuranceExpiresOn, v.insurance) && slices.Equal(row.Trades, v.trades) &&
+		row.GasSafeNumber == v.gasSafe && row.NiceicNumber == v.niceic && sameDate(row.GasSafeExpiresOn, v.gasSafeExpiry)
+}
+
+func sameDate(a, b *time.Time) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.Equal(*b))
 }

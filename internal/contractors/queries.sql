@@ -1,6 +1,7 @@
 -- name: InsertContractor :one
-INSERT INTO contractors (org_id, company_name, trades, email, phone, insurance_expires_on, notes)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO contractors (org_id, company_name, trades, email, phone, insurance_expires_on, notes,
+                         gas_safe_number, gas_safe_expires_on, niceic_number)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING *;
 
 -- name: GetContractor :one
@@ -11,7 +12,8 @@ SELECT * FROM contractors WHERE org_id = $1 AND id = $2 FOR UPDATE;
 
 -- name: UpdateContractor :one
 UPDATE contractors
-SET company_name = $3, trades = $4, email = $5, phone = $6, insurance_expires_on = $7, notes = $8, active = $9
+SET company_name = $3, trades = $4, email = $5, phone = $6, insurance_expires_on = $7, notes = $8, active = $9,
+    gas_safe_number = $10, gas_safe_expires_on = $11, niceic_number = $12
 WHERE org_id = $1 AND id = $2
 RETURNING *;
 

@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/app"
@@ -98,7 +99,14 @@ func seedOrganisation(ctx context.Context, s Services) error {
 	var firstContractor contractors.Contractor
 	for i, c := range demoContractors {
 		expiry := c.insurance
-		made, err := s.Contractors.Create(ctx, actor, contractors.Input{CompanyName: c.name, Trades: c.trades, Email: c.email, Phone: c.phone, InsuranceExpiresOn: &expiry})
+		in := contractors.Input{CompanyName: c.name, Trades: c.trades, Email: c.email, Phone: c.phone, InsuranceExpiresOn: &expiry, NiceicNumber: c.niceic}
+		if c.gasSafe != "" {
+			// Registered a year ahead of today, so the demo's boiler job can be raised
+			// whenever it is seeded (docs/compliance.md).
+			gasExpiry := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+			in.GasSafeNumber, in.GasSafeExpiresOn = c.gasSafe, &gasExpiry
+		}
+		made, err := s.Contractors.Create(ctx, actor, in)
 		if err != nil {
 			return fmt.Errorf("demo: contractor %s: %w", c.name, err)
 		}
@@ -160,11 +168,12 @@ var demoProperties = []demoProperty{
 type demoContractor struct {
 	name, email, phone, insurance string
 	trades                        []string
+	gasSafe, niceic               string // registration numbers, when the company has one
 }
 
 var demoContractors = []demoContractor{
-	{"Swift Plumbing Ltd", "jobs@swiftplumbing.test", "07911 123456", "2027-06-30", []string{"PLUMBING", "HVAC"}},
-	{"Brightspark Electrical", "office@brightspark.test", "0161 496 0123", "2027-03-31", []string{"ELECTRICAL"}},
-	{"Northern Pest Control", "help@northernpest.test", "0113 496 0456", "2026-12-31", []string{"PEST_CONTROL"}},
-	{"Handy Maintenance Co", "team@handymaint.test", "01904 123456", "2027-09-30", []string{"GENERAL", "STRUCTURAL", "APPLIANCE"}},
+	{"Swift Plumbing Ltd", "jobs@swiftplumbing.test", "07911 123456", "2027-06-30", []string{"PLUMBING", "HVAC"}, "123456", ""},
+	{"Brightspark Electrical", "office@brightspark.test", "0161 496 0123", "2027-03-31", []string{"ELECTRICAL"}, "", "D123456"},
+	{"Northern Pest Control", "help@northernpest.test", "0113 496 0456", "2026-12-31", []string{"PEST_CONTROL"}, "", ""},
+	{"Handy Maintenance Co", "team@handymaint.test", "01904 123456", "2027-09-30", []string{"GENERAL", "STRUCTURAL", "APPLIANCE"}, "", ""},
 }

@@ -53,11 +53,11 @@ func (in *createUnitIn) Resolve(huma.Context) []error {
 func (in *createContractorIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(contractors.Input{CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone,
-		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes}.Check())
+		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, GasSafeNumber: b.GasSafeNumber, GasSafeExpiresOn: b.GasSafeExpiresOn, NiceicNumber: b.NiceicNumber}.Check())
 }
 
 func (in *raiseWorkOrderIn) Resolve(huma.Context) []error {
-	return domainDetails(workorders.RaiseInput{Description: in.Body.Description}.Check())
+	return domainDetails(workorders.RaiseInput{Description: in.Body.Description, Override: in.Body.Override, OverrideReason: in.Body.OverrideReason}.Check())
 }
 
 // domainDetails turns a Check's answer into huma errors located in the body.
@@ -120,7 +120,7 @@ func (in *patchPropertyIn) Resolve(huma.Context) []error {
 func (in *patchContractorIn) Resolve(huma.Context) []error {
 	b := in.Body
 	return domainDetails(contractors.Patch{CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone,
-		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, Active: b.Active}.Check())
+		InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, Active: b.Active, GasSafeNumber: b.GasSafeNumber, GasSafeExpiresOn: b.GasSafeExpiresOn, NiceicNumber: b.NiceicNumber}.Check())
 }
 
 func (in *patchTicketIn) Resolve(huma.Context) []error {

@@ -18,6 +18,9 @@ type createContractorIn struct {
 		Phone              string   `json:"phone,omitempty" maxLength:"32" example:"07911 123456" doc:"A UK number in national form (07911 123456, 020 7946 0000) or any number with its country code (+44 7911 123456); answered in E.164 (+447911123456)."`
 		InsuranceExpiresOn *string  `json:"insuranceExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" example:"2027-03-31" doc:"The date the company's insurance runs out (YYYY-MM-DD)."`
 		Notes              string   `json:"notes,omitempty" maxLength:"2000"`
+		GasSafeNumber      string   `json:"gasSafeNumber,omitempty" maxLength:"20" example:"123456" doc:"Gas Safe Register number: 6 digits (business registration) or 7 (engineer licence); spaces are dropped. Needed, with a current gasSafeExpiresOn, to be sent gas work."`
+		GasSafeExpiresOn   *string  `json:"gasSafeExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" example:"2027-03-31" doc:"The date the Gas Safe registration runs out (YYYY-MM-DD)."`
+		NiceicNumber       string   `json:"niceicNumber,omitempty" maxLength:"30" example:"D123456" doc:"NICEIC enrolment number: 4 to 20 letters and digits; spaces and hyphens are dropped, letters upper-cased."`
 	}
 }
 
@@ -31,6 +34,9 @@ type patchContractorIn struct {
 		InsuranceExpiresOn *string   `json:"insuranceExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" doc:"YYYY-MM-DD, or empty to clear."`
 		Notes              *string   `json:"notes,omitempty" maxLength:"2000"`
 		Active             *bool     `json:"active,omitempty"`
+		GasSafeNumber      *string   `json:"gasSafeNumber,omitempty" maxLength:"20" doc:"Gas Safe Register number (6 or 7 digits), or empty to clear."`
+		GasSafeExpiresOn   *string   `json:"gasSafeExpiresOn,omitempty" maxLength:"10" pattern:"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" patternDescription:"a date like 2027-03-31" doc:"YYYY-MM-DD, or empty to clear."`
+		NiceicNumber       *string   `json:"niceicNumber,omitempty" maxLength:"30" doc:"NICEIC enrolment number, or empty to clear."`
 	}
 }
 
@@ -60,6 +66,7 @@ func (s *Server) contractorRoutes() {
 			b := in.Body
 			c, err := s.deps.Contractors.Create(ctx, actorOf(ctx), contractors.Input{
 				CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone, InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes,
+				GasSafeNumber: b.GasSafeNumber, GasSafeExpiresOn: b.GasSafeExpiresOn, NiceicNumber: b.NiceicNumber,
 			})
 			if err != nil {
 				return nil, err
@@ -81,6 +88,7 @@ func (s *Server) contractorRoutes() {
 			b := in.Body
 			c, err := s.deps.Contractors.Update(ctx, actorOf(ctx), in.ID, contractors.Patch{
 				CompanyName: b.CompanyName, Trades: b.Trades, Email: b.Email, Phone: b.Phone, InsuranceExpiresOn: b.InsuranceExpiresOn, Notes: b.Notes, Active: b.Active,
+				GasSafeNumber: b.GasSafeNumber, GasSafeExpiresOn: b.GasSafeExpiresOn, NiceicNumber: b.NiceicNumber,
 			})
 			if err != nil {
 				return nil, err

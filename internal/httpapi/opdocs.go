@@ -209,7 +209,8 @@ var operationDocs = map[string]opDoc{
 	"listContractors": {description: "Contractor companies (staff only); filter by trade or by active."},
 	"createContractor": {
 		description: "Adds a contractor company (staff only). Invite its people as CONTRACTOR members with its id.",
-		example:     `{"companyName": "Aire Plumbing Ltd", "trades": ["PLUMBING", "HVAC"], "email": "jobs@aireplumbing.co.uk", "phone": "0113 496 0000", "insuranceExpiresOn": "2027-03-31"}`,
+		example: `{"companyName": "Aire Plumbing Ltd", "trades": ["PLUMBING", "HVAC"], "email": "jobs@aireplumbing.co.uk", "phone": "0113 496 0000", "insuranceExpiresOn": "2027-03-31", ` +
+			`"gasSafeNumber": "123456", "gasSafeExpiresOn": "2027-05-31", "niceicNumber": "D123456"}`,
 	},
 	"getContractor": {description: "One contractor company. Staff see it all; its own CONTRACTOR members see it without the staff's notes."},
 	"updateContractor": {
@@ -288,8 +289,10 @@ var operationDocs = map[string]opDoc{
 
 	// Work orders
 	"raiseWorkOrder": {
-		description: "Sends a contractor company to a ticket (staff only); the work order starts ASSIGNED and the ticket moves IN_PROGRESS. An inactive company answers 422.",
-		example:     `{"ticketId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "contractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "description": "Replace the kitchen tap cartridge."}`,
+		description: "Sends a contractor company to a ticket (staff only); the work order starts ASSIGNED and the ticket moves IN_PROGRESS. An inactive company answers 422. " +
+			"So does gas work (an HVAC ticket, or one naming gas, a boiler or a flue) to a company without a current Gas Safe registration, and any work to one whose insurance has lapsed, naming what is missing; " +
+			"an ADMIN may send it anyway with override and overrideReason, recorded on the timeline (a COORDINATOR's override answers 403). No insurance date on record only warns (warnings).",
+		example: `{"ticketId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "contractorId": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "description": "Replace the kitchen tap cartridge."}`,
 	},
 	"listWorkOrders": {description: "Work orders, newest first; a contractor sees only their company's."},
 	"getWorkOrder":   {description: "One work order; another company's answers 404 to a contractor."},

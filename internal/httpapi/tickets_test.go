@@ -1099,6 +1099,7 @@ func TestTicketVisibility(t *testing.T) {
 		coord.With(t).Patch("/api/v1/tickets/"+mine.ID.String(), map[string]any{"assigneeUserId": coord.UserID}).Expect(http.StatusOK)
 		coord.With(t).Patch("/api/v1/tickets/"+mine.ID.String(), map[string]any{"priority": "URGENT", "title": "My boiler (no hot water)"}).Expect(http.StatusOK)
 		tkMove(t, coord, mine.ID, tickets.Triaged)
+		testsupport.GasSafe(t, admin, o.OtherContractorID) // boiler work needs a Gas Safe registration
 		testsupport.RaiseWorkOrder(t, admin, mine.ID, o.OtherContractorID)
 
 		staff := testsupport.GetTicket(t, admin, mine.ID).Timeline

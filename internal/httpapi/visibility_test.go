@@ -143,6 +143,7 @@ func TestContractorsSeeOnlyTheirShare(t *testing.T) {
 	rivalID := viCompany(t, admin, rival)
 
 	tk := testsupport.CreateTicket(t, admin, map[string]any{"unitId": o.UnitID, "title": "Replace the boiler"})
+	testsupport.GasSafe(t, admin, o.ContractorID, rivalID) // boiler work needs a Gas Safe registration
 	testsupport.RaiseWorkOrder(t, admin, tk.ID, o.ContractorID)
 	testsupport.RaiseWorkOrder(t, admin, tk.ID, rivalID)
 

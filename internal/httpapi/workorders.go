@@ -13,9 +13,11 @@ import (
 
 type raiseWorkOrderIn struct {
 	Body struct {
-		TicketID     uuid.UUID `json:"ticketId" format:"uuid"`
-		ContractorID uuid.UUID `json:"contractorId" format:"uuid"`
-		Description  string    `json:"description" minLength:"1" maxLength:"2000" doc:"What the contractor should do."`
+		TicketID       uuid.UUID `json:"ticketId" format:"uuid"`
+		ContractorID   uuid.UUID `json:"contractorId" format:"uuid"`
+		Description    string    `json:"description" minLength:"1" maxLength:"2000" doc:"What the contractor should do."`
+		Override       bool      `json:"override,omitempty" doc:"ADMIN only: send the contractor although the compliance checks refuse it (no current Gas Safe registration for gas work, lapsed insurance); recorded on the timeline. A COORDINATOR sending true answers 403."`
+		OverrideReason string    `json:"overrideReason,omitempty" maxLength:"1000" doc:"Why the checks are overridden; required with override."`
 	}
 }
 
@@ -39,7 +41,8 @@ type transitionWorkOrderIn struct {
 func (s *Server) workOrderRoutes() {
 	huma.Register(s.api, creates(s.operation(http.MethodPost, "/api/v1/work-orders", "raiseWorkOrder", "Work orders", "Send a contractor to a ticket", true)),
 		func(ctx context.Context, in *raiseWorkOrderIn) (*Created[workorders.WorkOrder], error) {
-			w, err := s.deps.WorkOrders.Raise(ctx, actorOf(ctx), workorders.RaiseInput{TicketID: in.Body.TicketID, ContractorID: in.Body.ContractorID, Description: in.Body.Description})
+			w, err := s.deps.WorkOrders.Raise(ctx, actorOf(ctx), workorders.RaiseInput{TicketID: in.Body.TicketID, ContractorID: in.Body.ContractorID, Description: in.Body.Description,
+				Override: in.Body.Override, OverrideReason: in.Body.OverrideReason})
 			if err != nil {
 				return nil, err
 			}

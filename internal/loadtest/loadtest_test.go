@@ -32,6 +32,7 @@ func newFixture(t *testing.T) *fixture {
 	app := testsupport.NewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "10000"})
 	e := app.NewEstate(t, "Loadtest Lettings", testsupport.EstateOptions{})
 	job := testsupport.CreateTicket(t, e.Admin, map[string]any{"unitId": e.UnitID, "title": "Boiler leaks"})
+	testsupport.GasSafe(t, e.Admin, e.ContractorID) // boiler work needs a Gas Safe registration
 	testsupport.RaiseWorkOrder(t, e.Admin, job.ID, e.ContractorID)
 	for i := range openTickets {
 		testsupport.CreateTicket(t, e.Admin, map[string]any{"unitId": e.UnitID, "title": fmt.Sprintf("Leak under the sink %d", i)})

@@ -183,3 +183,15 @@ func SamePropertyFields(a, b estate.Property) bool {
 	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	return a == b
 }
+
+// GasSafe records a current Gas Safe registration (a year ahead) for each contractor
+// company, as admin, so that gas work (HVAC, or a ticket naming gas or a boiler) may be
+// sent to it (docs/compliance.md).
+func GasSafe(t testing.TB, admin *Client, contractorIDs ...uuid.UUID) {
+	t.Helper()
+	for _, id := range contractorIDs {
+		admin.With(t).Patch("/api/v1/contractors/"+id.String(), map[string]any{
+			"gasSafeNumber": "123456", "gasSafeExpiresOn": time.Now().AddDate(1, 0, 0).Format(time.DateOnly),
+		}).Expect(http.StatusOK)
+	}
+}

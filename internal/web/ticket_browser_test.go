@@ -21,6 +21,7 @@ func TestBrowserTicketActions(t *testing.T) {
 	e := app.NewEstate(t, "Ticket Actions", testsupport.EstateOptions{})
 	tk := testsupport.CreateTicket(t, e.Tenant, map[string]any{"unitId": e.UnitID, "title": "Smell of gas in the kitchen",
 		"description": "Strong gas smell near the boiler since this morning."})
+	testsupport.GasSafe(t, e.Admin, e.ContractorID, e.OtherContractorID) // gas work needs a Gas Safe registration
 	b := signIn(t, app, e.Coordinator, 1280)
 	path := "/tickets/" + tk.ID.String()
 	b.Open(path)

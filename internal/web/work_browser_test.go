@@ -158,6 +158,7 @@ func TestBrowserWorkOrdersQuotesInvoices(t *testing.T) {
 	// Another organisation's work order and invoice are not found.
 	other := app.NewEstate(t, "Elsewhere", testsupport.EstateOptions{})
 	otk := testsupport.CreateTicket(t, other.Coordinator, map[string]any{"unitId": other.UnitID, "title": "Elsewhere boiler"})
+	testsupport.GasSafe(t, other.Admin, other.ContractorID) // boiler work needs a Gas Safe registration
 	owo := testsupport.RaiseWorkOrder(t, other.Coordinator, otk.ID, other.ContractorID)
 	testsupport.DriveWorkOrder(t, other.Contractor, owo.ID, workorders.Completed)
 	oinv := testsupport.SubmitFlatInvoice(t, other.Contractor, owo.ID, 1000)

@@ -26,5 +26,7 @@ WHERE org_id = @org_id
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
 
--- name: GetContractorActive :one
-SELECT active FROM contractors WHERE org_id = $1 AND id = $2;
+-- name: GetContractorDispatch :one
+-- What Raise checks before sending a company: active, insured, Gas Safe registered.
+SELECT active, insurance_expires_on, gas_safe_number, gas_safe_expires_on
+FROM contractors WHERE org_id = $1 AND id = $2;

@@ -6,6 +6,7 @@ package workorders
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,6 +58,8 @@ type WorkOrder struct {
 	CompletedAt     *time.Time `json:"completedAt"`
 	CreatedAt       time.Time  `json:"createdAt"`
 	UpdatedAt       time.Time  `json:"updatedAt"`
+	// Warnings are only in the answer to raising it (and its timeline entry).
+	Warnings []string `json:"warnings,omitempty" doc:"Only when raised: compliance gaps that did not refuse it, such as no insurance date on record."`
 }
 
 func fromRow(r workordersdb.WorkOrder) WorkOrder {
@@ -80,28 +83,45 @@ func NewService(db *database.DB, t *tickets.Service, pub events.Publisher, now f
 	return &Service{db: db, q: workordersdb.New(), tickets: t, pub: pub, now: now}
 }
 
-// RaiseInput sends a contractor to a ticket.
+// RaiseInput sends a contractor to a ticket. Override (ADMIN only, with an
+// OverrideReason) sends them although the compliance checks refuse it
+// (docs/compliance.md); the override is recorded on the timeline.
 type RaiseInput struct {
-	TicketID     uuid.UUID
-	ContractorID uuid.UUID
-	Description  string
+	TicketID       uuid.UUID
+	ContractorID   uuid.UUID
+	Description    string
+	Override       bool
+	OverrideReason string
 }
 
 // Check applies the rules on the input alone, which Raise applies first; the API runs it
 // beside schema validation so that one answer lists every field error.
 func (in RaiseInput) Check() error {
-	_, err := in.description()
+	_, _, err := in.validate()
 	return err
 }
 
-func (in RaiseInput) description() (string, error) {
-	desc, err := validate.LongText(in.Description, 1, 2000)
-	if err != nil {
-		var f apperr.Fields
+func (in RaiseInput) validate() (desc, reason string, err error) {
+	var f apperr.Fields
+	if desc, err = validate.LongText(in.Description, 1, 2000); err != nil {
 		f.Add("description", err.Error())
-		return "", f.Err()
 	}
-	return desc, nil
+	if in.Override {
+		if strings.TrimSpace(in.OverrideReason) == "" {
+			f.Add("overrideReason", "required with override: say why the checks are overridden")
+		} else if reason, err = validate.LongText(in.OverrideReason, 1, 1000); err != nil {
+			f.Add("overrideReason", err.Error())
+		}
+	}
+	return desc, reason, f.Err()
+}
+
+// complianceOverride is the timeline record of an ADMIN sending a contractor the checks
+// refused.
+type complianceOverride struct {
+	ContractorID uuid.UUID `json:"contractorId"`
+	Overridden   []string  `json:"overridden"`
+	Reason       string    `json:"reason"`
 }
 
 // Raise creates a work order (staff only) for an open or resolved ticket and an active
@@ -110,7 +130,10 @@ func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) 
 	if err := actor.RequireStaff(); err != nil {
 		return nil, err
 	}
-	desc, err := in.description()
+	if in.Override && actor.Role != access.Admin {
+		return nil, apperr.New(apperr.Forbidden, "only an ADMIN may override the contractor compliance checks")
+	}
+	desc, reason, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -123,16 +146,22 @@ func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) 
 		if t.Status == tickets.Closed || t.Status == tickets.Cancelled {
 			return apperr.New(apperr.Conflict, "the ticket is %s: reopen it or report a new one", t.Status)
 		}
-		active, err := s.q.GetContractorActive(ctx, tx, workordersdb.GetContractorActiveParams{OrgID: actor.OrgID, ID: in.ContractorID})
+		c, err := s.q.GetContractorDispatch(ctx, tx, workordersdb.GetContractorDispatchParams{OrgID: actor.OrgID, ID: in.ContractorID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fieldNotFound(apperr.NotFoundf("contractor"), "contractorId", "no such contractor in this organisation")
 		}
 		if err != nil {
 			return err
 		}
-		if !active {
+		if !c.Active {
 			var f apperr.Fields
 			f.Add("contractorId", "this contractor is inactive")
+			return f.Err()
+		}
+		problems, warnings := dispatchProblems(c, IsGasWork(t.Category, t.Title, t.Description, desc), londonToday(s.now()))
+		if len(problems) > 0 && !in.Override {
+			var f apperr.Fields
+			f.Add("contractorId", strings.Join(problems, "; ")+" (an ADMIN may override with a reason)")
 			return f.Err()
 		}
 		row, err := s.q.InsertWorkOrder(ctx, tx, workordersdb.InsertWorkOrderParams{
@@ -142,8 +171,15 @@ func (s *Service) Raise(ctx context.Context, actor access.Actor, in RaiseInput) 
 			return err
 		}
 		out = fromRow(row)
+		out.Warnings = warnings
 		if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityWorkOrder, EntityID: row.ID, TicketID: &row.TicketID, Action: "created", After: out}); err != nil {
 			return err
+		}
+		if len(problems) > 0 {
+			if err := timeline.Record(ctx, tx, actor, timeline.Change{EntityType: timeline.EntityWorkOrder, EntityID: row.ID, TicketID: &row.TicketID,
+				Action: "compliance_overridden", After: complianceOverride{ContractorID: row.ContractorID, Overridden: problems, Reason: reason}}); err != nil {
+				return err
+			}
 		}
 		if err := s.publishAssigned(ctx, tx, actor, out); err != nil {
 			return err

@@ -22,4 +22,7 @@ type Contractor struct {
 	Active             bool
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	GasSafeNumber      string
+	GasSafeExpiresOn   *time.Time
+	NiceicNumber       string
 }

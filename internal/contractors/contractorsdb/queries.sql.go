@@ -13,7 +13,7 @@ import (
 )
 
 const getContractor = `-- name: GetContractor :one
-SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at FROM contractors WHERE org_id = $1 AND id = $2
+SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at, gas_safe_number, gas_safe_expires_on, niceic_number FROM contractors WHERE org_id = $1 AND id = $2
 `
 
 type GetContractorParams struct {
@@ -36,12 +36,15 @@ func (q *Queries) GetContractor(ctx context.Context, db DBTX, arg GetContractorP
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GasSafeNumber,
+		&i.GasSafeExpiresOn,
+		&i.NiceicNumber,
 	)
 	return i, err
 }
 
 const getContractorForUpdate = `-- name: GetContractorForUpdate :one
-SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at FROM contractors WHERE org_id = $1 AND id = $2 FOR UPDATE
+SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at, gas_safe_number, gas_safe_expires_on, niceic_number FROM contractors WHERE org_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetContractorForUpdateParams struct {
@@ -64,14 +67,18 @@ func (q *Queries) GetContractorForUpdate(ctx context.Context, db DBTX, arg GetCo
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GasSafeNumber,
+		&i.GasSafeExpiresOn,
+		&i.NiceicNumber,
 	)
 	return i, err
 }
 
 const insertContractor = `-- name: InsertContractor :one
-INSERT INTO contractors (org_id, company_name, trades, email, phone, insurance_expires_on, notes)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at
+INSERT INTO contractors (org_id, company_name, trades, email, phone, insurance_expires_on, notes,
+                         gas_safe_number, gas_safe_expires_on, niceic_number)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at, gas_safe_number, gas_safe_expires_on, niceic_number
 `
 
 type InsertContractorParams struct {
@@ -82,6 +89,9 @@ type InsertContractorParams struct {
 	Phone              string
 	InsuranceExpiresOn *time.Time
 	Notes              string
+	GasSafeNumber      string
+	GasSafeExpiresOn   *time.Time
+	NiceicNumber       string
 }
 
 func (q *Queries) InsertContractor(ctx context.Context, db DBTX, arg InsertContractorParams) (Contractor, error) {
@@ -93,6 +103,9 @@ func (q *Queries) InsertContractor(ctx context.Context, db DBTX, arg InsertContr
 		arg.Phone,
 		arg.InsuranceExpiresOn,
 		arg.Notes,
+		arg.GasSafeNumber,
+		arg.GasSafeExpiresOn,
+		arg.NiceicNumber,
 	)
 	var i Contractor
 	err := row.Scan(
@@ -107,12 +120,15 @@ func (q *Queries) InsertContractor(ctx context.Context, db DBTX, arg InsertContr
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GasSafeNumber,
+		&i.GasSafeExpiresOn,
+		&i.NiceicNumber,
 	)
 	return i, err
 }
 
 const listContractors = `-- name: ListContractors :many
-SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at FROM contractors
+SELECT id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at, gas_safe_number, gas_safe_expires_on, niceic_number FROM contractors
 WHERE org_id = $1
   AND (created_at, id) < ($2::timestamptz, $3::uuid)
   AND ($4::text IS NULL OR $4::text = ANY (trades))
@@ -158,6 +174,9 @@ func (q *Queries) ListContractors(ctx context.Context, db DBTX, arg ListContract
 			&i.Active,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.GasSafeNumber,
+			&i.GasSafeExpiresOn,
+			&i.NiceicNumber,
 		); err != nil {
 			return nil, err
 		}
@@ -171,9 +190,10 @@ func (q *Queries) ListContractors(ctx context.Context, db DBTX, arg ListContract
 
 const updateContractor = `-- name: UpdateContractor :one
 UPDATE contractors
-SET company_name = $3, trades = $4, email = $5, phone = $6, insurance_expires_on = $7, notes = $8, active = $9
+SET company_name = $3, trades = $4, email = $5, phone = $6, insurance_expires_on = $7, notes = $8, active = $9,
+    gas_safe_number = $10, gas_safe_expires_on = $11, niceic_number = $12
 WHERE org_id = $1 AND id = $2
-RETURNING id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at
+RETURNING id, org_id, company_name, trades, email, phone, insurance_expires_on, notes, active, created_at, updated_at, gas_safe_number, gas_safe_expires_on, niceic_number
 `
 
 type UpdateContractorParams struct {
@@ -186,6 +206,9 @@ type UpdateContractorParams struct {
 	InsuranceExpiresOn *time.Time
 	Notes              string
 	Active             bool
+	GasSafeNumber      string
+	GasSafeExpiresOn   *time.Time
+	NiceicNumber       string
 }
 
 func (q *Queries) UpdateContractor(ctx context.Context, db DBTX, arg UpdateContractorParams) (Contractor, error) {
@@ -199,6 +222,9 @@ func (q *Queries) UpdateContractor(ctx context.Context, db DBTX, arg UpdateContr
 		arg.InsuranceExpiresOn,
 		arg.Notes,
 		arg.Active,
+		arg.GasSafeNumber,
+		arg.GasSafeExpiresOn,
+		arg.NiceicNumber,
 	)
 	var i Contractor
 	err := row.Scan(
@@ -213,6 +239,9 @@ func (q *Queries) UpdateContractor(ctx context.Context, db DBTX, arg UpdateContr
 		&i.Active,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GasSafeNumber,
+		&i.GasSafeExpiresOn,
+		&i.NiceicNumber,
 	)
 	return i, err
 }

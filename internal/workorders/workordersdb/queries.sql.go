@@ -12,20 +12,34 @@ import (
 	"github.com/google/uuid"
 )
 
-const getContractorActive = `-- name: GetContractorActive :one
-SELECT active FROM contractors WHERE org_id = $1 AND id = $2
+const getContractorDispatch = `-- name: GetContractorDispatch :one
+SELECT active, insurance_expires_on, gas_safe_number, gas_safe_expires_on
+FROM contractors WHERE org_id = $1 AND id = $2
 `
 
-type GetContractorActiveParams struct {
+type GetContractorDispatchParams struct {
 	OrgID uuid.UUID
 	ID    uuid.UUID
 }
 
-func (q *Queries) GetContractorActive(ctx context.Context, db DBTX, arg GetContractorActiveParams) (bool, error) {
-	row := db.QueryRow(ctx, getContractorActive, arg.OrgID, arg.ID)
-	var active bool
-	err := row.Scan(&active)
-	return active, err
+type GetContractorDispatchRow struct {
+	Active             bool
+	InsuranceExpiresOn *time.Time
+	GasSafeNumber      string
+	GasSafeExpiresOn   *time.Time
+}
+
+// What Raise checks before sending a company: active, insured, Gas Safe registered.
+func (q *Queries) GetContractorDispatch(ctx context.Context, db DBTX, arg GetContractorDispatchParams) (GetContractorDispatchRow, error) {
+	row := db.QueryRow(ctx, getContractorDispatch, arg.OrgID, arg.ID)
+	var i GetContractorDispatchRow
+	err := row.Scan(
+		&i.Active,
+		&i.InsuranceExpiresOn,
+		&i.GasSafeNumber,
+		&i.GasSafeExpiresOn,
+	)
+	return i, err
 }
 
 const getWorkOrder = `-- name: GetWorkOrder :one
