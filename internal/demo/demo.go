@@ -98,7 +98,10 @@ func seedOrganisation(ctx context.Context, s Services) error {
 
 	var firstContractor contractors.Contractor
 	for i, c := range demoContractors {
-		expiry := c.insurance
+		// Insurance dates run from the day the demo is seeded, so the demo's work orders are
+		// never refused for lapsed insurance (and one company's is soon to expire, for the
+		// reminder).
+		expiry := time.Now().AddDate(0, c.insuranceMonths, 0).Format(time.DateOnly)
 		in := contractors.Input{CompanyName: c.name, Trades: c.trades, Email: c.email, Phone: c.phone, InsuranceExpiresOn: &expiry, NiceicNumber: c.niceic}
 		if c.gasSafe != "" {
 			// Registered a year ahead of today, so the demo's boiler job can be raised
@@ -166,14 +169,15 @@ var demoProperties = []demoProperty{
 }
 
 type demoContractor struct {
-	name, email, phone, insurance string
-	trades                        []string
-	gasSafe, niceic               string // registration numbers, when the company has one
+	name, email, phone string
+	insuranceMonths    int // the insurance expires this many months after seeding
+	trades             []string
+	gasSafe, niceic    string // registration numbers, when the company has one
 }
 
 var demoContractors = []demoContractor{
-	{"Swift Plumbing Ltd", "jobs@swiftplumbing.test", "07911 123456", "2027-06-30", []string{"PLUMBING", "HVAC"}, "123456", ""},
-	{"Brightspark Electrical", "office@brightspark.test", "0161 496 0123", "2027-03-31", []string{"ELECTRICAL"}, "", "D123456"},
-	{"Northern Pest Control", "help@northernpest.test", "0113 496 0456", "2026-12-31", []string{"PEST_CONTROL"}, "", ""},
-	{"Handy Maintenance Co", "team@handymaint.test", "01904 123456", "2027-09-30", []string{"GENERAL", "STRUCTURAL", "APPLIANCE"}, "", ""},
+	{"Swift Plumbing Ltd", "jobs@swiftplumbing.test", "07911 123456", 7, []string{"PLUMBING", "HVAC"}, "123456", ""},
+	{"Brightspark Electrical", "office@brightspark.test", "0161 496 0123", 4, []string{"ELECTRICAL"}, "", "D123456"},
+	{"Northern Pest Control", "help@northernpest.test", "0113 496 0456", 1, []string{"PEST_CONTROL"}, "", ""},
+	{"Handy Maintenance Co", "team@handymaint.test", "01904 123456", 10, []string{"GENERAL", "STRUCTURAL", "APPLIANCE"}, "", ""},
 }
