@@ -156,6 +156,7 @@ func Scenarios() ([]Scenario, error) {
 			bearer(staff),
 			read(staff, Step{Package: "tickets", Name: "GetTicket", Args: positional(vOrg, SampleTicket)}),
 			read(staff, Step{Package: "tickets", Name: "ListComments", Args: map[string]string{"org_id": vOrg, "ticket_id": SampleTicket, "resident_only": "false", "contractor_id": "NULL"}}),
+			read(staff, Step{Package: "tickets", Name: "ListTicketHazards", Args: map[string]string{"org_id": vOrg, "ticket_id": SampleTicket}}),
 			read(staff, Step{Package: "timeline", Name: "ListTicketEvents", Args: map[string]string{"org_id": vOrg, "ticket_id": SampleTicket, "after_seq": "0", "row_limit": timelineRowLimit}}),
 		}},
 		{Name: "login", Request: "POST /api/v1/auth/login", Txs: []Tx{
