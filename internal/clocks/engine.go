@@ -94,7 +94,7 @@ func (e *Engine) Milestone(ctx context.Context, tx pgx.Tx, actor access.Actor, t
 	}
 	awaab := false
 	for _, cl := range running {
-		r, ok := e.rule(cl.RuleCode)
+		r, ok := ByCode(cl.RuleCode)
 		if ok && r.Regime == Awaab {
 			awaab = true
 		}
@@ -152,7 +152,7 @@ func (e *Engine) List(ctx context.Context, q database.Querier, orgID, ticketID u
 	}
 	out := make([]Clock, 0, len(rows))
 	for _, row := range rows {
-		r, _ := e.rule(row.RuleCode)
+		r, _ := ByCode(row.RuleCode)
 		cl := Clock{Rule: row.RuleCode, Regime: string(r.Regime), Name: r.Name, Source: r.Source, StartedAt: row.StartedAt, DueAt: row.DueAt,
 			PausedAt: row.PausedAt, PauseReason: row.PauseReason, StoppedAt: row.StoppedAt, StoppedBy: row.StoppedBy}
 		switch {
@@ -171,5 +171,3 @@ func (e *Engine) List(ctx context.Context, q database.Querier, orgID, ticketID u
 	}
 	return out, nil
 }
-
-func (e *Engine) rule(code string) (Rule, bool) { return ByCode(code) }

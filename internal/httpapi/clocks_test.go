@@ -41,6 +41,19 @@ func TestTicketClocks(t *testing.T) {
 		t.Fatalf("the resident sees %+v", cs)
 	}
 	other.Coordinator.With(t).Get(clocksPath).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+	other.Coordinator.With(t).Post(clocksPath+"/milestone", map[string]any{"milestone": "MADE_SAFE"}).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+	other.Coordinator.With(t).Post(clocksPath+"/pause", map[string]any{"reason": "theirs"}).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+	other.Coordinator.With(t).Post(clocksPath+"/resume", nil).ExpectFailure(http.StatusNotFound, apperr.NotFound)
+	other.Coordinator.With(t).Do(http.MethodPut, testsupport.Path("/api/v1/tickets/%s/right-to-repair", tk.ID), map[string]any{"defect": "LEAKING_ROOF"}).
+		ExpectFailure(http.StatusNotFound, apperr.NotFound)
+
+	// A priority raised to EMERGENCY later, by a person, starts the clock too.
+	later := testsupport.CreateTicket(t, e.Coordinator, map[string]any{"unitId": e.UnitID, "title": "Lights flickering"})
+	e.Coordinator.With(t).Patch(testsupport.Path("/api/v1/tickets/%s", later.ID), map[string]any{"priority": "EMERGENCY"}).Expect(http.StatusOK)
+	e.Coordinator.With(t).Get(testsupport.Path("/api/v1/tickets/%s/clocks", later.ID)).Expect(http.StatusOK).Data(&cs)
+	if got := clockStates(cs); got["AWAAB_EMERGENCY"] != "RUNNING" || len(got) != 1 {
+		t.Fatalf("after raising the priority: %v", got)
+	}
 
 	e.Coordinator.With(t).Do(http.MethodPut, testsupport.Path("/api/v1/tickets/%s/hazards", tk.ID), map[string]any{"hazards": []string{"DAMP_MOULD"}}).Expect(http.StatusOK)
 	e.Coordinator.With(t).Get(clocksPath).Expect(http.StatusOK).Data(&cs)

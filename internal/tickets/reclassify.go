@@ -44,11 +44,13 @@ func (s *Service) Reclassify(ctx context.Context, tx pgx.Tx, actor access.Actor,
 		upd := ticketsdb.UpdateTicketParams{OrgID: actor.OrgID, ID: id, Category: r.Category, Priority: r.Priority,
 			Title: row.Title, Description: row.Description, AssigneeUserID: row.AssigneeUserID,
 			UnitID: row.UnitID, PropertyID: row.PropertyID, SlaDueAt: row.SlaDueAt}
+		var settings *orgsettings.Settings
 		if r.Priority != row.Priority {
-			settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
+			st, err := orgsettings.Load(ctx, tx, actor.OrgID)
 			if err != nil {
 				return Ticket{}, err
 			}
+			settings = &st
 			upd.SlaDueAt = settings.DueAt(r.Priority, row.CreatedAt, s.calendar)
 		}
 		updated, err := s.q.UpdateTicket(ctx, tx, upd)
@@ -56,8 +58,8 @@ func (s *Service) Reclassify(ctx context.Context, tx pgx.Tx, actor access.Actor,
 			return Ticket{}, err
 		}
 		after = fromRow(ticketRow(updated), s.now())
-		if after.Priority != before.Priority {
-			if err := s.clocksReported(ctx, tx, actor, id, after.Priority, nil); err != nil {
+		if settings != nil { // a priority raised to EMERGENCY starts Awaab's clock
+			if err := s.clocks.Reported(ctx, tx, actor, id, s.clockContext(*settings), after.Priority, nil, s.now().UTC()); err != nil {
 				return Ticket{}, err
 			}
 		}

@@ -118,11 +118,13 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			out = before // nothing changed: no write, no audit noise
 			return nil
 		}
+		var settings *orgsettings.Settings
 		if upd.Priority != row.Priority {
-			settings, err := orgsettings.Load(ctx, tx, actor.OrgID)
+			st, err := orgsettings.Load(ctx, tx, actor.OrgID)
 			if err != nil {
 				return err
 			}
+			settings = &st
 			upd.SlaDueAt = settings.DueAt(upd.Priority, row.CreatedAt, s.calendar)
 		}
 		updated, err := s.q.UpdateTicket(ctx, tx, upd)
@@ -130,6 +132,11 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id uuid.UUID, 
 			return err
 		}
 		out = fromRow(ticketRow(updated), s.now())
+		if settings != nil { // a priority raised to EMERGENCY starts Awaab's clock
+			if err := s.clocks.Reported(ctx, tx, actor, id, s.clockContext(*settings), out.Priority, nil, s.now().UTC()); err != nil {
+				return err
+			}
+		}
 		action := "updated"
 		if !sameUUID(row.AssigneeUserID, updated.AssigneeUserID) && row.Category == updated.Category &&
 			row.Priority == updated.Priority && row.Title == updated.Title && row.Description == updated.Description &&
