@@ -29,10 +29,17 @@ func (r *report) backflowCues(add func(cue)) {
 		return
 	}
 	// A toilet overflowing with dirty water or waste onto the floor is sewage inside too.
-	for _, h := range r.find(phrases("overflowing", "overflowed", "overflows", "over the top", "spilling")) {
+	for _, h := range r.find(overflowWords) {
 		if r.mentionedNear(h.clause, toiletWords) && r.inSentence(h.clause, dirtyWater) && !r.has(outsideOnlyWaste) {
 			add(cue{catPlumbing, emergency, 5, "A toilet overflowing with waste inside the home: sewage, an emergency.", "", h.clause})
 			return
 		}
 	}
 }
+
+// Words the rules above look for, split once at start-up (phrases records them as known
+// words then; splitting them per report would write that shared set while reports are
+// classified at once).
+var (
+	overflowWords = phrases("overflowing", "overflowed", "overflows", "over the top", "spilling")
+)

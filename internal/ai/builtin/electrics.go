@@ -33,12 +33,12 @@ func (r *report) notFire(h hit) bool {
 // or a shower with "electric" or its pull cord said in the same sentence ("the shower's
 // dead (the electric one)"). The guide files electric shower units under ELECTRICAL.
 func (r *report) electricShowers() []hit {
-	hits := r.find(electricShower)
+	hits := r.find(electricShowerWords)
 	if len(hits) > 0 {
 		return hits
 	}
-	for _, h := range r.find(phrases("shower")) {
-		if r.mentionedNear(h.clause, phrases("electric", "pullcord", "neon")) {
+	for _, h := range r.find(showerWords) {
+		if r.mentionedNear(h.clause, electricShowerWords) {
 			return []hit{h}
 		}
 	}
@@ -60,7 +60,7 @@ var (
 func (r *report) electricFireSigns(add func(cue)) {
 	for _, h := range r.find(electricBangs) {
 		// A bulb that blows with a pop is a new bulb, not a fire.
-		if r.mentions(h.clause, phrases("bulb", "bulbs", "lamp")) {
+		if r.mentions(h.clause, bulbWords) {
 			continue
 		}
 		if r.mentionedNear(h.clause, wiringAccessory) || r.mentionedNear(h.clause, electricNouns) {
@@ -69,7 +69,7 @@ func (r *report) electricFireSigns(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(smellWords) {
-		if r.mentions(h.clause, wiringAccessory) && !r.mentions(h.clause, phrases("damp", "musty", "drains", "sewage")) {
+		if r.mentions(h.clause, wiringAccessory) && !r.mentions(h.clause, notElectricalSmell) {
 			add(cue{catElectrical, emergency, 5, "A smell from a socket, switch or the fuse box: overheating wiring.", schema.HazardElectrics, h.clause})
 			return
 		}
@@ -98,10 +98,21 @@ var (
 )
 
 func (r *report) exposedWires(add func(cue)) {
-	for _, h := range r.find(phrases("wires")) {
+	for _, h := range r.find(wireWords) {
 		if r.inClause(h.clause, wireShowing) && !r.mentionedNear(h.clause, lowVoltage) {
 			add(cue{catElectrical, emergency, 5, "Wires exposed: a shock risk.", schema.HazardElectrics, h.clause})
 			return
 		}
 	}
 }
+
+// Words the rules above look for, split once at start-up (phrases records them as known
+// words then; splitting them per report would write that shared set while reports are
+// classified at once).
+var (
+	showerWords         = phrases("shower")
+	electricShowerWords = phrases("electric", "pullcord", "neon")
+	bulbWords           = phrases("bulb", "bulbs", "lamp")
+	notElectricalSmell  = phrases("damp", "musty", "drains", "sewage")
+	wireWords           = phrases("wires")
+)

@@ -17,7 +17,7 @@ func (r *report) structureCues(add func(cue)) {
 		// came away; a window or door that snapped or dropped has a broken hinge or handle,
 		// which the window and lock rules judge.
 		snapped := !r.mentions(h.clause, pullingAway) &&
-			(r.mentions(h.clause, windowWords) || r.mentions(h.clause, phrases("door", "doors")))
+			(r.mentions(h.clause, windowWords) || r.mentions(h.clause, doorWords))
 		if !r.mentionedNear(h.clause, structureNouns) || r.mentions(h.clause, minorFittings) || snapped || r.inSentence(h.clause, waterWords) {
 			continue
 		}
@@ -69,7 +69,7 @@ func (r *report) structureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(stairTreads) {
-		if r.inClause(h.clause, treadFail) || r.inSentence(h.clause, treadFail) && r.mentions(h.clause, phrases("tread", "treads")) {
+		if r.inClause(h.clause, treadFail) || r.inSentence(h.clause, treadFail) && r.mentions(h.clause, treadWords) {
 			add(cue{catStructural, urgent, 2.5, "A loose or broken stair tread: urgent, a fall risk.", "", h.clause})
 			break
 		}
@@ -93,9 +93,9 @@ func (r *report) structureCues(add func(cue)) {
 // emergency; a faulty lock that still locks, or a broken upstairs window, is urgent.
 func (r *report) securityCues(add func(cue)) {
 	for _, h := range r.find(insecureWords) {
-		door := r.inSentence(h.clause, outerDoorOnly) || (r.inSentence(h.clause, phrases("door", "lock")) && r.has(outerDoorOnly))
+		door := r.inSentence(h.clause, outerDoorOnly) || (r.inSentence(h.clause, doorOrLock) && r.has(outerDoorOnly))
 		window := r.inSentence(h.clause, windowWords)
-		explicit := r.inClause(h.clause, phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced"))
+		explicit := r.inClause(h.clause, cannotSecure)
 		switch {
 		case (door || window) && !explicit && r.has(stillLocks):
 			// "won't close properly ... but it does lock": secured, so a faulty lock.
@@ -157,3 +157,13 @@ func (r *report) locksFine(h hit) bool {
 	}
 	return before == "still" || before == "and" || before == "it" || after == "fine" || after == "ok" || after == "okay"
 }
+
+// Words the rules above look for, split once at start-up (phrases records them as known
+// words then; splitting them per report would write that shared set while reports are
+// classified at once).
+var (
+	doorWords    = phrases("door", "doors")
+	treadWords   = phrases("tread", "treads")
+	doorOrLock   = phrases("door", "lock")
+	cannotSecure = phrases("cant secure", "cant be secured", "burgled", "broken in", "break in", "forced")
+)

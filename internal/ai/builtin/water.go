@@ -105,7 +105,7 @@ func (r *report) fixtureCues(add func(cue)) {
 	if !r.has(secondToilet) {
 		for _, h := range r.find(toiletWords) {
 			// A cracked seat or lid is not the toilet out of use.
-			if r.inClause(h.clause, toiletFail) && !r.mentions(h.clause, phrases("seat", "lid")) {
+			if r.inClause(h.clause, toiletFail) && !r.mentions(h.clause, toiletSeatOrLid) {
 				add(cue{catPlumbing, urgent, 3, "The only toilet blocked or not flushing: urgent.", "", h.clause})
 				break
 			}
@@ -120,11 +120,11 @@ func (r *report) fixtureCues(add func(cue)) {
 		}
 	}
 	for _, h := range r.find(lowPressure) {
-		if r.mentionedNear(h.clause, wholeHouse) || r.mentionedNear(h.clause, phrases("all the taps", "all taps", "every tap", "any of the taps")) {
+		if r.mentionedNear(h.clause, wholeHouse) || r.mentionedNear(h.clause, everyTap) {
 			add(cue{catPlumbing, urgent, 3, "Low water pressure throughout the home: urgent.", "", h.clause})
 		}
 	}
-	for _, h := range r.find(phrases("downpipe")) {
+	for _, h := range r.find(downpipeWords) {
 		if r.inSentence(h.clause, downpipeBlocked) {
 			add(cue{catPlumbing, urgent, 3, "Blocked downpipe with water backing up: urgent.", "", h.clause})
 		}
@@ -153,3 +153,12 @@ func (r *report) fixtureCues(add func(cue)) {
 		}
 	}
 }
+
+// Words the rules above look for, split once at start-up (phrases records them as known
+// words then; splitting them per report would write that shared set while reports are
+// classified at once).
+var (
+	toiletSeatOrLid = phrases("seat", "lid")
+	everyTap        = phrases("all the taps", "all taps", "every tap", "any of the taps")
+	downpipeWords   = phrases("downpipe")
+)
