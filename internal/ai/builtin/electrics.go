@@ -33,12 +33,12 @@ func (r *report) notFire(h hit) bool {
 // or a shower with "electric" or its pull cord said in the same sentence ("the shower's
 // dead (the electric one)"). The guide files electric shower units under ELECTRICAL.
 func (r *report) electricShowers() []hit {
-	hits := r.find(electricShowerWords)
+	hits := r.find(electricShower)
 	if len(hits) > 0 {
 		return hits
 	}
 	for _, h := range r.find(showerWords) {
-		if r.mentionedNear(h.clause, electricShowerWords) {
+		if r.mentionedNear(h.clause, electricCue) {
 			return []hit{h}
 		}
 	}
@@ -110,9 +110,9 @@ func (r *report) exposedWires(add func(cue)) {
 // words then; splitting them per report would write that shared set while reports are
 // classified at once).
 var (
-	showerWords         = phrases("shower")
-	electricShowerWords = phrases("electric", "pullcord", "neon")
-	bulbWords           = phrases("bulb", "bulbs", "lamp")
-	notElectricalSmell  = phrases("damp", "musty", "drains", "sewage")
-	wireWords           = phrases("wires")
+	showerWords        = phrases("shower")
+	electricCue        = phrases("electric", "pullcord", "neon")
+	bulbWords          = phrases("bulb", "bulbs", "lamp")
+	notElectricalSmell = phrases("damp", "musty", "drains", "sewage")
+	wireWords          = phrases("wires")
 )
