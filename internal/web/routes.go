@@ -34,6 +34,7 @@ func (u *UI) routes(mux *http.ServeMux) {
 	u.contractorRoutes(mux)
 	u.estateRoutes(mux)
 	u.billingRoutes(mux)
+	u.complianceRoutes(mux)
 
 	mux.HandleFunc("/", u.notFound)
 }
