@@ -320,6 +320,8 @@ func TestEveryEmailedEventRenders(t *testing.T) {
 		&events.InvoicePaid{Reference: "INV-1", TotalPence: 9999, PaymentReference: "BACS 1", Contractor: r},
 		&events.SLAWarning{Number: "MT-000001", Title: "Leak", Priority: "EMERGENCY", SLADueAt: due, To: []events.Recipient{r}},
 		&events.SLABreached{Number: "MT-000001", Title: "Leak", Priority: "EMERGENCY", SLADueAt: due, To: []events.Recipient{r}},
+		&events.ClockWarning{Number: "MT-000001", Title: "Damp in the bedroom", Rule: "AWAAB_INVESTIGATE", RuleName: "Damp and mould investigated", Source: "SI 2025/1042", DueAt: due, To: []events.Recipient{r}},
+		&events.ClockBreached{Number: "MT-000001", Title: "Damp in the bedroom", Rule: "AWAAB_INVESTIGATE", RuleName: "Damp and mould investigated", Source: "SI 2025/1042", DueAt: due, To: []events.Recipient{r}},
 		&events.QuoteChaser{TicketNumber: "MT-000001", Description: "Fix the leak", AssignedAt: due, Contractor: r},
 		&events.InsuranceExpiring{Company: "Swift", ExpiresOn: "2026-08-01", DaysLeft: 30, Contractor: r, Staff: []events.Recipient{r}},
 		&events.CertificateExpiring{Property: "Dale House, LS1 4AP", Kind: "GAS_SAFETY", KindName: "gas safety record", ExpiresOn: "2026-08-01", DaysLeft: 7, Staff: []events.Recipient{r}},

@@ -89,7 +89,7 @@ func (t *Templates) Render(name string, d Data) (Rendered, error) {
 // emailedEvents are the events that email someone (docs/events.md).
 var emailedEvents = []string{
 	"ticket.created", "work_order.assigned", "quote.submitted", "quote.approved", "invoice.submitted",
-	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "quote.chaser",
+	"invoice.approved", "invoice.paid", "sla.warning", "sla.breached", "clock.warning", "clock.breached", "quote.chaser",
 	"contractor.insurance_expiring", "certificate.expiring", "member.invited", "password.reset_requested", "usage.threshold_reached",
 	"billing.payment_failed", "ticket.resident_messaged",
 }
@@ -116,6 +116,10 @@ func Recipients(ev events.Event) []events.Recipient {
 	case *events.SLAWarning:
 		return e.To
 	case *events.SLABreached:
+		return e.To
+	case *events.ClockWarning:
+		return e.To
+	case *events.ClockBreached:
 		return e.To
 	case *events.QuoteChaser:
 		return one(e.Contractor)

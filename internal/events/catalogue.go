@@ -16,6 +16,8 @@ func init() {
 	register[InvoicePaid]()
 	register[SLAWarning]()
 	register[SLABreached]()
+	register[ClockWarning]()
+	register[ClockBreached]()
 	register[QuoteChaser]()
 	register[InsuranceExpiring]()
 	register[CertificateExpiring]()
@@ -136,6 +138,37 @@ type SLABreached struct {
 
 func (SLABreached) Name() string { return "sla.breached" }
 func (SLABreached) Version() int { return 1 }
+
+// ClockWarning: a legal clock on a ticket (Awaab's Law, the Right to Repair) has used 75%
+// of its time without being met or paused.
+type ClockWarning struct {
+	TicketID uuid.UUID   `json:"ticketId"`
+	Number   string      `json:"number"`
+	Title    string      `json:"title"`
+	Rule     string      `json:"rule"`
+	RuleName string      `json:"ruleName"`
+	Source   string      `json:"source"`
+	DueAt    time.Time   `json:"dueAt"`
+	To       []Recipient `json:"to"`
+}
+
+func (ClockWarning) Name() string { return "clock.warning" }
+func (ClockWarning) Version() int { return 1 }
+
+// ClockBreached: a legal clock on a ticket passed its due time without being met.
+type ClockBreached struct {
+	TicketID uuid.UUID   `json:"ticketId"`
+	Number   string      `json:"number"`
+	Title    string      `json:"title"`
+	Rule     string      `json:"rule"`
+	RuleName string      `json:"ruleName"`
+	Source   string      `json:"source"`
+	DueAt    time.Time   `json:"dueAt"`
+	To       []Recipient `json:"to"`
+}
+
+func (ClockBreached) Name() string { return "clock.breached" }
+func (ClockBreached) Version() int { return 1 }
 
 // QuoteChaser: a contractor has not quoted for a work order 3 working days after it was
 // assigned.

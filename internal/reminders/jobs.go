@@ -2,6 +2,7 @@ package reminders
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -118,10 +119,13 @@ type SLAScanWorker struct {
 	Reminders *Reminders
 }
 
-// Work scans every organisation.
+// Work scans every organisation's response windows, then its legal clocks (both are
+// minutes-sensitive, so they share the five-minute scan). The clocks are scanned even when
+// the SLA scan failed somewhere; a retry sends only what is still unsent.
 func (w *SLAScanWorker) Work(ctx context.Context, _ *river.Job[SLAScanArgs]) error {
-	_, err := w.Reminders.ScanSLA(ctx)
-	return err
+	_, slaErr := w.Reminders.ScanSLA(ctx)
+	_, clockErr := w.Reminders.ScanClocks(ctx)
+	return errors.Join(slaErr, clockErr)
 }
 
 // Timeout lets a scan of many organisations finish before the next one is due.

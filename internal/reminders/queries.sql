@@ -120,3 +120,29 @@ LIMIT sqlc.arg(max_rows);
 INSERT INTO notices_sent (org_id, kind, subject_id, key, sent_at)
 VALUES (sqlc.arg(org_id), sqlc.arg(kind), sqlc.arg(subject_id), sqlc.arg(key), sqlc.arg(sent_at))
 ON CONFLICT DO NOTHING;
+
+-- name: ListClocksDue :many
+-- Legal clocks (Awaab's Law, the Right to Repair) still running and not paused that have
+-- used 75% of their time (warning) or all of it (breach) and have not had that notice for
+-- their current due time. notice_key is "<rule>:<due time in RFC 3339>", so a due time
+-- moved by a pause is a new subject for notices. Assignee as in ListSLADue.
+SELECT c.ticket_id, c.rule_code, c.due_at, t.number, t.title,
+       (c.due_at <= sqlc.arg(now)::timestamptz)::boolean AS breached,
+       (c.rule_code || ':' || to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::text AS notice_key,
+       coalesce(u.name, '')::text AS assignee_name,
+       coalesce(u.email, '')::text AS assignee_email
+FROM ticket_clocks c
+JOIN tickets t ON t.org_id = c.org_id AND t.id = c.ticket_id
+LEFT JOIN users u ON u.id = t.assignee_user_id
+WHERE c.org_id = sqlc.arg(org_id)
+  AND c.stopped_at IS NULL
+  AND c.paused_at IS NULL
+  AND c.started_at + (c.due_at - c.started_at) * 0.75 <= sqlc.arg(now)::timestamptz
+  AND NOT EXISTS (
+      SELECT 1 FROM notices_sent n
+      WHERE n.org_id = c.org_id
+        AND n.kind = CASE WHEN c.due_at <= sqlc.arg(now)::timestamptz THEN 'clock.breached' ELSE 'clock.warning' END
+        AND n.subject_id = c.ticket_id
+        AND n.key = c.rule_code || ':' || to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+ORDER BY c.due_at, c.ticket_id, c.rule_code
+LIMIT sqlc.arg(max_rows);

@@ -20,7 +20,7 @@ var personalKeys = map[string]bool{
 	"reporter":  true, // ticket.created: the resident who reported it
 	"invitee":   true, // member.invited
 	"staff":     true, // quote.submitted, invoice.submitted, contractor.insurance_expiring, certificate.expiring
-	"to":        true, // sla.warning, sla.breached: the staff it goes to
+	"to":        true, // sla.warning, sla.breached, clock.warning, clock.breached: the staff it goes to
 	"invitedBy": true, // member.invited: a staff member's name
 
 	"email": true, "phone": true,

@@ -123,6 +123,81 @@ func (q *Queries) ListCertificatesDue(ctx context.Context, db DBTX, arg ListCert
 	return items, nil
 }
 
+const listClocksDue = `-- name: ListClocksDue :many
+SELECT c.ticket_id, c.rule_code, c.due_at, t.number, t.title,
+       (c.due_at <= $1::timestamptz)::boolean AS breached,
+       (c.rule_code || ':' || to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::text AS notice_key,
+       coalesce(u.name, '')::text AS assignee_name,
+       coalesce(u.email, '')::text AS assignee_email
+FROM ticket_clocks c
+JOIN tickets t ON t.org_id = c.org_id AND t.id = c.ticket_id
+LEFT JOIN users u ON u.id = t.assignee_user_id
+WHERE c.org_id = $2
+  AND c.stopped_at IS NULL
+  AND c.paused_at IS NULL
+  AND c.started_at + (c.due_at - c.started_at) * 0.75 <= $1::timestamptz
+  AND NOT EXISTS (
+      SELECT 1 FROM notices_sent n
+      WHERE n.org_id = c.org_id
+        AND n.kind = CASE WHEN c.due_at <= $1::timestamptz THEN 'clock.breached' ELSE 'clock.warning' END
+        AND n.subject_id = c.ticket_id
+        AND n.key = c.rule_code || ':' || to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+ORDER BY c.due_at, c.ticket_id, c.rule_code
+LIMIT $3
+`
+
+type ListClocksDueParams struct {
+	Now     time.Time
+	OrgID   uuid.UUID
+	MaxRows int32
+}
+
+type ListClocksDueRow struct {
+	TicketID      uuid.UUID
+	RuleCode      string
+	DueAt         time.Time
+	Number        int64
+	Title         string
+	Breached      bool
+	NoticeKey     string
+	AssigneeName  string
+	AssigneeEmail string
+}
+
+// Legal clocks (Awaab's Law, the Right to Repair) still running and not paused that have
+// used 75% of their time (warning) or all of it (breach) and have not had that notice for
+// their current due time. notice_key is "<rule>:<due time in RFC 3339>", so a due time
+// moved by a pause is a new subject for notices. Assignee as in ListSLADue.
+func (q *Queries) ListClocksDue(ctx context.Context, db DBTX, arg ListClocksDueParams) ([]ListClocksDueRow, error) {
+	rows, err := db.Query(ctx, listClocksDue, arg.Now, arg.OrgID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListClocksDueRow
+	for rows.Next() {
+		var i ListClocksDueRow
+		if err := rows.Scan(
+			&i.TicketID,
+			&i.RuleCode,
+			&i.DueAt,
+			&i.Number,
+			&i.Title,
+			&i.Breached,
+			&i.NoticeKey,
+			&i.AssigneeName,
+			&i.AssigneeEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listInsuranceDue = `-- name: ListInsuranceDue :many
 SELECT c.id, c.company_name, c.email, c.insurance_expires_on::date AS expires_on,
        (c.insurance_expires_on - $1::date)::integer AS days_left,
