@@ -100,6 +100,22 @@ func TestBrowserComplianceCertificates(t *testing.T) {
 		t.Fatalf("an EPC without a rating says %q", msg)
 	}
 
+	// A file that is not a PDF or photo is refused before anything is recorded.
+	txt := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(txt, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Select("#kind", certificates.EICR)
+	b.Fill("#issuedOn", today.Format(time.DateOnly))
+	b.Upload("#document", txt)
+	b.Click("form[enctype] button[type=submit]")
+	if msg := b.Text("#document-error"); !strings.Contains(msg, "PDF") {
+		t.Fatalf("a text file says %q", msg)
+	}
+	if s := b.Text("#certificates table"); strings.Contains(s, "EICR") {
+		t.Fatalf("a refused file still recorded the certificate: %q", s)
+	}
+
 	// The check 11 months after the first keeps the first's expiry plus 12 months.
 	b.Open(certsPath)
 	b.Select("#kind", certificates.GasSafety)
