@@ -220,7 +220,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Identity: a.Identity, Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
 		Estate: a.Estate, Contractors: a.Contractors, Settings: deps.Settings, Timeline: deps.Timeline,
 		Attachments: a.Attachments, AI: a.AI, Messaging: a.Messaging, Billing: a.Billing, Reports: a.Tickets,
-		Webhooks: a.Webhooks,
+		Webhooks: a.Webhooks, Certificates: a.Certificates,
 	}, web.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
 		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },

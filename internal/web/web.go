@@ -29,6 +29,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/ai"
 	"github.com/maintainuk/maintainuk/internal/attachments"
 	"github.com/maintainuk/maintainuk/internal/billing"
+	"github.com/maintainuk/maintainuk/internal/certificates"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
 	"github.com/maintainuk/maintainuk/internal/identity"
@@ -59,6 +60,8 @@ type Deps struct {
 	Billing     *billing.Service
 	// Webhooks may be nil (the settings page then shows no webhooks).
 	Webhooks *webhooks.Service
+	// Certificates are the properties' statutory certificates (the compliance pages).
+	Certificates *certificates.Service
 	// Reports takes the public repair form (the ticket service's public reporting).
 	Reports Reports
 }
