@@ -100,7 +100,7 @@ func TestBrowserEstateCoordinator(t *testing.T) {
 	if p := b.Path(); !strings.HasPrefix(p, "/contractors/") {
 		t.Fatalf("after adding a contractor at %s", p)
 	}
-	if facts := b.Text(".facts"); !strings.Contains(facts, "Plumbing") || !strings.Contains(facts, "expired") || !strings.Contains(facts, "Active") {
+	if facts := b.Text(".facts"); !strings.Contains(facts, "Plumbing") || !strings.Contains(facts, "Insurance lapsed on 31 Jan 2020") || !strings.Contains(facts, "Active") {
 		t.Fatalf("the new company shows %q", facts)
 	}
 	b.Click("form[action$='/active'] button")

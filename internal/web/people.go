@@ -32,21 +32,60 @@ func (u *UI) peopleRoutes(mux *http.ServeMux) {
 
 type contractorForm struct {
 	CompanyName, Email, Phone, InsuranceExpiresOn, Notes string
+	GasSafeNumber, GasSafeExpiresOn, NiceicNumber        string
 	Trades                                               []string
 }
 
 func contractorFormOf(r *http.Request) contractorForm {
 	return contractorForm{CompanyName: r.PostFormValue("companyName"), Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"),
-		InsuranceExpiresOn: r.PostFormValue("insuranceExpiresOn"), Notes: r.PostFormValue("notes"), Trades: r.PostForm["trades"]}
+		InsuranceExpiresOn: r.PostFormValue("insuranceExpiresOn"), Notes: r.PostFormValue("notes"), Trades: r.PostForm["trades"],
+		GasSafeNumber: r.PostFormValue("gasSafeNumber"), GasSafeExpiresOn: r.PostFormValue("gasSafeExpiresOn"), NiceicNumber: r.PostFormValue("niceicNumber")}
 }
 
 func (f contractorForm) Has(trade string) bool { return slices.Contains(f.Trades, trade) }
 
-// contractorRow is a company with its insurance date and whether it has passed.
+// compliance is a company's insurance and Gas Safe registration in words, on a London
+// date (docs/compliance.md: what the work-order checks refuse).
+type compliance struct {
+	// Insurance is "Insured until 3 Mar 2027", "Insurance lapsed on 30 Nov 2026" or "No
+	// insurance date on record"; Lapsed whether it has passed, Unknown whether there is none.
+	Insurance       string
+	Lapsed, Unknown bool
+	// GasSafe is "Gas Safe registered until 3 Mar 2027", "Gas Safe lapsed on …", "Gas Safe
+	// expiry not on record" or "No Gas Safe registration"; GasSafeCurrent whether gas work
+	// may go to the company, GasSafeLapsed whether a registration on record has passed.
+	GasSafe        string
+	GasSafeCurrent bool
+	GasSafeLapsed  bool
+}
+
+func complianceOf(c contractors.Contractor, today string) compliance {
+	var k compliance
+	switch {
+	case c.InsuranceExpiresOn == nil:
+		k.Insurance, k.Unknown = "No insurance date on record", true
+	case *c.InsuranceExpiresOn < today:
+		k.Insurance, k.Lapsed = "Insurance lapsed on "+dateText(*c.InsuranceExpiresOn), true
+	default:
+		k.Insurance = "Insured until " + dateText(*c.InsuranceExpiresOn)
+	}
+	switch {
+	case c.GasSafeNumber == "":
+		k.GasSafe = "No Gas Safe registration"
+	case c.GasSafeExpiresOn == nil:
+		k.GasSafe = "Gas Safe expiry not on record"
+	case *c.GasSafeExpiresOn < today:
+		k.GasSafe, k.GasSafeLapsed = "Gas Safe lapsed on "+dateText(*c.GasSafeExpiresOn), true
+	default:
+		k.GasSafe, k.GasSafeCurrent = "Gas Safe registered until "+dateText(*c.GasSafeExpiresOn), true
+	}
+	return k
+}
+
+// contractorRow is a company with its insurance and registrations in words.
 type contractorRow struct {
 	contractors.Contractor
-	Insurance string
-	Expired   bool
+	Compliance compliance
 }
 
 type contractorListData struct {
@@ -77,11 +116,7 @@ func (u *UI) showContractors(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	for _, c := range res.Items {
-		row := contractorRow{Contractor: c}
-		if c.InsuranceExpiresOn != nil {
-			row.Insurance, row.Expired = dateText(*c.InsuranceExpiresOn), *c.InsuranceExpiresOn < d.Today
-		}
-		d.Contractors = append(d.Contractors, row)
+		d.Contractors = append(d.Contractors, contractorRow{Contractor: c, Compliance: complianceOf(c, d.Today)})
 	}
 	d.Next = nextQuery(q, res.NextCursor)
 	u.render(w, r, status, u.fragmentOr(r, "contractors", "contractor-rows"),
@@ -91,9 +126,13 @@ func (u *UI) showContractors(w http.ResponseWriter, r *http.Request, status int,
 func (u *UI) createContractor(w http.ResponseWriter, r *http.Request) {
 	v := visitOf(r.Context())
 	f := contractorFormOf(r)
-	in := contractors.Input{CompanyName: f.CompanyName, Trades: f.Trades, Email: f.Email, Phone: f.Phone, Notes: f.Notes}
+	in := contractors.Input{CompanyName: f.CompanyName, Trades: f.Trades, Email: f.Email, Phone: f.Phone, Notes: f.Notes,
+		GasSafeNumber: f.GasSafeNumber, NiceicNumber: f.NiceicNumber}
 	if f.InsuranceExpiresOn != "" {
 		in.InsuranceExpiresOn = &f.InsuranceExpiresOn
+	}
+	if f.GasSafeExpiresOn != "" {
+		in.GasSafeExpiresOn = &f.GasSafeExpiresOn
 	}
 	c, err := u.deps.Contractors.Create(r.Context(), v.Actor, in)
 	if errs := formErrors(err); errs != nil {
@@ -111,8 +150,7 @@ type contractorDetailData struct {
 	Contractor *contractors.Contractor
 	Form       contractorForm
 	Trades     []string
-	Expired    bool
-	Insurance  string
+	Compliance compliance
 }
 
 func (u *UI) contractorDetail(w http.ResponseWriter, r *http.Request) {
@@ -135,14 +173,16 @@ func (u *UI) showContractor(w http.ResponseWriter, r *http.Request, status int, 
 	if form != nil {
 		d.Form = *form
 	} else {
-		d.Form = contractorForm{CompanyName: c.CompanyName, Email: c.Email, Phone: c.Phone, Notes: c.Notes, Trades: c.Trades}
+		d.Form = contractorForm{CompanyName: c.CompanyName, Email: c.Email, Phone: c.Phone, Notes: c.Notes, Trades: c.Trades,
+			GasSafeNumber: c.GasSafeNumber, NiceicNumber: c.NiceicNumber}
 		if c.InsuranceExpiresOn != nil {
 			d.Form.InsuranceExpiresOn = *c.InsuranceExpiresOn
 		}
+		if c.GasSafeExpiresOn != nil {
+			d.Form.GasSafeExpiresOn = *c.GasSafeExpiresOn
+		}
 	}
-	if c.InsuranceExpiresOn != nil {
-		d.Insurance, d.Expired = dateText(*c.InsuranceExpiresOn), *c.InsuranceExpiresOn < today()
-	}
+	d.Compliance = complianceOf(*c, today())
 	p := page{Title: c.CompanyName, Nav: "contractors", Data: d, Errors: errs}
 	switch r.URL.Query().Get("done") {
 	case "saved":
@@ -168,7 +208,8 @@ func (u *UI) updateContractor(w http.ResponseWriter, r *http.Request) {
 		trades = []string{}
 	}
 	_, err = u.deps.Contractors.Update(r.Context(), v.Actor, id, contractors.Patch{CompanyName: &f.CompanyName, Trades: &trades,
-		Email: &f.Email, Phone: &f.Phone, InsuranceExpiresOn: &f.InsuranceExpiresOn, Notes: &f.Notes})
+		Email: &f.Email, Phone: &f.Phone, InsuranceExpiresOn: &f.InsuranceExpiresOn, Notes: &f.Notes,
+		GasSafeNumber: &f.GasSafeNumber, GasSafeExpiresOn: &f.GasSafeExpiresOn, NiceicNumber: &f.NiceicNumber})
 	if errs := formErrors(err); errs != nil {
 		u.showContractor(w, r, http.StatusUnprocessableEntity, &f, errs)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	pages "github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/tickets"
+	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -55,6 +57,18 @@ type ticketStaffData struct {
 	Defects    []clocks.Defect
 	// Message is the composer as last filled (or drafted by the AI).
 	Message messageForm
+	// Raise is the work-order form as last sent (kept when it was refused); Admin whether
+	// the compliance override is offered; GasWork whether the ticket reads as gas work;
+	// Gaps what would refuse or warn about each contractor, by id (docs/compliance.md).
+	Raise   raiseForm
+	Admin   bool
+	GasWork bool
+	Gaps    map[uuid.UUID]string
+}
+
+type raiseForm struct {
+	Contractor, Description, OverrideReason string
+	Override                                bool
 }
 
 type messageForm struct {
@@ -96,8 +110,13 @@ func (u *UI) staffData(r *http.Request, t *tickets.Detail) (*ticketStaffData, er
 		return nil, err
 	}
 	d.Contractors = cs.Items
+	d.Admin, d.GasWork, d.Gaps = actor.Role == access.Admin, workorders.IsGasWork(t.Category, t.Title, t.Description), map[uuid.UUID]string{}
+	day := today()
 	for _, c := range cs.Items {
 		d.Names[c.ID] = c.CompanyName
+		if gap := dispatchGaps(c, d.GasWork, day); gap != "" {
+			d.Gaps[c.ID] = gap
+		}
 	}
 	for _, s := range tickets.Statuses {
 		if tickets.CanTransition(t.Status, s) {
@@ -229,11 +248,83 @@ func (u *UI) sendMessage(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
 	u.back(w, r, id, "messages")
 }
 
+// dispatchGaps says, for the contractor options, what the work-order checks would refuse
+// (lapsed insurance; for gas work, no current Gas Safe registration) or warn about (no
+// insurance date), "" for nothing.
+func dispatchGaps(c contractors.Contractor, gasWork bool, day string) string {
+	k := complianceOf(c, day)
+	var gaps []string
+	if gasWork && !k.GasSafeCurrent {
+		gaps = append(gaps, "no current Gas Safe registration")
+	}
+	if k.Lapsed || k.Unknown {
+		gaps = append(gaps, strings.ToLower(k.Insurance[:1])+k.Insurance[1:])
+	}
+	return strings.Join(gaps, "; ")
+}
+
+// overrideNote is a compliance_overridden timeline entry as the history reads it.
+type overrideNote struct {
+	Overridden, Reason string
+}
+
+// overrideNotes reads the compliance overrides among a ticket's events, by event id.
+func overrideNotes(events []timeline.Event) map[uuid.UUID]*overrideNote {
+	notes := map[uuid.UUID]*overrideNote{}
+	for _, e := range events {
+		if e.Action != "compliance_overridden" {
+			continue
+		}
+		var after struct {
+			Overridden []string `json:"overridden"`
+			Reason     string   `json:"reason"`
+		}
+		if json.Unmarshal(e.After, &after) == nil {
+			notes[e.ID] = &overrideNote{Overridden: strings.Join(after.Overridden, "; "), Reason: after.Reason}
+		}
+	}
+	return notes
+}
+
+// raisedNotices are the notices the ticket shows after a work order is raised (?raised=).
+var raisedNotices = map[string]string{
+	"warned": "The work order is raised, but the company has no insurance expiry date on record: ask for its certificate and add the date on the company's page.",
+}
+
+// raiseWorkOrder sends a contractor. The compliance checks' refusal is shown beside the
+// contractor with what was typed kept; an ADMIN may override them with a reason; a warning
+// (no insurance date on record) is a notice on the ticket after the redirect.
 func (u *UI) raiseWorkOrder(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
-	contractor, _ := uuid.Parse(r.PostFormValue("contractor"))
-	in := workorders.RaiseInput{TicketID: id, ContractorID: contractor, Description: r.PostFormValue("description")}
-	if _, err := u.deps.WorkOrders.Raise(r.Context(), visitOf(r.Context()).Actor, in); err != nil {
-		u.refused(w, r, err, map[string]string{"contractorId": "contractor", "description": "workDescription"}, nil)
+	f := raiseForm{Contractor: r.PostFormValue("contractor"), Description: r.PostFormValue("description"),
+		Override: r.PostFormValue("override") == "on", OverrideReason: r.PostFormValue("overrideReason")}
+	keep := func(d *ticketStaffData) { d.Raise = f }
+	contractor, _ := uuid.Parse(f.Contractor)
+	in := workorders.RaiseInput{TicketID: id, ContractorID: contractor, Description: f.Description, Override: f.Override, OverrideReason: f.OverrideReason}
+	wo, err := u.deps.WorkOrders.Raise(r.Context(), visitOf(r.Context()).Actor, in)
+	if apperr.Is(err, apperr.Forbidden) && f.Override {
+		u.showTicketWith(w, r, http.StatusForbidden, map[string]string{"complianceOverride": "Only an administrator may override the compliance checks."}, "", keep)
+		return
+	}
+	if err != nil {
+		if errs := fieldErrors(err); errs != nil {
+			if m, ok := errs["contractorId"]; ok { // the service's reasons, in the page's words
+				errs["contractorId"] = strings.Replace(m, "(an ADMIN may override with a reason)", "(an administrator may override the checks with a reason)", 1)
+			}
+			named := map[string]string{}
+			for k, v := range errs {
+				if n, ok := map[string]string{"contractorId": "contractor", "description": "workDescription", "overrideReason": "complianceReason"}[k]; ok {
+					k = n
+				}
+				named[k] = v
+			}
+			u.showTicketWith(w, r, http.StatusUnprocessableEntity, named, "", keep)
+			return
+		}
+		u.refused(w, r, err, nil, keep)
+		return
+	}
+	if len(wo.Warnings) > 0 {
+		u.redirect(w, r, "/tickets/"+id.String()+"?raised=warned#work-orders")
 		return
 	}
 	u.back(w, r, id, "work-orders")

@@ -83,6 +83,9 @@ type ticketDetailData struct {
 	More *ticketStaffData
 	// Clocks are the legal clocks it runs against (everyone who sees it sees them).
 	Clocks []clocks.Clock
+	// Overrides are the history's compliance overrides (reasons and what they overrode),
+	// by event id.
+	Overrides map[uuid.UUID]*overrideNote
 }
 
 // ticketDetail is one ticket: its details, due time, comments, photos and history, and for
@@ -116,7 +119,10 @@ func (u *UI) showTicketWith(w http.ResponseWriter, r *http.Request, status int, 
 		u.failed(w, r, "ticket", err)
 		return
 	}
-	d := ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Notice: notice, Clocks: cs}
+	d := ticketDetailData{Detail: t, Files: files, Staff: v.Actor.Role.IsStaff(), Notice: notice, Clocks: cs, Overrides: overrideNotes(t.Timeline)}
+	if r.Method == http.MethodGet && notice == "" {
+		d.Notice = raisedNotices[r.URL.Query().Get("raised")] // a work order raised with a warning
+	}
 	if r.Method == http.MethodPost {
 		d.Comment = r.PostFormValue("body")
 	}

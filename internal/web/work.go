@@ -15,6 +15,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	pages "github.com/maintainuk/maintainuk/internal/page"
 	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/timeline"
 	"github.com/maintainuk/maintainuk/internal/workorders"
 )
 
@@ -177,6 +178,8 @@ type workOrderData struct {
 	// held, by field.
 	Problem string
 	Values  map[string]string
+	// Override is the ADMIN's compliance override it was raised with, if any.
+	Override *overrideNote
 }
 
 // doneMessages are the notices a decision's redirect may ask for (?done=).
@@ -223,6 +226,14 @@ func (u *UI) showWorkOrder(w http.ResponseWriter, r *http.Request, status int, p
 	if d.Contractor, err = n.contractor(wo.ContractorID); err != nil {
 		u.failed(w, r, "work order", err)
 		return
+	}
+	trail, err := u.deps.Timeline.List(ctx, v.Actor, timeline.EntityWorkOrder, id, pages.Request{Limit: pages.MaxLimit}, true)
+	if err != nil {
+		u.failed(w, r, "work order", err)
+		return
+	}
+	for _, note := range overrideNotes(trail.Items) {
+		d.Override = note
 	}
 	ql, err := u.deps.Quotes.List(ctx, v.Actor, quotes.Filter{WorkOrderID: &id}, pages.Request{Limit: pages.MaxLimit})
 	if err != nil {
