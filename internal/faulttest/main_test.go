@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,5 +228,27 @@ func orgConn(t *testing.T, ownerURL string, orgID uuid.UUID) *pgx.Conn {
 	if _, err := conn.Exec(ctx, `SELECT set_config('app.org_id', $1, false)`, orgID.String()); err != nil {
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// superuserConn connects to the test's database (named in ownerURL) as the cluster's
+// superuser (TEST_DATABASE_URL), which row-level security does not restrict, to read
+// every organisation's rows.
+func superuserConn(t *testing.T, ownerURL string) *pgx.Conn {
+	t.Helper()
+	owner, err := url.Parse(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Path = owner.Path
+	conn, err := pgx.Connect(context.Background(), admin.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
