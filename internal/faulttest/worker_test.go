@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +42,7 @@ func newProviders(t *testing.T) *providers {
 }
 
 func (p *providers) serve(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
 	_, _ = io.Copy(io.Discard, r.Body)
 	var kind, key string
 	switch {
@@ -51,6 +54,15 @@ func (p *providers) serve(w http.ResponseWriter, r *http.Request) {
 		kind, key = "ai", ""
 	case r.URL.Path == "/v1/customers":
 		kind, key = "stripe", r.Header.Get("Idempotency-Key")
+	case strings.HasSuffix(r.URL.Path, "/Messages.json"):
+		// Twilio takes no idempotency key: the message is named by its status callback.
+		kind = "sms"
+		if strings.HasPrefix(r.PostForm.Get("To"), "whatsapp:") {
+			kind = "whatsapp"
+		}
+		if cb, err := url.Parse(r.PostForm.Get("StatusCallback")); err == nil {
+			key = cb.Query().Get("message")
+		}
 	default:
 		kind = "other " + r.Method + " " + r.URL.Path
 	}
@@ -75,6 +87,8 @@ func (p *providers) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1767225600,"model":"gpt-4o-mini",`+
 			`"choices":[{"index":0,"message":{"role":"assistant","content":%s,"refusal":null},"finish_reason":"stop"}],`+
 			`"usage":{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150}}`, content)
+	case "sms", "whatsapp":
+		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued"}`, time.Now().UnixNano())
 	case "stripe":
 		fmt.Fprintf(w, `{"id":"cus_fault%d","object":"customer","livemode":false}`, time.Now().UnixNano())
 	default:
@@ -102,6 +116,7 @@ func TestWorkerKilledMidJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake := newProviders(t)
+	owner := superuserConn(t, dbs.OwnerURL) // every organisation's rows, past row-level security
 	port := testsupport.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	env := append(serverEnv(t, dbs.AppURL, t.TempDir(), port),
@@ -109,6 +124,7 @@ func TestWorkerKilledMidJob(t *testing.T) {
 		"AI_PROVIDER=openai", "OPENAI_API_KEY=sk-test-fault", "OPENAI_BASE_URL="+fake.URL+"/v1/", "AI_TIMEOUT=10s", "AI_RETRIES=0",
 		"BILLING_PROVIDER=stripe", "STRIPE_SECRET_KEY=sk_test_fault", "STRIPE_WEBHOOK_SECRET=whsec_fault", "STRIPE_BASE_URL="+fake.URL,
 		"STRIPE_PRICE_STARTER=price_s", "STRIPE_PRICE_PROFESSIONAL=price_p", "STRIPE_PRICE_ENTERPRISE=price_e",
+		"SMS_PROVIDER=twilio", "TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN=faulttoken0123456789", "TWILIO_BASE_URL="+fake.URL,
 		"ALLOW_PRIVATE_WEBHOOK_TARGETS=true", "JOB_TIMEOUT=8s", "JOB_RESCUE_AFTER=8s")
 	srv := start(t, "serve", append(env, "SERVE_WORKERS=false"), "serve")
 	waitReady(t, base, srv, 60*time.Second)
@@ -119,12 +135,36 @@ func TestWorkerKilledMidJob(t *testing.T) {
 		t.Fatalf("create webhook endpoint: %v %d %s", err, a.status, a.raw)
 	}
 	const reports = 5
+	var ticketID string
 	for i := range reports {
 		a, err := call(ctx, http.MethodPost, base+"/api/v1/tickets", admin, map[string]any{
 			"unitId": facts.UnitID, "category": "PLUMBING", "title": fmt.Sprintf("Dripping tap %d", i),
 			"description": "The kitchen tap drips.", "reportedByName": "Pat Resident", "reportedByEmail": fmt.Sprintf("pat%d@example.co.uk", i)}, "")
 		if err != nil || a.status != http.StatusCreated {
 			t.Fatalf("create ticket: %v %d %s", err, a.status, a.raw)
+		}
+		var ticket struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(a.data, &ticket)
+		ticketID = ticket.ID
+	}
+	// Texts: the resident agreed to SMS and WhatsApp; staff text them about the last
+	// ticket, with no quiet hours holding the texts back whatever the time of day.
+	if a, err := call(ctx, http.MethodPatch, base+"/api/v1/settings", admin, map[string]any{"quietHours": map[string]string{"start": "00:00", "end": "00:00"}}, ""); err != nil || a.status != http.StatusOK {
+		t.Fatalf("turn quiet hours off: %v %d %s", err, a.status, a.raw)
+	}
+	for _, channel := range []string{"SMS", "WHATSAPP"} {
+		if a, err := call(ctx, http.MethodPost, base+"/api/v1/consent/grant", admin, map[string]string{"type": channel, "value": "07400 123456"}, ""); err != nil || a.status >= 300 {
+			t.Fatalf("grant %s consent: %v %d %s", channel, err, a.status, a.raw)
+		}
+	}
+	for _, text := range []map[string]any{
+		{"channel": "SMS", "to": "07400 123456", "body": "Your plumber comes on Monday morning."},
+		{"channel": "WHATSAPP", "to": "07400 123456", "contentSid": "HX" + strings.Repeat("0", 32), "contentVariables": map[string]string{"1": "Northgate", "2": "MT-000001"}},
+	} {
+		if a, err := call(ctx, http.MethodPost, base+"/api/v1/tickets/"+ticketID+"/messages", admin, text, ""); err != nil || a.status != http.StatusCreated {
+			t.Fatalf("send %s: %v %d %s", text["channel"], err, a.status, a.raw)
 		}
 	}
 	if a, err := call(ctx, http.MethodPost, base+"/api/v1/auth/register", "", map[string]string{
@@ -134,15 +174,20 @@ func TestWorkerKilledMidJob(t *testing.T) {
 
 	// Kill the worker once every provider has a request in flight.
 	deadline := time.Now().Add(30 * time.Second)
-	for !(len(fake.keys("email")) > 0 && len(fake.keys("webhook")) > 0 && len(fake.keys("ai")) > 0 && len(fake.keys("stripe")) > 0) {
+	kinds := []string{"email", "webhook", "ai", "stripe", "sms", "whatsapp"}
+	for slices.ContainsFunc(kinds, func(k string) bool { return len(fake.keys(k)) == 0 }) {
 		if time.Now().After(deadline) {
-			t.Fatalf("not every provider was called within 30 s: email %d, webhook %d, ai %d, stripe %d",
-				len(fake.keys("email")), len(fake.keys("webhook")), len(fake.keys("ai")), len(fake.keys("stripe")))
+			called := map[string]int{}
+			for _, k := range kinds {
+				called[k] = len(fake.keys(k))
+			}
+			var texts string
+			_ = owner.QueryRow(ctx, `SELECT coalesce(string_agg(channel || ' ' || status || ' ' || failure_reason, '; '), '') FROM messages WHERE channel <> 'EMAIL'`).Scan(&texts)
+			t.Fatalf("not every provider was called within 30 s: %v; texts: %s; jobs: %v", called, texts, jobStates(t, owner, ""))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond)
-	owner := superuserConn(t, dbs.OwnerURL) // every organisation's rows, past row-level security
 	running := jobStates(t, owner, "running")
 	worker.kill()
 	killedAt := time.Now()
@@ -200,6 +245,27 @@ func TestWorkerKilledMidJob(t *testing.T) {
 	}
 	checkOnce(t, "webhook", hookRows, fake.keys("webhook"), "DELIVERED")
 
+	// Texts: Twilio takes no idempotency key, so a text whose send was cut off by the
+	// kill is sent again (at least once); the claim row keeps it one message, charged once.
+	textRows := map[string]string{}
+	rows, _ = owner.Query(ctx, `SELECT id::text, status FROM messages WHERE channel IN ('SMS', 'WHATSAPP')`)
+	for rows.Next() {
+		var id, status string
+		_ = rows.Scan(&id, &status)
+		textRows[id] = status
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	checkOnce(t, "text", textRows, slices.Concat(fake.keys("sms"), fake.keys("whatsapp")), "QUEUED")
+	var metered int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM messages WHERE channel IN ('SMS', 'WHATSAPP') AND metered > 0`).Scan(&metered); err != nil {
+		t.Fatal(err)
+	}
+	if metered != len(textRows) {
+		t.Errorf("%d of %d texts charged", metered, len(textRows))
+	}
+
 	// Billing: the new organisation's customer was created under one key.
 	if keys := distinct(fake.keys("stripe")); len(keys) != 1 {
 		t.Errorf("stripe customer creates used %d idempotency keys %v, want 1", len(keys), keys)
@@ -212,9 +278,10 @@ func TestWorkerKilledMidJob(t *testing.T) {
 	if classified < reports || jobs != classified {
 		t.Errorf("%d classification jobs completed for %d tickets, want one for each of the %d reports", jobs, classified, reports)
 	}
-	t.Logf("sent to providers: email %d requests (%d keys), webhooks %d (%d ids), ai %d, stripe %d (%d keys); %d jobs rescued",
+	t.Logf("sent to providers: email %d requests (%d keys), webhooks %d (%d ids), ai %d, stripe %d (%d keys), sms %d (%d texts), whatsapp %d (%d texts); %d jobs rescued",
 		len(fake.keys("email")), len(distinct(fake.keys("email"))), len(fake.keys("webhook")), len(distinct(fake.keys("webhook"))),
-		len(fake.keys("ai")), len(fake.keys("stripe")), len(distinct(fake.keys("stripe"))), rescued)
+		len(fake.keys("ai")), len(fake.keys("stripe")), len(distinct(fake.keys("stripe"))),
+		len(fake.keys("sms")), len(distinct(fake.keys("sms"))), len(fake.keys("whatsapp")), len(distinct(fake.keys("whatsapp"))), rescued)
 }
 
 // checkOnce asserts each row went out under its own key, every key the provider saw
