@@ -137,7 +137,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
-		Logger: logger, Work: true, JobTimeout: time.Minute, Middleware: []rivertype.Middleware{a.Metrics.JobMiddleware()},
+		Logger: logger, Work: true, JobTimeout: cfg.JobTimeout, RescueStuckJobsAfter: cfg.JobRescueAfter, Middleware: []rivertype.Middleware{a.Metrics.JobMiddleware()},
 		Periodic: slices.Concat([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic(), billing.Periodic()),
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
@@ -314,7 +314,7 @@ func (a *App) ready(ctx context.Context) error {
 	return a.DB.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM river_job WHERE false)`).Scan(&ok)
 }
 
-// Run serves HTTP on ln and works jobs until ctx is cancelled, then stops both within the
+// Run serves HTTP on ln and, unless SERVE_WORKERS is false, works jobs until ctx is cancelled, then stops both within the
 // shutdown timeout: HTTP first (no new work arrives), then the workers. With METRICS_ADDR
 // set it serves /metrics there too, until the workers have stopped.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
@@ -324,7 +324,12 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan error, 1)
-	go func() { jobsDone <- jobs.Run(jobsCtx, a.Jobs, a.Config.ShutdownTimeout, a.Logger) }()
+	if a.Config.ServeWorkers {
+		go func() { jobsDone <- jobs.Run(jobsCtx, a.Jobs, a.Config.ShutdownTimeout, a.Logger) }()
+	} else {
+		a.Logger.Info("job workers off (SERVE_WORKERS=false): `maintainuk worker` processes work the jobs")
+		jobsDone <- nil
+	}
 	httpErr := a.Serve(ctx, ln)
 	stopJobs()
 	jobsErr := <-jobsDone

@@ -10,8 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"syscall"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/maintainuk/maintainuk/internal/apperr"
 )
 
 // Store keeps file contents by organisation and SHA-256. The local disk implements it; an
@@ -45,11 +49,11 @@ func (s LocalStore) Put(_ context.Context, orgID uuid.UUID, sum string, src stri
 		return nil // already stored: content-addressed
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return fmt.Errorf("attachments: %w", err)
+		return storageFull(fmt.Errorf("attachments: %w", err))
 	}
 	if err := os.Rename(src, dst); err != nil {
 		// Across file systems (temp dir elsewhere): copy, then rename within the target.
-		return copyInto(src, dst)
+		return storageFull(copyInto(src, dst))
 	}
 	return nil
 }
@@ -69,10 +73,26 @@ func copyInto(src, dst string) error {
 		tmp.Close()
 		return fmt.Errorf("attachments: %w", err)
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("attachments: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("attachments: %w", err)
 	}
 	return os.Rename(tmp.Name(), dst)
+}
+
+// storageFull turns a full disk (or an exhausted quota) into the 503 the API answers:
+// the upload is refused whole, its partial temp file removed by the caller, and nothing
+// refers to it. Other errors pass through unchanged.
+func storageFull(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		e := apperr.Wrap(err, apperr.Unavailable, "file storage is full, so the file was not saved; try again later")
+		e.RetryAfter = time.Minute
+		return e
+	}
+	return err
 }
 
 // Open opens a stored file.
@@ -92,15 +112,18 @@ func (s LocalStore) Open(_ context.Context, orgID uuid.UUID, sum string) (io.Rea
 func hashFile(r io.Reader, limit int64, tmpDir string) (path, sum string, size int64, head []byte, err error) {
 	f, err := os.CreateTemp(tmpDir, "upload-*")
 	if err != nil {
-		return "", "", 0, nil, fmt.Errorf("attachments: temp file: %w", err)
+		return "", "", 0, nil, storageFull(fmt.Errorf("attachments: temp file: %w", err))
 	}
 	defer f.Close()
 	h := sha256.New()
 	headBuf := &limitedBuffer{max: 512}
 	size, err = io.Copy(io.MultiWriter(f, h, headBuf), io.LimitReader(r, limit+1))
+	if err == nil {
+		err = f.Sync() // a full disk can surface only when the data is written out
+	}
 	if err != nil {
 		os.Remove(f.Name())
-		return "", "", 0, nil, fmt.Errorf("attachments: read upload: %w", err)
+		return "", "", 0, nil, storageFull(fmt.Errorf("attachments: read upload: %w", err))
 	}
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), size, headBuf.b, nil
 }

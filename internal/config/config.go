@@ -46,7 +46,14 @@ type Config struct {
 	InvitationTTL   time.Duration
 	RefreshMaxAge   time.Duration
 	ShutdownTimeout time.Duration
-	MaxBodyBytes    int64
+	// JobRescueAfter is how long a job may stay running, its worker gone, before another
+	// process runs it again (jobs.DefaultRescueStuckJobsAfter explains the default).
+	JobRescueAfter time.Duration
+	// JobTimeout cancels a job that runs longer (a worker's own Timeout overrides it).
+	JobTimeout time.Duration
+	// ServeWorkers makes `serve` work jobs too; false leaves them to `worker` processes.
+	ServeWorkers bool
+	MaxBodyBytes int64
 	// TrustProxyHeaders makes the client IP come from X-Forwarded-For (set it only behind a
 	// proxy that overwrites the header).
 	TrustProxyHeaders bool
@@ -242,6 +249,22 @@ func Options() []Option {
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.RefreshMaxAge }, time.Hour, 365*24*time.Hour)},
 		{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Description: "How long in-flight requests and jobs get to finish on SIGINT/SIGTERM.",
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 10*time.Minute)},
+		{Name: "JOB_RESCUE_AFTER", Default: "5m", Description: "How long a job may stay running after its worker process died (killed, out of memory, its machine gone) before another process runs it again; " +
+			"a job whose own timeout is longer waits for that timeout instead. 5 minutes leaves every email, text and webhook job's 1-minute timeout long expired, so a job still working is never run twice, " +
+			"and a crash delays its jobs by minutes rather than River's default hour (docs/faults.md).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.JobRescueAfter }, time.Second, 24*time.Hour)},
+		{Name: "JOB_TIMEOUT", Default: "1m", Description: "How long one attempt of a background job may run before it is cancelled and retried (kinds with their own timeout, such as the quote chaser's 30 minutes, keep theirs).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.JobTimeout }, time.Second, time.Hour)},
+		{Name: "SERVE_WORKERS", Default: "true", Description: "Whether `serve` also works background jobs (emails, texts, webhooks, AI, billing, reminders). " +
+			"Set false when separate `maintainuk worker` processes work them, so the API's replicas only answer HTTP and insert jobs.",
+			apply: func(c *Config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("must be true or false")
+				}
+				c.ServeWorkers = b
+				return nil
+			}},
 		{Name: "MAX_BODY_BYTES", Default: "1048576", Description: "Largest JSON request body accepted (bytes); larger answers 413.",
 			apply: func(c *Config, v string) error {
 				n, err := strconv.ParseInt(v, 10, 64)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/validation"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 )
 
 func init() {
@@ -97,6 +99,13 @@ func codeOf(status int) apperr.Code {
 	return apperr.BadRequest
 }
 
+// unavailableMessage and unavailableRetryAfter (seconds) answer a request the database
+// could not serve because it is unreachable.
+const (
+	unavailableMessage    = "the service is briefly unavailable; try again in a few seconds"
+	unavailableRetryAfter = 5
+)
+
 const internalMessage = "something went wrong on our side; quote the trace id if you contact support"
 
 // newErrorEnvelope turns any error into the API's failure envelope. Domain errors keep
@@ -120,6 +129,14 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 			}
 			return env
 		}
+	}
+	if status >= 500 && slices.ContainsFunc(errs, database.Unreachable) {
+		// The database is down or restarting: the request may succeed in a moment, so
+		// 503 with Retry-After rather than a 500 that reads as a bug (docs/faults.md).
+		logger.WarnContext(ctx, "database unreachable", "trace_id", env.TraceID, "error", errors.Join(errs...))
+		env.status, env.retryAfter = http.StatusServiceUnavailable, unavailableRetryAfter
+		env.Err = Failure{Code: apperr.Unavailable, Message: unavailableMessage}
+		return env
 	}
 	env.status = status
 	env.Err = Failure{Code: codeOf(status), Message: msg}

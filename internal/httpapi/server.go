@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -250,7 +251,14 @@ func (s *Server) operation(method, path, id, tag, summary string, secured bool) 
 		op.Security = []map[string][]string{{bearerScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
-	op.Errors = append(op.Errors, extraAnswers[id]...)
+	// Every operation reads or writes the database: while it is unreachable (restarting,
+	// failing over) the answer is 503 with Retry-After, not 500 (docs/faults.md).
+	op.Errors = append(op.Errors, http.StatusServiceUnavailable)
+	for _, status := range extraAnswers[id] {
+		if !slices.Contains(op.Errors, status) {
+			op.Errors = append(op.Errors, status)
+		}
+	}
 	return op
 }
 

@@ -70,7 +70,8 @@ type Options struct {
 //
 // A job still genuinely working is never taken from under it: by 5 minutes its
 // context has long been cancelled by its timeout. River's own default, an hour, would
-// leave an email or a webhook an hour late after a crash.
+// leave an email or a webhook an hour late after a crash. JOB_RESCUE_AFTER sets it (the
+// fault tests in internal/faulttest shorten it, with JOB_TIMEOUT, to seconds).
 const DefaultRescueStuckJobsAfter = 5 * time.Minute
 
 // River fetches at most once per FetchCooldown per queue (default 100 ms), which bounds
