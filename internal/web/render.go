@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/apperr"
+	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/hhsrs"
 	"github.com/maintainuk/maintainuk/internal/ukcalendar"
 )
@@ -217,6 +218,13 @@ func (u *UI) message(w http.ResponseWriter, r *http.Request, status int, title, 
 // status, anything unexpected as our failure (logged).
 func (u *UI) failed(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var ae *apperr.Error
+	if database.Unreachable(err) && (!errors.As(err, &ae) || ae.Code == apperr.Internal) {
+		// The database is restarting or out of reach: busy, not broken (as the API's 503).
+		u.logFailure(r.Context(), what, err)
+		retryAfter(w, 5*time.Second)
+		u.message(w, r, http.StatusServiceUnavailable, "Service unavailable", "The service is briefly unavailable. Please try again in a few seconds.", false)
+		return
+	}
 	if !errors.As(err, &ae) || ae.Code == apperr.Internal {
 		u.logFailure(r.Context(), what, err)
 		u.message(w, r, http.StatusInternalServerError, "Something went wrong", "Something went wrong on our side. Please try again in a few minutes.", false)
@@ -230,6 +238,9 @@ func (u *UI) failed(w http.ResponseWriter, r *http.Request, what string, err err
 	case apperr.RateLimited:
 		retryAfter(w, ae.RetryAfter)
 		u.message(w, r, http.StatusTooManyRequests, "Too many attempts", "Too many attempts. Wait a minute and try again.", false)
+	case apperr.Unavailable:
+		retryAfter(w, ae.RetryAfter)
+		u.message(w, r, http.StatusServiceUnavailable, "Service unavailable", sentence(ae.Message), false)
 	case apperr.PaymentRequired:
 		u.message(w, r, http.StatusPaymentRequired, "Payment overdue", sentence(ae.Message), false)
 	case apperr.Invalid:
