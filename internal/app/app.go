@@ -380,6 +380,17 @@ func (a *App) serveMetrics() (stop func() error, err error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	// The probes too: `worker` has no other HTTP, and its pods need liveness and readiness
+	// (deploy/k8s). Same answers as the API's /health/live and /health/ready.
+	mux.HandleFunc("GET /health/live", func(w http.ResponseWriter, r *http.Request) { healthAnswer(w, http.StatusOK) })
+	mux.HandleFunc("GET /health/ready", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.ready(r.Context()); err != nil {
+			a.Logger.Warn("not ready", "error", err)
+			healthAnswer(w, http.StatusServiceUnavailable)
+			return
+		}
+		healthAnswer(w, http.StatusOK)
+	})
 	if a.Config.Profiling {
 		mux.Handle(metrics.ProfilerPath, metrics.Profiler())
 	}
@@ -404,6 +415,18 @@ func (a *App) serveMetrics() (stop func() error, err error) {
 		}
 		return nil
 	}, nil
+}
+
+// healthAnswer writes a probe's answer as the API's health operations do.
+func healthAnswer(w http.ResponseWriter, status int) {
+	word := "ok"
+	if status != http.StatusOK {
+		word = "unavailable"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, "{\"status\":%q}\n", word)
 }
 
 // Serve answers HTTP on ln until ctx is cancelled, then lets in-flight requests finish

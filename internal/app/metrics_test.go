@@ -27,7 +27,8 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 // TestMetricsListener: with METRICS_ADDR set, `serve` (Run) and `worker` (Work) answer
-// GET /metrics there without credentials, and nothing else; the main listener still
+// GET /metrics there without credentials, the probes /health/live and /health/ready (a
+// worker pod's), and nothing else; the main listener still
 // refuses /metrics without them; both stop with the program.
 func TestMetricsListener(t *testing.T) {
 	t.Parallel()
@@ -71,8 +72,13 @@ func TestMetricsListener(t *testing.T) {
 				!strings.Contains(body, `maintainuk_job_queue_depth{queue="email",state="available"}`) {
 				t.Fatalf("METRICS_ADDR /metrics: %d\n%s", status, body)
 			}
-			if status, _ := get(t, metricsURL+"/health/live"); status != http.StatusNotFound {
-				t.Fatalf("METRICS_ADDR serves more than /metrics and the profiler: %d", status)
+			for _, probe := range []string{"/health/live", "/health/ready"} {
+				if status, body := get(t, metricsURL+probe); status != http.StatusOK || !strings.Contains(body, `"status":"ok"`) {
+					t.Fatalf("METRICS_ADDR %s: %d %s", probe, status, body)
+				}
+			}
+			if status, _ := get(t, metricsURL+"/api/v1/tickets"); status != http.StatusNotFound {
+				t.Fatalf("METRICS_ADDR serves more than /metrics, the probes and the profiler: %d", status)
 			}
 			if status, body := get(t, metricsURL+"/debug/pprof/heap?debug=1"); status != http.StatusOK || !strings.Contains(body, "heap profile") {
 				t.Fatalf("METRICS_ADDR /debug/pprof/heap with PROFILING on: %d %.200s", status, body)

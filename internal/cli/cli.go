@@ -26,6 +26,9 @@ Commands:
               (APP_ENV=development only)
   platform-admin EMAIL [--remove]
               let a user open the job dashboard at /admin/jobs (or stop them)
+  healthcheck [ADDR]
+              exit 0 if the server on this machine answers GET /health/live within 2 s
+              (at HTTP_ADDR's port, or ADDR), 1 otherwise: the container's HEALTHCHECK
   dev         zero-config local run: private PostgreSQL under DATA_DIR, migrate, seed, serve
   openapi     print the OpenAPI 3.1 document (as served at /openapi.json; servers from BASE_URL)
   loadtest -url URL -email EMAIL [flags]
@@ -79,6 +82,8 @@ func Main(ctx context.Context, env Env) int {
 		})
 	case "with-postgres":
 		err = withPostgres(ctx, args, env)
+	case "healthcheck":
+		err = healthcheck(ctx, args, env)
 	case "config-doc":
 		configDoc(env.Stdout)
 		return 0

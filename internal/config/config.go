@@ -188,7 +188,7 @@ func Options() []Option {
 				c.HTTPAddr = v
 				return nil
 			}},
-		{Name: "METRICS_ADDR", Description: "Address of a second, internal listener serving only GET /metrics (Prometheus text), and the profiler when PROFILING is on, for `serve`, `worker` and `dev`; " +
+		{Name: "METRICS_ADDR", Description: "Address of a second, internal listener serving only GET /metrics (Prometheus text), the probes GET /health/live and /health/ready (a worker's only HTTP), and the profiler when PROFILING is on, for `serve`, `worker` and `dev`; " +
 			"empty serves none. Keep it off the public network: it has no authentication. The main listener also serves /metrics, to platform operators only (docs/observability.md).",
 			apply: func(c *Config, v string) error {
 				if v == "" {
