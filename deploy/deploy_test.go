@@ -117,6 +117,7 @@ type container struct {
 	} `json:"envFrom"`
 	Env []struct {
 		Name      string `json:"name"`
+		Value     string `json:"value"`
 		ValueFrom *struct {
 			SecretKeyRef *struct {
 				Name string `json:"name"`
@@ -417,6 +418,16 @@ func TestManifests(t *testing.T) {
 			}
 			if d.Metadata.Name == "maintainuk-api" && ports["http"] != httpPort {
 				t.Errorf("http port %d, HTTP_ADDR says %d", ports["http"], httpPort)
+			}
+			// The API's replicas leave the jobs to the worker Deployment.
+			servesJobs := true
+			for _, e := range c.Env {
+				if e.Name == "SERVE_WORKERS" && e.Value == "false" {
+					servesJobs = false
+				}
+			}
+			if d.Metadata.Name == "maintainuk-api" && servesJobs {
+				t.Error("the API Deployment must set SERVE_WORKERS=false: worker.yaml works the jobs")
 			}
 			onMetrics := d.Metadata.Name == "maintainuk-worker" // worker serves no HTTP_ADDR
 			for name, p := range map[string]*probe{"startupProbe": c.StartupProbe, "readinessProbe": c.ReadinessProbe, "livenessProbe": c.LivenessProbe} {
