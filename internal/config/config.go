@@ -480,7 +480,7 @@ func Options() []Option {
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPWriteTimeout }, time.Second, time.Hour)},
 		{Name: "HTTP_IDLE_TIMEOUT", Default: "120s", Description: "How long an idle keep-alive connection stays open (keep it above the load balancer's idle timeout).",
 			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPIdleTimeout }, time.Second, time.Hour)},
-		{Name: "HTTP_COMPRESS_MIN_BYTES", Default: "1024", Description: "Smallest JSON or HTML response compressed (zstd when the client accepts it, else gzip; docs/benchmarks-micro.md); 0 turns compression off.",
+		{Name: "HTTP_COMPRESS_MIN_BYTES", Default: "2048", Description: "Smallest JSON or HTML response compressed (zstd when the client accepts it, else gzip; docs/benchmarks-micro.md); 0 turns compression off.",
 			apply: intBetween(func(c *Config) *int { return &c.CompressMinBytes }, 0, 1<<20)},
 		{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Description: "OTLP/HTTP collector (e.g. http://otel-collector:4318) to export OpenTelemetry traces to; traces go to its /v1/traces. Empty exports none (every request and job still gets a trace id for logs). OTEL_EXPORTER_OTLP_HEADERS, read by the exporter itself, adds headers such as an API key.",
 			apply: func(c *Config, v string) error {

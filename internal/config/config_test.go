@@ -81,7 +81,7 @@ func TestDefaults(t *testing.T) {
 		{"HTTPReadTimeout", c.HTTPReadTimeout, 60 * time.Second},
 		{"HTTPWriteTimeout", c.HTTPWriteTimeout, 60 * time.Second},
 		{"HTTPIdleTimeout", c.HTTPIdleTimeout, 120 * time.Second},
-		{"CompressMinBytes", c.CompressMinBytes, 1024},
+		{"CompressMinBytes", c.CompressMinBytes, 2048},
 		{"Tracing.Endpoint", c.Tracing.Endpoint, ""},
 		{"Tracing.ServiceName", c.Tracing.ServiceName, "maintainuk"},
 		{"Tracing.SampleRatio", c.Tracing.SampleRatio, 1.0},
