@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/riverqueue/rivercontrib/otelriver"
@@ -143,6 +144,14 @@ func NewWithOptions(ctx context.Context, cfg *config.Config, logger *slog.Logger
 func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdktrace.TracerProvider) (*App, error) {
 	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now), Tracer: tp}
 	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI, jobs.QueueSMS, jobs.QueueWhatsApp, jobs.QueueBilling}, logger)
+	a.Metrics.Registry().MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_settings_cache_hits_total",
+			Help: "Organisation settings read from the process's cache (orgsettings.CacheTTL)."},
+			func() float64 { h, _ := orgsettings.CacheStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_settings_cache_misses_total",
+			Help: "Organisation settings read from the database: not cached, or cached too long ago."},
+			func() float64 { _, m := orgsettings.CacheStats(); return float64(m) }),
+	)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
