@@ -574,7 +574,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 	}
 	if c.DBMinConns > c.DBMaxConns {
-		errs = append(errs, errors.New("config: DB_MIN_CONNS must not exceed DB_MAX_CONNS"))
+		errs = append(errs, fmt.Errorf("config: DB_MIN_CONNS=%d: must not exceed DB_MAX_CONNS (%d)", c.DBMinConns, c.DBMaxConns))
 	}
 	if c.AI.Provider == "openai" && c.AI.OpenAIAPIKey == "" {
 		errs = append(errs, errors.New("config: OPENAI_API_KEY is required when AI_PROVIDER=openai"))
