@@ -12,10 +12,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"riverqueue.com/riverui"
 
 	"github.com/maintainuk/maintainuk/internal/ai"
@@ -38,6 +43,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/messaging/carrier"
 	"github.com/maintainuk/maintainuk/internal/messaging/twilio"
 	"github.com/maintainuk/maintainuk/internal/metrics"
+	"github.com/maintainuk/maintainuk/internal/metrics/tracing"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
@@ -79,37 +85,73 @@ type App struct {
 	Metrics *metrics.Metrics
 	// metricsLn is the METRICS_ADDR listener once ListenMetrics has opened it.
 	metricsLn net.Listener
+	// jobsDown is why readiness fails once the job workers have stopped.
+	jobsDown atomic.Pointer[error]
+	// Tracer makes the spans of requests, queries and jobs (docs/observability.md).
+	Tracer *sdktrace.TracerProvider
+}
+
+// Options change how New builds the program; tests use them.
+type Options struct {
+	// SpanExporter receives every span at once (tracetest's in-memory exporter) instead
+	// of the configured OTLP collector.
+	SpanExporter sdktrace.SpanExporter
 }
 
 // New connects to the database (cfg.DatabaseURL, the application role) and builds the
 // services and the API.
 func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, error) {
+	return NewWithOptions(ctx, cfg, logger, Options{})
+}
+
+// NewWithOptions is New with options.
+func NewWithOptions(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Options) (*App, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("app: DATABASE_URL is not set (for a local run with its own database use `maintainuk dev`)")
 	}
 	if cfg.AppSecret == "" {
 		return nil, errors.New("app: APP_SECRET is not set")
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	tp, err := tracing.NewProvider(ctx, cfg.Tracing, opts.SpanExporter)
 	if err != nil {
+		return nil, err
+	}
+	// Every line logged with a request's or a job's context names its trace.
+	logger = slog.New(tracing.LogHandler(logger.Handler()))
+	db, err := database.OpenPool(ctx, cfg.DatabaseURL, database.PoolOptions{
+		MaxConns: cfg.DBMaxConns, MinConns: cfg.DBMinConns, MaxConnLifetime: cfg.DBMaxConnLifetime, MaxConnIdleTime: cfg.DBMaxConnIdleTime,
+		Tracer: tracing.SQLTracer(tp),
+	})
+	if err != nil {
+		_ = tp.Shutdown(ctx)
 		return nil, err
 	}
 	if err := checkRole(ctx, cfg, logger, db); err != nil {
 		db.Close()
+		_ = tp.Shutdown(ctx)
 		return nil, err
 	}
-	a, err := assemble(cfg, logger, db)
+	a, err := assemble(cfg, logger, db, tp)
 	if err != nil {
 		db.Close()
+		_ = tp.Shutdown(ctx)
 		return nil, err
 	}
 	a.checkSearchIndexUsable(ctx)
 	return a, nil
 }
 
-func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, error) {
-	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now)}
+func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdktrace.TracerProvider) (*App, error) {
+	a := &App{Config: cfg, Logger: logger, DB: db, idempotency: idempotency.NewStore(db, time.Now), Tracer: tp}
 	a.Metrics = metrics.New(db.Pool, []string{jobs.QueueEmail, jobs.QueueWebhooks, jobs.QueueMaintenance, jobs.QueueAI, jobs.QueueSMS, jobs.QueueWhatsApp, jobs.QueueBilling}, logger)
+	a.Metrics.Registry().MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_settings_cache_hits_total",
+			Help: "Organisation settings read from the process's cache (orgsettings.CacheTTL)."},
+			func() float64 { h, _ := orgsettings.CacheStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_settings_cache_misses_total",
+			Help: "Organisation settings read from the database: not cached, or cached too long ago."},
+			func() float64 { _, m := orgsettings.CacheStats(); return float64(m) }),
+	)
 
 	// The River client comes first: its job table is the outbox the services publish to.
 	// Workers are registered now and given the services they use once those exist.
@@ -137,7 +179,12 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		AllowPrivateNetworks: cfg.AllowPrivateWebhookTargets, MaxEndpoints: cfg.WebhookMaxEndpoints, TestsPerMinute: cfg.WebhookTestsPerMinute,
 	})
 	a.Jobs, err = jobs.NewClient(db, jobs.Options{
-		Logger: logger, Work: true, JobTimeout: cfg.JobTimeout, RescueStuckJobsAfter: cfg.JobRescueAfter, Middleware: []rivertype.Middleware{a.Metrics.JobMiddleware()},
+		Logger: logger, Work: true, JobTimeout: cfg.JobTimeout, RescueStuckJobsAfter: cfg.JobRescueAfter,
+		// Tracing first: the work span is in the context of everything after it. A job's
+		// span links to the span that enqueued it (a request's), from the job's metadata.
+		Middleware: []rivertype.Middleware{otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
+			TracerProvider: tp, MeterProvider: metricnoop.NewMeterProvider(), EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true,
+		}), a.Metrics.JobMiddleware()},
 		Periodic: slices.Concat([]*river.PeriodicJob{jobs.RetentionPeriodic()}, reminders.Periodic(), billing.Periodic()),
 		Register: func(w *river.Workers) {
 			river.AddWorker(w, retention)
@@ -199,7 +246,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Billing:      a.Billing,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
-		Profiling: a.Config.Profiling,
+		Profiling: a.Config.Profiling, TracerProvider: tp, CompressMinBytes: cfg.CompressMinBytes,
 	}
 	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(a.Jobs, nil), Logger: logger, Prefix: "/admin/jobs", JobListHideArgsByDefault: true,
@@ -308,10 +355,31 @@ func (a *App) checkSearchIndexUsable(ctx context.Context) {
 	}
 }
 
-// ready checks the database answers and the job queue's tables are usable.
+// ready checks, in one round trip, that the database answers and the job queue's table
+// is usable, and that this process's job workers, when it runs them (Run, Work), are
+// still running: a process whose River client failed to start or stopped takes no
+// traffic, since what it accepted would wait for another process to work it. The queue
+// leader's health is not checked here: it is one per cluster, and its failure would take
+// every replica out of service at once (alert on it instead: docs/observability.md).
 func (a *App) ready(ctx context.Context) error {
+	if p := a.jobsDown.Load(); p != nil {
+		return *p
+	}
 	var ok bool
 	return a.DB.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM river_job WHERE false)`).Scan(&ok)
+}
+
+// runJobs works jobs until ctx is cancelled; once it returns, for whatever reason,
+// readiness fails.
+func (a *App) runJobs(ctx context.Context) error {
+	err := jobs.Run(ctx, a.Jobs, a.Config.ShutdownTimeout, a.Logger)
+	down := errors.New("app: the job workers are not running")
+	if err != nil {
+		down = fmt.Errorf("app: the job workers stopped: %w", err)
+		a.Logger.Error("job workers stopped", "error", err)
+	}
+	a.jobsDown.Store(&down)
+	return err
 }
 
 // Run serves HTTP on ln and, unless SERVE_WORKERS is false, works jobs until ctx is cancelled, then stops both within the
@@ -325,8 +393,9 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan error, 1)
 	if a.Config.ServeWorkers {
-		go func() { jobsDone <- jobs.Run(jobsCtx, a.Jobs, a.Config.ShutdownTimeout, a.Logger) }()
+		go func() { jobsDone <- a.runJobs(jobsCtx) }()
 	} else {
+		// Readiness then asks only the database: this process has no workers to fail.
 		a.Logger.Info("job workers off (SERVE_WORKERS=false): `maintainuk worker` processes work the jobs")
 		jobsDone <- nil
 	}
@@ -344,7 +413,7 @@ func (a *App) Work(ctx context.Context) error {
 		return err
 	}
 	a.Logger.Info("job workers started")
-	return errors.Join(jobs.Run(ctx, a.Jobs, a.Config.ShutdownTimeout, a.Logger), stopMetrics())
+	return errors.Join(a.runJobs(ctx), stopMetrics())
 }
 
 // ListenMetrics opens the METRICS_ADDR listener, once; Run and Work call it. It does
@@ -434,10 +503,10 @@ func healthAnswer(w http.ResponseWriter, status int) {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.API,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: a.Config.HTTPReadHeaderTimeout,
+		ReadTimeout:       a.Config.HTTPReadTimeout,
+		WriteTimeout:      a.Config.HTTPWriteTimeout,
+		IdleTimeout:       a.Config.HTTPIdleTimeout,
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
@@ -457,8 +526,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close stops the job dashboard and releases the database pool.
+// Close stops the job dashboard, releases the database pool and exports the spans still
+// batched.
 func (a *App) Close() {
+	if a.Tracer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.Tracer.Shutdown(ctx); err != nil {
+			a.Logger.Warn("traces not all exported", "error", err)
+		}
+	}
 	if a.stopDashboard != nil {
 		a.stopDashboard()
 	}

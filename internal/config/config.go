@@ -66,6 +66,19 @@ type Config struct {
 	PasswordHashMemory int64
 	PasswordHashWait   time.Duration
 	DBMaxConns         int
+	// DBMinConns, DBMaxConnLifetime and DBMaxConnIdleTime shape the pool (pgxpool).
+	DBMinConns        int
+	DBMaxConnLifetime time.Duration
+	DBMaxConnIdleTime time.Duration
+	// HTTP server timeouts (net/http.Server).
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration
+	HTTPWriteTimeout      time.Duration
+	HTTPIdleTimeout       time.Duration
+	// CompressMinBytes is the smallest response body compressed (0: none is).
+	CompressMinBytes int
+	// Tracing is OpenTelemetry's (docs/observability.md).
+	Tracing Tracing
 	// PublicReportsPerHour limits the public repair form per client IP.
 	PublicReportsPerHour int
 	// PublicUploadsPerOrgPerDay caps the photos the public form stores for one
@@ -82,6 +95,16 @@ type Config struct {
 	AI                    AI
 	Texting               Texting
 	Billing               Billing
+}
+
+// Tracing is where OpenTelemetry traces go: with no endpoint spans still give every
+// request and job its trace id, and nothing is exported.
+type Tracing struct {
+	// Endpoint is the OTLP/HTTP collector's base URL (traces go to Endpoint/v1/traces).
+	Endpoint    string
+	ServiceName string
+	// SampleRatio is the share of new traces exported; a caller's sampled flag is followed.
+	SampleRatio float64
 }
 
 // Billing is how organisations pay (internal/billing): locally (plans change at once,
@@ -466,6 +489,45 @@ func Options() []Option {
 			apply: stripePrice("ENTERPRISE")},
 		{Name: "DB_MAX_CONNS", Default: "20", Description: "Largest number of pooled database connections per process.",
 			apply: intBetween(func(c *Config) *int { return &c.DBMaxConns }, 2, 500)},
+		{Name: "DB_MIN_CONNS", Default: "0", Description: "Connections the pool keeps open even when idle (at most DB_MAX_CONNS); a few save the first requests after a quiet spell a connect.",
+			apply: intBetween(func(c *Config) *int { return &c.DBMinConns }, 0, 500)},
+		{Name: "DB_MAX_CONN_LIFETIME", Default: "1h", Description: "Age after which a pooled connection is closed and replaced (spreads load after a database failover, lets a pooler rebalance).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.DBMaxConnLifetime }, time.Minute, 24*time.Hour)},
+		{Name: "DB_MAX_CONN_IDLE_TIME", Default: "30m", Description: "How long a pooled connection may stay unused before it is closed (DB_MIN_CONNS are kept).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.DBMaxConnIdleTime }, 10*time.Second, 24*time.Hour)},
+		{Name: "HTTP_READ_HEADER_TIMEOUT", Default: "10s", Description: "How long a client may take to send a request's headers (guards against slow-header attacks).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPReadHeaderTimeout }, time.Second, 5*time.Minute)},
+		{Name: "HTTP_READ_TIMEOUT", Default: "60s", Description: "How long a client may take to send a whole request, body included (uploads must fit in it).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPReadTimeout }, time.Second, time.Hour)},
+		{Name: "HTTP_WRITE_TIMEOUT", Default: "60s", Description: "How long a response may take from the end of the request's headers (reports and PDFs must fit in it).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPWriteTimeout }, time.Second, time.Hour)},
+		{Name: "HTTP_IDLE_TIMEOUT", Default: "120s", Description: "How long an idle keep-alive connection stays open (keep it above the load balancer's idle timeout).",
+			apply: durationBetween(func(c *Config) *time.Duration { return &c.HTTPIdleTimeout }, time.Second, time.Hour)},
+		{Name: "HTTP_COMPRESS_MIN_BYTES", Default: "2048", Description: "Smallest JSON or HTML response compressed (zstd when the client accepts it, else gzip; docs/benchmarks-micro.md); 0 turns compression off.",
+			apply: intBetween(func(c *Config) *int { return &c.CompressMinBytes }, 0, 1<<20)},
+		{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Description: "OTLP/HTTP collector (e.g. http://otel-collector:4318) to export OpenTelemetry traces to; traces go to its /v1/traces. Empty exports none (every request and job still gets a trace id for logs). OTEL_EXPORTER_OTLP_HEADERS, read by the exporter itself, adds headers such as an API key.",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return errors.New("must be an absolute http(s) URL, e.g. http://otel-collector:4318")
+				}
+				c.Tracing.Endpoint = strings.TrimRight(v, "/")
+				return nil
+			}},
+		{Name: "OTEL_SERVICE_NAME", Default: "maintainuk", Description: "Service name the exported traces carry (service.name).",
+			apply: func(c *Config, v string) error { c.Tracing.ServiceName = v; return nonEmpty(v) }},
+		{Name: "OTEL_TRACES_SAMPLER_ARG", Default: "1", Description: "Share (0 to 1) of new traces exported; a request carrying a W3C traceparent follows its caller's sampling decision.",
+			apply: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f < 0 || f > 1 {
+					return errors.New("must be a number from 0 to 1")
+				}
+				c.Tracing.SampleRatio = f
+				return nil
+			}},
 		{Name: "WEBHOOK_MAX_ENDPOINTS", Default: "20", Description: "Most webhook endpoints one organisation may register.",
 			apply: intBetween(func(c *Config) *int { return &c.WebhookMaxEndpoints }, 1, 1000)},
 		{Name: "WEBHOOK_TESTS_PER_MINUTE", Default: "5", Description: "Webhook test sends allowed per minute per organisation.",
@@ -533,6 +595,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		if len(c.Billing.Prices) < 3 {
 			errs = append(errs, errors.New("config: STRIPE_PRICE_STARTER, STRIPE_PRICE_PROFESSIONAL and STRIPE_PRICE_ENTERPRISE are required when BILLING_PROVIDER=stripe"))
 		}
+	}
+	if c.DBMinConns > c.DBMaxConns {
+		errs = append(errs, fmt.Errorf("config: DB_MIN_CONNS=%d: must not exceed DB_MAX_CONNS (%d)", c.DBMinConns, c.DBMaxConns))
 	}
 	if c.AI.Provider == "openai" && c.AI.OpenAIAPIKey == "" {
 		errs = append(errs, errors.New("config: OPENAI_API_KEY is required when AI_PROVIDER=openai"))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,13 +21,36 @@ type DB struct {
 
 // Open connects the pool and checks the server answers.
 func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
+	return OpenPool(ctx, url, PoolOptions{MaxConns: maxConns})
+}
+
+// PoolOptions shape the pool (config DB_*); zero values keep pgxpool's defaults.
+type PoolOptions struct {
+	MaxConns, MinConns               int
+	MaxConnLifetime, MaxConnIdleTime time.Duration
+	// Tracer sees every query (OpenTelemetry's SQL spans, internal/metrics/tracing).
+	Tracer pgx.QueryTracer
+}
+
+// OpenPool is Open with every pool setting.
+func OpenPool(ctx context.Context, url string, o PoolOptions) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database: parse url: %w", err)
 	}
-	if maxConns > 0 {
-		cfg.MaxConns = int32(maxConns)
+	if o.MaxConns > 0 {
+		cfg.MaxConns = int32(o.MaxConns)
 	}
+	if o.MinConns > 0 {
+		cfg.MinConns = int32(min(o.MinConns, int(cfg.MaxConns)))
+	}
+	if o.MaxConnLifetime > 0 {
+		cfg.MaxConnLifetime = o.MaxConnLifetime
+	}
+	if o.MaxConnIdleTime > 0 {
+		cfg.MaxConnIdleTime = o.MaxConnIdleTime
+	}
+	cfg.ConnConfig.Tracer = o.Tracer
 	cfg.ConnConfig.RuntimeParams["application_name"] = "maintainuk"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	// Scope.beginSQL writes string literals whose only escape is a doubled quote.

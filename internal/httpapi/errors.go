@@ -125,7 +125,7 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 				env.retryAfter = int(math.Ceil(ae.RetryAfter.Seconds()))
 			}
 			if env.status >= 500 && ae.Code != apperr.Unavailable { // busy is not a fault
-				logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", err)
+				logger.ErrorContext(ctx, "request failed", "error", err)
 			}
 			return env
 		}
@@ -141,7 +141,7 @@ func newErrorEnvelope(ctx context.Context, logger *slog.Logger, status int, msg 
 	env.status = status
 	env.Err = Failure{Code: codeOf(status), Message: msg}
 	if status >= 500 {
-		logger.ErrorContext(ctx, "request failed", "trace_id", env.TraceID, "error", errors.Join(errs...))
+		logger.ErrorContext(ctx, "request failed", "error", errors.Join(errs...))
 		env.Err.Message = internalMessage
 		return env
 	}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/maintainuk/maintainuk/internal/apperr"
 )
 
@@ -34,15 +37,23 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// observe is the outermost middleware: it gives the request a trace id, recovers panics
-// as a 500 envelope, and writes one access-log line (never bodies, tokens or query
-// strings, which may carry personal data).
+// observe is the outermost middleware but tracing's: it gives the request its trace id
+// (its span's, or one of its own when there is no tracer), recovers panics as a 500
+// envelope, and writes one access-log line (never bodies, tokens or query strings, which
+// may carry personal data). Every line logged with the request's context carries the
+// trace id (tracing.LogHandler).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{server: s, traceID: newTraceID(r), clientIP: ClientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
+		ctx := r.Context()
+		sc := trace.SpanContextFromContext(ctx)
+		if !sc.IsValid() {
+			sc = ownSpanContext(r)
+			ctx = trace.ContextWithSpanContext(ctx, sc)
+		}
+		info := &requestInfo{server: s, traceID: sc.TraceID().String(), clientIP: ClientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
 			maxBodyBytes: s.deps.MaxBodyBytes}
-		r = r.WithContext(withRequestInfo(r.Context(), info))
+		r = r.WithContext(withRequestInfo(ctx, info))
 		rec := &statusRecorder{ResponseWriter: w}
 		rec.Header().Set("X-Trace-Id", info.traceID)
 		defer func() {
@@ -50,13 +61,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.deps.Logger.ErrorContext(r.Context(), "panic", "trace_id", info.traceID, "panic", p)
+				s.deps.Logger.ErrorContext(r.Context(), "panic", "panic", p)
 				if rec.status == 0 {
 					writeEnvelope(rec, newErrorEnvelope(r.Context(), s.deps.Logger, http.StatusInternalServerError, "internal error"))
 				}
 			}
 			attrs := []any{
-				"trace_id", info.traceID, "method", r.Method, "path", r.URL.Path,
+				"method", r.Method, "path", r.URL.Path,
 				"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds(),
 				"client_ip", info.clientIP,
 			}
@@ -71,8 +82,16 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.deps.Logger.Log(r.Context(), level, "request", attrs...)
-			if s.deps.Metrics != nil {
-				s.deps.Metrics.ObserveRequest(r.Method, s.routePattern(r), rec.status, time.Since(start))
+			span := trace.SpanFromContext(ctx)
+			if span.IsRecording() || s.deps.Metrics != nil {
+				pattern := s.routePattern(r)
+				if span.IsRecording() && pattern != "" {
+					span.SetName(pattern)
+					span.SetAttributes(attribute.String("http.route", pattern))
+				}
+				if s.deps.Metrics != nil {
+					s.deps.Metrics.ObserveRequest(r.Method, pattern, rec.status, time.Since(start))
+				}
 			}
 		}()
 		next.ServeHTTP(rec, r)

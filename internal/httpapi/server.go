@@ -14,6 +14,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/maintainuk/maintainuk/internal/access"
 	"github.com/maintainuk/maintainuk/internal/ai"
@@ -30,6 +31,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/messaging"
 	"github.com/maintainuk/maintainuk/internal/metrics"
+	"github.com/maintainuk/maintainuk/internal/metrics/tracing"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -79,6 +81,12 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// Profiling serves Go's profiler at /debug/pprof/ to platform operators (PROFILING).
 	Profiling bool
+	// TracerProvider makes each request's span (otelhttp, named by route pattern), whose
+	// trace id is the X-Trace-Id, the envelope's traceId and the logs' trace_id; nil
+	// makes ids without spans.
+	TracerProvider trace.TracerProvider
+	// CompressMinBytes is the smallest JSON or HTML body compressed (zstd or gzip); 0: none.
+	CompressMinBytes int
 }
 
 // Server is the HTTP API.
@@ -99,6 +107,9 @@ var installErrorsOnce sync.Once
 // New builds the API and its routes.
 func New(deps Deps) *Server {
 	installErrorsOnce.Do(installErrorEnvelope)
+	if deps.Logger != nil {
+		deps.Logger = slog.New(tracing.LogHandler(deps.Logger.Handler()))
+	}
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("MaintainUK API", Version)
 	config.Info.Description = "Property maintenance for UK letting agents, landlords and housing associations. " +
@@ -144,7 +155,10 @@ func New(deps Deps) *Server {
 		// The web UI has every path the API, the docs and the operators' pages do not.
 		mux.Handle("/", deps.Pages)
 	}
-	s.handler = s.observe(securityHeaders(s.authenticate(s.idempotent(mux))))
+	s.handler = s.observe(compress(deps.CompressMinBytes)(securityHeaders(s.authenticate(s.idempotent(mux)))))
+	if deps.TracerProvider != nil {
+		s.handler = traced(deps.TracerProvider, s.handler)
+	}
 	return s
 }
 

@@ -100,8 +100,23 @@ type stored struct {
 
 var q = orgsettingsdb.New()
 
-// Load reads an organisation's settings inside tx, filling gaps with the defaults.
+// Load reads an organisation's settings inside tx, filling gaps with the defaults. tx is
+// in orgID's scope. They come from the process's cache when read less than CacheTTL ago.
 func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, error) {
+	now := time.Now()
+	if s, ok := cached(orgID, now); ok {
+		return s, nil
+	}
+	generation := cache.generation.Load()
+	s, err := load(ctx, tx, orgID)
+	if err == nil {
+		remember(orgID, s, now, generation)
+	}
+	return s, err
+}
+
+// load reads an organisation's settings from the database.
+func load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, error) {
 	row, err := q.GetSettings(ctx, tx, orgID)
 	if err != nil {
 		return Settings{}, fmt.Errorf("orgsettings: load: %w", err)
@@ -254,7 +269,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 	}
 	var out Settings
 	err := s.db.InOrg(ctx, actor.OrgID, actor.UserID, func(tx pgx.Tx) error {
-		before, err := Load(ctx, tx, actor.OrgID)
+		before, err := load(ctx, tx, actor.OrgID) // what is committed, not a cached copy
 		if err != nil {
 			return err
 		}
@@ -309,5 +324,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, p Patch) (Sett
 			EntityType: timeline.EntityOrganisation, EntityID: actor.OrgID, Action: "settings_changed", Before: before, After: out,
 		})
 	})
+	// Committed (or not): this process's next Load reads the settings again.
+	Forget(actor.OrgID)
 	return out, err
 }

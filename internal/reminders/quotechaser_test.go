@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/events"
+	"github.com/maintainuk/maintainuk/internal/orgsettings"
 )
 
 // chaserSetup is an organisation with a ticket and a contractor.
@@ -72,6 +73,7 @@ func TestQuoteChaserUsesTheOrganisationsRegion(t *testing.T) {
 	f := newFixture(t)
 	england, scotland := f.chaserSetup("English Lettings"), f.chaserSetup("Scottish Lettings")
 	f.exec(scotland.org, uuid.Nil, `UPDATE organisations SET settings = '{"holidayRegion":"SCOTLAND"}' WHERE id = $1`, scotland.org)
+	orgsettings.Forget(scotland.org) // written behind the settings service's back
 	// Thursday 30 July 2026, 10:00 BST. Monday 3 August is a bank holiday in Scotland only.
 	assigned := at("2026-07-30T09:00:00Z")
 	f.workOrder(england.org, england.ticket, england.contractor, "ASSIGNED", assigned)
