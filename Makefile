@@ -16,7 +16,10 @@ build:
 
 ## test: lint, then the whole suite against a throwaway PostgreSQL the binary starts itself
 ## (or, when TEST_DATABASE_URL is given, against that server: a superuser URL),
-## then ~20 s of fuzzing of the text checks (Go runs one -fuzz target per invocation)
+## then about a minute of fuzzing (Go runs one -fuzz target per invocation): the text checks
+## and request decoding, contact validation, webhook signatures (ours, Twilio's, Stripe's),
+## the AI redactor and the AI answers' decoder, FUZZTIME each (docs/security.md)
+FUZZTIME ?= 3s
 TEST_ENV := MAILPIT_BIN=$(CURDIR)/bin/mailpit STRIPE_MOCK_BIN=$(CURDIR)/bin/stripe-mock AXE_JS=$(CURDIR)/bin/axe.min.js CHROMIUM_BIN=$(CHROMIUM)
 test: build lint bin/mailpit bin/stripe-mock bin/axe.min.js chromium
 ifdef TEST_DATABASE_URL
@@ -26,6 +29,12 @@ else
 endif
 	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=8s ./internal/validate/
 	$(GO) test -run='^$$' -fuzz='^FuzzCreateTicketBody$$' -fuzztime=10s ./internal/httpapi/
+	@for target in FuzzEmail:validate FuzzPhone:validate FuzzPostcode:validate FuzzJSONText:validate \
+		FuzzSign:webhooks FuzzValidSignature:messaging/twilio FuzzVerifyWebhook:billing/payments/stripe \
+		FuzzRedact:ai/redact FuzzDecode:ai/schema; do \
+		echo "fuzz $${target%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$${target%%:*}\$$" -fuzztime=$(FUZZTIME) ./internal/$${target#*:}/ || exit 1; \
+	done
 
 ## bin/mailpit: a real SMTP server (pinned in tools/go.mod) for the email tests
 bin/mailpit: tools/go.mod tools/go.sum
