@@ -57,7 +57,7 @@ const maxBackoff = 10 * time.Second
 // provider's Retry-After when it asked for longer, capped at maxBackoff.
 func jitteredBackoff(n int, retryAfter time.Duration) time.Duration {
 	d := 500 * time.Millisecond << (n - 1)
-	d += time.Duration(rand.Int64N(int64(d/2) + 1))
+	d += time.Duration(rand.Int64N(int64(d/2) + 1)) // #nosec G404 -- jitter between retries of a provider call, not a secret
 	return min(max(d, retryAfter), maxBackoff)
 }
 

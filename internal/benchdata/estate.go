@@ -104,8 +104,8 @@ func (o *org) newID() uuid.UUID {
 func newOrg(seed int64, i int, name string, until time.Time, shape orgShape) *org {
 	o := &org{
 		large: i == 0, name: name, slug: identity.Slugify(name), until: until,
-		rng: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1)),
-		ids: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1|1)),
+		rng: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1)),   // #nosec G404 -- seeded on purpose: the benchmark estate is the same on every run
+		ids: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<1|1)), // #nosec G404 -- seeded on purpose: the benchmark estate is the same on every run
 	}
 	o.id = o.newID()
 	o.firstCompanyShare = max(0.12, 1/float64(shape.companies))

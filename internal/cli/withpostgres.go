@@ -25,7 +25,7 @@ func withPostgres(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	// The unprivileged server user must be able to reach the directory.
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := os.Chmod(dir, 0o755); err != nil { // #nosec G302 -- a directory: the unprivileged server user must be able to reach it
 		return err
 	}
 	cluster, err := pgcluster.Start(ctx, pgcluster.Options{
@@ -42,7 +42,7 @@ func withPostgres(ctx context.Context, args []string, env Env) error {
 	}()
 	fmt.Fprintf(env.Stderr, "with-postgres: throwaway PostgreSQL on 127.0.0.1:%d\n", cluster.Port())
 
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...) // #nosec G204 -- with-postgres runs the command its caller gives it; that is its purpose
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
 	cmd.Env = append(os.Environ(),
 		"TEST_DATABASE_URL="+cluster.SuperuserURL(""),

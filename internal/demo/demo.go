@@ -24,7 +24,7 @@ import (
 )
 
 // Password is every demo user's password. Demo data is for local use only.
-const Password = "maintain-demo-2026"
+const Password = "maintain-demo-2026" // #nosec G101 -- the demo data's published password, for local use only
 
 // Login is one demo user.
 type Login struct {

@@ -106,7 +106,7 @@ func (b *binaries) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	for _, prog := range []string{b.postgres, b.pgCtl, b.initdb} {
-		out, err := exec.CommandContext(ctx, prog, "--version").Output()
+		out, err := exec.CommandContext(ctx, prog, "--version").Output() // #nosec G204 -- PostgreSQL's own programs, found by this package
 		if err != nil {
 			return fmt.Errorf("%s --version failed: %v", prog, err)
 		}
@@ -198,7 +198,7 @@ func installPostgres(ctx context.Context, logf func(string, ...any)) error {
 }
 
 func aptGet(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "apt-get", args...)
+	cmd := exec.CommandContext(ctx, "apt-get", args...) // #nosec G204 -- apt-get with fixed package names, to install PostgreSQL for development
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -141,7 +141,7 @@ func checkDirUsable(dir string) error {
 // acceptable to PostgreSQL (owner, mode 0700, log directory).
 func (c *Cluster) prepare(ctx context.Context) error {
 	parent := filepath.Dir(c.dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(parent, 0o755); err != nil { // #nosec G301 -- the parent of the cluster directory; the cluster itself is 0700
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	if err := c.user.checkReachable(parent, c.dir); err != nil {
@@ -160,7 +160,7 @@ func (c *Cluster) prepare(ctx context.Context) error {
 	if fi, err := os.Stat(c.dir); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	} else if perm := fi.Mode().Perm(); perm != 0o700 && perm != 0o750 { // 0750 is PostgreSQL's group-access mode
-		if err := os.Chmod(c.dir, 0o700); err != nil {
+		if err := os.Chmod(c.dir, 0o700); err != nil { // #nosec G302 -- a directory: 0700 is what PostgreSQL requires
 			return fmt.Errorf("pgcluster: %w", err)
 		}
 	}

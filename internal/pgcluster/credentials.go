@@ -33,7 +33,7 @@ func newCredentials() (credentials, error) {
 
 // loadCredentials reads the passwords of an existing cluster.
 func loadCredentials(path string) (credentials, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) // #nosec G304 -- the cluster's own credentials file
 	if errors.Is(err, os.ErrNotExist) {
 		return credentials{}, fmt.Errorf("pgcluster: %s is missing, so the passwords of this cluster are unknown; "+
 			"delete the data directory to start afresh (this deletes its data)", path)
@@ -58,7 +58,7 @@ func (cr credentials) save(path string) error {
 	if err != nil {
 		return fmt.Errorf("pgcluster: encoding credentials: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the cluster's own credentials file, created 0600
 	if err != nil {
 		return fmt.Errorf("pgcluster: writing credentials: %w", err)
 	}

@@ -38,7 +38,7 @@ const (
 	superuserName = "postgres"
 	// credentialsFileName lives inside the data directory so that the passwords travel
 	// (and are deleted) together with the cluster they belong to.
-	credentialsFileName = "maintainuk-credentials.json"
+	credentialsFileName = "maintainuk-credentials.json" // #nosec G101 -- a file name, not a credential
 	// listenHost is the only address the server listens on.
 	listenHost = "127.0.0.1"
 )

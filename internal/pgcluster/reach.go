@@ -46,10 +46,10 @@ func DirFor(ctx context.Context, dir, fallbackRoot string, logf func(string, ...
 	// fallbackRoot is ours: create it readable (0755 whatever the umask) so the
 	// PostgreSQL user can pass through it; the cluster directory below it is 0700.
 	if _, err := os.Stat(fallbackRoot); os.IsNotExist(err) {
-		if err := os.MkdirAll(fallbackRoot, 0o755); err != nil {
+		if err := os.MkdirAll(fallbackRoot, 0o755); err != nil { // #nosec G301 -- a directory the unprivileged server user must be able to traverse
 			return "", false, fmt.Errorf("pgcluster: %w", err)
 		}
-		if err := os.Chmod(fallbackRoot, 0o755); err != nil {
+		if err := os.Chmod(fallbackRoot, 0o755); err != nil { // #nosec G302 -- a directory the unprivileged server user must be able to traverse
 			return "", false, fmt.Errorf("pgcluster: %w", err)
 		}
 	}

@@ -95,8 +95,8 @@ func createSystemUser(ctx context.Context, logf func(string, ...any)) (*user.Use
 // initdb by removing what it created. The environment is stripped of PG* variables
 // (PGDATA, PGPORT, …) so a developer's shell settings cannot redirect the commands.
 func (u runAs) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = "/" // our working directory may be unreadable by the PostgreSQL user; all paths are absolute
+	cmd := exec.CommandContext(ctx, name, args...) // #nosec G204 -- PostgreSQL's own programs, found by this package
+	cmd.Dir = "/"                                  // our working directory may be unreadable by the PostgreSQL user; all paths are absolute
 	cmd.Env = childEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if u.switched {
@@ -185,7 +185,7 @@ func (u runAs) ownTree(dir string) error {
 			return err
 		}
 		if st, ok := info.Sys().(*syscall.Stat_t); ok && (st.Uid != u.uid || st.Gid != u.gid) {
-			return os.Lchown(path, int(u.uid), int(u.gid))
+			return os.Lchown(path, int(u.uid), int(u.gid)) // #nosec G122 -- walks the cluster directory this process created, to hand it to the server user
 		}
 		return nil
 	})

@@ -28,7 +28,7 @@ func StartMailpit(t testing.TB, args ...string) *Mailpit {
 		t.Fatal("MAILPIT_BIN is not set: run with `make test` (or `make bench`), which builds Mailpit")
 	}
 	smtpPort, httpPort := freePort(t), freePort(t)
-	cmd := exec.Command(bin, append([]string{
+	cmd := exec.Command(bin, append([]string{ // #nosec G204 G702 -- the mailpit binary the test run configures
 		"--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
 		"--disable-version-check", "--database", filepath.Join(t.TempDir(), "mailpit.db"),
 		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure",

@@ -119,14 +119,14 @@ func safeNext(next string) string {
 }
 
 func (u *UI) setSession(w http.ResponseWriter, s *identity.WebSession) {
-	http.SetCookie(w, &http.Cookie{
+	http.SetCookie(w, &http.Cookie{ // #nosec G124 -- HttpOnly and SameSite are set; Secure whenever BASE_URL is https (off only for plain-HTTP development)
 		Name: SessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt,
 		HttpOnly: true, Secure: u.cfg.SecureCookie, SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func (u *UI) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0), // #nosec G124 -- HttpOnly and SameSite are set; Secure whenever BASE_URL is https (off only for plain-HTTP development)
 		HttpOnly: true, Secure: u.cfg.SecureCookie, SameSite: http.SameSiteLaxMode})
 }
 

@@ -26,7 +26,7 @@ func Start(t testing.TB) string {
 	// stripe-mock opens HTTPS on 12112 as well unless told where, even when given -http-addr, so
 	// parallel tests would fight over that port: both go on free loopback ports.
 	port, tlsPort := freePort(t), freePort(t)
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port), "-https-addr", fmt.Sprintf("127.0.0.1:%d", tlsPort))
+	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port), "-https-addr", fmt.Sprintf("127.0.0.1:%d", tlsPort)) // #nosec G204 G702 -- the stripe-mock binary the test run configures
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
