@@ -7,7 +7,6 @@ import (
 
 	"github.com/maintainuk/maintainuk/internal/config"
 	"github.com/maintainuk/maintainuk/internal/httpapi"
-	"github.com/maintainuk/maintainuk/internal/webhooks"
 )
 
 // openAPI writes the OpenAPI 3.1 document the server answers at /openapi.json, with
@@ -21,8 +20,7 @@ func openAPI(env Env, out io.Writer) error {
 			}
 		}
 	}
-	// A Webhooks service that is never called: the routes are registered only with one.
-	deps := httpapi.Deps{BaseURL: strings.TrimRight(baseURL, "/"), Webhooks: &webhooks.Service{}}
+	deps := httpapi.Deps{BaseURL: strings.TrimRight(baseURL, "/")}
 	doc, err := json.MarshalIndent(httpapi.New(deps).OpenAPI(), "", "  ")
 	if err != nil {
 		return err
