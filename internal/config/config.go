@@ -214,7 +214,8 @@ func Options() []Option {
 				c.Profiling = b
 				return nil
 			}},
-		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090).",
+		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090). " +
+			"With APP_ENV=production and an https URL the service answers only over HTTPS: plain-HTTP GET and HEAD are redirected to this origin (308), other plain-HTTP requests refused (403), health checks exempt, and HTTPS answers carry HSTS (a year, subdomains included); behind a proxy that terminates TLS, list it in TRUSTED_PROXIES so its X-Forwarded-Proto counts.",
 			apply: func(c *Config, v string) error {
 				u, err := url.Parse(v)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
