@@ -47,6 +47,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
+	"github.com/maintainuk/maintainuk/internal/ratelimit"
 	"github.com/maintainuk/maintainuk/internal/reminders"
 	"github.com/maintainuk/maintainuk/internal/secretbox"
 	"github.com/maintainuk/maintainuk/internal/tickets"
@@ -237,6 +238,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}, a.Billing}
+	retention.Sweepers = []jobs.Sweeper{ratelimit.Sweeper{DB: db, Now: time.Now}}
 
 	deps := httpapi.Deps{
 		Logger: logger, DB: db, Identity: a.Identity, Estate: a.Estate, Contractors: a.Contractors,
@@ -244,7 +246,8 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments, Certificates: a.Certificates,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
 		Billing:      a.Billing,
-		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
+		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: httpapi.TrustedProxies(cfg.TrustedProxies), Ready: a.ready, BaseURL: cfg.BaseURL,
+		RateLimits: apiLimits(cfg, db), HTTPSOnly: httpsOnly(cfg, logger), CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling, TracerProvider: tp, CompressMinBytes: cfg.CompressMinBytes,
 	}
@@ -270,7 +273,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 		Webhooks: a.Webhooks, Certificates: a.Certificates,
 	}, web.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
-		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },
+		ClientIP: httpapi.TrustedProxies(cfg.TrustedProxies).ClientIP,
 	})
 	if err != nil {
 		return nil, err
@@ -278,6 +281,35 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 	deps.Pages = pages
 	a.API = httpapi.New(deps)
 	return a, nil
+}
+
+// apiLimits are the API's per-client and per-organisation limits (a minute each), counted
+// in memory or, with RATE_LIMIT_STORE=postgres, in the database every replica shares.
+func apiLimits(cfg *config.Config, db *database.DB) httpapi.RateLimits {
+	counter := func(scope string, limit int) ratelimit.Counter {
+		switch {
+		case limit == 0:
+			return nil
+		case cfg.RateLimitStore == "postgres":
+			return ratelimit.NewShared(db, scope, limit, time.Minute, time.Now)
+		}
+		return ratelimit.New(limit, time.Minute, time.Now)
+	}
+	return httpapi.RateLimits{PerClient: counter("api", cfg.APIRateLimit), PerOrg: counter("org", cfg.APIOrgRateLimit)}
+}
+
+// httpsOnly reports whether the server keeps clients on HTTPS (redirect, HSTS): in
+// production, when BASE_URL is https. A production deployment with a plain-http BASE_URL
+// (a test rig, a private network) is warned about and served over HTTP.
+func httpsOnly(cfg *config.Config, logger *slog.Logger) bool {
+	if cfg.IsDevelopment() {
+		return false
+	}
+	if !strings.HasPrefix(cfg.BaseURL, "https://") {
+		logger.Warn("BASE_URL is not https: plain HTTP is served and no HSTS is sent; set BASE_URL=https://… in production (docs/security.md)")
+		return false
+	}
+	return true
 }
 
 // newMessaging is the texting service on the configured provider.

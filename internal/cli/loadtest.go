@@ -62,7 +62,7 @@ func parseLoadtest(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.DurationVar(&r.opts.Duration, "duration", loadtest.DefaultDuration, "measured time per scenario")
 	fs.DurationVar(&warmup, "warmup", loadtest.DefaultWarmup, "time run and discarded before measuring (0 for none)")
 	fs.StringVar(&r.target.SearchQuery, "search", loadtest.DefaultSearchQuery, "the search scenario's term")
-	fs.BoolVar(&r.target.SpreadClients, "spread-clients", false, "public reports from many client addresses in X-Forwarded-For (for a server with TRUST_PROXY_HEADERS)")
+	fs.BoolVar(&r.target.SpreadClients, "spread-clients", false, "public reports from many client addresses in X-Forwarded-For (for a server whose TRUSTED_PROXIES include this machine)")
 	fs.BoolVar(&r.json, "json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -54,10 +55,19 @@ type Config struct {
 	// ServeWorkers makes `serve` work jobs too; false leaves them to `worker` processes.
 	ServeWorkers bool
 	MaxBodyBytes int64
-	// TrustProxyHeaders makes the client IP come from X-Forwarded-For (set it only behind a
-	// proxy that overwrites the header).
-	TrustProxyHeaders bool
-	LoginRateLimit    int
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty believes no one.
+	TrustedProxies []netip.Prefix
+	// APIRateLimit is requests per minute per client on /api/ (a member, or an IP address
+	// when unauthenticated); APIOrgRateLimit per organisation across its members. 0: off.
+	APIRateLimit    int
+	APIOrgRateLimit int
+	// RateLimitStore is where the API limits count: memory (per replica) or postgres.
+	RateLimitStore string
+	// CORSAllowedOrigins are the exact origins (scheme://host[:port]) browsers may call the
+	// API from; empty allows no cross-origin calls.
+	CORSAllowedOrigins []string
+	LoginRateLimit     int
 	// LoginFailuresPerClient limits failed credential checks from one client (IPv4
 	// address or IPv6 /64) across accounts.
 	LoginFailuresPerClient int
@@ -234,7 +244,8 @@ func Options() []Option {
 				c.Profiling = b
 				return nil
 			}},
-		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090).",
+		{Name: "BASE_URL", Default: "http://localhost:8080", Description: "Public URL of the service, used in links sent to people (invitations, emails). `maintainuk dev` without it uses the address HTTP_ADDR actually serves (e.g. http://127.0.0.1:9090). " +
+			"With APP_ENV=production and an https URL the service answers only over HTTPS: plain-HTTP GET and HEAD are redirected to this origin (308), other plain-HTTP requests refused (403), health checks exempt, and HTTPS answers carry HSTS (a year, subdomains included); behind a proxy that terminates TLS, list it in TRUSTED_PROXIES so its X-Forwarded-Proto counts.",
 			apply: func(c *Config, v string) error {
 				u, err := url.Parse(v)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -297,15 +308,37 @@ func Options() []Option {
 				c.MaxBodyBytes = n
 				return nil
 			}},
-		{Name: "TRUST_PROXY_HEADERS", Default: "false", Description: "Take the client IP from the last X-Forwarded-For entry (the one your proxy appends). Set only behind such a proxy.",
+		{Name: "TRUSTED_PROXIES", Description: "Your reverse proxies' addresses, as CIDRs or IPs separated by commas (e.g. `10.0.0.0/8,fd00::/8`). " +
+			"Only a request whose direct peer is one of them has its X-Forwarded-For and X-Forwarded-Proto believed: the client IP (rate limits, logs) is then the rightmost " +
+			"X-Forwarded-For address that is not a listed proxy. Empty: the peer address is the client and forwarded headers are ignored.",
+			apply: func(c *Config, v string) (err error) { c.TrustedProxies, err = parsePrefixes(v); return err }},
+		{Name: "TRUST_PROXY_HEADERS", Default: "false", Description: "Replaced by TRUSTED_PROXIES, which names the proxies to believe; `true` stops start-up with a message saying so.",
 			apply: func(c *Config, v string) error {
 				b, err := strconv.ParseBool(v)
 				if err != nil {
 					return errors.New("must be true or false")
 				}
-				c.TrustProxyHeaders = b
+				if b {
+					return errors.New("is replaced by TRUSTED_PROXIES: list your proxies' addresses (e.g. TRUSTED_PROXIES=10.0.0.0/8) and remove TRUST_PROXY_HEADERS")
+				}
 				return nil
 			}},
+		{Name: "API_RATE_LIMIT", Default: "100", Description: "Requests per minute one client may make to /api/: a member (user and organisation) when a valid token is sent, otherwise an IP address (IPv6 by /64). " +
+			"Beyond it 429 with Retry-After; every /api/ answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset. Health checks and /metrics are not limited. " +
+			"0 turns it off; `maintainuk dev` defaults to 0 (docs/decisions/0007-api-limits-off-in-development.md).",
+			apply: intBetween(func(c *Config) *int { return &c.APIRateLimit }, 0, 1000000)},
+		{Name: "API_ORG_RATE_LIMIT", Default: "1000", Description: "Requests per minute all members of one organisation may make to /api/ together (checked after API_RATE_LIMIT, so one member's refused requests do not use it up). 0 turns it off; `maintainuk dev` defaults to 0.",
+			apply: intBetween(func(c *Config) *int { return &c.APIOrgRateLimit }, 0, 10000000)},
+		{Name: "RATE_LIMIT_STORE", Default: "memory", Description: "Where API_RATE_LIMIT and API_ORG_RATE_LIMIT count: `memory` (each replica on its own, so N replicas allow up to N times the limit) or `postgres` (one count shared by every replica on the database, one upsert per check). The login and public-form limits always count in memory.",
+			apply: func(c *Config, v string) error {
+				if v != "memory" && v != "postgres" {
+					return errors.New("must be memory or postgres")
+				}
+				c.RateLimitStore = v
+				return nil
+			}},
+		{Name: "CORS_ALLOWED_ORIGINS", Description: "Origins (scheme://host[:port], exactly as browsers send them) whose pages may call /api/ from a browser, separated by commas. Empty: no cross-origin calls (no CORS headers at all).",
+			apply: func(c *Config, v string) (err error) { c.CORSAllowedOrigins, err = parseOrigins(v); return err }},
 		{Name: "LOGIN_RATE_LIMIT", Default: "5", Description: "Failed password checks (login, registration, job dashboard) allowed per minute for one account from one client (an IPv4 address or an IPv6 /64). Successes are never counted, and failures from one client never block another.",
 			apply: intBetween(func(c *Config) *int { return &c.LoginRateLimit }, 1, 1000)},
 		{Name: "LOGIN_FAILURES_PER_CLIENT", Default: "20", Description: "Failed password checks allowed per minute from one client across all accounts.",
@@ -535,8 +568,9 @@ func Options() []Option {
 	}
 }
 
-// DevelopmentDefaults wraps getenv for `maintainuk dev`: APP_ENV defaults to development
-// and private webhook targets are allowed, unless the environment says otherwise.
+// DevelopmentDefaults wraps getenv for `maintainuk dev`: APP_ENV defaults to development,
+// private webhook targets are allowed and the API's per-client and per-organisation rate
+// limits are off, unless the environment says otherwise.
 func DevelopmentDefaults(getenv func(string) string) func(string) string {
 	return func(name string) string {
 		v := getenv(name)
@@ -548,6 +582,10 @@ func DevelopmentDefaults(getenv func(string) string) func(string) string {
 			return EnvDevelopment
 		case "ALLOW_PRIVATE_WEBHOOK_TARGETS":
 			return "true"
+		case "API_RATE_LIMIT", "API_ORG_RATE_LIMIT":
+			// Test suites and load tools drive a local server from one address
+			// (docs/decisions/0007-api-limits-off-in-development.md).
+			return "0"
 		}
 		return v
 	}
@@ -621,6 +659,47 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, errors.Join(errs...) // like an invalid value: no half-usable config
 	}
 	return c, nil
+}
+
+// parsePrefixes reads "10.0.0.0/8, 192.0.2.1" (a bare address is its own /32 or /128).
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an IP address", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// parseOrigins reads "https://app.example.com, http://localhost:3000": each an origin as a
+// browser sends it in the Origin header, so it can be compared exactly.
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		u, err := url.Parse(part)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%q is not an origin: give scheme://host[:port], e.g. https://app.example.com (no wildcard, no path)", part)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return out, nil
 }
 
 func optionalURL(v string) error {

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -35,6 +36,10 @@ func TestProductionIsTheDefault(t *testing.T) {
 	if c.AppEnv != config.EnvProduction || c.AllowPrivateWebhookTargets || c.MigrationDatabaseURL != "" {
 		t.Fatalf("production defaults: env %s, private webhooks %v, migration URL %q; want production, false and no fallback to DATABASE_URL",
 			c.AppEnv, c.AllowPrivateWebhookTargets, c.MigrationDatabaseURL)
+	}
+	if c.APIRateLimit != 100 || c.APIOrgRateLimit != 1000 || c.RateLimitStore != "memory" {
+		t.Fatalf("production API limits: %d per client, %d per organisation, store %q; want 100, 1000, memory",
+			c.APIRateLimit, c.APIOrgRateLimit, c.RateLimitStore)
 	}
 	prod["MIGRATION_DATABASE_URL"] = prod["DATABASE_URL"]
 	if _, err := config.Load(func(k string) string { return prod[k] }); err == nil || !strings.Contains(err.Error(), "MIGRATION_DATABASE_URL must differ") {
@@ -71,7 +76,11 @@ func TestDefaults(t *testing.T) {
 		{"InvitationTTL", c.InvitationTTL, 7 * 24 * time.Hour},
 		{"ShutdownTimeout", c.ShutdownTimeout, 20 * time.Second},
 		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
-		{"TrustProxyHeaders", c.TrustProxyHeaders, false},
+		{"TrustedProxies", len(c.TrustedProxies), 0},
+		{"APIRateLimit", c.APIRateLimit, 0}, // off under `maintainuk dev` (docs/decisions/0007)
+		{"APIOrgRateLimit", c.APIOrgRateLimit, 0},
+		{"RateLimitStore", c.RateLimitStore, "memory"},
+		{"CORSAllowedOrigins", len(c.CORSAllowedOrigins), 0},
 		{"LoginRateLimit", c.LoginRateLimit, 5},
 		{"DBMaxConns", c.DBMaxConns, 20},
 		{"DBMinConns", c.DBMinConns, 0},
@@ -152,7 +161,16 @@ func TestValidValues(t *testing.T) {
 			func(c *config.Config) bool {
 				return c.MaxBodyBytes == 1024 && c.LoginRateLimit == 1 && c.DBMaxConns == 500
 			}},
-		{"booleans", map[string]string{"TRUST_PROXY_HEADERS": "true"}, func(c *config.Config) bool { return c.TrustProxyHeaders }},
+		{"booleans", map[string]string{"PROFILING": "true"}, func(c *config.Config) bool { return c.Profiling }},
+		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.7 ,fd00::/8,::ffff:198.51.100.1"}, func(c *config.Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 192.0.2.7/32 fd00::/8 198.51.100.1/32]"
+		}},
+		{"API limits set in development", map[string]string{"API_RATE_LIMIT": "60", "API_ORG_RATE_LIMIT": "600", "RATE_LIMIT_STORE": "postgres"}, func(c *config.Config) bool {
+			return c.APIRateLimit == 60 && c.APIOrgRateLimit == 600 && c.RateLimitStore == "postgres"
+		}},
+		{"CORS origins", map[string]string{"CORS_ALLOWED_ORIGINS": "https://App.Example.com, http://localhost:3000/"}, func(c *config.Config) bool {
+			return fmt.Sprint(c.CORSAllowedOrigins) == "[https://app.example.com http://localhost:3000]"
+		}},
 		{"IPv6 listen address", map[string]string{"HTTP_ADDR": "[::1]:8080"}, func(c *config.Config) bool { return c.HTTPAddr == "[::1]:8080" }},
 		{"no metrics listener by default", nil, func(c *config.Config) bool { return c.MetricsAddr == "" }},
 		{"metrics listener", map[string]string{"METRICS_ADDR": "127.0.0.1:9090"}, func(c *config.Config) bool { return c.MetricsAddr == "127.0.0.1:9090" }},
@@ -202,6 +220,15 @@ func TestInvalidValues(t *testing.T) {
 		{"DATABASE_URL", "db.example.com:5432"},
 		{"MIGRATION_DATABASE_URL", "sqlite:///tmp/x.db"},
 		{"TRUST_PROXY_HEADERS", "maybe"},
+		{"TRUST_PROXY_HEADERS", "true"}, // replaced by TRUSTED_PROXIES
+		{"TRUSTED_PROXIES", "proxy.internal"},
+		{"TRUSTED_PROXIES", "10.0.0.0/33"},
+		{"API_RATE_LIMIT", "-1"},
+		{"API_ORG_RATE_LIMIT", "lots"},
+		{"RATE_LIMIT_STORE", "redis"},
+		{"CORS_ALLOWED_ORIGINS", "*"},
+		{"CORS_ALLOWED_ORIGINS", "https://app.example.com/path"},
+		{"CORS_ALLOWED_ORIGINS", "app.example.com"},
 		{"LOGIN_RATE_LIMIT", "0"},
 		{"LOGIN_RATE_LIMIT", "-5"},
 		{"DB_MAX_CONNS", "1"},

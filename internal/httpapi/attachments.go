@@ -101,7 +101,7 @@ func (s *Server) attachmentRoutes() {
 		}
 		return &attachmentOut{
 			ContentType: a.ContentType, ContentDisposition: disposition + `; filename="` + a.Filename + `"`,
-			ContentSecurityPolicy: "sandbox; default-src 'none'", CacheControl: "private, max-age=300", Body: body,
+			ContentSecurityPolicy: "sandbox; default-src 'none'; frame-ancestors 'none'", CacheControl: "private, max-age=300", Body: body,
 		}, nil
 	})
 }

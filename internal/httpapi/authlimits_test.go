@@ -23,7 +23,7 @@ func from(ip string) []string { return []string{"X-Forwarded-For", ip} }
 func TestAuthLoginFailureLimits(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, map[string]string{
-		"LOGIN_RATE_LIMIT": "3", "LOGIN_FAILURES_PER_CLIENT": "5", "TRUST_PROXY_HEADERS": "true",
+		"LOGIN_RATE_LIMIT": "3", "LOGIN_FAILURES_PER_CLIENT": "5", "TRUSTED_PROXIES": "127.0.0.1",
 	})
 	for _, name := range []string{"ada", "bob", "cat", "dan", "eve", "fay", "gus"} {
 		register(app, "Org of "+name, name, name+"@example.com", testsupport.Password, from("10.9.9.9")...).Expect(http.StatusCreated)
@@ -86,7 +86,7 @@ func TestAuthLoginFailureLimits(t *testing.T) {
 	})
 }
 
-// Without TRUST_PROXY_HEADERS a forged X-Forwarded-For does not make a new client.
+// From a peer not in TRUSTED_PROXIES a forged X-Forwarded-For does not make a new client.
 func TestAuthLoginLimitIgnoresUntrustedForwardedFor(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, map[string]string{"LOGIN_RATE_LIMIT": "2"})
@@ -102,7 +102,7 @@ func TestAuthLoginLimitIgnoresUntrustedForwardedFor(t *testing.T) {
 func TestAuthRegisterFailureLimit(t *testing.T) {
 	t.Parallel()
 	app := testsupport.NewApp(t, map[string]string{
-		"LOGIN_RATE_LIMIT": "3", "LOGIN_FAILURES_PER_CLIENT": "4", "TRUST_PROXY_HEADERS": "true",
+		"LOGIN_RATE_LIMIT": "3", "LOGIN_FAILURES_PER_CLIENT": "4", "TRUSTED_PROXIES": "127.0.0.1",
 	})
 	for i := range 8 {
 		register(app, fmt.Sprintf("Org %d", i), "Person", fmt.Sprintf("person%d@example.com", i), testsupport.Password, from("198.51.100.1")...).

@@ -131,7 +131,7 @@ func (s *Server) certificateRoutes() {
 		}
 		return &attachmentOut{
 			ContentType: d.ContentType, ContentDisposition: disposition + `; filename="` + d.Filename + `"`,
-			ContentSecurityPolicy: "sandbox; default-src 'none'", CacheControl: "private, max-age=300", Body: body,
+			ContentSecurityPolicy: "sandbox; default-src 'none'; frame-ancestors 'none'", CacheControl: "private, max-age=300", Body: body,
 		}, nil
 	})
 

@@ -128,6 +128,38 @@ func TestAnswerHeadersDocumented(t *testing.T) {
 	}
 }
 
+// TestRateLimitsDocumented: every /api/ operation documents the 429 of the API's rate
+// limits, and every answer of one the RateLimit-* headers; operations outside /api/ do not.
+func TestRateLimitsDocumented(t *testing.T) {
+	t.Parallel()
+	doc := httpapi.New(httpapi.Deps{}).OpenAPI()
+	limited := 0
+	for path, item := range doc.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			if op == nil {
+				continue
+			}
+			api := strings.HasPrefix(path, "/api/")
+			if api {
+				limited++
+				if op.Responses["429"] == nil {
+					t.Errorf("%s %s: no 429", op.Method, path)
+				}
+			}
+			for code, resp := range op.Responses {
+				for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+					if documented := resp.Headers[h] != nil; documented != api {
+						t.Errorf("%s %s %s: %s documented %v", op.Method, path, code, h, documented)
+					}
+				}
+			}
+		}
+	}
+	if limited < 50 {
+		t.Fatalf("only %d /api/ operations: the walk is broken", limited)
+	}
+}
+
 // TestNamedStringsHaveEnums: a field of one of the project's named string types (a
 // status, a role, an error code) is documented with its values in every schema.
 func TestNamedStringsHaveEnums(t *testing.T) {

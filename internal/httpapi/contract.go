@@ -94,19 +94,26 @@ func strs[T ~string](values []T) []string {
 }
 
 // documentAnswers completes the generated document once every operation is registered:
-// the headers of rate-limit, busy, unauthenticated and replayed answers, and, in every schema an
+// the headers of rate-limited, busy, unauthenticated and replayed answers, and, in every schema an
 // answer uses, the nullability huma misses and the enums of the fields above.
 func (s *Server) documentAnswers() {
 	doc := s.api.OpenAPI()
 	reg := doc.Components.Schemas
 	var roots []*huma.Schema
-	for _, item := range doc.Paths {
+	count := &huma.Schema{Type: huma.TypeInteger, Minimum: new(0.0)}
+	for path, item := range doc.Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
 			if op == nil {
 				continue
 			}
 			keyed := slices.ContainsFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == idempotencyHeader })
 			for code, resp := range op.Responses {
+				if limited(path) {
+					// What limitRate sets on every answer it counts, success or failure.
+					addHeader(resp, headerLimit, "When the deployment limits the API: the requests allowed per window, of the tighter of this client's and this organisation's limits.", count)
+					addHeader(resp, headerRemaining, "When the deployment limits the API: the requests left in the current window.", count)
+					addHeader(resp, headerReset, "When the deployment limits the API: seconds until the current window ends.", count)
+				}
 				if status, _ := strconv.Atoi(code); keyed && status < 500 && status != http.StatusConflict && status != http.StatusTooManyRequests {
 					// What the idempotent middleware stores, and replays to a repeated key.
 					addHeader(resp, "Idempotent-Replayed", "Present, true, when this is the stored answer to an earlier request with the same Idempotency-Key.",

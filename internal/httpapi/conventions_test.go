@@ -289,10 +289,13 @@ func checkSecurityHeaders(t *testing.T, r *testsupport.Response, api bool) {
 	want := map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options":        "DENY",
-		"Referrer-Policy":        "strict-origin-when-cross-origin",
+		"Referrer-Policy":        "no-referrer",
 	}
 	if api {
 		want["Cache-Control"] = "no-store"
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || r.Header.Get("Permissions-Policy") == "" {
+		t.Errorf("CSP %q, Permissions-Policy %q", csp, r.Header.Get("Permissions-Policy"))
 	}
 	for k, v := range want {
 		if got := r.Header.Get(k); got != v {

@@ -51,7 +51,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			sc = ownSpanContext(r)
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
-		info := &requestInfo{server: s, traceID: sc.TraceID().String(), clientIP: ClientIP(r, s.deps.TrustProxyHeaders), logger: s.deps.Logger,
+		info := &requestInfo{server: s, traceID: sc.TraceID().String(), clientIP: s.deps.TrustedProxies.ClientIP(r), logger: s.deps.Logger,
 			maxBodyBytes: s.deps.MaxBodyBytes}
 		r = r.WithContext(withRequestInfo(ctx, info))
 		rec := &statusRecorder{ResponseWriter: w}
@@ -107,20 +107,6 @@ func (s *Server) routePattern(r *http.Request) string {
 		return ""
 	}
 	return pattern
-}
-
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			h.Set("Cache-Control", "no-store")
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // authenticate resolves a bearer token, when one is sent, to the acting member. Whether

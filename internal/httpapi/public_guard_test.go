@@ -129,7 +129,7 @@ func pubUploadsToday(t *testing.T, app *testsupport.App, orgID uuid.UUID) int64 
 // accepted photos are on the storage meter, and other organisations are not affected.
 func TestPublicUploadCap(t *testing.T) {
 	t.Parallel()
-	app, dataDir := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000", "PUBLIC_UPLOADS_PER_ORG_PER_DAY": "3", "TRUST_PROXY_HEADERS": "true"})
+	app, dataDir := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "1000", "PUBLIC_UPLOADS_PER_ORG_PER_DAY": "3", "TRUSTED_PROXIES": "127.0.0.1"})
 	a := atNewOrg(t, app, "Capped Lettings", "CAP-1")
 	b := atNewOrg(t, app, "Uncapped Lettings", "CAP-1")
 	photos := func(seed string, n int) []atPart {

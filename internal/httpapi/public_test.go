@@ -347,7 +347,7 @@ func TestPublicReport(t *testing.T) {
 // with Retry-After; other clients are not affected.
 func TestPublicReportRateLimit(t *testing.T) {
 	t.Parallel()
-	app, _ := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "3", "TRUST_PROXY_HEADERS": "true"})
+	app, _ := atNewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "3", "TRUSTED_PROXIES": "127.0.0.1"})
 	a := atNewOrg(t, app, "Limit Lettings", "LM-1")
 	b := atNewOrg(t, app, "Other Lettings", "LM-1")
 	const client, other = "203.0.113.7", "198.51.100.9"

@@ -65,9 +65,18 @@ type Deps struct {
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler
 	// DevMailbox lists sent emails at /dev/mailbox; set only in development.
-	DevMailbox        http.Handler
-	MaxBodyBytes      int64
-	TrustProxyHeaders bool
+	DevMailbox   http.Handler
+	MaxBodyBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For and X-Forwarded-Proto count.
+	TrustedProxies TrustedProxies
+	// RateLimits limit every /api/ request per client and per organisation.
+	RateLimits RateLimits
+	// HTTPSOnly redirects plain-HTTP GET and HEAD requests to BaseURL's https origin,
+	// refuses other methods over plain HTTP, and sends HSTS over HTTPS; health checks are
+	// exempt (APP_ENV=production with an https BASE_URL).
+	HTTPSOnly bool
+	// CORSAllowedOrigins are the origins browsers may call /api/ from; empty: none.
+	CORSAllowedOrigins []string
 	// Ready reports whether dependencies (database, queue) can serve; nil means the
 	// database ping alone.
 	Ready func(context.Context) error
@@ -113,7 +122,10 @@ func New(deps Deps) *Server {
 	mux := http.NewServeMux()
 	config := huma.DefaultConfig("MaintainUK API", Version)
 	config.Info.Description = "Property maintenance for UK letting agents, landlords and housing associations. " +
-		"Every response is an envelope {data, error, traceId}; lists add meta.nextCursor."
+		"Every response is an envelope {data, error, traceId}; lists add meta.nextCursor. " +
+		"Requests to /api/ are rate-limited per client and per organisation where the deployment sets limits: every answer then carries " +
+		"RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, and one over a limit is 429 with Retry-After. " +
+		"A production deployment answers only over HTTPS: plain-HTTP GET and HEAD are redirected (308), other plain-HTTP requests refused (403)."
 	config.CreateHooks = nil // no $schema links in bodies: the envelope is the contract
 	config.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -155,7 +167,7 @@ func New(deps Deps) *Server {
 		// The web UI has every path the API, the docs and the operators' pages do not.
 		mux.Handle("/", deps.Pages)
 	}
-	s.handler = s.observe(compress(deps.CompressMinBytes)(securityHeaders(s.authenticate(s.idempotent(mux)))))
+	s.handler = s.observe(compress(deps.CompressMinBytes)(securityHeaders(s.requireHTTPS(s.cors(s.authenticate(s.limitRate(s.idempotent(mux))))))))
 	if deps.TracerProvider != nil {
 		s.handler = traced(deps.TracerProvider, s.handler)
 	}
@@ -242,7 +254,9 @@ func (s *Server) operation(method, path, id, tag, summary string, secured bool) 
 		// huma refuses a body of exactly MaxBodyBytes; MAX_BODY_BYTES is the largest accepted.
 		op.MaxBodyBytes = s.deps.MaxBodyBytes + 1
 	}
-	if method == http.MethodPost && !secured {
+	if (method == http.MethodPost && !secured) || limited(path) {
+		// The API's rate limits (limitRate) answer every /api/ operation; unauthenticated
+		// POSTs outside it (providers' webhooks) have limits of their own.
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
 	}
 	if method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {

@@ -52,7 +52,7 @@ func whNewApp(t *testing.T, cfg webhooks.Config) (*testsupport.App, *webhooks.Se
 		Timeline: timeline.NewService(app.DB, app.Tickets.Visible), Idempotency: idempotency.NewStore(app.DB, time.Now),
 		Settings: orgsettings.NewService(app.DB), Tickets: app.Tickets, Attachments: app.Attachments,
 		WorkOrders: app.WorkOrders, Quotes: app.Quotes, Invoices: app.Invoices, Webhooks: svc,
-		MaxBodyBytes: app.Config.MaxBodyBytes, TrustProxyHeaders: app.Config.TrustProxyHeaders,
+		MaxBodyBytes: app.Config.MaxBodyBytes, TrustedProxies: httpapi.TrustedProxies(app.Config.TrustedProxies),
 	})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

@@ -9,7 +9,7 @@ import (
 )
 
 // RetentionArgs is the periodic clean-up of expired tokens, invitations and idempotency
-// keys in every organisation.
+// keys in every organisation, and of ended shared rate-limit windows.
 type RetentionArgs struct{}
 
 // Kind is the job's stable name.
@@ -25,15 +25,27 @@ type Purger interface {
 	PurgeExpired(ctx context.Context, orgID uuid.UUID) (int64, error)
 }
 
-// RetentionWorker runs each purger in each organisation's own scope.
-type RetentionWorker struct {
-	river.WorkerDefaults[RetentionArgs]
-	OrgIDs  func(context.Context) ([]uuid.UUID, error)
-	Purgers []Purger
+// Sweeper deletes expired rows that belong to no organisation (the shared rate-limit
+// counters) and says how many.
+type Sweeper interface {
+	Sweep(ctx context.Context) (int64, error)
 }
 
-// Work purges every organisation.
+// RetentionWorker runs each sweeper once and each purger in each organisation's own scope.
+type RetentionWorker struct {
+	river.WorkerDefaults[RetentionArgs]
+	OrgIDs   func(context.Context) ([]uuid.UUID, error)
+	Purgers  []Purger
+	Sweepers []Sweeper
+}
+
+// Work sweeps, then purges every organisation.
 func (w *RetentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
+	for _, s := range w.Sweepers {
+		if _, err := s.Sweep(ctx); err != nil {
+			return err
+		}
+	}
 	ids, err := w.OrgIDs(ctx)
 	if err != nil {
 		return err

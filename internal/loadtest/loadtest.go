@@ -25,9 +25,11 @@ type Target struct {
 	HTTPClient                          *http.Client
 	// SpreadClients gives every public report its own client address in X-Forwarded-For
 	// (from 198.18.0.0/15, the range set aside for benchmarks), as a storm's reports come
-	// from many homes. It works only against a server that trusts that header
-	// (TRUST_PROXY_HEADERS, behind a proxy); otherwise the public form's per-address limit
-	// refuses a single load generator after PUBLIC_REPORTS_PER_HOUR reports.
+	// from many homes. It works only against a server that trusts that header from the
+	// load generator (TRUSTED_PROXIES holding its address); otherwise the public form's
+	// per-address limit refuses a single load generator after PUBLIC_REPORTS_PER_HOUR
+	// reports. Against a production server also set API_RATE_LIMIT=0 and
+	// API_ORG_RATE_LIMIT=0, or the API's own limits answer 429 after 100 a minute.
 	SpreadClients bool
 }
 

@@ -261,7 +261,7 @@ func TestPrepareExplainsWhatIsWrong(t *testing.T) {
 // SpreadClients come from many addresses, so the form's per-address limit (here 2 an
 // hour) refuses none of them; without it, the third is refused.
 func TestSpreadClientsPassesThePerAddressLimit(t *testing.T) {
-	app := testsupport.NewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "2", "TRUST_PROXY_HEADERS": "true"})
+	app := testsupport.NewApp(t, map[string]string{"PUBLIC_REPORTS_PER_HOUR": "2", "TRUSTED_PROXIES": "127.0.0.1"})
 	e := app.NewEstate(t, "Spread Lettings", testsupport.EstateOptions{})
 	target := Target{BaseURL: app.Server.URL, Email: e.Coordinator.Email, Password: testsupport.Password, DeepPages: 1}
 	for _, spread := range []bool{true, false} {

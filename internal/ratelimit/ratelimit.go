@@ -1,11 +1,14 @@
-// Package ratelimit counts requests per key in fixed windows, in memory.
+// Package ratelimit counts requests per key in fixed windows: in memory (Limiter), or in
+// PostgreSQL (Shared) when several replicas must share one count.
 //
-// Each replica counts on its own, so with N replicas a client gets up to N times the
-// limit; for login (5 failures a minute per account and client) that still stops password
-// guessing at scale. A shared limiter (PostgreSQL or Redis) can implement the same method when needed.
+// In memory each replica counts on its own, so with N replicas a client gets up to N times
+// the limit; for login (5 failures a minute per account and client) that still stops
+// password guessing at scale. The API's per-client and per-organisation limits can count in
+// PostgreSQL instead (RATE_LIMIT_STORE=postgres, docs/security.md).
 package ratelimit
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
@@ -44,6 +47,36 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	}
 	b.n++
 	return true, 0
+}
+
+// Decision is where a key stands after one counted request.
+type Decision struct {
+	Allowed bool
+	// Limit is the requests allowed per window, Remaining those left in this one.
+	Limit, Remaining int
+	// Reset is how long until the window ends and the count starts again.
+	Reset time.Duration
+}
+
+// Counter counts requests per key in fixed windows of its own limit and length.
+type Counter interface {
+	Take(ctx context.Context, key string) (Decision, error)
+}
+
+// Take counts a request for key when it is within the limit (a refused one is not
+// counted) and says where key stands. It never fails; the error is the Counter's.
+func (l *Limiter) Take(_ context.Context, key string) (Decision, error) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.current(key, now)
+	d := Decision{Limit: l.limit, Reset: b.start.Add(l.window).Sub(now)}
+	if b.n < l.limit {
+		b.n++
+		d.Allowed = true
+	}
+	d.Remaining = l.limit - b.n
+	return d, nil
 }
 
 // current is key's bucket for the window now falls in, new if the last one has ended.

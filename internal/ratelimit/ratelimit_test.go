@@ -78,3 +78,23 @@ func TestClientKey(t *testing.T) {
 		}
 	}
 }
+
+func TestLimiterTake(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	l := New(2, time.Minute, func() time.Time { return now })
+	for i, want := range []Decision{
+		{Allowed: true, Limit: 2, Remaining: 1, Reset: time.Minute},
+		{Allowed: true, Limit: 2, Remaining: 0, Reset: 50 * time.Second},
+		{Allowed: false, Limit: 2, Remaining: 0, Reset: 40 * time.Second},
+	} {
+		got, err := l.Take(t.Context(), "k")
+		if err != nil || got != want {
+			t.Fatalf("take %d: %+v, %v; want %+v", i+1, got, err, want)
+		}
+		now = now.Add(10 * time.Second)
+	}
+	now = now.Add(30 * time.Second)
+	if got, _ := l.Take(t.Context(), "k"); !got.Allowed || got.Remaining != 1 || got.Reset != time.Minute {
+		t.Fatalf("a new window: %+v", got)
+	}
+}

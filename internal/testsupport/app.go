@@ -33,7 +33,10 @@ func NewApp(t testing.TB, env map[string]string) *App {
 		"DATA_DIR":                      t.TempDir(), // uploaded files, never in the source tree
 		"DATABASE_URL":                  dbs.AppURL,
 		"LOGIN_RATE_LIMIT":              "1000",
-		"LOG_LEVEL":                     "error",
+		// As under `maintainuk dev`: the API limits are off; a test of them sets them.
+		"API_RATE_LIMIT":     "0",
+		"API_ORG_RATE_LIMIT": "0",
+		"LOG_LEVEL":          "error",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -53,6 +56,23 @@ func NewApp(t testing.TB, env map[string]string) *App {
 		a.Close()
 	})
 	return ta
+}
+
+// Replica starts a second instance of the application on a's databases and
+// configuration, as a second replica behind a load balancer would run.
+func (a *App) Replica(t testing.TB) *App {
+	t.Helper()
+	b, err := app.New(context.Background(), a.Config, testLogger(t))
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	srv := httptest.NewServer(b.API)
+	r := &App{App: b, DBs: a.DBs, Server: srv, t: t}
+	t.Cleanup(func() {
+		srv.Close()
+		b.Close()
+	})
+	return r
 }
 
 // testLogger sends warnings and errors to the test log, so a failing test shows why.

@@ -46,7 +46,7 @@ const docURL = "https://maintainuk.invalid/openapi.json"
 
 // headersDocumented are answer headers a client acts on: when an answer carries one, its
 // documented response must declare it.
-var headersDocumented = []string{"Retry-After", "Idempotent-Replayed", "WWW-Authenticate"}
+var headersDocumented = []string{"Retry-After", "Idempotent-Replayed", "WWW-Authenticate", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
 
 // NewContract reads the API's OpenAPI document (httpapi.New builds the same one the
 // server serves).

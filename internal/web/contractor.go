@@ -577,7 +577,7 @@ func (u *UI) file(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", a.ContentType)
 	h.Set("Content-Disposition", disposition+`; filename="`+strings.NewReplacer(`"`, "", "\r", "", "\n", "", `\`, "").Replace(a.Filename)+`"`)
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, max-age=300")
 	if _, err := io.Copy(w, io.LimitReader(rc, attachments.MaxBytes)); err != nil {

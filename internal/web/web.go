@@ -123,14 +123,15 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) { u.handler.Serve
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// headers sets what every page answers with.
+// headers sets what every page answers with beyond the headers the API server sets on
+// every response (internal/httpapi/secure.go: nosniff, frame DENY, no-referrer, a
+// JSON-only CSP and a Permissions-Policy): the pages' own CSP, and the camera for the
+// report form's photos.
 func (u *UI) headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		// Links carry one-time tokens (invitations, resets): no page sends its address on.
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=()")
 		if h.Get("Cache-Control") == "" {
 			h.Set("Cache-Control", "no-store")
 		}
