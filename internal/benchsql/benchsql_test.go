@@ -197,6 +197,9 @@ func TestScenariosRunTheServicesQueries(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.Name, func(t *testing.T) {
+			// Once to warm what the service caches (the organisation's settings), as in the
+			// steady state the benchmark measures; the second request is the one compared.
+			f.request(t, s.Name)
 			log.take()
 			f.request(t, s.Name)
 			ran := log.take()

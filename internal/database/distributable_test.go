@@ -26,6 +26,10 @@ var globalTables = map[string]string{
 	"users": "people across organisations (reference table)",
 	// goose's bookkeeping: written by `migrate` only, never by the application.
 	"goose_db_version": "migration bookkeeping (coordinator)",
+	// The API's shared rate-limit counters (RATE_LIMIT_STORE=postgres, migration 00021):
+	// keyed by an opaque hash of a client or an organisation, UNLOGGED and short-lived;
+	// every replica counts in the same row, so it stays on the coordinator.
+	"rate_limits": "API rate-limit counters shared by the replicas (coordinator)",
 }
 
 // globalPrefixes are families of global tables. River's job tables are global by design:
