@@ -29,6 +29,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/email"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/evidence"
 	"github.com/maintainuk/maintainuk/internal/httpapi"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
@@ -66,6 +67,8 @@ type App struct {
 	Webhooks    *webhooks.Service
 	// Certificates are the properties' statutory certificates (docs/compliance.md).
 	Certificates *certificates.Service
+	// Evidence exports a ticket's evidence as a PDF (docs/compliance.md).
+	Evidence *evidence.Service
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
 	AI            *ai.Service
@@ -189,6 +192,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 	a.Messaging.Observe = a.Metrics.ObserveText
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
+	a.Evidence = evidence.NewService(db, a.Tickets, a.Attachments, a.Messaging, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}, a.Billing}
 
 	deps := httpapi.Deps{
@@ -196,7 +200,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments, Certificates: a.Certificates,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
-		Billing:      a.Billing,
+		Billing: a.Billing, Evidence: a.Evidence,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustProxyHeaders: cfg.TrustProxyHeaders, Ready: a.ready, BaseURL: cfg.BaseURL,
 		Metrics:   a.Metrics,
 		Profiling: a.Config.Profiling,
@@ -220,7 +224,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB) (*App, e
 		Identity: a.Identity, Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
 		Estate: a.Estate, Contractors: a.Contractors, Settings: deps.Settings, Timeline: deps.Timeline,
 		Attachments: a.Attachments, AI: a.AI, Messaging: a.Messaging, Billing: a.Billing, Reports: a.Tickets,
-		Webhooks: a.Webhooks,
+		Webhooks: a.Webhooks, Evidence: a.Evidence,
 	}, web.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
 		ClientIP: func(r *http.Request) string { return httpapi.ClientIP(r, cfg.TrustProxyHeaders) },

@@ -31,6 +31,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/evidence"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/messaging"
@@ -59,6 +60,8 @@ type Deps struct {
 	Billing     *billing.Service
 	// Webhooks may be nil (the settings page then shows no webhooks).
 	Webhooks *webhooks.Service
+	// Evidence exports a ticket's evidence as a PDF.
+	Evidence *evidence.Service
 	// Reports takes the public repair form (the ticket service's public reporting).
 	Reports Reports
 }
