@@ -179,7 +179,8 @@ func clockSection(d *pdfdoc.Doc, rec *record) {
 			if p.to != nil {
 				span = "from " + When(p.from) + " to " + When(*p.to) + " (" + duration(p.to.Sub(p.from)) + ")"
 			}
-			line("Paused", span+". Reason: "+orDash(p.reason))
+			line("Paused", span)
+			d.Indented(10, 9, "", "Reason: "+orDash(p.reason))
 		}
 		if c.StoppedAt != nil {
 			line("Stopped", When(*c.StoppedAt)+", by "+lower(words(c.StoppedBy)))
@@ -239,7 +240,7 @@ func chronology(rec *record) []entry {
 	}
 	for _, c := range rec.ticket.Comments {
 		title := "Comment by " + orDash(c.AuthorName)
-		visibility := "internal (staff only)"
+		visibility := "internal: staff only"
 		if c.Visibility == "RESIDENT" {
 			visibility = "the resident sees it"
 		}
@@ -250,7 +251,7 @@ func chronology(rec *record) []entry {
 		if c.SharedWithContractorID != nil {
 			visibility += "; shared with the contractor"
 		}
-		out = append(out, entry{at: c.CreatedAt, title: title + " (" + visibility + ")", detail: []string{c.Body}})
+		out = append(out, entry{at: c.CreatedAt, title: title + ", " + visibility, detail: []string{c.Body}})
 	}
 	for _, t := range rec.texts {
 		channel := "SMS"
