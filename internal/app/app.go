@@ -34,6 +34,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/email"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/evidence"
 	"github.com/maintainuk/maintainuk/internal/httpapi"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
@@ -73,6 +74,8 @@ type App struct {
 	Webhooks    *webhooks.Service
 	// Certificates are the properties' statutory certificates (docs/compliance.md).
 	Certificates *certificates.Service
+	// Evidence exports a ticket's evidence as a PDF (docs/compliance.md).
+	Evidence *evidence.Service
 	// stopDashboard ends the job dashboard's background work.
 	stopDashboard context.CancelFunc
 	AI            *ai.Service
@@ -237,6 +240,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 	a.Messaging.Observe = a.Metrics.ObserveText
 	textSend.Service, textNotify.Service = a.Messaging, a.Messaging
 	a.Invoices = invoices.NewService(db, pub, time.Now)
+	a.Evidence = evidence.NewService(db, a.Tickets, a.Attachments, a.Messaging, time.Now)
 	retention.OrgIDs, retention.Purgers = a.Identity.OrganisationIDs, []jobs.Purger{a.Identity, a.idempotency, outbox.Purger{DB: db, Now: time.Now}, a.Billing}
 	retention.Sweepers = []jobs.Sweeper{ratelimit.Sweeper{DB: db, Now: time.Now}}
 
@@ -245,7 +249,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 		Timeline: timeline.NewService(db, a.Tickets.Visible), Idempotency: a.idempotency,
 		Settings: orgsettings.NewService(db), Tickets: a.Tickets, Attachments: a.Attachments, Certificates: a.Certificates,
 		WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices, Webhooks: a.Webhooks, AI: a.AI, Messaging: a.Messaging,
-		Billing:      a.Billing,
+		Billing: a.Billing, Evidence: a.Evidence,
 		MaxBodyBytes: cfg.MaxBodyBytes, TrustedProxies: httpapi.TrustedProxies(cfg.TrustedProxies), Ready: a.ready, BaseURL: cfg.BaseURL,
 		RateLimits: apiLimits(cfg, db), HTTPSOnly: httpsOnly(cfg, logger), CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Metrics:   a.Metrics,
@@ -270,7 +274,7 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 		Identity: a.Identity, Tickets: a.Tickets, WorkOrders: a.WorkOrders, Quotes: a.Quotes, Invoices: a.Invoices,
 		Estate: a.Estate, Contractors: a.Contractors, Settings: deps.Settings, Timeline: deps.Timeline,
 		Attachments: a.Attachments, AI: a.AI, Messaging: a.Messaging, Billing: a.Billing, Reports: a.Tickets,
-		Webhooks: a.Webhooks, Certificates: a.Certificates,
+		Webhooks: a.Webhooks, Certificates: a.Certificates, Evidence: a.Evidence,
 	}, web.Config{
 		AppSecret: cfg.AppSecret, SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), Logger: logger,
 		ClientIP: httpapi.TrustedProxies(cfg.TrustedProxies).ClientIP,

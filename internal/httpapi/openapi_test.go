@@ -139,6 +139,7 @@ var specRoutes = map[route]bool{
 	{"POST", "/api/v1/tickets/{id}/clocks/pause"}:                  false,
 	{"POST", "/api/v1/tickets/{id}/clocks/resume"}:                 false,
 	{"PUT", "/api/v1/tickets/{id}/right-to-repair"}:                false,
+	{"GET", "/api/v1/tickets/{id}/evidence"}:                       false,
 	{"POST", "/webhooks/twilio/status"}:                            true,
 	{"POST", "/webhooks/twilio/inbound"}:                           true,
 	{"GET", "/health/live"}:                                        true,

@@ -22,4 +22,5 @@ func (s *Server) routes() {
 	s.messagingRoutes()
 	s.billingRoutes()
 	s.complianceRoutes()
+	s.evidenceRoutes()
 }

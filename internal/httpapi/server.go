@@ -26,6 +26,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/evidence"
 	"github.com/maintainuk/maintainuk/internal/httpapi/idempotency"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
@@ -61,6 +62,8 @@ type Deps struct {
 	Billing     *billing.Service
 	// Certificates are the properties' statutory certificates.
 	Certificates *certificates.Service
+	// Evidence exports a ticket's evidence as a PDF.
+	Evidence *evidence.Service
 	// AdminJobs is the job dashboard (River UI), served at /admin/jobs/ to platform
 	// operators only; nil serves nothing there.
 	AdminJobs http.Handler

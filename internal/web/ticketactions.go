@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -36,6 +37,26 @@ func (u *UI) ticketActionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tickets/{id}/photos", u.signedIn(u.ticketAction(u.uploadPhoto)))
 	mux.HandleFunc("POST /tickets/{id}/hazards", u.signedIn(u.ticketAction(u.tagHazards), staff...))
 	mux.HandleFunc("POST /tickets/{id}/clocks", u.signedIn(u.ticketAction(u.clockAction), staff...))
+	mux.HandleFunc("GET /tickets/{id}/evidence.pdf", u.signedIn(u.evidencePDF, staff...))
+}
+
+// evidencePDF streams the ticket's evidence export (the API's GET
+// /tickets/{id}/evidence, for a signed-in member of staff).
+func (u *UI) evidencePDF(w http.ResponseWriter, r *http.Request) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		u.failed(w, r, "evidence pdf", apperr.NotFoundf("ticket"))
+		return
+	}
+	name, content, err := u.deps.Evidence.Export(r.Context(), visitOf(r.Context()).Actor, id)
+	if err != nil {
+		u.failed(w, r, "evidence pdf", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+	_, _ = w.Write(content)
 }
 
 // ticketStaffData is what staff see and do on a ticket beyond what everyone sees.

@@ -32,6 +32,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/certificates"
 	"github.com/maintainuk/maintainuk/internal/contractors"
 	"github.com/maintainuk/maintainuk/internal/estate"
+	"github.com/maintainuk/maintainuk/internal/evidence"
 	"github.com/maintainuk/maintainuk/internal/identity"
 	"github.com/maintainuk/maintainuk/internal/invoices"
 	"github.com/maintainuk/maintainuk/internal/messaging"
@@ -62,6 +63,8 @@ type Deps struct {
 	Webhooks *webhooks.Service
 	// Certificates are the properties' statutory certificates (the compliance pages).
 	Certificates *certificates.Service
+	// Evidence exports a ticket's evidence as a PDF.
+	Evidence *evidence.Service
 	// Reports takes the public repair form (the ticket service's public reporting).
 	Reports Reports
 }
