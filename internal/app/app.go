@@ -46,6 +46,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/metrics"
 	"github.com/maintainuk/maintainuk/internal/metrics/tracing"
 	"github.com/maintainuk/maintainuk/internal/orgsettings"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/outbox"
 	"github.com/maintainuk/maintainuk/internal/quotes"
 	"github.com/maintainuk/maintainuk/internal/ratelimit"
@@ -155,6 +156,12 @@ func assemble(cfg *config.Config, logger *slog.Logger, db *database.DB, tp *sdkt
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_settings_cache_misses_total",
 			Help: "Organisation settings read from the database: not cached, or cached too long ago."},
 			func() float64 { _, m := orgsettings.CacheStats(); return float64(m) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_plan_cache_hits_total",
+			Help: "Organisation plan and subscription status read from the process's cache (plans.CacheTTL)."},
+			func() float64 { h, _ := plans.CacheStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "maintainuk_plan_cache_misses_total",
+			Help: "Organisation plan and subscription status read from the database: not cached, or cached too long ago."},
+			func() float64 { _, m := plans.CacheStats(); return float64(m) }),
 	)
 
 	// The River client comes first: its job table is the outbox the services publish to.

@@ -15,6 +15,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/billing"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/messaging"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/testsupport"
 )
 
@@ -208,6 +209,7 @@ func setStanding(t *testing.T, app *testsupport.App, e *testsupport.Estate, stat
 	}); err != nil {
 		t.Fatal(err)
 	}
+	plans.Forget(e.OrgID) // written behind the service's back: the process's cache must not answer
 }
 
 // upload posts a small PNG to a ticket as c.
@@ -305,4 +307,47 @@ func TestLocalCheckoutPortalAndInvoices(t *testing.T) {
 		t.Fatalf("invoices %+v", invoices)
 	}
 	e.Tenant.With(t).Get("/api/v1/billing/invoices").ExpectFailure(http.StatusForbidden, apperr.Forbidden)
+}
+
+// TestPlanCache: the plan and subscription status are served from the process's cache
+// (plans.CacheTTL), yet a change through billing applies to the very next request, and one
+// organisation's change never reaches another's.
+func TestPlanCache(t *testing.T) {
+	app := testsupport.NewApp(t, nil)
+	e, other := app.NewEstate(t, "Cached Plan", testsupport.EstateOptions{}), app.NewEstate(t, "Other Plan", testsupport.EstateOptions{})
+	included := func(c *testsupport.Client) (string, int64) {
+		t.Helper()
+		var u billing.BillingUsage
+		c.With(t).Get("/api/v1/billing/usage").Expect(http.StatusOK).Data(&u)
+		for _, m := range u.Metrics {
+			if m.Metric == "sms" {
+				return u.Plan, m.Included
+			}
+		}
+		t.Fatalf("no sms in %+v", u)
+		return "", 0
+	}
+	for _, c := range []*testsupport.Client{e.Admin, other.Admin} {
+		if plan, sms := included(c); plan != "FREE" || sms != 50 {
+			t.Fatalf("new organisation: %s with %d texts", plan, sms)
+		}
+	}
+	hits, _ := plans.CacheStats()
+	included(e.Admin)
+	if h, _ := plans.CacheStats(); h <= hits {
+		t.Fatal("a second read did not come from the cache")
+	}
+
+	e.Admin.With(t).Post("/api/v1/billing/upgrade", map[string]any{"plan": "STARTER"}).Expect(http.StatusOK)
+	if _, sms := included(e.Admin); sms != plans.Starter.Included[plans.SMS] {
+		t.Fatalf("the next request after the upgrade allows %d texts, want the Starter plan's %d", sms, plans.Starter.Included[plans.SMS])
+	}
+	if plan, sms := included(other.Admin); plan != "FREE" || sms != 50 {
+		t.Fatalf("another organisation reads %s with %d texts", plan, sms)
+	}
+
+	// An overdue payment pauses billable actions at once, and paying restores them.
+	setStanding(t, app, e, "PAST_DUE")
+	upload(t, e.Coordinator, testsupport.CreateTicket(t, e.Coordinator.With(t), map[string]any{"unitId": e.UnitID, "title": "Cache check"}).ID.String()).
+		ExpectFailure(http.StatusPaymentRequired, apperr.PaymentRequired)
 }

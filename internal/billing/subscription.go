@@ -196,6 +196,8 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action string,
 		}
 		return recordChange(ctx, tx, actor, action, before, after, "")
 	})
+	// Committed (or not): this process's next billable action reads the plan again.
+	plans.Forget(actor.OrgID)
 	if err != nil {
 		return Subscription{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/maintainuk/maintainuk/internal/billing/payments"
 	"github.com/maintainuk/maintainuk/internal/database"
 	"github.com/maintainuk/maintainuk/internal/events"
+	"github.com/maintainuk/maintainuk/internal/plans"
 	"github.com/maintainuk/maintainuk/internal/timeline"
 )
 
@@ -107,6 +108,8 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		}
 		return recordChange(ctx, tx, actor, "subscription_updated", before, after, ev.Type)
 	})
+	// Committed (or not): this process's next billable action reads the state again.
+	plans.Forget(orgID)
 	if err != nil {
 		return WebhookResult{}, fmt.Errorf("billing: webhook %s: %w", ev.ID, err)
 	}

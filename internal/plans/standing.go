@@ -2,7 +2,6 @@ package plans
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
@@ -16,11 +15,12 @@ var ErrPaymentOverdue = apperr.New(apperr.PaymentRequired,
 	"the organisation's subscription payment is overdue: texts, paid AI and uploads by staff are paused until it is paid (an ADMIN can pay in the billing portal); everything can still be read")
 
 // InGoodStanding reports whether the organisation may use billable services: its
-// subscription is not PAST_DUE or UNPAID. q is in the organisation's scope.
+// subscription is not PAST_DUE or UNPAID. q is in the organisation's scope; the answer may
+// come from the process's cache (CacheTTL).
 func InGoodStanding(ctx context.Context, q database.Querier, orgID uuid.UUID) (bool, error) {
-	var status string
-	if err := q.QueryRow(ctx, "SELECT subscription_status FROM organisations WHERE id = $1", orgID).Scan(&status); err != nil {
-		return false, fmt.Errorf("plans: subscription status: %w", err)
+	_, status, err := read(ctx, q, orgID)
+	if err != nil {
+		return false, err
 	}
 	return status != "PAST_DUE" && status != "UNPAID", nil
 }
@@ -34,11 +34,12 @@ func CheckStanding(ctx context.Context, q database.Querier, orgID uuid.UUID) err
 	return err
 }
 
-// Of is the organisation's plan. q is in the organisation's scope.
+// Of is the organisation's plan. q is in the organisation's scope; the answer may come from
+// the process's cache (CacheTTL).
 func Of(ctx context.Context, q database.Querier, orgID uuid.UUID) (Plan, error) {
-	var code string
-	if err := q.QueryRow(ctx, "SELECT plan FROM organisations WHERE id = $1", orgID).Scan(&code); err != nil {
-		return Plan{}, fmt.Errorf("plans: organisation's plan: %w", err)
+	code, _, err := read(ctx, q, orgID)
+	if err != nil {
+		return Plan{}, err
 	}
 	return ByCode(code)
 }
