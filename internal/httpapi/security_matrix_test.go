@@ -155,6 +155,7 @@ var secMatrix = map[route]secRule{
 	{"POST", "/api/v1/tickets/{id}/clocks/pause"}:                  secOrg(secStaff),
 	{"POST", "/api/v1/tickets/{id}/clocks/resume"}:                 secOrg(secStaff),
 	{"GET", "/api/v1/tickets/{id}/clocks"}:                         secOrg(secAll),
+	{"GET", "/api/v1/tickets/{id}/evidence"}:                       secOrg(secStaff),
 	{"POST", "/api/v1/tickets/{id}/comments"}:                      secOrg(secAll),
 	{"PUT", "/api/v1/tickets/{id}/hazards"}:                        secOrg(secStaff),
 	{"GET", "/api/v1/tickets/{id}/messages"}:                       secOrg(secStaff),
