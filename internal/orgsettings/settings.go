@@ -103,16 +103,7 @@ var q = orgsettingsdb.New()
 // Load reads an organisation's settings inside tx, filling gaps with the defaults. tx is
 // in orgID's scope. They come from the process's cache when read less than CacheTTL ago.
 func Load(ctx context.Context, tx database.Querier, orgID uuid.UUID) (Settings, error) {
-	now := time.Now()
-	if s, ok := cached(orgID, now); ok {
-		return s, nil
-	}
-	generation := cache.generation.Load()
-	s, err := load(ctx, tx, orgID)
-	if err == nil {
-		remember(orgID, s, now, generation)
-	}
-	return s, err
+	return cache.Load(orgID, func() (Settings, error) { return load(ctx, tx, orgID) })
 }
 
 // load reads an organisation's settings from the database.

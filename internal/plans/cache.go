@@ -3,79 +3,42 @@ package plans
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/maintainuk/maintainuk/internal/database"
+	"github.com/maintainuk/maintainuk/internal/orgcache"
 )
 
 // CacheTTL is how long a process answers an organisation's plan and subscription status
 // from memory. billing's changes (a plan change, a Stripe webhook) forget the entry when
-// their transaction commits, so this process sees them on its next request; other
-// processes within CacheTTL. Billable actions read these on every text, AI call and
-// upload, and they change a few times a year (docs/observability.md, "Hot-read cache").
+// their transaction ends, so this process sees them on its next request; other processes
+// within CacheTTL. Billable actions read these on every text, AI call and upload.
 const CacheTTL = 10 * time.Second
 
-// cacheLimit bounds the entries kept; past it the cache starts again empty.
-const cacheLimit = 10_000
-
 // standing is what the cache keeps of an organisation.
-type standing struct {
-	plan, status string
-	at           time.Time
-}
+type standing struct{ plan, status string }
 
-// cache is keyed by organisation id only: an entry is filled from a read that the
-// caller's scope (row-level security) let through, and given only for that organisation.
-var cache = struct {
-	sync.Mutex
-	entries map[uuid.UUID]standing
-	// generation moves on every Forget: a read begun before it is not stored after it,
-	// so a read racing a change cannot put the state it replaced back.
-	generation atomic.Uint64
-	hits       atomic.Uint64
-	misses     atomic.Uint64
-}{entries: map[uuid.UUID]standing{}}
+var cache = orgcache.New[standing](CacheTTL, nil)
 
 // Forget drops orgID's cached plan and status: the next read asks the database. billing
 // calls it after every change it commits; so must anything else that changes them (tests
 // writing SQL).
-func Forget(orgID uuid.UUID) {
-	cache.Lock()
-	defer cache.Unlock()
-	cache.generation.Add(1)
-	delete(cache.entries, orgID)
-}
+func Forget(orgID uuid.UUID) { cache.Forget(orgID) }
 
 // CacheStats are the process's cache hits and misses so far (the metrics).
-func CacheStats() (hits, misses uint64) { return cache.hits.Load(), cache.misses.Load() }
+func CacheStats() (hits, misses uint64) { return cache.Stats() }
 
 // read is orgID's plan code and subscription status, from the cache when read less than
 // CacheTTL ago. q is in the organisation's scope.
 func read(ctx context.Context, q database.Querier, orgID uuid.UUID) (plan, status string, err error) {
-	now := time.Now()
-	cache.Lock()
-	e, ok := cache.entries[orgID]
-	cache.Unlock()
-	if ok && now.Sub(e.at) < CacheTTL {
-		cache.hits.Add(1)
-		return e.plan, e.status, nil
-	}
-	cache.misses.Add(1)
-	generation := cache.generation.Load()
-	if err := q.QueryRow(ctx, "SELECT plan, subscription_status FROM organisations WHERE id = $1", orgID).Scan(&plan, &status); err != nil {
-		return "", "", fmt.Errorf("plans: organisation's plan: %w", err)
-	}
-	cache.Lock()
-	defer cache.Unlock()
-	if cache.generation.Load() == generation {
-		if len(cache.entries) >= cacheLimit {
-			clear(cache.entries)
+	s, err := cache.Load(orgID, func() (standing, error) {
+		var s standing
+		if err := q.QueryRow(ctx, "SELECT plan, subscription_status FROM organisations WHERE id = $1", orgID).Scan(&s.plan, &s.status); err != nil {
+			return standing{}, fmt.Errorf("plans: organisation's plan: %w", err)
 		}
-		cache.entries[orgID] = standing{plan: plan, status: status, at: now}
-	}
-	return plan, status, nil
+		return s, nil
+	})
+	return s.plan, s.status, err
 }
