@@ -156,6 +156,7 @@ func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(
 type workers struct {
 	client *river.Client[pgx.Tx]
 	events <-chan *river.Event
+	db     *database.DB
 }
 
 func startWorkers(t *testing.T, db *database.DB, svc *webhooks.Service) *workers {
@@ -188,7 +189,7 @@ func startWorkers(t *testing.T, db *database.DB, svc *webhooks.Service) *workers
 		cancel()
 	})
 	svc.SetInserter(client)
-	return &workers{client: client, events: events}
+	return &workers{client: client, events: events, db: db}
 }
 
 // wait returns the next event for a job of kind in one of states.
@@ -202,10 +203,22 @@ func (w *workers) wait(t *testing.T, kind string, states ...rivertype.JobState) 
 				return ev
 			}
 		case <-deadline:
-			t.Fatalf("no %s job reached %v", kind, states)
+			t.Fatalf("no %s job reached %v within %s; the kind's jobs: %s", kind, states, waitFor, w.jobsOf(kind))
 			return nil
 		}
 	}
+}
+
+// jobsOf describes the jobs of a kind (state, attempts, last error), for a failure message.
+func (w *workers) jobsOf(kind string) string {
+	var out string
+	err := w.db.Pool.QueryRow(context.Background(), `SELECT coalesce(string_agg(id || ' ' || state || ' attempt ' || attempt ||
+		coalesce(' ' || (errors[array_upper(errors, 1)] ->> 'error'), ''), '; ' ORDER BY id), 'none')
+		FROM river_job WHERE kind = $1`, kind).Scan(&out)
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return out
 }
 
 // fakeInserter records the jobs a service queues without queueing them, for tests that
