@@ -44,8 +44,8 @@ func (r *Reminders) scanClocks(ctx context.Context, tx pgx.Tx, pub Publisher, or
 				return 0, err
 			}
 		}
-		rule, ok := clocks.ByCode(c.RuleCode)
-		if !ok { // a rule retired from the code: its code stands in for its name
+		rule, known := clocks.ByCode(c.RuleCode)
+		if !known { // a rule retired from the code: its code stands in for its name
 			rule = clocks.Rule{Code: c.RuleCode, Name: c.RuleCode}
 		}
 		number, due := tickets.FormatNumber(c.Number), c.DueAt.UTC()
@@ -55,11 +55,11 @@ func (r *Reminders) scanClocks(ctx context.Context, tx pgx.Tx, pub Publisher, or
 			ev = events.ClockBreached{TicketID: c.TicketID, Number: number, Title: c.Title,
 				Rule: rule.Code, RuleName: rule.Name, Source: rule.Source, DueAt: due, To: to}
 		}
-		ok, err := r.notify(ctx, tx, pub, orgID, c.TicketID, c.NoticeKey, now, ev)
+		fresh, err := r.notify(ctx, tx, pub, orgID, c.TicketID, c.NoticeKey, now, ev)
 		if err != nil {
 			return 0, err
 		}
-		if !ok {
+		if !fresh { // sent before
 			continue
 		}
 		sent++
